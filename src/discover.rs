@@ -1,0 +1,302 @@
+//! Discovery: walk the given paths and classify every target below them.
+//!
+//! A directory is a target when it looks like one of the layouts caplevel
+//! reads; once a directory is claimed, nothing below it is a separate target
+//! (a bundle's nested copy under `bundle/` belongs to the bundle). Walking
+//! respects `.gitignore` and never follows a symbolic link, so a link cannot
+//! lead out of the given root or into a loop.
+
+use crate::package::TargetKind;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// The on-disk layout of a target.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Layout {
+    /// `manifests/` + `metadata/annotations.yaml`.
+    Bundle,
+    /// One version folder of a package-manifest layout; `package_file` is the
+    /// `*.package.yaml` beside it.
+    PackageManifest {
+        /// The package file that names channels.
+        package_file: PathBuf,
+    },
+    /// A chart folder (`Chart.yaml`).
+    Chart,
+    /// A packaged chart (`.tgz`).
+    ChartArchive,
+    /// Plain manifests: these files.
+    Manifests {
+        /// The YAML files of the target.
+        files: Vec<PathBuf>,
+    },
+}
+
+/// One thing to assess.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Target {
+    /// The folder (or file) of the target.
+    pub path: PathBuf,
+    /// How it is laid out.
+    pub layout: Layout,
+}
+
+impl Target {
+    /// The kind rules see.
+    pub fn kind(&self) -> TargetKind {
+        match self.layout {
+            Layout::Bundle | Layout::PackageManifest { .. } => TargetKind::Bundle,
+            Layout::Chart | Layout::ChartArchive => TargetKind::Chart,
+            Layout::Manifests { .. } => TargetKind::Manifests,
+        }
+    }
+}
+
+/// Why discovery could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum DiscoverError {
+    /// A given path does not exist or cannot be read.
+    #[error("{path}: {reason}")]
+    Unreadable {
+        /// The path as given.
+        path: String,
+        /// The system's reason.
+        reason: String,
+    },
+    /// Nothing assessable was found under the given paths.
+    #[error("no bundle, chart or Kubernetes manifest found under {0}")]
+    NothingFound(String),
+}
+
+/// Finds every target under `paths`, in a stable order (sorted by path).
+pub fn discover(paths: &[PathBuf]) -> Result<Vec<Target>, DiscoverError> {
+    let mut targets = BTreeSet::new();
+    for path in paths {
+        let meta = std::fs::metadata(path).map_err(|e| DiscoverError::Unreadable {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        if meta.is_file() {
+            if let Some(t) = classify_file(path) {
+                targets.insert(t);
+            }
+        } else {
+            walk(path, &mut targets);
+        }
+    }
+    if targets.is_empty() {
+        let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        return Err(DiscoverError::NothingFound(shown.join(", ")));
+    }
+    Ok(targets.into_iter().collect())
+}
+
+/// A file named on the command line: a packaged chart or a manifest file.
+fn classify_file(path: &Path) -> Option<Target> {
+    if is_chart_archive(path) {
+        return Some(Target {
+            path: path.to_path_buf(),
+            layout: Layout::ChartArchive,
+        });
+    }
+    if is_yaml(path) || has_ext(path, "json") {
+        return Some(Target {
+            path: path.to_path_buf(),
+            layout: Layout::Manifests {
+                files: vec![path.to_path_buf()],
+            },
+        });
+    }
+    None
+}
+
+/// What the walk saw in one directory.
+#[derive(Default)]
+struct DirListing {
+    files: Vec<PathBuf>,
+    dirs: Vec<PathBuf>,
+}
+
+fn walk(root: &Path, targets: &mut BTreeSet<Target>) {
+    // One pass collects every directory's files and subdirectories (the ignore
+    // crate applies .gitignore rules); classification then runs top-down.
+    let mut listings: BTreeMap<PathBuf, DirListing> = BTreeMap::new();
+    listings.entry(root.to_path_buf()).or_default();
+    let walker = ignore::WalkBuilder::new(root)
+        .follow_links(false)
+        .require_git(false)
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .build();
+    for entry in walker.flatten() {
+        let Some(ft) = entry.file_type() else {
+            continue;
+        };
+        if entry.depth() == 0 || ft.is_symlink() {
+            continue;
+        }
+        let path = entry.path().to_path_buf();
+        let Some(parent) = path.parent() else {
+            continue;
+        };
+        let listing = listings.entry(parent.to_path_buf()).or_default();
+        if ft.is_dir() {
+            listing.dirs.push(path.clone());
+            listings.entry(path).or_default();
+        } else if ft.is_file() {
+            listing.files.push(path);
+        }
+    }
+    let mut claimed: Vec<PathBuf> = Vec::new();
+    for (dir, listing) in &listings {
+        if claimed.iter().any(|c| dir.starts_with(c)) {
+            continue;
+        }
+        if let Some(found) = classify_dir(dir, listing, &listings) {
+            claimed.push(dir.clone());
+            targets.extend(found);
+            continue;
+        }
+        for file in &listing.files {
+            if is_chart_archive(file) {
+                targets.insert(Target {
+                    path: file.clone(),
+                    layout: Layout::ChartArchive,
+                });
+            }
+        }
+        let manifests: Vec<PathBuf> = listing
+            .files
+            .iter()
+            .filter(|f| is_yaml(f) && looks_like_kubernetes(f))
+            .cloned()
+            .collect();
+        if !manifests.is_empty() {
+            targets.insert(Target {
+                path: dir.clone(),
+                layout: Layout::Manifests { files: manifests },
+            });
+        }
+    }
+}
+
+fn classify_dir(
+    dir: &Path,
+    listing: &DirListing,
+    listings: &BTreeMap<PathBuf, DirListing>,
+) -> Option<Vec<Target>> {
+    let has_file = |name: &str| {
+        listing
+            .files
+            .iter()
+            .any(|f| f.file_name() == Some(name.as_ref()))
+    };
+    let has_dir = |name: &str| {
+        listing
+            .dirs
+            .iter()
+            .any(|d| d.file_name() == Some(name.as_ref()))
+    };
+    if has_file("Chart.yaml") {
+        return Some(vec![Target {
+            path: dir.to_path_buf(),
+            layout: Layout::Chart,
+        }]);
+    }
+    if has_dir("manifests")
+        && (has_dir("metadata") || dir_has_csv(&dir.join("manifests"), listings))
+    {
+        return Some(vec![Target {
+            path: dir.to_path_buf(),
+            layout: Layout::Bundle,
+        }]);
+    }
+    let package_file = listing.files.iter().find(|f| {
+        f.file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.ends_with(".package.yaml") || n.ends_with(".package.yml"))
+    })?;
+    let versions: Vec<Target> = listing
+        .dirs
+        .iter()
+        .filter(|d| dir_has_csv(d, listings))
+        .map(|d| Target {
+            path: d.clone(),
+            layout: Layout::PackageManifest {
+                package_file: package_file.clone(),
+            },
+        })
+        .collect();
+    Some(versions)
+}
+
+fn dir_has_csv(dir: &Path, listings: &BTreeMap<PathBuf, DirListing>) -> bool {
+    listings.get(dir).is_some_and(|l| {
+        l.files.iter().any(|f| {
+            f.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.contains("clusterserviceversion"))
+                || (is_yaml(f) && file_mentions(f, "kind: ClusterServiceVersion"))
+        })
+    })
+}
+
+fn has_ext(path: &Path, ext: &str) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case(ext))
+}
+
+fn is_yaml(path: &Path) -> bool {
+    has_ext(path, "yaml") || has_ext(path, "yml")
+}
+
+fn is_chart_archive(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    name.ends_with(".tgz") || name.ends_with(".tar.gz")
+}
+
+/// How much of a file the quick content checks read.
+const SNIFF_BYTES: usize = 64 * 1024;
+
+fn file_mentions(path: &Path, needle: &str) -> bool {
+    sniff(path).is_some_and(|text| text.contains(needle))
+}
+
+/// A cheap check that a YAML file holds Kubernetes objects (a top-level
+/// `kind:` and `apiVersion:`), so that unrelated YAML (CI configs, values
+/// files) does not make a folder a target.
+fn looks_like_kubernetes(path: &Path) -> bool {
+    sniff(path).is_some_and(|text| {
+        let mut kind = false;
+        let mut api = false;
+        for line in text.lines() {
+            kind |= line.starts_with("kind:");
+            api |= line.starts_with("apiVersion:");
+        }
+        kind && api
+    })
+}
+
+fn sniff(path: &Path) -> Option<String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).ok()?;
+    let mut buf = Vec::with_capacity(4096);
+    file.take(SNIFF_BYTES as u64).read_to_end(&mut buf).ok()?;
+    Some(String::from_utf8_lossy(&buf).into_owned())
+}
+
+/// The path as reports show it: relative to the working directory when it is
+/// below it, with forward slashes.
+pub fn display_path(path: &Path) -> String {
+    let shown = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf))
+        .unwrap_or_else(|| path.to_path_buf());
+    let text = shown.to_string_lossy().replace('\\', "/");
+    let text = text.strip_prefix("./").unwrap_or(&text).to_string();
+    if text.is_empty() {
+        ".".to_string()
+    } else {
+        text
+    }
+}

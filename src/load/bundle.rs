@@ -1,0 +1,144 @@
+//! The bundle layout: `manifests/` holds the CSV, CRDs and extra objects;
+//! `metadata/annotations.yaml` names the package and channels.
+
+use super::files::{read_yaml, resources_from, string_map, yaml_files_in};
+use super::{LoadOptions, csv};
+use crate::diag::{Diagnostic, Severity};
+use crate::discover::display_path;
+use crate::package::{Package, TargetKind};
+use serde_json::{Map, Value as Json};
+use std::path::Path;
+
+/// Loads a bundle folder.
+pub fn load(dir: &Path, options: &LoadOptions) -> Package {
+    let mut diags = Vec::new();
+    let mut facts = Map::new();
+    let mut files = Vec::new();
+
+    let mut resources = Vec::new();
+    for file in yaml_files_in(&dir.join("manifests")) {
+        let shown = display_path(&file);
+        files.push(relative(dir, &file));
+        let docs = read_yaml(&file, &options.limits, &mut diags);
+        resources.extend(resources_from(docs, &shown, &mut diags));
+    }
+
+    let annotations_file = dir.join("metadata/annotations.yaml");
+    let mut annotations = Map::new();
+    if annotations_file.is_file() {
+        files.push("metadata/annotations.yaml".to_string());
+        let docs = read_yaml(&annotations_file, &options.limits, &mut diags);
+        if let Some(doc) = docs.into_iter().find(|d| !d.root.is_null()) {
+            annotations = string_map(doc.root.get("annotations"));
+            if doc.root.get("annotations").is_none() {
+                diags.push(Diagnostic::file(
+                    Severity::Warning,
+                    display_path(&annotations_file),
+                    "no `annotations:` mapping",
+                ));
+            }
+        }
+    } else {
+        diags.push(Diagnostic::file(
+            Severity::Warning,
+            display_path(dir),
+            "bundle has no metadata/annotations.yaml",
+        ));
+    }
+    for (name, key) in [
+        ("dependencies.yaml", "dependencies"),
+        ("properties.yaml", "properties"),
+    ] {
+        let path = dir.join("metadata").join(name);
+        let mut value = Json::Array(Vec::new());
+        if path.is_file() {
+            files.push(format!("metadata/{name}"));
+            let docs = read_yaml(&path, &options.limits, &mut diags);
+            if let Some(list) = docs.first().and_then(|d| d.root.get(key)) {
+                value = list.to_json();
+            }
+        }
+        facts.insert(key.into(), value);
+    }
+    let scorecard = dir.join("tests/scorecard/config.yaml");
+    let mut scorecard_json = Json::Null;
+    if scorecard.is_file() {
+        files.push("tests/scorecard/config.yaml".to_string());
+        let docs = read_yaml(&scorecard, &options.limits, &mut diags);
+        if let Some(doc) = docs.into_iter().find(|d| !d.root.is_null()) {
+            scorecard_json = doc.root.to_json();
+        }
+    }
+    facts.insert("scorecard".into(), scorecard_json);
+    if dir.join("bundle.Dockerfile").is_file() {
+        files.push("bundle.Dockerfile".to_string());
+    }
+
+    let annotation = |key: &str| {
+        annotations
+            .get(key)
+            .and_then(Json::as_str)
+            .map(str::to_string)
+    };
+    let package_name = annotation("operators.operatorframework.io.bundle.package.v1");
+    let channels: Vec<Json> = annotation("operators.operatorframework.io.bundle.channels.v1")
+        .map(|c| {
+            c.split(',')
+                .map(|s| s.trim())
+                .filter(|s| !s.is_empty())
+                .map(|s| Json::String(s.to_string()))
+                .collect()
+        })
+        .unwrap_or_default();
+    facts.insert("channels".into(), Json::Array(channels));
+    facts.insert(
+        "defaultChannel".into(),
+        annotation("operators.operatorframework.io.bundle.channel.default.v1")
+            .map(Json::String)
+            .unwrap_or(Json::Null),
+    );
+    facts.insert("annotations".into(), Json::Object(annotations));
+    files.sort();
+    facts.insert(
+        "files".into(),
+        Json::Array(files.into_iter().map(Json::String).collect()),
+    );
+
+    let mut package = Package {
+        kind: TargetKind::Bundle,
+        layout: "bundle".into(),
+        path: display_path(dir),
+        name: String::new(),
+        version: None,
+        declared_raw: None,
+        declared_origin: None,
+        resources,
+        facts: Json::Null,
+        diagnostics: diags,
+    };
+    csv::apply(&mut package, &mut facts);
+    package.name = package_name
+        .or_else(|| csv::package_name_from_csv(&package.resources))
+        .unwrap_or_else(|| folder_name(dir));
+    package.facts = Json::Object(facts);
+    package
+}
+
+/// A file's path relative to the target folder, with forward slashes.
+pub fn relative(dir: &Path, file: &Path) -> String {
+    file.strip_prefix(dir)
+        .unwrap_or(file)
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+/// The last component of a path.
+pub fn folder_name(dir: &Path) -> String {
+    dir.canonicalize()
+        .ok()
+        .as_deref()
+        .unwrap_or(dir)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}

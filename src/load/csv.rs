@@ -1,0 +1,209 @@
+//! The ClusterServiceVersion: the declared level, the embedded objects it
+//! carries (deployments, permissions) and its `alm-examples`.
+//!
+//! A CSV embeds the operator's Deployments and RBAC instead of shipping them
+//! as objects. They are synthesized into ordinary [`Resource`]s (with their
+//! line in the CSV), so one rule about Deployments or Roles reads bundles,
+//! charts and plain manifests alike.
+
+use super::files::{resource, str_at};
+use crate::diag::{Diagnostic, Severity};
+use crate::package::{Origin, Package, Resource};
+use crate::yaml::{Mapping, Node, Pos, Value};
+use serde_json::{Map, Value as Json};
+
+/// Finds the package's CSV, records what it declares, synthesizes its
+/// embedded objects, and adds CSV facts to `facts`.
+pub fn apply(package: &mut Package, facts: &mut Map<String, Json>) {
+    let csvs: Vec<usize> = package
+        .resources
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.kind == "ClusterServiceVersion" && r.origin.embedded.is_none())
+        .map(|(i, _)| i)
+        .collect();
+    let Some(&first) = csvs.first() else {
+        package.diagnostics.push(Diagnostic::file(
+            Severity::Error,
+            package.path.clone(),
+            "no ClusterServiceVersion found in the bundle's manifests",
+        ));
+        return;
+    };
+    if csvs.len() > 1 {
+        let others: Vec<String> = csvs[1..]
+            .iter()
+            .map(|&i| {
+                format!(
+                    "{}:{}",
+                    package.resources[i].origin.file, package.resources[i].origin.line
+                )
+            })
+            .collect();
+        package.diagnostics.push(Diagnostic::file(
+            Severity::Warning,
+            package.resources[first].origin.file.clone(),
+            format!(
+                "more than one ClusterServiceVersion; assessing this one, ignoring {}",
+                others.join(", ")
+            ),
+        ));
+    }
+    let csv = package.resources[first].clone();
+    let file = csv.origin.file.clone();
+    package.version = csv
+        .node
+        .path("spec.version")
+        .and_then(Node::scalar_text)
+        .or(package.version.take());
+
+    if let Some(cap) = csv.node.path("metadata.annotations.capabilities") {
+        package.declared_raw = Some(cap.scalar_text().unwrap_or_default());
+        package.declared_origin = Some(Origin {
+            file: file.clone(),
+            line: cap.pos.line,
+            embedded: None,
+        });
+    }
+
+    facts.insert("examples".into(), Json::Array(Vec::new()));
+    facts.insert("examplesError".into(), Json::Null);
+    if let Some(node) = csv.node.path("metadata.annotations[\"alm-examples\"]") {
+        let text = node.scalar_text().unwrap_or_default();
+        match serde_json::from_str::<Json>(&text) {
+            Ok(Json::Array(items)) => {
+                facts.insert("examples".into(), Json::Array(items));
+            }
+            Ok(_) => {
+                let msg = "alm-examples is not a JSON list".to_string();
+                facts.insert("examplesError".into(), Json::String(msg.clone()));
+                package.diagnostics.push(Diagnostic::at(
+                    Severity::Warning,
+                    file.clone(),
+                    node.pos,
+                    msg,
+                ));
+            }
+            Err(e) => {
+                let msg = format!("alm-examples is not valid JSON: {e}");
+                facts.insert("examplesError".into(), Json::String(msg.clone()));
+                package.diagnostics.push(Diagnostic::at(
+                    Severity::Warning,
+                    file.clone(),
+                    node.pos,
+                    msg,
+                ));
+            }
+        }
+    }
+
+    let mut synthesized = Vec::new();
+    if let Some(deps) = csv
+        .node
+        .path("spec.install.spec.deployments")
+        .and_then(Node::as_seq)
+    {
+        for (i, dep) in deps.iter().enumerate() {
+            let mut meta = Mapping::default();
+            put(&mut meta, "name", dep.get("name").cloned(), dep.pos);
+            put(&mut meta, "labels", dep.get("label").cloned(), dep.pos);
+            let obj = object(
+                dep.pos,
+                "apps/v1",
+                "Deployment",
+                meta,
+                dep.get("spec").cloned(),
+                None,
+            );
+            synthesized.push(resource(
+                obj,
+                &file,
+                Some(format!("spec.install.spec.deployments[{i}]")),
+            ));
+        }
+    }
+    for (field, kind) in [
+        ("permissions", "Role"),
+        ("clusterPermissions", "ClusterRole"),
+    ] {
+        let path = format!("spec.install.spec.{field}");
+        if let Some(perms) = csv.node.path(&path).and_then(Node::as_seq) {
+            for (i, perm) in perms.iter().enumerate() {
+                let mut meta = Mapping::default();
+                put(
+                    &mut meta,
+                    "name",
+                    perm.get("serviceAccountName").cloned(),
+                    perm.pos,
+                );
+                let obj = object(
+                    perm.pos,
+                    "rbac.authorization.k8s.io/v1",
+                    kind,
+                    meta,
+                    None,
+                    perm.get("rules").cloned(),
+                );
+                synthesized.push(resource(obj, &file, Some(format!("{path}[{i}]"))));
+            }
+        }
+    }
+    // The embedded objects follow their CSV, so file order is kept.
+    let at = first + 1;
+    package.resources.splice(at..at, synthesized);
+}
+
+fn put(map: &mut Mapping, key: &str, value: Option<Node>, pos: Pos) {
+    if let Some(v) = value {
+        map.entries.insert(key.to_string(), (pos, v));
+    }
+}
+
+fn scalar(text: &str, pos: Pos) -> Node {
+    Node {
+        value: Value::String(text.to_string()),
+        pos,
+    }
+}
+
+/// Builds an object node; every synthesized field carries the host position.
+fn object(
+    pos: Pos,
+    api_version: &str,
+    kind: &str,
+    metadata: Mapping,
+    spec: Option<Node>,
+    rules: Option<Node>,
+) -> Node {
+    let mut map = Mapping::default();
+    put(&mut map, "apiVersion", Some(scalar(api_version, pos)), pos);
+    put(&mut map, "kind", Some(scalar(kind, pos)), pos);
+    put(
+        &mut map,
+        "metadata",
+        Some(Node {
+            value: Value::Map(metadata),
+            pos,
+        }),
+        pos,
+    );
+    put(&mut map, "spec", spec, pos);
+    put(&mut map, "rules", rules, pos);
+    Node {
+        value: Value::Map(map),
+        pos,
+    }
+}
+
+/// The package name a CSV implies: `etcdoperator.v0.9.4` → `etcdoperator`.
+pub fn package_name_from_csv(resources: &[Resource]) -> Option<String> {
+    let csv = resources
+        .iter()
+        .find(|r| r.kind == "ClusterServiceVersion")?;
+    let name = str_at(&csv.node, "metadata.name");
+    let base = match name.find(".v") {
+        Some(i) => &name[..i],
+        None => name.as_str(),
+    };
+    (!base.is_empty()).then(|| base.to_string())
+}

@@ -1,0 +1,242 @@
+//! Derived facts: what rules need that CEL cannot compute by itself.
+//!
+//! CEL has no recursion, so a CRD's nested schema fields, a role's grants
+//! spread over lists of groups × resources, and a workload's pod spec behind
+//! kind-specific paths are computed here once per package, and bound as
+//! `facts` (per object) and `package` (per package) in rule expressions.
+//! CRDs are read as the API server serves them: a `v1beta1` CRD's top-level
+//! `validation`/`subresources`/`version` count for each of its versions.
+
+use crate::package::{Package, Resource};
+use crate::yaml::{Node, Value};
+use serde_json::{Map, Value as Json, json};
+use std::collections::BTreeSet;
+
+/// Most schema field paths kept per CRD (bounds hostile schemas).
+const MAX_FIELDS: usize = 20_000;
+/// Deepest schema nesting followed.
+const MAX_SCHEMA_DEPTH: usize = 48;
+/// Most grants kept per role.
+const MAX_GRANTS: usize = 10_000;
+
+/// Computes every resource's facts and the package facts, merging the
+/// loader's own facts (channels, annotations, examples …) into the latter.
+pub fn derive(package: &mut Package) {
+    for r in &mut package.resources {
+        r.facts = resource_facts(r);
+    }
+    let mut facts = match std::mem::take(&mut package.facts) {
+        Json::Object(map) => map,
+        _ => Map::new(),
+    };
+    let defaults: [(&str, Json); 9] = [
+        ("channels", json!([])),
+        ("defaultChannel", Json::Null),
+        ("annotations", json!({})),
+        ("files", json!([])),
+        ("examples", json!([])),
+        ("examplesError", Json::Null),
+        ("dependencies", json!([])),
+        ("properties", json!([])),
+        ("scorecard", Json::Null),
+    ];
+    for (key, value) in defaults {
+        facts.entry(key).or_insert(value);
+    }
+    facts.insert("kind".into(), json!(package.kind.id()));
+    facts.insert("layout".into(), json!(package.layout));
+    facts.insert("name".into(), json!(package.name));
+    facts.insert("version".into(), json!(package.version));
+    facts.insert("declaredRaw".into(), json!(package.declared_raw));
+    facts.insert("declared".into(), json!(package.declared().map(|p| p.id())));
+
+    let csv = package
+        .resources
+        .iter()
+        .find(|r| r.kind == "ClusterServiceVersion" && r.origin.embedded.is_none());
+    let owned: Vec<String> = csv
+        .and_then(|c| c.node.path("spec.customresourcedefinitions.owned"))
+        .and_then(Node::as_seq)
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|i| i.get("name").and_then(Node::scalar_text))
+                .collect()
+        })
+        .unwrap_or_default();
+    facts.insert(
+        "csv".into(),
+        csv.map(|c| c.node.to_json()).unwrap_or(Json::Null),
+    );
+
+    let kinds: BTreeSet<&str> = package.resources.iter().map(|r| r.kind.as_str()).collect();
+    facts.insert("kinds".into(), json!(kinds));
+    let crds: Vec<Json> = package
+        .resources
+        .iter()
+        .filter(|r| r.kind == "CustomResourceDefinition")
+        .map(|r| {
+            let mut summary = match &r.facts {
+                Json::Object(m) => m.clone(),
+                _ => Map::new(),
+            };
+            summary.insert("name".into(), json!(r.name));
+            summary.insert("owned".into(), json!(owned.contains(&r.name)));
+            Json::Object(summary)
+        })
+        .collect();
+    facts.insert("crds".into(), Json::Array(crds));
+    package.facts = Json::Object(facts);
+}
+
+fn resource_facts(r: &Resource) -> Json {
+    match r.kind.as_str() {
+        "CustomResourceDefinition" => crd_facts(&r.node),
+        "Role" | "ClusterRole" => json!({ "grants": grants(&r.node) }),
+        "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "Job" => {
+            pod_facts(r.node.path("spec.template.spec"))
+        }
+        "CronJob" => pod_facts(r.node.path("spec.jobTemplate.spec.template.spec")),
+        "Pod" => pod_facts(r.node.get("spec")),
+        _ => json!({}),
+    }
+}
+
+fn pod_facts(spec: Option<&Node>) -> Json {
+    let list = |key: &str| {
+        spec.and_then(|s| s.get(key))
+            .map(Node::to_json)
+            .filter(Json::is_array)
+            .unwrap_or_else(|| json!([]))
+    };
+    json!({
+        "podSpec": spec.map(Node::to_json).unwrap_or_else(|| json!({})),
+        "containers": list("containers"),
+        "initContainers": list("initContainers"),
+    })
+}
+
+/// A role's rules flattened to one entry per (API group, resource) with its
+/// verbs, so a rule asks "may it create cronjobs in batch" in one `exists`.
+fn grants(role: &Node) -> Json {
+    let mut out = Vec::new();
+    let texts = |n: Option<&Node>| -> Vec<String> {
+        n.and_then(Node::as_seq)
+            .map(|s| s.iter().filter_map(Node::scalar_text).collect())
+            .unwrap_or_default()
+    };
+    for rule in role.get("rules").and_then(Node::as_seq).unwrap_or_default() {
+        let verbs = texts(rule.get("verbs"));
+        let groups = texts(rule.get("apiGroups"));
+        let resources = texts(rule.get("resources"));
+        for group in &groups {
+            for resource in &resources {
+                if out.len() >= MAX_GRANTS {
+                    return Json::Array(out);
+                }
+                out.push(json!({ "group": group, "resource": resource, "verbs": verbs }));
+            }
+        }
+    }
+    Json::Array(out)
+}
+
+fn crd_facts(crd: &Node) -> Json {
+    let spec = crd.get("spec");
+    let get = |k: &str| spec.and_then(|s| s.get(k));
+    let group = get("group").and_then(Node::scalar_text).unwrap_or_default();
+    let kind = spec
+        .and_then(|s| s.path("names.kind"))
+        .and_then(Node::scalar_text)
+        .unwrap_or_default();
+    let plural = spec
+        .and_then(|s| s.path("names.plural"))
+        .and_then(Node::scalar_text)
+        .unwrap_or_default();
+    let top_schema = get("validation").and_then(|v| v.get("openAPIV3Schema"));
+    let top_sub = get("subresources");
+    let mut versions = Vec::new();
+    let mut fields = BTreeSet::new();
+    let mut schemas: Vec<&Node> = Vec::new();
+    match get("versions").and_then(Node::as_seq) {
+        Some(list) if !list.is_empty() => {
+            for v in list {
+                let schema = v.path("schema.openAPIV3Schema").or(top_schema);
+                let sub = v.get("subresources").or(top_sub);
+                schemas.extend(schema);
+                versions.push(version_facts(v, sub, schema.is_some()));
+            }
+        }
+        _ => {
+            // v1beta1 with a single `version`.
+            let name = get("version")
+                .and_then(Node::scalar_text)
+                .unwrap_or_default();
+            schemas.extend(top_schema);
+            versions.push(json!({
+                "name": name, "served": true, "storage": true, "deprecated": false,
+                "hasSchema": top_schema.is_some(),
+                "hasStatusSubresource": top_sub.and_then(|s| s.get("status")).is_some(),
+                "hasScaleSubresource": top_sub.and_then(|s| s.get("scale")).is_some(),
+            }));
+        }
+    }
+    for schema in schemas {
+        collect_fields(schema, String::new(), 0, &mut fields);
+    }
+    let any = |key: &str| versions.iter().any(|v| v[key] == Json::Bool(true));
+    json!({
+        "group": group,
+        "kind": kind,
+        "plural": plural,
+        "scope": get("scope").and_then(Node::scalar_text),
+        "versions": versions,
+        "hasStatusSubresource": any("hasStatusSubresource"),
+        "hasScaleSubresource": any("hasScaleSubresource"),
+        "conversion": get("conversion").and_then(|c| c.get("strategy")).and_then(Node::scalar_text),
+        "fields": fields,
+    })
+}
+
+fn version_facts(v: &Node, sub: Option<&Node>, has_schema: bool) -> Json {
+    let flag = |k: &str, default: bool| v.get(k).and_then(Node::as_bool).unwrap_or(default);
+    json!({
+        "name": v.get("name").and_then(Node::scalar_text).unwrap_or_default(),
+        "served": flag("served", true),
+        "storage": flag("storage", false),
+        "deprecated": flag("deprecated", false),
+        "hasSchema": has_schema,
+        "hasStatusSubresource": sub.and_then(|s| s.get("status")).is_some(),
+        "hasScaleSubresource": sub.and_then(|s| s.get("scale")).is_some(),
+    })
+}
+
+/// Every property path of an OpenAPI schema (`spec.backup.schedule`); arrays
+/// are transparent (`spec.containers.name`).
+fn collect_fields(schema: &Node, prefix: String, depth: usize, out: &mut BTreeSet<String>) {
+    if depth > MAX_SCHEMA_DEPTH || out.len() >= MAX_FIELDS {
+        return;
+    }
+    if let Some(Value::Map(props)) = schema.get("properties").map(|p| &p.value) {
+        for (name, sub) in props.iter() {
+            if out.len() >= MAX_FIELDS {
+                return;
+            }
+            let path = if prefix.is_empty() {
+                name.to_string()
+            } else {
+                format!("{prefix}.{name}")
+            };
+            out.insert(path.clone());
+            collect_fields(sub, path, depth + 1, out);
+        }
+    }
+    if let Some(items) = schema.get("items") {
+        collect_fields(items, prefix.clone(), depth + 1, out);
+    }
+    for key in ["allOf", "anyOf", "oneOf"] {
+        for sub in schema.get(key).and_then(Node::as_seq).unwrap_or_default() {
+            collect_fields(sub, prefix.clone(), depth + 1, out);
+        }
+    }
+}

@@ -1,0 +1,116 @@
+//! The model every rule sees: a [`Package`] is a loaded target, its metadata
+//! and every Kubernetes object it ships as a [`Resource`] with an [`Origin`].
+
+use crate::diag::Diagnostic;
+use crate::phase::Phase;
+use crate::yaml::Node;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// What kind of thing a target is; rules say which kinds they apply to.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum TargetKind {
+    /// An OLM bundle, in the bundle or the older package-manifest layout.
+    Bundle,
+    /// A Helm chart (folder or packaged `.tgz`).
+    Chart,
+    /// A folder of plain Kubernetes manifests.
+    Manifests,
+}
+
+impl TargetKind {
+    /// The kebab-case id.
+    pub fn id(self) -> &'static str {
+        match self {
+            TargetKind::Bundle => "bundle",
+            TargetKind::Chart => "chart",
+            TargetKind::Manifests => "manifests",
+        }
+    }
+}
+
+/// Where a resource came from.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, JsonSchema)]
+pub struct Origin {
+    /// The file, as reported (relative to the working directory when below it).
+    pub file: String,
+    /// 1-based line where the object starts.
+    pub line: u32,
+    /// For an object synthesized from a field of another one (a CSV's embedded
+    /// deployment), the field path it was taken from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub embedded: Option<String>,
+}
+
+/// One Kubernetes object of a package.
+#[derive(Debug, Clone)]
+pub struct Resource {
+    /// `apiVersion`, empty when missing.
+    pub api_version: String,
+    /// `kind`, empty when missing.
+    pub kind: String,
+    /// `metadata.name`, empty when missing.
+    pub name: String,
+    /// The whole object, with positions.
+    pub node: Node,
+    /// Where it came from.
+    pub origin: Origin,
+    /// Derived, normalized facts about the object that CEL cannot compute
+    /// itself (a CRD's schema field paths, a role's flattened grants, a
+    /// workload's containers); bound as `facts` when a rule looks at it.
+    pub facts: serde_json::Value,
+}
+
+impl Resource {
+    /// The API group of `apiVersion` (empty for the core group).
+    pub fn group(&self) -> &str {
+        match self.api_version.split_once('/') {
+            Some((group, _)) => group,
+            None => "",
+        }
+    }
+
+    /// The line of a dotted field path inside the object, or the object's own
+    /// line when the path is absent. Embedded objects keep positions in their
+    /// host file, so this is always a real line of `origin.file`.
+    pub fn line_of(&self, path: Option<&str>) -> u32 {
+        path.and_then(|p| self.node.path(p))
+            .map(|n| n.pos.line)
+            .unwrap_or(self.origin.line)
+    }
+}
+
+/// A target after loading.
+#[derive(Debug, Clone)]
+pub struct Package {
+    /// Bundle, chart or manifests.
+    pub kind: TargetKind,
+    /// The on-disk layout: `bundle`, `package-manifest`, `chart`, `manifests`.
+    pub layout: String,
+    /// The target's path as reported.
+    pub path: String,
+    /// Package name (OLM package, chart name, folder name).
+    pub name: String,
+    /// Version, when the package has one.
+    pub version: Option<String>,
+    /// The declared capability level text, exactly as written.
+    pub declared_raw: Option<String>,
+    /// Where the declaration is written.
+    pub declared_origin: Option<Origin>,
+    /// Every object, in file order.
+    pub resources: Vec<Resource>,
+    /// Package-level facts bound as `package` in rule expressions.
+    pub facts: serde_json::Value,
+    /// Problems met while loading.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Package {
+    /// The declared level, when the declaration is one of the five levels.
+    pub fn declared(&self) -> Option<Phase> {
+        self.declared_raw.as_deref().and_then(Phase::parse_declared)
+    }
+}

@@ -1,0 +1,288 @@
+//! Turning rule specs into rules ready to run: CEL compiled once, names
+//! checked, regexes built. CEL has no type checker, so a misspelt variable or
+//! function would only fail when evaluated; it is rejected here instead.
+
+use super::model::{Quantifier, RuleSpec, Selector, WhenEmpty};
+use crate::package::TargetKind;
+use crate::phase::Phase;
+use cel::common::ast::{EntryExpr, Expr, IdedExpr};
+use cel::{Context, Env, Program};
+use regex::Regex;
+use std::collections::BTreeMap;
+use std::sync::{Arc, OnceLock};
+
+/// The CEL environment every rule runs in: the standard library and the
+/// strings, lists and math extensions.
+pub fn env() -> Arc<Env> {
+    static ENV: OnceLock<Arc<Env>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = Env::stdlib();
+        // These registrations only fail on a name clash inside the cel crate.
+        for ext in [
+            cel::extensions::strings as fn(&mut Env) -> Result<(), cel::DeclarationError>,
+            cel::extensions::lists,
+            cel::extensions::math,
+        ] {
+            if let Err(e) = env.add_extension(ext) {
+                eprintln!("caplevel: CEL extension not available: {e:?}");
+            }
+        }
+        Arc::new(env)
+    })
+    .clone()
+}
+
+/// A rule ready to evaluate.
+#[derive(Debug)]
+pub struct Rule {
+    /// The rule as written.
+    pub spec: RuleSpec,
+    /// The file it came from (`builtin:rules/<phase>.yaml` for built-ins).
+    pub source: String,
+    /// The line of the rule in its file.
+    pub line: u32,
+    /// The compiled `applies-when`.
+    pub applies_when: Option<Program>,
+    /// The compiled `expect`.
+    pub expect: Option<Program>,
+    /// The compiled selector.
+    pub selector: Option<CompiledSelector>,
+    /// What an empty selection means.
+    pub when_empty: WhenEmpty,
+}
+
+impl Rule {
+    /// Stable id.
+    pub fn id(&self) -> &str {
+        &self.spec.id
+    }
+    /// Phase.
+    pub fn phase(&self) -> Phase {
+        self.spec.phase
+    }
+    /// Whether the rule reads this kind of target.
+    pub fn applies_to(&self, kind: TargetKind) -> bool {
+        self.spec.applies_to.contains(&kind)
+    }
+}
+
+/// A selector with its name regex built.
+#[derive(Debug)]
+pub struct CompiledSelector {
+    /// Kinds, empty = any.
+    pub kinds: Vec<String>,
+    /// API versions (`group/version` or `group/*`), empty = any.
+    pub api_versions: Vec<String>,
+    /// Whole-name regex.
+    pub name: Option<Regex>,
+    /// Required labels.
+    pub labels: BTreeMap<String, String>,
+    /// Embedded-only / files-only.
+    pub embedded: Option<bool>,
+}
+
+/// A problem in a rule, with the line it is on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleProblem {
+    /// 1-based line in the rule file.
+    pub line: u32,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// Compiles one rule spec; `line` is where the rule starts.
+pub fn compile(spec: RuleSpec, source: &str, line: u32) -> Result<Rule, RuleProblem> {
+    let problem = |line: u32, message: String| RuleProblem { line, message };
+    let id_ok = Regex::new("^[a-z0-9]+(-[a-z0-9]+)*$")
+        .map(|r| r.is_match(&spec.id))
+        .unwrap_or(false);
+    if !id_ok {
+        return Err(problem(
+            line,
+            format!("rule id `{}` is not kebab-case", spec.id),
+        ));
+    }
+    let ctx = format!("rule `{}`", spec.id);
+    if !(1..=10).contains(&spec.weight) {
+        return Err(problem(
+            line,
+            format!("{ctx}: weight must be 1 to 10, not {}", spec.weight),
+        ));
+    }
+    if spec.applies_to.is_empty() {
+        return Err(problem(
+            line,
+            format!("{ctx}: applies-to lists no target kind"),
+        ));
+    }
+    if spec.select.is_none() && spec.expect.is_none() {
+        return Err(problem(
+            line,
+            format!("{ctx}: needs `select`, `expect` or both"),
+        ));
+    }
+    if spec.quantifier == Quantifier::All && spec.expect.is_none() {
+        return Err(problem(
+            line,
+            format!("{ctx}: quantifier `all` needs an `expect`"),
+        ));
+    }
+    if spec.select.is_none() && (spec.quantifier != Quantifier::Exists || spec.when_empty.is_some())
+    {
+        return Err(problem(
+            line,
+            format!("{ctx}: `quantifier` and `when-empty` need a `select`"),
+        ));
+    }
+    let has_object = spec.select.is_some();
+    let applies_when = match &spec.applies_when {
+        Some(src) => Some(compile_cel(&src.value, false).map_err(|m| {
+            problem(
+                src.referenced.line() as u32,
+                format!("{ctx}: applies-when: {m}"),
+            )
+        })?),
+        None => None,
+    };
+    let expect =
+        match &spec.expect {
+            Some(src) => Some(compile_cel(&src.value, has_object).map_err(|m| {
+                problem(src.referenced.line() as u32, format!("{ctx}: expect: {m}"))
+            })?),
+            None => None,
+        };
+    let selector = match &spec.select {
+        Some(sel) => {
+            Some(compile_selector(sel).map_err(|m| problem(line, format!("{ctx}: select: {m}")))?)
+        }
+        None => None,
+    };
+    let when_empty = spec.when_empty.unwrap_or(match spec.quantifier {
+        Quantifier::Exists => WhenEmpty::Fail,
+        Quantifier::None => WhenEmpty::Pass,
+        Quantifier::All => WhenEmpty::NotApplicable,
+    });
+    Ok(Rule {
+        spec,
+        source: source.to_string(),
+        line,
+        applies_when,
+        expect,
+        selector,
+        when_empty,
+    })
+}
+
+fn compile_selector(sel: &Selector) -> Result<CompiledSelector, String> {
+    let name = match &sel.name {
+        Some(pattern) => {
+            Some(Regex::new(&format!("^(?:{pattern})$")).map_err(|e| format!("name regex: {e}"))?)
+        }
+        None => None,
+    };
+    Ok(CompiledSelector {
+        kinds: sel.kind.as_ref().map(|k| k.to_vec()).unwrap_or_default(),
+        api_versions: sel
+            .api_version
+            .as_ref()
+            .map(|k| k.to_vec())
+            .unwrap_or_default(),
+        name,
+        labels: sel.labels.clone(),
+        embedded: sel.embedded,
+    })
+}
+
+/// Compiles a CEL expression and checks every name it uses.
+pub fn compile_cel(source: &str, has_object: bool) -> Result<Program, String> {
+    let env = env();
+    let program = env
+        .compile(source)
+        .map_err(|e| format!("CEL does not parse: {e}"))?;
+    let mut vars = vec!["pkg", "objects"];
+    if has_object {
+        vars.extend(["object", "facts"]);
+    }
+    let mut scope: Vec<String> = vars.iter().map(|s| s.to_string()).collect();
+    check_names(program.expression(), &mut scope, &env)?;
+    Ok(program)
+}
+
+/// Walks the expression: every identifier must be a bound variable or a
+/// comprehension variable in scope; every named function must exist.
+fn check_names(e: &IdedExpr, scope: &mut Vec<String>, env: &Arc<Env>) -> Result<(), String> {
+    match &e.expr {
+        Expr::Ident(name) => {
+            if !scope.iter().any(|s| s == name) {
+                return Err(format!(
+                    "unknown variable `{name}` (available: object, facts, objects, pkg)"
+                ));
+            }
+        }
+        Expr::Call(call) => {
+            if is_named_function(&call.func_name) && !function_exists(env, &call.func_name) {
+                return Err(format!("unknown function `{}`", call.func_name));
+            }
+            if let Some(target) = &call.target {
+                check_names(target, scope, env)?;
+            }
+            for a in &call.args {
+                check_names(a, scope, env)?;
+            }
+        }
+        Expr::Comprehension(c) => {
+            check_names(&c.iter_range, scope, env)?;
+            check_names(&c.accu_init, scope, env)?;
+            let pushed = 2 + usize::from(c.iter_var2.is_some());
+            scope.push(c.iter_var.clone());
+            scope.push(c.accu_var.clone());
+            if let Some(v2) = &c.iter_var2 {
+                scope.push(v2.clone());
+            }
+            let result = check_names(&c.loop_cond, scope, env)
+                .and_then(|_| check_names(&c.loop_step, scope, env))
+                .and_then(|_| check_names(&c.result, scope, env));
+            scope.truncate(scope.len() - pushed);
+            result?;
+        }
+        Expr::List(l) => {
+            for el in &l.elements {
+                check_names(el, scope, env)?;
+            }
+        }
+        Expr::Map(m) => {
+            for entry in &m.entries {
+                match &entry.expr {
+                    EntryExpr::MapEntry(me) => {
+                        check_names(&me.key, scope, env)?;
+                        check_names(&me.value, scope, env)?;
+                    }
+                    EntryExpr::StructField(sf) => check_names(&sf.value, scope, env)?,
+                }
+            }
+        }
+        Expr::Select(s) => check_names(&s.operand, scope, env)?,
+        Expr::Struct(s) => {
+            for entry in &s.entries {
+                if let EntryExpr::StructField(sf) = &entry.expr {
+                    check_names(&sf.value, scope, env)?;
+                }
+            }
+        }
+        Expr::Literal(_) | Expr::Unspecified => {}
+    }
+    Ok(())
+}
+
+/// Operators are calls too (`_&&_`, `@in`, `!_`); only named functions are checked.
+fn is_named_function(name: &str) -> bool {
+    name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+}
+
+/// The cel crate does not expose its function table, but refuses to let a
+/// context redefine a function its environment declares: that refusal is
+/// the test of existence.
+fn function_exists(env: &Arc<Env>, name: &str) -> bool {
+    let mut ctx = Context::with_env(env.clone());
+    ctx.add_function(name, || 0i64).is_err()
+}

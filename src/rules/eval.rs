@@ -1,0 +1,281 @@
+//! The evaluator: every rule of a set on one package, giving findings.
+
+use super::compile::{CompiledSelector, Rule, env};
+use super::model::{Quantifier, WhenEmpty};
+use super::value::{from_json, from_node};
+use crate::finding::{Evidence, Finding, Status};
+use crate::package::{Package, Resource};
+use cel::{Context, ExecutionError, Program, Value};
+use std::sync::Arc;
+
+/// What one expression said about one object.
+enum Outcome {
+    Met,
+    NotMet(Option<String>),
+    Error(String),
+}
+
+/// A package's data as CEL values, converted once and shared by all rules.
+struct Bound {
+    objects: Vec<Value>,
+    facts: Vec<Value>,
+}
+
+/// Evaluates every rule that applies to the package's kind, in rule order.
+pub fn evaluate(rules: &[Rule], package: &Package) -> Vec<Finding> {
+    let bound = Bound {
+        objects: package
+            .resources
+            .iter()
+            .map(|r| from_node(&r.node))
+            .collect(),
+        facts: package
+            .resources
+            .iter()
+            .map(|r| from_json(&r.facts))
+            .collect(),
+    };
+    let mut root = Context::with_env(env());
+    root.add_variable_from_value("objects", Value::List(Arc::new(bound.objects.clone())));
+    root.add_variable_from_value("pkg", from_json(&package.facts));
+    rules
+        .iter()
+        .filter(|r| r.applies_to(package.kind))
+        .map(|rule| evaluate_rule(rule, package, &bound, &root))
+        .collect()
+}
+
+fn finding(rule: &Rule, status: Status, message: String, evidence: Vec<Evidence>) -> Finding {
+    Finding {
+        rule: rule.spec.id.clone(),
+        phase: rule.spec.phase,
+        status,
+        weight: rule.spec.weight,
+        title: rule.spec.title.clone(),
+        message,
+        evidence,
+    }
+}
+
+fn evaluate_rule(rule: &Rule, package: &Package, bound: &Bound, root: &Context) -> Finding {
+    if let Some(cond) = &rule.applies_when {
+        match run(cond, root) {
+            Outcome::Met => {}
+            Outcome::NotMet(_) => {
+                return finding(
+                    rule,
+                    Status::NotApplicable,
+                    "the rule's condition does not hold for this package".into(),
+                    vec![],
+                );
+            }
+            Outcome::Error(e) => {
+                return finding(
+                    rule,
+                    Status::Error,
+                    format!("applies-when could not be evaluated: {e}"),
+                    vec![],
+                );
+            }
+        }
+    }
+    let Some(selector) = &rule.selector else {
+        // A package-level rule: one expression over `package` and `objects`.
+        let Some(expect) = &rule.expect else {
+            return finding(
+                rule,
+                Status::Error,
+                "rule has neither select nor expect".into(),
+                vec![],
+            );
+        };
+        let anchor = package_anchor(package, rule.spec.locate.as_deref());
+        return match run(expect, root) {
+            Outcome::Met => finding(rule, Status::Pass, rule.spec.title.clone(), anchor),
+            Outcome::NotMet(msg) => finding(
+                rule,
+                Status::Fail,
+                msg.unwrap_or_else(|| fail_message(rule)),
+                anchor,
+            ),
+            Outcome::Error(e) => finding(
+                rule,
+                Status::Error,
+                format!("expect could not be evaluated: {e}"),
+                anchor,
+            ),
+        };
+    };
+
+    let selected: Vec<usize> = package
+        .resources
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| selects(selector, r))
+        .map(|(i, _)| i)
+        .collect();
+    if selected.is_empty() {
+        let what = describe(selector);
+        return match rule.when_empty {
+            WhenEmpty::Pass => finding(
+                rule,
+                Status::Pass,
+                format!("no {what} found, as required"),
+                vec![],
+            ),
+            WhenEmpty::Fail => finding(
+                rule,
+                Status::Fail,
+                rule.spec
+                    .message
+                    .clone()
+                    .unwrap_or_else(|| format!("no {what} found")),
+                vec![],
+            ),
+            WhenEmpty::NotApplicable => finding(
+                rule,
+                Status::NotApplicable,
+                format!("no {what} to check"),
+                vec![],
+            ),
+        };
+    }
+
+    let locate = rule.spec.locate.as_deref();
+    let mut met = Vec::new();
+    let mut not_met = Vec::new();
+    let mut errors = Vec::new();
+    for &i in &selected {
+        let r = &package.resources[i];
+        let outcome = match &rule.expect {
+            None => Outcome::Met,
+            Some(expect) => {
+                let mut scope = root.new_inner_scope();
+                scope.add_variable_from_value("object", bound.objects[i].clone());
+                scope.add_variable_from_value("facts", bound.facts[i].clone());
+                run(expect, &scope)
+            }
+        };
+        match outcome {
+            Outcome::Met => met.push(evidence(r, locate, None)),
+            Outcome::NotMet(note) => not_met.push(evidence(r, locate, note)),
+            Outcome::Error(e) => errors.push(evidence(r, locate, Some(e))),
+        }
+    }
+    if !errors.is_empty() {
+        let n = errors.len();
+        return finding(
+            rule,
+            Status::Error,
+            format!("expect could not be evaluated on {n} object(s)"),
+            errors,
+        );
+    }
+    let fail = |evidence: Vec<Evidence>| {
+        let msg = rule
+            .spec
+            .message
+            .clone()
+            .unwrap_or_else(|| fail_message(rule));
+        finding(rule, Status::Fail, msg, evidence)
+    };
+    match rule.spec.quantifier {
+        Quantifier::Exists if !met.is_empty() => {
+            finding(rule, Status::Pass, rule.spec.title.clone(), met)
+        }
+        Quantifier::Exists => fail(not_met),
+        Quantifier::All if not_met.is_empty() => {
+            finding(rule, Status::Pass, rule.spec.title.clone(), met)
+        }
+        Quantifier::All => fail(not_met),
+        Quantifier::None if met.is_empty() && rule.expect.is_some() => {
+            finding(rule, Status::Pass, rule.spec.title.clone(), not_met)
+        }
+        Quantifier::None => fail(met),
+    }
+}
+
+fn fail_message(rule: &Rule) -> String {
+    format!("not met: {}", rule.spec.title)
+}
+
+/// Evidence for a package-level rule: the CSV when there is one (the file a
+/// bundle's author edits), located at `locate` when given.
+fn package_anchor(package: &Package, locate: Option<&str>) -> Vec<Evidence> {
+    package
+        .resources
+        .iter()
+        .find(|r| r.kind == "ClusterServiceVersion" && r.origin.embedded.is_none())
+        .map(|r| vec![evidence(r, locate, None)])
+        .unwrap_or_default()
+}
+
+fn evidence(r: &Resource, locate: Option<&str>, note: Option<String>) -> Evidence {
+    Evidence {
+        file: r.origin.file.clone(),
+        line: r.line_of(locate),
+        kind: r.kind.clone(),
+        name: r.name.clone(),
+        embedded: r.origin.embedded.clone(),
+        note,
+    }
+}
+
+fn run(program: &Program, ctx: &Context) -> Outcome {
+    match program.execute(ctx) {
+        Ok(Value::Bool(true)) => Outcome::Met,
+        Ok(Value::Bool(false)) => Outcome::NotMet(None),
+        Ok(Value::String(s)) if s.is_empty() => Outcome::Met,
+        Ok(Value::String(s)) => Outcome::NotMet(Some(s.to_string())),
+        Ok(other) => Outcome::Error(format!(
+            "expression returned {other:?}, not a bool or string"
+        )),
+        // A missing field is missing evidence, not a broken rule: rules read
+        // optional fields everywhere and Kubernetes objects omit them freely.
+        Err(ExecutionError::NoSuchKey(_)) => Outcome::NotMet(None),
+        Err(e) => Outcome::Error(e.to_string()),
+    }
+}
+
+fn selects(sel: &CompiledSelector, r: &Resource) -> bool {
+    if !sel.kinds.is_empty() && !sel.kinds.iter().any(|k| *k == r.kind) {
+        return false;
+    }
+    if !sel.api_versions.is_empty()
+        && !sel.api_versions.iter().any(|v| match v.strip_suffix("/*") {
+            Some(group) => r.group() == group,
+            None => *v == r.api_version,
+        })
+    {
+        return false;
+    }
+    if let Some(re) = &sel.name {
+        if !re.is_match(&r.name) {
+            return false;
+        }
+    }
+    if let Some(embedded) = sel.embedded {
+        if r.origin.embedded.is_some() != embedded {
+            return false;
+        }
+    }
+    sel.labels.iter().all(|(k, v)| {
+        let label = r
+            .node
+            .path("metadata.labels")
+            .and_then(|l| l.get(k))
+            .and_then(|n| n.scalar_text());
+        match label {
+            Some(actual) => v == "*" || *v == actual,
+            None => false,
+        }
+    })
+}
+
+fn describe(sel: &CompiledSelector) -> String {
+    if sel.kinds.is_empty() {
+        "matching object".to_string()
+    } else {
+        sel.kinds.join(" or ")
+    }
+}

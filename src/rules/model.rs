@@ -1,0 +1,127 @@
+//! The rule-file format, typed. `caplevel schema rules` prints its JSON Schema.
+
+use crate::package::TargetKind;
+use crate::phase::Phase;
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+use std::collections::BTreeMap;
+
+/// A rule file: a list of rules.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RuleFile {
+    /// The rules in this file.
+    #[schemars(with = "Vec<RuleSpec>")]
+    pub rules: Vec<Spanned<RuleSpec>>,
+}
+
+/// How the selected objects must meet the expectation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Quantifier {
+    /// At least one selected object meets `expect` (or, without `expect`, at
+    /// least one is selected).
+    #[default]
+    Exists,
+    /// Every selected object meets `expect`.
+    All,
+    /// No selected object meets `expect` (or, without `expect`, none is selected).
+    None,
+}
+
+/// What an empty selection means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum WhenEmpty {
+    /// The rule passes.
+    Pass,
+    /// The rule fails.
+    Fail,
+    /// The rule does not apply to this package.
+    NotApplicable,
+}
+
+/// One value or a list of values.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    /// A single value.
+    One(String),
+    /// Any of these values.
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    /// The values as a list.
+    pub fn to_vec(&self) -> Vec<String> {
+        match self {
+            OneOrMany::One(s) => vec![s.clone()],
+            OneOrMany::Many(v) => v.clone(),
+        }
+    }
+}
+
+/// Which objects of a package a rule looks at.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Selector {
+    /// Object kind(s), e.g. `Deployment` or `[Role, ClusterRole]`.
+    pub kind: Option<OneOrMany>,
+    /// `apiVersion`(s): `group/version`, or `group/*` for any version of a group.
+    pub api_version: Option<OneOrMany>,
+    /// A regular expression the object's name must match (whole name).
+    pub name: Option<String>,
+    /// Labels the object must carry (exact values; `*` for any value).
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+    /// `true`: only objects synthesized from a CSV field (its embedded
+    /// deployments and permissions); `false`: only objects shipped as files.
+    pub embedded: Option<bool>,
+}
+
+/// One rule as written in a rule file.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RuleSpec {
+    /// Stable, unique, kebab-case identifier.
+    pub id: String,
+    /// The capability phase the rule is evidence for.
+    pub phase: Phase,
+    /// One line saying what is checked, phrased as the good state.
+    pub title: String,
+    /// Evidence strength: 3 = the files prove it, 2 = a permission or schema
+    /// field shows the operator can do it, 1 = a naming heuristic.
+    pub weight: u32,
+    /// The kinds of target the rule reads.
+    pub applies_to: Vec<TargetKind>,
+    /// A CEL condition over `package` and `objects`; when false, the rule is
+    /// not applicable to the package.
+    #[schemars(with = "Option<String>")]
+    pub applies_when: Option<Spanned<String>>,
+    /// Which objects to look at; without it the rule looks at the package as a whole.
+    pub select: Option<Selector>,
+    /// How the selected objects must meet `expect`.
+    #[serde(default)]
+    pub quantifier: Quantifier,
+    /// A CEL expression over `object`, `facts`, `objects` and `package`
+    /// returning a bool, or a string (empty = met, otherwise the failure message).
+    #[schemars(with = "Option<String>")]
+    pub expect: Option<Spanned<String>>,
+    /// What an empty selection means (default: `fail` for exists, `pass` for
+    /// none, `not-applicable` for all).
+    pub when_empty: Option<WhenEmpty>,
+    /// A dotted field path in the object whose line the evidence points at.
+    pub locate: Option<String>,
+    /// The message of a failed finding (default: the title, negated).
+    pub message: Option<String>,
+    /// Why this is evidence for the phase.
+    pub rationale: String,
+    /// How to fix a failure.
+    pub remediation: String,
+    /// Links to the practice or tool this rule follows.
+    #[serde(default)]
+    pub references: Vec<String>,
+    /// The id in the signal catalogue (docs/signals.md), e.g. `I-O01`.
+    pub signal: Option<String>,
+}

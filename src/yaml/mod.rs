@@ -1,0 +1,361 @@
+//! YAML as Kubernetes reads it, with positions.
+//!
+//! Every node of every document keeps the line and column where it starts, so a
+//! finding can point at a file and line. Plain scalars resolve with the YAML 1.1
+//! rules of go-yaml v2 (what `sigs.k8s.io/yaml`, and so `kubectl`, uses):
+//! `yes/no/on/off/y/n` are booleans, `0644` is octal, `<<` merge keys merge.
+//! A key repeated in one mapping is a warning and the last value wins.
+//! Hostile input is bounded by [`Limits`]: file size, nesting depth and the
+//! number of nodes that alias expansion may create.
+
+use indexmap::IndexMap;
+
+mod parse;
+mod path;
+mod scalar;
+#[cfg(test)]
+mod tests;
+
+/// The UTF-8 byte order mark, which editors on Windows like to write.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// A position in a source file: 1-based line and column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Hash)]
+pub struct Pos {
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column (in characters).
+    pub column: u32,
+}
+
+/// One YAML node with the position where it starts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    /// The resolved value.
+    pub value: Value,
+    /// Where the node starts in its file.
+    pub pos: Pos,
+}
+
+/// A resolved YAML value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// `null`, `~`, an empty value.
+    Null,
+    /// A boolean (YAML 1.1 spellings included).
+    Bool(bool),
+    /// An integer (decimal, `0x` hex, `0` octal, `0b` binary, `_` separators).
+    Int(i64),
+    /// A float (including `.inf`, `.nan`).
+    Float(f64),
+    /// A string.
+    String(String),
+    /// A sequence.
+    Seq(Vec<Node>),
+    /// A mapping with string keys in document order.
+    Map(Mapping),
+}
+
+/// A mapping: keys are strings (non-string keys are turned into their text, as
+/// Kubernetes' YAML-to-JSON conversion does), in document order.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Mapping {
+    /// key -> (position of the key, value node)
+    pub entries: IndexMap<String, (Pos, Node)>,
+}
+
+/// One parsed document of a (possibly multi-document) stream.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    /// The document's root node (`Value::Null` for an empty document).
+    pub root: Node,
+}
+
+/// How bad a parse issue is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum IssueSeverity {
+    /// The data was read, but something is odd (a duplicate key).
+    Warning,
+    /// Part of the file could not be read.
+    Error,
+}
+
+/// A problem met while reading a YAML file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Issue {
+    /// Warning or error.
+    pub severity: IssueSeverity,
+    /// Where, when known.
+    pub pos: Option<Pos>,
+    /// What went wrong, in the parser's words.
+    pub message: String,
+}
+
+/// Bounds against hostile input. Every bound breached is an [`Issue`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest file read, in bytes.
+    pub max_file_bytes: u64,
+    /// Deepest nesting of sequences and mappings.
+    pub max_depth: usize,
+    /// Most nodes that alias expansion may create in one file.
+    pub max_alias_nodes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_file_bytes: 16 * 1024 * 1024,
+            max_depth: 256,
+            max_alias_nodes: 100_000,
+        }
+    }
+}
+
+/// What one file yielded: the documents read before any fatal error, and the issues.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Parsed {
+    /// Documents in file order (empty documents included as `Value::Null`).
+    pub documents: Vec<Document>,
+    /// Warnings and errors, in file order.
+    pub issues: Vec<Issue>,
+}
+
+/// Parses a whole file's bytes.
+///
+/// Checks first what the YAML parser should never see: a file larger than
+/// [`Limits::max_file_bytes`], bytes that are not UTF-8 (UTF-16 included) and
+/// NUL bytes (the parser would take a NUL for the end of the input). Each is
+/// one [`IssueSeverity::Error`] and no document. A leading UTF-8 byte order
+/// mark is dropped; CRLF line ends are fine.
+pub fn parse_bytes(bytes: &[u8], limits: &Limits) -> Parsed {
+    if let Some(parsed) = check_size(bytes.len(), limits) {
+        return parsed;
+    }
+    let bytes = bytes.strip_prefix(BOM).unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(text) => parse_checked(text, limits),
+        Err(err) => {
+            let message = if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+                "the file is UTF-16 (it starts with a UTF-16 byte order mark); \
+                 only UTF-8 is read"
+                    .to_owned()
+            } else {
+                "the file is not valid UTF-8; it is not read".to_owned()
+            };
+            // Everything before the bad byte is valid UTF-8 by definition.
+            let before = std::str::from_utf8(&bytes[..err.valid_up_to()]).unwrap_or_default();
+            failed(Some(end_pos(before)), message)
+        }
+    }
+}
+
+/// Parses text: as [`parse_bytes`] without the UTF-8 check (the size limit,
+/// the byte order mark and the NUL check still apply).
+pub fn parse_str(text: &str, limits: &Limits) -> Parsed {
+    if let Some(parsed) = check_size(text.len(), limits) {
+        return parsed;
+    }
+    parse_checked(text.strip_prefix('\u{FEFF}').unwrap_or(text), limits)
+}
+
+/// The NUL check, then the parser.
+fn parse_checked(text: &str, limits: &Limits) -> Parsed {
+    if let Some(at) = text.find('\0') {
+        return failed(
+            Some(end_pos(&text[..at])),
+            "the file contains a NUL byte; it is not a YAML text file and is not read".to_owned(),
+        );
+    }
+    parse::parse_text(text, limits)
+}
+
+fn check_size(len: usize, limits: &Limits) -> Option<Parsed> {
+    let len = u64::try_from(len).unwrap_or(u64::MAX);
+    (len > limits.max_file_bytes).then(|| {
+        failed(
+            None,
+            format!(
+                "the file is {len} bytes, over the limit of {} bytes; it is not read",
+                limits.max_file_bytes
+            ),
+        )
+    })
+}
+
+/// A result with no document and one error.
+fn failed(pos: Option<Pos>, message: String) -> Parsed {
+    Parsed {
+        documents: Vec::new(),
+        issues: vec![Issue {
+            severity: IssueSeverity::Error,
+            pos,
+            message,
+        }],
+    }
+}
+
+/// The position just after `text`, i.e. of the character that follows it.
+fn end_pos(text: &str) -> Pos {
+    let line = text.bytes().filter(|&b| b == b'\n').count() + 1;
+    let last_line = text.rfind('\n').map_or(text, |i| &text[i + 1..]);
+    let column = last_line.chars().count() + 1;
+    Pos {
+        line: u32::try_from(line).unwrap_or(u32::MAX),
+        column: u32::try_from(column).unwrap_or(u32::MAX),
+    }
+}
+
+impl Node {
+    /// The value under `key` if this node is a mapping.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.as_map()?.get(key)
+    }
+
+    /// The node at a dotted path such as `spec.install.spec.deployments[0].name`.
+    ///
+    /// Segments are separated by `.`; `[N]` indexes a sequence; a key holding
+    /// dots or brackets is quoted, in brackets or on its own:
+    /// `metadata.annotations["alm-examples"]`, `metadata.labels."app.kubernetes.io/name"`.
+    /// Inside double quotes `\"` and `\\` escape. The empty path is the node
+    /// itself. A malformed path finds nothing.
+    pub fn path(&self, path: &str) -> Option<&Node> {
+        let mut node = self;
+        for segment in path::parse(path)? {
+            node = match segment {
+                path::Segment::Key(key) => node.get(&key)?,
+                path::Segment::Index(i) => node.as_seq()?.get(i)?,
+            };
+        }
+        Some(node)
+    }
+
+    /// The text of a string node (not of numbers or booleans: see
+    /// [`Node::scalar_text`]).
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The items of a sequence node.
+    pub fn as_seq(&self) -> Option<&[Node]> {
+        match &self.value {
+            Value::Seq(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    /// The mapping of a mapping node.
+    pub fn as_map(&self) -> Option<&Mapping> {
+        match &self.value {
+            Value::Map(map) => Some(map),
+            _ => None,
+        }
+    }
+
+    /// The value of a boolean node (`yes`/`on` included, as YAML 1.1 reads them).
+    pub fn as_bool(&self) -> Option<bool> {
+        match self.value {
+            Value::Bool(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    /// The value of an integer node, or of a float node with no fractional
+    /// part that fits an `i64`: Kubernetes reads `replicas: 1.0` as 1, because
+    /// its YAML-to-JSON step writes the float as `1`.
+    pub fn as_i64(&self) -> Option<i64> {
+        match self.value {
+            Value::Int(i) => Some(i),
+            Value::Float(f) => float_as_i64(f),
+            _ => None,
+        }
+    }
+
+    /// Whether the node is null (`null`, `~`, or nothing at all).
+    pub fn is_null(&self) -> bool {
+        matches!(self.value, Value::Null)
+    }
+
+    /// The node as JSON, as Kubernetes' YAML-to-JSON step would give it.
+    ///
+    /// Integral floats become JSON integers (Go writes `float64(1)` as `1`);
+    /// `.nan`, `.inf` and `-.inf`, which JSON cannot hold, become those strings.
+    /// Object keys are sorted (`serde_json`'s default map). Recursive, which is
+    /// fine: nesting is bounded by [`Limits::max_depth`].
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match &self.value {
+            Value::Null => J::Null,
+            Value::Bool(b) => J::Bool(*b),
+            Value::Int(i) => J::from(*i),
+            Value::Float(f) => match float_as_i64(*f) {
+                Some(i) => J::from(i),
+                None => serde_json::Number::from_f64(*f)
+                    .map_or_else(|| J::String(scalar::format_float(*f)), J::Number),
+            },
+            Value::String(s) => J::String(s.clone()),
+            Value::Seq(items) => J::Array(items.iter().map(Node::to_json).collect()),
+            Value::Map(map) => J::Object(
+                map.iter()
+                    .map(|(k, v)| (k.to_owned(), v.to_json()))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// A scalar as text: a string as is, numbers and booleans as Go would
+    /// print them (`420` for `0644`, `true` for `yes`, `1e+06` for `1e6`).
+    /// `None` for null, sequences and mappings.
+    pub fn scalar_text(&self) -> Option<String> {
+        match &self.value {
+            Value::String(s) => Some(s.clone()),
+            Value::Int(i) => Some(i.to_string()),
+            Value::Float(f) => Some(scalar::format_float(*f)),
+            Value::Bool(b) => Some(b.to_string()),
+            Value::Null | Value::Seq(_) | Value::Map(_) => None,
+        }
+    }
+}
+
+/// `f` as an `i64` when it is a whole number in range.
+fn float_as_i64(f: f64) -> Option<i64> {
+    // 2^63 is exactly representable; anything below it that is whole fits.
+    const LIMIT: f64 = 9_223_372_036_854_775_808.0;
+    if f.is_finite() && f.fract() == 0.0 && (-LIMIT..LIMIT).contains(&f) {
+        #[allow(clippy::cast_possible_truncation)]
+        Some(f as i64)
+    } else {
+        None
+    }
+}
+
+impl Mapping {
+    /// The value under `key`.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entries.get(key).map(|(_, node)| node)
+    }
+
+    /// Where `key` is written (the first occurrence if it is repeated; for a
+    /// key that came from a `<<` merge, where the merged mapping wrote it).
+    pub fn key_pos(&self, key: &str) -> Option<Pos> {
+        self.entries.get(key).map(|(pos, _)| *pos)
+    }
+
+    /// Keys and values in document order (merged keys after the written ones).
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Node)> {
+        self.entries.iter().map(|(k, (_, node))| (k.as_str(), node))
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether the mapping has no entries.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}

@@ -1,0 +1,482 @@
+//! Builds [`Node`] trees from `saphyr-parser` events.
+//!
+//! The tree is built with an explicit stack of open collections rather than by
+//! recursion, so hostile nesting is bounded by [`Limits::max_depth`] instead of
+//! by the thread's stack. (`saphyr-parser` itself is iterative and refuses flow
+//! nesting deeper than 255 with a "recursion limit exceeded" error.)
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use indexmap::IndexMap;
+use indexmap::map::Entry;
+use saphyr_parser::{Event, Marker, Parser, ScalarStyle, Span, Tag};
+
+use super::scalar::{self, WantedType};
+use super::{Document, Issue, IssueSeverity, Limits, Mapping, Node, Parsed, Pos, Value};
+
+/// The core-schema tag prefix that `!!` expands to.
+const CORE_TAG_PREFIX: &str = "tag:yaml.org,2002:";
+
+/// Converts a `saphyr` marker (1-based line, 0-based column in characters) to a
+/// [`Pos`] (both 1-based).
+pub(super) fn pos_of(mark: Marker) -> Pos {
+    Pos {
+        line: u32::try_from(mark.line()).unwrap_or(u32::MAX),
+        column: u32::try_from(mark.col().saturating_add(1)).unwrap_or(u32::MAX),
+    }
+}
+
+/// Parses already-checked text (no BOM, no NUL, within the size limit).
+pub(super) fn parse_text(text: &str, limits: &Limits) -> Parsed {
+    let mut builder = Builder::new(limits);
+    // `saphyr-parser` is not supposed to panic, but it is a large hand-written
+    // state machine fed with untrusted files; one file that trips it must not
+    // take the whole analysis down. The builder's state stays consistent
+    // enough (plain vectors) to keep the documents finished before.
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        for item in Parser::new_from_str(text) {
+            match item {
+                Ok((event, span)) => {
+                    if builder.event(event, span) == Step::Stop {
+                        return;
+                    }
+                }
+                Err(err) => {
+                    builder.issues.push(Issue {
+                        severity: IssueSeverity::Error,
+                        pos: Some(pos_of(*err.marker())),
+                        message: format!("YAML syntax error: {}", err.info()),
+                    });
+                    return;
+                }
+            }
+        }
+    }));
+    if outcome.is_err() {
+        builder.issues.push(Issue {
+            severity: IssueSeverity::Error,
+            pos: None,
+            message: "the YAML parser failed on this file (internal error); \
+                      only the documents before the failure were read"
+                .to_owned(),
+        });
+    }
+    builder.finish()
+}
+
+/// Whether to keep reading events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    Continue,
+    Stop,
+}
+
+/// An anchored node kept for later aliases.
+struct Anchored {
+    node: Node,
+    /// Number of nodes in `node`, charged to the alias budget on each use.
+    size: usize,
+    /// Collection levels in `node` (0 for a scalar), to bound the depth an
+    /// alias adds where it is used.
+    height: usize,
+}
+
+/// A sequence or mapping whose end event has not come yet.
+struct Frame {
+    pos: Pos,
+    anchor: usize,
+    /// Nodes in this collection so far, itself included.
+    size: usize,
+    /// Collection levels below and including this one.
+    height: usize,
+    body: Body,
+}
+
+enum Body {
+    Seq(Vec<Node>),
+    Map(MapFrame),
+}
+
+#[derive(Default)]
+struct MapFrame {
+    entries: IndexMap<String, (Pos, Node)>,
+    /// The key read, waiting for its value; `None` means the next node is a key.
+    key: Option<Key>,
+    /// Values of `<<` keys, applied when the mapping ends so that keys written
+    /// in the mapping win wherever they are.
+    merges: Vec<(Pos, Node)>,
+}
+
+enum Key {
+    Text(String, Pos),
+    Merge(Pos),
+    /// A complex key (mapping or sequence): its value is read and dropped.
+    Skip,
+}
+
+struct Builder<'l> {
+    limits: &'l Limits,
+    documents: Vec<Document>,
+    issues: Vec<Issue>,
+    stack: Vec<Frame>,
+    /// The finished root of the current document.
+    root: Option<Node>,
+    /// Where the current document starts (position of an empty document).
+    doc_pos: Pos,
+    /// Anchors of the current document by `saphyr`'s anchor id.
+    anchors: HashMap<usize, Anchored>,
+    /// Nodes created by alias expansion in this file so far.
+    alias_nodes: usize,
+}
+
+impl<'l> Builder<'l> {
+    fn new(limits: &'l Limits) -> Self {
+        Builder {
+            limits,
+            documents: Vec::new(),
+            issues: Vec::new(),
+            stack: Vec::new(),
+            root: None,
+            doc_pos: Pos { line: 1, column: 1 },
+            anchors: HashMap::new(),
+            alias_nodes: 0,
+        }
+    }
+
+    fn finish(mut self) -> Parsed {
+        // A file with nothing but comments yields no document event at all;
+        // report it as one empty document, like a bare `---`.
+        if self.documents.is_empty()
+            && !self
+                .issues
+                .iter()
+                .any(|i| i.severity == IssueSeverity::Error)
+        {
+            self.documents.push(Document {
+                root: Node {
+                    value: Value::Null,
+                    pos: Pos { line: 1, column: 1 },
+                },
+            });
+        }
+        // Merge warnings are raised when their mapping ends; sorting (stably)
+        // puts them back in file order.
+        self.issues.sort_by_key(|i| i.pos);
+        Parsed {
+            documents: self.documents,
+            issues: self.issues,
+        }
+    }
+
+    fn error(&mut self, pos: Pos, message: String) -> Step {
+        self.issues.push(Issue {
+            severity: IssueSeverity::Error,
+            pos: Some(pos),
+            message,
+        });
+        Step::Stop
+    }
+
+    fn event(&mut self, event: Event<'_>, span: Span) -> Step {
+        let pos = pos_of(span.start);
+        match event {
+            Event::Nothing | Event::StreamStart | Event::StreamEnd => Step::Continue,
+            Event::DocumentStart(_) => {
+                // Anchors are per document in go-yaml; `saphyr`'s iterator
+                // keeps them across documents, so forget them here.
+                self.anchors.clear();
+                self.stack.clear();
+                self.root = None;
+                self.doc_pos = pos;
+                Step::Continue
+            }
+            Event::DocumentEnd => {
+                let root = self.root.take().unwrap_or(Node {
+                    value: Value::Null,
+                    pos: self.doc_pos,
+                });
+                self.documents.push(Document { root });
+                Step::Continue
+            }
+            Event::Scalar(text, style, anchor, tag) => self.scalar(text, style, anchor, tag, pos),
+            Event::Alias(id) => self.alias(id, pos),
+            Event::SequenceStart(anchor, _) => self.open(Body::Seq(Vec::new()), anchor, pos),
+            Event::MappingStart(anchor, _) => {
+                self.open(Body::Map(MapFrame::default()), anchor, pos)
+            }
+            Event::SequenceEnd | Event::MappingEnd => self.close(),
+        }
+    }
+
+    fn open(&mut self, body: Body, anchor: usize, pos: Pos) -> Step {
+        if self.stack.len() >= self.limits.max_depth {
+            return self.error(
+                pos,
+                format!(
+                    "nesting deeper than {} levels; the rest of the file is not read",
+                    self.limits.max_depth
+                ),
+            );
+        }
+        // Tags on collections (`!!map`, `!!set`, `!!omap`, local tags) change
+        // nothing in how Kubernetes reads them, so they are ignored.
+        self.stack.push(Frame {
+            pos,
+            anchor,
+            size: 1,
+            height: 1,
+            body,
+        });
+        Step::Continue
+    }
+
+    fn close(&mut self) -> Step {
+        let Some(frame) = self.stack.pop() else {
+            // The parser never ends a collection it did not start.
+            return Step::Continue;
+        };
+        let value = match frame.body {
+            Body::Seq(items) => Value::Seq(items),
+            Body::Map(map) => Value::Map(self.finish_map(map)),
+        };
+        self.complete(
+            Node {
+                value,
+                pos: frame.pos,
+            },
+            frame.size,
+            frame.height,
+            frame.anchor,
+        )
+    }
+
+    /// Applies the `<<` merges of a finished mapping.
+    fn finish_map(&mut self, map: MapFrame) -> Mapping {
+        let MapFrame {
+            mut entries,
+            merges,
+            ..
+        } = map;
+        for (key_pos, source) in merges {
+            match source.value {
+                Value::Map(m) => merge_into(&mut entries, m),
+                Value::Seq(items) => {
+                    for item in items {
+                        match item.value {
+                            Value::Map(m) => merge_into(&mut entries, m),
+                            _ => self.issues.push(Issue {
+                                severity: IssueSeverity::Warning,
+                                pos: Some(item.pos),
+                                message: "a `<<` merge list item is not a mapping; \
+                                          it is ignored"
+                                    .to_owned(),
+                            }),
+                        }
+                    }
+                }
+                _ => self.issues.push(Issue {
+                    severity: IssueSeverity::Warning,
+                    pos: Some(key_pos),
+                    message: "the value of a `<<` merge key is not a mapping or a list \
+                              of mappings; it is ignored"
+                        .to_owned(),
+                }),
+            }
+        }
+        Mapping { entries }
+    }
+
+    fn scalar(
+        &mut self,
+        text: Cow<'_, str>,
+        style: ScalarStyle,
+        anchor: usize,
+        tag: Option<Cow<'_, Tag>>,
+        pos: Pos,
+    ) -> Step {
+        let core = tag.as_deref().map(core_tag_name);
+        // go-yaml treats a plain `<<` key (or one tagged `!!merge`) as a
+        // merge; a quoted "<<" is an ordinary key.
+        if text == "<<"
+            && ((style == ScalarStyle::Plain && tag.is_none()) || core == Some(Some("merge")))
+            && let Some(Frame {
+                body: Body::Map(map),
+                size,
+                ..
+            }) = self.stack.last_mut()
+            && map.key.is_none()
+        {
+            map.key = Some(Key::Merge(pos));
+            *size = size.saturating_add(1);
+            return Step::Continue;
+        }
+        let value = match core {
+            None if style == ScalarStyle::Plain => {
+                scalar::resolve_plain(&text).unwrap_or_else(|| Value::String(text.into_owned()))
+            }
+            None => Value::String(text.into_owned()),
+            Some(name) => {
+                let wanted = match name {
+                    Some("int") => Some(WantedType::Int),
+                    Some("float") => Some(WantedType::Float),
+                    Some("bool") => Some(WantedType::Bool),
+                    Some("null") => Some(WantedType::Null),
+                    // `!!str`, `!!binary` (kept as written), `!!timestamp`
+                    // (go-yaml gives timestamps to `interface{}` as strings),
+                    // and any tag go-yaml does not resolve (local `!foo`,
+                    // `!`, other URIs): go-yaml keeps the text as a string.
+                    _ => None,
+                };
+                match wanted {
+                    None => Value::String(text.into_owned()),
+                    Some(wanted) => match scalar::resolve_tagged(&text, wanted) {
+                        Ok(v) => v,
+                        Err(()) => {
+                            self.issues.push(Issue {
+                                severity: IssueSeverity::Error,
+                                pos: Some(pos),
+                                message: format!(
+                                    "cannot read `{}` as !!{}; kept as a string \
+                                     (Kubernetes would reject the document)",
+                                    text,
+                                    name.unwrap_or_default()
+                                ),
+                            });
+                            Value::String(text.into_owned())
+                        }
+                    },
+                }
+            }
+        };
+        self.complete(Node { value, pos }, 1, 0, anchor)
+    }
+
+    fn alias(&mut self, id: usize, pos: Pos) -> Step {
+        let Some(anchored) = self.anchors.get(&id) else {
+            // `saphyr` resolves names across documents; go-yaml does not.
+            return self.error(
+                pos,
+                "alias to an anchor not defined earlier in this document".to_owned(),
+            );
+        };
+        let (size, height) = (anchored.size, anchored.height);
+        if self.stack.len().saturating_add(height) > self.limits.max_depth {
+            return self.error(
+                pos,
+                format!(
+                    "alias expansion nests deeper than {} levels; the rest of the file is not read",
+                    self.limits.max_depth
+                ),
+            );
+        }
+        let total = self.alias_nodes.saturating_add(size);
+        if total > self.limits.max_alias_nodes {
+            return self.error(
+                pos,
+                format!(
+                    "alias expansion exceeds {} nodes (an alias bomb?); \
+                     the rest of the file is not read",
+                    self.limits.max_alias_nodes
+                ),
+            );
+        }
+        self.alias_nodes = total;
+        // Checked before cloning, so a bomb never allocates past the budget.
+        let node = anchored.node.clone();
+        self.complete(node, size, height, 0)
+    }
+
+    /// Hands a finished node to its parent (or makes it the document root).
+    fn complete(&mut self, node: Node, size: usize, height: usize, anchor: usize) -> Step {
+        if anchor != 0 {
+            self.anchors.insert(
+                anchor,
+                Anchored {
+                    node: node.clone(),
+                    size,
+                    height,
+                },
+            );
+        }
+        let Some(frame) = self.stack.last_mut() else {
+            self.root = Some(node);
+            return Step::Continue;
+        };
+        frame.size = frame.size.saturating_add(size);
+        frame.height = frame.height.max(height.saturating_add(1));
+        match &mut frame.body {
+            Body::Seq(items) => items.push(node),
+            Body::Map(map) => match map.key.take() {
+                None => map.key = Some(key_of(node, &mut self.issues)),
+                Some(Key::Text(key, key_pos)) => match map.entries.entry(key) {
+                    Entry::Occupied(mut slot) => {
+                        let first = slot.get().0;
+                        self.issues.push(Issue {
+                            severity: IssueSeverity::Warning,
+                            pos: Some(key_pos),
+                            message: format!(
+                                "duplicate key `{}` (first at line {}); the last value wins",
+                                slot.key(),
+                                first.line
+                            ),
+                        });
+                        // Keep the first key position (so later duplicates
+                        // still name the first line); the value is the last.
+                        slot.get_mut().1 = node;
+                    }
+                    Entry::Vacant(slot) => {
+                        slot.insert((key_pos, node));
+                    }
+                },
+                Some(Key::Merge(key_pos)) => map.merges.push((key_pos, node)),
+                Some(Key::Skip) => {}
+            },
+        }
+        Step::Continue
+    }
+}
+
+/// Turns a key node into its text the way `sigs.k8s.io/yaml` stringifies
+/// non-string keys; complex keys are skipped with a warning.
+fn key_of(node: Node, issues: &mut Vec<Issue>) -> Key {
+    let text = match node.value {
+        Value::String(s) => s,
+        Value::Null => "null".to_owned(),
+        Value::Bool(b) => b.to_string(),
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) => scalar::format_float(f),
+        Value::Seq(_) | Value::Map(_) => {
+            issues.push(Issue {
+                severity: IssueSeverity::Warning,
+                pos: Some(node.pos),
+                message: "a mapping or sequence used as a mapping key; \
+                          the entry is skipped (Kubernetes cannot read it)"
+                    .to_owned(),
+            });
+            return Key::Skip;
+        }
+    };
+    Key::Text(text, node.pos)
+}
+
+/// Adds the entries of a merged mapping that the target does not have yet:
+/// explicit keys and earlier merges win.
+fn merge_into(target: &mut IndexMap<String, (Pos, Node)>, source: Mapping) {
+    for (key, entry) in source.entries {
+        target.entry(key).or_insert(entry);
+    }
+}
+
+/// `Some(name)` for a core-schema tag (`!!int` -> `int`), `None` for any other
+/// tag (local `!foo`, the non-specific `!`, other URIs).
+fn core_tag_name(tag: &Tag) -> Option<&str> {
+    if tag.handle == CORE_TAG_PREFIX {
+        return Some(tag.suffix.as_str());
+    }
+    // A verbatim `!<tag:yaml.org,2002:str>` keeps the whole URI in the suffix.
+    if tag.handle.is_empty() {
+        return tag.suffix.strip_prefix(CORE_TAG_PREFIX);
+    }
+    None
+}

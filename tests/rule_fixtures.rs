@@ -1,0 +1,93 @@
+//! Every built-in rule on its hand-made fixtures: `fixtures/rules/<id>/pass`
+//! must give `pass` and `fixtures/rules/<id>/fail` must give `fail`.
+
+use caplevel::finding::Status;
+use caplevel::{Options, analyze, rules};
+use std::path::{Path, PathBuf};
+
+fn fixture_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/rules")
+}
+
+fn status_of(rule: &str, dir: &Path) -> Result<Status, String> {
+    let report = analyze(&[dir.to_path_buf()], &Options::default()).map_err(|e| e.to_string())?;
+    if report.targets.len() != 1 {
+        return Err(format!(
+            "{} targets found, expected 1",
+            report.targets.len()
+        ));
+    }
+    let target = &report.targets[0];
+    target
+        .findings
+        .iter()
+        .find(|f| f.rule == rule)
+        .map(|f| f.status)
+        .ok_or_else(|| format!("no finding for the rule (kind {:?})", target.kind))
+}
+
+#[test]
+fn every_builtin_rule_passes_and_fails_on_its_fixtures() {
+    let rules = rules::load(&[]).expect("built-in rules load");
+    assert!(!rules.is_empty());
+    let mut problems = Vec::new();
+    for rule in &rules {
+        for (case, want) in [("pass", Status::Pass), ("fail", Status::Fail)] {
+            let dir = fixture_root().join(rule.id()).join(case);
+            if !dir.is_dir() {
+                problems.push(format!("{}: missing fixture {}", rule.id(), dir.display()));
+                continue;
+            }
+            match status_of(rule.id(), &dir) {
+                Ok(got) if got == want => {}
+                Ok(got) => {
+                    problems.push(format!("{}/{case}: got {got:?}, want {want:?}", rule.id()))
+                }
+                Err(e) => problems.push(format!("{}/{case}: {e}", rule.id())),
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "{} problem(s):\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
+
+#[test]
+fn fixtures_have_no_input_errors() {
+    // A fixture that does not parse would pass or fail for the wrong reason.
+    let report = analyze(&[fixture_root()], &Options::default()).expect("fixtures analyze");
+    let broken: Vec<String> = report
+        .targets
+        .iter()
+        .flat_map(|t| {
+            t.diagnostics
+                .iter()
+                .map(move |d| format!("{}: {d}", t.path))
+        })
+        .filter(|d| d.contains("error:"))
+        .collect();
+    assert!(
+        broken.is_empty(),
+        "fixtures with errors:\n{}",
+        broken.join("\n")
+    );
+}
+
+#[test]
+fn every_fixture_folder_belongs_to_a_rule() {
+    let rules = rules::load(&[]).expect("built-in rules load");
+    let ids: Vec<&str> = rules.iter().map(|r| r.id()).collect();
+    let stray: Vec<String> = std::fs::read_dir(fixture_root())
+        .expect("fixtures/rules exists")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| !ids.contains(&name.as_str()))
+        .collect();
+    assert!(
+        stray.is_empty(),
+        "fixture folders without a rule: {stray:?}"
+    );
+}
