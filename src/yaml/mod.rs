@@ -3,15 +3,46 @@
 //! Every node of every document keeps the line and column where it starts, so a
 //! finding can point at a file and line. Plain scalars resolve with the YAML 1.1
 //! rules of go-yaml v2 (what `sigs.k8s.io/yaml`, and so `kubectl`, uses):
-//! `yes/no/on/off/y/n` are booleans, `0644` is octal, `<<` merge keys merge.
+//! `yes/no/on/off/y/n` are booleans (as keys too: `on:` is the key `"true"`),
+//! `0644` is octal, `<<` merge keys merge.
 //! A key repeated in one mapping is a warning and the last value wins.
 //! Hostile input is bounded by [`Limits`]: file size, nesting depth and the
 //! number of nodes that alias expansion may create.
+//!
+//! # Positions
+//!
+//! A node's [`Pos`] is where `saphyr-parser` starts it: a scalar at its first
+//! character, or at its anchor or tag when it has one (`&a value`, `!!str 1`);
+//! a block scalar (`|`, `>`) at its first content line, not at the indicator;
+//! a block mapping at its first key; a flow collection at its `[` or `{`; a
+//! block sequence at its first `-`, except an indentless one (`key:` then
+//! `- item` at the key's own indentation), which starts at its first item's
+//! content. An empty value (`key:`) is at the `:`. An alias expands to a copy
+//! of the anchored node, positions included; merged keys keep the positions
+//! where the merged mapping wrote them.
+//!
+//! # Differences from go-yaml v2
+//!
+//! Deliberate, where go-yaml's behaviour is an accident or an error:
+//! keys written in a mapping win over `<<` merged ones wherever they stand
+//! (go-yaml lets whichever comes later win); a `<<` of something other than
+//! mappings is a warning (go-yaml: an error); a value over `i64` is a float
+//! (go-yaml: `uint64`); `!!binary` is kept as written (go-yaml decodes the
+//! base64); an ill-typed `!!int`/`!!float`/`!!bool`/`!!null` scalar is an
+//! error issue and a string (go-yaml rejects the document); a complex key is a
+//! warning and its entry is skipped. Like go-yaml, a scalar under a tag it does
+//! not know (`!foo 12`, `! 12`) is the string `"12"`, and anchors do not reach
+//! across documents.
+//!
+//! libyaml accepts continuation lines of quoted scalars indented with tabs or
+//! less than their block, which YAML 1.2 and `saphyr-parser` reject; such a
+//! file is read as Kubernetes reads it, with a warning (see `relax.rs`).
 
 use indexmap::IndexMap;
 
 mod parse;
 mod path;
+mod relax;
 mod scalar;
 #[cfg(test)]
 mod tests;
@@ -128,6 +159,7 @@ pub struct Parsed {
 /// NUL bytes (the parser would take a NUL for the end of the input). Each is
 /// one [`IssueSeverity::Error`] and no document. A leading UTF-8 byte order
 /// mark is dropped; CRLF line ends are fine.
+#[must_use]
 pub fn parse_bytes(bytes: &[u8], limits: &Limits) -> Parsed {
     if let Some(parsed) = check_size(bytes.len(), limits) {
         return parsed;
@@ -152,6 +184,7 @@ pub fn parse_bytes(bytes: &[u8], limits: &Limits) -> Parsed {
 
 /// Parses text: as [`parse_bytes`] without the UTF-8 check (the size limit,
 /// the byte order mark and the NUL check still apply).
+#[must_use]
 pub fn parse_str(text: &str, limits: &Limits) -> Parsed {
     if let Some(parsed) = check_size(text.len(), limits) {
         return parsed;

@@ -12,6 +12,7 @@ use indexmap::IndexMap;
 use indexmap::map::Entry;
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle, Span, Tag};
 
+use super::relax::{self, Relaxed};
 use super::scalar::{self, WantedType};
 use super::{Document, Issue, IssueSeverity, Limits, Mapping, Node, Parsed, Pos, Value};
 
@@ -27,9 +28,64 @@ pub(super) fn pos_of(mark: Marker) -> Pos {
     }
 }
 
+/// Most parses of one file: the first, plus retries past libyaml leniencies
+/// (see [`relax`]), each of which fixes one quoted scalar or one line.
+const MAX_ATTEMPTS: usize = 64;
+/// Most bytes parsed in total for one file across all attempts (or the file's
+/// size, if larger: the first attempt always runs), so that a hostile file
+/// cannot make retries expensive.
+const RETRY_BUDGET_BYTES: usize = 64 * 1024 * 1024;
+
 /// Parses already-checked text (no BOM, no NUL, within the size limit).
 pub(super) fn parse_text(text: &str, limits: &Limits) -> Parsed {
+    let mut current = Cow::Borrowed(text);
+    let mut relaxed: Vec<Pos> = Vec::new();
+    let mut spent = 0usize;
+    let mut attempts = 0usize;
+    loop {
+        attempts += 1;
+        spent = spent.saturating_add(current.len());
+        let (mut parsed, scan_error) = parse_once(&current, limits);
+        let retry = match scan_error {
+            Some((mark, info))
+                if attempts < MAX_ATTEMPTS
+                    && spent.saturating_add(current.len())
+                        <= RETRY_BUDGET_BYTES.max(text.len()) =>
+            {
+                relax::relax(&current, mark, &info)
+            }
+            _ => Relaxed::Fail,
+        };
+        match retry {
+            Relaxed::Retry(patched, pos) => {
+                relaxed.extend(pos);
+                current = Cow::Owned(patched);
+            }
+            Relaxed::Fail => {
+                relaxed.sort_unstable();
+                relaxed.dedup();
+                for pos in relaxed {
+                    parsed.issues.push(Issue {
+                        severity: IssueSeverity::Warning,
+                        pos: Some(pos),
+                        message: "a continuation line of this quoted scalar is indented \
+                                  with a tab or less than its block; Kubernetes (libyaml) \
+                                  accepts it, YAML 1.2 parsers do not"
+                            .to_owned(),
+                    });
+                }
+                parsed.issues.sort_by_key(|i| i.pos);
+                return parsed;
+            }
+        }
+    }
+}
+
+/// One pass of the parser over `text`; also returns the parser error that
+/// stopped it, if any, for [`relax`] to look at.
+fn parse_once(text: &str, limits: &Limits) -> (Parsed, Option<(Marker, String)>) {
     let mut builder = Builder::new(limits);
+    let mut scan_error = None;
     // `saphyr-parser` is not supposed to panic, but it is a large hand-written
     // state machine fed with untrusted files; one file that trips it must not
     // take the whole analysis down. The builder's state stays consistent
@@ -48,6 +104,7 @@ pub(super) fn parse_text(text: &str, limits: &Limits) -> Parsed {
                         pos: Some(pos_of(*err.marker())),
                         message: format!("YAML syntax error: {}", err.info()),
                     });
+                    scan_error = Some((*err.marker(), err.info().to_owned()));
                     return;
                 }
             }
@@ -62,7 +119,7 @@ pub(super) fn parse_text(text: &str, limits: &Limits) -> Parsed {
                 .to_owned(),
         });
     }
-    builder.finish()
+    (builder.finish(), scan_error)
 }
 
 /// Whether to keep reading events.
@@ -124,10 +181,15 @@ struct Builder<'l> {
     root: Option<Node>,
     /// Where the current document starts (position of an empty document).
     doc_pos: Pos,
-    /// Anchors of the current document by `saphyr`'s anchor id.
-    anchors: HashMap<usize, Anchored>,
+    /// Anchors of the current document by `saphyr`'s anchor id; `None` for
+    /// an anchor whose copy would have broken the copy budget.
+    anchors: HashMap<usize, Option<Anchored>>,
     /// Nodes created by alias expansion in this file so far.
     alias_nodes: usize,
+    /// Nodes created in this file so far, by events and by alias expansion.
+    nodes_seen: usize,
+    /// Nodes copied to keep anchored nodes for later aliases.
+    anchor_copies: usize,
 }
 
 impl<'l> Builder<'l> {
@@ -141,6 +203,8 @@ impl<'l> Builder<'l> {
             doc_pos: Pos { line: 1, column: 1 },
             anchors: HashMap::new(),
             alias_nodes: 0,
+            nodes_seen: 0,
+            anchor_copies: 0,
         }
     }
 
@@ -199,7 +263,9 @@ impl<'l> Builder<'l> {
                 self.documents.push(Document { root });
                 Step::Continue
             }
-            Event::Scalar(text, style, anchor, tag) => self.scalar(text, style, anchor, tag, pos),
+            Event::Scalar(text, style, anchor, tag) => {
+                self.scalar(text, style, anchor, tag.as_deref(), pos)
+            }
             Event::Alias(id) => self.alias(id, pos),
             Event::SequenceStart(anchor, _) => self.open(Body::Seq(Vec::new()), anchor, pos),
             Event::MappingStart(anchor, _) => {
@@ -210,6 +276,7 @@ impl<'l> Builder<'l> {
     }
 
     fn open(&mut self, body: Body, anchor: usize, pos: Pos) -> Step {
+        self.nodes_seen = self.nodes_seen.saturating_add(1);
         if self.stack.len() >= self.limits.max_depth {
             return self.error(
                 pos,
@@ -292,10 +359,11 @@ impl<'l> Builder<'l> {
         text: Cow<'_, str>,
         style: ScalarStyle,
         anchor: usize,
-        tag: Option<Cow<'_, Tag>>,
+        tag: Option<&Tag>,
         pos: Pos,
     ) -> Step {
-        let core = tag.as_deref().map(core_tag_name);
+        self.nodes_seen = self.nodes_seen.saturating_add(1);
+        let core = tag.map(core_tag_name);
         // go-yaml treats a plain `<<` key (or one tagged `!!merge`) as a
         // merge; a quoted "<<" is an ordinary key.
         if text == "<<"
@@ -353,12 +421,23 @@ impl<'l> Builder<'l> {
     }
 
     fn alias(&mut self, id: usize, pos: Pos) -> Step {
-        let Some(anchored) = self.anchors.get(&id) else {
+        let anchored = match self.anchors.get(&id) {
+            Some(Some(anchored)) => anchored,
+            Some(None) => {
+                return self.error(
+                    pos,
+                    "alias to an anchor nested in too many other anchors to keep a copy of; \
+                     the rest of the file is not read"
+                        .to_owned(),
+                );
+            }
             // `saphyr` resolves names across documents; go-yaml does not.
-            return self.error(
-                pos,
-                "alias to an anchor not defined earlier in this document".to_owned(),
-            );
+            None => {
+                return self.error(
+                    pos,
+                    "alias to an anchor not defined earlier in this document".to_owned(),
+                );
+            }
         };
         let (size, height) = (anchored.size, anchored.height);
         if self.stack.len().saturating_add(height) > self.limits.max_depth {
@@ -382,6 +461,7 @@ impl<'l> Builder<'l> {
             );
         }
         self.alias_nodes = total;
+        self.nodes_seen = self.nodes_seen.saturating_add(size);
         // Checked before cloning, so a bomb never allocates past the budget.
         let node = anchored.node.clone();
         self.complete(node, size, height, 0)
@@ -390,14 +470,23 @@ impl<'l> Builder<'l> {
     /// Hands a finished node to its parent (or makes it the document root).
     fn complete(&mut self, node: Node, size: usize, height: usize, anchor: usize) -> Step {
         if anchor != 0 {
-            self.anchors.insert(
-                anchor,
+            // Every anchored node is copied when it ends, since the tree owns
+            // its nodes. Anchors nested in anchors copy the inner nodes again
+            // at each level, so a file of nested anchors could cost its size
+            // times its depth without a single alias: copies are capped at
+            // the nodes of the file plus the alias budget, which ordinary
+            // files never approach.
+            let copies = self.anchor_copies.saturating_add(size);
+            let budget = self.nodes_seen.saturating_add(self.limits.max_alias_nodes);
+            let kept = (copies <= budget).then(|| {
+                self.anchor_copies = copies;
                 Anchored {
                     node: node.clone(),
                     size,
                     height,
-                },
-            );
+                }
+            });
+            self.anchors.insert(anchor, kept);
         }
         let Some(frame) = self.stack.last_mut() else {
             self.root = Some(node);

@@ -174,11 +174,10 @@ fn go_parse_int(text: &str) -> IntParse {
         return IntParse::Invalid;
     }
     if negative {
-        if magnitude <= i64::MAX as u64 {
-            // Cannot fail: the magnitude fits.
-            return i64::try_from(magnitude).map_or(IntParse::Invalid, |m| IntParse::Int(-m));
+        if let Ok(m) = i64::try_from(magnitude) {
+            return IntParse::Int(-m);
         }
-        if magnitude == i64::MAX as u64 + 1 {
+        if magnitude == i64::MIN.unsigned_abs() {
             return IntParse::Int(i64::MIN);
         }
         return IntParse::Invalid;

@@ -30,7 +30,7 @@ fn pos(line: u32, column: u32) -> Pos {
 fn yaml11_plain_scalars() {
     let root = one(
         "a: yes\nb: off\nc: 0644\nd: 0x1F\ne: 0b101\nf: 1_000\ng: 1.5\nh: .inf\n\
-         i: ~\nj:\nk: Null\nl: 1e3\nm: -.inf\nn: y\no: 2001-12-14\np: 1:20\nq: '0644'\n",
+         i: ~\nj:\nk: Null\nl: 1e3\nm: -.inf\nn2: Y\no: 2001-12-14\np: 1:20\nq: '0644'\n",
     );
     assert_eq!(root.get("a").unwrap().as_bool(), Some(true));
     assert_eq!(root.get("b").unwrap().as_bool(), Some(false));
@@ -48,7 +48,7 @@ fn yaml11_plain_scalars() {
         root.get("m").unwrap().value,
         Value::Float(f64::NEG_INFINITY)
     );
-    assert_eq!(root.get("n").unwrap().as_bool(), Some(true));
+    assert_eq!(root.get("n2").unwrap().as_bool(), Some(true));
     assert_eq!(root.get("o").unwrap().as_str(), Some("2001-12-14"));
     assert_eq!(root.get("p").unwrap().as_str(), Some("1:20"));
     assert_eq!(root.get("q").unwrap().as_str(), Some("0644"));
@@ -146,8 +146,9 @@ fn positions() {
     assert_eq!(spec.pos, pos(4, 3));
     assert_eq!(root.as_map().unwrap().key_pos("spec"), Some(pos(3, 1)));
     let containers = spec.get("containers").unwrap();
-    // An indentless block sequence starts at its first `-`.
-    assert_eq!(containers.pos, pos(5, 3));
+    // saphyr gives an indentless block sequence (`-` at the parent key's
+    // indentation) no token of its own: it starts at its first item's content.
+    assert_eq!(containers.pos, pos(5, 5));
     let first = root.path("spec.containers[0]").unwrap();
     assert_eq!(first.pos, pos(5, 5));
     assert_eq!(first.get("name").unwrap().pos, pos(5, 11));
@@ -156,6 +157,12 @@ fn positions() {
     let ports = first.get("ports").unwrap();
     assert_eq!(ports.pos, pos(7, 12));
     assert_eq!(ports.as_seq().unwrap()[1].pos, pos(7, 17));
+    // An indented block sequence starts at its first `-`; an anchored node at
+    // its anchor; a block scalar at its first content line.
+    let other = one("k:\n  - a\nj: &x\n  - c\nb: |\n  text\n");
+    assert_eq!(other.get("k").unwrap().pos, pos(2, 3));
+    assert_eq!(other.get("j").unwrap().pos, pos(3, 4));
+    assert_eq!(other.get("b").unwrap().pos, pos(6, 3));
 }
 
 #[test]
@@ -186,9 +193,9 @@ fn byte_order_mark() {
 
 #[test]
 fn anchors_and_aliases() {
-    let root = one("base: &b\n  x: 1\n  y: [a, b]\ncopy: *b\nname: &n hello\nagain: *n\n");
+    let root = one("base: &b\n  x: 1\n  z: [a, b]\ncopy: *b\nname: &n hello\nagain: *n\n");
     assert_eq!(root.get("copy"), root.get("base"));
-    assert_eq!(root.path("copy.y[1]").unwrap().as_str(), Some("b"));
+    assert_eq!(root.path("copy.z[1]").unwrap().as_str(), Some("b"));
     // The clone keeps the anchored node's position.
     assert_eq!(root.get("copy").unwrap().pos, root.get("base").unwrap().pos);
     assert_eq!(root.get("again").unwrap().as_str(), Some("hello"));
@@ -214,10 +221,10 @@ fn anchors_do_not_cross_documents() {
 
 #[test]
 fn merge_key_single() {
-    let root = one("base: &b {x: 1, y: 2}\nm:\n  <<: *b\n  z: 3\n");
+    let root = one("base: &b {x: 1, w: 2}\nm:\n  <<: *b\n  z: 3\n");
     let m = root.get("m").unwrap();
     assert_eq!(m.get("x").unwrap().as_i64(), Some(1));
-    assert_eq!(m.get("y").unwrap().as_i64(), Some(2));
+    assert_eq!(m.get("w").unwrap().as_i64(), Some(2));
     assert_eq!(m.get("z").unwrap().as_i64(), Some(3));
     assert!(m.get("<<").is_none());
     assert_eq!(m.as_map().unwrap().len(), 3);
@@ -225,19 +232,19 @@ fn merge_key_single() {
 
 #[test]
 fn merge_key_explicit_keys_win_in_any_order() {
-    let root = one("b: &b {x: 1, y: 2}\nm:\n  x: 10\n  <<: *b\n  y: 20\n");
+    let root = one("b: &b {x: 1, w: 2}\nm:\n  x: 10\n  <<: *b\n  w: 20\n");
     let m = root.get("m").unwrap();
     assert_eq!(m.get("x").unwrap().as_i64(), Some(10));
-    assert_eq!(m.get("y").unwrap().as_i64(), Some(20));
+    assert_eq!(m.get("w").unwrap().as_i64(), Some(20));
 }
 
 #[test]
 fn merge_key_list_earlier_wins() {
     let root =
-        one("a: &a {x: 1}\nb: &b {x: 2, y: 2}\nc: &c {z: 3}\nm:\n  <<: [*a, *b, *c]\n  w: 0\n");
+        one("a: &a {x: 1}\nb: &b {x: 2, v: 2}\nc: &c {z: 3}\nm:\n  <<: [*a, *b, *c]\n  w: 0\n");
     let m = root.get("m").unwrap();
     assert_eq!(m.get("x").unwrap().as_i64(), Some(1));
-    assert_eq!(m.get("y").unwrap().as_i64(), Some(2));
+    assert_eq!(m.get("v").unwrap().as_i64(), Some(2));
     assert_eq!(m.get("z").unwrap().as_i64(), Some(3));
     assert_eq!(m.get("w").unwrap().as_i64(), Some(0));
 }
@@ -296,6 +303,18 @@ fn non_string_keys_become_text() {
 }
 
 #[test]
+fn boolean_looking_keys_are_booleans() {
+    // The YAML 1.1 gotcha: `y:` and `on:` keys read as "true" in Kubernetes.
+    let parsed = parse("y: 1\nn: 2\non: 3\nx: 4\n");
+    let root = &parsed.documents[0].root;
+    let keys: Vec<_> = root.as_map().unwrap().iter().map(|(k, _)| k).collect();
+    assert_eq!(keys, ["true", "false", "x"]);
+    assert_eq!(root.get("true").unwrap().as_i64(), Some(3));
+    assert_eq!(parsed.issues.len(), 1);
+    assert_eq!(parsed.issues[0].pos, Some(pos(3, 1)));
+}
+
+#[test]
 fn complex_keys_are_skipped_with_a_warning() {
     let parsed = parse("? [a, b]\n: 1\n{x: y}: 2\nok: 3\n");
     assert_eq!(parsed.documents.len(), 1);
@@ -323,6 +342,36 @@ fn malformed_yaml_after_a_good_document() {
 }
 
 #[test]
+fn quoted_scalar_continuations_as_libyaml_reads_them() {
+    // As in mariadb-operator-app 0.0.4: tabs before escaped continuation
+    // lines, CRLF line ends.
+    let text =
+        "spec:\r\n  description: \"first\\\r\n\t\\ second\\\r\n\t\\ third\"\r\n  next: 1\r\n";
+    let parsed = parse(text);
+    assert!(errors(&parsed).is_empty(), "{:?}", parsed.issues);
+    let root = &parsed.documents[0].root;
+    assert_eq!(
+        root.path("spec.description").unwrap().as_str(),
+        Some("first second third")
+    );
+    assert_eq!(root.path("spec.next").unwrap().pos, pos(5, 9));
+    assert_eq!(parsed.issues.len(), 1);
+    assert_eq!(parsed.issues[0].severity, IssueSeverity::Warning);
+    assert_eq!(parsed.issues[0].pos, Some(pos(2, 16)));
+    // A continuation line indented less than its block.
+    let parsed = parse("a:\n  b: 'one\n two'\n  c: 2\n");
+    assert!(errors(&parsed).is_empty(), "{:?}", parsed.issues);
+    assert_eq!(
+        parsed.documents[0].root.path("a.b").unwrap().as_str(),
+        Some("one two")
+    );
+    // An unterminated quote stays an error.
+    let parsed = parse("a:\n  b: 'one\nc: 2\n");
+    assert_eq!(errors(&parsed).len(), 1);
+    assert!(parsed.documents.is_empty());
+}
+
+#[test]
 fn bad_indentation_error_line() {
     let parsed = parse("a:\n  b: 1\n c: 2\n");
     assert!(parsed.documents.is_empty());
@@ -337,7 +386,7 @@ fn billion_laughs_is_bounded() {
         String::from("ok: 1\n---\na0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
     for i in 1..30 {
         let prev = format!("*a{}", i - 1);
-        let items = vec![prev.as_str(); 10].join(", ");
+        let items = [prev.as_str(); 10].join(", ");
         text.push_str(&format!("a{i}: &a{i} [{items}]\n"));
     }
     let started = std::time::Instant::now();
@@ -369,6 +418,39 @@ fn alias_budget_counts_every_expanded_node() {
     assert!(over.documents.is_empty());
     assert_eq!(errors(&over).len(), 1);
     assert_eq!(errors(&over)[0].pos, Some(pos(2, 13)));
+}
+
+#[test]
+fn nested_anchors_without_aliases_stay_cheap() {
+    // 200 anchors, each wrapping the next, around 20k scalars: copying every
+    // anchored node would copy the scalars 200 times.
+    let limits = Limits {
+        max_alias_nodes: 1000,
+        ..Limits::default()
+    };
+    let mut text = String::new();
+    for i in 0..200 {
+        text.push_str(&format!("- &a{i}\n{}", "  ".repeat(i + 1)));
+    }
+    text.push_str(&format!("[{}]\n", vec!["x"; 20_000].join(", ")));
+    let started = std::time::Instant::now();
+    let parsed = parse_str(&text, &limits);
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    assert!(parsed.issues.is_empty(), "{:?}", parsed.issues);
+    // Only the innermost anchor fits the copy budget; an alias to an outer
+    // one is refused with its own message.
+    let text2 = format!("{text}- *a0\n");
+    let parsed = parse_str(&text2, &limits);
+    let errs = errors(&parsed);
+    assert_eq!(errs.len(), 1);
+    assert!(
+        errs[0].message.contains("nested in too many other anchors"),
+        "{}",
+        errs[0].message
+    );
+    // Ordinary anchors are unaffected.
+    let small = parse_str("- &a [1, 2]\n- *a\n", &limits);
+    assert!(small.issues.is_empty());
 }
 
 #[test]
@@ -455,7 +537,7 @@ fn file_over_the_size_limit() {
     assert!(parsed.issues[0].message.contains("15 bytes"));
     assert_eq!(parse_str("a: 1\nb: 2\nc: 3\n", &limits).issues.len(), 1);
     // Exactly at the limit is fine.
-    assert!(parse_bytes(b"a: 1\nb: 22\n", &limits).issues.is_empty());
+    assert!(parse_bytes(b"a: 1\nb: 2\n", &limits).issues.is_empty());
 }
 
 #[test]
