@@ -184,6 +184,27 @@ fn crd_facts(crd: &Node) -> Json {
     for schema in schemas {
         collect_fields(schema, String::new(), 0, &mut fields);
     }
+    // Leaf names under spec and status, as sets: `'tolerations' in
+    // facts.specNames` is one hash lookup, where a regex over every path of
+    // a large CRD costs thousands of matches.
+    let names_under = |root: &str| -> Map<String, Json> {
+        fields
+            .iter()
+            .filter_map(|f| f.strip_prefix(root))
+            .filter_map(|rest| rest.strip_prefix('.'))
+            .map(|rest| {
+                (
+                    rest.rsplit('.').next().unwrap_or(rest).to_string(),
+                    Json::Bool(true),
+                )
+            })
+            .collect()
+    };
+    let spec_names = names_under("spec");
+    let status_names = names_under("status");
+    let has_validation_rules = crd
+        .path("spec")
+        .is_some_and(|s| contains_key(s, "x-kubernetes-validations", 0));
     let any = |key: &str| versions.iter().any(|v| v[key] == Json::Bool(true));
     json!({
         "group": group,
@@ -195,6 +216,9 @@ fn crd_facts(crd: &Node) -> Json {
         "hasScaleSubresource": any("hasScaleSubresource"),
         "conversion": get("conversion").and_then(|c| c.get("strategy")).and_then(Node::scalar_text),
         "fields": fields,
+        "specNames": spec_names,
+        "statusNames": status_names,
+        "hasValidationRules": has_validation_rules,
     })
 }
 
@@ -238,5 +262,19 @@ fn collect_fields(schema: &Node, prefix: String, depth: usize, out: &mut BTreeSe
         for sub in schema.get(key).and_then(Node::as_seq).unwrap_or_default() {
             collect_fields(sub, prefix.clone(), depth + 1, out);
         }
+    }
+}
+
+/// Whether a key appears anywhere below a node (bounded depth).
+fn contains_key(node: &Node, key: &str, depth: usize) -> bool {
+    if depth > MAX_SCHEMA_DEPTH * 2 {
+        return false;
+    }
+    match &node.value {
+        Value::Map(map) => map
+            .iter()
+            .any(|(k, v)| k == key || contains_key(v, key, depth + 1)),
+        Value::Seq(items) => items.iter().any(|v| contains_key(v, key, depth + 1)),
+        _ => false,
     }
 }

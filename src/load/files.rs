@@ -76,13 +76,13 @@ pub fn resources_from(
         match &root.value {
             Value::Null => {}
             Value::Map(_) => {
-                if str_at(&root, "kind") == "List" {
-                    if let Some(items) = root.get("items").and_then(Node::as_seq) {
-                        for item in items {
-                            push_object(item.clone(), file, diags, &mut out);
-                        }
-                        continue;
+                if str_at(&root, "kind") == "List"
+                    && let Some(items) = root.get("items").and_then(Node::as_seq)
+                {
+                    for item in items {
+                        push_object(item.clone(), file, diags, &mut out);
                     }
+                    continue;
                 }
                 push_object(root, file, diags, &mut out);
             }

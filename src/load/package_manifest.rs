@@ -70,10 +70,10 @@ pub fn load(dir: &Path, package_file: &Path, options: &LoadOptions) -> Package {
                 .get("currentCSV")
                 .and_then(Node::scalar_text)
                 .unwrap_or_default();
-            if let Some(name) = ch.get("name").and_then(Node::scalar_text) {
-                if head == csv_name {
-                    channels.push(Json::String(name));
-                }
+            if let Some(name) = ch.get("name").and_then(Node::scalar_text)
+                && head == csv_name
+            {
+                channels.push(Json::String(name));
             }
         }
     }

@@ -2,35 +2,16 @@
 //! checked, regexes built. CEL has no type checker, so a misspelt variable or
 //! function would only fail when evaluated; it is rejected here instead.
 
+use super::cel_env::{RE_MATCHES, check_pattern, env};
 use super::model::{Quantifier, RuleSpec, Selector, WhenEmpty};
 use crate::package::TargetKind;
 use crate::phase::Phase;
+use cel::common::ast::LiteralValue;
 use cel::common::ast::{EntryExpr, Expr, IdedExpr};
 use cel::{Context, Env, Program};
 use regex::Regex;
 use std::collections::BTreeMap;
-use std::sync::{Arc, OnceLock};
-
-/// The CEL environment every rule runs in: the standard library and the
-/// strings, lists and math extensions.
-pub fn env() -> Arc<Env> {
-    static ENV: OnceLock<Arc<Env>> = OnceLock::new();
-    ENV.get_or_init(|| {
-        let mut env = Env::stdlib();
-        // These registrations only fail on a name clash inside the cel crate.
-        for ext in [
-            cel::extensions::strings as fn(&mut Env) -> Result<(), cel::DeclarationError>,
-            cel::extensions::lists,
-            cel::extensions::math,
-        ] {
-            if let Err(e) = env.add_extension(ext) {
-                eprintln!("caplevel: CEL extension not available: {e:?}");
-            }
-        }
-        Arc::new(env)
-    })
-    .clone()
-}
+use std::sync::Arc;
 
 /// A rule ready to evaluate.
 #[derive(Debug)]
@@ -222,6 +203,12 @@ fn check_names(e: &IdedExpr, scope: &mut Vec<String>, env: &Arc<Env>) -> Result<
         Expr::Call(call) => {
             if is_named_function(&call.func_name) && !function_exists(env, &call.func_name) {
                 return Err(format!("unknown function `{}`", call.func_name));
+            }
+            if call.func_name == RE_MATCHES
+                && let Some(Expr::Literal(LiteralValue::String(p))) =
+                    call.args.get(1).map(|a| &a.expr)
+            {
+                check_pattern(p.inner())?;
             }
             if let Some(target) = &call.target {
                 check_names(target, scope, env)?;

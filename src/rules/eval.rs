@@ -1,12 +1,12 @@
 //! The evaluator: every rule of a set on one package, giving findings.
 
-use super::compile::{CompiledSelector, Rule, env};
+use super::cel_env::env;
+use super::compile::{CompiledSelector, Rule};
 use super::model::{Quantifier, WhenEmpty};
-use super::value::{from_json, from_node};
+use super::value::{Shared, SharedList, from_json, from_node};
 use crate::finding::{Evidence, Finding, Status};
 use crate::package::{Package, Resource};
 use cel::{Context, ExecutionError, Program, Value};
-use std::sync::Arc;
 
 /// What one expression said about one object.
 enum Outcome {
@@ -15,10 +15,11 @@ enum Outcome {
     Error(String),
 }
 
-/// A package's data as CEL values, converted once and shared by all rules.
-struct Bound {
-    objects: Vec<Value>,
-    facts: Vec<Value>,
+/// A package's data as CEL values, converted once and shared by all rules:
+/// binding one to a variable is a pointer copy.
+struct Bound<'p> {
+    objects: Vec<Shared<'p>>,
+    facts: Vec<Shared<'p>>,
 }
 
 /// Evaluates every rule that applies to the package's kind, in rule order.
@@ -35,9 +36,10 @@ pub fn evaluate(rules: &[Rule], package: &Package) -> Vec<Finding> {
             .map(|r| from_json(&r.facts))
             .collect(),
     };
+    let objects: Vec<Shared<'_>> = bound.objects.iter().map(|o| o.clone_as_boxed()).collect();
     let mut root = Context::with_env(env());
-    root.add_variable_from_value("objects", Value::List(Arc::new(bound.objects.clone())));
-    root.add_variable_from_value("pkg", from_json(&package.facts));
+    root.add_variable_as_val("objects", Box::new(SharedList::new(objects)));
+    root.add_variable_as_val("pkg", from_json(&package.facts));
     rules
         .iter()
         .filter(|r| r.applies_to(package.kind))
@@ -151,8 +153,8 @@ fn evaluate_rule(rule: &Rule, package: &Package, bound: &Bound, root: &Context) 
             None => Outcome::Met,
             Some(expect) => {
                 let mut scope = root.new_inner_scope();
-                scope.add_variable_from_value("object", bound.objects[i].clone());
-                scope.add_variable_from_value("facts", bound.facts[i].clone());
+                scope.add_variable_as_val("object", bound.objects[i].clone_as_boxed());
+                scope.add_variable_as_val("facts", bound.facts[i].clone_as_boxed());
                 run(expect, &scope)
             }
         };
@@ -238,7 +240,7 @@ fn run(program: &Program, ctx: &Context) -> Outcome {
 }
 
 fn selects(sel: &CompiledSelector, r: &Resource) -> bool {
-    if !sel.kinds.is_empty() && !sel.kinds.iter().any(|k| *k == r.kind) {
+    if !sel.kinds.is_empty() && !sel.kinds.contains(&r.kind) {
         return false;
     }
     if !sel.api_versions.is_empty()
@@ -249,15 +251,14 @@ fn selects(sel: &CompiledSelector, r: &Resource) -> bool {
     {
         return false;
     }
-    if let Some(re) = &sel.name {
-        if !re.is_match(&r.name) {
-            return false;
-        }
+    if sel.name.as_ref().is_some_and(|re| !re.is_match(&r.name)) {
+        return false;
     }
-    if let Some(embedded) = sel.embedded {
-        if r.origin.embedded.is_some() != embedded {
-            return false;
-        }
+    if sel
+        .embedded
+        .is_some_and(|e| r.origin.embedded.is_some() != e)
+    {
+        return false;
     }
     sel.labels.iter().all(|(k, v)| {
         let label = r

@@ -1,6 +1,7 @@
 //! Rules as data: the rule-file model, the built-in catalogue, compilation
 //! and the evaluator. No check is written in Rust; every one is a rule file.
 
+mod cel_env;
 pub mod compile;
 mod eval;
 pub mod model;

@@ -1,0 +1,138 @@
+//! The CEL environment every rule runs in: the standard library, the strings,
+//! lists and math extensions, and `matches` with compiled regexes cached.
+//!
+//! The cel crate compiles the regex of `matches` on every call; a rule that
+//! matches a pattern against each of a CRD's thousand schema fields spent
+//! nearly all its time there. CEL macros are expanded when an expression is
+//! parsed, so `x.matches(re)` and `matches(x, re)` are rewritten into a call
+//! of [`RE_MATCHES`], which keeps each thread's compiled patterns.
+
+use cel::common::ast::{CallExpr, Expr};
+use cel::common::types::{CelBool, CelString};
+use cel::parser::Macro;
+use cel::{Env, ExecutionError};
+use regex::Regex;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+
+/// The internal name `matches` calls are rewritten to. It starts with `@`, as
+/// CEL's own internal functions do, so no expression can spell it.
+pub const RE_MATCHES: &str = "@re_matches";
+
+/// Most distinct patterns kept per thread (rules use a few dozen).
+const CACHE_LIMIT: usize = 1024;
+
+/// How the cel crate's extension libraries register themselves.
+type Extension = fn(&mut Env) -> Result<(), cel::DeclarationError>;
+
+/// The shared environment.
+pub fn env() -> Arc<Env> {
+    static ENV: OnceLock<Arc<Env>> = OnceLock::new();
+    ENV.get_or_init(build).clone()
+}
+
+fn build() -> Arc<Env> {
+    let mut env = Env::stdlib();
+    let extensions: [Extension; 3] = [
+        cel::extensions::strings,
+        cel::extensions::lists,
+        cel::extensions::math,
+    ];
+    let mut registrations: Vec<Result<(), cel::DeclarationError>> = extensions
+        .into_iter()
+        .map(|ext| env.add_extension(ext))
+        .collect();
+    registrations.extend([
+            cel::add_overload!(env, fn re_matches: (CelString, CelString) -> Result<CelBool>, name = RE_MATCHES),
+            env.add_macro(Macro::receiver("matches", 1, |helper, target, args| {
+                let mut all = Vec::with_capacity(2);
+                all.extend(target.take());
+                all.append(args);
+                Ok(Some(helper.next_expr(Expr::Call(CallExpr {
+                    func_name: RE_MATCHES.to_string(),
+                    target: None,
+                    args: all,
+                }))))
+            })),
+            env.add_macro(Macro::global("matches", 2, |helper, _target, args| {
+                Ok(Some(helper.next_expr(Expr::Call(CallExpr {
+                    func_name: RE_MATCHES.to_string(),
+                    target: None,
+                    args: std::mem::take(args),
+                }))))
+            })),
+    ]);
+    for r in registrations {
+        // Only a name clash inside the cel crate itself can fail here; the
+        // test suite would show it, and rules then report unknown functions.
+        if let Err(e) = r {
+            eprintln!("caplevel: CEL environment: {e:?}");
+        }
+    }
+    Arc::new(env)
+}
+
+thread_local! {
+    static PATTERNS: RefCell<HashMap<String, Result<Regex, String>>> = RefCell::new(HashMap::new());
+}
+
+fn re_matches(text: &CelString<'_>, pattern: &CelString<'_>) -> Result<CelBool, ExecutionError> {
+    PATTERNS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if !cache.contains_key(pattern.inner()) {
+            if cache.len() >= CACHE_LIMIT {
+                cache.clear();
+            }
+            let compiled = Regex::new(pattern.inner()).map_err(|e| e.to_string());
+            cache.insert(pattern.inner().to_string(), compiled);
+        }
+        match cache.get(pattern.inner()) {
+            Some(Ok(re)) => Ok(CelBool::from(re.is_match(text.inner()))),
+            Some(Err(e)) => Err(ExecutionError::function_error(
+                "matches",
+                format!("'{}' is not a valid regex: {e}", pattern.inner()),
+            )),
+            None => Err(ExecutionError::function_error("matches", "regex cache")),
+        }
+    })
+}
+
+/// Checks a literal pattern when the rule loads, so a bad regex is a rule-file
+/// error rather than an error finding on every package.
+pub fn check_pattern(pattern: &str) -> Result<(), String> {
+    Regex::new(pattern)
+        .map(|_| ())
+        .map_err(|e| format!("invalid regex '{pattern}': {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cel::{Context, Value};
+
+    fn eval(src: &str) -> Result<Value, ExecutionError> {
+        let env = env();
+        let program = env.compile(src).expect("compiles");
+        program.execute(&Context::with_env(env))
+    }
+
+    #[test]
+    fn matches_is_rewritten_and_cached() {
+        assert_eq!(
+            eval("'spec.backup'.matches('^spec\\\\.backup$')"),
+            Ok(Value::Bool(true))
+        );
+        assert_eq!(eval("matches('abc', 'x')"), Ok(Value::Bool(false)));
+        assert_eq!(
+            eval("['a', 'b'].exists(s, s.matches('b'))"),
+            Ok(Value::Bool(true))
+        );
+        assert!(eval("'a'.matches('(')").is_err());
+    }
+
+    #[test]
+    fn extensions_are_present() {
+        assert_eq!(eval("'ABC'.lowerAscii()"), Ok(Value::from("abc")));
+    }
+}
