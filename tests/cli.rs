@@ -1,0 +1,274 @@
+//! The command line end to end: exit codes, formats, rule files.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::path::Path;
+
+fn caplevel() -> Command {
+    let mut cmd = Command::cargo_bin("caplevel").unwrap();
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
+    cmd
+}
+
+const GOOD: &str = "fixtures/rules/csv-install-deployment/pass";
+
+#[test]
+fn analyzes_a_bundle_as_a_table() {
+    caplevel()
+        .args(["analyze", GOOD])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("csv-install-deployment/pass"))
+        .stdout(predicate::str::contains("1 target(s)"));
+}
+
+#[test]
+fn analyze_is_the_default_command() {
+    caplevel()
+        .arg(GOOD)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("target"));
+}
+
+#[test]
+fn json_report_has_the_documented_shape() {
+    let out = caplevel()
+        .args(["analyze", GOOD, "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["schema_version"], "1");
+    let t = &v["targets"][0];
+    for key in [
+        "path",
+        "kind",
+        "name",
+        "version",
+        "declared",
+        "evidenced",
+        "verdict",
+        "grade",
+        "phases",
+        "findings",
+        "diagnostics",
+    ] {
+        assert!(t.get(key).is_some(), "missing {key}");
+    }
+    assert_eq!(t["kind"], "bundle");
+    assert_eq!(t["declared"], "basic-install");
+    for phase in [
+        "basic-install",
+        "seamless-upgrades",
+        "full-lifecycle",
+        "deep-insights",
+        "auto-pilot",
+    ] {
+        assert!(t["phases"][phase]["coverage"].is_number(), "{phase}");
+    }
+    let f = &t["findings"][0];
+    for key in ["rule", "phase", "status", "weight", "message", "evidence"] {
+        assert!(f.get(key).is_some(), "finding lacks {key}");
+    }
+}
+
+#[test]
+fn verbose_table_lists_failed_evidence_with_file_and_line() {
+    caplevel()
+        .args([
+            "analyze",
+            "fixtures/rules/csv-install-deployment/fail",
+            "--verbose",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("FAIL"))
+        .stdout(predicate::str::contains(
+            "demo-operator.clusterserviceversion.yaml:",
+        ));
+}
+
+#[test]
+fn nothing_found_is_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("README.md"), "hello").unwrap();
+    caplevel()
+        .arg("analyze")
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "no bundle, chart or Kubernetes manifest found",
+        ));
+}
+
+#[test]
+fn missing_path_is_exit_2() {
+    caplevel()
+        .args(["analyze", "does/not/exist"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("does/not/exist"));
+}
+
+#[test]
+fn bad_flag_is_exit_2() {
+    caplevel()
+        .args(["analyze", GOOD, "--format", "xml"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn malformed_file_is_exit_1_with_a_located_diagnostic() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(GOOD).as_path(),
+        dir.path(),
+    );
+    std::fs::write(
+        dir.path().join("manifests/broken.yaml"),
+        "kind: ConfigMap\n  bad: [\n",
+    )
+    .unwrap();
+    caplevel()
+        .arg("analyze")
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("broken.yaml:2"));
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let dest = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+            copy_dir(&entry.path(), &dest);
+        } else {
+            std::fs::copy(entry.path(), dest).unwrap();
+        }
+    }
+}
+
+fn write_rule_file(dir: &Path, body: &str) -> std::path::PathBuf {
+    let path = dir.join("my-rules.yaml");
+    std::fs::write(&path, body).unwrap();
+    path
+}
+
+#[test]
+fn user_rules_are_added_and_evaluated() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = write_rule_file(
+        dir.path(),
+        "rules:\n  - id: team-has-icon\n    phase: basic-install\n    title: The CSV has an icon\n    weight: 1\n    applies-to: [bundle]\n    select: {kind: ClusterServiceVersion}\n    expect: has(object.spec.icon)\n    rationale: r\n    remediation: add one\n",
+    );
+    let out = caplevel()
+        .args(["analyze", GOOD, "--format", "json", "--rules"])
+        .arg(&rules)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let f = v["targets"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "team-has-icon")
+        .expect("the user rule ran")
+        .clone();
+    assert_eq!(f["status"], "fail");
+}
+
+#[test]
+fn invalid_rule_files_are_exit_2_naming_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        // unknown field
+        (
+            "rules:\n  - id: a-b\n    phase: basic-install\n    title: t\n    weight: 1\n    applies-to: [bundle]\n    expect: 'true'\n    rationale: r\n    remediation: x\n    colour: red\n",
+            "colour",
+        ),
+        // unknown phase
+        (
+            "rules:\n  - id: a-b\n    phase: level-six\n    title: t\n    weight: 1\n    applies-to: [bundle]\n    expect: 'true'\n    rationale: r\n    remediation: x\n",
+            "level-six",
+        ),
+        // CEL that does not compile
+        (
+            "rules:\n  - id: a-b\n    phase: basic-install\n    title: t\n    weight: 1\n    applies-to: [bundle]\n    expect: 'object.(('\n    rationale: r\n    remediation: x\n",
+            ":7",
+        ),
+        // unknown variable
+        (
+            "rules:\n  - id: a-b\n    phase: basic-install\n    title: t\n    weight: 1\n    applies-to: [bundle]\n    select: {kind: Pod}\n    expect: 'objekt.spec.x'\n    rationale: r\n    remediation: x\n",
+            "objekt",
+        ),
+        // unknown function
+        (
+            "rules:\n  - id: a-b\n    phase: basic-install\n    title: t\n    weight: 1\n    applies-to: [bundle]\n    expect: 'frobnicate(pkg)'\n    rationale: r\n    remediation: x\n",
+            "frobnicate",
+        ),
+    ];
+    for (body, needle) in cases {
+        let rules = write_rule_file(dir.path(), body);
+        caplevel()
+            .args(["analyze", GOOD, "--rules"])
+            .arg(&rules)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("my-rules.yaml:"))
+            .stderr(predicate::str::contains(needle));
+    }
+}
+
+#[test]
+fn duplicate_rule_id_is_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = write_rule_file(
+        dir.path(),
+        "rules:\n  - id: csv-install-deployment\n    phase: basic-install\n    title: t\n    weight: 1\n    applies-to: [bundle]\n    expect: 'true'\n    rationale: r\n    remediation: x\n",
+    );
+    caplevel()
+        .args(["analyze", GOOD, "--rules"])
+        .arg(&rules)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("already defined"));
+}
+
+#[test]
+fn rules_command_lists_json_items() {
+    let out = caplevel()
+        .args(["rules", "--format", "json", "--phase", "basic-install"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let items = v.as_array().unwrap();
+    assert!(!items.is_empty());
+    for item in items {
+        assert_eq!(item["phase"], "basic-install");
+        for key in ["id", "title", "weight", "applies-to"] {
+            assert!(item.get(key).is_some(), "{key}");
+        }
+    }
+}
+
+#[test]
+fn unknown_phase_is_exit_2() {
+    caplevel()
+        .args(["rules", "--phase", "level-six"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn schema_rules_is_json_schema() {
+    let out = caplevel().args(["schema", "rules"]).output().unwrap();
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["$schema"].as_str().unwrap().contains("json-schema"));
+    assert!(v.to_string().contains("applies-to"));
+}
