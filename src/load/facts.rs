@@ -86,6 +86,26 @@ pub fn derive(package: &mut Package) {
         })
         .collect();
     facts.insert("crds".into(), Json::Array(crds));
+    // Every grant of every role, with the role it comes from, so a
+    // package-level rule can weigh RBAC against CRD fields in one expression.
+    let grants: Vec<Json> = package
+        .resources
+        .iter()
+        .filter(|r| matches!(r.kind.as_str(), "Role" | "ClusterRole"))
+        .flat_map(|r| {
+            let role = json!({"kind": r.kind, "name": r.name});
+            r.facts["grants"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+                .into_iter()
+                .map(move |mut g| {
+                    g["role"] = role.clone();
+                    g
+                })
+        })
+        .collect();
+    facts.insert("grants".into(), Json::Array(grants));
     package.facts = Json::Object(facts);
 }
 

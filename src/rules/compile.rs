@@ -194,7 +194,7 @@ pub fn compile_cel(source: &str, has_object: bool) -> Result<Program, String> {
 fn check_names(e: &IdedExpr, scope: &mut Vec<String>, env: &Arc<Env>) -> Result<(), String> {
     match &e.expr {
         Expr::Ident(name) => {
-            if !scope.iter().any(|s| s == name) {
+            if !scope.iter().any(|s| s == name) && !TYPE_NAMES.contains(&name.as_str()) {
                 return Err(format!(
                     "unknown variable `{name}` (available: object, facts, objects, pkg)"
                 ));
@@ -260,6 +260,21 @@ fn check_names(e: &IdedExpr, scope: &mut Vec<String>, env: &Arc<Env>) -> Result<
     }
     Ok(())
 }
+
+/// CEL's type identifiers (`type(x) == map`), always in scope.
+const TYPE_NAMES: &[&str] = &[
+    "bool",
+    "bytes",
+    "double",
+    "dyn",
+    "int",
+    "list",
+    "map",
+    "null_type",
+    "string",
+    "type",
+    "uint",
+];
 
 /// Operators are calls too (`_&&_`, `@in`, `!_`); only named functions are checked.
 fn is_named_function(name: &str) -> bool {

@@ -56,6 +56,8 @@ fn finding(rule: &Rule, status: Status, message: String, evidence: Vec<Evidence>
         title: rule.spec.title.clone(),
         message,
         evidence,
+        exemption: None,
+        baselined: false,
     }
 }
 
@@ -198,7 +200,10 @@ fn evaluate_rule(rule: &Rule, package: &Package, bound: &Bound, root: &Context) 
 }
 
 fn fail_message(rule: &Rule) -> String {
-    format!("not met: {}", rule.spec.title)
+    rule.spec
+        .message
+        .clone()
+        .unwrap_or_else(|| format!("not met: {}", rule.spec.title))
 }
 
 /// Evidence for a package-level rule: the CSV when there is one (the file a

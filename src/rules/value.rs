@@ -10,7 +10,9 @@
 
 use crate::yaml::{Node, Value as Yaml};
 use cel::ExecutionError;
-use cel::common::traits::{Container, Indexer, Iterable, Iterator as CelIterator, Sizer, Zeroer};
+use cel::common::traits::{
+    Adder, Container, Indexer, Iterable, Iterator as CelIterator, Sizer, Zeroer,
+};
 use cel::common::types::{
     CelBool, CelDouble, CelInt, CelNull, CelString, LIST_TYPE, MAP_TYPE, Type,
 };
@@ -276,6 +278,13 @@ impl<'a> Val for SharedList<'a> {
         &LIST_TYPE
     }
 
+    fn as_adder<'b, 'v>(&'b self) -> Option<&'b (dyn Adder + 'v)>
+    where
+        Self: 'v,
+    {
+        Some(self)
+    }
+
     fn cel_type() -> &'static Type
     where
         Self: Sized,
@@ -338,6 +347,30 @@ impl<'a> Val for SharedList<'a> {
         Self: 'v,
     {
         Box::new(self.clone())
+    }
+}
+
+impl<'a> Adder for SharedList<'a> {
+    /// List concatenation: the elements are shared, so this copies pointers.
+    fn add<'b, 'v>(&'b self, rhs: &(dyn Val + 'v)) -> Result<CowVal<'b, 'v>, ExecutionError>
+    where
+        Self: 'v,
+    {
+        let iterable = rhs
+            .as_iterable()
+            .filter(|_| rhs.get_type() == &LIST_TYPE)
+            .ok_or_else(|| {
+                ExecutionError::function_error(
+                    "_+_",
+                    format!("cannot add {} to a list", rhs.get_type().name()),
+                )
+            })?;
+        let mut items: Vec<Box<dyn Val + 'v>> = self.0.iter().map(|v| v.clone_as_boxed()).collect();
+        let mut theirs = iterable.iter();
+        while let Some(v) = theirs.next() {
+            items.push(v.clone_as_boxed());
+        }
+        Ok(CowVal::Owned(Box::new(SharedList::new(items))))
     }
 }
 
