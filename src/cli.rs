@@ -5,6 +5,9 @@ use std::path::PathBuf;
 
 /// How mature is an operator bundle or Helm chart, really? caplevel reads
 /// the files alone and grades the five capability phases with evidence.
+///
+/// Exit codes: 0 every gate passed; 1 a gate failed (or input errors were
+/// met); 2 usage, input or configuration error.
 #[derive(Debug, Parser)]
 #[command(name = "caplevel", version, args_conflicts_with_subcommands = true)]
 pub struct Cli {
@@ -21,19 +24,64 @@ pub struct Cli {
 pub enum Command {
     /// Assess every bundle, package-manifest folder or manifest folder under the paths.
     Analyze(AnalyzeArgs),
-    /// List the rules (built-in and --rules).
+    /// List the rules (built-in, the config's and --rules).
     Rules(RulesArgs),
-    /// Print a JSON Schema.
+    /// Print one rule's full documentation.
+    Explain(ExplainArgs),
+    /// Print a JSON Schema (report, rules or config).
     Schema(SchemaArgs),
 }
 
-/// Output formats of `analyze`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+/// Report formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
 pub enum Format {
     /// A table for the terminal.
     Table,
     /// The versioned JSON report.
     Json,
+    /// SARIF 2.1.0, for code-scanning uploads.
+    Sarif,
+    /// JUnit XML: a testsuite per target, a testcase per rule.
+    Junit,
+    /// Markdown, for pull-request comments.
+    Markdown,
+}
+
+impl Format {
+    /// The format's name on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Table => "table",
+            Format::Json => "json",
+            Format::Sarif => "sarif",
+            Format::Junit => "junit",
+            Format::Markdown => "markdown",
+        }
+    }
+}
+
+/// `FORMAT=PATH`: write this format to this file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputSpec {
+    /// The format.
+    pub format: Format,
+    /// The file.
+    pub path: PathBuf,
+}
+
+fn parse_output(text: &str) -> Result<OutputSpec, String> {
+    let (format, path) = text
+        .split_once('=')
+        .ok_or_else(|| format!("`{text}` is not FORMAT=PATH"))?;
+    let format = Format::from_str(format, true)
+        .map_err(|_| format!("unknown format `{format}` (table, json, sarif, junit, markdown)"))?;
+    if path.is_empty() {
+        return Err(format!("`{text}` names no file"));
+    }
+    Ok(OutputSpec {
+        format,
+        path: PathBuf::from(path),
+    })
 }
 
 /// Arguments of `analyze`.
@@ -41,18 +89,36 @@ pub enum Format {
 pub struct AnalyzeArgs {
     /// Files or folders to assess; folders are walked for targets.
     pub paths: Vec<PathBuf>,
-    /// Output format.
+    /// Format written to stdout.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    /// Also write FORMAT to PATH (repeatable), e.g. `--output sarif=caplevel.sarif`.
+    #[arg(long = "output", short = 'o', value_name = "FORMAT=PATH", value_parser = parse_output)]
+    pub outputs: Vec<OutputSpec>,
     /// With the table: list every finding with its evidence, and the diagnostics.
     #[arg(long, short)]
     pub verbose: bool,
     /// More rule files or folders of rule files (repeatable).
     #[arg(long = "rules", value_name = "PATH")]
     pub rules: Vec<PathBuf>,
-    /// Coverage (0–100) a phase needs to count as evidenced.
-    #[arg(long, default_value_t = crate::score::DEFAULT_THRESHOLD)]
-    pub threshold: f64,
+    /// The config file (default: .caplevel.yaml in the working directory, when present).
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Coverage (0–100) a phase needs to count as evidenced [default: 50, or the config's].
+    #[arg(long)]
+    pub threshold: Option<f64>,
+    /// Gate: fail when a target's evidenced level is below PHASE (id, numeral or number).
+    #[arg(long, value_name = "PHASE")]
+    pub fail_under: Option<String>,
+    /// Gate: fail when a target's score (0–100) is below N.
+    #[arg(long, value_name = "N")]
+    pub min_score: Option<f64>,
+    /// Gate: fail when a target declares a higher level than it evidences.
+    #[arg(long)]
+    pub fail_on_overclaim: bool,
+    /// A previous JSON report: failures it already had do not fail gates.
+    #[arg(long, value_name = "REPORT.json")]
+    pub baseline: Option<PathBuf>,
     /// Worker threads (default: all cores).
     #[arg(long, short)]
     pub jobs: Option<usize>,
@@ -64,12 +130,28 @@ pub struct RulesArgs {
     /// Only this phase (id like `full-lifecycle`, numeral, or number).
     #[arg(long)]
     pub phase: Option<String>,
-    /// Output format.
+    /// Output format: table, json or markdown (the rule reference, docs/rules.md).
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
     /// More rule files or folders of rule files (repeatable).
     #[arg(long = "rules", value_name = "PATH")]
     pub rules: Vec<PathBuf>,
+    /// The config file (default: .caplevel.yaml when present).
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+}
+
+/// Arguments of `explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The rule id.
+    pub rule: String,
+    /// More rule files or folders of rule files (repeatable).
+    #[arg(long = "rules", value_name = "PATH")]
+    pub rules: Vec<PathBuf>,
+    /// The config file (default: .caplevel.yaml when present).
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
 }
 
 /// Arguments of `schema`.
@@ -83,8 +165,29 @@ pub struct SchemaArgs {
 /// The schemas caplevel publishes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum SchemaKind {
-    /// The rule-file format.
-    Rules,
     /// The JSON report.
     Report,
+    /// The rule-file format.
+    Rules,
+    /// The `.caplevel.yaml` format.
+    Config,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_specs() {
+        assert_eq!(
+            parse_output("sarif=out/caplevel.sarif"),
+            Ok(OutputSpec {
+                format: Format::Sarif,
+                path: PathBuf::from("out/caplevel.sarif")
+            })
+        );
+        assert!(parse_output("xml=a").is_err());
+        assert!(parse_output("json").is_err());
+        assert!(parse_output("json=").is_err());
+    }
 }

@@ -58,4 +58,19 @@ pub struct Finding {
     pub message: String,
     /// The resources that prove the outcome (file and line of each).
     pub evidence: Vec<Evidence>,
+    /// Why a failure is accepted, for `exempt` findings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exemption: Option<ExemptionNote>,
+    /// A failure already present in the `--baseline` report: it does not fail gates.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub baselined: bool,
+}
+
+/// The reason an exempt finding is accepted, and where it is written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ExemptionNote {
+    /// Why.
+    pub reason: String,
+    /// Where: `file:line` of the config entry or package annotation.
+    pub source: String,
 }

@@ -7,9 +7,12 @@
 //! each package is dropped as soon as it is scored.
 
 pub mod cli;
+pub mod config;
 pub mod diag;
 pub mod discover;
+pub mod exempt;
 pub mod finding;
+pub mod gate;
 pub mod load;
 pub mod package;
 pub mod phase;
@@ -23,23 +26,26 @@ use report::{Report, TargetReport, Tool};
 use std::path::PathBuf;
 
 /// What a run needs besides the paths.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Options {
-    /// Extra rule files or folders, after the built-in rules.
+    /// The configuration file's settings.
+    pub config: config::Config,
+    /// Extra rule files or folders from the command line.
     pub rule_paths: Vec<PathBuf>,
-    /// The coverage a phase needs to count (0–100).
-    pub threshold: f64,
+    /// The coverage a phase needs to count (0–100); overrides the config.
+    pub threshold: Option<f64>,
     /// Loading settings (limits).
     pub load: load::LoadOptions,
+    /// The CI gates to check.
+    pub gates: gate::Gates,
 }
 
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            rule_paths: Vec::new(),
-            threshold: score::DEFAULT_THRESHOLD,
-            load: load::LoadOptions::default(),
-        }
+impl Options {
+    /// The threshold in force: command line, then config, then the default.
+    pub fn threshold(&self) -> f64 {
+        self.threshold
+            .or(self.config.threshold)
+            .unwrap_or(score::DEFAULT_THRESHOLD)
     }
 }
 
@@ -52,35 +58,81 @@ pub enum Error {
     /// An invalid rule file.
     #[error("invalid rule file: {0}")]
     Rules(#[from] rules::RuleFileError),
+    /// An invalid configuration.
+    #[error("invalid configuration: {0}")]
+    Config(#[from] config::ConfigError),
 }
 
-/// Analyzes every target under `paths`.
+/// The rules a run uses: built-in, the config's and the command line's rule
+/// files, selected by the config's include/exclude, with its weights.
+pub fn load_rules(options: &Options) -> Result<Vec<rules::Rule>, Error> {
+    let mut paths = options.config.rules.clone();
+    paths.extend(options.rule_paths.iter().cloned());
+    let mut all = rules::load(&paths)?;
+    for (id, weight) in &options.config.weights {
+        let rule = all
+            .iter_mut()
+            .find(|r| r.id() == id)
+            .ok_or_else(|| config::ConfigError {
+                file: options.config.file.clone().unwrap_or_default(),
+                line: None,
+                message: format!("weights: no rule `{id}`"),
+            })?;
+        rule.spec.weight = *weight;
+    }
+    all.retain(|r| options.config.selects(r.id()));
+    Ok(all)
+}
+
+/// Analyzes every target under `paths`, then checks the gates.
 pub fn analyze(paths: &[PathBuf], options: &Options) -> Result<Report, Error> {
-    let rules = rules::load(&options.rule_paths)?;
+    let rules = load_rules(options)?;
     let targets = discover::discover(paths)?;
     let targets: Vec<TargetReport> = targets
         .par_iter()
         .map(|target| assess_target(target, &rules, options))
         .collect();
-    Ok(Report {
+    let mut report = Report {
         schema_version: report::SCHEMA_VERSION.to_string(),
         tool: Tool {
             name: "caplevel".into(),
             version: env!("CARGO_PKG_VERSION").into(),
         },
-        threshold: options.threshold,
+        threshold: options.threshold(),
+        summary: report::Summary::of(&targets),
+        gate_failures: Vec::new(),
+        rules: {
+            let mut infos: Vec<report::RuleInfo> = rules.iter().map(report::RuleInfo::of).collect();
+            infos.sort_by(|a, b| (a.phase, &a.id).cmp(&(b.phase, &b.id)));
+            infos
+        },
         targets,
-    })
+    };
+    report.gate_failures = gate::check(&mut report, &options.gates);
+    Ok(report)
 }
 
-/// Load → evaluate → score one target.
+/// Load → evaluate → exempt → score one target.
 pub fn assess_target(
     target: &discover::Target,
     rules: &[rules::Rule],
     options: &Options,
 ) -> TargetReport {
     let package = load::load(target, &options.load);
-    let findings = rules::evaluate(rules, &package);
-    let assessment = score::assess(&findings, package.declared(), options.threshold);
+    let mut findings = rules::evaluate(rules, &package);
+    exempt::apply(&mut findings, &package, &options.config);
+    let assessment = score::assess(&findings, package.declared(), options.threshold());
     TargetReport::new(package, findings, assessment)
+}
+
+/// A published JSON Schema, pretty-printed with a trailing newline (the
+/// files under `schema/` are exactly this).
+pub fn schema_json(which: cli::SchemaKind) -> String {
+    let schema = match which {
+        cli::SchemaKind::Report => schemars::schema_for!(report::Report),
+        cli::SchemaKind::Rules => schemars::schema_for!(rules::model::RuleFile),
+        cli::SchemaKind::Config => schemars::schema_for!(config::ConfigFile),
+    };
+    // Serializing a schema document cannot fail: it is plain JSON.
+    serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n"
 }

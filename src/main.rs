@@ -1,12 +1,17 @@
 //! Thin entry point: parse the command line, call the library, map the
-//! outcome to an exit code (0 done, 1 a gate failed or input errors, 2 usage,
-//! input or rule-file error).
+//! outcome to an exit code: 0 every gate passed, 1 a gate failed (input
+//! errors count), 2 usage, input or configuration error.
 
-use caplevel::cli::{AnalyzeArgs, Cli, Command, Format, RulesArgs, SchemaKind};
+use caplevel::cli::{AnalyzeArgs, Cli, Command, ExplainArgs, Format, RulesArgs, SchemaKind};
+use caplevel::config::Config;
+use caplevel::gate::{Baseline, Gates};
 use caplevel::phase::Phase;
-use caplevel::{Options, report, rules};
+use caplevel::report::{self, Report};
+use caplevel::rules::doc;
+use caplevel::{Options, load_rules};
 use clap::Parser;
 use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -15,6 +20,7 @@ fn main() -> ExitCode {
         Some(Command::Analyze(args)) => analyze(args),
         None => analyze(cli.analyze),
         Some(Command::Rules(args)) => list_rules(args),
+        Some(Command::Explain(args)) => explain(args),
         Some(Command::Schema(args)) => print_schema(args.which),
     };
     match result {
@@ -26,109 +32,148 @@ fn main() -> ExitCode {
     }
 }
 
+fn phase_arg(flag: &str, text: &str) -> Result<Phase, String> {
+    Phase::parse_arg(text).ok_or_else(|| {
+        format!("{flag}: unknown phase `{text}` (basic-install, seamless-upgrades, full-lifecycle, deep-insights, auto-pilot, or 1-5)")
+    })
+}
+
+fn options(rules: Vec<PathBuf>, config: Option<&std::path::Path>) -> Result<Options, String> {
+    Ok(Options {
+        config: Config::discover(config).map_err(|e| format!("invalid configuration: {e}"))?,
+        rule_paths: rules,
+        ..Options::default()
+    })
+}
+
 fn analyze(args: AnalyzeArgs) -> Result<ExitCode, String> {
     if args.paths.is_empty() {
         return Err("no path given (usage: caplevel analyze PATH...)".into());
     }
-    if !(0.0..=100.0).contains(&args.threshold) {
-        return Err(format!(
-            "--threshold must be 0 to 100, not {}",
-            args.threshold
-        ));
+    if let Some(t) = args.threshold
+        && !(0.0..=100.0).contains(&t)
+    {
+        return Err(format!("--threshold must be 0 to 100, not {t}"));
     }
+    if let Some(s) = args.min_score
+        && !(0.0..=100.0).contains(&s)
+    {
+        return Err(format!("--min-score must be 0 to 100, not {s}"));
+    }
+    let mut options = options(args.rules, args.config.as_deref())?;
+    options.threshold = args.threshold;
+    options.gates = Gates {
+        fail_under: args
+            .fail_under
+            .as_deref()
+            .map(|p| phase_arg("--fail-under", p))
+            .transpose()?,
+        min_score: args.min_score,
+        fail_on_overclaim: args.fail_on_overclaim,
+        baseline: args
+            .baseline
+            .as_deref()
+            .map(Baseline::read)
+            .transpose()
+            .map_err(|e| e.to_string())?,
+    };
     if let Some(jobs) = args.jobs {
         rayon::ThreadPoolBuilder::new()
             .num_threads(jobs.max(1))
             .build_global()
             .map_err(|e| format!("cannot start {jobs} worker threads: {e}"))?;
     }
-    let options = Options {
-        rule_paths: args.rules,
-        threshold: args.threshold,
-        ..Options::default()
-    };
     let report = caplevel::analyze(&args.paths, &options).map_err(|e| e.to_string())?;
+    for spec in &args.outputs {
+        let file = std::fs::File::create(&spec.path)
+            .map_err(|e| format!("cannot write {}: {e}", spec.path.display()))?;
+        let mut w = std::io::BufWriter::new(file);
+        write(&report, spec.format, args.verbose, &mut w)
+            .and_then(|_| w.flush())
+            .map_err(|e| format!("cannot write {}: {e}", spec.path.display()))?;
+    }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    let written = match args.format {
-        Format::Table => report::write_table(&report, args.verbose, &mut out),
-        Format::Json => report::write_json(&report, &mut out),
-    };
-    written.map_err(|e| format!("cannot write the report: {e}"))?;
-    if args.format == Format::Table && !args.verbose {
-        for t in &report.targets {
-            for d in &t.diagnostics {
-                eprintln!("{d}");
+    write(&report, args.format, args.verbose, &mut out)
+        .map_err(|e| format!("cannot write the report: {e}"))?;
+    if args.format == Format::Table {
+        if !args.verbose {
+            for t in &report.targets {
+                for d in &t.diagnostics {
+                    eprintln!("{d}");
+                }
             }
         }
+        for g in &report.gate_failures {
+            eprintln!("gate failed: {}: {}: {}", g.target, g.gate, g.message);
+        }
     }
-    Ok(if report.has_errors() {
+    Ok(if report.failed() {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     })
 }
 
+fn write(
+    report: &Report,
+    format: Format,
+    verbose: bool,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    match format {
+        Format::Table => report::write_table(report, verbose, out),
+        Format::Json => report::write_json(report, out),
+        Format::Sarif => report::write_sarif(report, out),
+        Format::Junit => report::write_junit(report, out),
+        Format::Markdown => report::write_markdown(report, out),
+    }
+}
+
 fn list_rules(args: RulesArgs) -> Result<ExitCode, String> {
-    let phase = match &args.phase {
-        Some(p) => Some(Phase::parse_arg(p).ok_or_else(|| format!("unknown phase `{p}`"))?),
-        None => None,
-    };
-    let all = rules::load(&args.rules).map_err(|e| format!("invalid rule file: {e}"))?;
+    let phase = args
+        .phase
+        .as_deref()
+        .map(|p| phase_arg("--phase", p))
+        .transpose()?;
+    let options = options(args.rules, args.config.as_deref())?;
+    let all = load_rules(&options).map_err(|e| e.to_string())?;
     let mut selected: Vec<_> = all
         .iter()
         .filter(|r| phase.is_none_or(|p| r.phase() == p))
         .collect();
     selected.sort_by(|a, b| (a.phase(), a.id()).cmp(&(b.phase(), b.id())));
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    let written = match args.format {
+    let text = match args.format {
         Format::Json => {
-            let items: Vec<serde_json::Value> = selected
-                .iter()
-                .map(|r| {
-                    serde_json::json!({
-                        "id": r.id(),
-                        "phase": r.phase(),
-                        "title": r.spec.title,
-                        "weight": r.spec.weight,
-                        "applies-to": r.spec.applies_to,
-                        "signal": r.spec.signal,
-                        "source": r.source,
-                    })
-                })
-                .collect();
-            serde_json::to_writer_pretty(&mut out, &items)
-                .map_err(std::io::Error::other)
-                .and_then(|_| writeln!(out))
+            let items: Vec<serde_json::Value> = selected.iter().map(|r| doc::json(r)).collect();
+            serde_json::to_string_pretty(&items).map_err(|e| e.to_string())? + "\n"
         }
-        Format::Table => {
-            let mut table = comfy_table::Table::new();
-            table.load_style(comfy_table::presets::UTF8_FULL_CONDENSED);
-            table.set_header(vec!["id", "phase", "weight", "applies to", "title"]);
-            for r in &selected {
-                let kinds: Vec<&str> = r.spec.applies_to.iter().map(|k| k.id()).collect();
-                table.add_row(vec![
-                    r.id().to_string(),
-                    format!("{} {}", r.phase().roman(), r.phase().id()),
-                    r.spec.weight.to_string(),
-                    kinds.join(","),
-                    r.spec.title.clone(),
-                ]);
-            }
-            writeln!(out, "{table}\n{} rule(s)", selected.len())
+        Format::Markdown => doc::markdown(&selected),
+        Format::Table => doc::table(&selected),
+        other => {
+            return Err(format!(
+                "`caplevel rules` writes table, json or markdown, not {}",
+                other.name()
+            ));
         }
     };
-    written.map_err(|e| format!("cannot write: {e}"))?;
+    print!("{text}");
     Ok(ExitCode::SUCCESS)
 }
 
+fn explain(args: ExplainArgs) -> Result<ExitCode, String> {
+    let options = options(args.rules, args.config.as_deref())?;
+    let all = load_rules(&options).map_err(|e| e.to_string())?;
+    match all.iter().find(|r| r.id() == args.rule) {
+        Some(rule) => {
+            print!("{}", doc::explain(rule));
+            Ok(ExitCode::SUCCESS)
+        }
+        None => Err(format!("no rule `{}` (see `caplevel rules`)", args.rule)),
+    }
+}
+
 fn print_schema(which: SchemaKind) -> Result<ExitCode, String> {
-    let schema = match which {
-        SchemaKind::Rules => schemars::schema_for!(caplevel::rules::model::RuleFile),
-        SchemaKind::Report => schemars::schema_for!(caplevel::report::Report),
-    };
-    let text = serde_json::to_string_pretty(&schema).map_err(|e| e.to_string())?;
-    println!("{text}");
+    print!("{}", caplevel::schema_json(which));
     Ok(ExitCode::SUCCESS)
 }

@@ -6,6 +6,7 @@ use crate::phase::Phase;
 use crate::yaml::Node;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// What kind of thing a target is; rules say which kinds they apply to.
 #[derive(
@@ -96,6 +97,8 @@ pub struct Package {
     pub name: String,
     /// Version, when the package has one.
     pub version: Option<String>,
+    /// The file that describes the package (the CSV, Chart.yaml).
+    pub main_file: Option<String>,
     /// The declared capability level text, exactly as written.
     pub declared_raw: Option<String>,
     /// Where the declaration is written.
@@ -106,6 +109,9 @@ pub struct Package {
     pub facts: serde_json::Value,
     /// Problems met while loading.
     pub diagnostics: Vec<Diagnostic>,
+    /// Exemptions the package declares for itself (`caplevel.io/exempt.<rule>`
+    /// annotations): rule id → (reason, where written).
+    pub exemptions: BTreeMap<String, (String, Origin)>,
 }
 
 impl Package {

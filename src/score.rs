@@ -163,6 +163,8 @@ mod tests {
             title: String::new(),
             message: String::new(),
             evidence: vec![],
+            exemption: None,
+            baselined: false,
         }
     }
 

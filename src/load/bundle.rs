@@ -110,11 +110,13 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Package {
         path: display_path(dir),
         name: String::new(),
         version: None,
+        main_file: None,
         declared_raw: None,
         declared_origin: None,
         resources,
         facts: Json::Null,
         diagnostics: diags,
+        exemptions: Default::default(),
     };
     csv::apply(&mut package, &mut facts);
     package.name = package_name

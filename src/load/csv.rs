@@ -51,6 +51,7 @@ pub fn apply(package: &mut Package, facts: &mut Map<String, Json>) {
     }
     let csv = package.resources[first].clone();
     let file = csv.origin.file.clone();
+    package.main_file = Some(file.clone());
     package.version = csv
         .node
         .path("spec.version")
@@ -65,6 +66,8 @@ pub fn apply(package: &mut Package, facts: &mut Map<String, Json>) {
             embedded: None,
         });
     }
+
+    read_exemptions(package, &csv, &file);
 
     facts.insert("examples".into(), Json::Array(Vec::new()));
     facts.insert("examplesError".into(), Json::Null);
@@ -206,4 +209,40 @@ pub fn package_name_from_csv(resources: &[Resource]) -> Option<String> {
         None => name.as_str(),
     };
     (!base.is_empty()).then(|| base.to_string())
+}
+
+/// The annotation prefix by which a package exempts itself from a rule.
+pub const EXEMPT_PREFIX: &str = "caplevel.io/exempt.";
+
+/// Reads `caplevel.io/exempt.<rule-id>: <reason>` annotations. One without a
+/// reason is an error diagnostic and is not applied.
+fn read_exemptions(package: &mut Package, csv: &Resource, file: &str) {
+    let Some(annotations) = csv.node.path("metadata.annotations").and_then(Node::as_map) else {
+        return;
+    };
+    for (key, value) in annotations.iter() {
+        let Some(rule) = key.strip_prefix(EXEMPT_PREFIX) else {
+            continue;
+        };
+        let reason = value.scalar_text().unwrap_or_default().trim().to_string();
+        if reason.is_empty() {
+            package.diagnostics.push(Diagnostic::at(
+                Severity::Error,
+                file,
+                value.pos,
+                format!(
+                    "exemption `{key}` has no reason: every exemption must say why; not applied"
+                ),
+            ));
+            continue;
+        }
+        let origin = Origin {
+            file: file.to_string(),
+            line: value.pos.line,
+            embedded: None,
+        };
+        package
+            .exemptions
+            .insert(rule.to_string(), (reason, origin));
+    }
 }

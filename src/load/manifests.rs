@@ -31,11 +31,13 @@ pub fn load(path: &Path, files: &[PathBuf], options: &LoadOptions) -> Package {
         path: display_path(path),
         name: folder_name(path),
         version: None,
+        main_file: None,
         declared_raw: None,
         declared_origin: None,
         resources,
         facts: Json::Null,
         diagnostics: diags,
+        exemptions: Default::default(),
     };
     let mut facts = Map::new();
     if package

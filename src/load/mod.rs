@@ -56,10 +56,12 @@ fn empty_package(target: &Target, layout: &str) -> Package {
         path: display_path(&target.path),
         name,
         version: None,
+        main_file: None,
         declared_raw: None,
         declared_origin: None,
         resources: Vec::new(),
         facts: serde_json::Value::Null,
         diagnostics: Vec::new(),
+        exemptions: Default::default(),
     }
 }

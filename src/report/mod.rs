@@ -1,13 +1,20 @@
 //! The report: every assessment of one run, and one writer per format.
 
 mod json;
+mod junit;
+mod markdown;
+mod sarif;
 mod table;
 
 pub use json::write_json;
+pub use junit::write_junit;
+pub use markdown::write_markdown;
+pub use sarif::{SARIF_SCHEMA, write_sarif};
 pub use table::write_table;
 
 use crate::diag::{Diagnostic, Severity};
 use crate::finding::{Finding, Status};
+use crate::gate::GateFailure;
 use crate::package::{Package, TargetKind};
 use crate::phase::Phase;
 use crate::score::{Assessment, PhaseScore, Verdict};
@@ -27,8 +34,115 @@ pub struct Report {
     pub tool: Tool,
     /// The coverage a phase needed to count as evidenced.
     pub threshold: f64,
+    /// Counts over all targets.
+    pub summary: Summary,
+    /// The gates that failed (empty when all passed or none were asked for).
+    pub gate_failures: Vec<GateFailure>,
+    /// The rules the run used, sorted by phase and id.
+    pub rules: Vec<RuleInfo>,
     /// One entry per target, sorted by path.
     pub targets: Vec<TargetReport>,
+}
+
+/// What a report says about each rule it used.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub struct RuleInfo {
+    /// The rule id.
+    pub id: String,
+    /// Its phase.
+    pub phase: Phase,
+    /// What it checks.
+    pub title: String,
+    /// Its weight.
+    pub weight: u32,
+    /// The target kinds it reads.
+    pub applies_to: Vec<TargetKind>,
+    /// Why it is evidence.
+    pub rationale: String,
+    /// How to fix a failure.
+    pub remediation: String,
+    /// Links.
+    pub references: Vec<String>,
+    /// The signal catalogue row.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signal: Option<String>,
+    /// The rule file.
+    pub source: String,
+}
+
+impl RuleInfo {
+    /// The report's view of a rule.
+    pub fn of(rule: &crate::rules::Rule) -> RuleInfo {
+        RuleInfo {
+            id: rule.spec.id.clone(),
+            phase: rule.spec.phase,
+            title: rule.spec.title.clone(),
+            weight: rule.spec.weight,
+            applies_to: rule.spec.applies_to.clone(),
+            rationale: rule.spec.rationale.trim().to_string(),
+            remediation: rule.spec.remediation.trim().to_string(),
+            references: rule.spec.references.clone(),
+            signal: rule.spec.signal.clone(),
+            source: rule.source.clone(),
+        }
+    }
+}
+
+/// Counts over all targets of a run, for dashboards.
+#[derive(Debug, Clone, Default, Serialize, JsonSchema)]
+pub struct Summary {
+    /// How many targets.
+    pub targets: usize,
+    /// Targets per verdict.
+    pub verdicts: BTreeMap<String, usize>,
+    /// Targets per evidenced level (`none` when phase I is not reached).
+    pub evidenced: BTreeMap<String, usize>,
+    /// Targets per declared level (`none` when absent or invalid).
+    pub declared: BTreeMap<String, usize>,
+    /// Targets per grade.
+    pub grades: BTreeMap<String, usize>,
+    /// Findings per status over all targets.
+    pub findings: BTreeMap<String, usize>,
+}
+
+impl Summary {
+    /// Counts the targets.
+    pub fn of(targets: &[TargetReport]) -> Summary {
+        let mut s = Summary {
+            targets: targets.len(),
+            ..Summary::default()
+        };
+        let level = |p: Option<Phase>| {
+            p.map(|p| p.id().to_string())
+                .unwrap_or_else(|| "none".into())
+        };
+        for t in targets {
+            *s.verdicts
+                .entry(verdict_id(t.verdict).to_string())
+                .or_default() += 1;
+            *s.evidenced.entry(level(t.evidenced)).or_default() += 1;
+            *s.declared.entry(level(t.declared)).or_default() += 1;
+            *s.grades.entry(t.grade.clone()).or_default() += 1;
+            for f in &t.findings {
+                *s.findings
+                    .entry(status_id(f.status).to_string())
+                    .or_default() += 1;
+            }
+        }
+        s
+    }
+}
+
+/// The status's id.
+pub fn status_id(s: Status) -> &'static str {
+    match s {
+        Status::Pass => "pass",
+        Status::Fail => "fail",
+        Status::NotApplicable => "not-applicable",
+        Status::Exempt => "exempt",
+        Status::Error => "error",
+    }
 }
 
 /// The tool that wrote a report.
@@ -53,6 +167,8 @@ pub struct TargetReport {
     pub name: String,
     /// Package version.
     pub version: Option<String>,
+    /// The file that describes the package (the CSV), when there is one.
+    pub main_file: Option<String>,
     /// The declared level as a phase id, or null when absent or invalid.
     pub declared: Option<Phase>,
     /// The declared text exactly as written, when any.
@@ -89,6 +205,7 @@ impl TargetReport {
             layout: package.layout,
             name: package.name,
             version: package.version,
+            main_file: package.main_file,
             declared: assessment.declared,
             declared_raw: package.declared_raw,
             evidenced: assessment.evidenced,
@@ -111,9 +228,9 @@ impl TargetReport {
 }
 
 impl Report {
-    /// Whether any target met an input error or a rule that could not run.
-    pub fn has_errors(&self) -> bool {
-        self.targets.iter().any(TargetReport::has_errors)
+    /// Whether any gate failed (input errors always count as one).
+    pub fn failed(&self) -> bool {
+        !self.gate_failures.is_empty()
     }
 }
 

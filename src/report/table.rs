@@ -72,6 +72,9 @@ pub fn write_table(report: &Report, verbose: bool, out: &mut dyn Write) -> std::
                     f.rule,
                     f.message
                 )?;
+                if let Some(ex) = &f.exemption {
+                    writeln!(out, "        exempt: {} ({})", ex.reason, ex.source)?;
+                }
                 if matches!(f.status, Status::Fail | Status::Error) {
                     for e in &f.evidence {
                         let note = e
@@ -92,15 +95,30 @@ pub fn write_table(report: &Report, verbose: bool, out: &mut dyn Write) -> std::
             }
         }
     }
-    let mut counts = std::collections::BTreeMap::new();
-    for t in &report.targets {
-        *counts.entry(verdict_id(t.verdict)).or_insert(0) += 1;
+    let exempt: Vec<String> = report
+        .targets
+        .iter()
+        .flat_map(|t| {
+            t.findings.iter().filter_map(move |f| {
+                f.exemption
+                    .as_ref()
+                    .map(|ex| format!("  {} {}: {} ({})", t.path, f.rule, ex.reason, ex.source))
+            })
+        })
+        .collect();
+    if !exempt.is_empty() {
+        writeln!(out, "exempt findings:\n{}", exempt.join("\n"))?;
     }
-    let summary: Vec<String> = counts.iter().map(|(k, v)| format!("{v} {k}")).collect();
-    writeln!(
-        out,
-        "{} target(s): {}",
-        report.targets.len(),
-        summary.join(", ")
-    )
+    let s = &report.summary;
+    let counts = |m: &std::collections::BTreeMap<String, usize>| {
+        m.iter()
+            .map(|(k, v)| format!("{v} {k}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    writeln!(out, "{} target(s): {}", s.targets, counts(&s.verdicts))?;
+    if s.targets > 1 {
+        writeln!(out, "evidenced levels: {}", counts(&s.evidenced))?;
+    }
+    Ok(())
 }

@@ -3,6 +3,7 @@
 
 mod cel_env;
 pub mod compile;
+pub mod doc;
 mod eval;
 pub mod model;
 mod value;

@@ -1,0 +1,291 @@
+//! The `.caplevel.yaml` configuration: threshold, rule selection and
+//! weights, extra rule paths, Helm values per target, and exemptions.
+//!
+//! Read from `.caplevel.yaml` in the working directory, or `--config PATH`.
+//! Command-line flags win over the file. `caplevel schema config` prints the
+//! JSON Schema of this format.
+
+use globset::{Glob, GlobMatcher};
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The default config file name, looked for in the working directory.
+pub const DEFAULT_FILE: &str = ".caplevel.yaml";
+
+/// The configuration file, as written.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ConfigFile {
+    /// Coverage (0–100) a phase needs to count as evidenced.
+    pub threshold: Option<f64>,
+    /// Rule ids or globs to run; empty = every rule.
+    #[serde(default)]
+    pub include: Vec<String>,
+    /// Rule ids or globs not to run (wins over `include`).
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// Weight overrides per rule id (1–10).
+    #[serde(default)]
+    pub weights: BTreeMap<String, u32>,
+    /// More rule files or folders, relative to the config file.
+    #[serde(default)]
+    pub rules: Vec<PathBuf>,
+    /// Helm values per target: a glob over target paths → values files
+    /// (relative to the config file) applied when rendering those charts.
+    #[serde(default)]
+    pub values: BTreeMap<String, Vec<PathBuf>>,
+    /// Findings accepted on purpose; each needs a reason.
+    #[serde(default)]
+    #[schemars(with = "Vec<ExemptionSpec>")]
+    pub exemptions: Vec<Spanned<ExemptionSpec>>,
+}
+
+/// One exemption as written.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExemptionSpec {
+    /// The rule id (or a glob over rule ids).
+    pub rule: String,
+    /// A glob over target paths; absent = every target.
+    pub target: Option<String>,
+    /// Why the finding is accepted. Mandatory.
+    pub reason: Option<String>,
+}
+
+/// A configuration error: the file, the line, and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}{}: {message}", line.map(|l| format!(":{l}")).unwrap_or_default())]
+pub struct ConfigError {
+    /// The config file.
+    pub file: String,
+    /// 1-based line, when known.
+    pub line: Option<u32>,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// An exemption ready to match.
+#[derive(Debug, Clone)]
+pub struct Exemption {
+    /// Matches rule ids.
+    pub rule: GlobMatcher,
+    /// Matches target paths; `None` = all.
+    pub target: Option<GlobMatcher>,
+    /// Why.
+    pub reason: String,
+    /// Where it is written (`file:line`).
+    pub source: String,
+}
+
+/// The validated configuration.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// Where it was read from, if anywhere.
+    pub file: Option<String>,
+    /// Threshold, when set.
+    pub threshold: Option<f64>,
+    /// Rules to run (globs); empty = all.
+    pub include: Vec<GlobMatcher>,
+    /// Rules not to run.
+    pub exclude: Vec<GlobMatcher>,
+    /// Weight overrides.
+    pub weights: BTreeMap<String, u32>,
+    /// Extra rule paths, resolved against the config file's folder.
+    pub rules: Vec<PathBuf>,
+    /// Values files per target glob, resolved.
+    pub values: Vec<(GlobMatcher, Vec<PathBuf>)>,
+    /// Exemptions.
+    pub exemptions: Vec<Exemption>,
+}
+
+impl Config {
+    /// Reads `path`, or `.caplevel.yaml` in the working directory when no
+    /// path is given and that file exists; otherwise the empty config.
+    pub fn discover(path: Option<&Path>) -> Result<Config, ConfigError> {
+        match path {
+            Some(p) => Config::read(p),
+            None if Path::new(DEFAULT_FILE).is_file() => Config::read(Path::new(DEFAULT_FILE)),
+            None => Ok(Config::default()),
+        }
+    }
+
+    /// Reads and validates one config file.
+    pub fn read(path: &Path) -> Result<Config, ConfigError> {
+        let shown = crate::discover::display_path(path);
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            file: shown.clone(),
+            line: None,
+            message: format!("cannot read: {e}"),
+        })?;
+        let base = path.parent().unwrap_or(Path::new("")).to_path_buf();
+        Config::parse(&shown, &text, &base)
+    }
+
+    /// Parses config text; relative paths are resolved against `base`.
+    pub fn parse(file: &str, text: &str, base: &Path) -> Result<Config, ConfigError> {
+        let err = |line: Option<u32>, message: String| ConfigError {
+            file: file.to_string(),
+            line,
+            message,
+        };
+        // An empty file is an empty configuration.
+        let raw: ConfigFile = if text.trim().is_empty() {
+            ConfigFile::default()
+        } else {
+            serde_saphyr::from_str(text).map_err(|e| {
+                let line = e.location().map(|l| l.line() as u32);
+                err(
+                    line,
+                    e.to_string()
+                        .lines()
+                        .next()
+                        .unwrap_or("invalid")
+                        .trim()
+                        .to_string(),
+                )
+            })?
+        };
+        if let Some(t) = raw.threshold
+            && !(0.0..=100.0).contains(&t)
+        {
+            return Err(err(None, format!("threshold must be 0 to 100, not {t}")));
+        }
+        for (rule, w) in &raw.weights {
+            if !(1..=10).contains(w) {
+                return Err(err(
+                    None,
+                    format!("weight of `{rule}` must be 1 to 10, not {w}"),
+                ));
+            }
+        }
+        let glob = |pattern: &str, what: &str, line: Option<u32>| {
+            Glob::new(pattern)
+                .map(|g| g.compile_matcher())
+                .map_err(|e| err(line, format!("{what} `{pattern}` is not a valid glob: {e}")))
+        };
+        let mut exemptions = Vec::new();
+        for spanned in raw.exemptions {
+            let line = spanned.referenced.line() as u32;
+            let spec = spanned.value;
+            let reason = spec.reason.as_deref().map(str::trim).unwrap_or_default();
+            if reason.is_empty() {
+                return Err(err(
+                    Some(line),
+                    format!(
+                        "exemption of rule `{}` has no reason: every exemption must say why",
+                        spec.rule
+                    ),
+                ));
+            }
+            exemptions.push(Exemption {
+                rule: glob(&spec.rule, "rule", Some(line))?,
+                target: spec
+                    .target
+                    .as_deref()
+                    .map(|t| glob(t, "target", Some(line)))
+                    .transpose()?,
+                reason: reason.to_string(),
+                source: format!("{file}:{line}"),
+            });
+        }
+        Ok(Config {
+            file: Some(file.to_string()),
+            threshold: raw.threshold,
+            include: raw
+                .include
+                .iter()
+                .map(|p| glob(p, "include", None))
+                .collect::<Result<_, _>>()?,
+            exclude: raw
+                .exclude
+                .iter()
+                .map(|p| glob(p, "exclude", None))
+                .collect::<Result<_, _>>()?,
+            weights: raw.weights,
+            rules: raw.rules.iter().map(|p| base.join(p)).collect(),
+            values: raw
+                .values
+                .iter()
+                .map(|(pattern, files)| {
+                    Ok((
+                        glob(pattern, "values target", None)?,
+                        files.iter().map(|f| base.join(f)).collect(),
+                    ))
+                })
+                .collect::<Result<_, ConfigError>>()?,
+            exemptions,
+        })
+    }
+
+    /// Whether a rule id is selected by include/exclude.
+    pub fn selects(&self, rule: &str) -> bool {
+        (self.include.is_empty() || self.include.iter().any(|g| g.is_match(rule)))
+            && !self.exclude.iter().any(|g| g.is_match(rule))
+    }
+
+    /// The first exemption of `rule` on `target`, if any.
+    pub fn exemption(&self, rule: &str, target: &str) -> Option<&Exemption> {
+        self.exemptions
+            .iter()
+            .find(|e| e.rule.is_match(rule) && e.target.as_ref().is_none_or(|t| t.is_match(target)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(".caplevel.yaml", text, Path::new("/repo"))
+    }
+
+    #[test]
+    fn full_config() {
+        let c = parse(
+            "threshold: 60\ninclude: ['*']\nexclude: [rbac-*]\nweights: {csv-install-deployment: 5}\nrules: [team-rules]\nvalues:\n  'charts/*': [ci/prod.yaml]\nexemptions:\n  - rule: crd-backup-*\n    target: 'bundles/stateless-*'\n    reason: stateless operand, nothing to back up\n",
+        )
+        .unwrap();
+        assert_eq!(c.threshold, Some(60.0));
+        assert!(c.selects("crd-backup-fields"));
+        assert!(!c.selects("rbac-emit-events"));
+        assert_eq!(c.weights["csv-install-deployment"], 5);
+        assert_eq!(c.rules, vec![PathBuf::from("/repo/team-rules")]);
+        let e = c
+            .exemption("crd-backup-restore-api", "bundles/stateless-op")
+            .unwrap();
+        assert_eq!(e.reason, "stateless operand, nothing to back up");
+        assert!(
+            c.exemption("crd-backup-restore-api", "bundles/db")
+                .is_none()
+        );
+        assert_eq!(e.source, ".caplevel.yaml:9");
+    }
+
+    #[test]
+    fn exemption_without_reason_names_its_line() {
+        let e = parse("exemptions:\n  - rule: a\n    reason: ok\n  - rule: b\n").unwrap_err();
+        assert_eq!(e.line, Some(4));
+        assert!(e.message.contains("no reason"), "{e}");
+        let e = parse("exemptions:\n  - rule: b\n    reason: '  '\n").unwrap_err();
+        assert_eq!(e.line, Some(2));
+    }
+
+    #[test]
+    fn unknown_key_and_bad_values_are_errors() {
+        let e = parse("threshold: 50\ncolour: red\n").unwrap_err();
+        assert_eq!(e.line, Some(2), "{e}");
+        assert!(parse("threshold: 150\n").is_err());
+        assert!(parse("weights: {a: 0}\n").is_err());
+        assert!(parse("exclude: ['[']\n").is_err());
+    }
+
+    #[test]
+    fn empty_file_is_empty_config() {
+        let c = parse("").unwrap();
+        assert!(c.selects("anything"));
+        assert!(c.exemptions.is_empty());
+    }
+}

@@ -1,0 +1,203 @@
+//! SARIF 2.1.0: one run, every rule in `tool.driver.rules` with its help and
+//! phase, every failed finding a result located at the real file and line of
+//! its evidence (URIs relative to the working directory), exempt findings as
+//! suppressed results with their reason. Code-scanning uploads take it as is.
+
+use super::{Report, TargetReport};
+use crate::finding::{Evidence, Finding, Status};
+use serde_json::{Value, json};
+use std::io::Write;
+
+/// The SARIF schema this writer follows.
+pub const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+/// Writes the report as SARIF.
+pub fn write_sarif(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
+    let rules: Vec<Value> = report
+        .rules
+        .iter()
+        .map(|r| {
+            let mut rule = json!({
+                "id": r.id,
+                "name": camel(&r.id),
+                "shortDescription": {"text": r.title},
+                "fullDescription": {"text": r.rationale},
+                "help": {
+                    "text": format!("{}\n\nHow to fix: {}", r.rationale, r.remediation),
+                    "markdown": format!("**{}** (phase {} {}, weight {})\n\n{}\n\n**How to fix:** {}{}",
+                        r.title, r.phase.roman(), r.phase.id(), r.weight, r.rationale, r.remediation,
+                        references_md(&r.references)),
+                },
+                "defaultConfiguration": {"level": level_for_weight(r.weight)},
+                "properties": {
+                    "phase": r.phase.id(),
+                    "weight": r.weight,
+                    "tags": ["capability-level", r.phase.id()],
+                    "applies-to": r.applies_to,
+                },
+            });
+            if let Some(first) = r.references.first() {
+                rule["helpUri"] = json!(first);
+            }
+            rule
+        })
+        .collect();
+    let index: std::collections::BTreeMap<&str, usize> = report
+        .rules
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.id.as_str(), i))
+        .collect();
+    let mut results = Vec::new();
+    for t in &report.targets {
+        for f in t
+            .findings
+            .iter()
+            .filter(|f| matches!(f.status, Status::Fail | Status::Error | Status::Exempt))
+        {
+            results.push(result(t, f, index.get(f.rule.as_str()).copied()));
+        }
+    }
+    let doc = json!({
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "caplevel",
+                "version": report.tool.version,
+                "semanticVersion": report.tool.version,
+                "informationUri": "https://sdk.operatorframework.io/docs/overview/operator-capabilities/",
+                "rules": rules,
+            }},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    });
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    writeln!(out)
+}
+
+fn result(t: &TargetReport, f: &Finding, rule_index: Option<usize>) -> Value {
+    let level = match f.status {
+        Status::Error => "error",
+        _ => level_for_weight(f.weight),
+    };
+    // Every result needs a location: the evidence, else the package's main file.
+    let fallback = Evidence {
+        file: t.main_file.clone().unwrap_or_else(|| t.path.clone()),
+        line: 1,
+        kind: String::new(),
+        name: String::new(),
+        embedded: None,
+        note: None,
+    };
+    let primary = f.evidence.first().unwrap_or(&fallback);
+    let mut message = format!(
+        "{} [{} {}]: {}",
+        t.path,
+        f.phase.roman(),
+        f.phase.id(),
+        f.message
+    );
+    if let Some(note) = &primary.note {
+        message.push_str(&format!(" ({note})"));
+    }
+    let mut result = json!({
+        "ruleId": f.rule,
+        "level": level,
+        "message": {"text": message},
+        "locations": [location(primary)],
+        "partialFingerprints": {"caplevel/v1": format!("{}:{}", t.path, f.rule)},
+        "properties": {"target": t.path, "phase": f.phase.id(), "weight": f.weight},
+    });
+    if let Some(i) = rule_index {
+        result["ruleIndex"] = json!(i);
+    }
+    if f.evidence.len() > 1 {
+        result["relatedLocations"] = Value::Array(
+            f.evidence[1..]
+                .iter()
+                .enumerate()
+                .map(|(i, e)| {
+                    let mut l = location(e);
+                    l["id"] = json!(i + 1);
+                    l["message"] = json!({"text": format!("{} {}", e.kind, e.name)});
+                    l
+                })
+                .collect(),
+        );
+    }
+    if let Some(ex) = &f.exemption {
+        let kind = if ex.source.starts_with(&t.path) {
+            "inSource"
+        } else {
+            "external"
+        };
+        result["suppressions"] =
+            json!([{"kind": kind, "justification": ex.reason, "status": "accepted"}]);
+    }
+    result
+}
+
+fn location(e: &Evidence) -> Value {
+    json!({
+        "physicalLocation": {
+            "artifactLocation": {"uri": uri(&e.file)},
+            "region": {"startLine": e.line.max(1)},
+        }
+    })
+}
+
+/// A file path as a SARIF URI: relative paths stay relative (to the working
+/// directory, as code scanning expects); absolute ones become `file://` URIs.
+pub fn uri(path: &str) -> String {
+    let encoded: String = path
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    if path.starts_with('/') {
+        format!("file://{encoded}")
+    } else {
+        encoded
+    }
+}
+
+fn level_for_weight(weight: u32) -> &'static str {
+    if weight >= 2 { "warning" } else { "note" }
+}
+
+fn camel(id: &str) -> String {
+    id.split('-')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+fn references_md(refs: &[String]) -> String {
+    if refs.is_empty() {
+        return String::new();
+    }
+    let list: Vec<String> = refs.iter().map(|r| format!("- <{r}>")).collect();
+    format!("\n\n**References:**\n{}", list.join("\n"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris() {
+        assert_eq!(uri("bundles/a b/x.yaml"), "bundles/a%20b/x.yaml");
+        assert_eq!(uri("/abs/x.yaml"), "file:///abs/x.yaml");
+        assert_eq!(camel("csv-install-deployment"), "CsvInstallDeployment");
+    }
+}
