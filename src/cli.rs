@@ -122,6 +122,9 @@ pub struct AnalyzeArgs {
     /// Worker threads (default: all cores).
     #[arg(long, short)]
     pub jobs: Option<usize>,
+    /// Print each rule's total evaluation time to stderr (for rule authors).
+    #[arg(long)]
+    pub timings: bool,
 }
 
 /// Arguments of `rules`.

@@ -83,7 +83,21 @@ fn analyze(args: AnalyzeArgs) -> Result<ExitCode, String> {
             .build_global()
             .map_err(|e| format!("cannot start {jobs} worker threads: {e}"))?;
     }
+    if args.timings {
+        caplevel::rules::timings::enable();
+    }
     let report = caplevel::analyze(&args.paths, &options).map_err(|e| e.to_string())?;
+    if args.timings {
+        let rows = caplevel::rules::timings::report();
+        let total: std::time::Duration = rows.iter().map(|r| r.1).sum();
+        eprintln!(
+            "rule evaluation time: {:.1} ms in all",
+            total.as_secs_f64() * 1e3
+        );
+        for (rule, time, n) in rows {
+            eprintln!("{:>9.2} ms {:>6} eval  {rule}", time.as_secs_f64() * 1e3, n);
+        }
+    }
     for spec in &args.outputs {
         let file = std::fs::File::create(&spec.path)
             .map_err(|e| format!("cannot write {}: {e}", spec.path.display()))?;

@@ -235,6 +235,11 @@ fn crd_facts(crd: &Node) -> Json {
         "hasStatusSubresource": any("hasStatusSubresource"),
         "hasScaleSubresource": any("hasScaleSubresource"),
         "conversion": get("conversion").and_then(|c| c.get("strategy")).and_then(Node::scalar_text),
+        "fieldText": fields.iter().fold(String::new(), |mut text, f| {
+            text.push_str(f);
+            text.push('\n');
+            text
+        }),
         "fields": fields,
         "specNames": spec_names,
         "statusNames": status_names,

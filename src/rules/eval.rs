@@ -3,6 +3,7 @@
 use super::cel_env::env;
 use super::compile::{CompiledSelector, Rule};
 use super::model::{Quantifier, WhenEmpty};
+use super::timings;
 use super::value::{Shared, SharedList, from_json, from_node};
 use crate::finding::{Evidence, Finding, Status};
 use crate::package::{Package, Resource};
@@ -40,10 +41,19 @@ pub fn evaluate(rules: &[Rule], package: &Package) -> Vec<Finding> {
     let mut root = Context::with_env(env());
     root.add_variable_as_val("objects", Box::new(SharedList::new(objects)));
     root.add_variable_as_val("pkg", from_json(&package.facts));
+    let timed = timings::enabled();
     rules
         .iter()
         .filter(|r| r.applies_to(package.kind))
-        .map(|rule| evaluate_rule(rule, package, &bound, &root))
+        .map(|rule| {
+            if !timed {
+                return evaluate_rule(rule, package, &bound, &root);
+            }
+            let start = std::time::Instant::now();
+            let finding = evaluate_rule(rule, package, &bound, &root);
+            timings::record(rule.id(), start.elapsed());
+            finding
+        })
         .collect()
 }
 

@@ -6,6 +6,7 @@ pub mod compile;
 pub mod doc;
 mod eval;
 pub mod model;
+pub mod timings;
 mod value;
 
 pub use compile::Rule;
