@@ -272,3 +272,47 @@ fn schema_rules_is_json_schema() {
     assert!(v["$schema"].as_str().unwrap().contains("json-schema"));
     assert!(v.to_string().contains("applies-to"));
 }
+
+#[test]
+fn pre_commit_hooks_and_action_use_valid_command_lines() {
+    use caplevel::cli::Cli;
+    use clap::Parser;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let hooks = std::fs::read(root.join(".pre-commit-hooks.yaml")).unwrap();
+    let parsed = caplevel::yaml::parse_bytes(&hooks, &Default::default());
+    assert!(parsed.issues.is_empty(), "{:?}", parsed.issues);
+    let list = parsed.documents[0].root.as_seq().unwrap();
+    assert!(!list.is_empty());
+    for hook in list {
+        let entry = hook.get("entry").and_then(|e| e.as_str()).unwrap();
+        let mut argv: Vec<String> = entry.split_whitespace().map(str::to_string).collect();
+        for a in hook
+            .get("args")
+            .and_then(|a| a.as_seq())
+            .unwrap_or_default()
+        {
+            argv.push(a.scalar_text().unwrap());
+        }
+        assert_eq!(argv[0], "caplevel");
+        Cli::try_parse_from(&argv).unwrap_or_else(|e| panic!("{argv:?}: {e}"));
+    }
+    let action = std::fs::read(root.join("action.yml")).unwrap();
+    let parsed = caplevel::yaml::parse_bytes(&action, &Default::default());
+    assert!(parsed.issues.is_empty(), "{:?}", parsed.issues);
+    let run = parsed.documents[0]
+        .root
+        .path("runs.steps[1].run")
+        .and_then(|r| r.as_str())
+        .unwrap();
+    assert!(run.contains("analyze") && run.contains("--output \"sarif="));
+    Cli::try_parse_from([
+        "caplevel",
+        "analyze",
+        ".",
+        "--output",
+        "sarif=caplevel.sarif",
+        "--output",
+        "markdown=x.md",
+    ])
+    .unwrap();
+}
