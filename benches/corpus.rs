@@ -109,3 +109,7 @@ fn main() {
         analyze.as_secs_f64() / parse.as_secs_f64()
     );
 }
+
+// The same allocator as the caplevel binary, so the figures match what users run.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

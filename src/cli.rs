@@ -122,6 +122,15 @@ pub struct AnalyzeArgs {
     /// Worker threads (default: all cores).
     #[arg(long, short)]
     pub jobs: Option<usize>,
+    /// Largest YAML file read, in bytes [default: 16 MiB].
+    #[arg(long, value_name = "BYTES")]
+    pub max_file_size: Option<u64>,
+    /// Deepest YAML nesting [default: 256].
+    #[arg(long, value_name = "N")]
+    pub max_depth: Option<usize>,
+    /// Most nodes YAML alias expansion may create per file [default: 100000].
+    #[arg(long, value_name = "N")]
+    pub max_alias_nodes: Option<usize>,
     /// Print each rule's total evaluation time to stderr (for rule authors).
     #[arg(long)]
     pub timings: bool,

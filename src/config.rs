@@ -37,10 +37,41 @@ pub struct ConfigFile {
     /// (relative to the config file) applied when rendering those charts.
     #[serde(default)]
     pub values: BTreeMap<String, Vec<PathBuf>>,
+    /// Bounds against hostile input (per file).
+    #[serde(default)]
+    pub limits: LimitsSpec,
     /// Findings accepted on purpose; each needs a reason.
     #[serde(default)]
     #[schemars(with = "Vec<ExemptionSpec>")]
     pub exemptions: Vec<Spanned<ExemptionSpec>>,
+}
+
+/// Input limits as written; absent keys keep their defaults.
+#[derive(Debug, Clone, Copy, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct LimitsSpec {
+    /// Largest YAML file read, in bytes.
+    pub file_size: Option<u64>,
+    /// Deepest nesting of YAML sequences and mappings.
+    pub depth: Option<usize>,
+    /// Most nodes YAML alias expansion may create in one file.
+    pub alias_nodes: Option<usize>,
+}
+
+impl LimitsSpec {
+    /// Applies the set limits over `base`.
+    pub fn apply(&self, mut base: crate::yaml::Limits) -> crate::yaml::Limits {
+        if let Some(v) = self.file_size {
+            base.max_file_bytes = v;
+        }
+        if let Some(v) = self.depth {
+            base.max_depth = v;
+        }
+        if let Some(v) = self.alias_nodes {
+            base.max_alias_nodes = v;
+        }
+        base
+    }
 }
 
 /// One exemption as written.
@@ -97,6 +128,8 @@ pub struct Config {
     pub rules: Vec<PathBuf>,
     /// Values files per target glob, resolved.
     pub values: Vec<(GlobMatcher, Vec<PathBuf>)>,
+    /// Input limits set by the file.
+    pub limits: LimitsSpec,
     /// Exemptions.
     pub exemptions: Vec<Exemption>,
 }
@@ -216,6 +249,7 @@ impl Config {
                     ))
                 })
                 .collect::<Result<_, ConfigError>>()?,
+            limits: raw.limits,
             exemptions,
         })
     }

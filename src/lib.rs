@@ -38,6 +38,42 @@ pub struct Options {
     pub load: load::LoadOptions,
     /// The CI gates to check.
     pub gates: gate::Gates,
+    /// Told how many targets there are, and when each is done.
+    pub progress: Progress,
+}
+
+/// A progress callback: called with the number of targets when they are
+/// found, then with `None` as each is assessed (from worker threads).
+#[derive(Clone, Default)]
+pub struct Progress(Option<std::sync::Arc<dyn Fn(Option<usize>) + Send + Sync>>);
+
+impl Progress {
+    /// Wraps a callback.
+    pub fn new(f: impl Fn(Option<usize>) + Send + Sync + 'static) -> Self {
+        Progress(Some(std::sync::Arc::new(f)))
+    }
+
+    fn found(&self, n: usize) {
+        if let Some(f) = &self.0 {
+            f(Some(n));
+        }
+    }
+
+    fn done_one(&self) {
+        if let Some(f) = &self.0 {
+            f(None);
+        }
+    }
+}
+
+impl std::fmt::Debug for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "Progress(on)"
+        } else {
+            "Progress(off)"
+        })
+    }
 }
 
 impl Options {
@@ -88,9 +124,14 @@ pub fn load_rules(options: &Options) -> Result<Vec<rules::Rule>, Error> {
 pub fn analyze(paths: &[PathBuf], options: &Options) -> Result<Report, Error> {
     let rules = load_rules(options)?;
     let targets = discover::discover(paths)?;
+    options.progress.found(targets.len());
     let targets: Vec<TargetReport> = targets
         .par_iter()
-        .map(|target| assess_target(target, &rules, options))
+        .map(|target| {
+            let report = assess_target(target, &rules, options);
+            options.progress.done_one();
+            report
+        })
         .collect();
     let mut report = Report {
         schema_version: report::SCHEMA_VERSION.to_string(),

@@ -50,11 +50,10 @@ pub fn derive(package: &mut Package) {
     facts.insert("declaredRaw".into(), json!(package.declared_raw));
     facts.insert("declared".into(), json!(package.declared().map(|p| p.id())));
 
-    let csv = package
+    let owned: Vec<String> = package
         .resources
         .iter()
-        .find(|r| r.kind == "ClusterServiceVersion" && r.origin.embedded.is_none());
-    let owned: Vec<String> = csv
+        .find(|r| r.kind == "ClusterServiceVersion" && r.origin.embedded.is_none())
         .and_then(|c| c.node.path("spec.customresourcedefinitions.owned"))
         .and_then(Node::as_seq)
         .map(|items| {
@@ -64,28 +63,22 @@ pub fn derive(package: &mut Package) {
                 .collect()
         })
         .unwrap_or_default();
-    facts.insert(
-        "csv".into(),
-        csv.map(|c| c.node.to_json()).unwrap_or(Json::Null),
-    );
+    // A CRD's own facts say its name and whether the CSV owns it; `pkg.crds`
+    // and `pkg.csv` are bound by the evaluator from the objects' own values
+    // (shared, not copied), so they are not repeated here.
+    for r in package
+        .resources
+        .iter_mut()
+        .filter(|r| r.kind == "CustomResourceDefinition")
+    {
+        if let Json::Object(m) = &mut r.facts {
+            m.insert("name".into(), json!(r.name));
+            m.insert("owned".into(), json!(owned.contains(&r.name)));
+        }
+    }
 
     let kinds: BTreeSet<&str> = package.resources.iter().map(|r| r.kind.as_str()).collect();
     facts.insert("kinds".into(), json!(kinds));
-    let crds: Vec<Json> = package
-        .resources
-        .iter()
-        .filter(|r| r.kind == "CustomResourceDefinition")
-        .map(|r| {
-            let mut summary = match &r.facts {
-                Json::Object(m) => m.clone(),
-                _ => Map::new(),
-            };
-            summary.insert("name".into(), json!(r.name));
-            summary.insert("owned".into(), json!(owned.contains(&r.name)));
-            Json::Object(summary)
-        })
-        .collect();
-    facts.insert("crds".into(), Json::Array(crds));
     // Every grant of every role, with the role it comes from, so a
     // package-level rule can weigh RBAC against CRD fields in one expression.
     let grants: Vec<Json> = package

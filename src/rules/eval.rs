@@ -4,7 +4,7 @@ use super::cel_env::env;
 use super::compile::{CompiledSelector, Rule};
 use super::model::{Quantifier, WhenEmpty};
 use super::timings;
-use super::value::{Shared, SharedList, from_json, from_node};
+use super::value::{Shared, SharedList, SharedMap, from_json, from_node};
 use crate::finding::{Evidence, Finding, Status};
 use crate::package::{Package, Resource};
 use cel::{Context, ExecutionError, Program, Value};
@@ -21,6 +21,36 @@ enum Outcome {
 struct Bound<'p> {
     objects: Vec<Shared<'p>>,
     facts: Vec<Shared<'p>>,
+}
+
+/// The `pkg` variable: the package facts, plus `csv` (the CSV object) and
+/// `crds` (every CRD's facts), both sharing the objects' converted values.
+fn package_value<'p>(package: &'p Package, bound: &Bound<'p>) -> Shared<'p> {
+    let mut entries: Vec<(&'p str, Shared<'p>)> = match &package.facts {
+        serde_json::Value::Object(map) => map
+            .iter()
+            .map(|(k, v)| (k.as_str(), from_json(v)))
+            .collect(),
+        _ => Vec::new(),
+    };
+    let csv = package
+        .resources
+        .iter()
+        .position(|r| r.kind == "ClusterServiceVersion" && r.origin.embedded.is_none());
+    entries.push((
+        "csv",
+        csv.map(|i| bound.objects[i].clone_as_boxed())
+            .unwrap_or_else(|| Box::new(cel::common::types::CelNull)),
+    ));
+    let crds = package
+        .resources
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.kind == "CustomResourceDefinition")
+        .map(|(i, _)| bound.facts[i].clone_as_boxed())
+        .collect();
+    entries.push(("crds", Box::new(SharedList::new(crds))));
+    Box::new(SharedMap::new(entries))
 }
 
 /// Evaluates every rule that applies to the package's kind, in rule order.
@@ -40,7 +70,7 @@ pub fn evaluate(rules: &[Rule], package: &Package) -> Vec<Finding> {
     let objects: Vec<Shared<'_>> = bound.objects.iter().map(|o| o.clone_as_boxed()).collect();
     let mut root = Context::with_env(env());
     root.add_variable_as_val("objects", Box::new(SharedList::new(objects)));
-    root.add_variable_as_val("pkg", from_json(&package.facts));
+    root.add_variable_as_val("pkg", package_value(package, &bound));
     let timed = timings::enabled();
     rules
         .iter()
@@ -186,11 +216,13 @@ fn evaluate_rule(rule: &Rule, package: &Package, bound: &Bound, root: &Context) 
         );
     }
     let fail = |evidence: Vec<Evidence>| {
-        let msg = rule
-            .spec
-            .message
-            .clone()
-            .unwrap_or_else(|| fail_message(rule));
+        // A rule without its own message that failed on one object with a
+        // message of its own says that message: it is the most specific.
+        let single_note = match (&rule.spec.message, evidence.as_slice()) {
+            (None, [only]) => only.note.clone(),
+            _ => None,
+        };
+        let msg = single_note.unwrap_or_else(|| fail_message(rule));
         finding(rule, Status::Fail, msg, evidence)
     };
     match rule.spec.quantifier {

@@ -1,0 +1,993 @@
+//! Loading a Helm chart from a folder or a packaged `.tgz`, in memory.
+//!
+//! Mirrors Helm's `pkg/chart/loader`: files are read into a flat list of
+//! `(chart-relative path, bytes)`, `.helmignore` is applied (folders only, as
+//! Helm does), and each file is classified: `Chart.yaml`, `values.yaml`,
+//! `values.schema.json`, `requirements.yaml` (v1 charts), `templates/…`,
+//! `charts/…` (subcharts, folders or nested archives, loaded recursively) and
+//! every other file, which templates see through `.Files`.
+//!
+//! Loading never fails: every problem is a [`HelmDiagnostic`], and whatever
+//! could be read is kept. Archives are read defensively: entries escaping the
+//! root are rejected, symlinks are never followed, and the number of entries
+//! and the total uncompressed size are capped by [`ChartLimits`].
+
+use std::io::Read;
+use std::path::Path;
+
+use super::glob::helmignore_matches;
+use super::{HelmDiagnostic, Severity};
+use crate::yaml;
+
+/// Bounds against hostile charts. Every bound breached is a diagnostic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChartLimits {
+    /// Most bytes read for one chart, subcharts and nested archives included
+    /// (uncompressed).
+    pub max_total_bytes: u64,
+    /// Most files (archive entries) read for one chart, subcharts included.
+    pub max_entries: usize,
+    /// Deepest nesting of subcharts.
+    pub max_subchart_depth: usize,
+    /// Bounds for each YAML file read.
+    pub yaml: yaml::Limits,
+}
+
+impl Default for ChartLimits {
+    fn default() -> Self {
+        ChartLimits {
+            max_total_bytes: 64 * 1024 * 1024,
+            max_entries: 10_000,
+            max_subchart_depth: 16,
+            yaml: yaml::Limits::default(),
+        }
+    }
+}
+
+/// One file of a chart: its path relative to the chart root (`/`-separated)
+/// and its bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChartFile {
+    /// Path relative to the chart's own root, e.g. `templates/deployment.yaml`.
+    pub name: String,
+    /// The file's bytes (a UTF-8 byte order mark is kept as read).
+    pub data: Vec<u8>,
+}
+
+impl ChartFile {
+    /// The file as text, without a leading UTF-8 byte order mark; invalid
+    /// UTF-8 is replaced (templates see text, as Go's `string(bytes)` does).
+    pub fn text(&self) -> String {
+        let bytes = self
+            .data
+            .strip_prefix(b"\xEF\xBB\xBF")
+            .unwrap_or(&self.data);
+        String::from_utf8_lossy(bytes).into_owned()
+    }
+}
+
+/// How a dependency's values are imported into the parent (`import-values`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportValue {
+    /// `- data`: the child's `exports.data` is merged into the parent's root.
+    Exports(String),
+    /// `- child: a.b` / `parent: c.d`.
+    Map {
+        /// Path in the child's values.
+        child: String,
+        /// Path in the parent's values.
+        parent: String,
+    },
+}
+
+/// One entry of `dependencies` (Chart.yaml v2) or `requirements.yaml` (v1).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Dependency {
+    /// Chart name.
+    pub name: String,
+    /// Version constraint.
+    pub version: String,
+    /// Repository URL (`https://`, `oci://`, `file://`, or empty).
+    pub repository: String,
+    /// Comma-separated values paths whose first boolean decides whether it renders.
+    pub condition: String,
+    /// Tags: `tags.<tag>` booleans in values.
+    pub tags: Vec<String>,
+    /// The name the subchart takes in this parent (and its values key).
+    pub alias: String,
+    /// `import-values`.
+    pub import_values: Vec<ImportValue>,
+    /// Line in Chart.yaml/requirements.yaml where the entry starts.
+    pub line: u32,
+}
+
+impl Dependency {
+    /// The name the subchart is known by in its parent: the alias if any.
+    pub fn effective_name(&self) -> &str {
+        if self.alias.is_empty() {
+            &self.name
+        } else {
+            &self.alias
+        }
+    }
+}
+
+/// Chart.yaml, as Helm's `chart.Metadata` holds it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Metadata {
+    /// `apiVersion` (`v1` when absent, as Helm defaults it).
+    pub api_version: String,
+    /// `name`.
+    pub name: String,
+    /// `version`.
+    pub version: String,
+    /// `appVersion` (a number is read as its text).
+    pub app_version: String,
+    /// `kubeVersion` constraint.
+    pub kube_version: String,
+    /// `description`.
+    pub description: String,
+    /// `type`: `application`, `library` or empty.
+    pub chart_type: String,
+    /// `home`.
+    pub home: String,
+    /// `icon`.
+    pub icon: String,
+    /// `condition` (legacy).
+    pub condition: String,
+    /// `tags` (legacy).
+    pub tags: String,
+    /// `deprecated`.
+    pub deprecated: bool,
+    /// `keywords`.
+    pub keywords: Vec<String>,
+    /// `sources`.
+    pub sources: Vec<String>,
+    /// `annotations`, in file order.
+    pub annotations: Vec<(String, String)>,
+    /// `maintainers` as written (name/email/url maps).
+    pub maintainers: Vec<Vec<(String, String)>>,
+    /// `dependencies` (v2) or `requirements.yaml` entries (v1).
+    pub dependencies: Vec<Dependency>,
+}
+
+/// A loaded chart: metadata, values, templates, files and subcharts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chart {
+    /// Where the chart sits relative to the root chart (`""` for the root,
+    /// `charts/sub/` for a subchart); prefixes diagnostic file paths.
+    pub prefix: String,
+    /// Chart.yaml.
+    pub metadata: Metadata,
+    /// The root node of Chart.yaml (positions kept), `Null` when absent.
+    pub chart_yaml: yaml::Node,
+    /// values.yaml (an empty mapping when absent or not a mapping).
+    pub values: yaml::Node,
+    /// values.schema.json, parsed (validation is not done here).
+    pub schema: Option<serde_json::Value>,
+    /// Files under `templates/`, sorted by name.
+    pub templates: Vec<ChartFile>,
+    /// Every other file (what `.Files` sees), `crds/` included, sorted by name.
+    pub files: Vec<ChartFile>,
+    /// Subcharts from `charts/`, in name order.
+    pub subcharts: Vec<Chart>,
+    /// Every problem met while loading this chart and its subcharts.
+    pub diagnostics: Vec<HelmDiagnostic>,
+}
+
+impl Chart {
+    /// Whether Chart.yaml says `type: library` (such a chart renders nothing itself).
+    pub fn is_library(&self) -> bool {
+        self.metadata.chart_type == "library"
+    }
+
+    /// The chart's name.
+    pub fn name(&self) -> &str {
+        &self.metadata.name
+    }
+
+    /// The `crds/` files Helm installs as-is (`.yaml`, `.yml`, `.json`).
+    pub fn crds(&self) -> impl Iterator<Item = &ChartFile> {
+        self.files.iter().filter(|f| {
+            f.name.starts_with("crds/")
+                && [".yaml", ".yml", ".json"]
+                    .iter()
+                    .any(|ext| f.name.ends_with(ext))
+        })
+    }
+
+    /// Every diagnostic of this chart and of its subcharts, recursively.
+    pub fn all_diagnostics(&self) -> Vec<HelmDiagnostic> {
+        let mut out = self.diagnostics.clone();
+        for sub in &self.subcharts {
+            out.extend(sub.all_diagnostics());
+        }
+        out
+    }
+
+    fn empty(prefix: &str) -> Chart {
+        Chart {
+            prefix: prefix.to_owned(),
+            metadata: Metadata::default(),
+            chart_yaml: null_node(),
+            values: empty_map_node(),
+            schema: None,
+            templates: Vec::new(),
+            files: Vec::new(),
+            subcharts: Vec::new(),
+            diagnostics: Vec::new(),
+        }
+    }
+}
+
+fn null_node() -> yaml::Node {
+    yaml::Node {
+        value: yaml::Value::Null,
+        pos: yaml::Pos::default(),
+    }
+}
+
+fn empty_map_node() -> yaml::Node {
+    yaml::Node {
+        value: yaml::Value::Map(yaml::Mapping::default()),
+        pos: yaml::Pos { line: 1, column: 1 },
+    }
+}
+
+/// The running budget shared by a chart and everything nested in it.
+struct Budget {
+    bytes_left: u64,
+    entries_left: usize,
+    limits: ChartLimits,
+}
+
+impl Budget {
+    /// Takes one entry of `len` bytes from the budget; false when over.
+    fn take(&mut self, len: u64) -> bool {
+        if self.entries_left == 0 || len > self.bytes_left {
+            return false;
+        }
+        self.entries_left -= 1;
+        self.bytes_left -= len;
+        true
+    }
+}
+
+/// Loads a chart from a folder or a `.tgz`/`.tar.gz` file. Never fails: a
+/// chart that cannot be read at all comes back empty with diagnostics.
+pub fn load_chart(path: &Path, limits: &ChartLimits) -> Chart {
+    let mut budget = Budget {
+        bytes_left: limits.max_total_bytes,
+        entries_left: limits.max_entries,
+        limits: *limits,
+    };
+    let mut diags = Vec::new();
+    let meta = std::fs::symlink_metadata(path);
+    let files = match meta {
+        Ok(m) if m.is_dir() => read_dir(path, &mut budget, &mut diags),
+        Ok(m) if m.is_file() => match std::fs::read(path) {
+            Ok(bytes) => read_archive(&bytes, "", &mut budget, &mut diags),
+            Err(e) => {
+                diags.push(diag_error(
+                    "",
+                    None,
+                    format!("cannot read the chart archive: {e}"),
+                ));
+                Vec::new()
+            }
+        },
+        Ok(_) => {
+            diags.push(diag_error(
+                "",
+                None,
+                "the chart path is neither a folder nor a file (symlinks are not followed)".into(),
+            ));
+            Vec::new()
+        }
+        Err(e) => {
+            diags.push(diag_error("", None, format!("cannot read the chart: {e}")));
+            Vec::new()
+        }
+    };
+    let mut chart = load_files(files, "", 0, &mut budget);
+    diags.append(&mut chart.diagnostics);
+    chart.diagnostics = diags;
+    chart
+}
+
+/// Loads a chart from the bytes of a packaged `.tgz`.
+pub fn load_archive_bytes(bytes: &[u8], limits: &ChartLimits) -> Chart {
+    let mut budget = Budget {
+        bytes_left: limits.max_total_bytes,
+        entries_left: limits.max_entries,
+        limits: *limits,
+    };
+    let mut diags = Vec::new();
+    let files = read_archive(bytes, "", &mut budget, &mut diags);
+    let mut chart = load_files(files, "", 0, &mut budget);
+    diags.append(&mut chart.diagnostics);
+    chart.diagnostics = diags;
+    chart
+}
+
+fn diag_error(file: &str, line: Option<u32>, message: String) -> HelmDiagnostic {
+    HelmDiagnostic {
+        severity: Severity::Error,
+        file: file.to_owned(),
+        line,
+        message,
+    }
+}
+
+fn diag_warning(file: &str, line: Option<u32>, message: String) -> HelmDiagnostic {
+    HelmDiagnostic {
+        severity: Severity::Warning,
+        file: file.to_owned(),
+        line,
+        message,
+    }
+}
+
+/// Reads a folder into chart-relative files, applying `.helmignore`.
+fn read_dir(root: &Path, budget: &mut Budget, diags: &mut Vec<HelmDiagnostic>) -> Vec<ChartFile> {
+    let rules = match std::fs::read(root.join(".helmignore")) {
+        Ok(bytes) => {
+            let text =
+                String::from_utf8_lossy(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes))
+                    .into_owned();
+            parse_helmignore(&text, diags)
+        }
+        Err(_) => Vec::new(),
+    };
+    let mut out = Vec::new();
+    // Iterative walk: nesting depth of hostile folders cannot blow the stack.
+    let mut stack: Vec<String> = vec![String::new()];
+    while let Some(rel_dir) = stack.pop() {
+        let dir = if rel_dir.is_empty() {
+            root.to_path_buf()
+        } else {
+            root.join(&rel_dir)
+        };
+        let mut entries: Vec<_> = match std::fs::read_dir(&dir) {
+            Ok(rd) => rd.filter_map(Result::ok).collect(),
+            Err(e) => {
+                diags.push(diag_error(
+                    &rel_dir,
+                    None,
+                    format!("cannot read the folder: {e}"),
+                ));
+                continue;
+            }
+        };
+        entries.sort_by_key(std::fs::DirEntry::file_name);
+        for entry in entries {
+            let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
+                diags.push(diag_warning(
+                    &rel_dir,
+                    None,
+                    "a file name is not UTF-8; skipped".into(),
+                ));
+                continue;
+            };
+            let rel = if rel_dir.is_empty() {
+                name.clone()
+            } else {
+                format!("{rel_dir}/{name}")
+            };
+            let Ok(ft) = entry.file_type() else { continue };
+            let is_dir = ft.is_dir();
+            if is_ignored(&rules, &rel, is_dir) {
+                continue;
+            }
+            if ft.is_symlink() {
+                diags.push(diag_warning(
+                    &rel,
+                    None,
+                    "symbolic link not followed; skipped".into(),
+                ));
+                continue;
+            }
+            if is_dir {
+                stack.push(rel);
+                continue;
+            }
+            if !ft.is_file() {
+                continue;
+            }
+            let len = entry.metadata().map(|m| m.len()).unwrap_or(0);
+            if !budget.take(len) {
+                diags.push(diag_error(
+                    &rel,
+                    None,
+                    format!(
+                        "the chart is over its limits ({} files, {} bytes); this file and the rest are not read",
+                        budget.limits.max_entries, budget.limits.max_total_bytes
+                    ),
+                ));
+                return out;
+            }
+            match std::fs::read(entry.path()) {
+                Ok(data) => out.push(ChartFile { name: rel, data }),
+                Err(e) => diags.push(diag_error(&rel, None, format!("cannot read the file: {e}"))),
+            }
+        }
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out
+}
+
+/// One `.helmignore` rule.
+struct IgnoreRule {
+    pattern: String,
+    negate: bool,
+    must_dir: bool,
+}
+
+fn parse_helmignore(text: &str, diags: &mut Vec<HelmDiagnostic>) -> Vec<IgnoreRule> {
+    // Helm always ignores dot files inside templates/.
+    let mut rules = vec![IgnoreRule {
+        pattern: "templates/.?*".into(),
+        negate: false,
+        must_dir: false,
+    }];
+    for (i, line) in text.lines().enumerate() {
+        let mut p = line.trim();
+        if p.is_empty() || p.starts_with('#') {
+            continue;
+        }
+        if p.contains("**") {
+            diags.push(diag_warning(
+                ".helmignore",
+                u32::try_from(i + 1).ok(),
+                "double-star (**) syntax is not supported by Helm; rule skipped".into(),
+            ));
+            continue;
+        }
+        let negate = p.starts_with('!');
+        if negate {
+            p = &p[1..];
+        }
+        let must_dir = p.ends_with('/');
+        let p = p.trim_end_matches('/');
+        if p.is_empty() {
+            continue;
+        }
+        rules.push(IgnoreRule {
+            pattern: p.to_owned(),
+            negate,
+            must_dir,
+        });
+    }
+    rules
+}
+
+/// Helm's `ignore.Rules.Ignore`, negation quirks included.
+fn is_ignored(rules: &[IgnoreRule], path: &str, is_dir: bool) -> bool {
+    if path.is_empty() || path == "." {
+        return false;
+    }
+    for r in rules {
+        let matched = helmignore_matches(&r.pattern, path);
+        if r.negate {
+            if r.must_dir && !is_dir {
+                return true;
+            }
+            if !matched {
+                return true;
+            }
+            continue;
+        }
+        if r.must_dir && !is_dir {
+            continue;
+        }
+        if matched {
+            return true;
+        }
+    }
+    false
+}
+
+/// A reader that fails once more than `left` bytes have been read, so a
+/// decompression bomb stops at the budget rather than at the end of the input.
+struct Capped<R> {
+    inner: R,
+    left: u64,
+}
+
+impl<R: Read> Read for Capped<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.left == 0 {
+            return Err(std::io::Error::other("uncompressed size over the limit"));
+        }
+        let n = self.inner.read(buf)?;
+        self.left = self.left.saturating_sub(n as u64);
+        Ok(n)
+    }
+}
+
+/// Reads a gzipped tar into files relative to its single top folder.
+fn read_archive(
+    bytes: &[u8],
+    file_label: &str,
+    budget: &mut Budget,
+    diags: &mut Vec<HelmDiagnostic>,
+) -> Vec<ChartFile> {
+    // Headers and padding count too: allow a little over the data budget.
+    let cap = budget
+        .bytes_left
+        .saturating_mul(2)
+        .saturating_add(1024 * 1024);
+    let reader = Capped {
+        inner: flate2::read::GzDecoder::new(bytes),
+        left: cap,
+    };
+    let mut archive = tar::Archive::new(reader);
+    let mut out: Vec<ChartFile> = Vec::new();
+    let entries = match archive.entries() {
+        Ok(e) => e,
+        Err(e) => {
+            diags.push(diag_error(
+                file_label,
+                None,
+                format!("cannot read the archive: {e}"),
+            ));
+            return out;
+        }
+    };
+    for entry in entries {
+        let mut entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                diags.push(diag_error(
+                    file_label,
+                    None,
+                    format!("cannot read the archive (is it a gzipped tar?): {e}"),
+                ));
+                break;
+            }
+        };
+        let raw = entry.path_bytes().into_owned();
+        let Ok(path) = String::from_utf8(raw) else {
+            diags.push(diag_warning(
+                file_label,
+                None,
+                "an archive entry name is not UTF-8; skipped".into(),
+            ));
+            continue;
+        };
+        let kind = entry.header().entry_type();
+        if kind.is_pax_global_extensions() || kind.is_pax_local_extensions() || kind.is_dir() {
+            continue;
+        }
+        if path == "pax_global_header" {
+            continue;
+        }
+        let norm = path.replace('\\', "/");
+        if norm.starts_with('/')
+            || norm.split('/').any(|c| c == "..")
+            || norm.contains(':') && norm.find(':') == Some(1)
+        {
+            diags.push(diag_error(
+                file_label,
+                None,
+                format!("archive entry {path:?} escapes the chart folder; rejected"),
+            ));
+            continue;
+        }
+        if kind.is_symlink() || kind.is_hard_link() {
+            diags.push(diag_warning(
+                file_label,
+                None,
+                format!("archive entry {path:?} is a link; not followed"),
+            ));
+            continue;
+        }
+        if !kind.is_file() {
+            continue;
+        }
+        // Helm strips the archive's top folder.
+        let rel = norm.trim_start_matches("./");
+        let Some((_, rel)) = rel.split_once('/') else {
+            diags.push(diag_warning(
+                file_label,
+                None,
+                format!("archive entry {path:?} is outside the chart's top folder; skipped"),
+            ));
+            continue;
+        };
+        let rel = rel.trim_start_matches('/').to_owned();
+        if rel.is_empty() {
+            continue;
+        }
+        let size = entry.header().size().unwrap_or(u64::MAX);
+        if !budget.take(size) {
+            diags.push(diag_error(
+                file_label,
+                None,
+                format!(
+                    "the archive is over its limits ({} files, {} bytes uncompressed); the rest is not read",
+                    budget.limits.max_entries, budget.limits.max_total_bytes
+                ),
+            ));
+            break;
+        }
+        let mut data = Vec::new();
+        if let Err(e) = (&mut entry).take(size).read_to_end(&mut data) {
+            diags.push(diag_error(
+                file_label,
+                None,
+                format!("cannot read archive entry {path:?}: {e}"),
+            ));
+            break;
+        }
+        // Last entry of a name wins, as in Helm.
+        out.retain(|f| f.name != rel);
+        out.push(ChartFile { name: rel, data });
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out
+}
+
+/// Classifies files into a chart, as Helm's `loader.LoadFiles`.
+fn load_files(files: Vec<ChartFile>, prefix: &str, depth: usize, budget: &mut Budget) -> Chart {
+    let mut chart = Chart::empty(prefix);
+    let ylimits = budget.limits.yaml;
+    let mut requirements: Option<ChartFile> = None;
+    let mut chart_yaml: Option<ChartFile> = None;
+    let mut values: Option<ChartFile> = None;
+    let mut sub_groups: Vec<(String, Vec<ChartFile>)> = Vec::new();
+    for f in files {
+        match f.name.as_str() {
+            "Chart.yaml" => chart_yaml = Some(f),
+            "values.yaml" => values = Some(f),
+            "requirements.yaml" => requirements = Some(f),
+            "values.schema.json" => {
+                match serde_json::from_slice::<serde_json::Value>(
+                    f.data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&f.data),
+                ) {
+                    Ok(v) => chart.schema = Some(v),
+                    Err(e) => chart.diagnostics.push(diag_error(
+                        &format!("{prefix}values.schema.json"),
+                        u32::try_from(e.line()).ok(),
+                        format!("values.schema.json is not valid JSON: {e}"),
+                    )),
+                }
+                chart.files.push(f);
+            }
+            name if name.starts_with("templates/") => chart.templates.push(f),
+            name if name.starts_with("charts/") && !name.ends_with(".prov") => {
+                let rest = &name["charts/".len()..];
+                let (group, _) = rest.split_once('/').unwrap_or((rest, ""));
+                let group = group.to_owned();
+                match sub_groups.iter_mut().find(|(g, _)| *g == group) {
+                    Some((_, v)) => v.push(f),
+                    None => sub_groups.push((group, vec![f])),
+                }
+            }
+            _ => chart.files.push(f),
+        }
+    }
+
+    match chart_yaml {
+        Some(f) => {
+            let file = format!("{prefix}Chart.yaml");
+            let parsed = yaml::parse_bytes(&f.data, &ylimits);
+            push_issues(&mut chart.diagnostics, &file, &parsed.issues);
+            if let Some(doc) = parsed.documents.into_iter().next() {
+                chart.metadata = read_metadata(&doc.root, &file, &mut chart.diagnostics);
+                chart.chart_yaml = doc.root;
+            }
+            validate_metadata(&chart.metadata, &file, &mut chart.diagnostics);
+        }
+        None => chart.diagnostics.push(diag_error(
+            &format!("{prefix}Chart.yaml"),
+            None,
+            "Chart.yaml file is missing".into(),
+        )),
+    }
+    if chart.metadata.api_version.is_empty() {
+        chart.metadata.api_version = "v1".into();
+    }
+    if let Some(f) = requirements {
+        let file = format!("{prefix}requirements.yaml");
+        if chart.metadata.api_version == "v1" {
+            let parsed = yaml::parse_bytes(&f.data, &ylimits);
+            push_issues(&mut chart.diagnostics, &file, &parsed.issues);
+            if let Some(doc) = parsed.documents.first()
+                && let Some(deps) = doc.root.get("dependencies")
+            {
+                chart.metadata.dependencies =
+                    read_dependencies(deps, &file, &mut chart.diagnostics);
+            }
+        }
+        chart.files.push(f);
+    }
+    if let Some(f) = values {
+        let file = format!("{prefix}values.yaml");
+        let parsed = yaml::parse_bytes(&f.data, &ylimits);
+        push_issues(&mut chart.diagnostics, &file, &parsed.issues);
+        match parsed.documents.into_iter().next() {
+            Some(doc) if doc.root.as_map().is_some() => chart.values = doc.root,
+            Some(doc) if doc.root.is_null() => {}
+            Some(doc) => chart.diagnostics.push(diag_error(
+                &file,
+                Some(doc.root.pos.line),
+                "values.yaml is not a mapping; it is treated as empty".into(),
+            )),
+            None => {}
+        }
+    }
+
+    // Subcharts.
+    for (group, files) in sub_groups {
+        if group.starts_with('_') || group.starts_with('.') {
+            continue;
+        }
+        let sub_prefix = format!("{prefix}charts/{group}/");
+        if depth + 1 > budget.limits.max_subchart_depth {
+            chart.diagnostics.push(diag_error(
+                &sub_prefix,
+                None,
+                format!(
+                    "subcharts nested deeper than {}; not loaded",
+                    budget.limits.max_subchart_depth
+                ),
+            ));
+            continue;
+        }
+        let single_file = files.len() == 1 && files[0].name == format!("charts/{group}");
+        if single_file {
+            if group.ends_with(".tgz") || group.ends_with(".tar.gz") {
+                let label = format!("{prefix}charts/{group}");
+                let mut diags = Vec::new();
+                let inner = read_archive(&files[0].data, &label, budget, &mut diags);
+                let mut sub = load_files(inner, &sub_prefix, depth + 1, budget);
+                diags.append(&mut sub.diagnostics);
+                sub.diagnostics = diags;
+                chart.subcharts.push(sub);
+            } else {
+                chart.diagnostics.push(diag_warning(
+                    &format!("{prefix}charts/{group}"),
+                    None,
+                    "a file in charts/ that is neither a chart folder nor a .tgz; ignored".into(),
+                ));
+            }
+            continue;
+        }
+        let inner: Vec<ChartFile> = files
+            .into_iter()
+            .filter_map(|f| {
+                let rest = f.name.get("charts/".len() + group.len() + 1..)?.to_owned();
+                (!rest.is_empty()).then_some(ChartFile {
+                    name: rest,
+                    data: f.data,
+                })
+            })
+            .collect();
+        chart
+            .subcharts
+            .push(load_files(inner, &sub_prefix, depth + 1, budget));
+    }
+
+    // Declared dependencies that are not vendored.
+    for dep in &chart.metadata.dependencies {
+        let present = chart.subcharts.iter().any(|s| s.metadata.name == dep.name);
+        if !present {
+            let file =
+                if chart.metadata.api_version == "v1" && !chart.metadata.dependencies.is_empty() {
+                    format!("{prefix}requirements.yaml")
+                } else {
+                    format!("{prefix}Chart.yaml")
+                };
+            let repo = if dep.repository.is_empty() {
+                String::new()
+            } else {
+                format!(" from {}", dep.repository)
+            };
+            chart.diagnostics.push(diag_warning(
+                &file,
+                Some(dep.line),
+                format!(
+                    "dependency {:?}{repo} is declared but not present in charts/ (run `helm dependency build`); it is not rendered",
+                    dep.name
+                ),
+            ));
+        }
+    }
+    chart.templates.sort_by(|a, b| a.name.cmp(&b.name));
+    chart.files.sort_by(|a, b| a.name.cmp(&b.name));
+    chart
+}
+
+fn push_issues(diags: &mut Vec<HelmDiagnostic>, file: &str, issues: &[yaml::Issue]) {
+    for issue in issues {
+        diags.push(HelmDiagnostic {
+            severity: match issue.severity {
+                yaml::IssueSeverity::Error => Severity::Error,
+                yaml::IssueSeverity::Warning => Severity::Warning,
+            },
+            file: file.to_owned(),
+            line: issue.pos.map(|p| p.line),
+            message: issue.message.clone(),
+        });
+    }
+}
+
+fn text_of(node: Option<&yaml::Node>) -> String {
+    node.and_then(yaml::Node::scalar_text).unwrap_or_default()
+}
+
+fn strings_of(node: Option<&yaml::Node>) -> Vec<String> {
+    node.and_then(yaml::Node::as_seq)
+        .map(|items| items.iter().filter_map(yaml::Node::scalar_text).collect())
+        .unwrap_or_default()
+}
+
+fn read_metadata(root: &yaml::Node, file: &str, diags: &mut Vec<HelmDiagnostic>) -> Metadata {
+    if root.as_map().is_none() {
+        diags.push(diag_error(
+            file,
+            Some(root.pos.line),
+            "Chart.yaml is not a mapping".into(),
+        ));
+        return Metadata::default();
+    }
+    let g = |k: &str| text_of(root.get(k));
+    Metadata {
+        api_version: g("apiVersion"),
+        name: g("name"),
+        version: g("version"),
+        app_version: g("appVersion"),
+        kube_version: g("kubeVersion"),
+        description: g("description"),
+        chart_type: g("type"),
+        home: g("home"),
+        icon: g("icon"),
+        condition: g("condition"),
+        tags: g("tags"),
+        deprecated: root
+            .get("deprecated")
+            .and_then(yaml::Node::as_bool)
+            .unwrap_or(false),
+        keywords: strings_of(root.get("keywords")),
+        sources: strings_of(root.get("sources")),
+        annotations: root
+            .get("annotations")
+            .and_then(yaml::Node::as_map)
+            .map(|m| {
+                m.iter()
+                    .map(|(k, v)| (k.to_owned(), v.scalar_text().unwrap_or_default()))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        maintainers: root
+            .get("maintainers")
+            .and_then(yaml::Node::as_seq)
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(yaml::Node::as_map)
+                    .map(|m| {
+                        m.iter()
+                            .map(|(k, v)| (k.to_owned(), v.scalar_text().unwrap_or_default()))
+                            .collect()
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        dependencies: root
+            .get("dependencies")
+            .map(|d| read_dependencies(d, file, diags))
+            .unwrap_or_default(),
+    }
+}
+
+fn read_dependencies(
+    node: &yaml::Node,
+    file: &str,
+    diags: &mut Vec<HelmDiagnostic>,
+) -> Vec<Dependency> {
+    let Some(items) = node.as_seq() else {
+        if !node.is_null() {
+            diags.push(diag_error(
+                file,
+                Some(node.pos.line),
+                "dependencies is not a list".into(),
+            ));
+        }
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for item in items {
+        if item.as_map().is_none() {
+            diags.push(diag_error(
+                file,
+                Some(item.pos.line),
+                "a dependency is not a mapping".into(),
+            ));
+            continue;
+        }
+        let g = |k: &str| text_of(item.get(k));
+        let mut import_values = Vec::new();
+        for iv in item
+            .get("import-values")
+            .and_then(yaml::Node::as_seq)
+            .unwrap_or(&[])
+        {
+            if let Some(s) = iv.scalar_text() {
+                import_values.push(ImportValue::Exports(s));
+            } else if iv.as_map().is_some() {
+                import_values.push(ImportValue::Map {
+                    child: text_of(iv.get("child")),
+                    parent: text_of(iv.get("parent")),
+                });
+            }
+        }
+        let dep = Dependency {
+            name: g("name"),
+            version: g("version"),
+            repository: g("repository"),
+            condition: g("condition"),
+            tags: strings_of(item.get("tags")),
+            alias: g("alias"),
+            import_values,
+            line: item.pos.line,
+        };
+        if dep.name.is_empty() {
+            diags.push(diag_error(
+                file,
+                Some(item.pos.line),
+                "a dependency has no name".into(),
+            ));
+            continue;
+        }
+        out.push(dep);
+    }
+    out
+}
+
+fn validate_metadata(md: &Metadata, file: &str, diags: &mut Vec<HelmDiagnostic>) {
+    if md.name.is_empty() {
+        diags.push(diag_error(
+            file,
+            None,
+            "validation: chart.metadata.name is required".into(),
+        ));
+    }
+    if md.version.is_empty() {
+        diags.push(diag_error(
+            file,
+            None,
+            "validation: chart.metadata.version is required".into(),
+        ));
+    } else if semver::Version::parse(md.version.trim_start_matches('v')).is_err() {
+        diags.push(diag_error(
+            file,
+            None,
+            format!(
+                "validation: chart.metadata.version {:?} is invalid",
+                md.version
+            ),
+        ));
+    }
+    if !md.api_version.is_empty() && md.api_version != "v1" && md.api_version != "v2" {
+        diags.push(diag_error(
+            file,
+            None,
+            format!(
+                "validation: chart.metadata.apiVersion {:?} is not v1 or v2",
+                md.api_version
+            ),
+        ));
+    }
+    if !md.chart_type.is_empty() && md.chart_type != "application" && md.chart_type != "library" {
+        diags.push(diag_error(
+            file,
+            None,
+            format!(
+                "validation: chart.metadata.type {:?} is not application or library",
+                md.chart_type
+            ),
+        ));
+    }
+}

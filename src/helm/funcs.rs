@@ -1,0 +1,1599 @@
+//! The Sprig and Helm template functions, over `gotmpl::Value`.
+//!
+//! Pure functions only; `include`, `tpl`, `required`-style helpers that need
+//! the template set live in `render.rs`. Functions are lenient where Go would
+//! refuse an argument's type (a float where an `int` is wanted, a missing
+//! value where a string is wanted): charts are written against Helm, so a
+//! stricter check would only fail templates Helm renders. Random and crypto
+//! functions return fixed placeholders so output is deterministic.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use gotmpl::{FuncMap, TemplateError, Value};
+
+use super::digest;
+use super::values::VMap;
+use super::yamlout::{from_serde, go_value_string, to_json, to_yaml};
+
+type R = gotmpl::Result<Value>;
+
+/// Largest list `until`/`seq`/`untilStep` build, against hostile templates.
+pub(crate) const MAX_LIST: i64 = 100_000;
+
+fn err(msg: impl Into<String>) -> TemplateError {
+    TemplateError::Exec(msg.into())
+}
+
+/// A value as a string the way Sprig's `strval`/`toString` gives it.
+pub(crate) fn sv(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.to_string(),
+        Value::Nil => String::new(),
+        other => go_value_string(other),
+    }
+}
+
+fn arg(args: &[Value], i: usize) -> Value {
+    args.get(i).cloned().unwrap_or(Value::Nil)
+}
+
+fn sarg(args: &[Value], i: usize) -> String {
+    args.get(i).map(sv).unwrap_or_default()
+}
+
+/// `cast.ToInt64`-like conversion.
+pub(crate) fn to_i64(v: &Value) -> i64 {
+    match v {
+        Value::Int(i) => *i,
+        Value::Uint(u) => i64::try_from(*u).unwrap_or(i64::MAX),
+        #[allow(clippy::cast_possible_truncation)]
+        Value::Float(f) => *f as i64,
+        Value::Bool(b) => i64::from(*b),
+        Value::String(s) => {
+            let t = s.trim();
+            t.parse::<i64>()
+                .ok()
+                .or_else(|| {
+                    #[allow(clippy::cast_possible_truncation)]
+                    t.parse::<f64>().ok().map(|f| f as i64)
+                })
+                .unwrap_or(0)
+        }
+        _ => 0,
+    }
+}
+
+fn to_f64(v: &Value) -> f64 {
+    match v {
+        #[allow(clippy::cast_precision_loss)]
+        Value::Int(i) => *i as f64,
+        #[allow(clippy::cast_precision_loss)]
+        Value::Uint(u) => *u as f64,
+        Value::Float(f) => *f,
+        Value::Bool(b) => f64::from(u8::from(*b)),
+        Value::String(s) => s.trim().parse().unwrap_or(0.0),
+        _ => 0.0,
+    }
+}
+
+/// Sprig's `empty`.
+pub(crate) fn is_empty(v: &Value) -> bool {
+    match v {
+        Value::Nil => true,
+        Value::Bool(b) => !b,
+        Value::Int(i) => *i == 0,
+        Value::Uint(u) => *u == 0,
+        Value::Float(f) => *f == 0.0,
+        Value::String(s) => s.is_empty(),
+        Value::List(l) => l.is_empty(),
+        Value::Map(m) => m.is_empty(),
+        Value::Function(_) => false,
+    }
+}
+
+fn list_of(v: &Value) -> Vec<Value> {
+    match v {
+        Value::List(l) => l.to_vec(),
+        Value::Nil => Vec::new(),
+        other => vec![other.clone()],
+    }
+}
+
+fn list(v: Vec<Value>) -> Value {
+    Value::List(v.into())
+}
+
+fn map(m: VMap) -> Value {
+    Value::Map(Arc::new(m))
+}
+
+fn string(s: impl AsRef<str>) -> Value {
+    Value::String(Arc::from(s.as_ref()))
+}
+
+/// Deep equality the way Go's `reflect.DeepEqual` sees template values.
+pub(crate) fn deep_eq(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Nil, Value::Nil) => true,
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        (Value::Int(x), Value::Int(y)) => x == y,
+        (Value::Uint(x), Value::Uint(y)) => x == y,
+        (Value::Float(x), Value::Float(y)) => x == y,
+        (Value::String(x), Value::String(y)) => x == y,
+        (Value::List(x), Value::List(y)) => {
+            x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| deep_eq(p, q))
+        }
+        (Value::Map(x), Value::Map(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| deep_eq(v, w)))
+        }
+        _ => false,
+    }
+}
+
+/// Go's kind name (`kindOf`).
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Nil => "invalid",
+        Value::Bool(_) => "bool",
+        Value::Int(_) => "int",
+        Value::Uint(_) => "uint",
+        Value::Float(_) => "float64",
+        Value::String(_) => "string",
+        Value::List(_) => "slice",
+        Value::Map(_) => "map",
+        Value::Function(_) => "func",
+    }
+}
+
+/// Go's type name (`typeOf`).
+fn type_of(v: &Value) -> &'static str {
+    match v {
+        Value::Nil => "<nil>",
+        Value::Bool(_) => "bool",
+        Value::Int(_) => "int",
+        Value::Uint(_) => "uint",
+        Value::Float(_) => "float64",
+        Value::String(_) => "string",
+        Value::List(_) => "[]interface {}",
+        Value::Map(_) => "map[string]interface {}",
+        Value::Function(_) => "func",
+    }
+}
+
+fn indent(n: i64, s: &str) -> String {
+    let pad = " ".repeat(usize::try_from(n.clamp(0, 10_000)).unwrap_or(0));
+    format!("{pad}{}", s.replace('\n', &format!("\n{pad}")))
+}
+
+fn title(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut prev_letter = false;
+    for c in s.chars() {
+        if !prev_letter && c.is_alphabetic() {
+            out.extend(c.to_uppercase());
+        } else {
+            out.push(c);
+        }
+        prev_letter = c.is_alphanumeric() || c == '_' || c == '\'';
+    }
+    out
+}
+
+fn words(s: &str) -> Vec<String> {
+    // Split on non-alphanumerics and on lower→upper transitions.
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut prev_lower = false;
+    for c in s.chars() {
+        if !c.is_alphanumeric() {
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            prev_lower = false;
+            continue;
+        }
+        if c.is_uppercase() && prev_lower && !cur.is_empty() {
+            out.push(std::mem::take(&mut cur));
+        }
+        prev_lower = c.is_lowercase() || c.is_ascii_digit();
+        cur.push(c);
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+fn trunc(s: &str, n: i64) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let len = i64::try_from(chars.len()).unwrap_or(i64::MAX);
+    if n >= 0 {
+        if n >= len {
+            s.to_owned()
+        } else {
+            chars[..usize::try_from(n).unwrap_or(0)].iter().collect()
+        }
+    } else if -n >= len {
+        s.to_owned()
+    } else {
+        chars[usize::try_from(len + n).unwrap_or(0)..]
+            .iter()
+            .collect()
+    }
+}
+
+fn regex(pattern: &str) -> gotmpl::Result<regex::Regex> {
+    regex::RegexBuilder::new(pattern)
+        .size_limit(1 << 20)
+        .build()
+        .map_err(|e| err(format!("error parsing regexp: {e}")))
+}
+
+/// Go's `$1`/`${name}` expansion syntax is the regex crate's too.
+fn regex_replace(args: &[Value], literal: bool) -> R {
+    let re = regex(&sarg(args, 0))?;
+    let s = sarg(args, 1);
+    let repl = sarg(args, 2);
+    Ok(string(if literal {
+        re.replace_all(&s, regex::NoExpand(&repl)).into_owned()
+    } else {
+        re.replace_all(&s, repl.as_str()).into_owned()
+    }))
+}
+
+fn dict_get<'a>(d: &'a Value, k: &str) -> Option<&'a Value> {
+    match d {
+        Value::Map(m) => m.get(k),
+        _ => None,
+    }
+}
+
+/// Deep merge for `merge`/`mergeOverwrite` (mergo semantics: `overwrite`
+/// lets non-empty source values replace destination ones).
+fn merge_into(dst: &mut VMap, src: &VMap, overwrite: bool) {
+    for (k, sv_) in src {
+        match (dst.get_mut(k), sv_) {
+            (Some(Value::Map(dm)), Value::Map(sm)) => merge_into(Arc::make_mut(dm), sm, overwrite),
+            (Some(dv), _) => {
+                if (overwrite && !is_empty(sv_)) || is_empty(dv) && !matches!(dv, Value::Map(_)) {
+                    *dv = sv_.clone();
+                }
+            }
+            (None, _) => {
+                dst.insert(k.clone(), sv_.clone());
+            }
+        }
+    }
+}
+
+/// Parses a loose semantic version: `v1.2`, `1.2.3-rc.1+b`, `1`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Ver {
+    major: u64,
+    minor: u64,
+    patch: u64,
+    pre: String,
+}
+
+fn parse_ver(s: &str) -> Option<Ver> {
+    let s = s.trim().trim_start_matches(['v', 'V']);
+    let s = s.split('+').next().unwrap_or(s);
+    let (core, pre) = match s.split_once('-') {
+        Some((c, p)) => (c, p.to_owned()),
+        None => (s, String::new()),
+    };
+    let mut nums = core.split('.');
+    let major = nums.next()?.parse().ok()?;
+    let minor = match nums.next() {
+        Some(m) => m.parse().ok()?,
+        None => 0,
+    };
+    let patch = match nums.next() {
+        Some(p) => p.parse().ok()?,
+        None => 0,
+    };
+    if nums.next().is_some() {
+        return None;
+    }
+    Some(Ver {
+        major,
+        minor,
+        patch,
+        pre,
+    })
+}
+
+fn cmp_pre(a: &str, b: &str) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    match (a.is_empty(), b.is_empty()) {
+        (true, true) => Ordering::Equal,
+        (true, false) => Ordering::Greater,
+        (false, true) => Ordering::Less,
+        _ => {
+            for (x, y) in a.split('.').zip(b.split('.')) {
+                let o = match (x.parse::<u64>(), y.parse::<u64>()) {
+                    (Ok(p), Ok(q)) => p.cmp(&q),
+                    (Ok(_), Err(_)) => Ordering::Less,
+                    (Err(_), Ok(_)) => Ordering::Greater,
+                    _ => x.cmp(y),
+                };
+                if o != Ordering::Equal {
+                    return o;
+                }
+            }
+            a.split('.').count().cmp(&b.split('.').count())
+        }
+    }
+}
+
+fn cmp_ver(a: &Ver, b: &Ver) -> std::cmp::Ordering {
+    (a.major, a.minor, a.patch)
+        .cmp(&(b.major, b.minor, b.patch))
+        .then_with(|| cmp_pre(&a.pre, &b.pre))
+}
+
+/// Masterminds/semver constraint check, as `semverCompare` does.
+pub(crate) fn semver_matches(constraint: &str, version: &str) -> gotmpl::Result<bool> {
+    let v =
+        parse_ver(version).ok_or_else(|| err(format!("Invalid Semantic Version: {version}")))?;
+    for alt in constraint.split("||") {
+        let mut ok = true;
+        let tokens: Vec<&str> = alt.split([',', ' ']).filter(|t| !t.is_empty()).collect();
+        // Join an operator written apart from its version (`>= 1.2`).
+        let mut parts: Vec<String> = Vec::new();
+        let mut i = 0;
+        while i < tokens.len() {
+            let t = tokens[i];
+            if t.chars().all(|c| "<>=!~^".contains(c)) && i + 1 < tokens.len() {
+                parts.push(format!("{t}{}", tokens[i + 1]));
+                i += 2;
+            } else {
+                parts.push(t.to_owned());
+                i += 1;
+            }
+        }
+        for p in parts {
+            let op_len = p.find(|c: char| !"<>=!~^".contains(c)).unwrap_or(p.len());
+            let (op, rest) = p.split_at(op_len);
+            let rest = rest.trim_start_matches(['v', 'V']);
+            if rest == "*" || rest == "x" || rest == "X" {
+                continue;
+            }
+            let wild = rest
+                .split('.')
+                .position(|x| x == "x" || x == "X" || x == "*");
+            let given = rest.split('-').next().unwrap_or(rest).split('.').count();
+            let cleaned: String = rest
+                .split('.')
+                .map(|x| {
+                    if x == "x" || x == "X" || x == "*" {
+                        "0"
+                    } else {
+                        x
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(".");
+            let c = parse_ver(&cleaned)
+                .ok_or_else(|| err(format!("improper constraint: {constraint}")))?;
+            // A version with a pre-release only matches constraints with one.
+            if !v.pre.is_empty() && c.pre.is_empty() {
+                ok = false;
+                break;
+            }
+            let vv = Ver {
+                pre: if c.pre.is_empty() {
+                    String::new()
+                } else {
+                    v.pre.clone()
+                },
+                ..v.clone()
+            };
+            let ord = cmp_ver(&vv, &c);
+            let upper = |level: usize| -> Ver {
+                match level {
+                    0 => Ver {
+                        major: c.major + 1,
+                        minor: 0,
+                        patch: 0,
+                        pre: String::new(),
+                    },
+                    1 => Ver {
+                        major: c.major,
+                        minor: c.minor + 1,
+                        patch: 0,
+                        pre: String::new(),
+                    },
+                    _ => Ver {
+                        major: c.major,
+                        minor: c.minor,
+                        patch: c.patch + 1,
+                        pre: String::new(),
+                    },
+                }
+            };
+            let in_range = |lvl: usize| {
+                cmp_ver(&vv, &c) != std::cmp::Ordering::Less
+                    && cmp_ver(&vv, &upper(lvl)) == std::cmp::Ordering::Less
+            };
+            let pass = match op {
+                "" | "=" | "==" => match wild.or(if given < 3 { Some(given) } else { None }) {
+                    Some(0) => true,
+                    Some(l) => in_range(l - 1),
+                    None => ord == std::cmp::Ordering::Equal,
+                },
+                "!=" => ord != std::cmp::Ordering::Equal,
+                ">" => ord == std::cmp::Ordering::Greater,
+                "<" => ord == std::cmp::Ordering::Less,
+                ">=" | "=>" => ord != std::cmp::Ordering::Less,
+                "<=" | "=<" => ord != std::cmp::Ordering::Greater,
+                "~" | "~>" => in_range(if given == 1 { 0 } else { 1 }),
+                "^" => in_range(if c.major > 0 || given == 1 {
+                    0
+                } else if c.minor > 0 || given == 2 {
+                    1
+                } else {
+                    2
+                }),
+                _ => return Err(err(format!("improper constraint: {constraint}"))),
+            };
+            if !pass {
+                ok = false;
+                break;
+            }
+        }
+        if ok {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+const PLACEHOLDER_CERT: &str = "-----BEGIN CERTIFICATE-----\nMIIBcaplevelPLACEHOLDERcertificateNotARealCertificate0000000000000\n-----END CERTIFICATE-----\n";
+const PLACEHOLDER_KEY: &str = "-----BEGIN RSA PRIVATE KEY-----\nMIIBcaplevelPLACEHOLDERprivateKeyNotARealKey00000000000000000000000\n-----END RSA PRIVATE KEY-----\n";
+
+fn cert_pair() -> Value {
+    let mut m = VMap::new();
+    m.insert(Arc::from("Cert"), string(PLACEHOLDER_CERT));
+    m.insert(Arc::from("Key"), string(PLACEHOLDER_KEY));
+    map(m)
+}
+
+/// A fixed pseudo-random string of `n` characters from `alphabet`.
+fn fixed_random(n: &Value, alphabet: &str) -> Value {
+    let n = usize::try_from(to_i64(n).clamp(0, 100_000)).unwrap_or(0);
+    let chars: Vec<char> = alphabet.chars().collect();
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let s: String = (0..n)
+        .map(|_| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            let i = usize::try_from((state >> 33) % chars.len() as u64).unwrap_or(0);
+            chars[i]
+        })
+        .collect();
+    string(s)
+}
+
+/// The fixed instant `now` returns: 2024-01-01T00:00:00Z.
+const FIXED_NOW: &str = "2024-01-01 00:00:00 +0000 UTC";
+
+/// Formats the fixed instant with a Go layout (`2006-01-02T15:04:05Z07:00`).
+fn go_date(layout: &str) -> String {
+    let subs = [
+        ("2006", "2024"),
+        ("January", "January"),
+        ("Jan", "Jan"),
+        ("Monday", "Monday"),
+        ("Mon", "Mon"),
+        ("MST", "UTC"),
+        ("Z07:00", "Z"),
+        ("-07:00", "+00:00"),
+        ("-0700", "+0000"),
+        ("01", "01"),
+        ("02", "01"),
+        ("15", "00"),
+        ("03", "12"),
+        ("04", "00"),
+        ("05", "00"),
+        ("06", "24"),
+        ("PM", "AM"),
+        ("pm", "am"),
+        (".000", ".000"),
+        ("_2", " 1"),
+    ];
+    let mut out = String::new();
+    let mut rest = layout;
+    'outer: while !rest.is_empty() {
+        for (k, v) in subs {
+            if let Some(r) = rest.strip_prefix(k) {
+                out.push_str(v);
+                rest = r;
+                continue 'outer;
+            }
+        }
+        let c = rest.chars().next().unwrap_or(' ');
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
+macro_rules! reg {
+    ($m:ident, [$($name:literal),+], $f:expr) => {{
+        let f: gotmpl::ValueFunc = Arc::new($f);
+        $( $m.insert($name.to_string(), f.clone()); )+
+    }};
+}
+
+/// Every pure Sprig/Helm function, by name.
+#[allow(clippy::too_many_lines)]
+pub(crate) fn sprig() -> FuncMap {
+    let mut m: FuncMap = BTreeMap::new();
+
+    // Printing with Go's float formatting (gotmpl prints floats as Rust does).
+    reg!(m, ["print"], |a: &[Value]| {
+        let mut out = String::new();
+        for (i, v) in a.iter().enumerate() {
+            let is_str = |x: &Value| matches!(x, Value::String(_));
+            if i > 0 && !is_str(v) && !is_str(&a[i - 1]) {
+                out.push(' ');
+            }
+            out.push_str(&go_value_string(v));
+        }
+        Ok(string(out))
+    });
+    reg!(m, ["printf"], |a: &[Value]| {
+        // Floats under %v are pre-formatted as Go would; the rest is gotmpl's.
+        let fmt = sarg(a, 0);
+        let mut args: Vec<Value> = a.get(1..).unwrap_or(&[]).to_vec();
+        let mut idx = 0;
+        let mut chars = fmt.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c != '%' {
+                continue;
+            }
+            if chars.peek() == Some(&'%') {
+                chars.next();
+                continue;
+            }
+            for v in chars.by_ref() {
+                if v.is_ascii_alphabetic() {
+                    if v == 'v'
+                        && let Some(x) = args.get_mut(idx)
+                        && matches!(x, Value::Float(_) | Value::List(_) | Value::Map(_))
+                    {
+                        *x = string(go_value_string(x));
+                    }
+                    idx += 1;
+                    break;
+                }
+            }
+        }
+        let mut full = vec![string(fmt)];
+        full.extend(args);
+        gotmpl_printf(&full)
+    });
+
+    // Strings.
+    reg!(m, ["upper", "toUpper"], |a: &[Value]| Ok(string(
+        sarg(a, 0).to_uppercase()
+    )));
+    reg!(m, ["lower", "toLower"], |a: &[Value]| Ok(string(
+        sarg(a, 0).to_lowercase()
+    )));
+    reg!(m, ["title"], |a: &[Value]| Ok(string(title(&sarg(a, 0)))));
+    reg!(m, ["untitle"], |a: &[Value]| {
+        let s = sarg(a, 0);
+        let mut out = String::new();
+        let mut prev = false;
+        for c in s.chars() {
+            if !prev && c.is_alphabetic() {
+                out.extend(c.to_lowercase());
+            } else {
+                out.push(c);
+            }
+            prev = c.is_alphanumeric();
+        }
+        Ok(string(out))
+    });
+    reg!(m, ["trim"], |a: &[Value]| Ok(string(sarg(a, 0).trim())));
+    reg!(m, ["trimAll"], |a: &[Value]| {
+        let cut: Vec<char> = sarg(a, 0).chars().collect();
+        Ok(string(sarg(a, 1).trim_matches(|c| cut.contains(&c))))
+    });
+    reg!(m, ["trimPrefix"], |a: &[Value]| {
+        let s = sarg(a, 1);
+        Ok(string(s.strip_prefix(sarg(a, 0).as_str()).unwrap_or(&s)))
+    });
+    reg!(m, ["trimSuffix"], |a: &[Value]| {
+        let s = sarg(a, 1);
+        Ok(string(s.strip_suffix(sarg(a, 0).as_str()).unwrap_or(&s)))
+    });
+    reg!(m, ["trunc"], |a: &[Value]| Ok(string(trunc(
+        &sarg(a, 1),
+        to_i64(&arg(a, 0))
+    ))));
+    reg!(m, ["abbrev"], |a: &[Value]| {
+        let w = to_i64(&arg(a, 0));
+        let s = sarg(a, 1);
+        let n = i64::try_from(s.chars().count()).unwrap_or(0);
+        if w < 4 || n <= w {
+            return Ok(string(s));
+        }
+        Ok(string(format!("{}...", trunc(&s, w - 3))))
+    });
+    reg!(m, ["substr"], |a: &[Value]| {
+        let s: Vec<char> = sarg(a, 2).chars().collect();
+        let len = i64::try_from(s.len()).unwrap_or(0);
+        let start = to_i64(&arg(a, 0));
+        let end = to_i64(&arg(a, 1));
+        let start = if start < 0 { 0 } else { start.min(len) };
+        let end = if end < 0 || end > len { len } else { end };
+        if start > end {
+            return Ok(string(""));
+        }
+        let (s0, e0) = (
+            usize::try_from(start).unwrap_or(0),
+            usize::try_from(end).unwrap_or(0),
+        );
+        Ok(string(s[s0..e0].iter().collect::<String>()))
+    });
+    reg!(m, ["repeat"], |a: &[Value]| {
+        let n = usize::try_from(to_i64(&arg(a, 0)).clamp(0, 100_000)).unwrap_or(0);
+        let s = sarg(a, 1);
+        if s.len().saturating_mul(n) > 16 * 1024 * 1024 {
+            return Err(err("repeat: result too large"));
+        }
+        Ok(string(s.repeat(n)))
+    });
+    reg!(m, ["nospace"], |a: &[Value]| Ok(string(
+        sarg(a, 0).split_whitespace().collect::<String>()
+    )));
+    reg!(m, ["replace"], |a: &[Value]| Ok(string(
+        sarg(a, 2).replace(&sarg(a, 0), &sarg(a, 1))
+    )));
+    reg!(m, ["contains"], |a: &[Value]| Ok(Value::Bool(
+        sarg(a, 1).contains(&sarg(a, 0))
+    )));
+    reg!(m, ["hasPrefix"], |a: &[Value]| Ok(Value::Bool(
+        sarg(a, 1).starts_with(&sarg(a, 0))
+    )));
+    reg!(m, ["hasSuffix"], |a: &[Value]| Ok(Value::Bool(
+        sarg(a, 1).ends_with(&sarg(a, 0))
+    )));
+    reg!(m, ["quote"], |a: &[Value]| {
+        Ok(string(
+            a.iter()
+                .filter(|v| !matches!(v, Value::Nil))
+                .map(|v| go_quote(&sv(v)))
+                .collect::<Vec<_>>()
+                .join(" "),
+        ))
+    });
+    reg!(m, ["squote"], |a: &[Value]| {
+        Ok(string(
+            a.iter()
+                .filter(|v| !matches!(v, Value::Nil))
+                .map(|v| format!("'{}'", sv(v)))
+                .collect::<Vec<_>>()
+                .join(" "),
+        ))
+    });
+    reg!(m, ["cat"], |a: &[Value]| {
+        Ok(string(
+            a.iter()
+                .filter(|v| !matches!(v, Value::Nil))
+                .map(sv)
+                .collect::<Vec<_>>()
+                .join(" "),
+        ))
+    });
+    reg!(m, ["indent"], |a: &[Value]| Ok(string(indent(
+        to_i64(&arg(a, 0)),
+        &sarg(a, 1)
+    ))));
+    reg!(m, ["nindent"], |a: &[Value]| Ok(string(format!(
+        "\n{}",
+        indent(to_i64(&arg(a, 0)), &sarg(a, 1))
+    ))));
+    reg!(m, ["snakecase"], |a: &[Value]| {
+        Ok(string(
+            words(&sarg(a, 0))
+                .iter()
+                .map(|w| w.to_lowercase())
+                .collect::<Vec<_>>()
+                .join("_"),
+        ))
+    });
+    reg!(m, ["kebabcase"], |a: &[Value]| {
+        Ok(string(
+            words(&sarg(a, 0))
+                .iter()
+                .map(|w| w.to_lowercase())
+                .collect::<Vec<_>>()
+                .join("-"),
+        ))
+    });
+    reg!(m, ["camelcase"], |a: &[Value]| {
+        Ok(string(
+            words(&sarg(a, 0))
+                .iter()
+                .map(|w| title(&w.to_lowercase()))
+                .collect::<String>(),
+        ))
+    });
+    reg!(m, ["initials"], |a: &[Value]| {
+        Ok(string(
+            sarg(a, 0)
+                .split_whitespace()
+                .filter_map(|w| w.chars().next())
+                .collect::<String>(),
+        ))
+    });
+    reg!(m, ["plural"], |a: &[Value]| {
+        Ok(if to_i64(&arg(a, 2)) == 1 {
+            arg(a, 0)
+        } else {
+            arg(a, 1)
+        })
+    });
+    reg!(m, ["toString"], |a: &[Value]| Ok(string(match a.first() {
+        Some(Value::Nil) | None => "<nil>".to_owned(),
+        Some(v) => sv(v),
+    })));
+    reg!(m, ["toStrings"], |a: &[Value]| Ok(list(
+        list_of(&arg(a, 0)).iter().map(|v| string(sv(v))).collect()
+    )));
+    reg!(m, ["split"], |a: &[Value]| {
+        let sep = sarg(a, 0);
+        let s = sarg(a, 1);
+        let mut out = VMap::new();
+        let parts: Vec<String> = if sep.is_empty() {
+            s.chars().map(String::from).collect()
+        } else {
+            s.split(sep.as_str()).map(str::to_owned).collect()
+        };
+        for (i, p) in parts.into_iter().enumerate() {
+            out.insert(Arc::from(format!("_{i}").as_str()), string(p));
+        }
+        Ok(map(out))
+    });
+    reg!(m, ["splitn"], |a: &[Value]| {
+        let sep = sarg(a, 0);
+        let n = usize::try_from(to_i64(&arg(a, 1)).max(0)).unwrap_or(0);
+        let s = sarg(a, 2);
+        let mut out = VMap::new();
+        for (i, p) in s.splitn(n, sep.as_str()).enumerate() {
+            out.insert(Arc::from(format!("_{i}").as_str()), string(p));
+        }
+        Ok(map(out))
+    });
+    reg!(m, ["splitList"], |a: &[Value]| {
+        let sep = sarg(a, 0);
+        let s = sarg(a, 1);
+        if sep.is_empty() {
+            return Ok(list(s.chars().map(|c| string(c.to_string())).collect()));
+        }
+        Ok(list(s.split(sep.as_str()).map(string).collect()))
+    });
+    reg!(m, ["join"], |a: &[Value]| {
+        let sep = sarg(a, 0);
+        Ok(string(
+            list_of(&arg(a, 1))
+                .iter()
+                .map(sv)
+                .collect::<Vec<_>>()
+                .join(&sep),
+        ))
+    });
+    reg!(m, ["sortAlpha"], |a: &[Value]| {
+        let mut v: Vec<String> = list_of(&arg(a, 0)).iter().map(sv).collect();
+        v.sort();
+        Ok(list(v.into_iter().map(string).collect()))
+    });
+    reg!(m, ["regexMatch", "mustRegexMatch"], |a: &[Value]| Ok(
+        Value::Bool(regex(&sarg(a, 0))?.is_match(&sarg(a, 1)))
+    ));
+    reg!(m, ["regexFind", "mustRegexFind"], |a: &[Value]| {
+        let s = sarg(a, 1);
+        Ok(string(
+            regex(&sarg(a, 0))?
+                .find(&s)
+                .map(|x| x.as_str().to_owned())
+                .unwrap_or_default(),
+        ))
+    });
+    reg!(m, ["regexFindAll", "mustRegexFindAll"], |a: &[Value]| {
+        let s = sarg(a, 1);
+        let n = to_i64(&arg(a, 2));
+        let re = regex(&sarg(a, 0))?;
+        let it = re.find_iter(&s).map(|x| string(x.as_str()));
+        Ok(list(if n < 0 {
+            it.collect()
+        } else {
+            it.take(usize::try_from(n).unwrap_or(0)).collect()
+        }))
+    });
+    reg!(
+        m,
+        ["regexReplaceAll", "mustRegexReplaceAll"],
+        |a: &[Value]| regex_replace(a, false)
+    );
+    reg!(
+        m,
+        ["regexReplaceAllLiteral", "mustRegexReplaceAllLiteral"],
+        |a: &[Value]| regex_replace(a, true)
+    );
+    reg!(m, ["regexSplit", "mustRegexSplit"], |a: &[Value]| {
+        let s = sarg(a, 1);
+        let n = to_i64(&arg(a, 2));
+        let re = regex(&sarg(a, 0))?;
+        Ok(list(if n < 0 {
+            re.split(&s).map(string).collect()
+        } else {
+            re.splitn(&s, usize::try_from(n).unwrap_or(0))
+                .map(string)
+                .collect()
+        }))
+    });
+    reg!(m, ["regexQuoteMeta"], |a: &[Value]| Ok(string(
+        regex::escape(&sarg(a, 0))
+    )));
+    reg!(m, ["b64enc"], |a: &[Value]| Ok(string(digest::b64encode(
+        sarg(a, 0).as_bytes()
+    ))));
+    reg!(m, ["b64dec"], |a: &[Value]| {
+        Ok(string(match digest::b64decode(&sarg(a, 0)) {
+            Some(b) => String::from_utf8_lossy(&b).into_owned(),
+            None => "illegal base64 data at input byte 0".to_owned(),
+        }))
+    });
+    reg!(m, ["sha256sum"], |a: &[Value]| Ok(string(digest::hex(
+        &digest::sha256(sarg(a, 0).as_bytes())
+    ))));
+    reg!(m, ["sha1sum"], |a: &[Value]| Ok(string(digest::hex(
+        &digest::sha1(sarg(a, 0).as_bytes())
+    ))));
+    reg!(m, ["adler32sum"], |a: &[Value]| Ok(string(
+        digest::adler32(sarg(a, 0).as_bytes()).to_string()
+    )));
+    reg!(m, ["shuffle"], |a: &[Value]| Ok(string(sarg(a, 0))));
+
+    // Conversions.
+    reg!(m, ["int", "int64"], |a: &[Value]| Ok(Value::Int(to_i64(
+        &arg(a, 0)
+    ))));
+    reg!(m, ["float64"], |a: &[Value]| Ok(Value::Float(to_f64(
+        &arg(a, 0)
+    ))));
+    reg!(m, ["atoi"], |a: &[Value]| Ok(Value::Int(
+        sarg(a, 0).trim().parse().unwrap_or(0)
+    )));
+    reg!(m, ["toBool"], |a: &[Value]| Ok(Value::Bool(
+        match arg(a, 0) {
+            Value::String(s) => matches!(&*s, "1" | "t" | "T" | "TRUE" | "true" | "True"),
+            other => other.is_truthy(),
+        }
+    )));
+
+    // Defaults and logic.
+    reg!(m, ["default"], |a: &[Value]| {
+        let given = arg(a, 1);
+        Ok(if a.len() < 2 || is_empty(&given) {
+            arg(a, 0)
+        } else {
+            given
+        })
+    });
+    reg!(m, ["empty"], |a: &[Value]| Ok(Value::Bool(is_empty(&arg(
+        a, 0
+    )))));
+    reg!(m, ["coalesce"], |a: &[Value]| Ok(a
+        .iter()
+        .find(|v| !is_empty(v))
+        .cloned()
+        .unwrap_or(Value::Nil)));
+    reg!(m, ["all"], |a: &[Value]| Ok(Value::Bool(
+        a.iter().all(|v| !is_empty(v))
+    )));
+    reg!(m, ["any"], |a: &[Value]| Ok(Value::Bool(
+        a.iter().any(|v| !is_empty(v))
+    )));
+    reg!(m, ["ternary"], |a: &[Value]| Ok(if arg(a, 2).is_truthy() {
+        arg(a, 0)
+    } else {
+        arg(a, 1)
+    }));
+    reg!(m, ["fail"], |a: &[Value]| Err(err(sarg(a, 0))));
+
+    // Types.
+    reg!(m, ["kindOf"], |a: &[Value]| Ok(string(kind_of(&arg(a, 0)))));
+    reg!(m, ["kindIs"], |a: &[Value]| Ok(Value::Bool(
+        kind_of(&arg(a, 1)) == sarg(a, 0)
+    )));
+    reg!(m, ["typeOf"], |a: &[Value]| Ok(string(type_of(&arg(a, 0)))));
+    reg!(m, ["typeIs"], |a: &[Value]| Ok(Value::Bool(
+        type_of(&arg(a, 1)) == sarg(a, 0)
+    )));
+    reg!(m, ["typeIsLike"], |a: &[Value]| {
+        let t = sarg(a, 0);
+        let actual = type_of(&arg(a, 1));
+        Ok(Value::Bool(actual == t || format!("*{actual}") == t))
+    });
+    reg!(m, ["deepEqual"], |a: &[Value]| Ok(Value::Bool(deep_eq(
+        &arg(a, 0),
+        &arg(a, 1)
+    ))));
+
+    // Math.
+    reg!(m, ["add"], |a: &[Value]| Ok(Value::Int(
+        a.iter().map(to_i64).fold(0i64, i64::wrapping_add)
+    )));
+    reg!(m, ["add1"], |a: &[Value]| Ok(Value::Int(
+        to_i64(&arg(a, 0)).wrapping_add(1)
+    )));
+    reg!(m, ["sub"], |a: &[Value]| Ok(Value::Int(
+        to_i64(&arg(a, 0)).wrapping_sub(to_i64(&arg(a, 1)))
+    )));
+    reg!(m, ["mul"], |a: &[Value]| Ok(Value::Int(
+        a.iter().map(to_i64).fold(1i64, i64::wrapping_mul)
+    )));
+    reg!(m, ["div"], |a: &[Value]| {
+        let d = to_i64(&arg(a, 1));
+        if d == 0 {
+            return Err(err("runtime error: integer divide by zero"));
+        }
+        Ok(Value::Int(to_i64(&arg(a, 0)).wrapping_div(d)))
+    });
+    reg!(m, ["mod"], |a: &[Value]| {
+        let d = to_i64(&arg(a, 1));
+        if d == 0 {
+            return Err(err("runtime error: integer divide by zero"));
+        }
+        Ok(Value::Int(to_i64(&arg(a, 0)).wrapping_rem(d)))
+    });
+    reg!(m, ["max"], |a: &[Value]| Ok(Value::Int(
+        a.iter().map(to_i64).max().unwrap_or(0)
+    )));
+    reg!(m, ["min"], |a: &[Value]| Ok(Value::Int(
+        a.iter().map(to_i64).min().unwrap_or(0)
+    )));
+    reg!(m, ["addf"], |a: &[Value]| Ok(Value::Float(
+        a.iter().map(to_f64).sum()
+    )));
+    reg!(m, ["add1f"], |a: &[Value]| Ok(Value::Float(
+        to_f64(&arg(a, 0)) + 1.0
+    )));
+    reg!(m, ["subf"], |a: &[Value]| {
+        let mut it = a.iter().map(to_f64);
+        let first = it.next().unwrap_or(0.0);
+        Ok(Value::Float(it.fold(first, |x, y| x - y)))
+    });
+    reg!(m, ["mulf"], |a: &[Value]| Ok(Value::Float(
+        a.iter().map(to_f64).product()
+    )));
+    reg!(m, ["divf"], |a: &[Value]| {
+        let mut it = a.iter().map(to_f64);
+        let first = it.next().unwrap_or(0.0);
+        Ok(Value::Float(it.fold(first, |x, y| x / y)))
+    });
+    reg!(m, ["maxf"], |a: &[Value]| Ok(Value::Float(
+        a.iter().map(to_f64).fold(f64::MIN, f64::max)
+    )));
+    reg!(m, ["minf"], |a: &[Value]| Ok(Value::Float(
+        a.iter().map(to_f64).fold(f64::MAX, f64::min)
+    )));
+    reg!(m, ["floor"], |a: &[Value]| Ok(Value::Float(
+        to_f64(&arg(a, 0)).floor()
+    )));
+    reg!(m, ["ceil"], |a: &[Value]| Ok(Value::Float(
+        to_f64(&arg(a, 0)).ceil()
+    )));
+    reg!(m, ["round"], |a: &[Value]| {
+        let p = i32::try_from(to_i64(&arg(a, 1)).clamp(0, 15)).unwrap_or(0);
+        let f = 10f64.powi(p);
+        Ok(Value::Float((to_f64(&arg(a, 0)) * f).round() / f))
+    });
+    reg!(m, ["until"], |a: &[Value]| {
+        let n = to_i64(&arg(a, 0));
+        if n.abs() > MAX_LIST {
+            return Err(err(format!(
+                "until: {n} is over the limit of {MAX_LIST} items"
+            )));
+        }
+        Ok(list(if n >= 0 {
+            (0..n).map(Value::Int).collect()
+        } else {
+            (n + 1..=0).rev().map(Value::Int).collect()
+        }))
+    });
+    reg!(m, ["untilStep"], |a: &[Value]| {
+        let (start, stop, step) = (to_i64(&arg(a, 0)), to_i64(&arg(a, 1)), to_i64(&arg(a, 2)));
+        let mut out = Vec::new();
+        if step == 0 {
+            return Ok(list(out));
+        }
+        let mut i = start;
+        while (step > 0 && i < stop) || (step < 0 && i > stop) {
+            out.push(Value::Int(i));
+            if i64::try_from(out.len()).unwrap_or(i64::MAX) > MAX_LIST {
+                return Err(err(format!(
+                    "untilStep: over the limit of {MAX_LIST} items"
+                )));
+            }
+            i = i.saturating_add(step);
+        }
+        Ok(list(out))
+    });
+    reg!(m, ["seq"], |a: &[Value]| {
+        let nums: Vec<i64> = a.iter().map(to_i64).collect();
+        let (start, step, end) = match nums.as_slice() {
+            [] => return Ok(string("")),
+            [e] => (1, if *e >= 1 { 1 } else { -1 }, *e),
+            [s, e] => (*s, if e >= s { 1 } else { -1 }, *e),
+            [s, st, e, ..] => (*s, *st, *e),
+        };
+        let mut out = Vec::new();
+        if step == 0 {
+            return Ok(string(""));
+        }
+        let mut i = start;
+        while (step > 0 && i <= end) || (step < 0 && i >= end) {
+            out.push(i.to_string());
+            if i64::try_from(out.len()).unwrap_or(i64::MAX) > MAX_LIST {
+                return Err(err(format!("seq: over the limit of {MAX_LIST} items")));
+            }
+            i = i.saturating_add(step);
+        }
+        Ok(string(out.join(" ")))
+    });
+
+    // Lists.
+    reg!(m, ["list", "tuple"], |a: &[Value]| Ok(list(a.to_vec())));
+    reg!(
+        m,
+        ["append", "push", "mustAppend", "mustPush"],
+        |a: &[Value]| {
+            let mut l = list_of(&arg(a, 0));
+            l.push(arg(a, 1));
+            Ok(list(l))
+        }
+    );
+    reg!(m, ["prepend", "mustPrepend"], |a: &[Value]| {
+        let mut l = list_of(&arg(a, 0));
+        l.insert(0, arg(a, 1));
+        Ok(list(l))
+    });
+    reg!(m, ["first", "mustFirst"], |a: &[Value]| Ok(list_of(&arg(
+        a, 0
+    ))
+    .first()
+    .cloned()
+    .unwrap_or(Value::Nil)));
+    reg!(m, ["last", "mustLast"], |a: &[Value]| Ok(list_of(&arg(
+        a, 0
+    ))
+    .last()
+    .cloned()
+    .unwrap_or(Value::Nil)));
+    reg!(m, ["rest", "mustRest"], |a: &[Value]| Ok(list(
+        list_of(&arg(a, 0)).into_iter().skip(1).collect()
+    )));
+    reg!(m, ["initial", "mustInitial"], |a: &[Value]| {
+        let mut l = list_of(&arg(a, 0));
+        l.pop();
+        Ok(list(l))
+    });
+    reg!(m, ["reverse", "mustReverse"], |a: &[Value]| {
+        let mut l = list_of(&arg(a, 0));
+        l.reverse();
+        Ok(list(l))
+    });
+    reg!(m, ["uniq", "mustUniq"], |a: &[Value]| {
+        let mut out: Vec<Value> = Vec::new();
+        for v in list_of(&arg(a, 0)) {
+            if !out.iter().any(|x| deep_eq(x, &v)) {
+                out.push(v);
+            }
+        }
+        Ok(list(out))
+    });
+    reg!(m, ["compact", "mustCompact"], |a: &[Value]| Ok(list(
+        list_of(&arg(a, 0))
+            .into_iter()
+            .filter(|v| !is_empty(v))
+            .collect()
+    )));
+    reg!(m, ["without", "mustWithout"], |a: &[Value]| {
+        let drop = a.get(1..).unwrap_or(&[]);
+        Ok(list(
+            list_of(&arg(a, 0))
+                .into_iter()
+                .filter(|v| !drop.iter().any(|d| deep_eq(d, v)))
+                .collect(),
+        ))
+    });
+    reg!(m, ["has", "mustHas"], |a: &[Value]| {
+        let needle = arg(a, 0);
+        Ok(Value::Bool(
+            list_of(&arg(a, 1)).iter().any(|v| deep_eq(v, &needle)),
+        ))
+    });
+    reg!(m, ["concat"], |a: &[Value]| Ok(list(
+        a.iter().flat_map(list_of).collect()
+    )));
+    reg!(m, ["chunk", "mustChunk"], |a: &[Value]| {
+        let n = usize::try_from(to_i64(&arg(a, 0)).max(1)).unwrap_or(1);
+        Ok(list(
+            list_of(&arg(a, 1))
+                .chunks(n)
+                .map(|c| list(c.to_vec()))
+                .collect(),
+        ))
+    });
+    reg!(m, ["sortAlpha"], |a: &[Value]| {
+        let mut v: Vec<String> = list_of(&arg(a, 0)).iter().map(sv).collect();
+        v.sort();
+        Ok(list(v.into_iter().map(string).collect()))
+    });
+
+    // Dicts.
+    reg!(m, ["dict"], |a: &[Value]| {
+        let mut d = VMap::new();
+        for pair in a.chunks(2) {
+            let k = sv(&pair[0]);
+            d.insert(
+                Arc::from(k.as_str()),
+                pair.get(1).cloned().unwrap_or_else(|| string("")),
+            );
+        }
+        Ok(map(d))
+    });
+    reg!(m, ["get"], |a: &[Value]| Ok(dict_get(
+        &arg(a, 0),
+        &sarg(a, 1)
+    )
+    .cloned()
+    .unwrap_or_else(|| string(""))));
+    reg!(m, ["set"], |a: &[Value]| {
+        // Go maps are references: `set` mutates in place. gotmpl values are
+        // shared (Arc), so the copy is returned; `$_ := set $d "k" v` then
+        // reading `$d` does not see it. See the module notes in render.rs.
+        let mut d = match arg(a, 0) {
+            Value::Map(m) => (*m).clone(),
+            _ => VMap::new(),
+        };
+        d.insert(Arc::from(sarg(a, 1).as_str()), arg(a, 2));
+        Ok(map(d))
+    });
+    reg!(m, ["unset"], |a: &[Value]| {
+        let mut d = match arg(a, 0) {
+            Value::Map(m) => (*m).clone(),
+            _ => VMap::new(),
+        };
+        d.remove(sarg(a, 1).as_str());
+        Ok(map(d))
+    });
+    reg!(m, ["hasKey"], |a: &[Value]| Ok(Value::Bool(
+        dict_get(&arg(a, 0), &sarg(a, 1)).is_some()
+    )));
+    reg!(m, ["pluck"], |a: &[Value]| {
+        let k = sarg(a, 0);
+        Ok(list(
+            a.iter()
+                .skip(1)
+                .filter_map(|d| dict_get(d, &k).cloned())
+                .collect(),
+        ))
+    });
+    reg!(m, ["keys"], |a: &[Value]| {
+        let mut out = Vec::new();
+        for d in a {
+            if let Value::Map(m) = d {
+                out.extend(m.keys().map(|k| Value::String(k.clone())));
+            }
+        }
+        Ok(list(out))
+    });
+    reg!(m, ["values"], |a: &[Value]| Ok(list(match arg(a, 0) {
+        Value::Map(m) => m.values().cloned().collect(),
+        _ => Vec::new(),
+    })));
+    reg!(m, ["pick"], |a: &[Value]| {
+        let keys: Vec<String> = a.iter().skip(1).map(sv).collect();
+        let mut d = VMap::new();
+        if let Value::Map(m) = arg(a, 0) {
+            for (k, v) in m.iter() {
+                if keys.iter().any(|x| x.as_str() == &**k) {
+                    d.insert(k.clone(), v.clone());
+                }
+            }
+        }
+        Ok(map(d))
+    });
+    reg!(m, ["omit"], |a: &[Value]| {
+        let keys: Vec<String> = a.iter().skip(1).map(sv).collect();
+        let mut d = VMap::new();
+        if let Value::Map(m) = arg(a, 0) {
+            for (k, v) in m.iter() {
+                if !keys.iter().any(|x| x.as_str() == &**k) {
+                    d.insert(k.clone(), v.clone());
+                }
+            }
+        }
+        Ok(map(d))
+    });
+    reg!(m, ["merge", "mustMerge"], |a: &[Value]| {
+        let mut d = match arg(a, 0) {
+            Value::Map(m) => (*m).clone(),
+            _ => VMap::new(),
+        };
+        for s in a.iter().skip(1) {
+            if let Value::Map(sm) = s {
+                merge_into(&mut d, sm, false);
+            }
+        }
+        Ok(map(d))
+    });
+    reg!(
+        m,
+        ["mergeOverwrite", "mustMergeOverwrite"],
+        |a: &[Value]| {
+            let mut d = match arg(a, 0) {
+                Value::Map(m) => (*m).clone(),
+                _ => VMap::new(),
+            };
+            for s in a.iter().skip(1) {
+                if let Value::Map(sm) = s {
+                    merge_into(&mut d, sm, true);
+                }
+            }
+            Ok(map(d))
+        }
+    );
+    reg!(m, ["deepCopy", "mustDeepCopy"], |a: &[Value]| Ok(arg(a, 0)));
+    reg!(m, ["dig"], |a: &[Value]| {
+        if a.len() < 3 {
+            return Err(err("dig needs at least three arguments"));
+        }
+        let dict = &a[a.len() - 1];
+        let default = &a[a.len() - 2];
+        let mut cur = dict.clone();
+        for k in &a[..a.len() - 2] {
+            match dict_get(&cur, &sv(k)) {
+                Some(v) => cur = v.clone(),
+                None => return Ok(default.clone()),
+            }
+        }
+        Ok(cur)
+    });
+
+    // Encoding.
+    reg!(
+        m,
+        ["toYaml", "mustToYaml", "toYamlPretty"],
+        |a: &[Value]| Ok(string(to_yaml(&arg(a, 0))))
+    );
+    reg!(m, ["toJson", "mustToJson"], |a: &[Value]| Ok(string(
+        to_json(&arg(a, 0), false, true)
+    )));
+    reg!(m, ["toPrettyJson", "mustToPrettyJson"], |a: &[Value]| Ok(
+        string(to_json(&arg(a, 0), true, true))
+    ));
+    reg!(m, ["toRawJson", "mustToRawJson"], |a: &[Value]| Ok(string(
+        to_json(&arg(a, 0), false, false)
+    )));
+    reg!(m, ["fromJson", "mustFromJson"], |a: &[Value]| {
+        Ok(
+            match serde_json::from_str::<serde_json::Value>(&sarg(a, 0)) {
+                Ok(j @ serde_json::Value::Object(_)) => from_serde(&j),
+                Ok(_) => map(VMap::new()),
+                Err(e) => {
+                    let mut d = VMap::new();
+                    d.insert(Arc::from("Error"), string(e.to_string()));
+                    map(d)
+                }
+            },
+        )
+    });
+    reg!(
+        m,
+        ["fromJsonArray", "mustFromJsonArray"],
+        |a: &[Value]| {
+            Ok(
+                match serde_json::from_str::<serde_json::Value>(&sarg(a, 0)) {
+                    Ok(j @ serde_json::Value::Array(_)) => from_serde(&j),
+                    Ok(_) => list(Vec::new()),
+                    Err(e) => list(vec![string(e.to_string())]),
+                },
+            )
+        }
+    );
+    reg!(m, ["fromYaml"], |a: &[Value]| Ok(from_yaml(
+        &sarg(a, 0),
+        false
+    )));
+    reg!(m, ["fromYamlArray"], |a: &[Value]| Ok(from_yaml(
+        &sarg(a, 0),
+        true
+    )));
+
+    // Semver.
+    reg!(m, ["semverCompare"], |a: &[Value]| Ok(Value::Bool(
+        semver_matches(&sarg(a, 0), &sarg(a, 1))?
+    )));
+    reg!(m, ["semver"], |a: &[Value]| {
+        let s = sarg(a, 0);
+        let v = parse_ver(&s).ok_or_else(|| err(format!("Invalid Semantic Version: {s}")))?;
+        let mut d = VMap::new();
+        d.insert(
+            Arc::from("Major"),
+            Value::Int(i64::try_from(v.major).unwrap_or(0)),
+        );
+        d.insert(
+            Arc::from("Minor"),
+            Value::Int(i64::try_from(v.minor).unwrap_or(0)),
+        );
+        d.insert(
+            Arc::from("Patch"),
+            Value::Int(i64::try_from(v.patch).unwrap_or(0)),
+        );
+        d.insert(Arc::from("Prerelease"), string(&v.pre));
+        d.insert(Arc::from("Original"), string(&s));
+        Ok(map(d))
+    });
+
+    // Paths and URLs.
+    reg!(m, ["base", "osBase"], |a: &[Value]| {
+        let s = sarg(a, 0);
+        let t = s.trim_end_matches('/');
+        Ok(string(if t.is_empty() {
+            if s.is_empty() { "." } else { "/" }.to_owned()
+        } else {
+            t.rsplit('/').next().unwrap_or(t).to_owned()
+        }))
+    });
+    reg!(m, ["dir", "osDir"], |a: &[Value]| {
+        let s = sarg(a, 0);
+        Ok(string(match s.rfind('/') {
+            Some(0) => "/".to_owned(),
+            Some(i) => s[..i].to_owned(),
+            None => ".".to_owned(),
+        }))
+    });
+    reg!(m, ["ext", "osExt"], |a: &[Value]| {
+        let s = sarg(a, 0);
+        let base = s.rsplit('/').next().unwrap_or(&s);
+        Ok(string(base.rfind('.').map(|i| &base[i..]).unwrap_or("")))
+    });
+    reg!(m, ["clean", "osClean"], |a: &[Value]| Ok(string(sarg(
+        a, 0
+    ))));
+    reg!(m, ["isAbs", "osIsAbs"], |a: &[Value]| Ok(Value::Bool(
+        sarg(a, 0).starts_with('/')
+    )));
+    reg!(m, ["urlParse"], |a: &[Value]| {
+        let s = sarg(a, 0);
+        let mut d = VMap::new();
+        let (scheme, rest) = s.split_once("://").unwrap_or(("", &s));
+        let (hostpart, path) = match rest.find('/') {
+            Some(i) => (&rest[..i], &rest[i..]),
+            None => (rest, ""),
+        };
+        let (path, query) = path.split_once('?').unwrap_or((path, ""));
+        let (userinfo, host) = hostpart.rsplit_once('@').unwrap_or(("", hostpart));
+        d.insert(Arc::from("scheme"), string(scheme));
+        d.insert(Arc::from("host"), string(host));
+        d.insert(Arc::from("path"), string(path));
+        d.insert(Arc::from("query"), string(query));
+        d.insert(Arc::from("opaque"), string(""));
+        d.insert(Arc::from("fragment"), string(""));
+        d.insert(Arc::from("userinfo"), string(userinfo));
+        Ok(map(d))
+    });
+    reg!(m, ["urlJoin"], |a: &[Value]| {
+        let d = arg(a, 0);
+        let g = |k: &str| dict_get(&d, k).map(sv).unwrap_or_default();
+        let mut out = String::new();
+        if !g("scheme").is_empty() {
+            out.push_str(&format!("{}://", g("scheme")));
+        }
+        if !g("userinfo").is_empty() {
+            out.push_str(&format!("{}@", g("userinfo")));
+        }
+        out.push_str(&g("host"));
+        out.push_str(&g("path"));
+        if !g("query").is_empty() {
+            out.push_str(&format!("?{}", g("query")));
+        }
+        Ok(string(out))
+    });
+
+    // Environment: nothing leaks from the machine into output.
+    reg!(m, ["env"], |_a: &[Value]| Ok(string("")));
+    reg!(m, ["expandenv"], |a: &[Value]| Ok(string(sarg(a, 0))));
+    reg!(m, ["getHostByName"], |_a: &[Value]| Ok(string("127.0.0.1")));
+
+    // Random, time and crypto: fixed placeholders.
+    reg!(m, ["randAlphaNum"], |a: &[Value]| Ok(fixed_random(
+        &arg(a, 0),
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+    )));
+    reg!(m, ["randAlpha"], |a: &[Value]| Ok(fixed_random(
+        &arg(a, 0),
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    )));
+    reg!(m, ["randNumeric"], |a: &[Value]| Ok(fixed_random(
+        &arg(a, 0),
+        "0123456789"
+    )));
+    reg!(m, ["randAscii"], |a: &[Value]| Ok(fixed_random(
+        &arg(a, 0),
+        "abcdefghijklmnopqrstuvwxyz!#%+-.0123456789"
+    )));
+    reg!(m, ["randBytes"], |a: &[Value]| Ok(string(
+        digest::b64encode(sv(&fixed_random(&arg(a, 0), "abcdef")).as_bytes())
+    )));
+    reg!(m, ["randInt"], |a: &[Value]| Ok(Value::Int(to_i64(&arg(
+        a, 0
+    )))));
+    reg!(m, ["uuidv4"], |_a: &[Value]| Ok(string(
+        "00000000-0000-4000-8000-000000000000"
+    )));
+    reg!(m, ["now"], |_a: &[Value]| Ok(string(FIXED_NOW)));
+    reg!(
+        m,
+        ["date", "dateInZone", "date_in_zone"],
+        |a: &[Value]| Ok(string(go_date(&sarg(a, 0))))
+    );
+    reg!(m, ["htmlDate", "htmlDateInZone"], |_a: &[Value]| Ok(
+        string("2024-01-01")
+    ));
+    reg!(m, ["unixEpoch"], |_a: &[Value]| Ok(string("1704067200")));
+    reg!(m, ["ago"], |_a: &[Value]| Ok(string("0s")));
+    reg!(m, ["toDate", "mustToDate"], |_a: &[Value]| Ok(string(
+        FIXED_NOW
+    )));
+    reg!(m, ["dateModify", "mustDateModify"], |_a: &[Value]| Ok(
+        string(FIXED_NOW)
+    ));
+    reg!(m, ["duration"], |a: &[Value]| Ok(string(format!(
+        "{}s",
+        to_i64(&arg(a, 0))
+    ))));
+    reg!(
+        m,
+        [
+            "genCA",
+            "genCAWithKey",
+            "genSelfSignedCert",
+            "genSelfSignedCertWithKey",
+            "genSignedCert",
+            "genSignedCertWithKey",
+            "buildCustomCert"
+        ],
+        |_a: &[Value]| Ok(cert_pair())
+    );
+    reg!(m, ["genPrivateKey"], |_a: &[Value]| Ok(string(
+        PLACEHOLDER_KEY
+    )));
+    reg!(m, ["derivePassword"], |_a: &[Value]| Ok(string(
+        "caplevel-placeholder-password"
+    )));
+    reg!(m, ["htpasswd"], |a: &[Value]| Ok(string(format!(
+        "{}:$2a$10$caplevelplaceholderhashcaplevelplaceholderhash00",
+        sarg(a, 0)
+    ))));
+    reg!(m, ["bcrypt"], |_a: &[Value]| Ok(string(
+        "$2a$10$caplevelplaceholderhashcaplevelplaceholderhash00"
+    )));
+    reg!(m, ["encryptAES"], |a: &[Value]| Ok(string(
+        digest::b64encode(sarg(a, 1).as_bytes())
+    )));
+    reg!(m, ["decryptAES"], |a: &[Value]| Ok(string(sarg(a, 1))));
+
+    m
+}
+
+/// gotmpl's builtin `printf` (Go's fmt), run through a one-action template
+/// since the builtin is not exported and our `printf` replaces it.
+fn gotmpl_printf(args: &[Value]) -> R {
+    let mut src = String::from("{{ printf .f");
+    let mut data = VMap::new();
+    data.insert(Arc::from("f"), args.first().cloned().unwrap_or(Value::Nil));
+    for (i, a) in args.iter().skip(1).enumerate() {
+        src.push_str(&format!(" .a{i}"));
+        data.insert(Arc::from(format!("a{i}").as_str()), a.clone());
+    }
+    src.push_str(" }}");
+    let t = gotmpl::Template::new("printf").parse(&src)?;
+    Ok(string(t.execute_to_string(&map(data))?))
+}
+
+/// Go's `strconv.Quote`-like quoting used by `quote` (`%q`).
+pub(crate) fn go_quote(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{7}' => out.push_str("\\a"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '\u{b}' => out.push_str("\\v"),
+            c if (c as u32) < 0x20 || c as u32 == 0x7F => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// `fromYaml`: a mapping (or `{Error: …}`), `fromYamlArray`: a list.
+pub(crate) fn from_yaml(text: &str, array: bool) -> Value {
+    let parsed = crate::yaml::parse_str(text, &crate::yaml::Limits::default());
+    let error = parsed
+        .issues
+        .iter()
+        .find(|i| i.severity == crate::yaml::IssueSeverity::Error)
+        .map(|i| i.message.clone());
+    if let Some(e) = error {
+        return if array {
+            list(vec![string(e)])
+        } else {
+            let mut d = VMap::new();
+            d.insert(Arc::from("Error"), string(e));
+            map(d)
+        };
+    }
+    let root = parsed
+        .documents
+        .first()
+        .map(|d| super::values::node_to_value(&d.root))
+        .unwrap_or(Value::Nil);
+    match (array, root) {
+        (false, v @ Value::Map(_)) => v,
+        (false, _) => map(VMap::new()),
+        (true, v @ Value::List(_)) => v,
+        (true, _) => list(Vec::new()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn semver_table() {
+        let cases = [
+            (">=1.21-0", "v1.35.0", true),
+            ("<1.19-0", "v1.35.0", false),
+            ("^1.16-0", "1.35.0", true),
+            (">= 1.13.0 < 1.14.0", "1.13.5", true),
+            ("~1.2", "1.2.9", true),
+            ("~1.2", "1.3.0", false),
+            ("1.2.x", "1.2.4", true),
+            ("<2.0.0", "2.0.0-rc1", false),
+            (">=1.4.0-0", "1.20.0-gke.1", true),
+            ("=1.0.0 || >=2", "2.5.0", true),
+        ];
+        for (c, v, want) in cases {
+            assert_eq!(semver_matches(c, v).unwrap(), want, "{c} {v}");
+        }
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(go_date("2006-01-02T15:04:05Z07:00"), "2024-01-01T00:00:00Z");
+    }
+}

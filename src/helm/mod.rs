@@ -1,0 +1,89 @@
+//! Helm charts: loading (folders and `.tgz`) and rendering in-process, with
+//! no `helm` binary.
+//!
+//! - [`load_chart`] reads a chart and its subcharts into a [`Chart`]; it never
+//!   fails, problems are [`HelmDiagnostic`]s.
+//! - [`render`] computes values as Helm does (defaults, subchart scoping,
+//!   `global`, conditions and tags, `-f` files, `--set`) and renders every
+//!   template with `gotmpl` and the Sprig/Helm functions; a template that
+//!   fails is a diagnostic and the others still render.
+//! - [`write_helm_template`] prints a render the way `helm template
+//!   --include-crds` does, for comparison with real Helm.
+//! - [`profiles`] lists the value overlays a chart is assessed under.
+//!
+//! Parity: on the corpus, every chart × values file that real `helm template`
+//! renders gives the same set of objects, and every object Helm renders
+//! deterministically is identical (see `parity.py` in the scratch crate and
+//! the golden renders under `fixtures/helm-golden/`).
+//!
+//! Deliberate differences from Helm: a template that fails does not fail the
+//! whole chart (nor does an unvendored dependency, or a `kubeVersion` that
+//! excludes the target); random and crypto functions return fixed
+//! placeholders; `lookup` returns an empty map (as `helm template`); Sprig
+//! functions accept loosely typed arguments.
+//!
+//! Known gap: gotmpl values are immutable, so Sprig's in-place mutation
+//! (`set`, `unset`, `merge`, `mergeOverwrite`) is emulated by writing the
+//! result back (see `rewrite.rs`): to the variable or `.`-path mutated, and
+//! to the variable it was taken from (`$s := index $c "k"`, `range $k, $v :=
+//! $c.x`). A dict mutated inside an `include` is not seen by the caller.
+
+mod chart;
+mod digest;
+mod funcs;
+mod glob;
+mod output;
+mod profiles;
+mod render;
+mod rewrite;
+mod values;
+mod yamlout;
+
+#[cfg(test)]
+mod tests;
+
+pub use chart::{
+    Chart, ChartFile, ChartLimits, Dependency, ImportValue, Metadata, load_archive_bytes,
+    load_chart,
+};
+pub use output::write_helm_template;
+pub use profiles::{Profile, profiles, render_profile};
+pub use render::{DEFAULT_KUBE_VERSION, RenderOptions, Rendered, RenderedDoc, render};
+
+/// How bad a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// Something odd that did not stop anything (a missing optional file, an
+    /// ignored value).
+    Warning,
+    /// Something that could not be read or rendered.
+    Error,
+}
+
+/// A problem met while loading or rendering a chart.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct HelmDiagnostic {
+    /// Error or warning.
+    pub severity: Severity,
+    /// The file, relative to the root chart (`templates/x.yaml`,
+    /// `charts/sub/values.yaml`); empty for the chart as a whole.
+    pub file: String,
+    /// 1-based line in that file, when known.
+    pub line: Option<u32>,
+    /// What went wrong, in Helm's words where Helm has words for it.
+    pub message: String,
+}
+
+impl std::fmt::Display for HelmDiagnostic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let sev = match self.severity {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        };
+        match self.line {
+            Some(line) => write!(f, "{sev}: {}:{line}: {}", self.file, self.message),
+            None if self.file.is_empty() => write!(f, "{sev}: {}", self.message),
+            None => write!(f, "{sev}: {}: {}", self.file, self.message),
+        }
+    }
+}

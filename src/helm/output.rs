@@ -1,0 +1,275 @@
+//! From rendered template text to documents, in Helm's order, and back to
+//! `helm template` text.
+
+use super::render::{Rendered, RenderedDoc};
+use super::rewrite::{MARK_ACTION, MARK_END, MARK_START};
+use super::{HelmDiagnostic, Severity};
+use crate::yaml;
+
+/// One template's rendered text, markers included.
+pub(crate) struct DocSource {
+    /// Helm's name for the template.
+    pub template: String,
+    /// Chart-relative file, for diagnostics.
+    pub file: String,
+    /// Rendered text with position markers.
+    pub output: String,
+}
+
+/// A position marker found in rendered text.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Marker {
+    /// Byte offset in the cleaned text.
+    offset: usize,
+    /// Template line of the node that followed the marker.
+    line: u32,
+    /// Whether that node was an action (its output may span lines).
+    action: bool,
+}
+
+/// Removes the markers; returns the clean text and where they were.
+pub(crate) fn strip_markers(text: &str) -> (String, Vec<Marker>) {
+    let mut clean = String::with_capacity(text.len());
+    let mut markers = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find([MARK_START, MARK_ACTION]) {
+        clean.push_str(&rest[..i]);
+        let kind = rest[i..].chars().next().unwrap_or(MARK_START);
+        let after = &rest[i + kind.len_utf8()..];
+        match after.find(MARK_END) {
+            Some(j) => {
+                let line = after[..j].parse().unwrap_or(0);
+                markers.push(Marker {
+                    offset: clean.len(),
+                    line,
+                    action: kind == MARK_ACTION,
+                });
+                rest = &after[j + MARK_END.len_utf8()..];
+            }
+            None => {
+                rest = after;
+            }
+        }
+    }
+    clean.push_str(rest);
+    // Stray end marks (none expected) are dropped too.
+    let clean = clean.replace(MARK_END, "");
+    (clean, markers)
+}
+
+/// The template line of the text at `offset` of the clean output.
+fn line_at(clean: &str, markers: &[Marker], offset: usize) -> u32 {
+    let Some(m) = markers.iter().rev().find(|m| m.offset <= offset) else {
+        return 1;
+    };
+    if m.action {
+        return m.line;
+    }
+    let between = clean.get(m.offset..offset).unwrap_or("");
+    m.line + u32::try_from(between.matches('\n').count()).unwrap_or(0)
+}
+
+/// Helm's install order of kinds (`releaseutil.InstallOrder`).
+const INSTALL_ORDER: &[&str] = &[
+    "PriorityClass",
+    "Namespace",
+    "NetworkPolicy",
+    "ResourceQuota",
+    "LimitRange",
+    "PodSecurityPolicy",
+    "PodDisruptionBudget",
+    "ServiceAccount",
+    "Secret",
+    "SecretList",
+    "ConfigMap",
+    "StorageClass",
+    "PersistentVolume",
+    "PersistentVolumeClaim",
+    "CustomResourceDefinition",
+    "ClusterRole",
+    "ClusterRoleList",
+    "ClusterRoleBinding",
+    "ClusterRoleBindingList",
+    "Role",
+    "RoleList",
+    "RoleBinding",
+    "RoleBindingList",
+    "Service",
+    "DaemonSet",
+    "Pod",
+    "ReplicationController",
+    "ReplicaSet",
+    "Deployment",
+    "HorizontalPodAutoscaler",
+    "StatefulSet",
+    "Job",
+    "CronJob",
+    "IngressClass",
+    "Ingress",
+    "APIService",
+    "MutatingWebhookConfiguration",
+    "ValidatingWebhookConfiguration",
+];
+
+/// Helm's `lessByKind`: known kinds by install order, unknown kinds after,
+/// alphabetically.
+fn kind_less(a: &str, b: &str) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    let pa = INSTALL_ORDER.iter().position(|k| *k == a);
+    let pb = INSTALL_ORDER.iter().position(|k| *k == b);
+    match (pa, pb) {
+        (Some(x), Some(y)) => x.cmp(&y),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => a.cmp(b),
+    }
+}
+
+/// Splits rendered templates into documents (Helm's `SplitManifests`),
+/// reads each one's kind/name/hook, and orders them as `helm template`.
+pub(crate) fn split_and_sort(
+    files: &[DocSource],
+    crds: &[(String, String)],
+    diags: &mut Vec<HelmDiagnostic>,
+) -> Vec<RenderedDoc> {
+    let sep = regex::Regex::new(r"(?:^|\s*\n)---\s*").ok();
+    let limits = yaml::Limits::default();
+    let mut generic = Vec::new();
+    let mut hooks = Vec::new();
+    for f in files {
+        let (clean, markers) = strip_markers(&f.output);
+        let trimmed = clean.trim();
+        if trimmed.is_empty() {
+            continue;
+        }
+        let base = clean.len() - clean.trim_start().len();
+        let mut pieces: Vec<(usize, &str)> = Vec::new();
+        match &sep {
+            Some(re) => {
+                let mut last = 0;
+                for m in re.find_iter(trimmed) {
+                    pieces.push((last, &trimmed[last..m.start()]));
+                    last = m.end();
+                }
+                pieces.push((last, &trimmed[last..]));
+            }
+            None => pieces.push((0, trimmed)),
+        }
+        for (start, piece) in pieces {
+            if piece.is_empty() {
+                continue;
+            }
+            let lead = piece.len() - piece.trim_start().len();
+            let text = piece.trim();
+            let line = line_at(&clean, &markers, base + start + lead);
+            let parsed = yaml::parse_str(text, &limits);
+            if let Some(issue) = parsed
+                .issues
+                .iter()
+                .find(|i| i.severity == yaml::IssueSeverity::Error)
+            {
+                diags.push(HelmDiagnostic {
+                    severity: Severity::Warning,
+                    file: f.file.clone(),
+                    line: Some(line + issue.pos.map_or(0, |p| p.line.saturating_sub(1))),
+                    message: format!(
+                        "YAML parse error on {}: {} (helm template would fail on this chart)",
+                        f.template, issue.message
+                    ),
+                });
+            }
+            // A comment-only document is kept (Helm prints it); it has no kind.
+            let root = parsed.documents.first().map(|d| &d.root);
+            let get = |p: &str| {
+                root.and_then(|r| r.path(p))
+                    .and_then(yaml::Node::scalar_text)
+                    .unwrap_or_default()
+            };
+            let hook = root
+                .and_then(|r| r.path("metadata.annotations"))
+                .and_then(|a| a.get("helm.sh/hook"))
+                .is_some();
+            let doc = RenderedDoc {
+                template: f.template.clone(),
+                line,
+                text: text.to_owned(),
+                kind: get("kind"),
+                name: get("metadata.name"),
+                hook,
+                crd: false,
+            };
+            if hook {
+                hooks.push(doc);
+            } else {
+                generic.push(doc);
+            }
+        }
+    }
+    generic.sort_by(|a, b| kind_less(&a.kind, &b.kind));
+    hooks.sort_by(|a, b| kind_less(&a.kind, &b.kind));
+    let mut out: Vec<RenderedDoc> = Vec::new();
+    for (template, text) in crds {
+        // Each document of a CRD file, for analysis; the writer prints files whole.
+        let parsed = yaml::parse_str(text, &limits);
+        let mut any = false;
+        for d in &parsed.documents {
+            if d.root.is_null() {
+                continue;
+            }
+            any = true;
+            out.push(RenderedDoc {
+                template: template.clone(),
+                line: d.root.pos.line,
+                text: text.clone(),
+                kind: d
+                    .root
+                    .path("kind")
+                    .and_then(yaml::Node::scalar_text)
+                    .unwrap_or_default(),
+                name: d
+                    .root
+                    .path("metadata.name")
+                    .and_then(yaml::Node::scalar_text)
+                    .unwrap_or_default(),
+                hook: false,
+                crd: true,
+            });
+        }
+        if !any {
+            out.push(RenderedDoc {
+                template: template.clone(),
+                line: 1,
+                text: text.clone(),
+                kind: String::new(),
+                name: String::new(),
+                hook: false,
+                crd: true,
+            });
+        }
+    }
+    out.extend(generic);
+    out.extend(hooks);
+    out
+}
+
+/// The render as `helm template --include-crds` prints it: CRD files whole,
+/// then each document under a `# Source:` comment.
+pub fn write_helm_template(rendered: &Rendered) -> String {
+    let mut out = String::new();
+    let mut last_crd: Option<&str> = None;
+    for d in &rendered.docs {
+        if d.crd {
+            // A CRD file with several documents is printed once.
+            if last_crd == Some(d.template.as_str()) {
+                continue;
+            }
+            last_crd = Some(&d.template);
+        }
+        out.push_str("---\n# Source: ");
+        out.push_str(&d.template);
+        out.push('\n');
+        out.push_str(&d.text);
+        out.push('\n');
+    }
+    out
+}

@@ -1,0 +1,995 @@
+//! Rendering a chart tree as Helm's engine does, with gotmpl.
+//!
+//! All templates of the chart and its enabled subcharts are parsed into one
+//! template set (so `define`s are shared across charts, as in Helm), in
+//! Helm's order: deeper paths first, then reverse lexical order, so that a
+//! parent's definitions win. Each template file is then executed with its
+//! chart's built-in objects (`.Values` scoped to the chart, `.Release`,
+//! `.Chart`, `.Capabilities`, `.Files`, `.Template`, `.Subcharts`).
+//!
+//! `include` and `tpl` need the template set from inside a function; they
+//! reach it through a late-bound weak reference set once the set is built.
+//! Their nesting is bounded (1000, as Helm), and rendering runs on a thread
+//! with a large stack so the bound is reached before the stack is.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock, Weak};
+
+use gotmpl::parse::Parser;
+use gotmpl::{FuncMap, Template, TemplateError, Value};
+
+use super::chart::Chart;
+use super::funcs::{self, sv};
+use super::glob::files_glob_matches;
+use super::output::{self, DocSource};
+use super::rewrite;
+use super::values::{self, VMap};
+use super::yamlout::{go_value_string, to_yaml};
+use super::{HelmDiagnostic, Severity};
+use crate::yaml;
+
+/// The Kubernetes version `.Capabilities` reports by default (Helm 4.1's).
+pub const DEFAULT_KUBE_VERSION: &str = "v1.35.0";
+
+/// Most nested `include`/`tpl` calls, as Helm's recursion limit.
+const MAX_INCLUDE_DEPTH: usize = 1000;
+/// Most `{{range}}` iterations in one template execution.
+const MAX_RANGE_ITERS: u64 = 1_000_000;
+/// Stack for the rendering thread: deep `include` chains recurse in gotmpl.
+const RENDER_STACK: usize = 256 * 1024 * 1024;
+
+/// What to render a chart with, as `helm template` flags.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RenderOptions {
+    /// `.Release.Name` (`release-name` by default, as `helm template`).
+    pub release_name: String,
+    /// `.Release.Namespace`.
+    pub namespace: String,
+    /// `.Capabilities.KubeVersion` (`v1.35.0` by default).
+    pub kube_version: String,
+    /// Extra `.Capabilities.APIVersions` (`--api-versions`), on top of the
+    /// built-in Kubernetes ones.
+    pub api_versions: Vec<String>,
+    /// `-f` values files, in order (later wins).
+    pub value_files: Vec<yaml::Node>,
+    /// `--set` expressions, in order.
+    pub set: Vec<String>,
+}
+
+impl Default for RenderOptions {
+    fn default() -> Self {
+        RenderOptions {
+            release_name: "release-name".into(),
+            namespace: "default".into(),
+            kube_version: DEFAULT_KUBE_VERSION.into(),
+            api_versions: Vec::new(),
+            value_files: Vec::new(),
+            set: Vec::new(),
+        }
+    }
+}
+
+/// One rendered YAML document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenderedDoc {
+    /// The template it came from, as Helm names it
+    /// (`mychart/templates/deployment.yaml`, `mychart/charts/sub/templates/x.yaml`,
+    /// `mychart/crds/crd.yaml` for a CRD file).
+    pub template: String,
+    /// The line in that template where the document's text starts.
+    pub line: u32,
+    /// The document's text, trimmed as Helm trims it.
+    pub text: String,
+    /// `kind` when the document has one.
+    pub kind: String,
+    /// `metadata.name` when the document has one.
+    pub name: String,
+    /// Whether it carries a `helm.sh/hook` annotation (Helm prints hooks last).
+    pub hook: bool,
+    /// Whether it is a file of a `crds/` folder (not templated by Helm).
+    pub crd: bool,
+}
+
+/// The result of rendering a chart.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Rendered {
+    /// Documents in Helm's order (CRDs first, then by kind install order,
+    /// hooks last).
+    pub docs: Vec<RenderedDoc>,
+    /// The root chart's rendered `NOTES.txt`.
+    pub notes: Option<String>,
+    /// Every problem met (loading diagnostics are not repeated here).
+    pub diagnostics: Vec<HelmDiagnostic>,
+}
+
+/// The Kubernetes group/versions Helm 4.1 reports by default.
+const DEFAULT_API_VERSIONS: &[&str] = &[
+    "v1",
+    "admissionregistration.k8s.io/v1",
+    "admissionregistration.k8s.io/v1alpha1",
+    "admissionregistration.k8s.io/v1beta1",
+    "internal.apiserver.k8s.io/v1alpha1",
+    "apps/v1",
+    "apps/v1beta1",
+    "apps/v1beta2",
+    "authentication.k8s.io/v1",
+    "authentication.k8s.io/v1alpha1",
+    "authentication.k8s.io/v1beta1",
+    "authorization.k8s.io/v1",
+    "authorization.k8s.io/v1beta1",
+    "autoscaling/v1",
+    "autoscaling/v2",
+    "autoscaling/v2beta1",
+    "autoscaling/v2beta2",
+    "batch/v1",
+    "batch/v1beta1",
+    "certificates.k8s.io/v1",
+    "certificates.k8s.io/v1beta1",
+    "certificates.k8s.io/v1alpha1",
+    "coordination.k8s.io/v1alpha2",
+    "coordination.k8s.io/v1beta1",
+    "coordination.k8s.io/v1",
+    "discovery.k8s.io/v1",
+    "discovery.k8s.io/v1beta1",
+    "events.k8s.io/v1",
+    "events.k8s.io/v1beta1",
+    "extensions/v1beta1",
+    "flowcontrol.apiserver.k8s.io/v1",
+    "flowcontrol.apiserver.k8s.io/v1beta1",
+    "flowcontrol.apiserver.k8s.io/v1beta2",
+    "flowcontrol.apiserver.k8s.io/v1beta3",
+    "networking.k8s.io/v1",
+    "networking.k8s.io/v1beta1",
+    "node.k8s.io/v1",
+    "node.k8s.io/v1alpha1",
+    "node.k8s.io/v1beta1",
+    "policy/v1",
+    "policy/v1beta1",
+    "rbac.authorization.k8s.io/v1",
+    "rbac.authorization.k8s.io/v1beta1",
+    "rbac.authorization.k8s.io/v1alpha1",
+    "resource.k8s.io/v1",
+    "resource.k8s.io/v1beta2",
+    "resource.k8s.io/v1beta1",
+    "resource.k8s.io/v1alpha3",
+    "scheduling.k8s.io/v1alpha1",
+    "scheduling.k8s.io/v1beta1",
+    "scheduling.k8s.io/v1",
+    "storage.k8s.io/v1beta1",
+    "storage.k8s.io/v1",
+    "storage.k8s.io/v1alpha1",
+    "storagemigration.k8s.io/v1beta1",
+    "apiextensions.k8s.io/v1beta1",
+    "apiextensions.k8s.io/v1",
+];
+
+fn s(v: &str) -> Value {
+    Value::String(Arc::from(v))
+}
+
+fn vmap(entries: Vec<(&str, Value)>) -> Value {
+    Value::Map(Arc::new(
+        entries
+            .into_iter()
+            .map(|(k, v)| (Arc::from(k), v))
+            .collect(),
+    ))
+}
+
+fn diag(severity: Severity, file: &str, line: Option<u32>, message: String) -> HelmDiagnostic {
+    HelmDiagnostic {
+        severity,
+        file: file.to_owned(),
+        line,
+        message,
+    }
+}
+
+/// One chart of the tree as it renders: where its templates are named, its
+/// values and its top-level objects.
+struct Instance<'a> {
+    chart: &'a Chart,
+    /// `mychart` or `mychart/charts/sub`.
+    full_path: String,
+    /// The built-in objects except `.Template`.
+    top: VMap,
+}
+
+/// Renders a chart with the given options. Never fails: problems are
+/// diagnostics.
+pub fn render(chart: &Chart, options: &RenderOptions) -> Rendered {
+    // Deep include chains recurse in gotmpl; a big stack makes the depth
+    // bound, not the stack, the limit. The stack is reserved, not committed.
+    let result = std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("helm-render".into())
+            .stack_size(RENDER_STACK)
+            .spawn_scoped(scope, || render_here(chart, options))
+            .map(|h| h.join())
+    });
+    match result {
+        Ok(Ok(r)) => r,
+        Ok(Err(_)) | Err(_) => Rendered {
+            docs: Vec::new(),
+            notes: None,
+            diagnostics: vec![diag(
+                Severity::Error,
+                "",
+                None,
+                "the renderer stopped unexpectedly; nothing was rendered".into(),
+            )],
+        },
+    }
+}
+
+/// [`render`] on the calling thread.
+pub(crate) fn render_here(chart: &Chart, options: &RenderOptions) -> Rendered {
+    let mut diags = Vec::new();
+
+    // User values: -f files merged, then --set.
+    let mut user = VMap::new();
+    for (i, node) in options.value_files.iter().enumerate() {
+        match values::node_to_value(node) {
+            Value::Map(m) => values::merge_user(&mut user, &m),
+            Value::Nil => {}
+            _ => diags.push(diag(
+                Severity::Error,
+                "",
+                None,
+                format!("values file #{} is not a mapping; ignored", i + 1),
+            )),
+        }
+    }
+    for expr in &options.set {
+        if let Err(e) = values::apply_set(&mut user, expr) {
+            diags.push(diag(
+                Severity::Error,
+                "",
+                None,
+                format!("failed parsing --set data: {e}"),
+            ));
+        }
+    }
+    let mut vals = values::coalesce(chart, &user, &mut diags);
+    imports(chart, &mut vals, 0);
+
+    let caps = capabilities(options, &mut diags);
+    // Helm refuses a chart whose kubeVersion excludes the target; we render anyway.
+    let kv = caps
+        .field("KubeVersion")
+        .and_then(|k| k.field("Version"))
+        .map(sv)
+        .unwrap_or_default();
+    let constraint = chart.metadata.kube_version.trim();
+    if !constraint.is_empty() && !funcs::semver_matches(constraint, &kv).unwrap_or(true) {
+        diags.push(diag(
+            Severity::Error,
+            "Chart.yaml",
+            None,
+            format!("chart requires kubeVersion: {constraint} which is incompatible with Kubernetes {kv}"),
+        ));
+    }
+    let release = vmap(vec![
+        ("Name", s(&options.release_name)),
+        ("Namespace", s(&options.namespace)),
+        ("IsInstall", Value::Bool(true)),
+        ("IsUpgrade", Value::Bool(false)),
+        ("Revision", Value::Int(1)),
+        ("Service", s("Helm")),
+    ]);
+
+    // The enabled chart instances, depth first.
+    let mut instances: Vec<Instance<'_>> = Vec::new();
+    let root_name = chart.metadata.name.clone();
+    collect_instances(
+        chart,
+        root_name.clone(),
+        &vals,
+        &vals,
+        "",
+        &caps,
+        &release,
+        true,
+        &mut instances,
+        0,
+    );
+
+    // Templates to parse, with Helm's names.
+    struct Src<'a> {
+        name: String,
+        file: String,
+        text: String,
+        inst: usize,
+        chart: &'a Chart,
+    }
+    let mut srcs: Vec<Src<'_>> = Vec::new();
+    for (i, inst) in instances.iter().enumerate() {
+        for t in &inst.chart.templates {
+            let base = t.name.rsplit('/').next().unwrap_or(&t.name);
+            if inst.chart.is_library() && !base.starts_with('_') {
+                continue;
+            }
+            srcs.push(Src {
+                name: format!("{}/{}", inst.full_path, t.name),
+                file: format!("{}{}", inst.chart.prefix, t.name),
+                text: t.text(),
+                inst: i,
+                chart: inst.chart,
+            });
+        }
+    }
+    // Helm's sortTemplates: more path segments first, then reverse lexical.
+    srcs.sort_by(|a, b| {
+        let (ca, cb) = (a.name.matches('/').count(), b.name.matches('/').count());
+        cb.cmp(&ca).then_with(|| b.name.cmp(&a.name))
+    });
+
+    // Build the template set.
+    let engine = Arc::new(Engine {
+        set: OnceLock::new(),
+        depth: AtomicUsize::new(0),
+    });
+    let mut set = Template::new("gotpl")
+        .funcs(all_funcs(&engine))
+        .max_range_iters(MAX_RANGE_ITERS);
+    let mut entries: Vec<(String, String, usize, bool)> = Vec::new(); // (name, file, inst, is_manifest)
+    for src in &srcs {
+        let parsed =
+            Parser::with_name(Some(&src.name), &src.text, "{{", "}}").and_then(Parser::parse);
+        let (mut tree, defines) = match parsed {
+            Ok(p) => p,
+            Err(e) => {
+                let (line, msg) = parse_error_position(&e);
+                diags.push(diag(
+                    Severity::Error,
+                    &src.file,
+                    line,
+                    format!("parse error: {msg}"),
+                ));
+                continue;
+            }
+        };
+        for mut d in defines {
+            rewrite::locate_failures(&mut d.body, &src.name, &src.text);
+            rewrite::rewrite_list(&mut d.body);
+            if d.body.nodes.is_empty() && set.lookup(d.name.as_str()).is_some() {
+                continue;
+            }
+            set = set.add_parse_tree(d.name.as_str(), d.body);
+        }
+        rewrite::locate_failures(&mut tree, &src.name, &src.text);
+        rewrite::rewrite_list(&mut tree);
+        let mut marked = tree.clone();
+        rewrite::add_markers(&mut marked, &src.text);
+        set = set.add_parse_tree(&src.name, tree);
+        set = set.add_parse_tree(&marked_name(&src.name), marked);
+        let base = src.name.rsplit('/').next().unwrap_or(&src.name);
+        let manifest = !base.starts_with('_') && !src.chart.is_library();
+        entries.push((src.name.clone(), src.file.clone(), src.inst, manifest));
+    }
+    let set = Arc::new(set);
+    let _ = engine.set.set(Arc::downgrade(&set));
+    // Helm's template names → chart-relative files, to place error positions.
+    let name_to_file: Vec<(String, String)> = srcs
+        .iter()
+        .map(|s| (s.name.clone(), s.file.clone()))
+        .collect();
+
+    // Execute in Helm's order (sorted names), manifests only.
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut rendered_files: Vec<DocSource> = Vec::new();
+    let mut notes = None;
+    for (name, file, inst_idx, manifest) in &entries {
+        if !manifest {
+            continue;
+        }
+        let inst = &instances[*inst_idx];
+        let is_notes = name.ends_with("/templates/NOTES.txt");
+        if is_notes && *inst_idx != 0 {
+            // Helm renders only the top-level chart's notes.
+            continue;
+        }
+        let mut top = inst.top.clone();
+        let base_path = format!("{}/templates", inst.full_path);
+        top.insert(
+            Arc::from("Template"),
+            vmap(vec![("Name", s(name)), ("BasePath", s(&base_path))]),
+        );
+        let data = Value::Map(Arc::new(top));
+        engine.depth.store(0, Ordering::Relaxed);
+        match set.execute_template_to_string(&marked_name(name), &data) {
+            Ok(out) => {
+                let out = out.replace("<no value>", "");
+                if is_notes {
+                    let (clean, _) = output::strip_markers(&out);
+                    notes = Some(clean);
+                } else {
+                    rendered_files.push(DocSource {
+                        template: name.clone(),
+                        file: file.clone(),
+                        output: out,
+                    });
+                }
+            }
+            Err(e) => diags.push(exec_diagnostic(file, name, &e, &name_to_file)),
+        }
+    }
+
+    // CRDs, as-is, from every enabled chart.
+    let mut crds = Vec::new();
+    for inst in &instances {
+        for f in inst.chart.crds() {
+            crds.push((format!("{}/{}", inst.full_path, f.name), f.text()));
+        }
+    }
+    let docs = output::split_and_sort(&rendered_files, &crds, &mut diags);
+    // A failing partial included by several templates is reported once.
+    let mut seen = std::collections::HashSet::new();
+    diags.retain(|d| seen.insert(d.clone()));
+    Rendered {
+        docs,
+        notes,
+        diagnostics: diags,
+    }
+}
+
+fn marked_name(name: &str) -> String {
+    format!("\u{0}marked\u{0}{name}")
+}
+
+fn parse_error_position(e: &TemplateError) -> (Option<u32>, String) {
+    match e {
+        TemplateError::Parse { line, message, .. } | TemplateError::Lex { line, message, .. } => {
+            (u32::try_from(*line).ok(), message.clone())
+        }
+        other => (None, other.to_string()),
+    }
+}
+
+/// A failed template as a diagnostic in Helm's words. When the failure is
+/// a `fail`/`required` with a known position (`execution error at
+/// (name:line:col): message`), the diagnostic points there, even inside a
+/// partial of another file.
+fn exec_diagnostic(
+    file: &str,
+    name: &str,
+    e: &TemplateError,
+    name_to_file: &[(String, String)],
+) -> HelmDiagnostic {
+    let inner = match e {
+        TemplateError::Exec(m) => m.clone(),
+        other => other.to_string(),
+    };
+    if let Some(i) = inner.find("execution error at (") {
+        let located = &inner[i..];
+        let loc = located["execution error at (".len()..]
+            .split("): ")
+            .next()
+            .unwrap_or("");
+        let mut parts = loc.rsplitn(3, ':');
+        let _col = parts.next();
+        let line = parts.next().and_then(|l| l.parse::<u32>().ok());
+        let tname = parts.next().unwrap_or("");
+        let (f, l) = match name_to_file.iter().find(|(n, _)| n == tname) {
+            Some((_, f)) => (f.as_str(), line),
+            None => (file, None),
+        };
+        return diag(Severity::Error, f, l, located.to_owned());
+    }
+    diag(
+        Severity::Error,
+        file,
+        None,
+        format!("template: {name}: execution error: {inner}"),
+    )
+}
+
+fn imports(chart: &Chart, vals: &mut VMap, depth: usize) {
+    if depth > 32 {
+        return;
+    }
+    for inst in values::sub_instances(chart) {
+        if let Some(Value::Map(sub)) = vals.get_mut(inst.name.as_str()) {
+            imports(inst.chart, Arc::make_mut(sub), depth + 1);
+        }
+    }
+    values::apply_imports(chart, vals);
+}
+
+fn capabilities(options: &RenderOptions, diags: &mut Vec<HelmDiagnostic>) -> Value {
+    let kv = if options.kube_version.is_empty() {
+        DEFAULT_KUBE_VERSION.to_owned()
+    } else if options.kube_version.starts_with('v') {
+        options.kube_version.clone()
+    } else {
+        format!("v{}", options.kube_version)
+    };
+    let core = kv.trim_start_matches('v');
+    let mut parts = core.split(['.', '-', '+']);
+    let major = parts.next().unwrap_or("1").to_owned();
+    let minor = parts.next().unwrap_or("0").to_owned();
+    if major.parse::<u32>().is_err() || minor.parse::<u32>().is_err() {
+        diags.push(diag(
+            Severity::Error,
+            "",
+            None,
+            format!(
+                "invalid kube version {:?}; using {DEFAULT_KUBE_VERSION}",
+                options.kube_version
+            ),
+        ));
+    }
+    let mut apis: Vec<Value> = DEFAULT_API_VERSIONS.iter().map(|a| s(a)).collect();
+    apis.extend(options.api_versions.iter().map(|a| s(a)));
+    vmap(vec![
+        (
+            "KubeVersion",
+            vmap(vec![
+                ("Version", s(&kv)),
+                ("GitVersion", s(&kv)),
+                ("Major", s(&major)),
+                ("Minor", s(&minor)),
+            ]),
+        ),
+        ("APIVersions", Value::List(apis.into())),
+        (
+            "HelmVersion",
+            vmap(vec![
+                ("Version", s("v4.1.4")),
+                ("GitCommit", s("")),
+                ("GitTreeState", s("clean")),
+                ("GoVersion", s("go1.25")),
+            ]),
+        ),
+    ])
+}
+
+/// The `.Chart` object as Helm 4 exposes it.
+fn chart_object(chart: &Chart, name: &str, is_root: bool) -> Value {
+    let md = &chart.metadata;
+    let strings = |v: &[String]| Value::List(v.iter().map(|x| s(x)).collect::<Vec<_>>().into());
+    let deps: Vec<Value> = md
+        .dependencies
+        .iter()
+        .map(|d| {
+            vmap(vec![
+                ("Name", s(&d.name)),
+                ("Version", s(&d.version)),
+                ("Repository", s(&d.repository)),
+                ("Condition", s(&d.condition)),
+                ("Tags", strings(&d.tags)),
+                ("Enabled", Value::Bool(true)),
+                ("Alias", s(&d.alias)),
+            ])
+        })
+        .collect();
+    let maintainers: Vec<Value> = md
+        .maintainers
+        .iter()
+        .map(|m| {
+            let get = |k: &str| {
+                m.iter()
+                    .find(|(kk, _)| kk == k)
+                    .map(|(_, v)| v.as_str())
+                    .unwrap_or("")
+            };
+            vmap(vec![
+                ("Name", s(get("name"))),
+                ("Email", s(get("email"))),
+                ("URL", s(get("url"))),
+            ])
+        })
+        .collect();
+    let annotations: VMap = md
+        .annotations
+        .iter()
+        .map(|(k, v)| (Arc::from(k.as_str()), s(v)))
+        .collect();
+    vmap(vec![
+        ("APIVersion", s(&md.api_version)),
+        ("Annotations", Value::Map(Arc::new(annotations))),
+        ("AppVersion", s(&md.app_version)),
+        ("Condition", s(&md.condition)),
+        ("Dependencies", Value::List(deps.into())),
+        ("Deprecated", Value::Bool(md.deprecated)),
+        ("Description", s(&md.description)),
+        ("Home", s(&md.home)),
+        ("Icon", s(&md.icon)),
+        ("IsRoot", Value::Bool(is_root)),
+        ("Keywords", strings(&md.keywords)),
+        ("KubeVersion", s(&md.kube_version)),
+        ("Maintainers", Value::List(maintainers.into())),
+        ("Name", s(name)),
+        ("Sources", strings(&md.sources)),
+        ("Tags", s(&md.tags)),
+        ("Type", s(&md.chart_type)),
+        ("Version", s(&md.version)),
+    ])
+}
+
+/// `.Files`: every non-template file, path → content.
+fn files_object(chart: &Chart) -> Value {
+    let m: VMap = chart
+        .files
+        .iter()
+        .map(|f| {
+            (
+                Arc::from(f.name.as_str()),
+                s(&String::from_utf8_lossy(&f.data)),
+            )
+        })
+        .collect();
+    Value::Map(Arc::new(m))
+}
+
+/// Walks the enabled chart tree; returns the instance's top-level objects
+/// (for the parent's `.Subcharts`).
+#[allow(clippy::too_many_arguments)]
+fn collect_instances<'a>(
+    chart: &'a Chart,
+    full_path: String,
+    scoped: &VMap,
+    top_vals: &VMap,
+    cond_path: &str,
+    caps: &Value,
+    release: &Value,
+    is_root: bool,
+    out: &mut Vec<Instance<'a>>,
+    depth: usize,
+) -> VMap {
+    let name = full_path
+        .rsplit('/')
+        .next()
+        .unwrap_or(&full_path)
+        .to_owned();
+    let idx = out.len();
+    let mut top = VMap::new();
+    top.insert(Arc::from("Values"), Value::Map(Arc::new(scoped.clone())));
+    top.insert(Arc::from("Release"), release.clone());
+    top.insert(Arc::from("Capabilities"), caps.clone());
+    top.insert(Arc::from("Chart"), chart_object(chart, &name, is_root));
+    top.insert(Arc::from("Files"), files_object(chart));
+    out.push(Instance {
+        chart,
+        full_path: full_path.clone(),
+        top: VMap::new(),
+    });
+    let mut subcharts = VMap::new();
+    if depth < 32 {
+        for inst in values::sub_instances(chart) {
+            if let Some(dep) = inst.dep
+                && !values::dependency_enabled(dep, top_vals, cond_path)
+            {
+                continue;
+            }
+            let sub_scoped = match scoped.get(inst.name.as_str()) {
+                Some(Value::Map(m)) => (**m).clone(),
+                _ => VMap::new(),
+            };
+            let sub_top = collect_instances(
+                inst.chart,
+                format!("{full_path}/charts/{}", inst.name),
+                &sub_scoped,
+                top_vals,
+                &format!("{cond_path}{}.", inst.name),
+                caps,
+                release,
+                false,
+                out,
+                depth + 1,
+            );
+            subcharts.insert(Arc::from(inst.name.as_str()), Value::Map(Arc::new(sub_top)));
+        }
+    }
+    top.insert(Arc::from("Subcharts"), Value::Map(Arc::new(subcharts)));
+    out[idx].top = top.clone();
+    top
+}
+
+/// What `include`/`tpl` reach at run time.
+struct Engine {
+    set: OnceLock<Weak<Template>>,
+    depth: AtomicUsize,
+}
+
+impl Engine {
+    fn template(&self) -> gotmpl::Result<Arc<Template>> {
+        self.set
+            .get()
+            .and_then(Weak::upgrade)
+            .ok_or_else(|| TemplateError::Exec("template set not ready".into()))
+    }
+
+    fn enter(&self, what: &str) -> gotmpl::Result<DepthGuard<'_>> {
+        let d = self.depth.fetch_add(1, Ordering::Relaxed);
+        if d >= MAX_INCLUDE_DEPTH {
+            self.depth.fetch_sub(1, Ordering::Relaxed);
+            return Err(TemplateError::Exec(format!(
+                "rendering template has a nested reference name: {what}: unable to execute template"
+            )));
+        }
+        Ok(DepthGuard(&self.depth))
+    }
+}
+
+struct DepthGuard<'a>(&'a AtomicUsize);
+
+impl Drop for DepthGuard<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// Sprig + Helm functions + the internal helpers the rewrites call.
+fn all_funcs(engine: &Arc<Engine>) -> FuncMap {
+    let mut m = funcs::sprig();
+    let weak = Arc::downgrade(engine);
+    let e1 = weak.clone();
+    m.insert(
+        "include".into(),
+        Arc::new(move |a: &[Value]| {
+            let engine = e1.upgrade().ok_or_else(|| TemplateError::Exec("engine gone".into()))?;
+            let name = a.first().map(sv).unwrap_or_default();
+            let data = a.get(1).cloned().unwrap_or(Value::Nil);
+            let _guard = engine.enter(&name)?;
+            let set = engine.template()?;
+            if set.lookup(&name).is_none() {
+                return Err(TemplateError::Exec(format!(
+                    "error calling include: template: no template {name:?} associated with template \"gotpl\""
+                )));
+            }
+            set.execute_template_to_string(&name, &data).map(|x| Value::String(Arc::from(x.as_str())))
+        }),
+    );
+    let e2 = weak;
+    m.insert(
+        "tpl".into(),
+        Arc::new(move |a: &[Value]| {
+            let engine = e2
+                .upgrade()
+                .ok_or_else(|| TemplateError::Exec("engine gone".into()))?;
+            let text = a.first().map(sv).unwrap_or_default();
+            let data = a.get(1).cloned().unwrap_or(Value::Nil);
+            let _guard = engine.enter("tpl")?;
+            // Fast path: no action at all.
+            if !text.contains("{{") {
+                return Ok(Value::String(Arc::from(text.as_str())));
+            }
+            let set = engine.template()?;
+            let tname = match &data {
+                Value::Map(m) => m
+                    .get("Template")
+                    .and_then(|t| t.field("Name"))
+                    .map(sv)
+                    .unwrap_or_else(|| "tpl".into()),
+                _ => "tpl".into(),
+            };
+            let (mut tree, defines) = Parser::with_name(Some(&tname), &text, "{{", "}}")
+                .and_then(Parser::parse)
+                .map_err(|e| TemplateError::Exec(format!("error calling tpl: {e}")))?;
+            rewrite::locate_failures(&mut tree, &tname, &text);
+            rewrite::rewrite_list(&mut tree);
+            let mut t = (*set).clone();
+            for mut d in defines {
+                rewrite::locate_failures(&mut d.body, &tname, &text);
+                rewrite::rewrite_list(&mut d.body);
+                t = t.add_parse_tree(d.name.as_str(), d.body);
+            }
+            let key = "\u{0}tpl";
+            t = t.add_parse_tree(key, tree);
+            let out = t
+                .execute_template_to_string(key, &data)
+                .map_err(|e| TemplateError::Exec(format!("error calling tpl: {e}")))?;
+            Ok(Value::String(Arc::from(
+                out.replace("<no value>", "").as_str(),
+            )))
+        }),
+    );
+    m.insert(
+        "required".into(),
+        Arc::new(|a: &[Value]| {
+            let msg = a.first().map(sv).unwrap_or_default();
+            match a.get(1) {
+                None | Some(Value::Nil) => Err(TemplateError::Exec(format!(
+                    "error calling required: {msg}"
+                ))),
+                Some(Value::String(x)) if x.is_empty() => Err(TemplateError::Exec(format!(
+                    "error calling required: {msg}"
+                ))),
+                Some(v) => Ok(v.clone()),
+            }
+        }),
+    );
+    m.insert(
+        "fail".into(),
+        Arc::new(|a: &[Value]| {
+            Err(TemplateError::Exec(format!(
+                "error calling fail: {}",
+                a.first().map(sv).unwrap_or_default()
+            )))
+        }),
+    );
+    m.insert(
+        "__fail".into(),
+        Arc::new(|a: &[Value]| {
+            Err(TemplateError::Exec(format!(
+                "execution error at ({}): {}",
+                a.first().map(sv).unwrap_or_default(),
+                a.get(1).map(sv).unwrap_or_default()
+            )))
+        }),
+    );
+    m.insert(
+        "__required".into(),
+        Arc::new(|a: &[Value]| {
+            let loc = a.first().map(sv).unwrap_or_default();
+            let msg = a.get(1).map(sv).unwrap_or_default();
+            match a.get(2) {
+                None | Some(Value::Nil) => Err(TemplateError::Exec(format!(
+                    "execution error at ({loc}): {msg}"
+                ))),
+                Some(Value::String(x)) if x.is_empty() => Err(TemplateError::Exec(format!(
+                    "execution error at ({loc}): {msg}"
+                ))),
+                Some(v) => Ok(v.clone()),
+            }
+        }),
+    );
+    m.insert(
+        "lookup".into(),
+        Arc::new(|_a: &[Value]| Ok(Value::Map(Arc::new(VMap::new())))),
+    );
+    m.insert(
+        "__print".into(),
+        Arc::new(|a: &[Value]| {
+            Ok(match a.last() {
+                None | Some(Value::Nil) => Value::Nil,
+                Some(v @ Value::String(_)) => v.clone(),
+                Some(v) => Value::String(Arc::from(go_value_string(v).as_str())),
+            })
+        }),
+    );
+    m.insert("__method".into(), Arc::new(call_method));
+    m.insert("__setin".into(), Arc::new(set_in));
+    m.insert("__setinx".into(), Arc::new(set_in_list));
+    m
+}
+
+/// `__method NAME RECEIVER ARGS…`: Helm's object methods.
+fn call_method(a: &[Value]) -> gotmpl::Result<Value> {
+    let method = a.first().map(sv).unwrap_or_default();
+    let receiver = a.get(1).cloned().unwrap_or(Value::Nil);
+    let args = a.get(2..).unwrap_or(&[]);
+    // A mapping with a key of that name: a plain field after all.
+    if let Value::Map(m) = &receiver
+        && let Some(v) = m.get(method.as_str())
+        && args.is_empty()
+    {
+        return Ok(v.clone());
+    }
+    let arg0 = args.first().map(sv).unwrap_or_default();
+    match (method.as_str(), &receiver) {
+        ("Has", Value::List(l)) => Ok(Value::Bool(l.iter().any(|v| sv(v) == arg0))),
+        ("Get" | "GetBytes", Value::Map(m)) => {
+            Ok(m.get(arg0.as_str()).cloned().unwrap_or_else(|| s("")))
+        }
+        ("Glob", Value::Map(m)) => {
+            let sub: VMap = m
+                .iter()
+                .filter(|(k, _)| files_glob_matches(&arg0, k))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            Ok(Value::Map(Arc::new(sub)))
+        }
+        ("AsConfig" | "AsSecrets", Value::Map(m)) => {
+            if m.is_empty() {
+                return Ok(s(""));
+            }
+            let mut out = VMap::new();
+            for (k, v) in m.iter() {
+                let base = k.rsplit('/').next().unwrap_or(k);
+                let content = sv(v);
+                let value = if method == "AsSecrets" {
+                    super::digest::b64encode(content.as_bytes())
+                } else {
+                    content
+                };
+                out.insert(Arc::from(base), s(&value));
+            }
+            Ok(s(&to_yaml(&Value::Map(Arc::new(out)))))
+        }
+        ("Lines", Value::Map(m)) => {
+            let Some(v) = m.get(arg0.as_str()) else {
+                return Ok(Value::List(Vec::new().into()));
+            };
+            let mut text = sv(v);
+            if text.ends_with('\n') {
+                text.pop();
+            }
+            Ok(Value::List(
+                text.split('\n').map(s).collect::<Vec<_>>().into(),
+            ))
+        }
+        (_, Value::Nil) => Ok(Value::Nil),
+        (m, other) => Err(TemplateError::Exec(format!(
+            "can't evaluate field {m} in type {}",
+            other.type_name()
+        ))),
+    }
+}
+
+/// `__setin ROOT "a\0b" NEW`: ROOT with the value at path a.b replaced by NEW.
+fn set_in(a: &[Value]) -> gotmpl::Result<Value> {
+    let root = a.first().cloned().unwrap_or(Value::Nil);
+    let path = a.get(1).map(sv).unwrap_or_default();
+    let new = a.get(2).cloned().unwrap_or(Value::Nil);
+    if path.is_empty() {
+        return Ok(new);
+    }
+    let parts: Vec<&str> = path.split('\u{0}').collect();
+    Ok(replace_at(&root, &parts, new))
+}
+
+/// `__setinx ROOT (list k1 k2…) NEW`: as `__setin` with a path of values
+/// (map keys, or list indexes when the value there is a list).
+fn set_in_list(a: &[Value]) -> gotmpl::Result<Value> {
+    let root = a.first().cloned().unwrap_or(Value::Nil);
+    let new = a.get(2).cloned().unwrap_or(Value::Nil);
+    let path: Vec<Value> = match a.get(1) {
+        Some(Value::List(l)) => l.to_vec(),
+        _ => return Ok(root),
+    };
+    Ok(replace_at_values(&root, &path, new))
+}
+
+fn replace_at_values(cur: &Value, path: &[Value], new: Value) -> Value {
+    let Some((first, rest)) = path.split_first() else {
+        return new;
+    };
+    match cur {
+        Value::Map(m) => {
+            let key = sv(first);
+            let mut m = (**m).clone();
+            let child = m.get(key.as_str()).cloned().unwrap_or(Value::Nil);
+            if !rest.is_empty() && !matches!(child, Value::Map(_) | Value::List(_)) {
+                return cur.clone();
+            }
+            m.insert(
+                Arc::from(key.as_str()),
+                replace_at_values(&child, rest, new),
+            );
+            Value::Map(Arc::new(m))
+        }
+        Value::List(l) => {
+            let Some(i) = first
+                .as_int()
+                .and_then(|i| usize::try_from(i).ok())
+                .filter(|i| *i < l.len())
+            else {
+                return cur.clone();
+            };
+            let mut v = l.to_vec();
+            v[i] = replace_at_values(&l[i], rest, new);
+            Value::List(v.into())
+        }
+        _ => cur.clone(),
+    }
+}
+
+fn replace_at(cur: &Value, parts: &[&str], new: Value) -> Value {
+    let Some((first, rest)) = parts.split_first() else {
+        return new;
+    };
+    let mut m: VMap = match cur {
+        Value::Map(m) => (**m).clone(),
+        // The original call went through a missing path; nothing to write back into.
+        _ => return cur.clone(),
+    };
+    let child = m.get(*first).cloned().unwrap_or(Value::Nil);
+    if rest.is_empty() {
+        m.insert(Arc::from(*first), new);
+    } else {
+        m.insert(Arc::from(*first), replace_at(&child, rest, new));
+    }
+    Value::Map(Arc::new(m))
+}

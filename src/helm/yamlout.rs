@@ -1,0 +1,656 @@
+//! YAML and JSON output as Helm's `toYaml`/`toJson` write it.
+//!
+//! `toYaml` is `sigs.k8s.io/yaml.Marshal`: the value goes through JSON (so
+//! keys are sorted and integral floats are integers) and is written by
+//! go-yaml v2's emitter: block style, two-space indentation, sequences in a
+//! mapping not indented, strings quoted only when a plain scalar would read
+//! as something else (double quotes when the YAML 1.1 resolver would see a
+//! bool, number or null; single quotes when an indicator character forbids
+//! plain style), and multi-line strings as literal blocks.
+
+use gotmpl::Value;
+
+/// Go's `%v` for a float, `strconv.FormatFloat(f, 'g', -1, 64)`: shortest
+/// digits, exponent form when the exponent is below -4 or at least 6
+/// (`1`, `1.5`, `100000`, `1e+06`, `1e-05`).
+pub(crate) fn go_float(f: f64) -> String {
+    if f.is_nan() {
+        return "NaN".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        };
+    }
+    if f == 0.0 {
+        return if f.is_sign_negative() {
+            "-0".into()
+        } else {
+            "0".into()
+        };
+    }
+    // Shortest round-trip digits via Rust's `{:e}`: `d.ddddde<exp>`.
+    let sci = format!("{f:e}");
+    let (mant, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let neg = mant.starts_with('-');
+    let digits: String = mant.chars().filter(char::is_ascii_digit).collect();
+    let sign = if neg { "-" } else { "" };
+    // strconv 'g' with shortest precision switches to %e at exponent 6.
+    if !(-4..6).contains(&exp) {
+        let (first, rest) = digits.split_at(1);
+        let frac = if rest.is_empty() {
+            String::new()
+        } else {
+            format!(".{rest}")
+        };
+        let esign = if exp < 0 { '-' } else { '+' };
+        return format!("{sign}{first}{frac}e{esign}{:02}", exp.abs());
+    }
+    let nd = i32::try_from(digits.len()).unwrap_or(1);
+    if exp >= nd - 1 {
+        // Integer: digits then zeros.
+        let zeros = usize::try_from(exp - (nd - 1)).unwrap_or(0);
+        format!("{sign}{digits}{}", "0".repeat(zeros))
+    } else if exp >= 0 {
+        let point = usize::try_from(exp + 1).unwrap_or(1);
+        format!("{sign}{}.{}", &digits[..point], &digits[point..])
+    } else {
+        let zeros = usize::try_from(-exp - 1).unwrap_or(0);
+        format!("{sign}0.{}{digits}", "0".repeat(zeros))
+    }
+}
+
+/// Go's `%v` of any template value (`fmt.Sprint`), floats as Go prints them.
+pub(crate) fn go_value_string(v: &Value) -> String {
+    match v {
+        Value::Nil => "<nil>".into(),
+        Value::Float(f) => go_float(*f),
+        Value::String(s) => s.to_string(),
+        Value::List(items) => format!(
+            "[{}]",
+            items
+                .iter()
+                .map(go_value_string)
+                .collect::<Vec<_>>()
+                .join(" ")
+        ),
+        Value::Map(m) => format!(
+            "map[{}]",
+            m.iter()
+                .map(|(k, v)| format!("{k}:{}", go_value_string(v)))
+                .collect::<Vec<_>>()
+                .join(" ")
+        ),
+        other => other.to_string(),
+    }
+}
+
+/// `toYaml`: the YAML text without the final newline (Helm trims it).
+pub(crate) fn to_yaml(v: &Value) -> String {
+    let mut out = String::new();
+    emit_root(v, &mut out);
+    while out.ends_with('\n') {
+        out.pop();
+    }
+    out
+}
+
+fn emit_root(v: &Value, out: &mut String) {
+    match v {
+        Value::Map(m) if !m.is_empty() => emit_map(v, 0, out),
+        Value::List(l) if !l.is_empty() => emit_seq(v, 0, out),
+        other => {
+            out.push_str(&scalar(other, 0, false));
+            out.push('\n');
+        }
+    }
+}
+
+fn emit_map(v: &Value, indent: usize, out: &mut String) {
+    let Value::Map(m) = v else { return };
+    for (k, val) in m.iter() {
+        out.push_str(&" ".repeat(indent));
+        out.push_str(&yaml_string(k, indent, true));
+        out.push(':');
+        match val {
+            Value::Map(inner) if !inner.is_empty() => {
+                out.push('\n');
+                emit_map(val, indent + 2, out);
+            }
+            Value::List(inner) if !inner.is_empty() => {
+                out.push('\n');
+                // go-yaml v2 does not indent a sequence inside a mapping.
+                emit_seq(val, indent, out);
+            }
+            other => {
+                out.push(' ');
+                out.push_str(&scalar(other, indent + 2, false));
+                out.push('\n');
+            }
+        }
+    }
+}
+
+fn emit_seq(v: &Value, indent: usize, out: &mut String) {
+    let Value::List(items) = v else { return };
+    for item in items.iter() {
+        out.push_str(&" ".repeat(indent));
+        out.push('-');
+        match item {
+            Value::Map(inner) if !inner.is_empty() => {
+                out.push(' ');
+                // The first key goes on the dash's line.
+                let mut sub = String::new();
+                emit_map(item, indent + 2, &mut sub);
+                out.push_str(sub.get(indent + 2..).unwrap_or(&sub));
+            }
+            Value::List(inner) if !inner.is_empty() => {
+                out.push(' ');
+                let mut sub = String::new();
+                emit_seq(item, indent + 2, &mut sub);
+                out.push_str(sub.get(indent + 2..).unwrap_or(&sub));
+            }
+            other => {
+                out.push(' ');
+                out.push_str(&scalar(other, indent + 2, false));
+                out.push('\n');
+            }
+        }
+    }
+}
+
+fn scalar(v: &Value, indent: usize, key: bool) -> String {
+    match v {
+        Value::Nil | Value::Function(_) => "null".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Int(i) => i.to_string(),
+        Value::Uint(u) => u.to_string(),
+        Value::Float(f) => {
+            // Through JSON: integral floats are integers; others re-read
+            // as float64 and written with 'g' (shortest).
+            if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e21 {
+                format!("{f:.0}")
+            } else {
+                go_float(*f)
+            }
+        }
+        Value::String(s) => yaml_string(s, indent, key),
+        Value::Map(_) => "{}".into(),
+        Value::List(_) => "[]".into(),
+    }
+}
+
+/// Whether go-yaml v2's resolver reads a plain scalar as something other
+/// than a string (so it must be quoted to stay a string).
+fn resolves_non_string(s: &str) -> bool {
+    const SPECIAL: [&str; 27] = [
+        "y", "Y", "yes", "Yes", "YES", "on", "On", "ON", "n", "N", "no", "No", "NO", "off", "Off",
+        "OFF", "true", "True", "TRUE", "false", "False", "FALSE", "null", "Null", "NULL", "~", "",
+    ];
+    if SPECIAL.contains(&s) {
+        return true;
+    }
+    if matches!(
+        s,
+        ".nan"
+            | ".NaN"
+            | ".NAN"
+            | ".inf"
+            | ".Inf"
+            | ".INF"
+            | "+.inf"
+            | "+.Inf"
+            | "+.INF"
+            | "-.inf"
+            | "-.Inf"
+            | "-.INF"
+            | "<<"
+    ) {
+        return true;
+    }
+    let first = s.chars().next().unwrap_or(' ');
+    if !(first.is_ascii_digit() || matches!(first, '+' | '-' | '.')) {
+        return false;
+    }
+    if is_timestamp(s) {
+        return true;
+    }
+    let plain = s.replace('_', "");
+    if parse_go_int(&plain) {
+        return true;
+    }
+    // yaml.v2's float regexp.
+    let float_re = |t: &str| {
+        let t = t.strip_prefix(['+', '-']).unwrap_or(t);
+        let (mant, exp) = match t.find(['e', 'E']) {
+            Some(i) => (&t[..i], Some(&t[i + 1..])),
+            None => (t, None),
+        };
+        let mant_ok = if let Some(frac) = mant.strip_prefix('.') {
+            !frac.is_empty() && frac.chars().all(|c| c.is_ascii_digit())
+        } else {
+            let (ip, fp) = mant.split_once('.').unwrap_or((mant, ""));
+            !ip.is_empty()
+                && ip.chars().all(|c| c.is_ascii_digit())
+                && fp.chars().all(|c| c.is_ascii_digit())
+        };
+        let exp_ok = exp.is_none_or(|e| {
+            let e = e.strip_prefix(['+', '-']).unwrap_or(e);
+            !e.is_empty() && e.chars().all(|c| c.is_ascii_digit())
+        });
+        mant_ok && exp_ok
+    };
+    if float_re(s) {
+        return true;
+    }
+    // Base 60 floats (`1:20`) are quoted by yaml.v2 too.
+    let t = s.strip_prefix(['+', '-']).unwrap_or(s);
+    if t.contains(':') {
+        let (main, _) = t.split_once('.').unwrap_or((t, ""));
+        let mut parts = main.split(':');
+        let head_ok = parts
+            .next()
+            .is_some_and(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_digit() || c == '_'));
+        if head_ok
+            && parts.all(|p| !p.is_empty() && p.len() <= 2 && p.chars().all(|c| c.is_ascii_digit()))
+        {
+            return true;
+        }
+    }
+    false
+}
+
+/// yaml.v2's `parseTimestamp`: `2006-1-2`, optionally with a time
+/// (`T`, `t` or space separated) and a zone.
+fn is_timestamp(s: &str) -> bool {
+    static RE: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    RE.get_or_init(|| {
+        regex::Regex::new(
+            r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:[Tt][0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}(?:\.[0-9]+)?(?:Z|[+-][0-9]{2}:[0-9]{2})?)|(?: [0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}(?:\.[0-9]+)?))?$",
+        )
+        .ok()
+    })
+    .as_ref()
+    .is_some_and(|re| re.is_match(s))
+}
+
+/// Go's `strconv.ParseInt(s, 0, 64)` succeeds (prefixes 0x, 0o, 0b, leading 0 octal).
+fn parse_go_int(s: &str) -> bool {
+    let t = s.strip_prefix(['+', '-']).unwrap_or(s);
+    if t.is_empty() {
+        return false;
+    }
+    let (digits, radix) = if let Some(h) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+        (h, 16)
+    } else if let Some(b) = t.strip_prefix("0b").or_else(|| t.strip_prefix("0B")) {
+        (b, 2)
+    } else if let Some(o) = t.strip_prefix("0o").or_else(|| t.strip_prefix("0O")) {
+        (o, 8)
+    } else if t.len() > 1 && t.starts_with('0') {
+        (&t[1..], 8)
+    } else {
+        (t, 10)
+    };
+    !digits.is_empty() && i64::from_str_radix(digits, radix).is_ok()
+}
+
+fn is_printable(c: char) -> bool {
+    let u = c as u32;
+    u == 0x0A
+        || (0x20..=0x7E).contains(&u)
+        || u == 0x85
+        || (0xA0..=0xD7FF).contains(&u)
+        || ((0xE000..=0xFFFD).contains(&u) && u != 0xFEFF)
+        || (0x10000..=0x10FFFF).contains(&u)
+}
+
+/// The scalar analysis of libyaml's emitter (`yaml_emitter_analyze_scalar`).
+struct Analysis {
+    multiline: bool,
+    block_plain_allowed: bool,
+    single_quoted_allowed: bool,
+    block_allowed: bool,
+}
+
+fn analyze(s: &str) -> Analysis {
+    if s.is_empty() {
+        return Analysis {
+            multiline: false,
+            block_plain_allowed: true,
+            single_quoted_allowed: true,
+            block_allowed: false,
+        };
+    }
+    let chars: Vec<char> = s.chars().collect();
+    let mut block_indicators = false;
+    let mut line_breaks = false;
+    let mut special = false;
+    let (mut leading_space, mut leading_break, mut trailing_space, mut trailing_break) =
+        (false, false, false, false);
+    let (mut break_space, mut space_break) = (false, false);
+    let (mut prev_space, mut prev_break) = (false, false);
+    if s.starts_with("---") || s.starts_with("...") {
+        block_indicators = true;
+    }
+    let is_blankz = |c: Option<&char>| matches!(c, None | Some(' ' | '\t' | '\n' | '\r'));
+    let mut preceded_by_ws = true;
+    for (i, &c) in chars.iter().enumerate() {
+        let followed_by_ws = is_blankz(chars.get(i + 1));
+        if i == 0 {
+            match c {
+                '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"'
+                | '%' | '@' | '`' => {
+                    block_indicators = true;
+                }
+                '?' | ':' | '-' if followed_by_ws => block_indicators = true,
+                _ => {}
+            }
+        } else {
+            match c {
+                ':' if followed_by_ws => block_indicators = true,
+                '#' if preceded_by_ws => block_indicators = true,
+                _ => {}
+            }
+        }
+        if !is_printable(c) {
+            special = true;
+        }
+        if c == '\n' || c == '\r' {
+            line_breaks = true;
+        }
+        let last = i + 1 == chars.len();
+        if c == ' ' {
+            if i == 0 {
+                leading_space = true;
+            }
+            if last {
+                trailing_space = true;
+            }
+            if prev_break {
+                break_space = true;
+            }
+            prev_space = true;
+            prev_break = false;
+        } else if c == '\n' || c == '\r' {
+            if i == 0 {
+                leading_break = true;
+            }
+            if last {
+                trailing_break = true;
+            }
+            if prev_space {
+                space_break = true;
+            }
+            prev_break = true;
+            prev_space = false;
+        } else {
+            prev_space = false;
+            prev_break = false;
+        }
+        preceded_by_ws = matches!(c, ' ' | '\t' | '\n' | '\r');
+    }
+    let mut a = Analysis {
+        multiline: line_breaks,
+        block_plain_allowed: true,
+        single_quoted_allowed: true,
+        block_allowed: true,
+    };
+    if leading_space || leading_break || trailing_space || trailing_break {
+        a.block_plain_allowed = false;
+    }
+    if trailing_space {
+        a.block_allowed = false;
+    }
+    if break_space {
+        a.block_plain_allowed = false;
+        a.single_quoted_allowed = false;
+    }
+    if space_break || special {
+        a.block_plain_allowed = false;
+        a.single_quoted_allowed = false;
+        a.block_allowed = false;
+    }
+    if line_breaks {
+        a.block_plain_allowed = false;
+    }
+    if block_indicators {
+        a.block_plain_allowed = false;
+    }
+    a
+}
+
+/// A string as go-yaml v2 writes it at `indent` (the indentation of a
+/// literal block's content is `indent`).
+fn yaml_string(s: &str, indent: usize, key: bool) -> String {
+    let a = analyze(s);
+    let wants_literal = s.contains('\n');
+    let can_plain = !resolves_non_string(s) && !s.starts_with("0b");
+    if wants_literal && !key && a.block_allowed {
+        return literal(s, indent);
+    }
+    if !wants_literal && can_plain && a.block_plain_allowed && !(s.is_empty()) {
+        return s.to_owned();
+    }
+    if !wants_literal && can_plain && a.single_quoted_allowed && !a.multiline {
+        return format!("'{}'", s.replace('\'', "''"));
+    }
+    double_quoted(s)
+}
+
+fn literal(s: &str, indent: usize) -> String {
+    let mut head = String::from("|");
+    if s.starts_with(' ') || s.starts_with('\n') {
+        head.push('2');
+    }
+    if !s.ends_with('\n') {
+        head.push('-');
+    } else if s.ends_with("\n\n") || s == "\n" {
+        head.push('+');
+    }
+    let pad = " ".repeat(indent.max(2));
+    let mut out = head;
+    out.push('\n');
+    let body = s.strip_suffix('\n').unwrap_or(s);
+    let mut first = true;
+    for line in body.split('\n') {
+        if !first {
+            out.push('\n');
+        }
+        first = false;
+        if !line.is_empty() {
+            out.push_str(&pad);
+            out.push_str(line);
+        }
+    }
+    // For `|+`, the extra trailing newlines are kept as empty lines.
+    out
+}
+
+fn double_quoted(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '\0' => out.push_str("\\0"),
+            '\u{7}' => out.push_str("\\a"),
+            '\u{8}' => out.push_str("\\b"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\u{b}' => out.push_str("\\v"),
+            '\u{c}' => out.push_str("\\f"),
+            '\r' => out.push_str("\\r"),
+            '\u{1b}' => out.push_str("\\e"),
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\u{85}' => out.push_str("\\N"),
+            '\u{a0}' => out.push_str("\\_"),
+            '\u{2028}' => out.push_str("\\L"),
+            '\u{2029}' => out.push_str("\\P"),
+            c if !is_printable(c) || c == '\u{feff}' => {
+                let u = c as u32;
+                if u <= 0xFF {
+                    out.push_str(&format!("\\x{u:02X}"));
+                } else if u <= 0xFFFF {
+                    out.push_str(&format!("\\u{u:04X}"));
+                } else {
+                    out.push_str(&format!("\\U{u:08X}"));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Template data as JSON, as Go's `encoding/json` writes it (integral
+/// floats without fraction). `escape_html` gives `json.Marshal`'s escaping
+/// of `<`, `>`, `&`.
+pub(crate) fn to_json(v: &Value, pretty: bool, escape_html: bool) -> String {
+    let j = to_serde(v);
+    let text = if pretty {
+        serde_json::to_string_pretty(&j).unwrap_or_default()
+    } else {
+        serde_json::to_string(&j).unwrap_or_default()
+    };
+    if escape_html {
+        text.replace('<', "\\u003c")
+            .replace('>', "\\u003e")
+            .replace('&', "\\u0026")
+            .replace('\u{2028}', "\\u2028")
+            .replace('\u{2029}', "\\u2029")
+    } else {
+        text
+    }
+}
+
+/// Template data as `serde_json::Value`.
+pub(crate) fn to_serde(v: &Value) -> serde_json::Value {
+    use serde_json::Value as J;
+    match v {
+        Value::Nil | Value::Function(_) => J::Null,
+        Value::Bool(b) => J::Bool(*b),
+        Value::Int(i) => J::from(*i),
+        Value::Uint(u) => J::from(*u),
+        Value::Float(f) => {
+            if f.is_finite() && f.fract() == 0.0 && f.abs() < 9.0e15 {
+                #[allow(clippy::cast_possible_truncation)]
+                J::from(*f as i64)
+            } else {
+                serde_json::Number::from_f64(*f).map_or(J::Null, J::Number)
+            }
+        }
+        Value::String(s) => J::String(s.to_string()),
+        Value::List(items) => J::Array(items.iter().map(to_serde).collect()),
+        Value::Map(m) => J::Object(
+            m.iter()
+                .map(|(k, v)| (k.to_string(), to_serde(v)))
+                .collect(),
+        ),
+    }
+}
+
+/// JSON as template data (numbers as floats, as Go's `json.Unmarshal` into
+/// `interface{}` gives).
+pub(crate) fn from_serde(j: &serde_json::Value) -> Value {
+    use serde_json::Value as J;
+    match j {
+        J::Null => Value::Nil,
+        J::Bool(b) => Value::Bool(*b),
+        J::Number(n) => Value::Float(n.as_f64().unwrap_or(0.0)),
+        J::String(s) => Value::String(s.as_str().into()),
+        J::Array(a) => Value::List(a.iter().map(from_serde).collect::<Vec<_>>().into()),
+        J::Object(o) => Value::Map(std::sync::Arc::new(
+            o.iter()
+                .map(|(k, v)| (std::sync::Arc::from(k.as_str()), from_serde(v)))
+                .collect(),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    fn map(entries: &[(&str, Value)]) -> Value {
+        Value::Map(Arc::new(
+            entries
+                .iter()
+                .map(|(k, v)| (Arc::from(*k), v.clone()))
+                .collect(),
+        ))
+    }
+
+    #[test]
+    fn floats() {
+        assert_eq!(go_float(1.0), "1");
+        assert_eq!(go_float(1.5), "1.5");
+        assert_eq!(go_float(0.0001), "0.0001");
+        assert_eq!(go_float(0.00001), "1e-05");
+        assert_eq!(go_float(1_000_000.0), "1e+06");
+        assert_eq!(go_float(100_000.0), "100000");
+        assert_eq!(go_float(1_234_567.0), "1.234567e+06");
+        assert_eq!(go_float(8080.0), "8080");
+        assert_eq!(go_float(0.5), "0.5");
+    }
+
+    #[test]
+    fn yaml_table() {
+        let cases: Vec<(Value, &str)> = vec![
+            (
+                map(&[("a", Value::Float(1.0)), ("b", Value::from("x"))]),
+                "a: 1\nb: x",
+            ),
+            (map(&[("a", Value::from("true"))]), "a: \"true\""),
+            (map(&[("a", Value::from("1.5"))]), "a: \"1.5\""),
+            (map(&[("a", Value::from(""))]), "a: \"\""),
+            (map(&[("a", Value::from("- x"))]), "a: '- x'"),
+            (map(&[("a", Value::from("a: b"))]), "a: 'a: b'"),
+            (map(&[("a", Value::from("*"))]), "a: '*'"),
+            (
+                map(&[("a", Value::from("2020-09-07"))]),
+                "a: \"2020-09-07\"",
+            ),
+            (map(&[("a", Value::from("l1\nl2\n"))]), "a: |\n  l1\n  l2"),
+            (map(&[("a", Value::from("l1\nl2"))]), "a: |-\n  l1\n  l2"),
+            (map(&[("a", Value::from("tab\there"))]), "a: \"tab\\there\""),
+            (
+                map(&[(
+                    "l",
+                    Value::List(
+                        vec![
+                            Value::from("x"),
+                            map(&[("k", Value::Int(1)), ("m", Value::Int(2))]),
+                        ]
+                        .into(),
+                    ),
+                )]),
+                "l:\n- x\n- k: 1\n  m: 2",
+            ),
+            (
+                map(&[("e", map(&[])), ("f", Value::List(Vec::new().into()))]),
+                "e: {}\nf: []",
+            ),
+            (
+                map(&[("m", map(&[("o", map(&[("p", Value::Nil)]))]))]),
+                "m:\n  o:\n    p: null",
+            ),
+            // go-yaml v2 reads `n`/`y` as booleans, so it quotes them, keys too.
+            (map(&[("n", Value::from("y"))]), "\"n\": \"y\""),
+            (Value::from("x"), "x"),
+        ];
+        for (v, want) in cases {
+            assert_eq!(to_yaml(&v), want);
+        }
+    }
+
+    #[test]
+    fn json() {
+        let v = map(&[("a", Value::Float(1.0)), ("h", Value::from("<b>"))]);
+        assert_eq!(to_json(&v, false, true), r#"{"a":1,"h":"\u003cb\u003e"}"#);
+        assert_eq!(to_json(&v, false, false), r#"{"a":1,"h":"<b>"}"#);
+    }
+}
