@@ -13,7 +13,7 @@
 use crate::diag::Severity;
 use crate::finding::{Finding, Status};
 use crate::phase::Phase;
-use crate::report::{Report, TargetReport};
+use crate::report::TargetReport;
 use crate::score::{Verdict, assess};
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -125,23 +125,18 @@ fn diagnostic_key_json(d: &serde_json::Value) -> String {
     )
 }
 
-/// Marks baselined findings in the report, then checks every gate.
-pub fn check(report: &mut Report, gates: &Gates) -> Vec<GateFailure> {
-    let threshold = report.threshold;
-    let mut failures = Vec::new();
-    for t in &mut report.targets {
-        if let Some(b) = &gates.baseline {
-            for f in &mut t.findings {
-                f.baselined = matches!(f.status, Status::Fail | Status::Error)
-                    && b.knows_failure(&t.path, &f.rule);
-            }
+/// Marks the target's baselined findings, then checks every gate on it.
+pub fn check_target(t: &mut TargetReport, gates: &Gates, threshold: f64) -> Vec<GateFailure> {
+    if let Some(b) = &gates.baseline {
+        for f in &mut t.findings {
+            f.baselined = matches!(f.status, Status::Fail | Status::Error)
+                && b.knows_failure(&t.path, &f.rule);
         }
-        failures.extend(check_target(t, gates, threshold));
     }
-    failures
+    judge(t, gates, threshold)
 }
 
-fn check_target(t: &TargetReport, gates: &Gates, threshold: f64) -> Vec<GateFailure> {
+fn judge(t: &TargetReport, gates: &Gates, threshold: f64) -> Vec<GateFailure> {
     let fail = |gate: &str, message: String| GateFailure {
         target: t.path.clone(),
         gate: gate.to_string(),

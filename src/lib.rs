@@ -97,6 +97,9 @@ pub enum Error {
     /// An invalid configuration.
     #[error("invalid configuration: {0}")]
     Config(#[from] config::ConfigError),
+    /// The report could not be written.
+    #[error("cannot write the report: {0}")]
+    Write(std::io::Error),
 }
 
 /// The rules a run uses: built-in, the config's and the command line's rule
@@ -120,37 +123,105 @@ pub fn load_rules(options: &Options) -> Result<Vec<rules::Rule>, Error> {
     Ok(all)
 }
 
-/// Analyzes every target under `paths`, then checks the gates.
+/// Analyzes every target under `paths`, then checks the gates, and returns
+/// the whole report (every target held in memory; see [`Run`] to stream).
 pub fn analyze(paths: &[PathBuf], options: &Options) -> Result<Report, Error> {
-    let rules = load_rules(options)?;
-    let targets = discover::discover(paths)?;
-    options.progress.found(targets.len());
-    let targets: Vec<TargetReport> = targets
-        .par_iter()
-        .map(|target| {
-            let report = assess_target(target, &rules, options);
-            options.progress.done_one();
-            report
+    let run = Run::prepare(paths, options)?;
+    let head = run.head.clone();
+    let mut targets = Vec::new();
+    let tail = run
+        .assess(|t| {
+            targets.push(t);
+            Ok(())
         })
-        .collect();
-    let mut report = Report {
-        schema_version: report::SCHEMA_VERSION.to_string(),
-        tool: Tool {
-            name: "caplevel".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-        },
-        threshold: options.threshold(),
-        summary: report::Summary::of(&targets),
-        gate_failures: Vec::new(),
-        rules: {
-            let mut infos: Vec<report::RuleInfo> = rules.iter().map(report::RuleInfo::of).collect();
-            infos.sort_by(|a, b| (a.phase, &a.id).cmp(&(b.phase, &b.id)));
-            infos
-        },
-        targets,
-    };
-    report.gate_failures = gate::check(&mut report, &options.gates);
-    Ok(report)
+        .map_err(Error::Write)?;
+    Ok(Report::assemble(head, targets, tail))
+}
+
+/// Targets assessed at once before they are handed on in order: enough to
+/// keep every core busy, few enough that memory stays bounded by the
+/// largest targets rather than the size of the catalog.
+fn chunk_size() -> usize {
+    rayon::current_num_threads().max(1) * 8
+}
+
+/// A run ready to assess: rules loaded, targets found.
+pub struct Run<'o> {
+    /// What the report says before its targets.
+    pub head: report::ReportHead,
+    rules: Vec<rules::Rule>,
+    targets: Vec<discover::Target>,
+    options: &'o Options,
+}
+
+impl<'o> Run<'o> {
+    /// Loads the rules and finds the targets (the errors of a run come from here).
+    pub fn prepare(paths: &[PathBuf], options: &'o Options) -> Result<Run<'o>, Error> {
+        let rules = load_rules(options)?;
+        let targets = discover::discover(paths)?;
+        let mut infos: Vec<report::RuleInfo> = rules.iter().map(report::RuleInfo::of).collect();
+        infos.sort_by(|a, b| (a.phase, &a.id).cmp(&(b.phase, &b.id)));
+        Ok(Run {
+            head: report::ReportHead {
+                schema_version: report::SCHEMA_VERSION.to_string(),
+                tool: Tool {
+                    name: "caplevel".into(),
+                    version: env!("CARGO_PKG_VERSION").into(),
+                },
+                threshold: options.threshold(),
+                rules: infos,
+            },
+            rules,
+            targets,
+            options,
+        })
+    }
+
+    /// How many targets the run will assess.
+    pub fn len(&self) -> usize {
+        self.targets.len()
+    }
+
+    /// Whether there is nothing to assess (never, after a successful prepare).
+    pub fn is_empty(&self) -> bool {
+        self.targets.is_empty()
+    }
+
+    /// Assesses the targets in parallel and hands each report to `each` in
+    /// path order, checking the gates as it goes; returns the summary and
+    /// the failed gates. Each report is dropped once handed on.
+    pub fn assess(
+        self,
+        mut each: impl FnMut(TargetReport) -> std::io::Result<()>,
+    ) -> std::io::Result<report::ReportTail> {
+        let options = self.options;
+        options.progress.found(self.targets.len());
+        let mut summary = report::Summary::default();
+        let mut gate_failures = Vec::new();
+        for chunk in self.targets.chunks(chunk_size()) {
+            let reports: Vec<TargetReport> = chunk
+                .par_iter()
+                .map(|target| {
+                    let report = assess_target(target, &self.rules, options);
+                    options.progress.done_one();
+                    report
+                })
+                .collect();
+            for mut t in reports {
+                gate_failures.extend(gate::check_target(
+                    &mut t,
+                    &options.gates,
+                    self.head.threshold,
+                ));
+                summary.add(&t);
+                each(t)?;
+            }
+        }
+        Ok(report::ReportTail {
+            summary,
+            gate_failures,
+        })
+    }
 }
 
 /// Load → evaluate → exempt → score one target.

@@ -93,7 +93,86 @@ fn analyze(args: AnalyzeArgs) -> Result<ExitCode, String> {
         caplevel::rules::timings::enable();
     }
     options.progress = progress_bar();
-    let report = caplevel::analyze(&args.paths, &options).map_err(|e| e.to_string())?;
+    let run = caplevel::Run::prepare(&args.paths, &options).map_err(|e| e.to_string())?;
+    let head = run.head.clone();
+
+    // Every requested output: the files of --output, then stdout.
+    let mut outputs: Vec<(Format, String, Box<dyn Write>)> = Vec::new();
+    for spec in &args.outputs {
+        let file = std::fs::File::create(&spec.path)
+            .map_err(|e| format!("cannot write {}: {e}", spec.path.display()))?;
+        outputs.push((
+            spec.format,
+            spec.path.display().to_string(),
+            Box::new(std::io::BufWriter::new(file)),
+        ));
+    }
+    outputs.push((
+        args.format,
+        "stdout".into(),
+        Box::new(std::io::stdout().lock()),
+    ));
+    let table_on_stdout = args.format == Format::Table;
+    let show_diagnostics = table_on_stdout && !args.verbose;
+
+    // JSON and the table are written as targets are assessed, so memory does
+    // not grow with the catalog; the other formats need the whole report.
+    let streaming = outputs
+        .iter()
+        .all(|(f, _, _)| matches!(f, Format::Json | Format::Table));
+    let tail = if streaming {
+        let mut sinks = Vec::new();
+        for (format, name, out) in outputs {
+            let sink = match format {
+                Format::Json => Sink::Json(
+                    report::JsonStream::start(out, &head)
+                        .map_err(|e| format!("cannot write {name}: {e}"))?,
+                ),
+                _ => Sink::Table(report::TableStream::new(out, args.verbose)),
+            };
+            sinks.push((name, sink));
+        }
+        let tail = run
+            .assess(|t| {
+                if show_diagnostics {
+                    t.diagnostics.iter().for_each(|d| eprintln!("{d}"));
+                }
+                for (_, sink) in &mut sinks {
+                    match sink {
+                        Sink::Json(s) => s.target(&t)?,
+                        Sink::Table(s) => s.target(&t)?,
+                    }
+                }
+                Ok(())
+            })
+            .map_err(|e| format!("cannot write the report: {e}"))?;
+        for (name, sink) in sinks {
+            match sink {
+                Sink::Json(s) => s.finish(&tail),
+                Sink::Table(s) => s.finish(&tail),
+            }
+            .map_err(|e| format!("cannot write {name}: {e}"))?;
+        }
+        tail
+    } else {
+        let mut targets = Vec::new();
+        let tail = run
+            .assess(|t| {
+                if show_diagnostics {
+                    t.diagnostics.iter().for_each(|d| eprintln!("{d}"));
+                }
+                targets.push(t);
+                Ok(())
+            })
+            .map_err(|e| format!("cannot write the report: {e}"))?;
+        let report = Report::assemble(head, targets, tail.clone());
+        for (format, name, mut out) in outputs {
+            write(&report, format, args.verbose, &mut out)
+                .and_then(|_| out.flush())
+                .map_err(|e| format!("cannot write {name}: {e}"))?;
+        }
+        tail
+    };
     if args.timings {
         let rows = caplevel::rules::timings::report();
         let total: std::time::Duration = rows.iter().map(|r| r.1).sum();
@@ -105,35 +184,22 @@ fn analyze(args: AnalyzeArgs) -> Result<ExitCode, String> {
             eprintln!("{:>9.2} ms {:>6} eval  {rule}", time.as_secs_f64() * 1e3, n);
         }
     }
-    for spec in &args.outputs {
-        let file = std::fs::File::create(&spec.path)
-            .map_err(|e| format!("cannot write {}: {e}", spec.path.display()))?;
-        let mut w = std::io::BufWriter::new(file);
-        write(&report, spec.format, args.verbose, &mut w)
-            .and_then(|_| w.flush())
-            .map_err(|e| format!("cannot write {}: {e}", spec.path.display()))?;
-    }
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    write(&report, args.format, args.verbose, &mut out)
-        .map_err(|e| format!("cannot write the report: {e}"))?;
-    if args.format == Format::Table {
-        if !args.verbose {
-            for t in &report.targets {
-                for d in &t.diagnostics {
-                    eprintln!("{d}");
-                }
-            }
-        }
-        for g in &report.gate_failures {
+    if table_on_stdout {
+        for g in &tail.gate_failures {
             eprintln!("gate failed: {}: {}: {}", g.target, g.gate, g.message);
         }
     }
-    Ok(if report.failed() {
-        ExitCode::from(1)
-    } else {
+    Ok(if tail.gate_failures.is_empty() {
         ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
     })
+}
+
+/// A report written as the targets come.
+enum Sink {
+    Json(report::JsonStream<Box<dyn Write>>),
+    Table(report::TableStream<Box<dyn Write>>),
 }
 
 /// Targets from which a run is worth a progress bar.

@@ -524,3 +524,37 @@ fn summary_counts_targets() {
         .sum();
     assert_eq!(verdicts, 2);
 }
+
+#[test]
+fn streamed_json_equals_the_collected_report() {
+    // `--format json` alone streams target by target; adding a SARIF output
+    // makes the run collect the whole report and serialize it at once.
+    let dir = tempfile::tempdir().unwrap();
+    let streamed = caplevel()
+        .args([
+            "analyze",
+            DEMO,
+            "fixtures/rules/csv-install-deployment",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let collected = caplevel()
+        .args([
+            "analyze",
+            DEMO,
+            "fixtures/rules/csv-install-deployment",
+            "--format",
+            "json",
+            "-o",
+        ])
+        .arg(format!("sarif={}", dir.path().join("x.sarif").display()))
+        .output()
+        .unwrap();
+    assert!(!streamed.stdout.is_empty());
+    assert_eq!(
+        String::from_utf8(streamed.stdout).unwrap(),
+        String::from_utf8(collected.stdout).unwrap()
+    );
+}

@@ -6,11 +6,11 @@ mod markdown;
 mod sarif;
 mod table;
 
-pub use json::write_json;
+pub use json::{JsonStream, write_json};
 pub use junit::write_junit;
 pub use markdown::write_markdown;
 pub use sarif::{SARIF_SCHEMA, write_sarif};
-pub use table::write_table;
+pub use table::{TableStream, write_table};
 
 use crate::diag::{Diagnostic, Severity};
 use crate::finding::{Finding, Status};
@@ -34,14 +34,51 @@ pub struct Report {
     pub tool: Tool,
     /// The coverage a phase needed to count as evidenced.
     pub threshold: f64,
-    /// Counts over all targets.
-    pub summary: Summary,
-    /// The gates that failed (empty when all passed or none were asked for).
-    pub gate_failures: Vec<GateFailure>,
     /// The rules the run used, sorted by phase and id.
     pub rules: Vec<RuleInfo>,
     /// One entry per target, sorted by path.
     pub targets: Vec<TargetReport>,
+    /// Counts over all targets.
+    pub summary: Summary,
+    /// The gates that failed (empty when all passed or none were asked for).
+    pub gate_failures: Vec<GateFailure>,
+}
+
+/// What a report says before its targets (known when the run starts).
+#[derive(Debug, Clone)]
+pub struct ReportHead {
+    /// See [`Report::schema_version`].
+    pub schema_version: String,
+    /// See [`Report::tool`].
+    pub tool: Tool,
+    /// See [`Report::threshold`].
+    pub threshold: f64,
+    /// See [`Report::rules`].
+    pub rules: Vec<RuleInfo>,
+}
+
+/// What a report says after its targets (known when the run ends).
+#[derive(Debug, Clone)]
+pub struct ReportTail {
+    /// See [`Report::summary`].
+    pub summary: Summary,
+    /// See [`Report::gate_failures`].
+    pub gate_failures: Vec<GateFailure>,
+}
+
+impl Report {
+    /// The whole report from its parts.
+    pub fn assemble(head: ReportHead, targets: Vec<TargetReport>, tail: ReportTail) -> Report {
+        Report {
+            schema_version: head.schema_version,
+            tool: head.tool,
+            threshold: head.threshold,
+            rules: head.rules,
+            targets,
+            summary: tail.summary,
+            gate_failures: tail.gate_failures,
+        }
+    }
 }
 
 /// What a report says about each rule it used.
@@ -109,28 +146,33 @@ pub struct Summary {
 impl Summary {
     /// Counts the targets.
     pub fn of(targets: &[TargetReport]) -> Summary {
-        let mut s = Summary {
-            targets: targets.len(),
-            ..Summary::default()
-        };
+        let mut s = Summary::default();
+        for t in targets {
+            s.add(t);
+        }
+        s
+    }
+
+    /// Counts one more target.
+    pub fn add(&mut self, t: &TargetReport) {
         let level = |p: Option<Phase>| {
             p.map(|p| p.id().to_string())
                 .unwrap_or_else(|| "none".into())
         };
-        for t in targets {
-            *s.verdicts
-                .entry(verdict_id(t.verdict).to_string())
+        self.targets += 1;
+        *self
+            .verdicts
+            .entry(verdict_id(t.verdict).to_string())
+            .or_default() += 1;
+        *self.evidenced.entry(level(t.evidenced)).or_default() += 1;
+        *self.declared.entry(level(t.declared)).or_default() += 1;
+        *self.grades.entry(t.grade.clone()).or_default() += 1;
+        for f in &t.findings {
+            *self
+                .findings
+                .entry(status_id(f.status).to_string())
                 .or_default() += 1;
-            *s.evidenced.entry(level(t.evidenced)).or_default() += 1;
-            *s.declared.entry(level(t.declared)).or_default() += 1;
-            *s.grades.entry(t.grade.clone()).or_default() += 1;
-            for f in &t.findings {
-                *s.findings
-                    .entry(status_id(f.status).to_string())
-                    .or_default() += 1;
-            }
         }
-        s
     }
 }
 
