@@ -47,7 +47,7 @@ pub use chart::{
     load_chart,
 };
 pub use output::write_helm_template;
-pub use profiles::{Profile, profiles, render_profile};
+pub use profiles::{FEATURES_ON, Profile, profiles, render_profile};
 pub use render::{DEFAULT_KUBE_VERSION, RenderOptions, Rendered, RenderedDoc, render};
 
 /// How bad a diagnostic is.

@@ -24,6 +24,9 @@ fn empty_map() -> yaml::Node {
 
 /// The chart's built-in profiles: `defaults`, `features-on` (when it
 /// switches anything), and one per `ci/*-values.yaml` (`ci/*.yaml` files
+/// The name of the profile that switches every `enabled`/`create` toggle on.
+pub const FEATURES_ON: &str = "features-on";
+
 /// that parse to a mapping).
 pub fn profiles(chart: &Chart) -> Vec<Profile> {
     let mut out = vec![Profile {
@@ -36,7 +39,7 @@ pub fn profiles(chart: &Chart) -> Vec<Profile> {
         && let Some(o) = overlay
     {
         out.push(Profile {
-            name: "features-on".into(),
+            name: FEATURES_ON.into(),
             overlay: o,
         });
     }
