@@ -13,6 +13,7 @@ pub mod discover;
 pub mod exempt;
 pub mod finding;
 pub mod gate;
+pub mod helm;
 pub mod load;
 pub mod package;
 pub mod phase;

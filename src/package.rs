@@ -44,6 +44,13 @@ pub struct Origin {
     /// deployment), the field path it was taken from.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub embedded: Option<String>,
+    /// For a rendered chart object, the values profile that first produced it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+    /// A rendered object: `line` is the template line where its text starts;
+    /// positions inside the object are in rendered text, which exists in no file.
+    #[serde(skip)]
+    pub rendered: bool,
 }
 
 /// One Kubernetes object of a package.
@@ -78,6 +85,9 @@ impl Resource {
     /// line when the path is absent. Embedded objects keep positions in their
     /// host file, so this is always a real line of `origin.file`.
     pub fn line_of(&self, path: Option<&str>) -> u32 {
+        if self.origin.rendered {
+            return self.origin.line;
+        }
         path.and_then(|p| self.node.path(p))
             .map(|n| n.pos.line)
             .unwrap_or(self.origin.line)

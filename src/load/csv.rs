@@ -64,6 +64,8 @@ pub fn apply(package: &mut Package, facts: &mut Map<String, Json>) {
             file: file.clone(),
             line: cap.pos.line,
             embedded: None,
+            profile: None,
+            rendered: false,
         });
     }
 
@@ -240,6 +242,8 @@ fn read_exemptions(package: &mut Package, csv: &Resource, file: &str) {
             file: file.to_string(),
             line: value.pos.line,
             embedded: None,
+            profile: None,
+            rendered: false,
         };
         package
             .exemptions

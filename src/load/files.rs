@@ -135,6 +135,8 @@ pub fn resource(node: Node, file: &str, embedded: Option<String>) -> Resource {
             file: file.to_string(),
             line,
             embedded,
+            profile: None,
+            rendered: false,
         },
         facts: serde_json::Value::Null,
     }

@@ -3,14 +3,14 @@
 //! diagnostic and the rest of the target is still read.
 
 mod bundle;
+mod chart;
 mod csv;
 mod facts;
 mod files;
 mod manifests;
 mod package_manifest;
 
-use crate::diag::{Diagnostic, Severity};
-use crate::discover::{Layout, Target, display_path};
+use crate::discover::{Layout, Target};
 use crate::package::Package;
 use crate::yaml::Limits;
 
@@ -19,6 +19,25 @@ use crate::yaml::Limits;
 pub struct LoadOptions {
     /// Bounds against hostile input.
     pub limits: Limits,
+    /// How charts are rendered.
+    pub helm: HelmOptions,
+}
+
+/// The user's Helm settings, applied on top of every profile of every chart.
+#[derive(Debug, Clone, Default)]
+pub struct HelmOptions {
+    /// `-f/--values` files, in order.
+    pub value_files: Vec<std::path::PathBuf>,
+    /// `--set` expressions, in order.
+    pub set: Vec<String>,
+    /// `--release-name` (default `release-name`, as `helm template`).
+    pub release_name: Option<String>,
+    /// `--namespace` (default `default`).
+    pub namespace: Option<String>,
+    /// `--kube-version` (default the renderer's).
+    pub kube_version: Option<String>,
+    /// `--api-versions`, added to the built-in ones.
+    pub api_versions: Vec<String>,
 }
 
 /// Loads one target. Problems become diagnostics on the package.
@@ -29,39 +48,8 @@ pub fn load(target: &Target, options: &LoadOptions) -> Package {
             package_manifest::load(&target.path, package_file, options)
         }
         Layout::Manifests { files } => manifests::load(&target.path, files, options),
-        Layout::Chart | Layout::ChartArchive => {
-            let mut p = empty_package(target, "chart");
-            p.diagnostics.push(Diagnostic::file(
-                Severity::Error,
-                display_path(&target.path),
-                "Helm charts are not supported yet: this chart was found but not assessed",
-            ));
-            p
-        }
+        Layout::Chart | Layout::ChartArchive => chart::load(&target.path, options),
     };
     facts::derive(&mut package);
     package
-}
-
-/// A package with nothing in it yet.
-fn empty_package(target: &Target, layout: &str) -> Package {
-    let name = target
-        .path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    Package {
-        kind: target.kind(),
-        layout: layout.to_string(),
-        path: display_path(&target.path),
-        name,
-        version: None,
-        main_file: None,
-        declared_raw: None,
-        declared_origin: None,
-        resources: Vec::new(),
-        facts: serde_json::Value::Null,
-        diagnostics: Vec::new(),
-        exemptions: Default::default(),
-    }
 }

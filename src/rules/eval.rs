@@ -55,6 +55,21 @@ fn package_value<'p>(package: &'p Package, bound: &Bound<'p>) -> Shared<'p> {
 
 /// Evaluates every rule that applies to the package's kind, in rule order.
 pub fn evaluate(rules: &[Rule], package: &Package) -> Vec<Finding> {
+    if package.facts.get("library").and_then(|l| l.as_bool()) == Some(true) {
+        // A library chart only lends templates to others: nothing to assess.
+        return rules
+            .iter()
+            .filter(|r| r.applies_to(package.kind))
+            .map(|r| {
+                finding(
+                    r,
+                    Status::NotApplicable,
+                    "library chart: it renders no objects of its own".into(),
+                    vec![],
+                )
+            })
+            .collect();
+    }
     let bound = Bound {
         objects: package
             .resources
