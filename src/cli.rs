@@ -28,6 +28,8 @@ pub enum Command {
     Rules(RulesArgs),
     /// Print one rule's full documentation.
     Explain(ExplainArgs),
+    /// Render a Helm chart as `helm template` would, with no helm binary.
+    Render(RenderArgs),
     /// Print a JSON Schema (report, rules or config).
     Schema(SchemaArgs),
 }
@@ -134,6 +136,45 @@ pub struct AnalyzeArgs {
     /// Print each rule's total evaluation time to stderr (for rule authors).
     #[arg(long)]
     pub timings: bool,
+    /// How Helm charts are rendered.
+    #[command(flatten)]
+    pub helm: HelmArgs,
+}
+
+/// Helm rendering flags, as `helm template` spells them.
+#[derive(Debug, Args, Clone, Default)]
+pub struct HelmArgs {
+    /// A values file laid over every chart's values (repeatable; later wins).
+    #[arg(long = "values", short = 'f', value_name = "FILE")]
+    pub values: Vec<PathBuf>,
+    /// A value to set, `a.b=c` or `list[0]=x` (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// `.Release.Name` [default: release-name].
+    #[arg(long, value_name = "NAME")]
+    pub release_name: Option<String>,
+    /// `.Release.Namespace` [default: default].
+    #[arg(long, value_name = "NS")]
+    pub namespace: Option<String>,
+    /// `.Capabilities.KubeVersion` [default: v1.35.0].
+    #[arg(long, value_name = "VERSION")]
+    pub kube_version: Option<String>,
+    /// An API version `.Capabilities.APIVersions.Has` reports (repeatable), e.g. `monitoring.coreos.com/v1`.
+    #[arg(long = "api-versions", value_name = "GROUP/VERSION")]
+    pub api_versions: Vec<String>,
+}
+
+/// Arguments of `render`.
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    /// The chart: a folder with Chart.yaml, or a packaged `.tgz`.
+    pub chart: PathBuf,
+    /// The values profile: `defaults`, `features-on`, or `ci/<file>` [default: defaults].
+    #[arg(long, value_name = "PROFILE")]
+    pub profile: Option<String>,
+    /// Rendering flags.
+    #[command(flatten)]
+    pub helm: HelmArgs,
 }
 
 /// Arguments of `rules`.

@@ -231,7 +231,23 @@ pub fn assess_target(
     rules: &[rules::Rule],
     options: &Options,
 ) -> TargetReport {
-    let package = load::load(target, &options.load);
+    // Values files the config names for this target come before the
+    // command line's, so `-f` still wins.
+    let shown = discover::display_path(&target.path);
+    let extra: Vec<PathBuf> = options
+        .config
+        .values
+        .iter()
+        .filter(|(glob, _)| glob.is_match(&shown))
+        .flat_map(|(_, files)| files.iter().cloned())
+        .collect();
+    let package = if extra.is_empty() {
+        load::load(target, &options.load)
+    } else {
+        let mut load = options.load.clone();
+        load.helm.value_files.splice(0..0, extra);
+        load::load(target, &load)
+    };
     let mut findings = rules::evaluate(rules, &package);
     exempt::apply(&mut findings, &package, &options.config);
     let assessment = score::assess(&findings, package.declared(), options.threshold());

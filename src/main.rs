@@ -2,7 +2,9 @@
 //! outcome to an exit code: 0 every gate passed, 1 a gate failed (input
 //! errors count), 2 usage, input or configuration error.
 
-use caplevel::cli::{AnalyzeArgs, Cli, Command, ExplainArgs, Format, RulesArgs, SchemaKind};
+use caplevel::cli::{
+    AnalyzeArgs, Cli, Command, ExplainArgs, Format, HelmArgs, RenderArgs, RulesArgs, SchemaKind,
+};
 use caplevel::config::Config;
 use caplevel::gate::{Baseline, Gates};
 use caplevel::phase::Phase;
@@ -21,6 +23,7 @@ fn main() -> ExitCode {
         None => analyze(cli.analyze),
         Some(Command::Rules(args)) => list_rules(args),
         Some(Command::Explain(args)) => explain(args),
+        Some(Command::Render(args)) => render(args),
         Some(Command::Schema(args)) => print_schema(args.which),
     };
     match result {
@@ -62,6 +65,7 @@ fn analyze(args: AnalyzeArgs) -> Result<ExitCode, String> {
     }
     let mut options = options(args.rules, args.config.as_deref())?;
     options.threshold = args.threshold;
+    options.load.helm = helm_options(&args.helm);
     options.load.limits = caplevel::config::LimitsSpec {
         file_size: args.max_file_size,
         depth: args.max_depth,
@@ -200,6 +204,40 @@ fn analyze(args: AnalyzeArgs) -> Result<ExitCode, String> {
 enum Sink {
     Json(report::JsonStream<Box<dyn Write>>),
     Table(report::TableStream<Box<dyn Write>>),
+}
+
+fn helm_options(h: &HelmArgs) -> caplevel::load::HelmOptions {
+    caplevel::load::HelmOptions {
+        value_files: h.values.clone(),
+        set: h.set.clone(),
+        release_name: h.release_name.clone(),
+        namespace: h.namespace.clone(),
+        kube_version: h.kube_version.clone(),
+        api_versions: h.api_versions.clone(),
+    }
+}
+
+/// `caplevel render`: the chart's manifests as `helm template` prints them;
+/// diagnostics on stderr; exit 1 when a template failed.
+fn render(args: RenderArgs) -> Result<ExitCode, String> {
+    let load = caplevel::load::LoadOptions {
+        helm: helm_options(&args.helm),
+        ..Default::default()
+    };
+    let out = caplevel::load::render_chart(&args.chart, args.profile.as_deref(), &load)?;
+    print!("{}", out.manifests);
+    for d in &out.diagnostics {
+        eprintln!("{d}");
+    }
+    let failed = out
+        .diagnostics
+        .iter()
+        .any(|d| d.severity == caplevel::diag::Severity::Error);
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// Targets from which a run is worth a progress bar.

@@ -316,3 +316,120 @@ fn pre_commit_hooks_and_action_use_valid_command_lines() {
     ])
     .unwrap();
 }
+
+#[test]
+fn render_prints_what_real_helm_printed() {
+    let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/helm-golden");
+    let mut n = 0;
+    for entry in std::fs::read_dir(&golden)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().is_dir())
+    {
+        let dir = entry.path();
+        let expected = std::fs::read_to_string(dir.join("expected.yaml")).unwrap();
+        let out = caplevel()
+            .arg("render")
+            .arg(dir.join("chart"))
+            .output()
+            .unwrap();
+        assert_eq!(
+            String::from_utf8(out.stdout).unwrap(),
+            expected,
+            "{}",
+            dir.display()
+        );
+        if let Ok(set) = std::fs::read_to_string(dir.join("set.txt")) {
+            let expected = std::fs::read_to_string(dir.join("expected-set.yaml")).unwrap();
+            let out = caplevel()
+                .arg("render")
+                .arg(dir.join("chart"))
+                .args(["--set", set.trim()])
+                .output()
+                .unwrap();
+            assert_eq!(
+                String::from_utf8(out.stdout).unwrap(),
+                expected,
+                "{} with --set",
+                dir.display()
+            );
+        }
+        n += 1;
+    }
+    assert!(n >= 3);
+}
+
+#[test]
+fn render_flags_and_errors() {
+    let chart = "fixtures/helm-golden/hello-world/chart";
+    caplevel()
+        .args([
+            "render",
+            chart,
+            "--release-name",
+            "demo",
+            "--namespace",
+            "prod",
+            "--kube-version",
+            "v1.30.0",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("name: demo-hello-world"));
+    caplevel()
+        .args(["render", chart, "--set", "replicaCount=3"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("replicas: 3"));
+    caplevel()
+        .args(["render", chart, "--profile", "nope"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no profile"));
+    caplevel()
+        .args(["render", "no/such/chart"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn analyze_takes_helm_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let values = dir.path().join("v.yaml");
+    std::fs::write(&values, "replicaCount: 7\n").unwrap();
+    // The user's values reach the rendered objects that rules see.
+    let rules = dir.path().join("r.yaml");
+    std::fs::write(
+        &rules,
+        "rules:\n  - id: t-seven\n    phase: basic-install\n    title: seven replicas\n    weight: 1\n    applies-to: [chart]\n    select: {kind: Deployment}\n    expect: object.spec.replicas == 7\n    rationale: r\n    remediation: x\n",
+    )
+    .unwrap();
+    let out = caplevel()
+        .args([
+            "analyze",
+            "fixtures/helm-golden/hello-world/chart",
+            "--format",
+            "json",
+            "-f",
+        ])
+        .arg(&values)
+        .arg("--rules")
+        .arg(&rules)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let f = v["targets"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "t-seven")
+        .unwrap()
+        .clone();
+    assert_eq!(f["status"], "pass");
+    assert!(
+        f["evidence"][0]["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("templates/deployment.yaml")
+    );
+}

@@ -177,3 +177,100 @@ fn same_input_same_bytes() {
     };
     assert!(render() == render());
 }
+
+fn charts_report() -> Option<&'static Report> {
+    static REPORT: OnceLock<Option<Report>> = OnceLock::new();
+    REPORT
+        .get_or_init(|| {
+            let dir = corpus()?.join("charts");
+            Some(analyze(&[dir], &Options::default()).expect("the chart corpus analyzes"))
+        })
+        .as_ref()
+}
+
+fn chart<'a>(report: &'a Report, name: &str) -> &'a TargetReport {
+    report
+        .targets
+        .iter()
+        .find(|t| t.path.ends_with(&format!("charts/{name}")))
+        .unwrap_or_else(|| panic!("no target for chart {name}"))
+}
+
+#[test]
+fn every_indexed_chart_is_assessed() {
+    let Some(report) = charts_report() else {
+        return;
+    };
+    let index = std::fs::read_to_string(corpus().unwrap().join("charts/INDEX.tsv")).unwrap();
+    let dirs: Vec<String> = std::fs::read_dir(corpus().unwrap().join("charts"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        index
+            .lines()
+            .skip(1)
+            .filter(|l| !l.trim().is_empty())
+            .count(),
+        dirs.len()
+    );
+    for name in &dirs {
+        let t = chart(report, name);
+        assert_eq!(t.kind, caplevel::package::TargetKind::Chart);
+    }
+    assert_eq!(
+        report.targets.len(),
+        dirs.len(),
+        "one target per chart (subcharts belong to their parent)"
+    );
+}
+
+#[test]
+fn broken_charts_give_located_diagnostics_and_do_not_affect_the_rest() {
+    let Some(report) = charts_report() else {
+        return;
+    };
+    for (name, file) in [
+        ("helm-testdata-badchartfile", "Chart.yaml"),
+        ("helm-testdata-badvaluesfile", "values.yaml"),
+        ("helm-testdata-malformed-template", "templates/bad.yaml"),
+    ] {
+        let t = chart(report, name);
+        let d = t
+            .diagnostics
+            .iter()
+            .find(|d| {
+                d.severity == Severity::Error
+                    || d.file.as_deref().is_some_and(|f| f.ends_with(file))
+            })
+            .unwrap_or_else(|| panic!("{name}: no diagnostic: {:?}", t.diagnostics));
+        assert!(
+            d.file.as_deref().is_some_and(|f| f.contains(name)),
+            "{name}: {d}"
+        );
+    }
+    for name in ["hello-world", "prometheus-node-exporter", "cert-manager"] {
+        let t = chart(report, name);
+        assert!(
+            t.diagnostics.iter().all(|d| d.severity != Severity::Error),
+            "{name}: {:?}",
+            t.diagnostics
+        );
+    }
+}
+
+#[test]
+fn library_chart_is_not_applicable_not_an_error() {
+    let Some(report) = charts_report() else {
+        return;
+    };
+    let t = chart(report, "bitnami-common");
+    assert!(t.findings.iter().all(|f| f.status == Status::NotApplicable));
+    assert!(
+        t.diagnostics.iter().all(|d| d.severity != Severity::Error),
+        "{:?}",
+        t.diagnostics
+    );
+}

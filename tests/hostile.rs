@@ -211,3 +211,43 @@ fn limits_are_settable() {
             .any(|d| d.message.contains("over the limit of 64 bytes"))
     );
 }
+
+/// Inputs the fuzzers found once, kept so they stay fixed: each parses
+/// without a panic and every position it reports lies inside the input.
+#[test]
+fn fuzz_regressions() {
+    use caplevel::yaml::{Node, Value, parse_bytes};
+    fn check(node: &Node, lines: u32) {
+        assert!(
+            node.pos.line >= 1 && node.pos.line <= lines,
+            "line {} of {lines}",
+            node.pos.line
+        );
+        match &node.value {
+            Value::Seq(items) => items.iter().for_each(|n| check(n, lines)),
+            Value::Map(map) => map.iter().for_each(|(_, n)| check(n, lines)),
+            _ => {}
+        }
+    }
+    let dir = root().join("fixtures/fuzz/yaml_loader");
+    let mut n = 0;
+    for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+        let data = std::fs::read(entry.path()).unwrap();
+        let breaks = data
+            .iter()
+            .enumerate()
+            .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && data.get(i + 1) != Some(&b'\n')))
+            .count();
+        let parsed = parse_bytes(&data, &Default::default());
+        for doc in &parsed.documents {
+            check(&doc.root, breaks as u32 + 1);
+        }
+        n += 1;
+    }
+    assert!(n > 0);
+    let dir = root().join("fixtures/fuzz/rule_file");
+    for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+        let text = String::from_utf8_lossy(&std::fs::read(entry.path()).unwrap()).into_owned();
+        let _ = caplevel::rules::parse_rule_file("fuzz.yaml", &text);
+    }
+}

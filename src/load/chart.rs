@@ -303,3 +303,56 @@ fn json_or_empty(node: &Node) -> Json {
         _ => json!({}),
     }
 }
+
+/// What `caplevel render` prints.
+pub struct RenderOutput {
+    /// The manifests, as `helm template --include-crds` prints them.
+    pub manifests: String,
+    /// Problems met loading and rendering.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Renders one chart under one profile (`defaults` when none is named) with
+/// the user's values; an unknown profile is an error naming the known ones.
+pub fn render_chart(
+    path: &Path,
+    profile: Option<&str>,
+    options: &LoadOptions,
+) -> Result<RenderOutput, String> {
+    if !path.exists() {
+        return Err(format!("{}: no such chart", path.display()));
+    }
+    let shown = display_path(path);
+    let limits = ChartLimits {
+        yaml: options.limits,
+        ..ChartLimits::default()
+    };
+    let chart = helm::load_chart(path, &limits);
+    let mut diagnostics: Vec<Diagnostic> = chart
+        .all_diagnostics()
+        .into_iter()
+        .map(|d| chart_diagnostic(&shown, d))
+        .collect();
+    let wanted = profile.unwrap_or("defaults");
+    let profiles = helm::profiles(&chart);
+    let Some(chosen) = profiles.iter().find(|p| p.name == wanted) else {
+        let names: Vec<&str> = profiles.iter().map(|p| p.name.as_str()).collect();
+        return Err(format!(
+            "{shown}: no profile `{wanted}` (this chart has: {})",
+            names.join(", ")
+        ));
+    };
+    let user = user_render_options(options, &mut diagnostics);
+    let rendered = helm::render_profile(&chart, chosen, &user);
+    diagnostics.extend(
+        rendered
+            .diagnostics
+            .iter()
+            .cloned()
+            .map(|d| chart_diagnostic(&shown, d)),
+    );
+    Ok(RenderOutput {
+        manifests: helm::write_helm_template(&rendered),
+        diagnostics,
+    })
+}

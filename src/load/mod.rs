@@ -4,6 +4,7 @@
 
 mod bundle;
 mod chart;
+pub use chart::{RenderOutput, render_chart};
 mod csv;
 mod facts;
 mod files;
@@ -24,6 +25,7 @@ pub struct LoadOptions {
 }
 
 /// The user's Helm settings, applied on top of every profile of every chart.
+/// (The config file's per-target values files are added to `value_files`.)
 #[derive(Debug, Clone, Default)]
 pub struct HelmOptions {
     /// `-f/--values` files, in order.
