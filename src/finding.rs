@@ -39,6 +39,10 @@ pub struct Evidence {
     /// A per-object message (a rule's string result, an evaluation error).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// For a rendered chart object, the values profile that produced it
+    /// (`defaults`, or an opt-in one such as `features-on`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
 }
 
 /// The outcome of one rule on one package.

@@ -90,6 +90,7 @@ fn result(t: &TargetReport, f: &Finding, rule_index: Option<usize>) -> Value {
         name: String::new(),
         embedded: None,
         note: None,
+        profile: None,
     };
     let primary = f.evidence.first().unwrap_or(&fallback);
     let mut message = format!(

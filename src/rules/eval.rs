@@ -240,18 +240,30 @@ fn evaluate_rule(rule: &Rule, package: &Package, bound: &Bound, root: &Context) 
         let msg = single_note.unwrap_or_else(|| fail_message(rule));
         finding(rule, Status::Fail, msg, evidence)
     };
+    let pass = |evidence: Vec<Evidence>| {
+        // Evidence seen only under an opt-in profile says so: the capability
+        // exists but is off by default.
+        let opt_in = !evidence.is_empty()
+            && evidence
+                .iter()
+                .all(|e| e.profile.as_deref().is_some_and(|p| p != "defaults"));
+        let msg = if opt_in {
+            let profile = evidence[0].profile.clone().unwrap_or_default();
+            format!(
+                "{} (opt-in: seen with the {profile} profile)",
+                rule.spec.title
+            )
+        } else {
+            rule.spec.title.clone()
+        };
+        finding(rule, Status::Pass, msg, evidence)
+    };
     match rule.spec.quantifier {
-        Quantifier::Exists if !met.is_empty() => {
-            finding(rule, Status::Pass, rule.spec.title.clone(), met)
-        }
+        Quantifier::Exists if !met.is_empty() => pass(met),
         Quantifier::Exists => fail(not_met),
-        Quantifier::All if not_met.is_empty() => {
-            finding(rule, Status::Pass, rule.spec.title.clone(), met)
-        }
+        Quantifier::All if not_met.is_empty() => pass(met),
         Quantifier::All => fail(not_met),
-        Quantifier::None if met.is_empty() && rule.expect.is_some() => {
-            finding(rule, Status::Pass, rule.spec.title.clone(), not_met)
-        }
+        Quantifier::None if met.is_empty() && rule.expect.is_some() => pass(not_met),
         Quantifier::None => fail(met),
     }
 }
@@ -282,6 +294,7 @@ fn evidence(r: &Resource, locate: Option<&str>, note: Option<String>) -> Evidenc
         name: r.name.clone(),
         embedded: r.origin.embedded.clone(),
         note,
+        profile: r.origin.profile.clone(),
     }
 }
 
