@@ -125,6 +125,32 @@ pub struct Package {
 }
 
 impl Package {
+    /// A package of `kind` laid out as `layout` at `path`, holding the
+    /// resources and diagnostics its loader read; everything else is filled
+    /// in by the loader afterwards.
+    pub fn new(
+        kind: TargetKind,
+        layout: &str,
+        path: String,
+        resources: Vec<Resource>,
+        diagnostics: Vec<Diagnostic>,
+    ) -> Package {
+        Package {
+            kind,
+            layout: layout.to_string(),
+            path,
+            name: String::new(),
+            version: None,
+            main_file: None,
+            declared_raw: None,
+            declared_origin: None,
+            resources,
+            facts: serde_json::Value::Null,
+            diagnostics,
+            exemptions: BTreeMap::new(),
+        }
+    }
+
     /// The declared level, when the declaration is one of the five levels.
     pub fn declared(&self) -> Option<Phase> {
         self.declared_raw.as_deref().and_then(Phase::parse_declared)

@@ -1,5 +1,8 @@
 //! The command line end to end: exit codes, formats, rule files.
 
+mod common;
+use common::copy_dir;
+
 use assert_cmd::Command;
 use predicates::prelude::*;
 use std::path::Path;
@@ -138,18 +141,6 @@ fn malformed_file_is_exit_1_with_a_located_diagnostic() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("broken.yaml:2"));
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).unwrap().flatten() {
-        let dest = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
-            copy_dir(&entry.path(), &dest);
-        } else {
-            std::fs::copy(entry.path(), dest).unwrap();
-        }
-    }
 }
 
 fn write_rule_file(dir: &Path, body: &str) -> std::path::PathBuf {

@@ -1,5 +1,8 @@
 //! Report formats, gates, baselines, configuration and exemptions, end to end.
 
+mod common;
+use common::copy_dir;
+
 use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
@@ -442,18 +445,6 @@ fn in_package_annotation_exempts_with_its_reason() {
         .unwrap();
     assert_eq!(d["severity"], "error");
     assert_eq!(d["line"], 8);
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap().flatten() {
-        let dest = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &dest);
-        } else {
-            std::fs::copy(entry.path(), dest).unwrap();
-        }
-    }
 }
 
 #[test]

@@ -2,27 +2,18 @@
 //! panic, a hang or unbounded memory), and the other targets of the same run
 //! are still assessed. Inputs are generated here, not committed.
 
+mod common;
+use common::copy_dir;
+
 use caplevel::diag::Severity;
 use caplevel::report::{Report, TargetReport};
 use caplevel::{Options, analyze};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 const GOOD: &str = "fixtures/rules/csv-install-deployment/pass";
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap().flatten() {
-        let dest = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &dest);
-        } else {
-            std::fs::copy(entry.path(), dest).unwrap();
-        }
-    }
 }
 
 /// A run over two bundles: a good one and one with `file` written into its

@@ -104,20 +104,13 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Package {
         Json::Array(files.into_iter().map(Json::String).collect()),
     );
 
-    let mut package = Package {
-        kind: TargetKind::Bundle,
-        layout: "bundle".into(),
-        path: display_path(dir),
-        name: String::new(),
-        version: None,
-        main_file: None,
-        declared_raw: None,
-        declared_origin: None,
+    let mut package = Package::new(
+        TargetKind::Bundle,
+        "bundle",
+        display_path(dir),
         resources,
-        facts: Json::Null,
-        diagnostics: diags,
-        exemptions: Default::default(),
-    };
+        diags,
+    );
     csv::apply(&mut package, &mut facts);
     package.name = package_name
         .or_else(|| csv::package_name_from_csv(&package.resources))

@@ -32,24 +32,21 @@ pub fn load(path: &Path, options: &LoadOptions) -> Package {
         .map(|d| chart_diagnostic(&shown, d))
         .collect();
     let chart_yaml = format!("{shown}/Chart.yaml");
-    let mut package = Package {
-        kind: TargetKind::Chart,
-        layout: if path.is_file() {
-            "chart-archive".into()
-        } else {
-            "chart".into()
-        },
-        path: shown.clone(),
-        name: chart.name().to_string(),
-        version: Some(chart.metadata.version.clone()).filter(|v| !v.is_empty()),
-        main_file: Some(chart_yaml.clone()),
-        declared_raw: None,
-        declared_origin: None,
-        resources: Vec::new(),
-        facts: Json::Null,
-        diagnostics: Vec::new(),
-        exemptions: Default::default(),
+    let layout = if path.is_file() {
+        "chart-archive"
+    } else {
+        "chart"
     };
+    let mut package = Package::new(
+        TargetKind::Chart,
+        layout,
+        shown.clone(),
+        Vec::new(),
+        Vec::new(),
+    );
+    package.name = chart.name().to_string();
+    package.version = Some(chart.metadata.version.clone()).filter(|v| !v.is_empty());
+    package.main_file = Some(chart_yaml.clone());
     read_annotations(&chart, &chart_yaml, &mut package, &mut diags);
 
     let mut profile_names = Vec::new();

@@ -25,20 +25,14 @@ pub fn load(path: &Path, files: &[PathBuf], options: &LoadOptions) -> Package {
         let docs = read_yaml(file, &options.limits, &mut diags);
         resources.extend(resources_from(docs, &display_path(file), &mut diags));
     }
-    let mut package = Package {
-        kind: TargetKind::Manifests,
-        layout: "manifests".into(),
-        path: display_path(path),
-        name: folder_name(path),
-        version: None,
-        main_file: None,
-        declared_raw: None,
-        declared_origin: None,
+    let mut package = Package::new(
+        TargetKind::Manifests,
+        "manifests",
+        display_path(path),
         resources,
-        facts: Json::Null,
-        diagnostics: diags,
-        exemptions: Default::default(),
-    };
+        diags,
+    );
+    package.name = folder_name(path);
     let mut facts = Map::new();
     if package
         .resources

@@ -38,20 +38,13 @@ pub fn load(dir: &Path, package_file: &Path, options: &LoadOptions) -> Package {
         ));
     }
 
-    let mut package = Package {
-        kind: TargetKind::Bundle,
-        layout: "package-manifest".into(),
-        path: display_path(dir),
-        name: String::new(),
-        version: None,
-        main_file: None,
-        declared_raw: None,
-        declared_origin: None,
+    let mut package = Package::new(
+        TargetKind::Bundle,
+        "package-manifest",
+        display_path(dir),
         resources,
-        facts: Json::Null,
-        diagnostics: diags,
-        exemptions: Default::default(),
-    };
+        diags,
+    );
     csv::apply(&mut package, &mut facts);
 
     // The channels this version heads, and the package's default channel.

@@ -10,11 +10,7 @@ use std::io::Write;
 /// Writes the report as JUnit XML.
 pub fn write_junit(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     let mut junit = JUnit::new("caplevel");
-    let remediation: std::collections::BTreeMap<&str, &str> = report
-        .rules
-        .iter()
-        .map(|r| (r.id.as_str(), r.remediation.as_str()))
-        .collect();
+    let remediation = report.remediations();
     for t in &report.targets {
         let mut suite = TestSuite::new(t.path.clone());
         suite.add_property(("declared", t.declared.map(|p| p.id()).unwrap_or("none")));

@@ -58,11 +58,7 @@ pub fn write_markdown(report: &Report, out: &mut dyn Write) -> std::io::Result<(
             writeln!(out, "- `{}` **{}**: {}", g.target, g.gate, g.message)?;
         }
     }
-    let remediation: std::collections::BTreeMap<&str, &str> = report
-        .rules
-        .iter()
-        .map(|r| (r.id.as_str(), r.remediation.as_str()))
-        .collect();
+    let remediation = report.remediations();
     for t in &report.targets {
         let failed: Vec<_> = t
             .findings

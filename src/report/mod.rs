@@ -270,6 +270,14 @@ impl TargetReport {
 }
 
 impl Report {
+    /// How to fix a rule's failures, by rule id.
+    pub fn remediations(&self) -> BTreeMap<&str, &str> {
+        self.rules
+            .iter()
+            .map(|r| (r.id.as_str(), r.remediation.as_str()))
+            .collect()
+    }
+
     /// Whether any gate failed (input errors always count as one).
     pub fn failed(&self) -> bool {
         !self.gate_failures.is_empty()
