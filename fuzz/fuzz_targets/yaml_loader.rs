@@ -19,7 +19,13 @@ fn check(node: &Node, lines: u32) {
 fuzz_target!(|data: &[u8]| {
     let limits = Limits { max_file_bytes: 1 << 20, max_depth: 64, max_alias_nodes: 10_000 };
     let parsed = parse_bytes(data, &limits);
-    let lines = data.iter().filter(|&&b| b == b'\n').count() as u32 + 1;
+    // YAML breaks lines at LF, CRLF and a lone CR.
+    let breaks = data
+        .iter()
+        .enumerate()
+        .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && data.get(i + 1) != Some(&b'\n')))
+        .count();
+    let lines = breaks as u32 + 1;
     for doc in &parsed.documents {
         check(&doc.root, lines);
     }
