@@ -282,6 +282,7 @@ fn chart_facts(chart: &Chart, profiles: &[String], resources: &[Resource]) -> Js
         },
         "values": json_or_empty(&chart.values),
         "valuesSchema": chart.schema.clone().unwrap_or(Json::Null),
+        "valuesSchemaErrors": schema_errors(chart),
         "files": files,
         "templates": templates,
         "profiles": profiles,
@@ -292,6 +293,28 @@ fn chart_facts(chart: &Chart, profiles: &[String], resources: &[Resource]) -> Js
         "hasLock": chart.files.iter().any(|f| f.name == "Chart.lock" || f.name == "requirements.lock"),
         "subcharts": chart.subcharts.iter().map(|s| s.name().to_string()).collect::<Vec<_>>(),
     })
+}
+
+/// Where the chart's default values break its own values.schema.json
+/// (`{path, message}` each; empty when there is no schema). A schema that is
+/// not a valid JSON Schema is one entry saying so.
+fn schema_errors(chart: &Chart) -> Json {
+    let Some(schema) = &chart.schema else {
+        return json!([]);
+    };
+    let validator = match jsonschema::validator_for(schema) {
+        Ok(v) => v,
+        Err(e) => {
+            return json!([{"path": "", "message": format!("values.schema.json is not a valid schema: {e}")}]);
+        }
+    };
+    let values = json_or_empty(&chart.values);
+    let errors: Vec<Json> = validator
+        .iter_errors(&values)
+        .take(100)
+        .map(|e| json!({"path": e.instance_path().to_string(), "message": e.to_string()}))
+        .collect();
+    Json::Array(errors)
 }
 
 fn json_or_empty(node: &Node) -> Json {

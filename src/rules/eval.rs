@@ -276,14 +276,27 @@ fn fail_message(rule: &Rule) -> String {
 }
 
 /// Evidence for a package-level rule: the CSV when there is one (the file a
-/// bundle's author edits), located at `locate` when given.
+/// bundle's author edits), located at `locate` when given; for a chart, its
+/// Chart.yaml.
 fn package_anchor(package: &Package, locate: Option<&str>) -> Vec<Evidence> {
-    package
+    let csv = package
         .resources
         .iter()
-        .find(|r| r.kind == "ClusterServiceVersion" && r.origin.embedded.is_none())
-        .map(|r| vec![evidence(r, locate, None)])
-        .unwrap_or_default()
+        .find(|r| r.kind == "ClusterServiceVersion" && r.origin.embedded.is_none());
+    match (csv, &package.main_file) {
+        (Some(r), _) => vec![evidence(r, locate, None)],
+        // A chart: its Chart.yaml.
+        (None, Some(file)) => vec![Evidence {
+            file: file.clone(),
+            line: 1,
+            kind: "Chart".into(),
+            name: package.name.clone(),
+            embedded: None,
+            note: None,
+            profile: None,
+        }],
+        (None, None) => Vec::new(),
+    }
 }
 
 fn evidence(r: &Resource, locate: Option<&str>, note: Option<String>) -> Evidence {
@@ -310,6 +323,16 @@ fn run(program: &Program, ctx: &Context) -> Outcome {
         // A missing field is missing evidence, not a broken rule: rules read
         // optional fields everywhere and Kubernetes objects omit them freely.
         Err(ExecutionError::NoSuchKey(_)) => Outcome::NotMet(None),
+        // `spec:` with nothing after it is null in YAML: a field of it is
+        // as absent as a field of a missing key.
+        Err(ExecutionError::NoSuchOverload(o))
+            if o.function() == "_._"
+                && o.argument_types()
+                    .first()
+                    .is_some_and(|t| t == "null" || t == "null_type") =>
+        {
+            Outcome::NotMet(None)
+        }
         Err(e) => Outcome::Error(e.to_string()),
     }
 }
