@@ -154,50 +154,65 @@ impl<'b, 'a: 'w, 'w> CelIterator<'b, 'w> for KeyIter<'b, 'a> {
     }
 }
 
+/// The `Val` methods shared maps and lists have alike: their type, and
+/// every container trait answered by the value itself.
+macro_rules! container_accessors {
+    ($ty:ident) => {
+        fn get_type(&self) -> &Type {
+            &$ty
+        }
+
+        fn cel_type() -> &'static Type
+        where
+            Self: Sized,
+        {
+            &$ty
+        }
+
+        fn as_container(&self) -> Option<&dyn Container> {
+            Some(self)
+        }
+
+        fn as_indexer<'b, 'v>(&'b self) -> Option<&'b (dyn Indexer + 'v)>
+        where
+            Self: 'v,
+        {
+            Some(self)
+        }
+
+        fn into_indexer<'v>(self: Box<Self>) -> Option<Box<dyn Indexer + 'v>>
+        where
+            Self: 'v,
+        {
+            Some(self)
+        }
+
+        fn as_iterable<'b, 'v>(&'b self) -> Option<&'b (dyn Iterable + 'v)>
+        where
+            Self: 'v,
+        {
+            Some(self)
+        }
+
+        fn as_sizer(&self) -> Option<&dyn Sizer> {
+            Some(self)
+        }
+
+        fn as_zeroer(&self) -> Option<&dyn Zeroer> {
+            Some(self)
+        }
+
+        fn clone_as_boxed<'v>(&self) -> Box<dyn Val + 'v>
+        where
+            Self: 'v,
+        {
+            Box::new(self.clone())
+        }
+    };
+}
+
 impl<'a> Val for SharedMap<'a> {
-    fn get_type(&self) -> &Type {
-        &MAP_TYPE
-    }
-
-    fn cel_type() -> &'static Type
-    where
-        Self: Sized,
-    {
-        &MAP_TYPE
-    }
-
-    fn as_container(&self) -> Option<&dyn Container> {
-        Some(self)
-    }
-
-    fn as_indexer<'b, 'v>(&'b self) -> Option<&'b (dyn Indexer + 'v)>
-    where
-        Self: 'v,
-    {
-        Some(self)
-    }
-
-    fn into_indexer<'v>(self: Box<Self>) -> Option<Box<dyn Indexer + 'v>>
-    where
-        Self: 'v,
-    {
-        Some(self)
-    }
-
-    fn as_iterable<'b, 'v>(&'b self) -> Option<&'b (dyn Iterable + 'v)>
-    where
-        Self: 'v,
-    {
-        Some(self)
-    }
-
-    fn as_sizer(&self) -> Option<&dyn Sizer> {
-        Some(self)
-    }
-
-    fn as_zeroer(&self) -> Option<&dyn Zeroer> {
-        Some(self)
-    }
+    container_accessors!(MAP_TYPE);
 
     fn equals(&self, other: &dyn Val) -> bool {
         // Compared through the generic traits, so a shared map equals a map
@@ -212,13 +227,6 @@ impl<'a> Val for SharedMap<'a> {
                 .iter()
                 .zip(&self.0.values)
                 .all(|(k, v)| index.get(k).is_ok_and(|ov| v.equals(ov.as_ref())))
-    }
-
-    fn clone_as_boxed<'v>(&self) -> Box<dyn Val + 'v>
-    where
-        Self: 'v,
-    {
-        Box::new(self.clone())
     }
 }
 
@@ -274,54 +282,12 @@ impl Zeroer for SharedMap<'_> {
 }
 
 impl<'a> Val for SharedList<'a> {
-    fn get_type(&self) -> &Type {
-        &LIST_TYPE
-    }
+    container_accessors!(LIST_TYPE);
 
     fn as_adder<'b, 'v>(&'b self) -> Option<&'b (dyn Adder + 'v)>
     where
         Self: 'v,
     {
-        Some(self)
-    }
-
-    fn cel_type() -> &'static Type
-    where
-        Self: Sized,
-    {
-        &LIST_TYPE
-    }
-
-    fn as_container(&self) -> Option<&dyn Container> {
-        Some(self)
-    }
-
-    fn as_indexer<'b, 'v>(&'b self) -> Option<&'b (dyn Indexer + 'v)>
-    where
-        Self: 'v,
-    {
-        Some(self)
-    }
-
-    fn into_indexer<'v>(self: Box<Self>) -> Option<Box<dyn Indexer + 'v>>
-    where
-        Self: 'v,
-    {
-        Some(self)
-    }
-
-    fn as_iterable<'b, 'v>(&'b self) -> Option<&'b (dyn Iterable + 'v)>
-    where
-        Self: 'v,
-    {
-        Some(self)
-    }
-
-    fn as_sizer(&self) -> Option<&dyn Sizer> {
-        Some(self)
-    }
-
-    fn as_zeroer(&self) -> Option<&dyn Zeroer> {
         Some(self)
     }
 
@@ -340,13 +306,6 @@ impl<'a> Val for SharedList<'a> {
             }
         }
         theirs.next().is_none()
-    }
-
-    fn clone_as_boxed<'v>(&self) -> Box<dyn Val + 'v>
-    where
-        Self: 'v,
-    {
-        Box::new(self.clone())
     }
 }
 
