@@ -274,3 +274,20 @@ fn library_chart_is_not_applicable_not_an_error() {
         t.diagnostics
     );
 }
+
+#[test]
+fn operator_charts_are_also_read_by_operator_rules() {
+    let Some(report) = charts_report() else {
+        return;
+    };
+    let applies = |name: &str| {
+        chart(report, name)
+            .findings
+            .iter()
+            .find(|f| f.rule == "crd-backup-restore-api")
+            .map(|f| f.status != Status::NotApplicable)
+    };
+    // agent-operator ships CRDs and a controller; hello-world is an application.
+    assert_eq!(applies("agent-operator"), Some(true));
+    assert_eq!(applies("hello-world"), Some(false));
+}
