@@ -12,7 +12,7 @@ pub use markdown::write_markdown;
 pub use sarif::{SARIF_SCHEMA, write_sarif};
 pub use table::{TableStream, write_table};
 
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::Diagnostic;
 use crate::finding::{Finding, Status};
 use crate::gate::GateFailure;
 use crate::package::{Package, TargetKind};
@@ -144,15 +144,6 @@ pub struct Summary {
 }
 
 impl Summary {
-    /// Counts the targets.
-    pub fn of(targets: &[TargetReport]) -> Summary {
-        let mut s = Summary::default();
-        for t in targets {
-            s.add(t);
-        }
-        s
-    }
-
     /// Counts one more target.
     pub fn add(&mut self, t: &TargetReport) {
         let level = |p: Option<Phase>| {
@@ -258,14 +249,6 @@ impl TargetReport {
             findings,
             diagnostics,
         }
-    }
-
-    /// Whether any input error was met.
-    pub fn has_errors(&self) -> bool {
-        self.diagnostics
-            .iter()
-            .any(|d| d.severity == Severity::Error)
-            || self.findings.iter().any(|f| f.status == Status::Error)
     }
 }
 
