@@ -1,7 +1,7 @@
 //! The command line end to end: exit codes, formats, rule files.
 
 mod common;
-use common::copy_dir;
+use common::{copy_dir, finding};
 
 use assert_cmd::Command;
 use predicates::prelude::*;
@@ -162,13 +162,7 @@ fn user_rules_are_added_and_evaluated() {
         .output()
         .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let f = v["targets"][0]["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == "team-has-icon")
-        .expect("the user rule ran")
-        .clone();
+    let f = finding(&v["targets"][0], "team-has-icon");
     assert_eq!(f["status"], "fail");
 }
 
@@ -409,13 +403,7 @@ fn analyze_takes_helm_values() {
         .output()
         .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let f = v["targets"][0]["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == "t-seven")
-        .unwrap()
-        .clone();
+    let f = finding(&v["targets"][0], "t-seven");
     assert_eq!(f["status"], "pass");
     assert!(
         f["evidence"][0]["file"]

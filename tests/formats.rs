@@ -1,7 +1,7 @@
 //! Report formats, gates, baselines, configuration and exemptions, end to end.
 
 mod common;
-use common::copy_dir;
+use common::{copy_dir, finding};
 
 use assert_cmd::Command;
 use predicates::prelude::*;
@@ -301,13 +301,7 @@ fn config_exemptions_count_as_passed_and_keep_their_reason() {
         ),
     );
     let after = run_json(&["analyze", DEMO, "--config", cfg.to_str().unwrap()]);
-    let f = after["targets"][0]["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == rule.as_str())
-        .unwrap()
-        .clone();
+    let f = finding(&after["targets"][0], rule).clone();
     assert_eq!(f["status"], "exempt");
     assert_eq!(f["exemption"]["reason"], "we ship no such thing on purpose");
     assert!(
@@ -428,12 +422,7 @@ fn in_package_annotation_exempts_with_its_reason() {
     std::fs::write(&csv, text).unwrap();
     let after = run_json(&["analyze", bundle.to_str().unwrap()]);
     let t = &after["targets"][0];
-    let f = t["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == rule.as_str())
-        .unwrap();
+    let f = finding(t, &rule);
     assert_eq!(f["status"], "exempt");
     assert_eq!(f["exemption"]["reason"], "handled by the platform team");
     // An annotation without a reason is an error diagnostic at its line.

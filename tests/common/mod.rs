@@ -14,3 +14,14 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// The finding of `rule` in a JSON report's target, which must be there.
+#[allow(dead_code)] // each test binary uses a different subset of the helpers
+pub fn finding<'a>(target: &'a serde_json::Value, rule: &str) -> &'a serde_json::Value {
+    target["findings"]
+        .as_array()
+        .expect("findings is a list")
+        .iter()
+        .find(|f| f["rule"] == rule)
+        .unwrap_or_else(|| panic!("no finding for rule {rule}"))
+}
