@@ -124,6 +124,20 @@ pub struct AnalyzeArgs {
     /// Worker threads (default: all cores).
     #[arg(long, short)]
     pub jobs: Option<usize>,
+    /// Bounds against hostile input.
+    #[command(flatten)]
+    pub limits: LimitArgs,
+    /// Print each rule's total evaluation time to stderr (for rule authors).
+    #[arg(long)]
+    pub timings: bool,
+    /// How Helm charts are rendered.
+    #[command(flatten)]
+    pub helm: HelmArgs,
+}
+
+/// Bounds against hostile input; each overrides `limits:` in the config file.
+#[derive(Debug, Args, Clone, Default)]
+pub struct LimitArgs {
     /// Largest YAML file read, in bytes [default: 16 MiB].
     #[arg(long, value_name = "BYTES")]
     pub max_file_size: Option<u64>,
@@ -133,12 +147,25 @@ pub struct AnalyzeArgs {
     /// Most nodes YAML alias expansion may create per file [default: 100000].
     #[arg(long, value_name = "N")]
     pub max_alias_nodes: Option<usize>,
-    /// Print each rule's total evaluation time to stderr (for rule authors).
-    #[arg(long)]
-    pub timings: bool,
-    /// How Helm charts are rendered.
-    #[command(flatten)]
-    pub helm: HelmArgs,
+    /// Most bytes read for one chart, uncompressed, subcharts included [default: 64 MiB].
+    #[arg(long, value_name = "BYTES")]
+    pub max_chart_size: Option<u64>,
+    /// Most files (archive entries) read for one chart [default: 10000].
+    #[arg(long, value_name = "N")]
+    pub max_chart_files: Option<usize>,
+    /// Deepest nesting of subcharts [default: 16].
+    #[arg(long, value_name = "N")]
+    pub max_subchart_depth: Option<usize>,
+    /// Most nested `include`/`tpl` calls in a template [default: 1000].
+    #[arg(long, value_name = "N")]
+    pub max_include_depth: Option<usize>,
+    /// Most `range` iterations in one template [default: 1000000].
+    #[arg(long, value_name = "N")]
+    pub max_range_iterations: Option<u64>,
+    /// Most render steps (function calls and the list and map elements they
+    /// are given) for one chart under one profile [default: 10000000].
+    #[arg(long, value_name = "N")]
+    pub max_render_steps: Option<u64>,
 }
 
 /// Helm rendering flags, as `helm template` spells them.
@@ -172,6 +199,9 @@ pub struct RenderArgs {
     /// The values profile: `defaults`, `features-on`, or `ci/<file>` [default: defaults].
     #[arg(long, value_name = "PROFILE")]
     pub profile: Option<String>,
+    /// Bounds against hostile input.
+    #[command(flatten)]
+    pub limits: LimitArgs,
     /// Rendering flags.
     #[command(flatten)]
     pub helm: HelmArgs,

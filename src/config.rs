@@ -56,21 +56,67 @@ pub struct LimitsSpec {
     pub depth: Option<usize>,
     /// Most nodes YAML alias expansion may create in one file.
     pub alias_nodes: Option<usize>,
+    /// Most bytes read for one chart (uncompressed; archives and subcharts included).
+    pub chart_size: Option<u64>,
+    /// Most files (archive entries) read for one chart, subcharts included.
+    pub chart_files: Option<usize>,
+    /// Deepest nesting of subcharts.
+    pub subchart_depth: Option<usize>,
+    /// Most nested `include`/`tpl` calls while rendering a template.
+    pub include_depth: Option<usize>,
+    /// Most `range` iterations while rendering one template.
+    pub range_iterations: Option<u64>,
+    /// Most render steps (function calls and the list and map elements they
+    /// are given) while rendering a chart under one profile.
+    pub render_steps: Option<u64>,
 }
 
 impl LimitsSpec {
-    /// Applies the set limits over `base`.
-    pub fn apply(&self, mut base: crate::yaml::Limits) -> crate::yaml::Limits {
-        if let Some(v) = self.file_size {
-            base.max_file_bytes = v;
+    /// These limits, with `base`'s for the ones not set here (flags over
+    /// the config file).
+    pub fn over(self, base: LimitsSpec) -> LimitsSpec {
+        LimitsSpec {
+            file_size: self.file_size.or(base.file_size),
+            depth: self.depth.or(base.depth),
+            alias_nodes: self.alias_nodes.or(base.alias_nodes),
+            chart_size: self.chart_size.or(base.chart_size),
+            chart_files: self.chart_files.or(base.chart_files),
+            subchart_depth: self.subchart_depth.or(base.subchart_depth),
+            include_depth: self.include_depth.or(base.include_depth),
+            range_iterations: self.range_iterations.or(base.range_iterations),
+            render_steps: self.render_steps.or(base.render_steps),
         }
-        if let Some(v) = self.depth {
-            base.max_depth = v;
-        }
-        if let Some(v) = self.alias_nodes {
-            base.max_alias_nodes = v;
-        }
-        base
+    }
+
+    /// Sets the limits given here on `load`, keeping the others.
+    pub fn apply(&self, load: &mut crate::load::LoadOptions) {
+        let set = |slot: &mut u64, v: Option<u64>| {
+            if let Some(v) = v {
+                *slot = v;
+            }
+        };
+        let set_n = |slot: &mut usize, v: Option<usize>| {
+            if let Some(v) = v {
+                *slot = v;
+            }
+        };
+        set(&mut load.limits.max_file_bytes, self.file_size);
+        set_n(&mut load.limits.max_depth, self.depth);
+        set_n(&mut load.limits.max_alias_nodes, self.alias_nodes);
+        set(&mut load.chart_limits.max_total_bytes, self.chart_size);
+        set_n(&mut load.chart_limits.max_entries, self.chart_files);
+        set_n(
+            &mut load.chart_limits.max_subchart_depth,
+            self.subchart_depth,
+        );
+        set_n(
+            &mut load.render_limits.max_include_depth,
+            self.include_depth,
+        );
+        set(
+            &mut load.render_limits.max_range_iters,
+            self.range_iterations,
+        );
     }
 }
 

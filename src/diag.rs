@@ -31,6 +31,31 @@ pub struct Diagnostic {
     pub message: String,
 }
 
+/// Longest message kept whole; nested template errors repeat their prefix
+/// once per level and can run to tens of kilobytes.
+const MAX_MESSAGE: usize = 2000;
+
+/// `message`, with its middle cut out when it is over [`MAX_MESSAGE`] bytes
+/// (the start says what failed, the end says where it bottomed out).
+pub fn shorten(message: String) -> String {
+    if message.len() <= MAX_MESSAGE {
+        return message;
+    }
+    let head_end = (0..=MAX_MESSAGE / 2)
+        .rev()
+        .find(|&i| message.is_char_boundary(i))
+        .unwrap_or(0);
+    let tail_start = (message.len() - MAX_MESSAGE / 2..message.len())
+        .find(|&i| message.is_char_boundary(i))
+        .unwrap_or(message.len());
+    format!(
+        "{} […{} bytes cut…] {}",
+        &message[..head_end],
+        tail_start - head_end,
+        &message[tail_start..]
+    )
+}
+
 impl Diagnostic {
     /// A diagnostic about a whole file (no line).
     pub fn file(severity: Severity, file: impl Into<String>, message: impl Into<String>) -> Self {
@@ -79,5 +104,21 @@ impl std::fmt::Display for Diagnostic {
             write!(f, ": ")?;
         }
         f.write_str(&self.message)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shorten;
+
+    #[test]
+    fn long_messages_keep_head_and_tail() {
+        let long = format!("start {} end", "é".repeat(5000));
+        let short = shorten(long.clone());
+        assert!(short.len() < 2100, "{}", short.len());
+        assert!(short.starts_with("start "));
+        assert!(short.ends_with(" end"));
+        assert!(short.contains("bytes cut"));
+        assert_eq!(shorten("brief".into()), "brief");
     }
 }

@@ -3,7 +3,8 @@
 //! errors count), 2 usage, input or configuration error.
 
 use caplevel::cli::{
-    AnalyzeArgs, Cli, Command, ExplainArgs, Format, HelmArgs, RenderArgs, RulesArgs, SchemaKind,
+    AnalyzeArgs, Cli, Command, ExplainArgs, Format, HelmArgs, LimitArgs, RenderArgs, RulesArgs,
+    SchemaKind,
 };
 use caplevel::config::Config;
 use caplevel::gate::{Baseline, Gates};
@@ -66,12 +67,9 @@ fn analyze(args: AnalyzeArgs) -> Result<ExitCode, String> {
     let mut options = options(args.rules, args.config.as_deref())?;
     options.threshold = args.threshold;
     options.load.helm = helm_options(&args.helm);
-    options.load.limits = caplevel::config::LimitsSpec {
-        file_size: args.max_file_size,
-        depth: args.max_depth,
-        alias_nodes: args.max_alias_nodes,
-    }
-    .apply(options.config.limits.apply(options.load.limits));
+    limit_spec(&args.limits)
+        .over(options.config.limits)
+        .apply(&mut options.load);
     options.gates = Gates {
         fail_under: args
             .fail_under
@@ -206,6 +204,20 @@ enum Sink {
     Table(report::TableStream<Box<dyn Write>>),
 }
 
+fn limit_spec(l: &LimitArgs) -> caplevel::config::LimitsSpec {
+    caplevel::config::LimitsSpec {
+        file_size: l.max_file_size,
+        depth: l.max_depth,
+        alias_nodes: l.max_alias_nodes,
+        chart_size: l.max_chart_size,
+        chart_files: l.max_chart_files,
+        subchart_depth: l.max_subchart_depth,
+        include_depth: l.max_include_depth,
+        range_iterations: l.max_range_iterations,
+        render_steps: l.max_render_steps,
+    }
+}
+
 fn helm_options(h: &HelmArgs) -> caplevel::load::HelmOptions {
     caplevel::load::HelmOptions {
         value_files: h.values.clone(),
@@ -220,10 +232,11 @@ fn helm_options(h: &HelmArgs) -> caplevel::load::HelmOptions {
 /// `caplevel render`: the chart's manifests as `helm template` prints them;
 /// diagnostics on stderr; exit 1 when a template failed.
 fn render(args: RenderArgs) -> Result<ExitCode, String> {
-    let load = caplevel::load::LoadOptions {
+    let mut load = caplevel::load::LoadOptions {
         helm: helm_options(&args.helm),
         ..Default::default()
     };
+    limit_spec(&args.limits).apply(&mut load);
     let out = caplevel::load::render_chart(&args.chart, args.profile.as_deref(), &load)?;
     print!("{}", out.manifests);
     for d in &out.diagnostics {

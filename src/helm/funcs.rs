@@ -7,6 +7,7 @@
 //! stricter check would only fail templates Helm renders. Random and crypto
 //! functions return fixed placeholders so output is deterministic.
 
+use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -20,6 +21,143 @@ type R = gotmpl::Result<Value>;
 
 /// Largest list `until`/`seq`/`untilStep` build, against hostile templates.
 pub(crate) const MAX_LIST: i64 = 100_000;
+
+/// Longest text a function may build or a template execution may write,
+/// against templates that grow text without end (a string doubled in a
+/// loop, `indent` of a huge string, `toYaml` of a list sharing one big
+/// string a million times). Memory for text stays a small multiple of this.
+pub(crate) const MAX_TEXT: usize = 32 * 1024 * 1024;
+
+/// Functions that print whole structures: their arguments are sized before
+/// they run, since their output can dwarf what the arguments hold in memory
+/// (lists and maps share their elements).
+const PRINTERS: &[&str] = &[
+    "print",
+    "println",
+    "printf",
+    "cat",
+    "join",
+    "toString",
+    "toStrings",
+    "toYaml",
+    "mustToYaml",
+    "toYamlPretty",
+    "toJson",
+    "mustToJson",
+    "toPrettyJson",
+    "mustToPrettyJson",
+    "toRawJson",
+    "mustToRawJson",
+    "toToml",
+    "quote",
+    "squote",
+    "fail",
+];
+
+/// The length of the text `v` prints as, roughly (at least its strings'
+/// bytes), counted only until it passes `budget`.
+pub(crate) fn text_size(v: &Value, budget: usize) -> usize {
+    fn walk(v: &Value, budget: usize, acc: &mut usize) {
+        if *acc > budget {
+            return;
+        }
+        match v {
+            Value::String(s) => *acc += s.len(),
+            Value::List(items) => {
+                for item in items.iter() {
+                    *acc += 1;
+                    walk(item, budget, acc);
+                    if *acc > budget {
+                        return;
+                    }
+                }
+            }
+            Value::Map(m) => {
+                for (k, item) in m.iter() {
+                    *acc += k.len() + 2;
+                    walk(item, budget, acc);
+                    if *acc > budget {
+                        return;
+                    }
+                }
+            }
+            _ => *acc += 8,
+        }
+    }
+    let mut acc = 0;
+    walk(v, budget, &mut acc);
+    acc
+}
+
+/// An error unless `n` bytes of text fit under [`MAX_TEXT`].
+pub(crate) fn check_text(what: &str, n: usize) -> gotmpl::Result<()> {
+    if n > MAX_TEXT {
+        Err(err(format!(
+            "{what}: the text would be over the limit of {MAX_TEXT} bytes"
+        )))
+    } else {
+        Ok(())
+    }
+}
+
+thread_local! {
+    /// Render steps left for the render running on this thread.
+    static STEPS_LEFT: Cell<u64> = const { Cell::new(u64::MAX) };
+}
+
+/// Gives the render on this thread `steps` render steps (see [`spend_steps`]).
+/// Rendering runs on one thread, so every function call of one render draws
+/// from the same budget.
+pub(crate) fn set_step_budget(steps: u64) {
+    STEPS_LEFT.with(|c| c.set(steps));
+}
+
+/// Spends render steps: one per function call plus one per element of each
+/// list or map argument. The budget stops templates whose work grows
+/// quadratically (`append` to a growing list, `set` on a growing map, in a
+/// loop) long before they hang, deterministically, where the range limit
+/// alone allows a million iterations each copying a large list.
+fn spend_steps(name: &str, a: &[Value]) -> gotmpl::Result<()> {
+    let cost = a.iter().fold(1u64, |acc, v| {
+        acc.saturating_add(match v {
+            Value::List(l) => l.len() as u64,
+            Value::Map(m) => m.len() as u64,
+            _ => 0,
+        })
+    });
+    STEPS_LEFT.with(|c| match c.get().checked_sub(cost) {
+        Some(left) => {
+            c.set(left);
+            Ok(())
+        }
+        None => {
+            c.set(0);
+            Err(err(format!(
+                "{name}: the render is over its limit of render steps (function calls and the list and map elements they take)"
+            )))
+        }
+    })
+}
+
+/// `f`, charged in render steps, and refusing to return text over [`MAX_TEXT`].
+fn bounded(name: &'static str, f: gotmpl::ValueFunc) -> gotmpl::ValueFunc {
+    let printer = PRINTERS.contains(&name);
+    Arc::new(move |a: &[Value]| {
+        spend_steps(name, a)?;
+        if printer {
+            let mut total = 0;
+            for v in a {
+                total += text_size(v, MAX_TEXT.saturating_sub(total));
+                check_text(name, total)?;
+            }
+        }
+        let out = f(a)?;
+        if let Value::String(s) = &out {
+            check_text(name, s.len())?;
+        }
+        Ok(out)
+    })
+}
 
 fn err(msg: impl Into<String>) -> TemplateError {
     TemplateError::Exec(msg.into())
@@ -163,9 +301,15 @@ fn type_of(v: &Value) -> &'static str {
     }
 }
 
-fn indent(n: i64, s: &str) -> String {
-    let pad = " ".repeat(usize::try_from(n.clamp(0, 10_000)).unwrap_or(0));
-    format!("{pad}{}", s.replace('\n', &format!("\n{pad}")))
+fn indent(n: i64, s: &str) -> gotmpl::Result<String> {
+    let width = usize::try_from(n.clamp(0, 10_000)).unwrap_or(0);
+    let lines = s.bytes().filter(|&b| b == b'\n').count() + 1;
+    check_text(
+        "indent",
+        s.len().saturating_add(lines.saturating_mul(width)),
+    )?;
+    let pad = " ".repeat(width);
+    Ok(format!("{pad}{}", s.replace('\n', &format!("\n{pad}"))))
 }
 
 fn title(s: &str) -> String {
@@ -526,7 +670,7 @@ fn go_date(layout: &str) -> String {
 macro_rules! reg {
     ($m:ident, [$($name:literal),+], $f:expr) => {{
         let f: gotmpl::ValueFunc = Arc::new($f);
-        $( $m.insert($name.to_string(), f.clone()); )+
+        $( $m.insert($name.to_string(), bounded($name, f.clone())); )+
     }};
 }
 
@@ -654,9 +798,20 @@ pub(crate) fn sprig() -> FuncMap {
     reg!(m, ["nospace"], |a: &[Value]| Ok(string(
         sarg(a, 0).split_whitespace().collect::<String>()
     )));
-    reg!(m, ["replace"], |a: &[Value]| Ok(string(
-        sarg(a, 2).replace(&sarg(a, 0), &sarg(a, 1))
-    )));
+    reg!(m, ["replace"], |a: &[Value]| {
+        let (from, to, s) = (sarg(a, 0), sarg(a, 1), sarg(a, 2));
+        // An empty pattern matches between every character.
+        let hits = if from.is_empty() {
+            s.chars().count() + 1
+        } else {
+            s.matches(from.as_str()).count()
+        };
+        check_text(
+            "replace",
+            s.len().saturating_add(hits.saturating_mul(to.len())),
+        )?;
+        Ok(string(s.replace(&from, &to)))
+    });
     reg!(m, ["contains"], |a: &[Value]| Ok(Value::Bool(
         sarg(a, 1).contains(&sarg(a, 0))
     )));
@@ -696,10 +851,10 @@ pub(crate) fn sprig() -> FuncMap {
     reg!(m, ["indent"], |a: &[Value]| Ok(string(indent(
         to_i64(&arg(a, 0)),
         &sarg(a, 1)
-    ))));
+    )?)));
     reg!(m, ["nindent"], |a: &[Value]| Ok(string(format!(
         "\n{}",
-        indent(to_i64(&arg(a, 0)), &sarg(a, 1))
+        indent(to_i64(&arg(a, 0)), &sarg(a, 1))?
     ))));
     reg!(m, ["snakecase"], |a: &[Value]| {
         Ok(string(

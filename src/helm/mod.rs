@@ -48,7 +48,9 @@ pub use chart::{
 };
 pub use output::write_helm_template;
 pub use profiles::{FEATURES_ON, Profile, profiles, render_profile};
-pub use render::{DEFAULT_KUBE_VERSION, RenderOptions, Rendered, RenderedDoc, render};
+pub use render::{
+    DEFAULT_KUBE_VERSION, RenderLimits, RenderOptions, Rendered, RenderedDoc, render,
+};
 
 /// How bad a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -31,10 +31,28 @@ use crate::yaml;
 /// The Kubernetes version `.Capabilities` reports by default (Helm 4.1's).
 pub const DEFAULT_KUBE_VERSION: &str = "v1.35.0";
 
-/// Most nested `include`/`tpl` calls, as Helm's recursion limit.
-const MAX_INCLUDE_DEPTH: usize = 1000;
-/// Most `{{range}}` iterations in one template execution.
-const MAX_RANGE_ITERS: u64 = 1_000_000;
+/// Bounds on one template execution, against templates that recurse or loop
+/// without end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RenderLimits {
+    /// Most nested `include`/`tpl` calls (Helm stops at 1000).
+    pub max_include_depth: usize,
+    /// Most `{{range}}` iterations in one template file's execution.
+    pub max_range_iters: u64,
+    /// Most render steps for one render of a chart (all its templates):
+    /// function calls plus the list and map elements they are given.
+    pub max_steps: u64,
+}
+
+impl Default for RenderLimits {
+    fn default() -> Self {
+        RenderLimits {
+            max_include_depth: 1000,
+            max_range_iters: 1_000_000,
+            max_steps: 10_000_000,
+        }
+    }
+}
 /// Stack for the rendering thread: deep `include` chains recurse in gotmpl.
 const RENDER_STACK: usize = 256 * 1024 * 1024;
 
@@ -54,6 +72,8 @@ pub struct RenderOptions {
     pub value_files: Vec<yaml::Node>,
     /// `--set` expressions, in order.
     pub set: Vec<String>,
+    /// Recursion and loop bounds.
+    pub limits: RenderLimits,
 }
 
 impl Default for RenderOptions {
@@ -65,6 +85,7 @@ impl Default for RenderOptions {
             api_versions: Vec::new(),
             value_files: Vec::new(),
             set: Vec::new(),
+            limits: RenderLimits::default(),
         }
     }
 }
@@ -225,6 +246,7 @@ pub fn render(chart: &Chart, options: &RenderOptions) -> Rendered {
 /// [`render`] on the calling thread.
 pub(crate) fn render_here(chart: &Chart, options: &RenderOptions) -> Rendered {
     let mut diags = Vec::new();
+    funcs::set_step_budget(options.limits.max_steps);
 
     // User values: -f files merged, then --set.
     let mut user = VMap::new();
@@ -328,10 +350,11 @@ pub(crate) fn render_here(chart: &Chart, options: &RenderOptions) -> Rendered {
     let engine = Arc::new(Engine {
         set: OnceLock::new(),
         depth: AtomicUsize::new(0),
+        max_depth: options.limits.max_include_depth,
     });
     let mut set = Template::new("gotpl")
         .funcs(all_funcs(&engine))
-        .max_range_iters(MAX_RANGE_ITERS);
+        .max_range_iters(options.limits.max_range_iters.max(1));
     let mut entries: Vec<(String, String, usize, bool)> = Vec::new(); // (name, file, inst, is_manifest)
     for src in &srcs {
         let parsed =
@@ -397,7 +420,7 @@ pub(crate) fn render_here(chart: &Chart, options: &RenderOptions) -> Rendered {
         );
         let data = Value::Map(Arc::new(top));
         engine.depth.store(0, Ordering::Relaxed);
-        match set.execute_template_to_string(&marked_name(name), &data) {
+        match execute_bounded(&set, &marked_name(name), &data) {
             Ok(out) => {
                 let out = out.replace("<no value>", "");
                 if is_notes {
@@ -686,10 +709,44 @@ fn collect_instances<'a>(
     top
 }
 
+/// Executes the template `name` into text of at most [`funcs::MAX_TEXT`]
+/// bytes: a template that writes without end stops with an error, not with
+/// memory exhausted.
+fn execute_bounded(set: &Template, name: &str, data: &Value) -> gotmpl::Result<String> {
+    struct Capped {
+        text: String,
+        over: bool,
+    }
+    impl std::fmt::Write for Capped {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            if self.text.len() + s.len() > funcs::MAX_TEXT {
+                self.over = true;
+                return Err(std::fmt::Error);
+            }
+            self.text.push_str(s);
+            Ok(())
+        }
+    }
+    let mut out = Capped {
+        text: String::new(),
+        over: false,
+    };
+    match set.execute_template_fmt(&mut out, name, data) {
+        Ok(()) => Ok(out.text),
+        Err(_) if out.over => Err(TemplateError::Exec(format!(
+            "the output is over the limit of {} bytes",
+            funcs::MAX_TEXT
+        ))),
+        Err(e) => Err(e),
+    }
+}
+
 /// What `include`/`tpl` reach at run time.
 struct Engine {
     set: OnceLock<Weak<Template>>,
     depth: AtomicUsize,
+    /// Most nested `include`/`tpl` calls.
+    max_depth: usize,
 }
 
 impl Engine {
@@ -702,7 +759,7 @@ impl Engine {
 
     fn enter(&self, what: &str) -> gotmpl::Result<DepthGuard<'_>> {
         let d = self.depth.fetch_add(1, Ordering::Relaxed);
-        if d >= MAX_INCLUDE_DEPTH {
+        if d >= self.max_depth {
             self.depth.fetch_sub(1, Ordering::Relaxed);
             return Err(TemplateError::Exec(format!(
                 "rendering template has a nested reference name: {what}: unable to execute template"
@@ -738,7 +795,7 @@ fn all_funcs(engine: &Arc<Engine>) -> FuncMap {
                     "error calling include: template: no template {name:?} associated with template \"gotpl\""
                 )));
             }
-            set.execute_template_to_string(&name, &data).map(|x| Value::String(Arc::from(x.as_str())))
+            execute_bounded(&set, &name, &data).map(|x| Value::String(Arc::from(x.as_str())))
         }),
     );
     let e2 = weak;
@@ -777,8 +834,7 @@ fn all_funcs(engine: &Arc<Engine>) -> FuncMap {
             }
             let key = "\u{0}tpl";
             t = t.add_parse_tree(key, tree);
-            let out = t
-                .execute_template_to_string(key, &data)
+            let out = execute_bounded(&t, key, &data)
                 .map_err(|e| TemplateError::Exec(format!("error calling tpl: {e}")))?;
             Ok(Value::String(Arc::from(
                 out.replace("<no value>", "").as_str(),

@@ -23,7 +23,7 @@ pub fn load(path: &Path, options: &LoadOptions) -> Package {
     let shown = display_path(path);
     let limits = ChartLimits {
         yaml: options.limits,
-        ..ChartLimits::default()
+        ..options.chart_limits
     };
     let chart = helm::load_chart(path, &limits);
     let mut diags: Vec<Diagnostic> = chart
@@ -145,7 +145,7 @@ fn chart_diagnostic(chart_path: &str, d: helm::HelmDiagnostic) -> Diagnostic {
         }),
         line: d.line,
         column: None,
-        message: d.message,
+        message: crate::diag::shorten(d.message),
     }
 }
 
@@ -226,6 +226,7 @@ fn user_render_options(options: &LoadOptions, diags: &mut Vec<Diagnostic>) -> Re
         api_versions: h.api_versions.clone(),
         value_files,
         set: h.set.clone(),
+        limits: options.render_limits,
     }
 }
 
@@ -345,7 +346,7 @@ pub fn render_chart(
     let shown = display_path(path);
     let limits = ChartLimits {
         yaml: options.limits,
-        ..ChartLimits::default()
+        ..options.chart_limits
     };
     let chart = helm::load_chart(path, &limits);
     let mut diagnostics: Vec<Diagnostic> = chart

@@ -12,14 +12,20 @@ mod manifests;
 mod package_manifest;
 
 use crate::discover::{Layout, Target};
+use crate::helm::{ChartLimits, RenderLimits};
 use crate::package::Package;
 use crate::yaml::Limits;
 
 /// Settings that shape loading.
 #[derive(Debug, Clone, Default)]
 pub struct LoadOptions {
-    /// Bounds against hostile input.
+    /// Bounds against hostile YAML.
     pub limits: Limits,
+    /// Bounds against hostile charts (their `yaml` part is replaced by
+    /// `limits` when a chart is read).
+    pub chart_limits: ChartLimits,
+    /// Bounds on template execution.
+    pub render_limits: RenderLimits,
     /// How charts are rendered.
     pub helm: HelmOptions,
 }
