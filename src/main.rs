@@ -9,7 +9,7 @@ use caplevel::cli::{
 use caplevel::config::Config;
 use caplevel::gate::{Baseline, Gates};
 use caplevel::phase::Phase;
-use caplevel::report::{self, Report};
+use caplevel::report;
 use caplevel::rules::doc;
 use caplevel::{Options, load_rules};
 use clap::Parser;
@@ -117,64 +117,49 @@ fn analyze(args: AnalyzeArgs) -> Result<ExitCode, String> {
     let table_on_stdout = args.format == Format::Table;
     let show_diagnostics = table_on_stdout && !args.verbose;
 
-    // JSON and the table are written as targets are assessed, so memory does
-    // not grow with the catalog; the other formats need the whole report.
-    let streaming = outputs
-        .iter()
-        .all(|(f, _, _)| matches!(f, Format::Json | Format::Table));
-    let tail = if streaming {
-        let mut sinks = Vec::new();
-        for (format, name, out) in outputs {
-            let sink = match format {
-                Format::Json => Sink::Json(
-                    report::JsonStream::start(out, &head)
-                        .map_err(|e| format!("cannot write {name}: {e}"))?,
-                ),
-                _ => Sink::Table(report::TableStream::new(out, args.verbose)),
-            };
-            sinks.push((name, sink));
-        }
-        let tail = run
-            .assess(|t| {
-                if show_diagnostics {
-                    t.diagnostics.iter().for_each(|d| eprintln!("{d}"));
-                }
-                for (_, sink) in &mut sinks {
-                    match sink {
-                        Sink::Json(s) => s.target(&t)?,
-                        Sink::Table(s) => s.target(&t)?,
-                    }
-                }
-                Ok(())
-            })
-            .map_err(|e| format!("cannot write the report: {e}"))?;
-        for (name, sink) in sinks {
-            match sink {
-                Sink::Json(s) => s.finish(&tail),
-                Sink::Table(s) => s.finish(&tail),
+    // Every format is written as targets are assessed, so memory does not
+    // grow with the catalog.
+    let mut sinks = Vec::new();
+    for (format, name, out) in outputs {
+        let sink = match format {
+            Format::Json => report::JsonStream::start(out, &head).map(Sink::Json),
+            Format::Table => Ok(Sink::Table(report::TableStream::new(out, args.verbose))),
+            Format::Sarif => report::SarifStream::start(out, &head).map(Sink::Sarif),
+            Format::Junit => report::JunitStream::start(out, remediations(&head)).map(Sink::Junit),
+            Format::Markdown => {
+                report::MarkdownStream::start(out, remediations(&head)).map(Sink::Markdown)
             }
-            .map_err(|e| format!("cannot write {name}: {e}"))?;
         }
-        tail
-    } else {
-        let mut targets = Vec::new();
-        let tail = run
-            .assess(|t| {
-                if show_diagnostics {
-                    t.diagnostics.iter().for_each(|d| eprintln!("{d}"));
+        .map_err(|e| format!("cannot write {name}: {e}"))?;
+        sinks.push((name, sink));
+    }
+    let tail = run
+        .assess(|t| {
+            if show_diagnostics {
+                t.diagnostics.iter().for_each(|d| eprintln!("{d}"));
+            }
+            for (_, sink) in &mut sinks {
+                match sink {
+                    Sink::Json(s) => s.target(&t)?,
+                    Sink::Table(s) => s.target(&t)?,
+                    Sink::Sarif(s) => s.target(&t)?,
+                    Sink::Junit(s) => s.target(&t)?,
+                    Sink::Markdown(s) => s.target(&t)?,
                 }
-                targets.push(t);
-                Ok(())
-            })
-            .map_err(|e| format!("cannot write the report: {e}"))?;
-        let report = Report::assemble(head, targets, tail.clone());
-        for (format, name, mut out) in outputs {
-            write(&report, format, args.verbose, &mut out)
-                .and_then(|_| out.flush())
-                .map_err(|e| format!("cannot write {name}: {e}"))?;
+            }
+            Ok(())
+        })
+        .map_err(|e| format!("cannot write the report: {e}"))?;
+    for (name, sink) in sinks {
+        match sink {
+            Sink::Json(s) => s.finish(&tail),
+            Sink::Table(s) => s.finish(&tail),
+            Sink::Sarif(s) => s.finish(),
+            Sink::Junit(s) => s.finish(),
+            Sink::Markdown(s) => s.finish(&tail),
         }
-        tail
-    };
+        .map_err(|e| format!("cannot write {name}: {e}"))?;
+    }
     if args.timings {
         let rows = caplevel::rules::timings::report();
         let total: std::time::Duration = rows.iter().map(|r| r.1).sum();
@@ -202,6 +187,17 @@ fn analyze(args: AnalyzeArgs) -> Result<ExitCode, String> {
 enum Sink {
     Json(report::JsonStream<Box<dyn Write>>),
     Table(report::TableStream<Box<dyn Write>>),
+    Sarif(report::SarifStream<Box<dyn Write>>),
+    Junit(report::JunitStream<Box<dyn Write>>),
+    Markdown(report::MarkdownStream<Box<dyn Write>>),
+}
+
+/// Each rule's remediation, by id.
+fn remediations(head: &report::ReportHead) -> Vec<(String, String)> {
+    head.rules
+        .iter()
+        .map(|r| (r.id.clone(), r.remediation.clone()))
+        .collect()
 }
 
 fn limit_spec(l: &LimitArgs) -> caplevel::config::LimitsSpec {
@@ -282,21 +278,6 @@ fn progress_bar() -> caplevel::Progress {
             }
         }
     })
-}
-
-fn write(
-    report: &Report,
-    format: Format,
-    verbose: bool,
-    out: &mut dyn Write,
-) -> std::io::Result<()> {
-    match format {
-        Format::Table => report::write_table(report, verbose, out),
-        Format::Json => report::write_json(report, out),
-        Format::Sarif => report::write_sarif(report, out),
-        Format::Junit => report::write_junit(report, out),
-        Format::Markdown => report::write_markdown(report, out),
-    }
 }
 
 fn list_rules(args: RulesArgs) -> Result<ExitCode, String> {

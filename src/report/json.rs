@@ -3,8 +3,7 @@
 //! [`JsonStream`] writes the same bytes one target at a time, so a run over
 //! a whole catalog never holds more than a few targets' reports.
 
-use super::{Report, ReportHead, ReportTail, TargetReport};
-use serde::Serialize;
+use super::{Report, ReportHead, ReportTail, TargetReport, nested};
 use std::io::Write;
 
 /// Writes the report as pretty JSON with a trailing newline.
@@ -17,23 +16,6 @@ pub fn write_json(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
 pub struct JsonStream<W: Write> {
     out: W,
     targets: usize,
-}
-
-/// `value` pretty-printed as serde_json does, nested `depth` levels deep.
-fn nested(value: &impl Serialize, depth: usize) -> std::io::Result<String> {
-    let text = serde_json::to_string_pretty(value)?;
-    let pad = "  ".repeat(depth);
-    Ok(text
-        .lines()
-        .enumerate()
-        .fold(String::with_capacity(text.len()), |mut acc, (i, line)| {
-            if i > 0 {
-                acc.push('\n');
-                acc.push_str(&pad);
-            }
-            acc.push_str(line);
-            acc
-        }))
 }
 
 fn key(name: &str) -> String {

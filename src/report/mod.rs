@@ -4,12 +4,13 @@ mod json;
 mod junit;
 mod markdown;
 mod sarif;
+mod spool;
 mod table;
 
 pub use json::{JsonStream, write_json};
-pub use junit::write_junit;
-pub use markdown::write_markdown;
-pub use sarif::{SARIF_SCHEMA, write_sarif};
+pub use junit::{JunitStream, write_junit};
+pub use markdown::{MarkdownStream, write_markdown};
+pub use sarif::{SARIF_SCHEMA, SarifStream, write_sarif};
 pub use table::{TableStream, write_table};
 
 use crate::diag::Diagnostic;
@@ -66,7 +67,43 @@ pub struct ReportTail {
     pub gate_failures: Vec<GateFailure>,
 }
 
+/// `value` pretty-printed as serde_json does, nested `depth` levels deep
+/// (two spaces each), for writers that print a document piece by piece.
+pub(crate) fn nested(value: &impl Serialize, depth: usize) -> std::io::Result<String> {
+    let text = serde_json::to_string_pretty(value)?;
+    let pad = "  ".repeat(depth);
+    Ok(text
+        .lines()
+        .enumerate()
+        .fold(String::with_capacity(text.len()), |mut acc, (i, line)| {
+            if i > 0 {
+                acc.push('\n');
+                acc.push_str(&pad);
+            }
+            acc.push_str(line);
+            acc
+        }))
+}
+
 impl Report {
+    /// What the report says before its targets.
+    pub fn head(&self) -> ReportHead {
+        ReportHead {
+            schema_version: self.schema_version.clone(),
+            tool: self.tool.clone(),
+            threshold: self.threshold,
+            rules: self.rules.clone(),
+        }
+    }
+
+    /// What the report says after its targets.
+    pub fn tail(&self) -> ReportTail {
+        ReportTail {
+            summary: self.summary.clone(),
+            gate_failures: self.gate_failures.clone(),
+        }
+    }
+
     /// The whole report from its parts.
     pub fn assemble(head: ReportHead, targets: Vec<TargetReport>, tail: ReportTail) -> Report {
         Report {

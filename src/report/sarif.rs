@@ -3,9 +3,10 @@
 //! its evidence (URIs relative to the working directory), exempt findings as
 //! suppressed results with their reason. Code-scanning uploads take it as is.
 
-use super::{Report, TargetReport};
+use super::{Report, ReportHead, RuleInfo, TargetReport, nested};
 use crate::finding::{Evidence, Finding, Status};
 use serde_json::{Value, json};
+use std::collections::BTreeMap;
 use std::io::Write;
 
 /// The SARIF schema this writer follows.
@@ -13,68 +14,100 @@ pub const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
 /// Writes the report as SARIF.
 pub fn write_sarif(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
-    let rules: Vec<Value> = report
-        .rules
-        .iter()
-        .map(|r| {
-            let mut rule = json!({
-                "id": r.id,
-                "name": camel(&r.id),
-                "shortDescription": {"text": r.title},
-                "fullDescription": {"text": r.rationale},
-                "help": {
-                    "text": format!("{}\n\nHow to fix: {}", r.rationale, r.remediation),
-                    "markdown": format!("**{}** (phase {} {}, weight {})\n\n{}\n\n**How to fix:** {}{}",
-                        r.title, r.phase.roman(), r.phase.id(), r.weight, r.rationale, r.remediation,
-                        references_md(&r.references)),
-                },
-                "defaultConfiguration": {"level": level_for_weight(r.weight)},
-                "properties": {
-                    "phase": r.phase.id(),
-                    "weight": r.weight,
-                    "tags": ["capability-level", r.phase.id()],
-                    "applies-to": r.applies_to,
-                },
-            });
-            if let Some(first) = r.references.first() {
-                rule["helpUri"] = json!(first);
-            }
-            rule
-        })
-        .collect();
-    let index: std::collections::BTreeMap<&str, usize> = report
-        .rules
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (r.id.as_str(), i))
-        .collect();
-    let mut results = Vec::new();
+    let mut stream = SarifStream::start(out, &report.head())?;
     for t in &report.targets {
+        stream.target(t)?;
+    }
+    stream.finish()
+}
+
+/// Writes SARIF one target at a time: the rules first, then each target's
+/// results as it comes, so a run over a catalog holds no target's report.
+pub struct SarifStream<W: Write> {
+    out: W,
+    index: BTreeMap<String, usize>,
+    results: usize,
+}
+
+impl<W: Write> SarifStream<W> {
+    /// Writes everything up to the first result: the tool and every rule.
+    pub fn start(mut out: W, head: &ReportHead) -> std::io::Result<Self> {
+        let rules: Vec<Value> = head.rules.iter().map(rule).collect();
+        let driver = json!({
+            "name": "caplevel",
+            "version": head.tool.version,
+            "semanticVersion": head.tool.version,
+            "informationUri": "https://sdk.operatorframework.io/docs/overview/operator-capabilities/",
+            "rules": rules,
+        });
+        // Keys are written in a fixed order, results last so they can stream.
+        write!(
+            out,
+            "{{\n  \"$schema\": {},\n  \"version\": \"2.1.0\",\n  \"runs\": [\n    {{\n      \"tool\": {{\n        \"driver\": {}\n      }},\n      \"columnKind\": \"unicodeCodePoints\",\n      \"results\": [",
+            nested(&SARIF_SCHEMA, 1)?,
+            nested(&driver, 4)?
+        )?;
+        let index = head
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.id.clone(), i))
+            .collect();
+        Ok(SarifStream {
+            out,
+            index,
+            results: 0,
+        })
+    }
+
+    /// Writes one target's results: its failed, erroring and exempt findings.
+    pub fn target(&mut self, t: &TargetReport) -> std::io::Result<()> {
         for f in t
             .findings
             .iter()
             .filter(|f| matches!(f.status, Status::Fail | Status::Error | Status::Exempt))
         {
-            results.push(result(t, f, index.get(f.rule.as_str()).copied()));
+            let r = result(t, f, self.index.get(f.rule.as_str()).copied());
+            let sep = if self.results == 0 { "" } else { "," };
+            write!(self.out, "{sep}\n        {}", nested(&r, 4)?)?;
+            self.results += 1;
         }
+        Ok(())
     }
-    let doc = json!({
-        "$schema": SARIF_SCHEMA,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "caplevel",
-                "version": report.tool.version,
-                "semanticVersion": report.tool.version,
-                "informationUri": "https://sdk.operatorframework.io/docs/overview/operator-capabilities/",
-                "rules": rules,
-            }},
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-        }],
+
+    /// Closes the document.
+    pub fn finish(mut self) -> std::io::Result<()> {
+        let pad = if self.results == 0 { "" } else { "\n      " };
+        write!(self.out, "{pad}]\n    }}\n  ]\n}}\n")?;
+        self.out.flush()
+    }
+}
+
+/// One rule as a SARIF `reportingDescriptor`.
+fn rule(r: &RuleInfo) -> Value {
+    let mut rule = json!({
+        "id": r.id,
+        "name": camel(&r.id),
+        "shortDescription": {"text": r.title},
+        "fullDescription": {"text": r.rationale},
+        "help": {
+            "text": format!("{}\n\nHow to fix: {}", r.rationale, r.remediation),
+            "markdown": format!("**{}** (phase {} {}, weight {})\n\n{}\n\n**How to fix:** {}{}",
+                r.title, r.phase.roman(), r.phase.id(), r.weight, r.rationale, r.remediation,
+                references_md(&r.references)),
+        },
+        "defaultConfiguration": {"level": level_for_weight(r.weight)},
+        "properties": {
+            "phase": r.phase.id(),
+            "weight": r.weight,
+            "tags": ["capability-level", r.phase.id()],
+            "applies-to": r.applies_to,
+        },
     });
-    serde_json::to_writer_pretty(&mut *out, &doc)?;
-    writeln!(out)
+    if let Some(first) = r.references.first() {
+        rule["helpUri"] = json!(first);
+    }
+    rule
 }
 
 fn result(t: &TargetReport, f: &Finding, rule_index: Option<usize>) -> Value {
