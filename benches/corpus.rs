@@ -5,6 +5,8 @@
 //! Run with `cargo bench --bench corpus`. Set CAPLEVEL_CORPUS to another
 //! folder of bundles to measure it instead. Single-threaded by default so the
 //! ratio compares like with like; CAPLEVEL_BENCH_JOBS=N runs analysis on N threads.
+//! Each side is timed CAPLEVEL_BENCH_RUNS times (default 5), the two in turn,
+//! and the best time of each is kept.
 
 use caplevel::discover::{Layout, discover};
 use caplevel::yaml::{Limits, parse_bytes};
@@ -32,15 +34,20 @@ fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-fn best_of<F: FnMut()>(runs: usize, mut f: F) -> Duration {
-    (0..runs)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed()
-        })
-        .min()
-        .unwrap_or_default()
+/// The best of `runs` timings of each of two tasks, run in turn (a, b, a,
+/// b, ...) so that a change of load on the machine weighs on both alike.
+fn best_of_each<A: FnMut(), B: FnMut()>(runs: usize, mut a: A, mut b: B) -> (Duration, Duration) {
+    let time = |f: &mut dyn FnMut()| {
+        let t = Instant::now();
+        f();
+        t.elapsed()
+    };
+    let (mut best_a, mut best_b) = (Duration::MAX, Duration::MAX);
+    for _ in 0..runs {
+        best_a = best_a.min(time(&mut a));
+        best_b = best_b.min(time(&mut b));
+    }
+    (best_a, best_b)
 }
 
 fn main() {
@@ -59,13 +66,13 @@ fn main() {
     files.sort();
     files.dedup();
     let limits = Limits::default();
-    let runs = 5;
-    let parse = best_of(runs, || {
-        for f in &files {
-            let bytes = std::fs::read(f).expect("readable");
-            std::hint::black_box(parse_bytes(&bytes, &limits));
-        }
-    });
+    let runs: usize = std::env::var("CAPLEVEL_BENCH_RUNS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(5)
+        .max(1);
+    // Rules are compiled once per run, as `caplevel analyze` does, so
+    // compiling them is not part of the time per target.
     let rules = rules::load(&[]).expect("rules load");
     let options = Options::default();
     let jobs: usize = std::env::var("CAPLEVEL_BENCH_JOBS")
@@ -76,16 +83,25 @@ fn main() {
         .num_threads(jobs)
         .build()
         .expect("pool");
-    let analyze = best_of(runs, || {
-        pool.install(|| {
-            use rayon::prelude::*;
-            let reports: Vec<_> = targets
-                .par_iter()
-                .map(|t| assess_target(t, &rules, &options))
-                .collect();
-            std::hint::black_box(reports);
-        })
-    });
+    let (parse, analyze) = best_of_each(
+        runs,
+        || {
+            for f in &files {
+                let bytes = std::fs::read(f).expect("readable");
+                std::hint::black_box(parse_bytes(&bytes, &limits));
+            }
+        },
+        || {
+            pool.install(|| {
+                use rayon::prelude::*;
+                let reports: Vec<_> = targets
+                    .par_iter()
+                    .map(|t| assess_target(t, &rules, &options))
+                    .collect();
+                std::hint::black_box(reports);
+            })
+        },
+    );
     let n = targets.len() as f64;
     println!(
         "corpus: {} ({} targets, {} YAML files, {} rules)",

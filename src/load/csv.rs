@@ -49,16 +49,22 @@ pub fn apply(package: &mut Package, facts: &mut Map<String, Json>) {
             ),
         ));
     }
-    let csv = package.resources[first].clone();
-    let file = csv.origin.file.clone();
+    // The CSV's tree is lent out while the package is updated, and put back
+    // before its embedded objects are added: copying it cost as much as
+    // reading it.
+    let placeholder = Node {
+        value: Value::Null,
+        pos: Pos::default(),
+    };
+    let csv_node = std::mem::replace(&mut package.resources[first].node, placeholder);
+    let file = package.resources[first].origin.file.clone();
     package.main_file = Some(file.clone());
-    package.version = csv
-        .node
+    package.version = csv_node
         .path("spec.version")
         .and_then(Node::scalar_text)
         .or(package.version.take());
 
-    if let Some(cap) = csv.node.path("metadata.annotations.capabilities") {
+    if let Some(cap) = csv_node.path("metadata.annotations.capabilities") {
         package.declared_raw = Some(cap.scalar_text().unwrap_or_default());
         package.declared_origin = Some(Origin {
             file: file.clone(),
@@ -69,11 +75,11 @@ pub fn apply(package: &mut Package, facts: &mut Map<String, Json>) {
         });
     }
 
-    read_exemptions(package, &csv, &file);
+    read_exemptions(package, &csv_node, &file);
 
     facts.insert("examples".into(), Json::Array(Vec::new()));
     facts.insert("examplesError".into(), Json::Null);
-    if let Some(node) = csv.node.path("metadata.annotations[\"alm-examples\"]") {
+    if let Some(node) = csv_node.path("metadata.annotations[\"alm-examples\"]") {
         let text = node.scalar_text().unwrap_or_default();
         match serde_json::from_str::<Json>(&text) {
             Ok(Json::Array(items)) => {
@@ -103,8 +109,7 @@ pub fn apply(package: &mut Package, facts: &mut Map<String, Json>) {
     }
 
     let mut synthesized = Vec::new();
-    if let Some(deps) = csv
-        .node
+    if let Some(deps) = csv_node
         .path("spec.install.spec.deployments")
         .and_then(Node::as_seq)
     {
@@ -132,7 +137,7 @@ pub fn apply(package: &mut Package, facts: &mut Map<String, Json>) {
         ("clusterPermissions", "ClusterRole"),
     ] {
         let path = format!("spec.install.spec.{field}");
-        if let Some(perms) = csv.node.path(&path).and_then(Node::as_seq) {
+        if let Some(perms) = csv_node.path(&path).and_then(Node::as_seq) {
             for (i, perm) in perms.iter().enumerate() {
                 let mut meta = Mapping::default();
                 put(
@@ -153,6 +158,7 @@ pub fn apply(package: &mut Package, facts: &mut Map<String, Json>) {
             }
         }
     }
+    package.resources[first].node = csv_node;
     // The embedded objects follow their CSV, so file order is kept.
     let at = first + 1;
     package.resources.splice(at..at, synthesized);
@@ -218,8 +224,8 @@ pub const EXEMPT_PREFIX: &str = "caplevel.io/exempt.";
 
 /// Reads `caplevel.io/exempt.<rule-id>: <reason>` annotations. One without a
 /// reason is an error diagnostic and is not applied.
-fn read_exemptions(package: &mut Package, csv: &Resource, file: &str) {
-    let Some(annotations) = csv.node.path("metadata.annotations").and_then(Node::as_map) else {
+fn read_exemptions(package: &mut Package, csv: &Node, file: &str) {
+    let Some(annotations) = csv.path("metadata.annotations").and_then(Node::as_map) else {
         return;
     };
     for (key, value) in annotations.iter() {

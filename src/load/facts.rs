@@ -10,7 +10,7 @@
 use crate::package::{Package, Resource};
 use crate::yaml::{Node, Value};
 use serde_json::{Map, Value as Json, json};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
 /// Most schema field paths kept per CRD (bounds hostile schemas).
 const MAX_FIELDS: usize = 20_000;
@@ -169,7 +169,6 @@ fn crd_facts(crd: &Node) -> Json {
     let top_schema = get("validation").and_then(|v| v.get("openAPIV3Schema"));
     let top_sub = get("subresources");
     let mut versions = Vec::new();
-    let mut fields = BTreeSet::new();
     let mut schemas: Vec<&Node> = Vec::new();
     match get("versions").and_then(Node::as_seq) {
         Some(list) if !list.is_empty() => {
@@ -194,50 +193,80 @@ fn crd_facts(crd: &Node) -> Json {
             }));
         }
     }
+    let mut seen = HashSet::new();
+    let mut path = String::new();
     for schema in schemas {
-        collect_fields(schema, String::new(), 0, &mut fields);
+        collect_fields(schema, &mut path, 0, &mut seen);
     }
+    // Sorted, as the rules' `fieldText` regexes and `in` searches expect.
+    let mut fields: Vec<String> = seen.into_iter().collect();
+    fields.sort_unstable();
     // Leaf names under spec and status, as sets: `'tolerations' in
     // facts.specNames` is one hash lookup, where a regex over every path of
     // a large CRD costs thousands of matches.
-    let names_under = |root: &str| -> Map<String, Json> {
-        fields
+    let names_under = |root: &str| -> Json {
+        let mut names: Vec<&str> = fields
             .iter()
             .filter_map(|f| f.strip_prefix(root))
             .filter_map(|rest| rest.strip_prefix('.'))
-            .map(|rest| {
-                (
-                    rest.rsplit('.').next().unwrap_or(rest).to_string(),
-                    Json::Bool(true),
-                )
-            })
-            .collect()
+            .map(|rest| rest.rsplit('.').next().unwrap_or(rest))
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        Json::Object(
+            names
+                .into_iter()
+                .map(|n| (n.to_string(), Json::Bool(true)))
+                .collect(),
+        )
     };
     let spec_names = names_under("spec");
     let status_names = names_under("status");
+    let mut field_text = String::with_capacity(fields.iter().map(|f| f.len() + 1).sum());
+    for f in &fields {
+        field_text.push_str(f);
+        field_text.push('\n');
+    }
     let has_validation_rules = crd
         .path("spec")
         .is_some_and(|s| contains_key(s, "x-kubernetes-validations", 0));
     let any = |key: &str| versions.iter().any(|v| v[key] == Json::Bool(true));
-    json!({
-        "group": group,
-        "kind": kind,
-        "plural": plural,
-        "scope": get("scope").and_then(Node::scalar_text),
-        "versions": versions,
-        "hasStatusSubresource": any("hasStatusSubresource"),
-        "hasScaleSubresource": any("hasScaleSubresource"),
-        "conversion": get("conversion").and_then(|c| c.get("strategy")).and_then(Node::scalar_text),
-        "fieldText": fields.iter().fold(String::new(), |mut text, f| {
-            text.push_str(f);
-            text.push('\n');
-            text
-        }),
-        "fields": fields,
-        "specNames": spec_names,
-        "statusNames": status_names,
-        "hasValidationRules": has_validation_rules,
-    })
+    let has_status = any("hasStatusSubresource");
+    let has_scale = any("hasScaleSubresource");
+    // Built by hand rather than with `json!`, which would copy the large
+    // field lists once more.
+    let mut facts = Map::new();
+    facts.insert("group".into(), Json::String(group));
+    facts.insert("kind".into(), Json::String(kind));
+    facts.insert("plural".into(), Json::String(plural));
+    facts.insert(
+        "scope".into(),
+        get("scope")
+            .and_then(Node::scalar_text)
+            .map_or(Json::Null, Json::String),
+    );
+    facts.insert("versions".into(), Json::Array(versions));
+    facts.insert("hasStatusSubresource".into(), Json::Bool(has_status));
+    facts.insert("hasScaleSubresource".into(), Json::Bool(has_scale));
+    facts.insert(
+        "conversion".into(),
+        get("conversion")
+            .and_then(|c| c.get("strategy"))
+            .and_then(Node::scalar_text)
+            .map_or(Json::Null, Json::String),
+    );
+    facts.insert("fieldText".into(), Json::String(field_text));
+    facts.insert(
+        "fields".into(),
+        Json::Array(fields.into_iter().map(Json::String).collect()),
+    );
+    facts.insert("specNames".into(), spec_names);
+    facts.insert("statusNames".into(), status_names);
+    facts.insert(
+        "hasValidationRules".into(),
+        Json::Bool(has_validation_rules),
+    );
+    Json::Object(facts)
 }
 
 fn version_facts(v: &Node, sub: Option<&Node>, has_schema: bool) -> Json {
@@ -254,31 +283,54 @@ fn version_facts(v: &Node, sub: Option<&Node>, has_schema: bool) -> Json {
 }
 
 /// Every property path of an OpenAPI schema (`spec.backup.schedule`); arrays
-/// are transparent (`spec.containers.name`).
-fn collect_fields(schema: &Node, prefix: String, depth: usize, out: &mut BTreeSet<String>) {
+/// are transparent (`spec.containers.name`). `path` is the prefix, extended
+/// and restored in place, so a path is only copied when it is new (CRDs
+/// repeat the same schema for each version).
+fn collect_fields(schema: &Node, path: &mut String, depth: usize, out: &mut HashSet<String>) {
     if depth > MAX_SCHEMA_DEPTH || out.len() >= MAX_FIELDS {
         return;
     }
-    if let Some(Value::Map(props)) = schema.get("properties").map(|p| &p.value) {
+    let Some(map) = schema.as_map() else {
+        return;
+    };
+    // One pass over the schema's keys finds the five that matter; they are
+    // then followed in a fixed order, so the paths kept under the
+    // `MAX_FIELDS` bound do not depend on how the schema orders its keys.
+    let (mut properties, mut items, mut all_of, mut any_of, mut one_of) =
+        (None, None, None, None, None);
+    for (key, value) in map.iter() {
+        match key {
+            "properties" => properties = Some(value),
+            "items" => items = Some(value),
+            "allOf" => all_of = Some(value),
+            "anyOf" => any_of = Some(value),
+            "oneOf" => one_of = Some(value),
+            _ => {}
+        }
+    }
+    if let Some(Value::Map(props)) = properties.map(|p| &p.value) {
         for (name, sub) in props.iter() {
             if out.len() >= MAX_FIELDS {
                 return;
             }
-            let path = if prefix.is_empty() {
-                name.to_string()
-            } else {
-                format!("{prefix}.{name}")
-            };
-            out.insert(path.clone());
+            let len = path.len();
+            if len > 0 {
+                path.push('.');
+            }
+            path.push_str(name);
+            if !out.contains(path.as_str()) {
+                out.insert(path.clone());
+            }
             collect_fields(sub, path, depth + 1, out);
+            path.truncate(len);
         }
     }
-    if let Some(items) = schema.get("items") {
-        collect_fields(items, prefix.clone(), depth + 1, out);
+    if let Some(items) = items {
+        collect_fields(items, path, depth + 1, out);
     }
-    for key in ["allOf", "anyOf", "oneOf"] {
-        for sub in schema.get(key).and_then(Node::as_seq).unwrap_or_default() {
-            collect_fields(sub, prefix.clone(), depth + 1, out);
+    for list in [all_of, any_of, one_of] {
+        for sub in list.and_then(Node::as_seq).unwrap_or_default() {
+            collect_fields(sub, path, depth + 1, out);
         }
     }
 }

@@ -14,6 +14,7 @@ use cel::{Env, ExecutionError};
 use regex::Regex;
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{Arc, OnceLock};
 
 /// The internal name `matches` calls are rewritten to. It starts with `@`, as
@@ -73,8 +74,33 @@ fn build() -> Arc<Env> {
     Arc::new(env)
 }
 
+/// The compiled patterns of one thread.
+type Patterns = HashMap<String, Result<Regex, String>, BuildHasherDefault<PatternHasher>>;
+
 thread_local! {
-    static PATTERNS: RefCell<HashMap<String, Result<Regex, String>>> = RefCell::new(HashMap::new());
+    static PATTERNS: RefCell<Patterns> = RefCell::new(Patterns::default());
+}
+
+/// A multiply-rotate hash for the pattern cache. Every `matches` call looks
+/// its pattern up, and SipHash over patterns of a few hundred bytes cost
+/// more than many of the matches themselves; keys are still compared in
+/// full, so a collision only costs a comparison.
+#[derive(Default)]
+struct PatternHasher(u64);
+
+impl Hasher for PatternHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word))
+                .wrapping_mul(0x517c_c1b7_2722_0a95);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 fn re_matches(text: &CelString<'_>, pattern: &CelString<'_>) -> Result<CelBool, ExecutionError> {

@@ -365,9 +365,22 @@ fn float_as_i64(f: f64) -> Option<i64> {
     }
 }
 
+/// Mappings up to this size are searched by scanning their keys.
+const SCAN_UP_TO: usize = 8;
+
 impl Mapping {
     /// The value under `key`.
     pub fn get(&self, key: &str) -> Option<&Node> {
+        // Most Kubernetes mappings hold a handful of keys, and analysis
+        // looks keys up by the million: comparing a few strings is cheaper
+        // than hashing the key.
+        if self.entries.len() <= SCAN_UP_TO {
+            return self
+                .entries
+                .iter()
+                .find(|(k, _)| k.as_str() == key)
+                .map(|(_, (_, node))| node);
+        }
         self.entries.get(key).map(|(_, node)| node)
     }
 
