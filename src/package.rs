@@ -70,6 +70,18 @@ pub struct Resource {
     /// itself (a CRD's schema field paths, a role's flattened grants, a
     /// workload's containers); bound as `facts` when a rule looks at it.
     pub facts: serde_json::Value,
+    /// A stand-in for an object a chart template would create but could not
+    /// render: only its `apiVersion`, `kind` and a name are known, read from
+    /// the template's text, and `origin` is the template's `kind:` line. It
+    /// counts for existence (selection without `expect`, `pkg.kinds`) and is
+    /// never judged field by field (rules with `expect` skip it; `objects`
+    /// leaves it out).
+    pub placeholder: bool,
+    /// For a rendered chart object, every profile that rendered this very
+    /// version of it (the first is `origin.profile`); a profile that
+    /// rendered it differently is in the package's `variants` fact instead.
+    /// Empty for objects read from files.
+    pub profiles: Vec<String>,
 }
 
 impl Resource {

@@ -412,3 +412,68 @@ fn analyze_takes_helm_values() {
             .ends_with("templates/deployment.yaml")
     );
 }
+
+#[test]
+fn a_failed_template_still_shows_the_kinds_of_its_text() {
+    // The HPA template fails (`required` with no default); the Deployment renders.
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("r.yaml");
+    std::fs::write(
+        &rules,
+        "rules:\n  - id: t-objects-hpa\n    phase: basic-install\n    title: an HPA among objects\n    weight: 1\n    applies-to: [chart]\n    expect: objects.exists(o, o.kind == 'HorizontalPodAutoscaler')\n    rationale: r\n    remediation: x\n",
+    )
+    .unwrap();
+    let out = caplevel()
+        .args([
+            "analyze",
+            "fixtures/charts/failing-hpa",
+            "--format",
+            "json",
+            "--rules",
+        ])
+        .arg(&rules)
+        .output()
+        .unwrap();
+    // The failed template is an error diagnostic (exit 1), located as Helm does.
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let t = &v["targets"][0];
+    let diags = t["diagnostics"].as_array().unwrap();
+    assert!(
+        diags.iter().any(
+            |d| d["file"].as_str().unwrap().ends_with("templates/hpa.yaml")
+                && d["line"] == 12
+                && d["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("autoscaling.maxReplicas is required")
+        ),
+        "{diags:?}"
+    );
+    // The HPA exists, read from the template's `kind:` line.
+    let hpa = finding(t, "chart-hpa");
+    assert_eq!(hpa["status"], "pass", "{hpa}");
+    let e = &hpa["evidence"][0];
+    assert!(e["file"].as_str().unwrap().ends_with("templates/hpa.yaml"));
+    assert_eq!(e["line"], 3);
+    assert_eq!(e["kind"], "HorizontalPodAutoscaler");
+    assert!(
+        e["note"].as_str().unwrap().contains("failed to render"),
+        "{e}"
+    );
+    // Its fields are unknown: a rule judging them does not apply, and CEL
+    // `objects` does not hold it.
+    assert_eq!(finding(t, "chart-hpa-tuned")["status"], "not-applicable");
+    assert_eq!(finding(t, "t-objects-hpa")["status"], "fail");
+    // The rest renders: the Deployment is judged as usual, from its own text.
+    let selector = finding(t, "chart-selector-stable");
+    assert_eq!(selector["status"], "pass", "{selector}");
+    let e = &selector["evidence"][0];
+    assert!(
+        e["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("templates/deployment.yaml")
+    );
+    assert!(e.get("note").is_none_or(|n| n.is_null()), "{e}");
+}

@@ -49,7 +49,8 @@ pub use chart::{
 pub use output::write_helm_template;
 pub use profiles::{FEATURES_ON, Profile, profiles, render_profile};
 pub use render::{
-    DEFAULT_KUBE_VERSION, RenderLimits, RenderOptions, Rendered, RenderedDoc, render,
+    DEFAULT_KUBE_VERSION, RenderLimits, RenderOptions, Rendered, RenderedDoc, UnrenderedObject,
+    render,
 };
 
 /// How bad a diagnostic is.

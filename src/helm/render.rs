@@ -121,6 +121,233 @@ pub struct Rendered {
     pub notes: Option<String>,
     /// Every problem met (loading diagnostics are not repeated here).
     pub diagnostics: Vec<HelmDiagnostic>,
+    /// The objects that manifest templates which failed to parse or to
+    /// execute would have created, read from their literal text (each such
+    /// failure is also in `diagnostics`).
+    pub unrendered: Vec<UnrenderedObject>,
+}
+
+/// An object a manifest template would create, read from the template's own
+/// text because the template failed to render (see [`Rendered::unrendered`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnrenderedObject {
+    /// The template, as Helm names it (`mychart/templates/hpa.yaml`).
+    pub template: String,
+    /// The file, relative to the root chart (`templates/hpa.yaml`).
+    pub file: String,
+    /// The template line of the object's `kind:`.
+    pub line: u32,
+    /// The literal `apiVersion` of the same document, empty when the
+    /// template computes it (`apiVersion: {{ include "x.apiVersion" . }}`).
+    pub api_version: String,
+    /// The literal `kind`.
+    pub kind: String,
+    /// The template stopped itself (`fail`, `required`): a check of the
+    /// values by the chart's authors, rather than a template that cannot
+    /// render (a missing partial, a function error, a parse error).
+    pub deliberate: bool,
+}
+
+/// What one line of template text says about the object headers.
+enum Header {
+    /// `---`: a new document starts.
+    Separator,
+    /// `apiVersion:`, with its value when written literally.
+    ApiVersion(Option<String>),
+    /// `kind:` with a literal value, at a template line.
+    Kind(String, u32),
+}
+
+/// Marks the bytes of `{{ … }}` actions in a text the template parser could
+/// not read, keeping newlines, so that a line scan sees only literal text.
+const ACTION_MARK: char = '\u{1}';
+
+/// The objects a manifest template would create, from its parse tree: the
+/// top-level `apiVersion:`/`kind:` lines of its literal text, in every branch
+/// of `if`/`with`/`range` (a kind in a branch is a kind the template *can*
+/// create). What comes from an action is unknown and yields nothing: a
+/// `kind: {{ .Values.kind }}`, an object written by an `include`d partial or
+/// a `template` call (the partial may serve many templates, and which one
+/// failed is not known).
+fn objects_from_tree(
+    template: &str,
+    file: &str,
+    source: &str,
+    tree: &gotmpl::parse::ListNode,
+    deliberate: bool,
+) -> Vec<UnrenderedObject> {
+    let mut headers = Vec::new();
+    collect_headers(&tree.nodes, source, &mut headers);
+    pair_headers(template, file, headers, deliberate)
+}
+
+/// The objects of a template that does not even parse: the same line scan
+/// over its text with every `{{ … }}` masked, as well as can be done without
+/// a tree (a `kind:` inside a `{{ define }}` of the file would count).
+fn objects_from_text(
+    template: &str,
+    file: &str,
+    source: &str,
+    deliberate: bool,
+) -> Vec<UnrenderedObject> {
+    let mut masked = String::with_capacity(source.len());
+    let mut rest = source;
+    while let Some(open) = rest.find("{{") {
+        masked.push_str(&rest[..open]);
+        let action = &rest[open..];
+        let end = action.find("}}").map_or(action.len(), |c| c + 2);
+        masked.extend(
+            action[..end]
+                .chars()
+                .map(|c| if c == '\n' { '\n' } else { ACTION_MARK }),
+        );
+        rest = &action[end..];
+    }
+    masked.push_str(rest);
+    let mut headers = Vec::new();
+    scan_text(&masked, 1, true, false, &mut headers);
+    pair_headers(template, file, headers, deliberate)
+}
+
+fn collect_headers(nodes: &[gotmpl::parse::Node], source: &str, out: &mut Vec<Header>) {
+    use gotmpl::parse::Node;
+    for node in nodes {
+        match node {
+            Node::Text(t) => {
+                // The lexer records where the text started before trimming
+                // (`-}}` trims its leading whitespace): find where it is.
+                let text: &str = &t.text;
+                let Some(rest) = source.get(t.pos.offset..) else {
+                    continue;
+                };
+                let start = if rest.starts_with(text) {
+                    t.pos.offset
+                } else {
+                    t.pos.offset + (rest.len() - rest.trim_start().len())
+                };
+                if !source.get(start..).is_some_and(|s| s.starts_with(text)) {
+                    continue;
+                }
+                let before = &source[..start];
+                let line = 1 + before.matches('\n').count();
+                let at_line_start = before.is_empty() || before.ends_with('\n');
+                // Text followed directly by an action (`kind: Deploy{{ .x }}`)
+                // does not end its last line: that value is not literal.
+                let continues = source[start + text.len()..]
+                    .chars()
+                    .next()
+                    .is_some_and(|c| !c.is_whitespace());
+                scan_text(
+                    text,
+                    u32::try_from(line).unwrap_or(u32::MAX),
+                    at_line_start,
+                    continues,
+                    out,
+                );
+            }
+            Node::List(l) => collect_headers(&l.nodes, source, out),
+            Node::If(b) | Node::With(b) | Node::Range(b) => {
+                collect_headers(&b.body.nodes, source, out);
+                if let Some(e) = &b.else_body {
+                    collect_headers(&e.nodes, source, out);
+                }
+            }
+            Node::Action(_)
+            | Node::Template(_)
+            | Node::Define(_)
+            | Node::Break(_)
+            | Node::Continue(_) => {}
+        }
+    }
+}
+
+/// The header lines of one piece of literal text starting at template line
+/// `line`: only lines that start a line of the template (column 1) count,
+/// as a nested `kind:` (a `scaleTargetRef`'s) is indented.
+fn scan_text(text: &str, line: u32, at_line_start: bool, continues: bool, out: &mut Vec<Header>) {
+    let lines: Vec<&str> = text.split('\n').collect();
+    let last = lines.len() - 1;
+    for (i, raw) in lines.iter().enumerate() {
+        if i == 0 && !at_line_start {
+            continue;
+        }
+        let complete = i < last || !continues;
+        let l = raw.trim_end_matches('\r');
+        let n = line.saturating_add(u32::try_from(i).unwrap_or(u32::MAX));
+        if let Some(after) = l.strip_prefix("---")
+            && (after.trim().is_empty() || after.trim_start().starts_with('#'))
+        {
+            out.push(Header::Separator);
+        } else if let Some(v) = l.strip_prefix("apiVersion:") {
+            out.push(Header::ApiVersion(literal(v, complete)));
+        } else if let Some(v) = l.strip_prefix("kind:")
+            && let Some(kind) = literal(v, complete)
+        {
+            out.push(Header::Kind(kind, n));
+        }
+    }
+}
+
+/// A header's value when it is written literally and completely: a plain or
+/// quoted scalar with nothing computed in it.
+fn literal(value: &str, complete: bool) -> Option<String> {
+    if !complete || value.contains(ACTION_MARK) {
+        return None;
+    }
+    let v = value.trim();
+    let v = match v.find(" #") {
+        Some(i) => v[..i].trim_end(),
+        None => v,
+    };
+    let v = v
+        .strip_prefix('"')
+        .and_then(|x| x.strip_suffix('"'))
+        .or_else(|| v.strip_prefix('\'').and_then(|x| x.strip_suffix('\'')))
+        .unwrap_or(v);
+    let valid = !v.is_empty()
+        && v.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '/' | '-' | '_'));
+    valid.then(|| v.to_owned())
+}
+
+/// Each `kind:` with the literal `apiVersion` of its document (the nearest
+/// before it, else after it), once per line and kind.
+fn pair_headers(
+    template: &str,
+    file: &str,
+    headers: Vec<Header>,
+    deliberate: bool,
+) -> Vec<UnrenderedObject> {
+    let mut out: Vec<UnrenderedObject> = Vec::new();
+    for doc in headers.split(|h| matches!(h, Header::Separator)) {
+        for (i, h) in doc.iter().enumerate() {
+            let Header::Kind(kind, line) = h else {
+                continue;
+            };
+            let api = |h: &Header| match h {
+                Header::ApiVersion(Some(v)) => Some(v.clone()),
+                _ => None,
+            };
+            let api_version = doc[..i]
+                .iter()
+                .rev()
+                .find_map(api)
+                .or_else(|| doc[i + 1..].iter().find_map(api))
+                .unwrap_or_default();
+            let object = UnrenderedObject {
+                template: template.to_owned(),
+                file: file.to_owned(),
+                line: *line,
+                api_version,
+                kind: kind.clone(),
+                deliberate,
+            };
+            if !out.contains(&object) {
+                out.push(object);
+            }
+        }
+    }
+    out
 }
 
 /// The Kubernetes group/versions Helm 4.1 reports by default.
@@ -239,6 +466,7 @@ pub fn render(chart: &Chart, options: &RenderOptions) -> Rendered {
                 None,
                 "the renderer stopped unexpectedly; nothing was rendered".into(),
             )],
+            unrendered: Vec::new(),
         },
     }
 }
@@ -356,6 +584,8 @@ pub(crate) fn render_here(chart: &Chart, options: &RenderOptions) -> Rendered {
         .funcs(all_funcs(&engine))
         .max_range_iters(options.limits.max_range_iters.max(1));
     let mut entries: Vec<(String, String, usize, bool)> = Vec::new(); // (name, file, inst, is_manifest)
+    // What failed templates would have created, read from their text.
+    let mut unrendered: Vec<UnrenderedObject> = Vec::new();
     for src in &srcs {
         let parsed =
             Parser::with_name(Some(&src.name), &src.text, "{{", "}}").and_then(Parser::parse);
@@ -369,6 +599,10 @@ pub(crate) fn render_here(chart: &Chart, options: &RenderOptions) -> Rendered {
                     line,
                     format!("parse error: {msg}"),
                 ));
+                let base = src.name.rsplit('/').next().unwrap_or(&src.name);
+                if !base.starts_with('_') && base != "NOTES.txt" && !src.chart.is_library() {
+                    unrendered.extend(objects_from_text(&src.name, &src.file, &src.text, false));
+                }
                 continue;
             }
         };
@@ -434,7 +668,30 @@ pub(crate) fn render_here(chart: &Chart, options: &RenderOptions) -> Rendered {
                     });
                 }
             }
-            Err(e) => diags.push(exec_diagnostic(file, name, &e, &name_to_file)),
+            Err(e) => {
+                let d = exec_diagnostic(file, name, &e, &name_to_file);
+                let deliberate = [
+                    "execution error at (",
+                    "error calling fail:",
+                    "error calling required:",
+                ]
+                .iter()
+                .any(|m| d.message.contains(m));
+                diags.push(d);
+                if is_notes {
+                    continue;
+                }
+                // Parsed once already: parsing the untouched text again
+                // gives a tree whose positions are the file's own.
+                let Some(src) = srcs.iter().find(|s| &s.name == name) else {
+                    continue;
+                };
+                if let Ok((tree, _)) = Parser::with_name(Some(&src.name), &src.text, "{{", "}}")
+                    .and_then(Parser::parse)
+                {
+                    unrendered.extend(objects_from_tree(name, file, &src.text, &tree, deliberate));
+                }
+            }
         }
     }
 
@@ -453,6 +710,7 @@ pub(crate) fn render_here(chart: &Chart, options: &RenderOptions) -> Rendered {
         docs,
         notes,
         diagnostics: diags,
+        unrendered,
     }
 }
 

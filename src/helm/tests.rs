@@ -760,3 +760,124 @@ fn chart_file_text_drops_bom() {
     };
     assert_eq!(f.text(), "abc");
 }
+
+/// The objects recovered from a failed template, as (line, apiVersion, kind).
+fn unrendered_of(template: &str) -> (Vec<(u32, String, String)>, Rendered) {
+    let chart = chart_with(template, "");
+    let r = render(&chart, &RenderOptions::default());
+    let objects = r
+        .unrendered
+        .iter()
+        .map(|u| (u.line, u.api_version.clone(), u.kind.clone()))
+        .collect();
+    (objects, r)
+}
+
+#[test]
+fn failed_templates_keep_the_kinds_of_their_text() {
+    // `fail` after the header: nothing renders, the kind is read from the text.
+    let (objects, r) = unrendered_of(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: x\nspec:\n  replicas: {{ fail \"x\" }}\n",
+    );
+    assert!(r.docs.is_empty(), "{:?}", r.docs);
+    assert_eq!(r.diagnostics.len(), 1, "{:?}", r.diagnostics);
+    assert_eq!(objects, vec![(2, "apps/v1".into(), "Deployment".into())]);
+    assert!(r.unrendered.iter().all(|u| u.deliberate
+        && u.file == "templates/x.yaml"
+        && u.template == "t/templates/x.yaml"));
+
+    // Kinds inside branches (both sides of an `if`, a `range`) still count;
+    // a nested `kind:` (indented) does not; the apiVersion is the one of
+    // the same document.
+    let (objects, _) = unrendered_of(concat!(
+        "{{- if .Values.autoscaling.enabled -}}\n",
+        "apiVersion: autoscaling/v2\n",
+        "kind: HorizontalPodAutoscaler\n",
+        "spec:\n",
+        "  scaleTargetRef:\n",
+        "    kind: Deployment\n",
+        "{{- else }}\n",
+        "apiVersion: v1\n",
+        "kind: \"ConfigMap\" # off\n",
+        "{{- end }}\n",
+        "{{- range list 1 2 }}\n",
+        "---\n",
+        "kind: Secret\n",
+        "apiVersion: v1\n",
+        "{{- end }}\n",
+        "{{ include \"missing\" . }}\n",
+    ));
+    assert_eq!(
+        objects,
+        vec![
+            (3, "autoscaling/v2".into(), "HorizontalPodAutoscaler".into()),
+            (9, "v1".into(), "ConfigMap".into()),
+            (13, "v1".into(), "Secret".into()),
+        ]
+    );
+
+    // A kind or apiVersion an action computes yields nothing (the kind) or
+    // an empty apiVersion; a value that continues into an action is not literal.
+    let (objects, r) = unrendered_of(concat!(
+        "apiVersion: {{ include \"t.name\" . }}\n",
+        "kind: {{ .Values.kind }}\n",
+        "---\n",
+        "apiVersion: v1\n",
+        "kind: Config{{ .Values.suffix }}\n",
+        "---\n",
+        "apiVersion: {{ .Values.api }}\n",
+        "kind: Service\n",
+        "{{- /* kind: Comment */}}\n",
+        "{{ required \"need x\" .Values.x }}\n",
+    ));
+    assert_eq!(objects, vec![(8, String::new(), "Service".into())]);
+    assert!(r.unrendered.iter().all(|u| u.deliberate));
+
+    // A template that renders fine recovers nothing; a missing partial is a
+    // failure the chart did not ask for.
+    let (objects, _) = unrendered_of("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n");
+    assert!(objects.is_empty());
+    let (objects, r) =
+        unrendered_of("apiVersion: v1\nkind: ConfigMap\ndata: {{ include \"nope\" . }}\n");
+    assert_eq!(objects, vec![(2, "v1".into(), "ConfigMap".into())]);
+    assert!(r.unrendered.iter().all(|u| !u.deliberate));
+}
+
+#[test]
+fn templates_that_do_not_parse_keep_the_kinds_of_their_text() {
+    let files = vec![
+        (
+            "Chart.yaml",
+            b"apiVersion: v2\nname: p\nversion: 1.0.0\n".to_vec(),
+        ),
+        (
+            "templates/bad.yaml",
+            b"{{- if .Values.on }}\napiVersion: policy/v1\nkind: PodDisruptionBudget\nspec: {{ if }}\n{{- end }}\n"
+                .to_vec(),
+        ),
+        (
+            "templates/good.yaml",
+            b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ok\n".to_vec(),
+        ),
+        ("templates/_helpers.tpl", b"{{ define \"x\" }}\nkind: Nope\n{{ if }}".to_vec()),
+    ];
+    let chart = load_archive_bytes(&tgz(&files, "p"), &ChartLimits::default());
+    let r = render(&chart, &RenderOptions::default());
+    assert_eq!(r.docs.len(), 1);
+    let objects: Vec<(&str, u32, &str, &str)> = r
+        .unrendered
+        .iter()
+        .map(|u| {
+            (
+                u.file.as_str(),
+                u.line,
+                u.api_version.as_str(),
+                u.kind.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        objects,
+        vec![("templates/bad.yaml", 3, "policy/v1", "PodDisruptionBudget")]
+    );
+}

@@ -12,7 +12,7 @@ use crate::helm::{self, Chart, ChartLimits, RenderOptions};
 use crate::package::{Origin, Package, Resource, TargetKind};
 use crate::yaml::{self, Node, Value};
 use serde_json::{Map, Value as Json, json};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 /// The annotation with which a chart declares its capability level.
@@ -50,9 +50,12 @@ pub fn load(path: &Path, options: &LoadOptions) -> Package {
     read_annotations(&chart, &chart_yaml, &mut package, &mut diags);
 
     let mut profile_names = Vec::new();
+    let mut renderings: Vec<Renderings> = Vec::new();
     if !chart.is_library() {
         let user = user_render_options(options, &mut diags);
-        let mut seen = BTreeSet::new();
+        // Object key → its entry in `renderings`.
+        let mut seen: BTreeMap<(String, String, String, String, String), usize> = BTreeMap::new();
+        let mut placeholders = Vec::new();
         for profile in helm::profiles(&chart) {
             let rendered = helm::render_profile(&chart, &profile, &user);
             // `features-on` switches on every toggle at once, a combination
@@ -65,6 +68,17 @@ pub fn load(path: &Path, options: &LoadOptions) -> Package {
                     d.message = format!("[{} profile] {}", profile.name, d.message);
                 }
                 diags.push(chart_diagnostic(&shown, d));
+            }
+            // A failed template's objects still exist, read from its text
+            // (placeholders) — except where `features-on` tripped the
+            // chart's own `fail`/`required` checks: that profile's
+            // combination of toggles is ours, not one the chart accepts.
+            for u in rendered
+                .unrendered
+                .iter()
+                .filter(|u| !(synthetic && u.deliberate))
+            {
+                placeholders.push(placeholder(&shown, u, &profile.name));
             }
             for doc in rendered.docs {
                 let file = template_file(&shown, &doc.template);
@@ -88,6 +102,7 @@ pub fn load(path: &Path, options: &LoadOptions) -> Package {
                     if d.root.as_map().is_none() || d.root.get("kind").is_none() {
                         continue;
                     }
+                    let content = d.root.to_json();
                     let mut r = resource(d.root, &file, None);
                     let key = (
                         r.api_version.clone(),
@@ -96,9 +111,33 @@ pub fn load(path: &Path, options: &LoadOptions) -> Package {
                         r.name.clone(),
                         file.clone(),
                     );
-                    if !seen.insert(key) {
+                    // The first rendering is the resource rules judge; a
+                    // profile rendering it the same is one more of its
+                    // profiles, one rendering it differently a variant.
+                    if let Some(&i) = seen.get(&key) {
+                        let versions: &mut Vec<Rendering> = &mut renderings[i].versions;
+                        match versions.iter_mut().find(|v| v.object == content) {
+                            Some(v) if !v.profiles.contains(&profile.name) => {
+                                v.profiles.push(profile.name.clone());
+                            }
+                            Some(_) => {}
+                            None => versions.push(Rendering {
+                                object: content,
+                                profiles: vec![profile.name.clone()],
+                                line: doc.line,
+                            }),
+                        }
                         continue;
                     }
+                    seen.insert(key, renderings.len());
+                    renderings.push(Renderings {
+                        resource: package.resources.len(),
+                        versions: vec![Rendering {
+                            object: content,
+                            profiles: vec![profile.name.clone()],
+                            line: doc.line,
+                        }],
+                    });
                     r.origin.line = doc.line;
                     r.origin.profile = Some(profile.name.clone());
                     r.origin.rendered = true;
@@ -107,12 +146,122 @@ pub fn load(path: &Path, options: &LoadOptions) -> Package {
             }
             profile_names.push(profile.name);
         }
+        for rs in &renderings {
+            package.resources[rs.resource].profiles = rs.versions[0].profiles.clone();
+        }
+        add_placeholders(&mut package.resources, placeholders);
     }
     diags.sort();
     diags.dedup();
     package.diagnostics = diags;
     package.facts = chart_facts(&chart, &profile_names, &package.resources);
+    if let Json::Object(facts) = &mut package.facts {
+        let all = profile_names.len();
+        facts.insert(
+            "variants".into(),
+            variants(&package.resources, renderings, all),
+        );
+    }
     package
+}
+
+/// One distinct rendering of a chart object.
+struct Rendering {
+    /// The object, as JSON (what is compared: positions do not count).
+    object: Json,
+    /// The profiles that rendered it so.
+    profiles: Vec<String>,
+    /// The template line where its text starts.
+    line: u32,
+}
+
+/// Every distinct rendering of one chart object (one apiVersion, kind,
+/// namespace, name and template file), the first being `resource`'s.
+struct Renderings {
+    /// Index of the object in the package's resources.
+    resource: usize,
+    /// In profile order.
+    versions: Vec<Rendering>,
+}
+
+/// `pkg.variants`: every rendering of each object that the profiles do not
+/// all render alike (one renders it differently, or not at all: an opt-in
+/// toggle changes it), so that a rule can read an object as rendered in the
+/// same profile as another one. An object every one of the `all` profiles
+/// renders alike is not repeated: it is the same in every profile.
+fn variants(resources: &[Resource], renderings: Vec<Renderings>, all: usize) -> Json {
+    let mut out = Vec::new();
+    for rs in renderings
+        .into_iter()
+        .filter(|rs| rs.versions.len() > 1 || rs.versions[0].profiles.len() < all)
+    {
+        let r = &resources[rs.resource];
+        for v in rs.versions {
+            out.push(json!({
+                "kind": r.kind, "apiVersion": r.api_version, "name": r.name,
+                "namespace": namespace(r), "file": r.origin.file, "line": v.line,
+                "profiles": v.profiles, "object": v.object,
+            }));
+        }
+    }
+    Json::Array(out)
+}
+
+/// A stand-in for an object a failed template would create (see
+/// [`Resource::placeholder`]): named after the template file, located at
+/// its `kind:` line, in the profile whose render failed.
+fn placeholder(chart_path: &str, u: &helm::UnrenderedObject, profile: &str) -> Resource {
+    let file = template_file(chart_path, &u.template);
+    let base = u.file.rsplit('/').next().unwrap_or(&u.file);
+    let name = base.split('.').next().unwrap_or(base).to_string();
+    let pos = yaml::Pos {
+        line: u.line,
+        column: 1,
+    };
+    let scalar = |text: &str| Node {
+        value: Value::String(text.to_string()),
+        pos,
+    };
+    let map = |entries: Vec<(&str, Node)>| Node {
+        value: Value::Map(yaml::Mapping {
+            entries: entries
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), (pos, v)))
+                .collect(),
+        }),
+        pos,
+    };
+    let mut header = vec![("kind", scalar(&u.kind))];
+    if !u.api_version.is_empty() {
+        header.insert(0, ("apiVersion", scalar(&u.api_version)));
+    }
+    header.push(("metadata", map(vec![("name", scalar(&name))])));
+    let mut r = resource(map(header), &file, None);
+    r.origin.line = u.line;
+    r.origin.profile = Some(profile.to_string());
+    r.origin.rendered = true;
+    r.placeholder = true;
+    r.profiles = vec![profile.to_string()];
+    r
+}
+
+/// Adds the placeholders of failed templates, in profile order, once per
+/// template line and kind, except where a real object of that kind came
+/// from that template file (under this or another profile): the template
+/// then proved what it creates, and a stand-in would only repeat it.
+fn add_placeholders(resources: &mut Vec<Resource>, placeholders: Vec<Resource>) {
+    let real: BTreeSet<(String, String)> = resources
+        .iter()
+        .map(|r| (r.origin.file.clone(), r.kind.clone()))
+        .collect();
+    let mut seen = BTreeSet::new();
+    for p in placeholders {
+        let key = (p.origin.file.clone(), p.kind.clone());
+        if real.contains(&key) || !seen.insert((key, p.origin.line, p.api_version.clone())) {
+            continue;
+        }
+        resources.push(p);
+    }
 }
 
 fn namespace(r: &Resource) -> String {
@@ -273,6 +422,7 @@ fn chart_facts(chart: &Chart, profiles: &[String], resources: &[Resource]) -> Js
         == Some("true")
         || (ships_crds && controller)
         || m.name.contains("operator");
+    let (hub, hub_errors) = artifacthub(&m.annotations);
     json!({
         "chart": {
             "apiVersion": m.api_version, "name": m.name, "version": m.version,
@@ -293,7 +443,226 @@ fn chart_facts(chart: &Chart, profiles: &[String], resources: &[Resource]) -> Js
         "annotations": annotations,
         "hasLock": chart.files.iter().any(|f| f.name == "Chart.lock" || f.name == "requirements.lock"),
         "subcharts": chart.subcharts.iter().map(|s| s.name().to_string()).collect::<Vec<_>>(),
+        "templateText": template_text(chart),
+        "renderedFrom": rendered_from(chart, resources),
+        "capabilityHelpers": capability_helpers(chart),
+        "artifacthub": hub,
+        "artifacthubErrors": hub_errors,
     })
+}
+
+/// The Artifact Hub annotations whose value is YAML inside a string.
+const STRUCTURED_ANNOTATIONS: &[&str] = &[
+    "artifacthub.io/changes",
+    "artifacthub.io/crds",
+    "artifacthub.io/crdsExamples",
+    "artifacthub.io/images",
+    "artifacthub.io/links",
+    "artifacthub.io/recommendations",
+    "artifacthub.io/screenshots",
+];
+
+/// `pkg.artifacthub` and `pkg.artifacthubErrors`: the structured Artifact
+/// Hub annotations (`artifacthub.io/crds`, `crdsExamples`, `images`, …)
+/// parsed from their YAML text, as a chart's equivalent of a CSV's owned
+/// CRDs, `alm-examples` and related images; and, per annotation that does
+/// not parse, why (Artifact Hub rejects the chart's metadata then).
+fn artifacthub(annotations: &[(String, String)]) -> (Json, Json) {
+    let mut parsed = Map::new();
+    let mut errors = Map::new();
+    for (key, text) in annotations {
+        if !STRUCTURED_ANNOTATIONS.contains(&key.as_str()) {
+            continue;
+        }
+        let doc = yaml::parse_str(text, &yaml::Limits::default());
+        if let Some(issue) = doc.issues.first() {
+            errors.insert(key.clone(), Json::String(issue.message.clone()));
+            continue;
+        }
+        let value = doc
+            .documents
+            .into_iter()
+            .next()
+            .map(|d| d.root.to_json())
+            .unwrap_or(Json::Null);
+        parsed.insert(key.clone(), value);
+    }
+    (Json::Object(parsed), Json::Object(errors))
+}
+
+/// Most paths one subchart is known by (its folder, its name, its aliases,
+/// times those of its parents): enough for any real chart, and a bound on
+/// a hostile one that aliases the same subchart at every level.
+const MAX_CHART_PATHS: usize = 16;
+
+/// Every chart of the tree (the root first) with the path prefixes its
+/// templates have in rendered objects' files. Helm names a subchart's
+/// templates `charts/<name or alias>/templates/…`, which is not always the
+/// folder it sits in (`charts/sub-1.2.3.tgz`), so each subchart gets its
+/// folder name, its chart name and its aliases.
+fn chart_tree<'c>(chart: &'c Chart, paths: Vec<String>, out: &mut Vec<(&'c Chart, Vec<String>)>) {
+    out.push((chart, paths.clone()));
+    for sub in &chart.subcharts {
+        let folder = sub
+            .prefix
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap_or_default();
+        let mut names: Vec<&str> = vec![folder, sub.name()];
+        names.extend(
+            chart
+                .metadata
+                .dependencies
+                .iter()
+                .filter(|d| d.name == sub.name() && !d.alias.is_empty())
+                .map(|d| d.alias.as_str()),
+        );
+        let mut sub_paths: Vec<String> = paths
+            .iter()
+            .flat_map(|p| names.iter().map(move |n| format!("{p}charts/{n}/")))
+            .collect();
+        sub_paths.sort();
+        sub_paths.dedup();
+        sub_paths.truncate(MAX_CHART_PATHS);
+        chart_tree(sub, sub_paths, out);
+    }
+}
+
+/// The charts of the tree, the root first.
+fn all_charts(chart: &Chart) -> Vec<(&Chart, Vec<String>)> {
+    let mut out = Vec::new();
+    chart_tree(chart, vec![String::new()], &mut out);
+    out
+}
+
+/// `pkg.templateText`: every template's source (helpers and NOTES.txt
+/// included) keyed by its path in the chart: `templates/x.yaml`, and a
+/// vendored subchart's `charts/<folder>/templates/x.yaml`. Rules read what
+/// rendering erases: `.Capabilities` guards, the values a template consults.
+fn template_text(chart: &Chart) -> Json {
+    let mut out = Map::new();
+    for (c, _) in all_charts(chart) {
+        for t in &c.templates {
+            out.insert(format!("{}{}", c.prefix, t.name), Json::String(t.text()));
+        }
+    }
+    Json::Object(out)
+}
+
+/// `pkg.renderedFrom`: `Kind/name` → the template (a key of
+/// `templateText`) that rendered the first object of that kind and name,
+/// so a rule over an object can read its template's source.
+fn rendered_from(chart: &Chart, resources: &[Resource]) -> Json {
+    // Every path a template's objects may carry → its `templateText` key.
+    let mut known: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    for (c, paths) in all_charts(chart) {
+        for t in &c.templates {
+            for p in &paths {
+                known
+                    .entry(format!("{p}{}", t.name))
+                    .or_insert_with(|| format!("{}{}", c.prefix, t.name));
+            }
+        }
+    }
+    let mut out = Map::new();
+    for r in resources.iter().filter(|r| r.origin.rendered) {
+        let file = &r.origin.file;
+        // The object's file is `<chart path>/<template path>`: the longest
+        // known suffix starting after a `/` is its template.
+        let template = std::iter::once(0)
+            .chain(file.match_indices('/').map(|(i, _)| i + 1))
+            .find_map(|i| known.get(&file[i..]));
+        if let Some(t) = template {
+            out.entry(format!("{}/{}", r.kind, r.name))
+                .or_insert_with(|| Json::String(t.clone()));
+        }
+    }
+    Json::Object(out)
+}
+
+/// `pkg.capabilityHelpers`: named templates (`define`) that read
+/// `.Capabilities.APIVersions` or `.Capabilities.KubeVersion`, themselves
+/// or through the named templates they include, each with the fields read
+/// (`APIVersions`, `KubeVersion`). Charts keep their version switches in
+/// helpers (`apiVersion: {{ include "x.pdb.apiVersion" . }}`), so a template
+/// including one of these is guarded as much as one with the test inline.
+fn capability_helpers(chart: &Chart) -> Json {
+    static RES: std::sync::OnceLock<Option<[regex::Regex; 4]>> = std::sync::OnceLock::new();
+    let Some([comment, define, reads, include]) = RES
+        .get_or_init(|| {
+            Some([
+                regex::Regex::new(r"(?s)\{\{-?\s*/\*.*?\*/\s*-?\}\}").ok()?,
+                regex::Regex::new(r#"\{\{-?\s*define\s+"([^"]+)""#).ok()?,
+                regex::Regex::new(r"\bCapabilities\.(APIVersions|KubeVersion)\b").ok()?,
+                regex::Regex::new(r#"\b(?:include|template)\s+"([^"]+)""#).ok()?,
+            ])
+        })
+        .as_ref()
+    else {
+        return json!({});
+    };
+    // Each helper: what it reads directly, and the helpers it includes. A
+    // helper's body is approximated as the text up to the next `define`
+    // (comments removed, so prose about `.Capabilities` does not count).
+    let mut helpers: std::collections::BTreeMap<String, (BTreeSet<String>, Vec<String>)> =
+        std::collections::BTreeMap::new();
+    for (c, _) in all_charts(chart) {
+        for t in &c.templates {
+            let text = comment.replace_all(&t.text(), "").into_owned();
+            let starts: Vec<(usize, usize, &str)> = define
+                .captures_iter(&text)
+                .filter_map(|cap| {
+                    let whole = cap.get(0)?;
+                    Some((whole.start(), whole.end(), cap.get(1)?.as_str()))
+                })
+                .collect();
+            for (i, (_, end, name)) in starts.iter().enumerate() {
+                let stop = starts.get(i + 1).map_or(text.len(), |next| next.0);
+                let body = &text[*end..stop];
+                let entry = helpers.entry((*name).to_string()).or_default();
+                entry.0.extend(
+                    reads
+                        .captures_iter(body)
+                        .filter_map(|c| Some(c.get(1)?.as_str().to_string())),
+                );
+                entry.1.extend(
+                    include
+                        .captures_iter(body)
+                        .filter_map(|c| Some(c.get(1)?.as_str().to_string())),
+                );
+            }
+        }
+    }
+    // Through includes, to a fixed point: each round adds at least one
+    // field to some helper, so it ends within (helpers × 2) rounds.
+    loop {
+        let mut grew = false;
+        let names: Vec<String> = helpers.keys().cloned().collect();
+        for name in &names {
+            let inherited: BTreeSet<String> = helpers[name]
+                .1
+                .iter()
+                .filter_map(|inc| helpers.get(inc))
+                .flat_map(|(reads, _)| reads.iter().cloned())
+                .collect();
+            if let Some(entry) = helpers.get_mut(name) {
+                let before = entry.0.len();
+                entry.0.extend(inherited);
+                grew |= entry.0.len() > before;
+            }
+        }
+        if !grew {
+            break;
+        }
+    }
+    Json::Object(
+        helpers
+            .into_iter()
+            .filter(|(_, (reads, _))| !reads.is_empty())
+            .map(|(name, (reads, _))| (name, json!(reads)))
+            .collect(),
+    )
 }
 
 /// Where the chart's default values break its own values.schema.json
@@ -376,4 +745,105 @@ pub fn render_chart(
         manifests: helm::write_helm_template(&rendered),
         diagnostics,
     })
+}
+
+#[cfg(test)]
+mod template_fact_tests {
+    use super::*;
+
+    /// Loads a chart folder made of `files`.
+    fn load_files(files: &[(&str, &str)]) -> (tempfile::TempDir, Package) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for (name, text) in files {
+            let path = dir.path().join(name);
+            std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
+            std::fs::write(path, text).expect("write");
+        }
+        let package = load(dir.path(), &LoadOptions::default());
+        (dir, package)
+    }
+
+    const CHART: &str = "apiVersion: v2\nname: p\nversion: 1.0.0\n";
+
+    #[test]
+    fn template_text_and_rendered_from_cover_subcharts() {
+        let (_dir, p) = load_files(&[
+            ("Chart.yaml", CHART),
+            (
+                "templates/cm.yaml",
+                "kind: ConfigMap\nmetadata:\n  name: root\n",
+            ),
+            (
+                "charts/sub/Chart.yaml",
+                "apiVersion: v2\nname: sub\nversion: 1.0.0\n",
+            ),
+            (
+                "charts/sub/templates/cm.yaml",
+                "kind: ConfigMap\nmetadata:\n  name: inner\n",
+            ),
+        ]);
+        let text = &p.facts["templateText"];
+        assert_eq!(
+            text["templates/cm.yaml"],
+            json!("kind: ConfigMap\nmetadata:\n  name: root\n")
+        );
+        assert!(text["charts/sub/templates/cm.yaml"].is_string());
+        let from = &p.facts["renderedFrom"];
+        assert_eq!(from["ConfigMap/root"], json!("templates/cm.yaml"));
+        // The same file name in a subchart is told apart by its longer path.
+        assert_eq!(
+            from["ConfigMap/inner"],
+            json!("charts/sub/templates/cm.yaml")
+        );
+    }
+
+    #[test]
+    fn capability_helpers_follow_includes_and_skip_comments() {
+        let (_dir, p) = load_files(&[
+            ("Chart.yaml", CHART),
+            (
+                "templates/_helpers.tpl",
+                concat!(
+                    "{{- define \"p.served\" -}}{{ .Capabilities.APIVersions.Has \"x/v1\" }}{{- end -}}\n",
+                    "{{- define \"p.wanted\" -}}{{ and .Values.on (include \"p.served\" .) }}{{- end -}}\n",
+                    "{{- define \"p.version\" -}}{{ semverCompare \">=1.21-0\" .Capabilities.KubeVersion.Version }}{{- end -}}\n",
+                    "{{/* Unlike p.served, this one ignores .Capabilities.APIVersions. */}}\n",
+                    "{{- define \"p.name\" -}}p{{- end -}}\n",
+                ),
+            ),
+        ]);
+        assert_eq!(
+            p.facts["capabilityHelpers"],
+            json!({"p.served": ["APIVersions"], "p.version": ["KubeVersion"], "p.wanted": ["APIVersions"]})
+        );
+    }
+
+    #[test]
+    fn structured_artifacthub_annotations_are_parsed_or_reported() {
+        let annotations = vec![
+            (
+                "artifacthub.io/crds".to_string(),
+                "- kind: Widget\n  description: w\n".to_string(),
+            ),
+            (
+                "artifacthub.io/crdsExamples".to_string(),
+                "- kind: [unclosed\n".to_string(),
+            ),
+            (
+                "artifacthub.io/license".to_string(),
+                "Apache-2.0".to_string(),
+            ),
+        ];
+        let (parsed, errors) = artifacthub(&annotations);
+        assert_eq!(
+            parsed,
+            json!({"artifacthub.io/crds": [{"kind": "Widget", "description": "w"}]})
+        );
+        let error = errors["artifacthub.io/crdsExamples"]
+            .as_str()
+            .unwrap_or_default();
+        assert!(!error.is_empty(), "{errors}");
+        // Plain-text annotations are left to `pkg.annotations`.
+        assert!(errors.get("artifacthub.io/license").is_none());
+    }
 }

@@ -24,6 +24,10 @@ const MAX_GRANTS: usize = 10_000;
 pub fn derive(package: &mut Package) {
     for r in &mut package.resources {
         r.facts = resource_facts(r);
+        // A rendered chart object: the profiles that rendered this version.
+        if let (false, Json::Object(m)) = (r.profiles.is_empty(), &mut r.facts) {
+            m.insert("profiles".into(), json!(r.profiles));
+        }
     }
     let mut facts = match std::mem::take(&mut package.facts) {
         Json::Object(map) => map,

@@ -139,6 +139,8 @@ pub fn resource(node: Node, file: &str, embedded: Option<String>) -> Resource {
             rendered: false,
         },
         facts: serde_json::Value::Null,
+        placeholder: false,
+        profiles: Vec::new(),
     }
 }
 

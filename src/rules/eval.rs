@@ -46,7 +46,7 @@ fn package_value<'p>(package: &'p Package, bound: &Bound<'p>) -> Shared<'p> {
         .resources
         .iter()
         .enumerate()
-        .filter(|(_, r)| r.kind == "CustomResourceDefinition")
+        .filter(|(_, r)| r.kind == "CustomResourceDefinition" && !r.placeholder)
         .map(|(i, _)| bound.facts[i].clone_as_boxed())
         .collect();
     entries.push(("crds", Box::new(SharedList::new(crds))));
@@ -82,7 +82,14 @@ pub fn evaluate(rules: &[Rule], package: &Package) -> Vec<Finding> {
             .map(|r| from_json(&r.facts))
             .collect(),
     };
-    let objects: Vec<Shared<'_>> = bound.objects.iter().map(|o| o.clone_as_boxed()).collect();
+    // `objects` is what expressions read fields of: placeholders have none.
+    let objects: Vec<Shared<'_>> = bound
+        .objects
+        .iter()
+        .zip(&package.resources)
+        .filter(|(_, r)| !r.placeholder)
+        .map(|(o, _)| o.clone_as_boxed())
+        .collect();
     let mut root = Context::with_env(env());
     root.add_variable_as_val("objects", Box::new(SharedList::new(objects)));
     root.add_variable_as_val("pkg", package_value(package, &bound));
@@ -166,13 +173,40 @@ fn evaluate_rule(rule: &Rule, package: &Package, bound: &Bound, root: &Context) 
         };
     };
 
+    // A placeholder (an object a failed chart template would create) counts
+    // for existence only: a rule that judges fields skips it, and so does a
+    // rule asking for an apiVersion the template computes.
+    let mut unknown = false;
     let selected: Vec<usize> = package
         .resources
         .iter()
         .enumerate()
-        .filter(|(_, r)| selects(selector, r))
+        .filter(|(_, r)| {
+            let api_unknown = r.api_version.is_empty() && !selector.api_versions.is_empty();
+            if r.placeholder && (rule.expect.is_some() || api_unknown) {
+                unknown |= if api_unknown {
+                    selector.kinds.contains(&r.kind)
+                } else {
+                    selects(selector, r)
+                };
+                return false;
+            }
+            selects(selector, r)
+        })
         .map(|(i, _)| i)
         .collect();
+    if selected.is_empty() && unknown {
+        // Only objects whose fields are unknown: nothing can be judged.
+        return finding(
+            rule,
+            Status::NotApplicable,
+            format!(
+                "every {} comes from a template that failed to render: its fields are unknown",
+                describe(selector)
+            ),
+            vec![],
+        );
+    }
     if selected.is_empty() {
         let what = describe(selector);
         return match rule.when_empty {
@@ -299,6 +333,10 @@ fn package_anchor(package: &Package, locate: Option<&str>) -> Vec<Evidence> {
     }
 }
 
+/// What the evidence of a placeholder says about where it comes from.
+const PLACEHOLDER_NOTE: &str =
+    "read from the template's text (`kind:` line): the template failed to render";
+
 fn evidence(r: &Resource, locate: Option<&str>, note: Option<String>) -> Evidence {
     Evidence {
         file: r.origin.file.clone(),
@@ -306,7 +344,7 @@ fn evidence(r: &Resource, locate: Option<&str>, note: Option<String>) -> Evidenc
         kind: r.kind.clone(),
         name: r.name.clone(),
         embedded: r.origin.embedded.clone(),
-        note,
+        note: note.or_else(|| r.placeholder.then(|| PLACEHOLDER_NOTE.to_string())),
         profile: r.origin.profile.clone(),
     }
 }
