@@ -121,6 +121,9 @@ pub struct Package {
     pub version: Option<String>,
     /// The file that describes the package (the CSV, Chart.yaml).
     pub main_file: Option<String>,
+    /// `main_file`'s tree when it is not one of `resources` (a chart's
+    /// Chart.yaml), so package-level evidence can point at a `locate` line.
+    pub main_node: Option<Node>,
     /// The declared capability level text, exactly as written.
     pub declared_raw: Option<String>,
     /// Where the declaration is written.
@@ -154,6 +157,7 @@ impl Package {
             name: String::new(),
             version: None,
             main_file: None,
+            main_node: None,
             declared_raw: None,
             declared_origin: None,
             resources,

@@ -477,3 +477,43 @@ fn a_failed_template_still_shows_the_kinds_of_its_text() {
     );
     assert!(e.get("note").is_none_or(|n| n.is_null()), "{e}");
 }
+
+/// A chart rule about Chart.yaml points at the key its `locate` names, and
+/// at line 1 when the key is missing.
+#[test]
+fn chart_package_evidence_points_at_the_located_key() {
+    let out = caplevel()
+        .args([
+            "analyze",
+            "fixtures/rules/chart-kube-version/pass",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let target = &report["targets"][0];
+    let text = std::fs::read_to_string("fixtures/rules/chart-kube-version/pass/Chart.yaml")
+        .or_else(|_| {
+            std::fs::read_to_string(
+                Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("fixtures/rules/chart-kube-version/pass/Chart.yaml"),
+            )
+        })
+        .unwrap();
+    let line_of = |key: &str| {
+        text.lines()
+            .position(|l| l.starts_with(key))
+            .map(|i| i as u64 + 1)
+            .unwrap()
+    };
+    let line = |rule: &str| finding(target, rule)["evidence"][0]["line"].as_u64();
+    assert_eq!(line("chart-kube-version"), Some(line_of("kubeVersion:")));
+    assert_eq!(line("chart-metadata-complete"), Some(line_of("version:")));
+    // No annotations in this Chart.yaml: the rule that locates them fails at line 1.
+    assert_eq!(
+        finding(target, "chart-changelog-annotation")["status"],
+        "fail"
+    );
+    assert_eq!(line("chart-changelog-annotation"), Some(1));
+}

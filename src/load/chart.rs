@@ -47,6 +47,7 @@ pub fn load(path: &Path, options: &LoadOptions) -> Package {
     package.name = chart.name().to_string();
     package.version = Some(chart.metadata.version.clone()).filter(|v| !v.is_empty());
     package.main_file = Some(chart_yaml.clone());
+    package.main_node = Some(chart.chart_yaml.clone());
     read_annotations(&chart, &chart_yaml, &mut package, &mut diags);
 
     let mut profile_names = Vec::new();

@@ -319,10 +319,13 @@ fn package_anchor(package: &Package, locate: Option<&str>) -> Vec<Evidence> {
         .find(|r| r.kind == "ClusterServiceVersion" && r.origin.embedded.is_none());
     match (csv, &package.main_file) {
         (Some(r), _) => vec![evidence(r, locate, None)],
-        // A chart: its Chart.yaml.
+        // A chart: its Chart.yaml, at the `locate` key when it is there.
         (None, Some(file)) => vec![Evidence {
             file: file.clone(),
-            line: 1,
+            line: locate
+                .zip(package.main_node.as_ref())
+                .and_then(|(path, node)| node.path(path))
+                .map_or(1, |n| n.pos.line.max(1)),
             kind: "Chart".into(),
             name: package.name.clone(),
             embedded: None,
