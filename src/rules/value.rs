@@ -305,6 +305,35 @@ impl<'b, 'a: 'w, 'w> CelIterator<'b, 'w> for KeyIter<'b, 'a> {
     }
 }
 
+/// `Sizer` and `Zeroer` for a container, from its length.
+macro_rules! sized {
+    ($t:ident, |$s:ident| $len:expr) => {
+        impl Sizer for $t<'_> {
+            fn size(&self) -> CelInt {
+                let $s = self;
+                ($len as i64).into()
+            }
+        }
+
+        impl Zeroer for $t<'_> {
+            fn is_zero_value(&self) -> bool {
+                let $s = self;
+                $len == 0
+            }
+        }
+    };
+}
+
+/// A list index, which CEL requires to be an int.
+fn int_index(idx: &dyn Val) -> Result<i64, ExecutionError> {
+    idx.downcast_ref::<CelInt>()
+        .map(|i| *i.inner())
+        .ok_or_else(|| ExecutionError::UnexpectedType {
+            got: idx.get_type().name().to_owned(),
+            want: "int".to_owned(),
+        })
+}
+
 /// The `Val` methods shared maps and lists have alike: their type, and
 /// every container trait answered by the value itself.
 macro_rules! container_accessors {
@@ -420,17 +449,7 @@ impl<'a> Iterable for SharedMap<'a> {
     }
 }
 
-impl Sizer for SharedMap<'_> {
-    fn size(&self) -> CelInt {
-        (self.0.keys.len() as i64).into()
-    }
-}
-
-impl Zeroer for SharedMap<'_> {
-    fn is_zero_value(&self) -> bool {
-        self.0.keys.is_empty()
-    }
-}
+sized!(SharedMap, |s| s.0.keys.len());
 
 impl<'a> Val for SharedList<'a> {
     container_accessors!(LIST_TYPE);
@@ -496,13 +515,7 @@ impl<'a> Indexer for SharedList<'a> {
     where
         Self: 'v,
     {
-        let i = idx
-            .downcast_ref::<CelInt>()
-            .map(|i| *i.inner())
-            .ok_or_else(|| ExecutionError::UnexpectedType {
-                got: idx.get_type().name().to_owned(),
-                want: "int".to_owned(),
-            })?;
+        let i = int_index(idx)?;
         usize::try_from(i)
             .ok()
             .and_then(|i| self.0.items.get(i))
@@ -529,17 +542,7 @@ impl<'a> Iterable for SharedList<'a> {
     }
 }
 
-impl Sizer for SharedList<'_> {
-    fn size(&self) -> CelInt {
-        (self.0.items.len() as i64).into()
-    }
-}
-
-impl Zeroer for SharedList<'_> {
-    fn is_zero_value(&self) -> bool {
-        self.0.items.is_empty()
-    }
-}
+sized!(SharedList, |s| s.0.items.len());
 
 impl<'a> Val for LazyMap<'a> {
     container_accessors!(MAP_TYPE);
@@ -597,17 +600,7 @@ impl<'a> Iterable for LazyMap<'a> {
     }
 }
 
-impl Sizer for LazyMap<'_> {
-    fn size(&self) -> CelInt {
-        (self.len() as i64).into()
-    }
-}
-
-impl Zeroer for LazyMap<'_> {
-    fn is_zero_value(&self) -> bool {
-        self.len() == 0
-    }
-}
+sized!(LazyMap, |s| s.len());
 
 impl<'a> Val for LazyList<'a> {
     container_accessors!(LIST_TYPE);
@@ -675,13 +668,7 @@ impl<'a> Indexer for LazyList<'a> {
     where
         Self: 'v,
     {
-        let i = idx
-            .downcast_ref::<CelInt>()
-            .map(|i| *i.inner())
-            .ok_or_else(|| ExecutionError::UnexpectedType {
-                got: idx.get_type().name().to_owned(),
-                want: "int".to_owned(),
-            })?;
+        let i = int_index(idx)?;
         usize::try_from(i)
             .ok()
             .and_then(|i| self.item(i))
@@ -709,17 +696,7 @@ impl<'a> Iterable for LazyList<'a> {
     }
 }
 
-impl Sizer for LazyList<'_> {
-    fn size(&self) -> CelInt {
-        (self.len() as i64).into()
-    }
-}
-
-impl Zeroer for LazyList<'_> {
-    fn is_zero_value(&self) -> bool {
-        self.len() == 0
-    }
-}
+sized!(LazyList, |s| s.len());
 
 impl<'a> Val for StringList<'a> {
     container_accessors!(LIST_TYPE);
@@ -791,13 +768,7 @@ impl<'a> Indexer for StringList<'a> {
     where
         Self: 'v,
     {
-        let i = idx
-            .downcast_ref::<CelInt>()
-            .map(|i| *i.inner())
-            .ok_or_else(|| ExecutionError::UnexpectedType {
-                got: idx.get_type().name().to_owned(),
-                want: "int".to_owned(),
-            })?;
+        let i = int_index(idx)?;
         usize::try_from(i)
             .ok()
             .and_then(|i| self.0.items.get(i))
@@ -824,14 +795,4 @@ impl<'a> Iterable for StringList<'a> {
     }
 }
 
-impl Sizer for StringList<'_> {
-    fn size(&self) -> CelInt {
-        (self.0.items.len() as i64).into()
-    }
-}
-
-impl Zeroer for StringList<'_> {
-    fn is_zero_value(&self) -> bool {
-        self.0.items.is_empty()
-    }
-}
+sized!(StringList, |s| s.0.items.len());
