@@ -767,6 +767,57 @@ mod template_fact_tests {
     const CHART: &str = "apiVersion: v2\nname: p\nversion: 1.0.0\n";
 
     #[test]
+    fn variants_and_profiles_follow_each_rendering() {
+        let (_dir, p) = load_files(&[
+            ("Chart.yaml", CHART),
+            ("values.yaml", "autoscaling:\n  enabled: false\n"),
+            (
+                "templates/deploy.yaml",
+                "kind: Deployment\nmetadata:\n  name: web\nspec:\n{{- if not .Values.autoscaling.enabled }}\n  replicas: 1\n{{- end }}\n",
+            ),
+            (
+                "templates/cm.yaml",
+                "kind: ConfigMap\nmetadata:\n  name: same\n",
+            ),
+        ]);
+        // The Deployment renders differently under features-on: two
+        // variants, each with its profiles; the ConfigMap is the same in
+        // every profile and is not repeated.
+        let variants = p.facts["variants"].as_array().expect("a list");
+        assert_eq!(variants.len(), 2, "{variants:#?}");
+        let of = |profile: &str| {
+            variants
+                .iter()
+                .find(|v| {
+                    v["profiles"]
+                        .as_array()
+                        .is_some_and(|ps| ps.contains(&json!(profile)))
+                })
+                .unwrap_or_else(|| panic!("no variant for {profile}"))
+        };
+        assert_eq!(of("defaults")["object"]["spec"]["replicas"], json!(1));
+        assert!(
+            of(crate::helm::FEATURES_ON)["object"]["spec"]
+                .get("replicas")
+                .is_none()
+        );
+        assert!(variants.iter().all(|v| v["kind"] == "Deployment"));
+        // Every object lists the profiles that rendered that version.
+        let cm = p
+            .resources
+            .iter()
+            .find(|r| r.kind == "ConfigMap")
+            .expect("the ConfigMap");
+        assert_eq!(cm.profiles, ["defaults", crate::helm::FEATURES_ON]);
+        let deploy = p
+            .resources
+            .iter()
+            .find(|r| r.kind == "Deployment")
+            .expect("the Deployment");
+        assert_eq!(deploy.profiles, ["defaults"]);
+    }
+
+    #[test]
     fn template_text_and_rendered_from_cover_subcharts() {
         let (_dir, p) = load_files(&[
             ("Chart.yaml", CHART),
