@@ -324,6 +324,29 @@ macro_rules! sized {
     };
 }
 
+/// CEL list concatenation: `mine` then the elements of `rhs`, which must be
+/// a list. Elements are shared, so this copies pointers.
+fn concat<'b, 'v>(
+    mine: impl Iterator<Item = Box<dyn Val + 'v>>,
+    rhs: &(dyn Val + 'v),
+) -> Result<CowVal<'b, 'v>, ExecutionError> {
+    let iterable = rhs
+        .as_iterable()
+        .filter(|_| rhs.get_type() == &LIST_TYPE)
+        .ok_or_else(|| {
+            ExecutionError::function_error(
+                "_+_",
+                format!("cannot add {} to a list", rhs.get_type().name()),
+            )
+        })?;
+    let mut items: Vec<Box<dyn Val + 'v>> = mine.collect();
+    let mut theirs = iterable.iter();
+    while let Some(v) = theirs.next() {
+        items.push(v.clone_as_boxed());
+    }
+    Ok(CowVal::Owned(Box::new(SharedList::new(items))))
+}
+
 /// A list index, which CEL requires to be an int.
 fn int_index(idx: &dyn Val) -> Result<i64, ExecutionError> {
     idx.downcast_ref::<CelInt>()
@@ -485,22 +508,7 @@ impl<'a> Adder for SharedList<'a> {
     where
         Self: 'v,
     {
-        let iterable = rhs
-            .as_iterable()
-            .filter(|_| rhs.get_type() == &LIST_TYPE)
-            .ok_or_else(|| {
-                ExecutionError::function_error(
-                    "_+_",
-                    format!("cannot add {} to a list", rhs.get_type().name()),
-                )
-            })?;
-        let mut items: Vec<Box<dyn Val + 'v>> =
-            self.0.items.iter().map(|v| v.clone_as_boxed()).collect();
-        let mut theirs = iterable.iter();
-        while let Some(v) = theirs.next() {
-            items.push(v.clone_as_boxed());
-        }
-        Ok(CowVal::Owned(Box::new(SharedList::new(items))))
+        concat(self.0.items.iter().map(|v| v.clone_as_boxed()), rhs)
     }
 }
 
@@ -636,24 +644,12 @@ impl<'a> Adder for LazyList<'a> {
     where
         Self: 'v,
     {
-        let iterable = rhs
-            .as_iterable()
-            .filter(|_| rhs.get_type() == &LIST_TYPE)
-            .ok_or_else(|| {
-                ExecutionError::function_error(
-                    "_+_",
-                    format!("cannot add {} to a list", rhs.get_type().name()),
-                )
-            })?;
-        let mut items: Vec<Box<dyn Val + 'v>> = (0..self.len())
-            .filter_map(|i| self.item(i))
-            .map(|v| v.clone_as_boxed())
-            .collect();
-        let mut theirs = iterable.iter();
-        while let Some(v) = theirs.next() {
-            items.push(v.clone_as_boxed());
-        }
-        Ok(CowVal::Owned(Box::new(SharedList::new(items))))
+        concat(
+            (0..self.len())
+                .filter_map(|i| self.item(i))
+                .map(|v| v.clone_as_boxed()),
+            rhs,
+        )
     }
 }
 
@@ -732,22 +728,7 @@ impl<'a> Adder for StringList<'a> {
     where
         Self: 'v,
     {
-        let iterable = rhs
-            .as_iterable()
-            .filter(|_| rhs.get_type() == &LIST_TYPE)
-            .ok_or_else(|| {
-                ExecutionError::function_error(
-                    "_+_",
-                    format!("cannot add {} to a list", rhs.get_type().name()),
-                )
-            })?;
-        let mut items: Vec<Box<dyn Val + 'v>> =
-            self.0.items.iter().map(|v| v.clone_as_boxed()).collect();
-        let mut theirs = iterable.iter();
-        while let Some(v) = theirs.next() {
-            items.push(v.clone_as_boxed());
-        }
-        Ok(CowVal::Owned(Box::new(SharedList::new(items))))
+        concat(self.0.items.iter().map(|v| v.clone_as_boxed()), rhs)
     }
 }
 
@@ -796,3 +777,39 @@ impl<'a> Iterable for StringList<'a> {
 }
 
 sized!(StringList, |s| s.0.items.len());
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::cel_env::env;
+    use cel::Context;
+
+    /// `+` on each list kind concatenates, whatever kind the right side is,
+    /// and refuses a right side that is not a list.
+    #[test]
+    fn every_list_kind_concatenates() {
+        let yaml = crate::yaml::parse_str("lazy: [a, b]\n", &Default::default());
+        let root = &yaml.documents[0].root;
+        let json = serde_json::json!({"strings": ["c", "d"], "shared": [1, 2]});
+        let mut ctx = Context::with_env(env());
+        ctx.add_variable_as_val("y", from_node(root));
+        ctx.add_variable_as_val("j", from_json(&json));
+        let run = |src: &str| env().compile(src).expect("parses").execute(&ctx);
+        for (expr, want) in [
+            ("y.lazy + j.strings", 4),
+            ("j.strings + y.lazy", 4),
+            ("j.shared + j.strings + y.lazy", 6),
+        ] {
+            assert_eq!(
+                run(&format!("size({expr})")).expect("evaluates"),
+                cel::Value::Int(want),
+                "{expr}"
+            );
+        }
+        assert_eq!(
+            run("(j.strings + y.lazy)[2]").expect("evaluates"),
+            cel::Value::String(std::sync::Arc::new("a".into()))
+        );
+        assert!(run("y.lazy + 1").is_err());
+    }
+}
