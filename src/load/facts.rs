@@ -10,10 +10,11 @@
 use crate::package::{Package, Resource};
 use crate::yaml::{Node, Value};
 use serde_json::{Map, Value as Json, json};
-use std::collections::{BTreeSet, HashSet};
+use std::collections::BTreeSet;
 
-/// Most schema field paths kept per CRD (bounds hostile schemas).
-const MAX_FIELDS: usize = 20_000;
+/// Most schema field paths collected per CRD, repeats across versions
+/// included (bounds hostile schemas).
+const MAX_FIELDS: usize = 100_000;
 /// Deepest schema nesting followed.
 const MAX_SCHEMA_DEPTH: usize = 48;
 /// Most grants kept per role.
@@ -197,17 +198,21 @@ fn crd_facts(crd: &Node) -> Json {
             }));
         }
     }
-    let mut seen = HashSet::new();
+    let mut fields = Vec::new();
     let mut path = String::new();
     for schema in schemas {
-        collect_fields(schema, &mut path, 0, &mut seen);
+        collect_fields(schema, &mut path, 0, &mut fields);
     }
     // Sorted, as the rules' `fieldText` regexes and `in` searches expect.
-    let mut fields: Vec<String> = seen.into_iter().collect();
-    fields.sort_unstable();
-    // Leaf names under spec and status, as sets: `'tolerations' in
-    // facts.specNames` is one hash lookup, where a regex over every path of
-    // a large CRD costs thousands of matches.
+    // Schemas list their properties in order, so the paths arrive in long
+    // sorted runs that a stable sort merges in near-linear time; repeats
+    // (the same schema in several versions, `allOf` branches) are adjacent
+    // once sorted.
+    fields.sort();
+    fields.dedup();
+    // Leaf names under spec and status, as sorted sets: `'tolerations' in
+    // facts.specNames` is one binary search, where a regex over every path
+    // of a large CRD costs thousands of matches.
     let names_under = |root: &str| -> Json {
         let mut names: Vec<&str> = fields
             .iter()
@@ -217,12 +222,7 @@ fn crd_facts(crd: &Node) -> Json {
             .collect();
         names.sort_unstable();
         names.dedup();
-        Json::Object(
-            names
-                .into_iter()
-                .map(|n| (n.to_string(), Json::Bool(true)))
-                .collect(),
-        )
+        Json::Array(names.into_iter().map(|n| Json::String(n.to_string())).collect())
     };
     let spec_names = names_under("spec");
     let status_names = names_under("status");
@@ -288,9 +288,9 @@ fn version_facts(v: &Node, sub: Option<&Node>, has_schema: bool) -> Json {
 
 /// Every property path of an OpenAPI schema (`spec.backup.schedule`); arrays
 /// are transparent (`spec.containers.name`). `path` is the prefix, extended
-/// and restored in place, so a path is only copied when it is new (CRDs
-/// repeat the same schema for each version).
-fn collect_fields(schema: &Node, path: &mut String, depth: usize, out: &mut HashSet<String>) {
+/// and restored in place; paths are pushed as met, repeats included, and the
+/// caller sorts and deduplicates them once.
+fn collect_fields(schema: &Node, path: &mut String, depth: usize, out: &mut Vec<String>) {
     if depth > MAX_SCHEMA_DEPTH || out.len() >= MAX_FIELDS {
         return;
     }
@@ -322,9 +322,7 @@ fn collect_fields(schema: &Node, path: &mut String, depth: usize, out: &mut Hash
                 path.push('.');
             }
             path.push_str(name);
-            if !out.contains(path.as_str()) {
-                out.insert(path.clone());
-            }
+            out.push(path.clone());
             collect_fields(sub, path, depth + 1, out);
             path.truncate(len);
         }
