@@ -6,7 +6,9 @@
 //! folder of bundles to measure it instead. Single-threaded by default so the
 //! ratio compares like with like; CAPLEVEL_BENCH_JOBS=N runs analysis on N threads.
 //! Each side is timed CAPLEVEL_BENCH_RUNS times (default 5), the two in turn,
-//! and the best time of each is kept.
+//! and the best time of each is kept. CAPLEVEL_BENCH_TIMINGS=N also prints
+//! the N rules that took longest, per analysis run (regex caches warm, as in
+//! a long run), to show where evaluation time goes.
 
 use caplevel::discover::{Layout, discover};
 use caplevel::yaml::{Limits, parse_bytes};
@@ -83,6 +85,13 @@ fn main() {
         .num_threads(jobs)
         .build()
         .expect("pool");
+    let slowest: usize = std::env::var("CAPLEVEL_BENCH_TIMINGS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    if slowest > 0 {
+        rules::timings::enable();
+    }
     let (parse, analyze) = best_of_each(
         runs,
         || {
@@ -124,6 +133,20 @@ fn main() {
         "ratio analyze/parse: {:.2}x (aim: <= 2x)",
         analyze.as_secs_f64() / parse.as_secs_f64()
     );
+    if slowest > 0 {
+        let rows = rules::timings::report();
+        let total: f64 = rows.iter().map(|r| r.1.as_secs_f64()).sum();
+        println!(
+            "rule evaluation: {:.1} ms per run; slowest rules:",
+            total * 1e3 / runs as f64
+        );
+        for (rule, time, _) in rows.iter().take(slowest) {
+            println!(
+                "  {:>7.2} ms  {rule}",
+                time.as_secs_f64() * 1e3 / runs as f64
+            );
+        }
+    }
 }
 
 // The same allocator as the caplevel binary, so the figures match what users run.
