@@ -17,8 +17,12 @@ use std::collections::BTreeSet;
 const MAX_FIELDS: usize = 100_000;
 /// Deepest schema nesting followed.
 const MAX_SCHEMA_DEPTH: usize = 48;
-/// Most grants kept per role.
-const MAX_GRANTS: usize = 10_000;
+/// Most grants kept per role, each verb of a grant counted as well: a role
+/// of 100 groups × 100 resources × 100,000 verbs would otherwise copy a
+/// billion verbs (bounds hostile roles).
+const MAX_GRANTS: usize = 200_000;
+/// Most grants kept per package, counted the same way.
+const MAX_PACKAGE_GRANTS: usize = 1_000_000;
 
 /// Computes every resource's facts and the package facts, merging the
 /// loader's own facts (channels, annotations, examples …) into the latter.
@@ -86,6 +90,7 @@ pub fn derive(package: &mut Package) {
     facts.insert("kinds".into(), json!(kinds));
     // Every grant of every role, with the role it comes from, so a
     // package-level rule can weigh RBAC against CRD fields in one expression.
+    let mut size = 0;
     let grants: Vec<Json> = package
         .resources
         .iter()
@@ -102,7 +107,13 @@ pub fn derive(package: &mut Package) {
                     g
                 })
         })
+        .take_while(|g| {
+            size += 1 + g["verbs"].as_array().map_or(0, Vec::len);
+            size <= MAX_PACKAGE_GRANTS
+        })
         .collect();
+    let lines = grants.iter().flat_map(grant_lines).collect();
+    facts.insert("grantText".into(), Json::String(lines_text(lines)));
     facts.insert("grants".into(), Json::Array(grants));
     package.facts = Json::Object(facts);
 }
@@ -110,7 +121,11 @@ pub fn derive(package: &mut Package) {
 fn resource_facts(r: &Resource) -> Json {
     match r.kind.as_str() {
         "CustomResourceDefinition" => crd_facts(&r.node),
-        "Role" | "ClusterRole" => json!({ "grants": grants(&r.node) }),
+        "Role" | "ClusterRole" => {
+            let grants = grants(&r.node);
+            let text = lines_text(grant_lines(&grants));
+            json!({ "grants": grants, "grantText": text })
+        }
         "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "Job" => {
             pod_facts(r.node.path("spec.template.spec"))
         }
@@ -138,6 +153,7 @@ fn pod_facts(spec: Option<&Node>) -> Json {
 /// verbs, so a rule asks "may it create cronjobs in batch" in one `exists`.
 fn grants(role: &Node) -> Json {
     let mut out = Vec::new();
+    let mut size = 0;
     let texts = |n: Option<&Node>| -> Vec<String> {
         n.and_then(Node::as_seq)
             .map(|s| s.iter().filter_map(Node::scalar_text).collect())
@@ -149,7 +165,8 @@ fn grants(role: &Node) -> Json {
         let resources = texts(rule.get("resources"));
         for group in &groups {
             for resource in &resources {
-                if out.len() >= MAX_GRANTS {
+                size += 1 + verbs.len();
+                if size > MAX_GRANTS {
                     return Json::Array(out);
                 }
                 out.push(json!({ "group": group, "resource": resource, "verbs": verbs }));
@@ -157,6 +174,51 @@ fn grants(role: &Node) -> Json {
         }
     }
     Json::Array(out)
+}
+
+/// A grant (or a list of them) as `grantText` lines: `group/resource verb`,
+/// one per verb, the core group empty (`/pods create`). A regex over the
+/// lines answers "may it create jobs in batch" in one native scan, where
+/// `grants.exists(...)` runs the interpreter once per grant. Whitespace in a
+/// name, and a `/` in a group, become `_`: no name can pass for another
+/// line, field or group (Kubernetes names have none of them).
+fn grant_lines(grant: &Json) -> Vec<String> {
+    if let Json::Array(items) = grant {
+        return items.iter().flat_map(grant_lines).collect();
+    }
+    let clean = |text: &str, slash: bool| -> String {
+        text.chars()
+            .map(|c| {
+                if c.is_whitespace() || (slash && c == '/') {
+                    '_'
+                } else {
+                    c
+                }
+            })
+            .collect()
+    };
+    let text = |key: &str| grant[key].as_str().unwrap_or_default();
+    let (group, resource) = (clean(text("group"), true), clean(text("resource"), false));
+    grant["verbs"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(Json::as_str)
+        .map(|verb| format!("{group}/{resource} {}", clean(verb, false)))
+        .collect()
+}
+
+/// Lines sorted, without repeats, each ended by a line break.
+fn lines_text(mut lines: Vec<String>) -> String {
+    lines.sort_unstable();
+    lines.dedup();
+    let mut text = String::with_capacity(lines.iter().map(|l| l.len() + 1).sum());
+    for line in &lines {
+        text.push_str(line);
+        text.push('\n');
+    }
+    text
 }
 
 fn crd_facts(crd: &Node) -> Json {
@@ -450,5 +512,66 @@ spec:
         );
         assert_eq!(facts["statusNames"], json!(["phase"]));
         assert_eq!(facts["statusNameText"], json!("phase\n"));
+    }
+    fn role_facts(text: &str) -> Json {
+        let parsed = parse_str(text, &Limits::default());
+        let doc = parsed.documents.into_iter().next().expect("one document");
+        grants_facts(&doc.root)
+    }
+
+    fn grants_facts(role: &Node) -> Json {
+        let grants = grants(role);
+        let text = lines_text(grant_lines(&grants));
+        json!({ "grants": grants, "grantText": text })
+    }
+
+    #[test]
+    fn grant_text_has_a_line_per_verb_sorted_and_unique() {
+        let facts = role_facts(
+            "
+rules:
+  - apiGroups: ['', apps]
+    resources: [pods, deployments/scale]
+    verbs: [get, create]
+  - apiGroups: ['']
+    resources: [pods]
+    verbs: [get]
+  - apiGroups: ['bad/group']
+    resources: ['two words']
+    verbs: [\"list\\nx/y z\"]
+",
+        );
+        assert_eq!(
+            facts["grantText"],
+            json!(
+                "/deployments/scale create\n/deployments/scale get\n/pods create\n/pods get\n\
+                 apps/deployments/scale create\napps/deployments/scale get\napps/pods create\n\
+                 apps/pods get\nbad_group/two_words list_x/y_z\n"
+            )
+        );
+    }
+
+    #[test]
+    fn a_role_with_endless_verbs_is_cut_short() {
+        // 100 groups x 100 resources, each with 100 verbs, would be a
+        // million lines: the count of grants and verbs is bounded.
+        let list = |prefix: &str| {
+            (0..100)
+                .map(|i| format!("{prefix}{i}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let role = format!(
+            "rules:\n  - apiGroups: [{}]\n    resources: [{}]\n    verbs: [{}]\n",
+            list("g"),
+            list("r"),
+            list("v")
+        );
+        let facts = role_facts(&role);
+        let grants = facts["grants"].as_array().expect("a list");
+        assert!(!grants.is_empty());
+        assert!(grants.len() * 101 <= MAX_GRANTS);
+        let lines = facts["grantText"].as_str().expect("text").lines().count();
+        assert_eq!(lines, grants.len() * 100);
     }
 }
