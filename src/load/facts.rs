@@ -243,7 +243,7 @@ fn crd_facts(crd: &Node) -> Json {
                 let schema = v.path("schema.openAPIV3Schema").or(top_schema);
                 let sub = v.get("subresources").or(top_sub);
                 schemas.extend(schema);
-                versions.push(version_facts(v, sub, schema.is_some()));
+                versions.push(version_facts(v, sub, schema));
             }
         }
         _ => {
@@ -252,11 +252,14 @@ fn crd_facts(crd: &Node) -> Json {
                 .and_then(Node::scalar_text)
                 .unwrap_or_default();
             schemas.extend(top_schema);
+            let (spec_properties, described) = spec_documentation(top_schema);
             versions.push(json!({
                 "name": name, "served": true, "storage": true, "deprecated": false,
                 "hasSchema": top_schema.is_some(),
                 "hasStatusSubresource": top_sub.and_then(|s| s.get("status")).is_some(),
                 "hasScaleSubresource": top_sub.and_then(|s| s.get("scale")).is_some(),
+                "specProperties": spec_properties,
+                "describedSpecProperties": described,
             }));
         }
     }
@@ -346,17 +349,40 @@ fn crd_facts(crd: &Node) -> Json {
     Json::Object(facts)
 }
 
-fn version_facts(v: &Node, sub: Option<&Node>, has_schema: bool) -> Json {
+fn version_facts(v: &Node, sub: Option<&Node>, schema: Option<&Node>) -> Json {
     let flag = |k: &str, default: bool| v.get(k).and_then(Node::as_bool).unwrap_or(default);
+    let (spec_properties, described) = spec_documentation(schema);
     json!({
         "name": v.get("name").and_then(Node::scalar_text).unwrap_or_default(),
         "served": flag("served", true),
         "storage": flag("storage", false),
         "deprecated": flag("deprecated", false),
-        "hasSchema": has_schema,
+        "hasSchema": schema.is_some(),
         "hasStatusSubresource": sub.and_then(|s| s.get("status")).is_some(),
         "hasScaleSubresource": sub.and_then(|s| s.get("scale")).is_some(),
+        "specProperties": spec_properties,
+        "describedSpecProperties": described,
     })
+}
+
+/// How many properties the schema declares directly under `spec` (null when
+/// it has no `spec.properties` map), and how many of them have a
+/// `description` that is not the empty string.
+fn spec_documentation(schema: Option<&Node>) -> (Option<usize>, usize) {
+    let Some(props) = schema
+        .and_then(|s| s.path("properties.spec.properties"))
+        .and_then(Node::as_map)
+    else {
+        return (None, 0);
+    };
+    let described = props
+        .iter()
+        .filter(|(_, p)| {
+            p.get("description")
+                .is_some_and(|d| !matches!(&d.value, Value::String(s) if s.is_empty()))
+        })
+        .count();
+    (Some(props.len()), described)
 }
 
 /// Every property path of an OpenAPI schema (`spec.backup.schedule`); arrays
@@ -513,6 +539,38 @@ spec:
         assert_eq!(facts["statusNames"], json!(["phase"]));
         assert_eq!(facts["statusNameText"], json!("phase\n"));
     }
+    #[test]
+    fn versions_count_their_documented_spec_properties() {
+        let facts = crd_facts_of(
+            "
+spec:
+  versions:
+    - name: v1
+      schema:
+        openAPIV3Schema:
+          properties:
+            spec:
+              properties:
+                a: {description: the a field}
+                b: {description: ''}
+                c: {description: null}
+                d: {type: string}
+                e: true
+    - name: v2
+      schema:
+        openAPIV3Schema:
+          properties:
+            status: {}
+",
+        );
+        assert_eq!(facts["versions"][0]["specProperties"], json!(5));
+        // An empty description does not count; one that is there, even
+        // null, does (as `.?description.orValue('') != ''` says in CEL).
+        assert_eq!(facts["versions"][0]["describedSpecProperties"], json!(2));
+        assert_eq!(facts["versions"][1]["specProperties"], Json::Null);
+        assert_eq!(facts["versions"][1]["describedSpecProperties"], json!(0));
+    }
+
     fn role_facts(text: &str) -> Json {
         let parsed = parse_str(text, &Limits::default());
         let doc = parsed.documents.into_iter().next().expect("one document");
