@@ -213,9 +213,15 @@ fn grant_lines(grant: &Json) -> Vec<String> {
 fn lines_text(mut lines: Vec<String>) -> String {
     lines.sort_unstable();
     lines.dedup();
-    let mut text = String::with_capacity(lines.iter().map(|l| l.len() + 1).sum());
-    for line in &lines {
-        text.push_str(line);
+    text_of_lines(&lines)
+}
+
+/// Lines as one text, each ended by a line break (the shape of the `*Text`
+/// facts, which rules search with multi-line regexes).
+fn text_of_lines<S: AsRef<str>>(lines: &[S]) -> String {
+    let mut text = String::with_capacity(lines.iter().map(|l| l.as_ref().len() + 1).sum());
+    for line in lines {
+        text.push_str(line.as_ref());
         text.push('\n');
     }
     text
@@ -290,21 +296,13 @@ fn crd_facts(crd: &Node) -> Json {
             .collect();
         names.sort_unstable();
         names.dedup();
-        let mut text = String::with_capacity(names.iter().map(|n| n.len() + 1).sum());
-        for n in &names {
-            text.push_str(n);
-            text.push('\n');
-        }
+        let text = text_of_lines(&names);
         let set = names.into_iter().map(|n| Json::String(n.to_string()));
         (Json::Array(set.collect()), Json::String(text))
     };
     let (spec_names, spec_name_text) = names_under("spec");
     let (status_names, status_name_text) = names_under("status");
-    let mut field_text = String::with_capacity(fields.iter().map(|f| f.len() + 1).sum());
-    for f in &fields {
-        field_text.push_str(f);
-        field_text.push('\n');
-    }
+    let field_text = text_of_lines(&fields);
     let has_validation_rules = crd
         .path("spec")
         .is_some_and(|s| contains_key(s, "x-kubernetes-validations", 0));
