@@ -121,11 +121,7 @@ pub fn derive(package: &mut Package) {
 fn resource_facts(r: &Resource) -> Json {
     match r.kind.as_str() {
         "CustomResourceDefinition" => crd_facts(&r.node),
-        "Role" | "ClusterRole" => {
-            let grants = grants(&r.node);
-            let text = lines_text(grant_lines(&grants));
-            json!({ "grants": grants, "grantText": text })
-        }
+        "Role" | "ClusterRole" => role_facts(&r.node),
         "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "Job" => {
             pod_facts(r.node.path("spec.template.spec"))
         }
@@ -147,6 +143,13 @@ fn pod_facts(spec: Option<&Node>) -> Json {
         "containers": list("containers"),
         "initContainers": list("initContainers"),
     })
+}
+
+/// A role's grants, as a list and as `grantText` lines.
+fn role_facts(role: &Node) -> Json {
+    let grants = grants(role);
+    let text = lines_text(grant_lines(&grants));
+    json!({ "grants": grants, "grantText": text })
 }
 
 /// A role's rules flattened to one entry per (API group, resource) with its
@@ -569,21 +572,15 @@ spec:
         assert_eq!(facts["versions"][1]["describedSpecProperties"], json!(0));
     }
 
-    fn role_facts(text: &str) -> Json {
+    fn role_facts_of(text: &str) -> Json {
         let parsed = parse_str(text, &Limits::default());
         let doc = parsed.documents.into_iter().next().expect("one document");
-        grants_facts(&doc.root)
-    }
-
-    fn grants_facts(role: &Node) -> Json {
-        let grants = grants(role);
-        let text = lines_text(grant_lines(&grants));
-        json!({ "grants": grants, "grantText": text })
+        role_facts(&doc.root)
     }
 
     #[test]
     fn grant_text_has_a_line_per_verb_sorted_and_unique() {
-        let facts = role_facts(
+        let facts = role_facts_of(
             "
 rules:
   - apiGroups: ['', apps]
@@ -623,7 +620,7 @@ rules:
             list("r"),
             list("v")
         );
-        let facts = role_facts(&role);
+        let facts = role_facts_of(&role);
         let grants = facts["grants"].as_array().expect("a list");
         assert!(!grants.is_empty());
         assert!(grants.len() * 101 <= MAX_GRANTS);
