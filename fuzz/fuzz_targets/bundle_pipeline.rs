@@ -3,6 +3,7 @@
 //! fixed metadata/annotations.yaml. Loading, the derived facts (CRD field
 //! paths and names, RBAC grants and their text, pod facts) and every
 //! built-in rule must finish with a report, never a panic or a hang.
+//! `fuzz/bundle-seeds.sh` seeds its corpus from the project's bundle fixtures.
 #![no_main]
 
 use caplevel::discover::{Layout, Target};
