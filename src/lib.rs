@@ -20,6 +20,7 @@ pub mod phase;
 pub mod report;
 pub mod rules;
 pub mod score;
+pub mod upgrade;
 pub mod yaml;
 
 use rayon::prelude::*;
