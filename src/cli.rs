@@ -32,6 +32,9 @@ pub enum Command {
     Render(RenderArgs),
     /// Print a JSON Schema (report, rules or config).
     Schema(SchemaArgs),
+    /// What breaks the upgrade from one bundle or chart version to the next
+    /// (exit 1 when something does).
+    Diff(DiffArgs),
 }
 
 /// Report formats.
@@ -203,6 +206,24 @@ pub struct RenderArgs {
     #[command(flatten)]
     pub limits: LimitArgs,
     /// Rendering flags.
+    #[command(flatten)]
+    pub helm: HelmArgs,
+}
+
+/// Arguments of `diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The version upgraded from: a bundle folder, a chart folder or `.tgz`.
+    pub old: PathBuf,
+    /// The version upgraded to, of the same kind.
+    pub new: PathBuf,
+    /// Output format: table or json.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Bounds against hostile input.
+    #[command(flatten)]
+    pub limits: LimitArgs,
+    /// How both charts are rendered.
     #[command(flatten)]
     pub helm: HelmArgs,
 }

@@ -80,6 +80,8 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<Target>, DiscoverError> {
             if let Some(t) = classify_file(path) {
                 targets.insert(t);
             }
+        } else if let Some(t) = package_manifest_version(path) {
+            targets.insert(t);
         } else {
             walk(path, &mut targets);
         }
@@ -89,6 +91,42 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<Target>, DiscoverError> {
         return Err(DiscoverError::NothingFound(shown.join(", ")));
     }
     Ok(targets.into_iter().collect())
+}
+
+/// A version folder of a package-manifest layout named on its own (as
+/// `caplevel diff` is given two): it holds a CSV and its package file is in
+/// the parent folder, where a walk from the parent would have found it.
+fn package_manifest_version(dir: &Path) -> Option<Target> {
+    let is_package_file = |f: &Path| {
+        f.file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.ends_with(".package.yaml") || n.ends_with(".package.yml"))
+    };
+    let files = |d: &Path| -> Vec<PathBuf> {
+        let mut v: Vec<PathBuf> = std::fs::read_dir(d)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.is_file())
+            .collect();
+        v.sort();
+        v
+    };
+    let package_file = files(dir.parent()?)
+        .into_iter()
+        .find(|f| is_package_file(f))?;
+    let own = files(dir);
+    let has_csv = own.iter().any(|f| {
+        f.file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.contains("clusterserviceversion"))
+            || (is_yaml(f) && file_mentions(f, "kind: ClusterServiceVersion"))
+    });
+    (has_csv && !own.iter().any(|f| is_package_file(f))).then(|| Target {
+        path: dir.to_path_buf(),
+        layout: Layout::PackageManifest { package_file },
+    })
 }
 
 /// A file named on the command line: a packaged chart or a manifest file.

@@ -3,8 +3,8 @@
 //! errors count), 2 usage, input or configuration error.
 
 use caplevel::cli::{
-    AnalyzeArgs, Cli, Command, ExplainArgs, Format, HelmArgs, LimitArgs, RenderArgs, RulesArgs,
-    SchemaKind,
+    AnalyzeArgs, Cli, Command, DiffArgs, ExplainArgs, Format, HelmArgs, LimitArgs, RenderArgs,
+    RulesArgs, SchemaKind,
 };
 use caplevel::config::Config;
 use caplevel::gate::{Baseline, Gates};
@@ -26,6 +26,7 @@ fn main() -> ExitCode {
         Some(Command::Explain(args)) => explain(args),
         Some(Command::Render(args)) => render(args),
         Some(Command::Schema(args)) => print_schema(args.which),
+        Some(Command::Diff(args)) => diff(args),
     };
     match result {
         Ok(code) => code,
@@ -247,6 +248,26 @@ fn render(args: RenderArgs) -> Result<ExitCode, String> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// `caplevel diff`: what breaks the upgrade from OLD to NEW; exit 1 when
+/// something does.
+fn diff(args: DiffArgs) -> Result<ExitCode, String> {
+    use caplevel::upgrade::diff;
+    let mut load = caplevel::load::LoadOptions {
+        helm: helm_options(&args.helm),
+        ..Default::default()
+    };
+    limit_spec(&args.limits).apply(&mut load);
+    let report = diff::diff(&args.old, &args.new, &load).map_err(|e| e.to_string())?;
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        Format::Table => diff::write_table(&report, &mut out),
+        Format::Json => diff::write_json(&report, &mut out),
+        other => return Err(format!("diff writes table or json, not {}", other.name())),
+    }
+    .map_err(|e| format!("cannot write the report: {e}"))?;
+    Ok(ExitCode::from(u8::from(report.breaking > 0)))
 }
 
 /// Targets from which a run is worth a progress bar.

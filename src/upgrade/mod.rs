@@ -3,9 +3,13 @@
 //! Every check here reads an *old* and a *new* version and reports
 //! [`Change`]s: a CRD's schema narrowed in a way OLM v1's CRD upgrade safety
 //! preflight refuses ([`crd`]), an upgrade edge that does not lead from the
-//! old CSV to the new one, a chart change `helm upgrade` cannot apply.
+//! old CSV to the new one, a chart change `helm upgrade` cannot apply
+//! ([`chart`]); [`diff`] compares two targets on disk.
 
+pub mod chart;
 pub mod crd;
+pub mod diff;
+pub mod range;
 
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -21,6 +25,8 @@ pub enum ChangeKind {
     /// A served version is gone or no longer served, and the old CRD had
     /// not marked it `deprecated`.
     ServedVersionRemoved,
+    /// A CRD the old version shipped is gone from the new one.
+    CrdRemoved,
     /// A field of an existing version's schema is gone.
     FieldRemoved,
     /// A field's `type` changed.
