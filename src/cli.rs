@@ -6,8 +6,9 @@ use std::path::PathBuf;
 /// How mature is an operator bundle or Helm chart, really? caplevel reads
 /// the files alone and grades the five capability phases with evidence.
 ///
-/// Exit codes: 0 every gate passed; 1 a gate failed (or input errors were
-/// met); 2 usage, input or configuration error.
+/// Exit codes: 0 every gate passed; 1 a gate failed, or an input has an
+/// error a cluster or helm would reject (each named on stderr); 2 usage,
+/// input or configuration error.
 #[derive(Debug, Parser)]
 #[command(name = "caplevel", version, args_conflicts_with_subcommands = true)]
 pub struct Cli {
@@ -121,6 +122,13 @@ pub struct AnalyzeArgs {
     /// Gate: fail when a target declares a higher level than it evidences.
     #[arg(long)]
     pub fail_on_overclaim: bool,
+    /// Also fail on warnings and on rules that could not be evaluated
+    /// (which otherwise are reported and counted, but pass).
+    #[arg(long)]
+    pub strict: bool,
+    /// Print only what fails the run on stderr (no warnings, no progress bar).
+    #[arg(long, short)]
+    pub quiet: bool,
     /// A previous JSON report: failures it already had do not fail gates.
     #[arg(long, value_name = "REPORT.json")]
     pub baseline: Option<PathBuf>,

@@ -3,14 +3,15 @@
 //! - `--fail-under PHASE`: a target's evidenced level is below PHASE;
 //! - `--min-score N`: a target's score is below N;
 //! - `--fail-on-overclaim`: a target declares more than it evidences;
-//! - always: a target met input errors (a file that does not parse, a rule
-//!   that could not be evaluated).
+//! - always: a target's input has an error a cluster or helm would reject
+//!   (a file that does not parse, a template that fails, a missing
+//!   dependency); with `--strict`, also any warning and any rule that could
+//!   not be evaluated (a caplevel defect, never the input's fault).
 //!
 //! With `--baseline REPORT.json`, failures already present in the previous
 //! report are accepted: the gates judge each target as if those findings
 //! had passed, so only new failures (and new input errors) fail the run.
 
-use crate::diag::Severity;
 use crate::finding::{Finding, Status};
 use crate::phase::Phase;
 use crate::report::TargetReport;
@@ -31,6 +32,8 @@ pub struct Gates {
     pub fail_on_overclaim: bool,
     /// Accept what this earlier report already showed.
     pub baseline: Option<Baseline>,
+    /// Also fail on warnings and on rules that could not be evaluated.
+    pub strict: bool,
 }
 
 /// One failed gate.
@@ -190,25 +193,22 @@ fn judge(t: &TargetReport, gates: &Gates, threshold: f64) -> Vec<GateFailure> {
         ));
     }
     let known = gates.baseline.as_ref().and_then(|b| b.errors.get(&t.path));
-    let new_errors = t
+    let failing: Vec<&crate::diag::Diagnostic> = t
         .diagnostics
         .iter()
-        .filter(|d| d.severity == Severity::Error)
+        .filter(|d| d.fails_run(gates.strict))
         .filter(|d| {
             known.is_none_or(|k| !k.contains(&diagnostic_key(d.file.as_deref(), &d.message)))
         })
-        .count();
-    let rule_errors = t
-        .findings
-        .iter()
-        .filter(|f| f.status == Status::Error && !f.baselined)
-        .count();
-    if new_errors + rule_errors > 0 {
+        .collect();
+    if let Some(first) = failing.first() {
+        let more = match failing.len() {
+            1 => String::new(),
+            n => format!(" (and {} more)", n - 1),
+        };
         out.push(fail(
             "input-errors",
-            format!(
-                "{new_errors} input error(s), {rule_errors} rule(s) that could not be evaluated"
-            ),
+            format!("{first}{more}"),
         ));
     }
     out

@@ -1,6 +1,7 @@
 //! Thin entry point: parse the command line, call the library, map the
-//! outcome to an exit code: 0 every gate passed, 1 a gate failed (input
-//! errors count), 2 usage, input or configuration error.
+//! outcome to an exit code: 0 every gate passed, 1 a gate failed (an input
+//! a cluster or helm would reject counts; each reason is printed on stderr
+//! whatever the format), 2 usage, input or configuration error.
 
 use caplevel::cli::{
     AnalyzeArgs, Cli, Command, DiffArgs, ExplainArgs, Format, HelmArgs, LimitArgs, RenderArgs,
@@ -85,6 +86,7 @@ fn analyze(args: AnalyzeArgs) -> Result<ExitCode, String> {
             .map(Baseline::read)
             .transpose()
             .map_err(|e| e.to_string())?,
+        strict: args.strict,
     };
     if let Some(jobs) = args.jobs {
         rayon::ThreadPoolBuilder::new()
@@ -95,7 +97,9 @@ fn analyze(args: AnalyzeArgs) -> Result<ExitCode, String> {
     if args.timings {
         caplevel::rules::timings::enable();
     }
-    options.progress = progress_bar();
+    if !args.quiet {
+        options.progress = progress_bar();
+    }
     let run = caplevel::Run::prepare(&args.paths, &options).map_err(|e| e.to_string())?;
     let head = run.head.clone();
 
@@ -116,7 +120,12 @@ fn analyze(args: AnalyzeArgs) -> Result<ExitCode, String> {
         Box::new(std::io::stdout().lock()),
     ));
     let table_on_stdout = args.format == Format::Table;
-    let show_diagnostics = table_on_stdout && !args.verbose;
+    // The table's readers get every diagnostic on stderr (with --verbose
+    // they are in the table itself); every other run gets at least the ones
+    // that fail it, so a failing run always says why.
+    let all_diagnostics = table_on_stdout && !args.verbose && !args.quiet;
+    let strict = args.strict;
+    let mut counts = DiagnosticCounts::default();
 
     // Every format is written as targets are assessed, so memory does not
     // grow with the catalog.
@@ -136,8 +145,11 @@ fn analyze(args: AnalyzeArgs) -> Result<ExitCode, String> {
     }
     let tail = run
         .assess(|t| {
-            if show_diagnostics {
-                t.diagnostics.iter().for_each(|d| eprintln!("{d}"));
+            for d in &t.diagnostics {
+                counts.add(d, strict);
+                if all_diagnostics || d.fails_run(strict) {
+                    eprintln!("{d}");
+                }
             }
             for (_, sink) in &mut sinks {
                 match sink {
@@ -172,16 +184,59 @@ fn analyze(args: AnalyzeArgs) -> Result<ExitCode, String> {
             eprintln!("{:>9.2} ms {:>6} eval  {rule}", time.as_secs_f64() * 1e3, n);
         }
     }
-    if table_on_stdout {
-        for g in &tail.gate_failures {
+    for g in &tail.gate_failures {
+        if g.gate != "input-errors" {
             eprintln!("gate failed: {}: {}: {}", g.target, g.gate, g.message);
         }
+    }
+    if !args.quiet {
+        counts.note();
+    }
+    if !tail.gate_failures.is_empty() {
+        let targets: std::collections::BTreeSet<&str> =
+            tail.gate_failures.iter().map(|g| g.target.as_str()).collect();
+        eprintln!(
+            "caplevel: failed: {} gate failure(s) in {} target(s) ({} input error(s) a cluster or helm would reject); exit 1",
+            tail.gate_failures.len(),
+            targets.len(),
+            counts.failing
+        );
     }
     Ok(if tail.gate_failures.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     })
+}
+
+/// Diagnostics counted over a run, for the closing note on stderr.
+#[derive(Default)]
+struct DiagnosticCounts {
+    failing: usize,
+    rule_errors: usize,
+    warnings: usize,
+}
+
+impl DiagnosticCounts {
+    fn add(&mut self, d: &caplevel::diag::Diagnostic, strict: bool) {
+        use caplevel::diag::{Code, Severity};
+        if d.fails_run(strict) {
+            self.failing += 1;
+        } else if matches!(d.code, Code::RuleError | Code::Internal) {
+            self.rule_errors += 1;
+        } else if d.severity == Severity::Warning {
+            self.warnings += 1;
+        }
+    }
+
+    fn note(&self) {
+        if self.rule_errors > 0 {
+            eprintln!(
+                "caplevel: note: {} rule evaluation(s) failed (code rule-error: a caplevel defect, listed in the report; they fail the run only under --strict)",
+                self.rule_errors
+            );
+        }
+    }
 }
 
 /// A report written as the targets come.

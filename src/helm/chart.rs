@@ -17,6 +17,7 @@ use std::path::Path;
 
 use super::glob::helmignore_matches;
 use super::{HelmDiagnostic, Severity};
+use crate::diag::Code;
 use crate::yaml;
 
 /// Bounds against hostile charts. Every bound breached is a diagnostic.
@@ -268,24 +269,30 @@ pub fn load_chart(path: &Path, limits: &ChartLimits) -> Chart {
         Ok(m) if m.is_file() => match std::fs::read(path) {
             Ok(bytes) => read_archive(&bytes, "", &mut budget, &mut diags),
             Err(e) => {
-                diags.push(diag_error(
-                    "",
-                    None,
-                    format!("cannot read the chart archive: {e}"),
-                ));
+                diags.push(
+                    diag_error("", None, format!("cannot read the chart archive: {e}"))
+                        .with_code(Code::Unreadable),
+                );
                 Vec::new()
             }
         },
         Ok(_) => {
-            diags.push(diag_error(
-                "",
-                None,
-                "the chart path is neither a folder nor a file (symlinks are not followed)".into(),
-            ));
+            diags.push(
+                diag_error(
+                    "",
+                    None,
+                    "the chart path is neither a folder nor a file (symlinks are not followed)"
+                        .into(),
+                )
+                .with_code(Code::Unreadable),
+            );
             Vec::new()
         }
         Err(e) => {
-            diags.push(diag_error("", None, format!("cannot read the chart: {e}")));
+            diags.push(
+                diag_error("", None, format!("cannot read the chart: {e}"))
+                    .with_code(Code::Unreadable),
+            );
             Vec::new()
         }
     };
@@ -316,6 +323,7 @@ fn diag_error(file: &str, line: Option<u32>, message: String) -> HelmDiagnostic 
         file: file.to_owned(),
         line,
         message,
+        code: Code::ChartInvalid,
     }
 }
 
@@ -325,6 +333,7 @@ fn diag_warning(file: &str, line: Option<u32>, message: String) -> HelmDiagnosti
         file: file.to_owned(),
         line,
         message,
+        code: Code::Chart,
     }
 }
 
@@ -351,22 +360,20 @@ fn read_dir(root: &Path, budget: &mut Budget, diags: &mut Vec<HelmDiagnostic>) -
         let mut entries: Vec<_> = match std::fs::read_dir(&dir) {
             Ok(rd) => rd.filter_map(Result::ok).collect(),
             Err(e) => {
-                diags.push(diag_error(
-                    &rel_dir,
-                    None,
-                    format!("cannot read the folder: {e}"),
-                ));
+                diags.push(
+                    diag_error(&rel_dir, None, format!("cannot read the folder: {e}"))
+                        .with_code(Code::Unreadable),
+                );
                 continue;
             }
         };
         entries.sort_by_key(std::fs::DirEntry::file_name);
         for entry in entries {
             let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
-                diags.push(diag_warning(
-                    &rel_dir,
-                    None,
-                    "a file name is not UTF-8; skipped".into(),
-                ));
+                diags.push(
+                    diag_warning(&rel_dir, None, "a file name is not UTF-8; skipped".into())
+                        .with_code(Code::Chart),
+                );
                 continue;
             };
             let rel = if rel_dir.is_empty() {
@@ -403,12 +410,15 @@ fn read_dir(root: &Path, budget: &mut Budget, diags: &mut Vec<HelmDiagnostic>) -
                         "the chart is over its limits ({} files, {} bytes); this file and the rest are not read",
                         budget.limits.max_entries, budget.limits.max_total_bytes
                     ),
-                ));
+                ).with_code(Code::Limit));
                 return out;
             }
             match std::fs::read(entry.path()) {
                 Ok(data) => out.push(ChartFile { name: rel, data }),
-                Err(e) => diags.push(diag_error(&rel, None, format!("cannot read the file: {e}"))),
+                Err(e) => diags.push(
+                    diag_error(&rel, None, format!("cannot read the file: {e}"))
+                        .with_code(Code::Unreadable),
+                ),
             }
         }
     }
@@ -526,11 +536,10 @@ fn read_archive(
     let entries = match archive.entries() {
         Ok(e) => e,
         Err(e) => {
-            diags.push(diag_error(
-                file_label,
-                None,
-                format!("cannot read the archive: {e}"),
-            ));
+            diags.push(
+                diag_error(file_label, None, format!("cannot read the archive: {e}"))
+                    .with_code(Code::Unreadable),
+            );
             return out;
         }
     };
@@ -538,11 +547,14 @@ fn read_archive(
         let mut entry = match entry {
             Ok(e) => e,
             Err(e) => {
-                diags.push(diag_error(
-                    file_label,
-                    None,
-                    format!("cannot read the archive (is it a gzipped tar?): {e}"),
-                ));
+                diags.push(
+                    diag_error(
+                        file_label,
+                        None,
+                        format!("cannot read the archive (is it a gzipped tar?): {e}"),
+                    )
+                    .with_code(Code::Unreadable),
+                );
                 break;
             }
         };
@@ -567,11 +579,14 @@ fn read_archive(
             || norm.split('/').any(|c| c == "..")
             || norm.contains(':') && norm.find(':') == Some(1)
         {
-            diags.push(diag_error(
-                file_label,
-                None,
-                format!("archive entry {path:?} escapes the chart folder; rejected"),
-            ));
+            diags.push(
+                diag_error(
+                    file_label,
+                    None,
+                    format!("archive entry {path:?} escapes the chart folder; rejected"),
+                )
+                .with_code(Code::Limit),
+            );
             continue;
         }
         if kind.is_symlink() || kind.is_hard_link() {
@@ -608,16 +623,19 @@ fn read_archive(
                     "the archive is over its limits ({} files, {} bytes uncompressed); the rest is not read",
                     budget.limits.max_entries, budget.limits.max_total_bytes
                 ),
-            ));
+            ).with_code(Code::Limit));
             break;
         }
         let mut data = Vec::new();
         if let Err(e) = (&mut entry).take(size).read_to_end(&mut data) {
-            diags.push(diag_error(
-                file_label,
-                None,
-                format!("cannot read archive entry {path:?}: {e}"),
-            ));
+            diags.push(
+                diag_error(
+                    file_label,
+                    None,
+                    format!("cannot read archive entry {path:?}: {e}"),
+                )
+                .with_code(Code::Unreadable),
+            );
             break;
         }
         // Last entry of a name wins, as in Helm.
@@ -646,11 +664,14 @@ fn load_files(files: Vec<ChartFile>, prefix: &str, depth: usize, budget: &mut Bu
                     f.data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&f.data),
                 ) {
                     Ok(v) => chart.schema = Some(v),
-                    Err(e) => chart.diagnostics.push(diag_error(
-                        &format!("{prefix}values.schema.json"),
-                        u32::try_from(e.line()).ok(),
-                        format!("values.schema.json is not valid JSON: {e}"),
-                    )),
+                    Err(e) => chart.diagnostics.push(
+                        diag_error(
+                            &format!("{prefix}values.schema.json"),
+                            u32::try_from(e.line()).ok(),
+                            format!("values.schema.json is not valid JSON: {e}"),
+                        )
+                        .with_code(Code::Values),
+                    ),
                 }
                 chart.files.push(f);
             }
@@ -709,11 +730,14 @@ fn load_files(files: Vec<ChartFile>, prefix: &str, depth: usize, budget: &mut Bu
         match parsed.documents.into_iter().next() {
             Some(doc) if doc.root.as_map().is_some() => chart.values = doc.root,
             Some(doc) if doc.root.is_null() => {}
-            Some(doc) => chart.diagnostics.push(diag_error(
-                &file,
-                Some(doc.root.pos.line),
-                "values.yaml is not a mapping; it is treated as empty".into(),
-            )),
+            Some(doc) => chart.diagnostics.push(
+                diag_error(
+                    &file,
+                    Some(doc.root.pos.line),
+                    "values.yaml is not a mapping; it is treated as empty".into(),
+                )
+                .with_code(Code::Values),
+            ),
             None => {}
         }
     }
@@ -725,14 +749,17 @@ fn load_files(files: Vec<ChartFile>, prefix: &str, depth: usize, budget: &mut Bu
         }
         let sub_prefix = format!("{prefix}charts/{group}/");
         if depth + 1 > budget.limits.max_subchart_depth {
-            chart.diagnostics.push(diag_error(
-                &sub_prefix,
-                None,
-                format!(
-                    "subcharts nested deeper than {}; not loaded",
-                    budget.limits.max_subchart_depth
-                ),
-            ));
+            chart.diagnostics.push(
+                diag_error(
+                    &sub_prefix,
+                    None,
+                    format!(
+                        "subcharts nested deeper than {}; not loaded",
+                        budget.limits.max_subchart_depth
+                    ),
+                )
+                .with_code(Code::Limit),
+            );
             continue;
         }
         let single_file = files.len() == 1 && files[0].name == format!("charts/{group}");
@@ -784,14 +811,14 @@ fn load_files(files: Vec<ChartFile>, prefix: &str, depth: usize, budget: &mut Bu
             } else {
                 format!(" from {}", dep.repository)
             };
-            chart.diagnostics.push(diag_warning(
+            chart.diagnostics.push(diag_error(
                 &file,
                 Some(dep.line),
                 format!(
                     "dependency {:?}{repo} is declared but not present in charts/ (run `helm dependency build`); it is not rendered",
                     dep.name
                 ),
-            ));
+            ).with_code(Code::DependencyMissing));
         }
     }
     chart.templates.sort_by(|a, b| a.name.cmp(&b.name));
@@ -802,6 +829,7 @@ fn load_files(files: Vec<ChartFile>, prefix: &str, depth: usize, budget: &mut Bu
 fn push_issues(diags: &mut Vec<HelmDiagnostic>, file: &str, issues: &[yaml::Issue]) {
     for issue in issues {
         diags.push(HelmDiagnostic {
+            code: issue.code,
             severity: match issue.severity {
                 yaml::IssueSeverity::Error => Severity::Error,
                 yaml::IssueSeverity::Warning => Severity::Warning,

@@ -75,6 +75,16 @@ pub struct HelmDiagnostic {
     pub line: Option<u32>,
     /// What went wrong, in Helm's words where Helm has words for it.
     pub message: String,
+    /// What kind of problem, for reports.
+    pub code: crate::diag::Code,
+}
+
+impl HelmDiagnostic {
+    /// The same diagnostic with this code.
+    pub fn with_code(mut self, code: crate::diag::Code) -> Self {
+        self.code = code;
+        self
+    }
 }
 
 impl std::fmt::Display for HelmDiagnostic {

@@ -169,6 +169,7 @@ pub(crate) fn split_and_sort(
                 .find(|i| i.severity == yaml::IssueSeverity::Error)
             {
                 diags.push(HelmDiagnostic {
+                    code: crate::diag::Code::RenderedYaml,
                     severity: Severity::Warning,
                     file: f.file.clone(),
                     line: Some(line + issue.pos.map_or(0, |p| p.line.saturating_sub(1))),

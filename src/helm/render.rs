@@ -430,6 +430,7 @@ fn diag(severity: Severity, file: &str, line: Option<u32>, message: String) -> H
         file: file.to_owned(),
         line,
         message,
+        code: crate::diag::Code::TemplateError,
     }
 }
 
@@ -460,12 +461,15 @@ pub fn render(chart: &Chart, options: &RenderOptions) -> Rendered {
         Ok(Err(_)) | Err(_) => Rendered {
             docs: Vec::new(),
             notes: None,
-            diagnostics: vec![diag(
-                Severity::Error,
-                "",
-                None,
-                "the renderer stopped unexpectedly; nothing was rendered".into(),
-            )],
+            diagnostics: vec![
+                diag(
+                    Severity::Error,
+                    "",
+                    None,
+                    "the renderer stopped unexpectedly; nothing was rendered".into(),
+                )
+                .with_code(crate::diag::Code::Internal),
+            ],
             unrendered: Vec::new(),
         },
     }
@@ -482,22 +486,28 @@ pub(crate) fn render_here(chart: &Chart, options: &RenderOptions) -> Rendered {
         match values::node_to_value(node) {
             Value::Map(m) => values::merge_user(&mut user, &m),
             Value::Nil => {}
-            _ => diags.push(diag(
-                Severity::Error,
-                "",
-                None,
-                format!("values file #{} is not a mapping; ignored", i + 1),
-            )),
+            _ => diags.push(
+                diag(
+                    Severity::Error,
+                    "",
+                    None,
+                    format!("values file #{} is not a mapping; ignored", i + 1),
+                )
+                .with_code(crate::diag::Code::Values),
+            ),
         }
     }
     for expr in &options.set {
         if let Err(e) = values::apply_set(&mut user, expr) {
-            diags.push(diag(
-                Severity::Error,
-                "",
-                None,
-                format!("failed parsing --set data: {e}"),
-            ));
+            diags.push(
+                diag(
+                    Severity::Error,
+                    "",
+                    None,
+                    format!("failed parsing --set data: {e}"),
+                )
+                .with_code(crate::diag::Code::Values),
+            );
         }
     }
     let mut vals = values::coalesce(chart, &user, &mut diags);
@@ -517,7 +527,8 @@ pub(crate) fn render_here(chart: &Chart, options: &RenderOptions) -> Rendered {
             "Chart.yaml",
             None,
             format!("chart requires kubeVersion: {constraint} which is incompatible with Kubernetes {kv}"),
-        ));
+        )
+        .with_code(crate::diag::Code::ChartInvalid));
     }
     let release = vmap(vec![
         ("Name", s(&options.release_name)),

@@ -213,6 +213,7 @@ fn coalesce_into(chart: &Chart, dest: &mut VMap, diags: &mut Vec<HelmDiagnostic>
             None | Some(Value::Nil) => VMap::new(),
             Some(_) => {
                 diags.push(HelmDiagnostic {
+                    code: crate::diag::Code::Values,
                     severity: Severity::Warning,
                     file: format!("{}values.yaml", chart.prefix),
                     line: None,

@@ -31,19 +31,25 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Package {
         if let Some(doc) = docs.into_iter().find(|d| !d.root.is_null()) {
             annotations = string_map(doc.root.get("annotations"));
             if doc.root.get("annotations").is_none() {
-                diags.push(Diagnostic::file(
-                    Severity::Warning,
-                    display_path(&annotations_file),
-                    "no `annotations:` mapping",
-                ));
+                diags.push(
+                    Diagnostic::file(
+                        Severity::Warning,
+                        display_path(&annotations_file),
+                        "no `annotations:` mapping",
+                    )
+                    .with_code(crate::diag::Code::Metadata),
+                );
             }
         }
     } else {
-        diags.push(Diagnostic::file(
-            Severity::Warning,
-            display_path(dir),
-            "bundle has no metadata/annotations.yaml",
-        ));
+        diags.push(
+            Diagnostic::file(
+                Severity::Warning,
+                display_path(dir),
+                "bundle has no metadata/annotations.yaml",
+            )
+            .with_code(crate::diag::Code::Metadata),
+        );
     }
     for (name, key) in [
         ("dependencies.yaml", "dependencies"),

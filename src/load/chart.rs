@@ -6,7 +6,7 @@
 
 use super::LoadOptions;
 use super::files::resource;
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::{Code, Diagnostic, Severity};
 use crate::discover::display_path;
 use crate::helm::{self, Chart, ChartLimits, RenderOptions};
 use crate::package::{Origin, Package, Resource, TargetKind};
@@ -64,11 +64,17 @@ pub fn load(path: &Path, options: &LoadOptions) -> Package {
             // knowing but are not errors of the chart.
             let synthetic = profile.name == helm::FEATURES_ON;
             for mut d in rendered.diagnostics {
+                // Our own parse of the output below reports invalid YAML
+                // with a better location; helm's check would repeat it.
+                if d.code == Code::RenderedYaml {
+                    continue;
+                }
                 if synthetic {
                     d.severity = helm::Severity::Warning;
-                    d.message = format!("[{} profile] {}", profile.name, d.message);
                 }
-                diags.push(chart_diagnostic(&shown, d));
+                let mut d = chart_diagnostic(&shown, d);
+                d.profiles.push(profile.name.clone());
+                diags.push(d);
             }
             // A failed template's objects still exist, read from its text
             // (placeholders) — except where `features-on` tripped the
@@ -90,13 +96,15 @@ pub fn load(path: &Path, options: &LoadOptions) -> Package {
                     let line = doc.line + issue.pos.map(|p| p.line.saturating_sub(1)).unwrap_or(0);
                     diags.push(Diagnostic {
                         severity: Severity::Error,
+                        code: Code::RenderedYaml,
                         file: Some(file.clone()),
                         line: Some(line),
                         column: None,
                         message: format!(
-                            "rendered output ({} profile) is not valid YAML: {}",
-                            profile.name, issue.message
+                            "rendered output is not valid YAML (helm template fails the same way): {}",
+                            issue.message
                         ),
+                        profiles: vec![profile.name.clone()],
                     });
                 }
                 for d in parsed.documents {
@@ -284,6 +292,8 @@ fn template_file(chart_path: &str, template: &str) -> String {
 
 fn chart_diagnostic(chart_path: &str, d: helm::HelmDiagnostic) -> Diagnostic {
     Diagnostic {
+        code: d.code,
+        profiles: Vec::new(),
         severity: match d.severity {
             helm::Severity::Error => Severity::Error,
             helm::Severity::Warning => Severity::Warning,
@@ -330,7 +340,8 @@ fn read_annotations(
                     format!(
                         "exemption `{key}` has no reason: every exemption must say why; not applied"
                     ),
-                ));
+                )
+.with_code(crate::diag::Code::Exemption));
             } else {
                 package
                     .exemptions
@@ -351,12 +362,15 @@ fn user_render_options(options: &LoadOptions, diags: &mut Vec<Diagnostic>) -> Re
         match docs.into_iter().next().map(|d| d.root) {
             Some(root) if root.as_map().is_some() => value_files.push(root),
             Some(root) if root.is_null() => {}
-            Some(root) => diags.push(Diagnostic::at(
-                Severity::Error,
-                display_path(file),
-                root.pos,
-                "a values file must be a mapping",
-            )),
+            Some(root) => diags.push(
+                Diagnostic::at(
+                    Severity::Error,
+                    display_path(file),
+                    root.pos,
+                    "a values file must be a mapping",
+                )
+                .with_code(crate::diag::Code::Values),
+            ),
             None => {}
         }
     }

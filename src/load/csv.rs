@@ -23,11 +23,14 @@ pub fn apply(package: &mut Package, facts: &mut Map<String, Json>) {
         .map(|(i, _)| i)
         .collect();
     let Some(&first) = csvs.first() else {
-        package.diagnostics.push(Diagnostic::file(
-            Severity::Error,
-            package.path.clone(),
-            "no ClusterServiceVersion found in the bundle's manifests",
-        ));
+        package.diagnostics.push(
+            Diagnostic::file(
+                Severity::Error,
+                package.path.clone(),
+                "no ClusterServiceVersion found in the bundle's manifests",
+            )
+            .with_code(crate::diag::Code::Csv),
+        );
         return;
     };
     if csvs.len() > 1 {
@@ -40,14 +43,17 @@ pub fn apply(package: &mut Package, facts: &mut Map<String, Json>) {
                 )
             })
             .collect();
-        package.diagnostics.push(Diagnostic::file(
-            Severity::Warning,
-            package.resources[first].origin.file.clone(),
-            format!(
-                "more than one ClusterServiceVersion; assessing this one, ignoring {}",
-                others.join(", ")
-            ),
-        ));
+        package.diagnostics.push(
+            Diagnostic::file(
+                Severity::Warning,
+                package.resources[first].origin.file.clone(),
+                format!(
+                    "more than one ClusterServiceVersion; assessing this one, ignoring {}",
+                    others.join(", ")
+                ),
+            )
+            .with_code(crate::diag::Code::Csv),
+        );
     }
     // The CSV's tree is lent out while the package is updated, and put back
     // before its embedded objects are added: copying it cost as much as
@@ -88,22 +94,18 @@ pub fn apply(package: &mut Package, facts: &mut Map<String, Json>) {
             Ok(_) => {
                 let msg = "alm-examples is not a JSON list".to_string();
                 facts.insert("examplesError".into(), Json::String(msg.clone()));
-                package.diagnostics.push(Diagnostic::at(
-                    Severity::Warning,
-                    file.clone(),
-                    node.pos,
-                    msg,
-                ));
+                package.diagnostics.push(
+                    Diagnostic::at(Severity::Warning, file.clone(), node.pos, msg)
+                        .with_code(crate::diag::Code::AlmExamples),
+                );
             }
             Err(e) => {
                 let msg = format!("alm-examples is not valid JSON: {e}");
                 facts.insert("examplesError".into(), Json::String(msg.clone()));
-                package.diagnostics.push(Diagnostic::at(
-                    Severity::Warning,
-                    file.clone(),
-                    node.pos,
-                    msg,
-                ));
+                package.diagnostics.push(
+                    Diagnostic::at(Severity::Warning, file.clone(), node.pos, msg)
+                        .with_code(crate::diag::Code::AlmExamples),
+                );
             }
         }
     }
@@ -234,14 +236,17 @@ fn read_exemptions(package: &mut Package, csv: &Node, file: &str) {
         };
         let reason = value.scalar_text().unwrap_or_default().trim().to_string();
         if reason.is_empty() {
-            package.diagnostics.push(Diagnostic::at(
-                Severity::Error,
-                file,
-                value.pos,
-                format!(
-                    "exemption `{key}` has no reason: every exemption must say why; not applied"
-                ),
-            ));
+            package.diagnostics.push(
+                Diagnostic::at(
+                    Severity::Error,
+                    file,
+                    value.pos,
+                    format!(
+                        "exemption `{key}` has no reason: every exemption must say why; not applied"
+                    ),
+                )
+                .with_code(crate::diag::Code::Exemption),
+            );
             continue;
         }
         let origin = Origin {

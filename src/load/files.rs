@@ -14,35 +14,36 @@ pub fn read_yaml(path: &Path, limits: &Limits, diags: &mut Vec<Diagnostic>) -> V
     // Check the size before reading, so a huge file is never loaded.
     match std::fs::metadata(path) {
         Ok(meta) if meta.len() > limits.max_file_bytes => {
-            diags.push(Diagnostic::file(
-                Severity::Error,
-                shown,
-                format!(
-                    "file is {} bytes, over the limit of {} bytes; not read",
-                    meta.len(),
-                    limits.max_file_bytes
-                ),
-            ));
+            diags.push(
+                Diagnostic::file(
+                    Severity::Error,
+                    shown,
+                    format!(
+                        "file is {} bytes, over the limit of {} bytes; not read",
+                        meta.len(),
+                        limits.max_file_bytes
+                    ),
+                )
+                .with_code(crate::diag::Code::Limit),
+            );
             return Vec::new();
         }
         Ok(_) => {}
         Err(e) => {
-            diags.push(Diagnostic::file(
-                Severity::Error,
-                shown,
-                format!("cannot read: {e}"),
-            ));
+            diags.push(
+                Diagnostic::file(Severity::Error, shown, format!("cannot read: {e}"))
+                    .with_code(crate::diag::Code::Unreadable),
+            );
             return Vec::new();
         }
     }
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => {
-            diags.push(Diagnostic::file(
-                Severity::Error,
-                shown,
-                format!("cannot read: {e}"),
-            ));
+            diags.push(
+                Diagnostic::file(Severity::Error, shown, format!("cannot read: {e}"))
+                    .with_code(crate::diag::Code::Unreadable),
+            );
             return Vec::new();
         }
     };
@@ -54,6 +55,8 @@ pub fn read_yaml(path: &Path, limits: &Limits, diags: &mut Vec<Diagnostic>) -> V
         };
         diags.push(Diagnostic {
             severity,
+            code: issue.code,
+            profiles: Vec::new(),
             file: Some(shown.clone()),
             line: issue.pos.map(|p| p.line),
             column: issue.pos.map(|p| p.column),
@@ -91,7 +94,8 @@ pub fn resources_from(
                 file,
                 root.pos,
                 "document is not a Kubernetes object (expected a mapping with apiVersion and kind); skipped",
-            )),
+            )
+.with_code(crate::diag::Code::NotAnObject)),
         }
     }
     out
@@ -99,22 +103,28 @@ pub fn resources_from(
 
 fn push_object(node: Node, file: &str, diags: &mut Vec<Diagnostic>, out: &mut Vec<Resource>) {
     if node.as_map().is_none() {
-        diags.push(Diagnostic::at(
-            Severity::Warning,
-            file,
-            node.pos,
-            "list item is not a Kubernetes object; skipped",
-        ));
+        diags.push(
+            Diagnostic::at(
+                Severity::Warning,
+                file,
+                node.pos,
+                "list item is not a Kubernetes object; skipped",
+            )
+            .with_code(crate::diag::Code::NotAnObject),
+        );
         return;
     }
     let kind = str_at(&node, "kind");
     if kind.is_empty() {
-        diags.push(Diagnostic::at(
-            Severity::Warning,
-            file,
-            node.pos,
-            "object has no `kind`; skipped",
-        ));
+        diags.push(
+            Diagnostic::at(
+                Severity::Warning,
+                file,
+                node.pos,
+                "object has no `kind`; skipped",
+            )
+            .with_code(crate::diag::Code::NotAnObject),
+        );
         return;
     }
     out.push(resource(node, file, None));

@@ -31,11 +31,14 @@ pub fn load(dir: &Path, package_file: &Path, options: &LoadOptions) -> Package {
         .and_then(|p| p.get("packageName"))
         .and_then(Node::scalar_text);
     if pkg.is_none() {
-        diags.push(Diagnostic::file(
-            Severity::Warning,
-            display_path(package_file),
-            "package file is empty",
-        ));
+        diags.push(
+            Diagnostic::file(
+                Severity::Warning,
+                display_path(package_file),
+                "package file is empty",
+            )
+            .with_code(crate::diag::Code::Metadata),
+        );
     }
 
     let mut package = Package::new(

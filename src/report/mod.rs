@@ -24,7 +24,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// The version of the JSON report's shape. Bumped on any breaking change.
-pub const SCHEMA_VERSION: &str = "1";
+pub const SCHEMA_VERSION: &str = "2";
 
 /// All assessments of one run.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -267,8 +267,8 @@ impl TargetReport {
             f.evidence.sort();
         }
         let mut diagnostics = package.diagnostics;
-        diagnostics.sort();
-        diagnostics.dedup();
+        diagnostics.extend(rule_errors(&findings, package.main_file.as_deref(), &package.path));
+        let diagnostics = crate::diag::merge(diagnostics);
         TargetReport {
             path: package.path,
             kind: package.kind,
@@ -287,6 +287,39 @@ impl TargetReport {
             diagnostics,
         }
     }
+}
+
+/// One diagnostic per rule that could not be evaluated, naming the rule
+/// (and the first object it failed on), so that every format counts it.
+fn rule_errors(findings: &[Finding], main_file: Option<&str>, path: &str) -> Vec<Diagnostic> {
+    findings
+        .iter()
+        .filter(|f| f.status == Status::Error)
+        .map(|f| {
+            let first = f.evidence.iter().find(|e| e.note.is_some());
+            let detail = first
+                .and_then(|e| e.note.as_deref())
+                .map(|n| format!(": {n}"))
+                .unwrap_or_default();
+            Diagnostic {
+                severity: crate::diag::Severity::Warning,
+                code: crate::diag::Code::RuleError,
+                file: Some(
+                    first
+                        .map(|e| e.file.clone())
+                        .or_else(|| main_file.map(str::to_string))
+                        .unwrap_or_else(|| path.to_string()),
+                ),
+                line: first.map(|e| e.line),
+                column: None,
+                message: format!(
+                    "rule `{}` could not be evaluated (a caplevel defect; it fails the run only under --strict): {}{detail}",
+                    f.rule, f.message
+                ),
+                profiles: Vec::new(),
+            }
+        })
+        .collect()
 }
 
 impl Report {

@@ -116,6 +116,8 @@ pub enum IssueSeverity {
 pub struct Issue {
     /// Warning or error.
     pub severity: IssueSeverity,
+    /// What kind of problem, for reports.
+    pub code: crate::diag::Code,
     /// Where, when known.
     pub pos: Option<Pos>,
     /// What went wrong, in the parser's words.
@@ -177,7 +179,11 @@ pub fn parse_bytes(bytes: &[u8], limits: &Limits) -> Parsed {
             };
             // Everything before the bad byte is valid UTF-8 by definition.
             let before = std::str::from_utf8(&bytes[..err.valid_up_to()]).unwrap_or_default();
-            failed(Some(end_pos(before)), message)
+            failed(
+                crate::diag::Code::Unreadable,
+                Some(end_pos(before)),
+                message,
+            )
         }
     }
 }
@@ -196,6 +202,7 @@ pub fn parse_str(text: &str, limits: &Limits) -> Parsed {
 fn parse_checked(text: &str, limits: &Limits) -> Parsed {
     if let Some(at) = text.find('\0') {
         return failed(
+            crate::diag::Code::Unreadable,
             Some(end_pos(&text[..at])),
             "the file contains a NUL byte; it is not a YAML text file and is not read".to_owned(),
         );
@@ -207,6 +214,7 @@ fn check_size(len: usize, limits: &Limits) -> Option<Parsed> {
     let len = u64::try_from(len).unwrap_or(u64::MAX);
     (len > limits.max_file_bytes).then(|| {
         failed(
+            crate::diag::Code::Limit,
             None,
             format!(
                 "the file is {len} bytes, over the limit of {} bytes; it is not read",
@@ -217,11 +225,12 @@ fn check_size(len: usize, limits: &Limits) -> Option<Parsed> {
 }
 
 /// A result with no document and one error.
-fn failed(pos: Option<Pos>, message: String) -> Parsed {
+fn failed(code: crate::diag::Code, pos: Option<Pos>, message: String) -> Parsed {
     Parsed {
         documents: Vec::new(),
         issues: vec![Issue {
             severity: IssueSeverity::Error,
+            code,
             pos,
             message,
         }],

@@ -15,6 +15,7 @@ use saphyr_parser::{Event, Marker, Parser, ScalarStyle, Span, Tag};
 use super::relax::{self, Relaxed};
 use super::scalar::{self, WantedType};
 use super::{Document, Issue, IssueSeverity, Limits, Mapping, Node, Parsed, Pos, Value};
+use crate::diag::Code;
 
 /// The core-schema tag prefix that `!!` expands to.
 const CORE_TAG_PREFIX: &str = "tag:yaml.org,2002:";
@@ -29,8 +30,10 @@ pub(super) fn pos_of(mark: Marker) -> Pos {
 }
 
 /// Most parses of one file: the first, plus retries past libyaml leniencies
-/// (see [`relax`]), each of which fixes one quoted scalar or one line.
-const MAX_ATTEMPTS: usize = 64;
+/// (see [`relax`]), each of which fixes one quoted scalar or one line. Real
+/// CSVs need over a hundred (a long description written as one quoted
+/// scalar with tab-led lines); the byte budget below is what bounds the cost.
+const MAX_ATTEMPTS: usize = 4096;
 /// Most bytes parsed in total for one file across all attempts (or the file's
 /// size, if larger: the first attempt always runs), so that a hostile file
 /// cannot make retries expensive.
@@ -66,6 +69,7 @@ pub(super) fn parse_text(text: &str, limits: &Limits) -> Parsed {
                 relaxed.dedup();
                 for pos in relaxed {
                     parsed.issues.push(Issue {
+                        code: Code::YamlLenient,
                         severity: IssueSeverity::Warning,
                         pos: Some(pos),
                         message: "a continuation line of this quoted scalar is indented \
@@ -100,6 +104,7 @@ fn parse_once(text: &str, limits: &Limits) -> (Parsed, Option<(Marker, String)>)
                 }
                 Err(err) => {
                     builder.issues.push(Issue {
+                        code: Code::YamlSyntax,
                         severity: IssueSeverity::Error,
                         pos: Some(pos_of(*err.marker())),
                         message: format!("YAML syntax error: {}", err.info()),
@@ -112,6 +117,7 @@ fn parse_once(text: &str, limits: &Limits) -> (Parsed, Option<(Marker, String)>)
     }));
     if outcome.is_err() {
         builder.issues.push(Issue {
+            code: Code::YamlSyntax,
             severity: IssueSeverity::Error,
             pos: None,
             message: "the YAML parser failed on this file (internal error); \
@@ -235,6 +241,7 @@ impl<'l> Builder<'l> {
 
     fn error(&mut self, pos: Pos, message: String) -> Step {
         self.issues.push(Issue {
+            code: Code::Limit,
             severity: IssueSeverity::Error,
             pos: Some(pos),
             message,
@@ -333,6 +340,7 @@ impl<'l> Builder<'l> {
                         match item.value {
                             Value::Map(m) => merge_into(&mut entries, m),
                             _ => self.issues.push(Issue {
+                                code: Code::YamlOddity,
                                 severity: IssueSeverity::Warning,
                                 pos: Some(item.pos),
                                 message: "a `<<` merge list item is not a mapping; \
@@ -343,6 +351,7 @@ impl<'l> Builder<'l> {
                     }
                 }
                 _ => self.issues.push(Issue {
+                    code: Code::YamlOddity,
                     severity: IssueSeverity::Warning,
                     pos: Some(key_pos),
                     message: "the value of a `<<` merge key is not a mapping or a list \
@@ -402,6 +411,7 @@ impl<'l> Builder<'l> {
                         Ok(v) => v,
                         Err(()) => {
                             self.issues.push(Issue {
+                                code: Code::YamlTag,
                                 severity: IssueSeverity::Error,
                                 pos: Some(pos),
                                 message: format!(
@@ -502,6 +512,7 @@ impl<'l> Builder<'l> {
                     Entry::Occupied(mut slot) => {
                         let first = slot.get().0;
                         self.issues.push(Issue {
+                            code: Code::YamlDuplicateKey,
                             severity: IssueSeverity::Warning,
                             pos: Some(key_pos),
                             message: format!(
@@ -537,6 +548,7 @@ fn key_of(node: Node, issues: &mut Vec<Issue>) -> Key {
         Value::Float(f) => scalar::format_float(f),
         Value::Seq(_) | Value::Map(_) => {
             issues.push(Issue {
+                code: Code::YamlOddity,
                 severity: IssueSeverity::Warning,
                 pos: Some(node.pos),
                 message: "a mapping or sequence used as a mapping key; \
