@@ -70,27 +70,102 @@ pub enum DiscoverError {
 
 /// Finds every target under `paths`, in a stable order (sorted by path).
 pub fn discover(paths: &[PathBuf]) -> Result<Vec<Target>, DiscoverError> {
+    discover_all(paths).map(|d| d.targets)
+}
+
+/// What discovery found: the targets, and the files that looked like
+/// targets but are not (a `.tgz` that is no chart), each as a diagnostic.
+#[derive(Debug, Clone, Default)]
+pub struct Discovery {
+    /// The targets, sorted by path.
+    pub targets: Vec<Target>,
+    /// Files passed over, with the reason.
+    pub skipped: Vec<crate::diag::Diagnostic>,
+}
+
+/// As [`discover`], also saying which files were passed over and why.
+pub fn discover_all(paths: &[PathBuf]) -> Result<Discovery, DiscoverError> {
     let mut targets = BTreeSet::new();
+    let mut skipped = Vec::new();
     for path in paths {
         let meta = std::fs::metadata(path).map_err(|e| DiscoverError::Unreadable {
             path: path.display().to_string(),
             reason: e.to_string(),
         })?;
         if meta.is_file() {
-            if let Some(t) = classify_file(path) {
+            if let Some(t) = classify_file(path, &mut skipped) {
                 targets.insert(t);
             }
         } else if let Some(t) = package_manifest_version(path) {
             targets.insert(t);
         } else {
-            walk(path, &mut targets);
+            walk(path, &mut targets, &mut skipped);
         }
     }
     if targets.is_empty() {
-        let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        let mut shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        shown.extend(skipped.iter().map(|d| format!("({d})")));
         return Err(DiscoverError::NothingFound(shown.join(", ")));
     }
-    Ok(targets.into_iter().collect())
+    Ok(Discovery {
+        targets: targets.into_iter().collect(),
+        skipped,
+    })
+}
+
+/// A file whose name says chart archive: a target when it is one (a
+/// gzipped tar with `<folder>/Chart.yaml`), a `not-a-target` warning when not.
+fn chart_archive(path: &Path, skipped: &mut Vec<crate::diag::Diagnostic>) -> Option<Target> {
+    match archive_has_chart(path) {
+        Ok(()) => Some(Target {
+            path: path.to_path_buf(),
+            layout: Layout::ChartArchive,
+        }),
+        Err(reason) => {
+            skipped.push(
+                crate::diag::Diagnostic::file(
+                    crate::diag::Severity::Warning,
+                    display_path(path),
+                    format!("not a chart archive ({reason}); not assessed"),
+                )
+                .with_code(crate::diag::Code::NotATarget),
+            );
+            None
+        }
+    }
+}
+
+/// Archive entries looked at for a Chart.yaml: helm writes it first, and
+/// other tools near the start; a catalog packed into one tarball holds
+/// thousands of files and is not a chart.
+const ARCHIVE_SNIFF_ENTRIES: usize = 256;
+
+/// Whether the archive is a packaged chart: `<folder>/Chart.yaml` among its
+/// first entries.
+fn archive_has_chart(path: &Path) -> Result<(), String> {
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot open: {e}"))?;
+    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(file));
+    let entries = archive
+        .entries()
+        .map_err(|e| format!("not a gzipped tar: {e}"))?;
+    for entry in entries.take(ARCHIVE_SNIFF_ENTRIES) {
+        let entry = entry.map_err(|e| format!("not a gzipped tar: {e}"))?;
+        let name = entry
+            .path()
+            .map(|p| p.to_string_lossy().replace('\\', "/"))
+            .unwrap_or_default();
+        let parts: Vec<&str> = name
+            .trim_start_matches("./")
+            .split('/')
+            .filter(|p| !p.is_empty())
+            .collect();
+        if parts.len() == 2 && parts[1] == "Chart.yaml" {
+            return Ok(());
+        }
+    }
+    Err(format!(
+        "no <folder>/Chart.yaml among its first {ARCHIVE_SNIFF_ENTRIES} entries"
+    ))
 }
 
 /// A version folder of a package-manifest layout named on its own (as
@@ -130,12 +205,9 @@ fn package_manifest_version(dir: &Path) -> Option<Target> {
 }
 
 /// A file named on the command line: a packaged chart or a manifest file.
-fn classify_file(path: &Path) -> Option<Target> {
+fn classify_file(path: &Path, skipped: &mut Vec<crate::diag::Diagnostic>) -> Option<Target> {
     if is_chart_archive(path) {
-        return Some(Target {
-            path: path.to_path_buf(),
-            layout: Layout::ChartArchive,
-        });
+        return chart_archive(path, skipped);
     }
     if is_yaml(path) || has_ext(path, "json") {
         return Some(Target {
@@ -155,7 +227,7 @@ struct DirListing {
     dirs: Vec<PathBuf>,
 }
 
-fn walk(root: &Path, targets: &mut BTreeSet<Target>) {
+fn walk(root: &Path, targets: &mut BTreeSet<Target>, skipped: &mut Vec<crate::diag::Diagnostic>) {
     // One pass collects every directory's files and subdirectories (the ignore
     // crate applies .gitignore rules); classification then runs top-down.
     let mut listings: BTreeMap<PathBuf, DirListing> = BTreeMap::new();
@@ -195,11 +267,10 @@ fn walk(root: &Path, targets: &mut BTreeSet<Target>) {
             continue;
         }
         for file in &listing.files {
-            if is_chart_archive(file) {
-                targets.insert(Target {
-                    path: file.clone(),
-                    layout: Layout::ChartArchive,
-                });
+            if is_chart_archive(file)
+                && let Some(t) = chart_archive(file, skipped)
+            {
+                targets.insert(t);
             }
         }
         let manifests: Vec<PathBuf> = listing

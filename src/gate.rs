@@ -164,7 +164,11 @@ fn judge(t: &TargetReport, gates: &Gates, threshold: f64) -> Vec<GateFailure> {
     } else {
         (t.evidenced, t.score, t.verdict)
     };
+    // A target no rule applies to was not judged: the level and score
+    // gates have nothing to say about it.
+    let judged = t.grade != crate::report::NO_GRADE;
     if let Some(min) = gates.fail_under
+        && judged
         && evidenced.is_none_or(|e| e < min)
     {
         out.push(fail(
@@ -178,6 +182,7 @@ fn judge(t: &TargetReport, gates: &Gates, threshold: f64) -> Vec<GateFailure> {
         ));
     }
     if let Some(min) = gates.min_score
+        && judged
         && score < min
     {
         out.push(fail("min-score", format!("score {score} is below {min}")));
@@ -206,10 +211,7 @@ fn judge(t: &TargetReport, gates: &Gates, threshold: f64) -> Vec<GateFailure> {
             1 => String::new(),
             n => format!(" (and {} more)", n - 1),
         };
-        out.push(fail(
-            "input-errors",
-            format!("{first}{more}"),
-        ));
+        out.push(fail("input-errors", format!("{first}{more}")));
     }
     out
 }

@@ -160,7 +160,7 @@ impl<'o> Run<'o> {
     /// Loads the rules and finds the targets (the errors of a run come from here).
     pub fn prepare(paths: &[PathBuf], options: &'o Options) -> Result<Run<'o>, Error> {
         let rules = load_rules(options)?;
-        let targets = discover::discover(paths)?;
+        let discovery = discover::discover_all(paths)?;
         let mut infos: Vec<report::RuleInfo> = rules.iter().map(report::RuleInfo::of).collect();
         infos.sort_by(|a, b| (a.phase, &a.id).cmp(&(b.phase, &b.id)));
         Ok(Run {
@@ -172,9 +172,10 @@ impl<'o> Run<'o> {
                 },
                 threshold: options.threshold(),
                 rules: infos,
+                diagnostics: discovery.skipped,
             },
             rules,
-            targets,
+            targets: discovery.targets,
             options,
         })
     }

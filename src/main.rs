@@ -102,6 +102,9 @@ fn analyze(args: AnalyzeArgs) -> Result<ExitCode, String> {
     }
     let run = caplevel::Run::prepare(&args.paths, &options).map_err(|e| e.to_string())?;
     let head = run.head.clone();
+    if !args.quiet {
+        head.diagnostics.iter().for_each(|d| eprintln!("{d}"));
+    }
 
     // Every requested output: the files of --output, then stdout.
     let mut outputs: Vec<(Format, String, Box<dyn Write>)> = Vec::new();
@@ -193,8 +196,11 @@ fn analyze(args: AnalyzeArgs) -> Result<ExitCode, String> {
         counts.note();
     }
     if !tail.gate_failures.is_empty() {
-        let targets: std::collections::BTreeSet<&str> =
-            tail.gate_failures.iter().map(|g| g.target.as_str()).collect();
+        let targets: std::collections::BTreeSet<&str> = tail
+            .gate_failures
+            .iter()
+            .map(|g| g.target.as_str())
+            .collect();
         eprintln!(
             "caplevel: failed: {} gate failure(s) in {} target(s) ({} input error(s) a cluster or helm would reject); exit 1",
             tail.gate_failures.len(),

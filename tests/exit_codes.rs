@@ -89,7 +89,8 @@ fn many_lenient_quoted_scalars_are_valid_input() {
     // indented less than its block; a file with a hundred of them is valid.
     let dir = tempfile::tempdir().unwrap();
     good_copy(dir.path());
-    let mut text = String::from("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: lenient\ndata:\n");
+    let mut text =
+        String::from("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: lenient\ndata:\n");
     for i in 0..100 {
         text.push_str(&format!("  k{i}: \"first\n more\"\n"));
     }
@@ -99,7 +100,12 @@ fn many_lenient_quoted_scalars_are_valid_input() {
         .arg(dir.path())
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let codes: Vec<&str> = v["targets"][0]["diagnostics"]
         .as_array()
@@ -185,4 +191,81 @@ fn quiet_prints_only_what_fails_the_run() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("yaml-duplicate-key"));
+}
+
+#[test]
+fn plain_manifests_no_rule_applies_to_have_no_grade() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n",
+    )
+    .unwrap();
+    let out = caplevel()
+        .args([
+            "analyze",
+            "--format",
+            "json",
+            "--fail-under",
+            "basic-install",
+        ])
+        .arg(dir.path().join("cm.yaml"))
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let t = &v["targets"][0];
+    assert!(
+        t["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["status"] == "not-applicable")
+    );
+    assert_eq!(t["grade"], "n/a");
+    assert_eq!(v["summary"]["grades"]["n/a"], 1);
+    // A level gate has nothing to judge on it.
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn a_tgz_that_is_not_a_chart_is_a_diagnostic_not_a_target() {
+    let dir = tempfile::tempdir().unwrap();
+    good_copy(&dir.path().join("bundle"));
+    // A gzipped tar of plain files (no <folder>/Chart.yaml).
+    let tgz = dir.path().join("backup.tgz");
+    let file = std::fs::File::create(&tgz).unwrap();
+    let mut tar = tar::Builder::new(flate2::write::GzEncoder::new(
+        file,
+        flate2::Compression::fast(),
+    ));
+    let data = b"hello\n";
+    let mut header = tar::Header::new_gnu();
+    header.set_size(data.len() as u64);
+    header.set_mode(0o644);
+    header.set_cksum();
+    tar.append_data(&mut header, "notes/readme.txt", &data[..])
+        .unwrap();
+    tar.into_inner().unwrap().finish().unwrap();
+    let out = caplevel()
+        .args(["analyze", "--format", "json"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["targets"].as_array().unwrap().len(), 1);
+    assert_eq!(v["diagnostics"][0]["code"], "not-a-target");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("backup.tgz"));
+    // Named alone, it is nothing to assess: exit 2, saying why.
+    caplevel()
+        .arg("analyze")
+        .arg(&tgz)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not a chart archive"));
 }

@@ -811,7 +811,7 @@ fn load_files(files: Vec<ChartFile>, prefix: &str, depth: usize, budget: &mut Bu
             } else {
                 format!(" from {}", dep.repository)
             };
-            chart.diagnostics.push(diag_error(
+            chart.diagnostics.push(diag_warning(
                 &file,
                 Some(dep.line),
                 format!(

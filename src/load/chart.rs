@@ -160,6 +160,15 @@ pub fn load(path: &Path, options: &LoadOptions) -> Package {
         }
         add_placeholders(&mut package.resources, placeholders);
     }
+    // As `helm lint` does, a dependency not vendored in charts/ is a
+    // warning (chart source repositories rarely vendor them), and so are the
+    // template failures it may cause (an `include` of the subchart's
+    // templates): `helm template` would stop at the dependency check first.
+    if diags.iter().any(|d| d.code == Code::DependencyMissing) {
+        for d in diags.iter_mut().filter(|d| d.code == Code::TemplateError) {
+            d.severity = Severity::Warning;
+        }
+    }
     diags.sort();
     diags.dedup();
     package.diagnostics = diags;

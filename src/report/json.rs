@@ -41,6 +41,12 @@ impl<W: Write> JsonStream<W> {
             nested(&head.threshold, 1)?
         )?;
         writeln!(out, "  {}: {},", key("rules"), nested(&head.rules, 1)?)?;
+        writeln!(
+            out,
+            "  {}: {},",
+            key("diagnostics"),
+            nested(&head.diagnostics, 1)?
+        )?;
         write!(out, "  {}: [", key("targets"))?;
         Ok(JsonStream { out, targets: 0 })
     }

@@ -26,6 +26,9 @@ use std::collections::BTreeMap;
 /// The version of the JSON report's shape. Bumped on any breaking change.
 pub const SCHEMA_VERSION: &str = "2";
 
+/// The grade of a target to which no rule applied.
+pub const NO_GRADE: &str = "n/a";
+
 /// All assessments of one run.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Report {
@@ -37,6 +40,9 @@ pub struct Report {
     pub threshold: f64,
     /// The rules the run used, sorted by phase and id.
     pub rules: Vec<RuleInfo>,
+    /// Problems met outside any target: files passed over by discovery (a
+    /// `.tgz` that is not a chart), configuration warnings.
+    pub diagnostics: Vec<Diagnostic>,
     /// One entry per target, sorted by path.
     pub targets: Vec<TargetReport>,
     /// Counts over all targets.
@@ -56,6 +62,8 @@ pub struct ReportHead {
     pub threshold: f64,
     /// See [`Report::rules`].
     pub rules: Vec<RuleInfo>,
+    /// See [`Report::diagnostics`].
+    pub diagnostics: Vec<Diagnostic>,
 }
 
 /// What a report says after its targets (known when the run ends).
@@ -93,6 +101,7 @@ impl Report {
             tool: self.tool.clone(),
             threshold: self.threshold,
             rules: self.rules.clone(),
+            diagnostics: self.diagnostics.clone(),
         }
     }
 
@@ -111,6 +120,7 @@ impl Report {
             tool: head.tool,
             threshold: head.threshold,
             rules: head.rules,
+            diagnostics: head.diagnostics,
             targets,
             summary: tail.summary,
             gate_failures: tail.gate_failures,
@@ -247,7 +257,7 @@ pub struct TargetReport {
     pub evidenced: Option<Phase>,
     /// How the declaration compares with the evidence.
     pub verdict: Verdict,
-    /// A–F.
+    /// A–F, or `n/a` when no rule applied to the target (nothing was judged).
     pub grade: String,
     /// Mean phase coverage, 0–100.
     pub score: f64,
@@ -267,8 +277,13 @@ impl TargetReport {
             f.evidence.sort();
         }
         let mut diagnostics = package.diagnostics;
-        diagnostics.extend(rule_errors(&findings, package.main_file.as_deref(), &package.path));
+        diagnostics.extend(rule_errors(
+            &findings,
+            package.main_file.as_deref(),
+            &package.path,
+        ));
         let diagnostics = crate::diag::merge(diagnostics);
+        let graded = findings.iter().any(|f| f.status != Status::NotApplicable);
         TargetReport {
             path: package.path,
             kind: package.kind,
@@ -280,7 +295,12 @@ impl TargetReport {
             declared_raw: package.declared_raw,
             evidenced: assessment.evidenced,
             verdict: assessment.verdict,
-            grade: assessment.grade.to_string(),
+            // No applicable rule: nothing was judged, so no grade (not F).
+            grade: if graded {
+                assessment.grade.to_string()
+            } else {
+                NO_GRADE.to_string()
+            },
             score: assessment.score,
             phases: assessment.phases,
             findings,

@@ -54,7 +54,11 @@ impl<W: Write> TableStream<W> {
             declared,
             phase_label(t.evidenced),
             verdict_id(t.verdict).to_string(),
-            format!("{} ({:.0})", t.grade, t.score),
+            if t.grade == super::NO_GRADE {
+                t.grade.clone()
+            } else {
+                format!("{} ({:.0})", t.grade, t.score)
+            },
         ];
         row.extend(
             Phase::ALL
