@@ -107,10 +107,109 @@ pub fn discover_all(paths: &[PathBuf]) -> Result<Discovery, DiscoverError> {
         shown.extend(skipped.iter().map(|d| format!("({d})")));
         return Err(DiscoverError::NothingFound(shown.join(", ")));
     }
-    Ok(Discovery {
-        targets: targets.into_iter().collect(),
-        skipped,
-    })
+    let mut targets: Vec<Target> = targets.into_iter().collect();
+    targets.sort_by(|a, b| version_aware_cmp(&a.path, &b.path));
+    Ok(Discovery { targets, skipped })
+}
+
+/// Orders paths component by component, reading versions as versions: a
+/// component that is a semantic version (`0.10.1`, `v1.2.0-rc.1`) compares
+/// as one, and other components compare their digit runs as numbers, so
+/// `0.3.0` comes before `0.10.1` and `app-0.9.tgz` before `app-0.10.tgz`.
+pub fn version_aware_cmp(a: &Path, b: &Path) -> std::cmp::Ordering {
+    let mut left = a.components();
+    let mut right = b.components();
+    loop {
+        match (left.next(), right.next()) {
+            (None, None) => return std::cmp::Ordering::Equal,
+            (None, Some(_)) => return std::cmp::Ordering::Less,
+            (Some(_), None) => return std::cmp::Ordering::Greater,
+            (Some(x), Some(y)) => {
+                let x = x.as_os_str().to_string_lossy();
+                let y = y.as_os_str().to_string_lossy();
+                let order = component_cmp(&x, &y);
+                if order != std::cmp::Ordering::Equal {
+                    return order;
+                }
+            }
+        }
+    }
+}
+
+fn component_cmp(x: &str, y: &str) -> std::cmp::Ordering {
+    let semver = |s: &str| semver::Version::parse(s.strip_prefix('v').unwrap_or(s)).ok();
+    if let (Some(a), Some(b)) = (semver(x), semver(y)) {
+        return a.cmp(&b).then_with(|| x.cmp(y));
+    }
+    natural_cmp(x, y).then_with(|| x.cmp(y))
+}
+
+/// Compares text with its digit runs read as numbers.
+fn natural_cmp(x: &str, y: &str) -> std::cmp::Ordering {
+    let mut a = x.chars().peekable();
+    let mut b = y.chars().peekable();
+    loop {
+        match (a.peek().copied(), b.peek().copied()) {
+            (None, None) => return std::cmp::Ordering::Equal,
+            (None, Some(_)) => return std::cmp::Ordering::Less,
+            (Some(_), None) => return std::cmp::Ordering::Greater,
+            (Some(c), Some(d)) if c.is_ascii_digit() && d.is_ascii_digit() => {
+                let run = |it: &mut std::iter::Peekable<std::str::Chars<'_>>| {
+                    let mut digits = String::new();
+                    while let Some(c) = it.peek().copied().filter(char::is_ascii_digit) {
+                        digits.push(c);
+                        it.next();
+                    }
+                    digits
+                };
+                let (m, n) = (run(&mut a), run(&mut b));
+                let (m, n) = (m.trim_start_matches('0'), n.trim_start_matches('0'));
+                let order = m.len().cmp(&n.len()).then_with(|| m.cmp(n));
+                if order != std::cmp::Ordering::Equal {
+                    return order;
+                }
+            }
+            (Some(c), Some(d)) => {
+                if c != d {
+                    return c.cmp(&d);
+                }
+                a.next();
+                b.next();
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::version_aware_cmp;
+    use std::path::Path;
+
+    #[test]
+    fn versions_sort_as_versions() {
+        let mut paths = vec![
+            "ops/x/0.10.1",
+            "ops/x/0.3.0",
+            "ops/x/1.0.0",
+            "ops/x/1.0.0-rc.1",
+            "ops/x/v0.9.0",
+            "charts/app-0.10.tgz",
+            "charts/app-0.9.tgz",
+        ];
+        paths.sort_by(|a, b| version_aware_cmp(Path::new(a), Path::new(b)));
+        assert_eq!(
+            paths,
+            [
+                "charts/app-0.9.tgz",
+                "charts/app-0.10.tgz",
+                "ops/x/0.3.0",
+                "ops/x/v0.9.0",
+                "ops/x/0.10.1",
+                "ops/x/1.0.0-rc.1",
+                "ops/x/1.0.0",
+            ]
+        );
+    }
 }
 
 /// A file whose name says chart archive: a target when it is one (a

@@ -43,7 +43,7 @@ pub struct Report {
     /// Problems met outside any target: files passed over by discovery (a
     /// `.tgz` that is not a chart), configuration warnings.
     pub diagnostics: Vec<Diagnostic>,
-    /// One entry per target, sorted by path.
+    /// One entry per target, sorted by path (versions compare as semver: 0.3.0 before 0.10.1).
     pub targets: Vec<TargetReport>,
     /// Counts over all targets.
     pub summary: Summary,
