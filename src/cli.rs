@@ -122,6 +122,12 @@ pub struct AnalyzeArgs {
     /// Gate: fail when a target declares a higher level than it evidences.
     #[arg(long)]
     pub fail_on_overclaim: bool,
+    /// Run only this rule (id or glob; repeatable); replaces the config's `include`.
+    #[arg(long, value_name = "RULE")]
+    pub only: Vec<String>,
+    /// Do not run this rule (id or glob; repeatable); adds to the config's `exclude`.
+    #[arg(long, value_name = "RULE")]
+    pub skip: Vec<String>,
     /// Also fail on warnings and on rules that could not be evaluated
     /// (which otherwise are reported and counted, but pass).
     #[arg(long)]

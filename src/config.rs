@@ -178,6 +178,100 @@ pub struct Config {
     pub limits: LimitsSpec,
     /// Exemptions.
     pub exemptions: Vec<Exemption>,
+    /// Every rule pattern written (include, exclude, exemptions, and the
+    /// command line's `--only`/`--skip`) with where it is written, so that a
+    /// pattern matching no rule can be reported as the error it is.
+    pub patterns: Vec<RulePattern>,
+}
+
+/// A rule id or glob as written, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RulePattern {
+    /// The id or glob.
+    pub pattern: String,
+    /// Where: `.caplevel.yaml: include`, `--skip`…
+    pub source: String,
+}
+
+impl Config {
+    /// Adds the command line's selection: `--only` replaces `include`,
+    /// `--skip` adds to `exclude`.
+    pub fn select_from_cli(&mut self, only: &[String], skip: &[String]) -> Result<(), ConfigError> {
+        let glob = |pattern: &str, flag: &str| {
+            Glob::new(pattern)
+                .map(|g| g.compile_matcher())
+                .map_err(|e| ConfigError {
+                    file: flag.to_string(),
+                    line: None,
+                    message: format!("`{pattern}` is not a valid glob: {e}"),
+                })
+        };
+        if !only.is_empty() {
+            self.include = only
+                .iter()
+                .map(|p| glob(p, "--only"))
+                .collect::<Result<_, _>>()?;
+        }
+        for p in skip {
+            self.exclude.push(glob(p, "--skip")?);
+        }
+        for (flag, list) in [("--only", only), ("--skip", skip)] {
+            self.patterns.extend(list.iter().map(|p| RulePattern {
+                pattern: p.clone(),
+                source: flag.to_string(),
+            }));
+        }
+        Ok(())
+    }
+
+    /// Checks that every rule pattern matches at least one of `ids` (all
+    /// the rules loaded, selected or not): a typo is an error naming where
+    /// it is written, with the closest id.
+    pub fn check_patterns(&self, ids: &[&str]) -> Result<(), ConfigError> {
+        for p in &self.patterns {
+            let Ok(glob) = Glob::new(&p.pattern) else {
+                continue;
+            };
+            let m = glob.compile_matcher();
+            if !ids.iter().any(|id| m.is_match(id)) {
+                return Err(ConfigError {
+                    file: p.source.clone(),
+                    line: None,
+                    message: format!(
+                        "`{}` matches no rule{} (see `caplevel rules`)",
+                        p.pattern,
+                        did_you_mean(&p.pattern, ids)
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `; did you mean `x`?` for the id closest to `word`, when one is close.
+pub fn did_you_mean(word: &str, ids: &[&str]) -> String {
+    let best = ids.iter().map(|id| (edit_distance(word, id), *id)).min();
+    match best {
+        Some((d, id)) if d <= (word.len() / 3).max(2) => format!("; did you mean `{id}`?"),
+        _ => String::new(),
+    }
+}
+
+/// Levenshtein distance, by characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
 }
 
 impl Config {
@@ -245,6 +339,13 @@ impl Config {
                 .map(|g| g.compile_matcher())
                 .map_err(|e| err(line, format!("{what} `{pattern}` is not a valid glob: {e}")))
         };
+        let mut patterns: Vec<RulePattern> = Vec::new();
+        for (what, list) in [("include", &raw.include), ("exclude", &raw.exclude)] {
+            patterns.extend(list.iter().map(|p| RulePattern {
+                pattern: p.clone(),
+                source: format!("{file}: {what}"),
+            }));
+        }
         let mut exemptions = Vec::new();
         for spanned in raw.exemptions {
             let line = spanned.referenced.line() as u32;
@@ -259,6 +360,10 @@ impl Config {
                     ),
                 ));
             }
+            patterns.push(RulePattern {
+                pattern: spec.rule.clone(),
+                source: format!("{file}:{line}: exemption"),
+            });
             exemptions.push(Exemption {
                 rule: glob(&spec.rule, "rule", Some(line))?,
                 target: spec
@@ -297,6 +402,7 @@ impl Config {
                 .collect::<Result<_, ConfigError>>()?,
             limits: raw.limits,
             exemptions,
+            patterns,
         })
     }
 
@@ -360,6 +466,26 @@ mod tests {
         assert!(parse("threshold: 150\n").is_err());
         assert!(parse("weights: {a: 0}\n").is_err());
         assert!(parse("exclude: ['[']\n").is_err());
+    }
+
+    #[test]
+    fn patterns_that_match_no_rule_are_errors_with_a_suggestion() {
+        let ids = ["operator-probes", "crd-backup-restore-api"];
+        let c = parse("include: [operator-probe]\n").unwrap();
+        let e = c.check_patterns(&ids).unwrap_err();
+        assert!(e.message.contains("did you mean `operator-probes`"), "{e}");
+        assert!(e.file.contains("include"), "{e}");
+        let c = parse("exemptions:\n  - rule: crd-backup-*\n    reason: r\n").unwrap();
+        assert!(c.check_patterns(&ids).is_ok());
+        let c = parse("exemptions:\n  - rule: nothing-like-it\n    reason: r\n").unwrap();
+        let e = c.check_patterns(&ids).unwrap_err();
+        assert!(e.file.contains(":2"), "{e}");
+        assert!(!e.message.contains("did you mean"), "{e}");
+        let mut c = parse("").unwrap();
+        c.select_from_cli(&[], &["operator-probes".into()]).unwrap();
+        assert!(!c.selects("operator-probes"));
+        let e = c.check_patterns(&["x"]).unwrap_err();
+        assert_eq!(e.file, "--skip");
     }
 
     #[test]

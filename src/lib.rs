@@ -107,9 +107,18 @@ pub enum Error {
 /// The rules a run uses: built-in, the config's and the command line's rule
 /// files, selected by the config's include/exclude, with its weights.
 pub fn load_rules(options: &Options) -> Result<Vec<rules::Rule>, Error> {
+    Ok(load_rule_set(options)?.0)
+}
+
+/// The selected rules, and the ids of every rule loaded (selected or not),
+/// after checking that every rule id or glob the configuration and the
+/// command line name matches a rule.
+pub fn load_rule_set(options: &Options) -> Result<(Vec<rules::Rule>, Vec<String>), Error> {
     let mut paths = options.config.rules.clone();
     paths.extend(options.rule_paths.iter().cloned());
     let mut all = rules::load(&paths)?;
+    let ids: Vec<String> = all.iter().map(|r| r.id().to_string()).collect();
+    let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
     for (id, weight) in &options.config.weights {
         let rule = all
             .iter_mut()
@@ -117,12 +126,16 @@ pub fn load_rules(options: &Options) -> Result<Vec<rules::Rule>, Error> {
             .ok_or_else(|| config::ConfigError {
                 file: options.config.file.clone().unwrap_or_default(),
                 line: None,
-                message: format!("weights: no rule `{id}`"),
+                message: format!(
+                    "weights: no rule `{id}`{}",
+                    config::did_you_mean(id, &id_refs)
+                ),
             })?;
         rule.spec.weight = *weight;
     }
+    options.config.check_patterns(&id_refs)?;
     all.retain(|r| options.config.selects(r.id()));
-    Ok(all)
+    Ok((all, ids))
 }
 
 /// Analyzes every target under `paths`, then checks the gates, and returns
@@ -201,6 +214,7 @@ impl<'o> Run<'o> {
         options.progress.found(self.targets.len());
         let mut summary = report::Summary::default();
         let mut gate_failures = Vec::new();
+        let mut used_exemptions = std::collections::BTreeSet::new();
         for chunk in self.targets.chunks(chunk_size()) {
             let reports: Vec<TargetReport> = chunk
                 .par_iter()
@@ -217,14 +231,52 @@ impl<'o> Run<'o> {
                     self.head.threshold,
                 ));
                 summary.add(&t);
+                used_exemptions.extend(
+                    t.findings
+                        .iter()
+                        .filter_map(|f| f.exemption.as_ref().map(|e| e.source.clone())),
+                );
                 each(t)?;
             }
         }
+        let mut diagnostics = self.head.diagnostics.clone();
+        diagnostics.extend(unused_exemptions(&options.config, &used_exemptions));
         Ok(report::ReportTail {
             summary,
             gate_failures,
+            diagnostics,
         })
     }
+}
+
+/// A warning for each config exemption no finding of the run used.
+fn unused_exemptions(
+    config: &config::Config,
+    used: &std::collections::BTreeSet<String>,
+) -> Vec<diag::Diagnostic> {
+    config
+        .exemptions
+        .iter()
+        .filter(|e| !used.contains(&e.source))
+        .map(|e| {
+            let (file, line) = match e.source.rsplit_once(':') {
+                Some((f, l)) => (f.to_string(), l.parse().ok()),
+                None => (e.source.clone(), None),
+            };
+            diag::Diagnostic {
+                severity: diag::Severity::Warning,
+                code: diag::Code::UnusedExemption,
+                file: Some(file),
+                line,
+                column: None,
+                message: format!(
+                    "exemption of `{}` matched no failing finding in this run",
+                    e.rule.glob().glob()
+                ),
+                profiles: Vec::new(),
+            }
+        })
+        .collect()
 }
 
 /// Load → evaluate → exempt → score one target.
@@ -250,8 +302,10 @@ pub fn assess_target(
         load.helm.value_files.splice(0..0, extra);
         load::load(target, &load)
     };
+    let mut package = package;
     let mut findings = rules::evaluate(rules, &package);
-    exempt::apply(&mut findings, &package, &options.config);
+    let exemption_diags = exempt::apply(&mut findings, &package, &options.config, rules);
+    package.diagnostics.extend(exemption_diags);
     let assessment = score::assess(&findings, package.declared(), options.threshold());
     TargetReport::new(package, findings, assessment)
 }

@@ -67,6 +67,10 @@ fn analyze(args: AnalyzeArgs) -> Result<ExitCode, String> {
         return Err(format!("--min-score must be 0 to 100, not {s}"));
     }
     let mut options = options(args.rules, args.config.as_deref())?;
+    options
+        .config
+        .select_from_cli(&args.only, &args.skip)
+        .map_err(|e| format!("invalid rule selection: {e}"))?;
     options.threshold = args.threshold;
     options.load.helm = helm_options(&args.helm);
     limit_spec(&args.limits)
@@ -185,6 +189,12 @@ fn analyze(args: AnalyzeArgs) -> Result<ExitCode, String> {
         );
         for (rule, time, n) in rows {
             eprintln!("{:>9.2} ms {:>6} eval  {rule}", time.as_secs_f64() * 1e3, n);
+        }
+    }
+    if !args.quiet {
+        // Run-level diagnostics found after discovery (unused exemptions).
+        for d in tail.diagnostics.iter().skip(head.diagnostics.len()) {
+            eprintln!("{d}");
         }
     }
     for g in &tail.gate_failures {

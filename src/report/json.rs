@@ -41,12 +41,6 @@ impl<W: Write> JsonStream<W> {
             nested(&head.threshold, 1)?
         )?;
         writeln!(out, "  {}: {},", key("rules"), nested(&head.rules, 1)?)?;
-        writeln!(
-            out,
-            "  {}: {},",
-            key("diagnostics"),
-            nested(&head.diagnostics, 1)?
-        )?;
         write!(out, "  {}: [", key("targets"))?;
         Ok(JsonStream { out, targets: 0 })
     }
@@ -67,6 +61,12 @@ impl<W: Write> JsonStream<W> {
         write!(
             self.out,
             "],\n  {}: {},\n",
+            key("diagnostics"),
+            nested(&tail.diagnostics, 1)?
+        )?;
+        write!(
+            self.out,
+            "  {}: {},\n",
             key("summary"),
             nested(&tail.summary, 1)?
         )?;

@@ -40,11 +40,11 @@ pub struct Report {
     pub threshold: f64,
     /// The rules the run used, sorted by phase and id.
     pub rules: Vec<RuleInfo>,
-    /// Problems met outside any target: files passed over by discovery (a
-    /// `.tgz` that is not a chart), configuration warnings.
-    pub diagnostics: Vec<Diagnostic>,
     /// One entry per target, sorted by path (versions compare as semver: 0.3.0 before 0.10.1).
     pub targets: Vec<TargetReport>,
+    /// Problems met outside any target: files passed over by discovery (a
+    /// `.tgz` that is not a chart), config exemptions that matched nothing.
+    pub diagnostics: Vec<Diagnostic>,
     /// Counts over all targets.
     pub summary: Summary,
     /// The gates that failed (empty when all passed or none were asked for).
@@ -62,7 +62,8 @@ pub struct ReportHead {
     pub threshold: f64,
     /// See [`Report::rules`].
     pub rules: Vec<RuleInfo>,
-    /// See [`Report::diagnostics`].
+    /// Problems found before any target is assessed (discovery's); the
+    /// report's run-level list is [`ReportTail::diagnostics`].
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -73,6 +74,8 @@ pub struct ReportTail {
     pub summary: Summary,
     /// See [`Report::gate_failures`].
     pub gate_failures: Vec<GateFailure>,
+    /// See [`Report::diagnostics`].
+    pub diagnostics: Vec<Diagnostic>,
 }
 
 /// `value` pretty-printed as serde_json does, nested `depth` levels deep
@@ -110,6 +113,7 @@ impl Report {
         ReportTail {
             summary: self.summary.clone(),
             gate_failures: self.gate_failures.clone(),
+            diagnostics: self.diagnostics.clone(),
         }
     }
 
@@ -120,8 +124,8 @@ impl Report {
             tool: head.tool,
             threshold: head.threshold,
             rules: head.rules,
-            diagnostics: head.diagnostics,
             targets,
+            diagnostics: tail.diagnostics,
             summary: tail.summary,
             gate_failures: tail.gate_failures,
         }

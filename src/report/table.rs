@@ -16,10 +16,7 @@ pub fn write_table(report: &Report, verbose: bool, out: &mut dyn Write) -> std::
     for t in &report.targets {
         stream.target(t)?;
     }
-    stream.finish(&ReportTail {
-        summary: report.summary.clone(),
-        gate_failures: report.gate_failures.clone(),
-    })
+    stream.finish(&report.tail())
 }
 
 /// Writes the table one target at a time.
