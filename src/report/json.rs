@@ -64,9 +64,9 @@ impl<W: Write> JsonStream<W> {
             key("diagnostics"),
             nested(&tail.diagnostics, 1)?
         )?;
-        write!(
+        writeln!(
             self.out,
-            "  {}: {},\n",
+            "  {}: {},",
             key("summary"),
             nested(&tail.summary, 1)?
         )?;
