@@ -147,6 +147,10 @@ pub struct AnalyzeArgs {
     /// Print each rule's total evaluation time to stderr (for rule authors).
     #[arg(long)]
     pub timings: bool,
+    /// Assess every bundle alone: no histories, no upgrade-graph or
+    /// version-pair checks.
+    #[arg(long)]
+    pub no_history: bool,
     /// How Helm charts are rendered.
     #[command(flatten)]
     pub helm: HelmArgs,

@@ -14,6 +14,7 @@ pub mod exempt;
 pub mod finding;
 pub mod gate;
 pub mod helm;
+pub mod history;
 pub mod load;
 pub mod package;
 pub mod phase;
@@ -42,6 +43,8 @@ pub struct Options {
     pub gates: gate::Gates,
     /// Told how many targets there are, and when each is done.
     pub progress: Progress,
+    /// Assess every target alone: no histories, no version-pair checks.
+    pub no_history: bool,
 }
 
 /// A progress callback: called with the number of targets when they are
@@ -215,15 +218,20 @@ impl<'o> Run<'o> {
         let mut summary = report::Summary::default();
         let mut gate_failures = Vec::new();
         let mut used_exemptions = std::collections::BTreeSet::new();
-        for chunk in self.targets.chunks(chunk_size()) {
-            let reports: Vec<TargetReport> = chunk
-                .par_iter()
-                .map(|target| {
-                    let report = assess_target(target, &self.rules, options);
-                    options.progress.done_one();
-                    report
-                })
-                .collect();
+        let mut histories = Vec::new();
+        let keys = if options.no_history {
+            vec![None; self.targets.len()]
+        } else {
+            history::keys(&self.targets)
+        };
+        for range in history::chunks(&keys, chunk_size()) {
+            let (reports, found) = assess_chunk(
+                &self.targets[range.clone()],
+                &keys[range],
+                &self.rules,
+                options,
+            );
+            histories.extend(found);
             for mut t in reports {
                 gate_failures.extend(gate::check_target(
                     &mut t,
@@ -245,6 +253,7 @@ impl<'o> Run<'o> {
             summary,
             gate_failures,
             diagnostics,
+            histories,
         })
     }
 }
@@ -279,12 +288,60 @@ fn unused_exemptions(
         .collect()
 }
 
+/// Assesses a chunk of targets: alone when none can form a history;
+/// otherwise every package is loaded first, the histories among them are
+/// analysed and their `history` facts set, then each is evaluated.
+fn assess_chunk(
+    chunk: &[discover::Target],
+    keys: &[Option<history::HistoryKey>],
+    rules: &[rules::Rule],
+    options: &Options,
+) -> (Vec<TargetReport>, Vec<history::HistoryReport>) {
+    let done = |report: TargetReport| {
+        options.progress.done_one();
+        report
+    };
+    if keys.iter().all(Option::is_none) {
+        let reports = chunk
+            .par_iter()
+            .map(|target| done(assess_target(target, rules, options)))
+            .collect();
+        return (reports, Vec::new());
+    }
+    let mut packages: Vec<package::Package> = chunk
+        .par_iter()
+        .map(|target| load_target(target, options))
+        .collect();
+    let analyses = history::analyze(chunk, keys, &packages);
+    for a in &analyses {
+        for (i, fact) in a.facts() {
+            if let Some(facts) = packages[i].facts.as_object_mut() {
+                facts.insert("history".into(), fact);
+            }
+        }
+    }
+    let reports: Vec<TargetReport> = packages
+        .into_par_iter()
+        .map(|package| done(assess_package(package, rules, options)))
+        .collect();
+    let histories = analyses
+        .iter()
+        .map(|a| history::report(a, &reports))
+        .collect();
+    (reports, histories)
+}
+
 /// Load → evaluate → exempt → score one target.
 pub fn assess_target(
     target: &discover::Target,
     rules: &[rules::Rule],
     options: &Options,
 ) -> TargetReport {
+    assess_package(load_target(target, options), rules, options)
+}
+
+/// Loads one target with the values files the config names for it.
+pub fn load_target(target: &discover::Target, options: &Options) -> package::Package {
     // Values files the config names for this target come before the
     // command line's, so `-f` still wins.
     let shown = discover::display_path(&target.path);
@@ -295,14 +352,27 @@ pub fn assess_target(
         .filter(|(glob, _)| glob.is_match(&shown))
         .flat_map(|(_, files)| files.iter().cloned())
         .collect();
-    let package = if extra.is_empty() {
+    let mut package = if extra.is_empty() {
         load::load(target, &options.load)
     } else {
         let mut load = options.load.clone();
         load.helm.value_files.splice(0..0, extra);
         load::load(target, &load)
     };
-    let mut package = package;
+    // Rules may ask `package.history` of any package; it is null unless
+    // the package is one version of a history.
+    if let Some(facts) = package.facts.as_object_mut() {
+        facts.entry("history").or_insert(serde_json::Value::Null);
+    }
+    package
+}
+
+/// Evaluate → exempt → score one loaded package.
+pub fn assess_package(
+    mut package: package::Package,
+    rules: &[rules::Rule],
+    options: &Options,
+) -> TargetReport {
     let mut findings = rules::evaluate(rules, &package);
     let exemption_diags = exempt::apply(&mut findings, &package, &options.config, rules);
     package.diagnostics.extend(exemption_diags);

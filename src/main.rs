@@ -72,6 +72,7 @@ fn analyze(args: AnalyzeArgs) -> Result<ExitCode, String> {
         .select_from_cli(&args.only, &args.skip)
         .map_err(|e| format!("invalid rule selection: {e}"))?;
     options.threshold = args.threshold;
+    options.no_history = args.no_history;
     options.load.helm = helm_options(&args.helm);
     limit_spec(&args.limits)
         .over(options.config.limits)

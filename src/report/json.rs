@@ -72,10 +72,19 @@ impl<W: Write> JsonStream<W> {
         )?;
         write!(
             self.out,
-            "  {}: {}\n}}\n",
+            "  {}: {}",
             key("gate_failures"),
             nested(&tail.gate_failures, 1)?
         )?;
+        if !tail.histories.is_empty() {
+            write!(
+                self.out,
+                ",\n  {}: {}",
+                key("histories"),
+                nested(&tail.histories, 1)?
+            )?;
+        }
+        write!(self.out, "\n}}\n")?;
         self.out.flush()
     }
 }

@@ -49,6 +49,10 @@ pub struct Report {
     pub summary: Summary,
     /// The gates that failed (empty when all passed or none were asked for).
     pub gate_failures: Vec<GateFailure>,
+    /// Every history found (two or more versions of one OLM package), the
+    /// latest version's verdict first; absent when there is none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub histories: Vec<crate::history::HistoryReport>,
 }
 
 /// What a report says before its targets (known when the run starts).
@@ -76,6 +80,8 @@ pub struct ReportTail {
     pub gate_failures: Vec<GateFailure>,
     /// See [`Report::diagnostics`].
     pub diagnostics: Vec<Diagnostic>,
+    /// See [`Report::histories`].
+    pub histories: Vec<crate::history::HistoryReport>,
 }
 
 /// `value` pretty-printed as serde_json does, nested `depth` levels deep
@@ -114,6 +120,7 @@ impl Report {
             summary: self.summary.clone(),
             gate_failures: self.gate_failures.clone(),
             diagnostics: self.diagnostics.clone(),
+            histories: self.histories.clone(),
         }
     }
 
@@ -128,6 +135,7 @@ impl Report {
             diagnostics: tail.diagnostics,
             summary: tail.summary,
             gate_failures: tail.gate_failures,
+            histories: tail.histories,
         }
     }
 }

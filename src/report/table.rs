@@ -154,6 +154,9 @@ impl<W: Write> TableStream<W> {
         if !self.exempt.is_empty() {
             writeln!(self.out, "exempt findings:\n{}", self.exempt.join("\n"))?;
         }
+        if !tail.histories.is_empty() {
+            writeln!(self.out, "{}", crate::history::table(&tail.histories))?;
+        }
         let s = &tail.summary;
         let counts = |m: &std::collections::BTreeMap<String, usize>| {
             m.iter()

@@ -141,10 +141,24 @@ fn side(r: &Resource) -> Side<'_> {
     }
 }
 
-/// Between two bundles of one operator: every CRD both ship through
-/// [`crd::upgrade`], a CRD dropped, and the CSV's upgrade edge.
+/// Between two bundles of one operator: [`crds`], and the CSV's upgrade edge.
 #[must_use]
 pub fn bundles(old: &Package, new: &Package) -> Vec<Change> {
+    let mut out = crds(old, new);
+    if let (Some(o), Some(n)) = (
+        objects(old, "ClusterServiceVersion").next(),
+        objects(new, "ClusterServiceVersion").next(),
+    ) {
+        out.extend(edge(o, n));
+    }
+    out
+}
+
+/// Between two bundles of one operator: every CRD both ship through
+/// [`crd::upgrade`], each CRD dropped, and [`crd::conversion`] on CRDs new
+/// in `new`.
+#[must_use]
+pub fn crds(old: &Package, new: &Package) -> Vec<Change> {
     let mut out = Vec::new();
     for o in objects(old, "CustomResourceDefinition") {
         match objects(new, "CustomResourceDefinition").find(|n| n.name == o.name) {
@@ -165,12 +179,6 @@ pub fn bundles(old: &Package, new: &Package) -> Vec<Change> {
         if !objects(old, "CustomResourceDefinition").any(|o| o.name == n.name) {
             out.extend(crd::conversion(side(n)));
         }
-    }
-    if let (Some(o), Some(n)) = (
-        objects(old, "ClusterServiceVersion").next(),
-        objects(new, "ClusterServiceVersion").next(),
-    ) {
-        out.extend(edge(o, n));
     }
     out
 }

@@ -1,0 +1,455 @@
+//! Histories: every version found of one OLM package, assessed as a unit.
+//!
+//! Discovery sorts targets by path, so the versions of one package (the
+//! bundle folders `operators/<name>/<version>/`, the version folders of a
+//! package-manifest package) sit side by side under one folder. A run loads
+//! such a group together, splits it by package name, orders each history by
+//! semver and reads its upgrade graph ([`graph`]). Each bundle is compared
+//! with the versions that upgrade to it (its graph predecessors; the
+//! previous version when it declares no edge at all) by the CRD upgrade
+//! safety checks. What was found becomes the `history` fact of each
+//! package, which rules read (`package.history`, see docs/upgrades.md), and
+//! a [`HistoryReport`] per history in the report: the latest version's
+//! verdict first, the level per version, regressions flagged.
+
+pub mod graph;
+
+use crate::discover::{Layout, Target};
+use crate::package::Package;
+use crate::phase::Phase;
+use crate::report::TargetReport;
+use crate::score::Verdict;
+use crate::upgrade::{Change, Location, diff};
+use crate::yaml::{self, Node};
+use graph::{Channel, GraphIssue, Node_};
+use schemars::JsonSchema;
+use semver::Version;
+use serde::Serialize;
+use serde_json::{Value as Json, json};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// Most versions assessed together as one history; a longer run of one
+/// package is split (pairs across the split are not compared), so memory
+/// stays bounded.
+pub const MAX_VERSIONS: usize = 512;
+
+/// What makes targets versions of one history: the folder holding them and
+/// the package they name (a bundle's `metadata/annotations.yaml`; a
+/// package-manifest version's package file).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct HistoryKey {
+    folder: std::path::PathBuf,
+    package: String,
+}
+
+/// The history key of each target (`None` for charts and manifests).
+pub fn keys(targets: &[Target]) -> Vec<Option<HistoryKey>> {
+    use rayon::prelude::*;
+    targets
+        .par_iter()
+        .map(|t| {
+            let folder = t.path.parent()?.to_path_buf();
+            let package = match &t.layout {
+                Layout::Bundle => bundle_package(&t.path),
+                Layout::PackageManifest { package_file } => package_file.display().to_string(),
+                _ => return None,
+            };
+            Some(HistoryKey { folder, package })
+        })
+        .collect()
+}
+
+/// The package a bundle folder names in `metadata/annotations.yaml` (empty
+/// when it names none: then the folder alone groups).
+fn bundle_package(dir: &Path) -> String {
+    let Ok(bytes) = std::fs::read(dir.join("metadata/annotations.yaml")) else {
+        return String::new();
+    };
+    yaml::parse_bytes(&bytes, &yaml::Limits::default())
+        .documents
+        .first()
+        .and_then(|d| d.root.path("annotations"))
+        .and_then(|a| a.get("operators.operatorframework.io.bundle.package.v1"))
+        .and_then(Node::scalar_text)
+        .unwrap_or_default()
+}
+
+/// Splits targets (sorted by path) into index ranges of about `size`
+/// targets that never cut a history in two (up to [`MAX_VERSIONS`]).
+pub fn chunks(keys: &[Option<HistoryKey>], size: usize) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    while i < keys.len() {
+        // The end of the history that starts at i.
+        let mut end = i + 1;
+        if let Some(k) = &keys[i] {
+            while end < keys.len() && end - i < MAX_VERSIONS && keys[end].as_ref() == Some(k) {
+                end += 1;
+            }
+        }
+        if end - start > size && i > start {
+            out.push(start..i);
+            start = i;
+        }
+        i = end;
+    }
+    if start < keys.len() {
+        out.push(start..keys.len());
+    }
+    out
+}
+
+/// One version of a history: where its package is in the chunk and what
+/// the graph needs of it.
+struct Member {
+    index: usize,
+    version: Version,
+    node: Node_,
+}
+
+/// The analysis of one history, before its packages are scored.
+pub struct Analysis {
+    /// Package name.
+    package: String,
+    /// The folder holding the versions.
+    path: String,
+    /// Chunk index, version and CSV name of each member, oldest first.
+    members: Vec<(usize, String, String)>,
+    /// Per member (same order): the versions it upgrades from.
+    from: Vec<Vec<String>>,
+    /// Breaking changes per member, with the version they come from.
+    changes: Vec<Vec<PairChange>>,
+    /// The graph's problems.
+    graph: Vec<GraphIssue>,
+}
+
+/// A change between two versions of a history.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
+pub struct PairChange {
+    /// The version upgraded from.
+    pub from: String,
+    /// The version upgraded to.
+    pub to: String,
+    /// What changed.
+    #[serde(flatten)]
+    pub change: Change,
+}
+
+/// Groups a chunk's loaded packages into histories (two or more distinct
+/// versions of one package) and analyses each.
+pub fn analyze(
+    targets: &[Target],
+    keys: &[Option<HistoryKey>],
+    packages: &[Package],
+) -> Vec<Analysis> {
+    use rayon::prelude::*;
+    let mut groups: BTreeMap<(&HistoryKey, &str), Vec<usize>> = BTreeMap::new();
+    for (i, (k, p)) in keys.iter().zip(packages).enumerate() {
+        if let Some(k) = k {
+            groups.entry((k, p.name.as_str())).or_default().push(i);
+        }
+    }
+    let groups: Vec<_> = groups.into_iter().collect();
+    groups
+        .par_iter()
+        .filter_map(|((key, name), indices)| history(&key.folder, name, indices, targets, packages))
+        .collect()
+}
+
+fn csv_of(p: &Package) -> Option<&crate::package::Resource> {
+    p.resources
+        .iter()
+        .find(|r| r.kind == "ClusterServiceVersion" && r.origin.embedded.is_none())
+}
+
+fn history(
+    folder: &Path,
+    name: &str,
+    indices: &[usize],
+    targets: &[Target],
+    packages: &[Package],
+) -> Option<Analysis> {
+    let mut members: Vec<Member> = indices
+        .iter()
+        .filter_map(|&i| {
+            let p = &packages[i];
+            let csv = csv_of(p)?;
+            let channels = match &targets[i].layout {
+                Layout::Bundle => p.facts["channels"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|c| c.as_str().map(str::to_owned))
+                    .collect(),
+                _ => Vec::new(),
+            };
+            let node = Node_::of_csv(&csv.node, &csv.origin.file, channels);
+            Some(Member {
+                index: i,
+                version: node.version.clone()?,
+                node,
+            })
+        })
+        .collect();
+    members.sort_by(|a, b| {
+        a.version
+            .cmp_precedence(&b.version)
+            .then(a.index.cmp(&b.index))
+    });
+    let distinct: BTreeSet<String> = members.iter().map(|m| m.version.to_string()).collect();
+    if distinct.len() < 2 {
+        return None;
+    }
+    let declared = match &targets[members[0].index].layout {
+        Layout::PackageManifest { package_file } => channels_of(package_file),
+        _ => Vec::new(),
+    };
+    let nodes: Vec<Node_> = members.iter().map(|m| m.node.clone()).collect();
+    let graph = graph::check(&nodes, &declared);
+    let all: BTreeSet<usize> = (0..nodes.len()).collect();
+    let edges = graph::edges(&nodes, &all);
+    let mut from = Vec::new();
+    let mut changes = Vec::new();
+    for (k, m) in members.iter().enumerate() {
+        let mut preds: Vec<usize> = edges[k].iter().copied().collect();
+        let declares_edge =
+            m.node.replaces.is_some() || !m.node.skips.is_empty() || m.node.skip_range.is_some();
+        if preds.is_empty() && !declares_edge && k > 0 {
+            preds.push(k - 1);
+        }
+        // Nearest first, so a change is reported against the version closest to it.
+        preds.sort_by(|&a, &b| members[b].version.cmp_precedence(&members[a].version));
+        let mut seen = BTreeSet::new();
+        let mut found = Vec::new();
+        for &p in &preds {
+            for change in diff::crds(&packages[members[p].index], &packages[m.index]) {
+                let id = (
+                    change.kind,
+                    change.subject.clone(),
+                    change.version.clone(),
+                    change.path.clone(),
+                );
+                if change.breaking && seen.insert(id) {
+                    found.push(PairChange {
+                        from: members[p].version.to_string(),
+                        to: m.version.to_string(),
+                        change,
+                    });
+                }
+            }
+        }
+        from.push(
+            preds
+                .iter()
+                .map(|&p| members[p].version.to_string())
+                .collect(),
+        );
+        changes.push(found);
+    }
+    Some(Analysis {
+        package: name.to_string(),
+        path: crate::discover::display_path(folder),
+        members: members
+            .iter()
+            .map(|m| (m.index, m.version.to_string(), m.node.name.clone()))
+            .collect(),
+        from,
+        changes,
+        graph,
+    })
+}
+
+/// The channels a package file declares, with their heads.
+fn channels_of(package_file: &Path) -> Vec<Channel> {
+    let Ok(bytes) = std::fs::read(package_file) else {
+        return Vec::new();
+    };
+    let parsed = yaml::parse_bytes(&bytes, &yaml::Limits::default());
+    let file = crate::discover::display_path(package_file);
+    parsed
+        .documents
+        .first()
+        .and_then(|d| d.root.get("channels"))
+        .and_then(Node::as_seq)
+        .into_iter()
+        .flatten()
+        .filter_map(|ch| {
+            let head = ch.get("currentCSV");
+            Some(Channel {
+                name: ch.get("name")?.scalar_text()?,
+                head: head.and_then(Node::scalar_text),
+                declared_at: Some(Location {
+                    file: file.clone(),
+                    line: head.map_or(ch.pos.line, |h| h.pos.line),
+                }),
+            })
+        })
+        .collect()
+}
+
+impl Analysis {
+    /// The `history` fact of each member's package: chunk index → fact.
+    pub fn facts(&self) -> Vec<(usize, Json)> {
+        let versions: Vec<&str> = self.members.iter().map(|m| m.1.as_str()).collect();
+        let mut streak = 0usize;
+        let mut out = Vec::new();
+        for (k, (index, _, csv)) in self.members.iter().enumerate() {
+            let mine: Vec<&GraphIssue> = self.graph.iter().filter(|g| &g.bundle == csv).collect();
+            let crd_safe = self.changes[k].is_empty();
+            let upgrades = !self.from[k].is_empty();
+            streak = if upgrades && crd_safe && mine.is_empty() {
+                streak + 1
+            } else {
+                0
+            };
+            out.push((
+                *index,
+                json!({
+                    "package": self.package,
+                    "versions": versions,
+                    "position": k,
+                    "latest": k + 1 == self.members.len(),
+                    "upgradesFrom": self.from[k],
+                    "crdSafe": crd_safe,
+                    "graphValid": mine.is_empty(),
+                    "safeUpgradeStreak": streak,
+                    "breakingChanges": self.changes[k].iter().map(|c| json!({
+                        "kind": c.change.kind.id(),
+                        "subject": c.change.subject,
+                        "version": c.change.version,
+                        "path": c.change.path,
+                        "from": c.from,
+                    })).collect::<Vec<_>>(),
+                    "graphIssues": mine.iter().map(|g| json!({
+                        "kind": g.kind.id(),
+                        "message": g.message,
+                    })).collect::<Vec<_>>(),
+                }),
+            ));
+        }
+        out
+    }
+}
+
+/// One version in a history's report.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct HistoryVersion {
+    /// The version.
+    pub version: String,
+    /// The target's path.
+    pub path: String,
+    /// The evidenced level.
+    pub evidenced: Option<Phase>,
+    /// The declared level.
+    pub declared: Option<Phase>,
+    /// The claim verdict.
+    pub verdict: Verdict,
+    /// A–F.
+    pub grade: String,
+    /// 0–100.
+    pub score: f64,
+    /// The versions that upgrade to this one (graph predecessors).
+    pub upgrades_from: Vec<String>,
+    /// Breaking CRD changes from those versions.
+    pub breaking: usize,
+    /// Upgrade-graph problems located at this version.
+    pub graph_issues: usize,
+    /// It evidences a lower level than the version before it.
+    pub regression: bool,
+}
+
+/// A history in the report: what a catalog dashboard shows of a package.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct HistoryReport {
+    /// The package name.
+    pub package: String,
+    /// The folder holding its versions.
+    pub path: String,
+    /// The latest version (its verdict is the history's headline).
+    pub latest: HistoryVersion,
+    /// Every version, newest first: the level per version is the trend.
+    pub versions: Vec<HistoryVersion>,
+    /// Versions evidencing a lower level than their predecessor.
+    pub regressions: usize,
+    /// Upgrade-graph problems.
+    pub graph: Vec<GraphIssue>,
+    /// Breaking changes between versions.
+    pub changes: Vec<PairChange>,
+}
+
+/// The report of one analysed history, from its members' target reports
+/// (chunk index → report).
+pub fn report(a: &Analysis, reports: &[TargetReport]) -> HistoryReport {
+    let mut list: Vec<HistoryVersion> = Vec::new();
+    let mut previous: Option<Option<Phase>> = None;
+    for (k, (index, version, csv)) in a.members.iter().enumerate() {
+        let t = &reports[*index];
+        let mine = a.graph.iter().filter(|g| &g.bundle == csv).count();
+        list.push(HistoryVersion {
+            version: version.clone(),
+            path: t.path.clone(),
+            evidenced: t.evidenced,
+            declared: t.declared,
+            verdict: t.verdict,
+            grade: t.grade.clone(),
+            score: t.score,
+            upgrades_from: a.from[k].clone(),
+            breaking: a.changes[k].len(),
+            graph_issues: mine,
+            regression: previous.is_some_and(|p| t.evidenced < p),
+        });
+        previous = Some(t.evidenced);
+    }
+    list.reverse();
+    HistoryReport {
+        package: a.package.clone(),
+        path: a.path.clone(),
+        latest: list[0].clone(),
+        regressions: list.iter().filter(|v| v.regression).count(),
+        versions: list,
+        graph: a.graph.clone(),
+        changes: a.changes.iter().flatten().cloned().collect(),
+    }
+}
+
+/// The histories as a terminal table: per package the latest version's
+/// level and verdict, the level per version from oldest to newest (the
+/// trend), regressions, breaking upgrades and graph problems.
+pub fn table(histories: &[HistoryReport]) -> String {
+    use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
+    let mut table = Table::new();
+    table
+        .load_style(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Disabled)
+        .set_header([
+            "history",
+            "latest",
+            "evidenced",
+            "verdict",
+            "trend (oldest → newest)",
+            "regressions",
+            "breaking",
+            "graph",
+        ]);
+    for h in histories {
+        let trend: Vec<&str> = h
+            .versions
+            .iter()
+            .rev()
+            .map(|v| v.evidenced.map_or("-", Phase::roman))
+            .collect();
+        table.add_row([
+            h.package.clone(),
+            h.latest.version.clone(),
+            crate::report::phase_label(h.latest.evidenced),
+            crate::report::verdict_id(h.latest.verdict).to_string(),
+            trend.join(" "),
+            h.regressions.to_string(),
+            h.changes.len().to_string(),
+            h.graph.len().to_string(),
+        ]);
+    }
+    format!("histories:\n{table}")
+}

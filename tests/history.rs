@@ -1,0 +1,129 @@
+//! Histories end to end: the versions of one operator under
+//! `operators/<name>/<version>/` are assessed together; the report's
+//! `histories` section carries the trend, the upgrade graph's problems and
+//! the breaking CRD changes between versions, and rules read each
+//! version's `package.history` fact.
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+const HISTORY: &str = "fixtures/upgrade/history";
+
+fn analyze(extra: &[&str]) -> Value {
+    let out = Command::cargo_bin("caplevel")
+        .expect("binary")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["analyze", HISTORY, "--format", "json"])
+        .args(extra)
+        .output()
+        .expect("runs");
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
+}
+
+#[test]
+fn a_history_reports_trend_graph_and_breaking_upgrades() {
+    let report = analyze(&[]);
+    let histories = report["histories"].as_array().expect("histories");
+    assert_eq!(histories.len(), 1);
+    let h = &histories[0];
+    assert_eq!(h["package"], "demo-operator");
+    assert_eq!(h["latest"]["version"], "1.6.0");
+    let versions: Vec<&str> = h["versions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v["version"].as_str())
+        .collect();
+    assert_eq!(versions, ["1.6.0", "1.5.1", "1.5.0", "1.4.0"]);
+    assert_eq!(
+        h["versions"][0]["upgrades_from"],
+        serde_json::json!(["1.5.0"])
+    );
+
+    let graph = h["graph"].as_array().expect("graph");
+    assert_eq!(graph.len(), 1, "{graph:#?}");
+    assert_eq!(graph[0]["kind"], "version-skipped");
+    assert_eq!(graph[0]["bundle"], "demo-operator.v1.5.1");
+    assert_eq!(
+        graph[0]["at"]["file"],
+        "fixtures/upgrade/history/operators/demo-operator/1.5.1/manifests/demo-operator.clusterserviceversion.yaml"
+    );
+    assert_eq!(graph[0]["at"]["line"], 4);
+
+    let changes = h["changes"].as_array().expect("changes");
+    assert_eq!(changes.len(), 1, "{changes:#?}");
+    assert_eq!(
+        (
+            &changes[0]["from"],
+            &changes[0]["to"],
+            &changes[0]["kind"],
+            &changes[0]["path"]
+        ),
+        (
+            &"1.5.0".into(),
+            &"1.6.0".into(),
+            &"field-removed".into(),
+            &".spec.image".into()
+        )
+    );
+    assert_eq!(changes[0]["old"]["line"], 47);
+}
+
+#[test]
+fn no_history_assesses_each_version_alone() {
+    let report = analyze(&["--no-history"]);
+    assert!(report.get("histories").is_none());
+    assert_eq!(report["targets"].as_array().map(Vec::len), Some(4));
+}
+
+#[test]
+fn rules_read_the_history_fact() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rules = dir.path().join("history.yaml");
+    std::fs::write(
+        &rules,
+        r#"rules:
+  - id: history-crd-safe
+    phase: seamless-upgrades
+    title: Upgrades to this version keep its CRDs compatible
+    weight: 1
+    applies-to: [bundle]
+    applies-when: pkg.history != null && size(pkg.history.upgradesFrom) > 0
+    select:
+      kind: [ClusterServiceVersion]
+    expect: pkg.history.crdSafe && pkg.history.graphValid
+    rationale: OLM v1 refuses unsafe CRD upgrades.
+    remediation: Keep CRD changes additive.
+"#,
+    )
+    .expect("write");
+    let report = analyze(&["--rules", rules.to_str().expect("utf-8")]);
+    let status: Vec<(String, String)> = report["targets"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|t| {
+            let f = t["findings"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|f| f["rule"] == "history-crd-safe")
+                .expect("finding");
+            (
+                t["version"].as_str().unwrap_or_default().to_string(),
+                f["status"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        status,
+        [
+            ("1.4.0", "not-applicable"),
+            ("1.5.0", "pass"),
+            ("1.5.1", "fail"),
+            ("1.6.0", "fail"),
+        ]
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+    );
+}
