@@ -195,9 +195,25 @@ pub struct HelmArgs {
     /// A values file laid over every chart's values (repeatable; later wins).
     #[arg(long = "values", short = 'f', value_name = "FILE")]
     pub values: Vec<PathBuf>,
-    /// A value to set, `a.b=c` or `list[0]=x` (repeatable).
+    /// A value to set, `a.b=c` or `list[0]=x` (repeatable; Helm's syntax: `\\`
+    /// escapes `,` `.` `=`, `{a,b}` is a list, `true`/`null`/integers are typed).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
+    /// A value to set as a string, never typed (repeatable).
+    #[arg(long = "set-string", value_name = "KEY=VALUE")]
+    pub set_string: Vec<String>,
+    /// A JSON value to set, `a.b=[1,2]`, or a whole JSON object (repeatable).
+    #[arg(long = "set-json", value_name = "KEY=JSON")]
+    pub set_json: Vec<String>,
+    /// A value to set from a file's text, `a.b=path` (repeatable).
+    #[arg(long = "set-file", value_name = "KEY=PATH")]
+    pub set_file: Vec<String>,
+    /// A value to set verbatim: everything after `=` (repeatable).
+    #[arg(long = "set-literal", value_name = "KEY=VALUE")]
+    pub set_literal: Vec<String>,
+    /// Render as an upgrade: `.Release.IsUpgrade` true, `.Release.IsInstall` false.
+    #[arg(long)]
+    pub is_upgrade: bool,
     /// `.Release.Name` [default: release-name].
     #[arg(long, value_name = "NAME")]
     pub release_name: Option<String>,
@@ -226,6 +242,20 @@ pub struct RenderArgs {
     /// Rendering flags.
     #[command(flatten)]
     pub helm: HelmArgs,
+    /// Also print the `crds/` files (as `helm template --include-crds`;
+    /// analysis always reads them).
+    #[arg(long)]
+    pub include_crds: bool,
+    /// Only the manifests of this template, as Helm names it below the
+    /// chart (`templates/deployment.yaml`, globs allowed; repeatable).
+    #[arg(long = "show-only", short = 's', value_name = "TEMPLATE")]
+    pub show_only: Vec<String>,
+    /// Leave out test hooks (`helm.sh/hook: test`).
+    #[arg(long)]
+    pub skip_tests: bool,
+    /// Leave out every hook.
+    #[arg(long)]
+    pub no_hooks: bool,
 }
 
 /// Arguments of `diff`.

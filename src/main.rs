@@ -291,6 +291,11 @@ fn helm_options(h: &HelmArgs) -> caplevel::load::HelmOptions {
     caplevel::load::HelmOptions {
         value_files: h.values.clone(),
         set: h.set.clone(),
+        set_string: h.set_string.clone(),
+        set_json: h.set_json.clone(),
+        set_file: h.set_file.clone(),
+        set_literal: h.set_literal.clone(),
+        is_upgrade: h.is_upgrade,
         release_name: h.release_name.clone(),
         namespace: h.namespace.clone(),
         kube_version: h.kube_version.clone(),
@@ -306,7 +311,13 @@ fn render(args: RenderArgs) -> Result<ExitCode, String> {
         ..Default::default()
     };
     limit_spec(&args.limits).apply(&mut load);
-    let out = caplevel::load::render_chart(&args.chart, args.profile.as_deref(), &load)?;
+    let print = caplevel::helm::PrintOptions {
+        include_crds: args.include_crds,
+        skip_tests: args.skip_tests,
+        no_hooks: args.no_hooks,
+        show_only: args.show_only.clone(),
+    };
+    let out = caplevel::load::render_chart(&args.chart, args.profile.as_deref(), &load, &print)?;
     print!("{}", out.manifests);
     for d in &out.diagnostics {
         eprintln!("{d}");

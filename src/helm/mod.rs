@@ -3,12 +3,14 @@
 //!
 //! - [`load_chart`] reads a chart and its subcharts into a [`Chart`]; it never
 //!   fails, problems are [`HelmDiagnostic`]s.
-//! - [`render`] computes values as Helm does (defaults, subchart scoping,
-//!   `global`, conditions and tags, `-f` files, `--set`) and renders every
+//! - [`render`] computes values as Helm does (dependency conditions, tags
+//!   and aliases first, then defaults, subchart scoping, `global`,
+//!   `import-values`, `-f` files and the `--set` family) and renders every
 //!   template with `gotmpl` and the Sprig/Helm functions; a template that
 //!   fails is a diagnostic and the others still render.
-//! - [`write_helm_template`] prints a render the way `helm template
-//!   --include-crds` does, for comparison with real Helm.
+//! - [`write_helm_template`] prints a render the way `helm template` does
+//!   with the same output flags ([`PrintOptions`]), for comparison with real
+//!   Helm.
 //! - [`profiles`] lists the value overlays a chart is assessed under.
 //!
 //! Parity: on the corpus, every chart × values file that real `helm template`
@@ -29,6 +31,7 @@
 //! $c.x`). A dict mutated inside an `include` is not seen by the caller.
 
 mod chart;
+mod deps;
 mod digest;
 mod funcs;
 mod glob;
@@ -36,6 +39,7 @@ mod output;
 mod profiles;
 mod render;
 mod rewrite;
+mod strvals;
 mod values;
 mod yamlout;
 
@@ -46,7 +50,7 @@ pub use chart::{
     Chart, ChartFile, ChartLimits, Dependency, ImportValue, Metadata, load_archive_bytes,
     load_chart,
 };
-pub use output::write_helm_template;
+pub use output::{PrintOptions, write_helm_template};
 pub use profiles::{FEATURES_ON, Profile, profiles, render_profile};
 pub use render::{
     DEFAULT_KUBE_VERSION, RenderLimits, RenderOptions, Rendered, RenderedDoc, UnrenderedObject,

@@ -253,18 +253,60 @@ pub(crate) fn split_and_sort(
     out
 }
 
-/// The render as `helm template --include-crds` prints it: CRD files whole,
-/// then each document under a `# Source:` comment.
-pub fn write_helm_template(rendered: &Rendered) -> String {
+/// What `helm template` prints, by its output flags.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PrintOptions {
+    /// `--include-crds`: print the `crds/` files first (off by default, as
+    /// in Helm; analysis reads them either way).
+    pub include_crds: bool,
+    /// `--skip-tests`: leave out test hooks (`helm.sh/hook: test`).
+    pub skip_tests: bool,
+    /// `--no-hooks`: leave out every hook.
+    pub no_hooks: bool,
+    /// `--show-only`: only the manifests of these templates (Go
+    /// `filepath.Match` patterns on the path below the chart's name, e.g.
+    /// `templates/deployment.yaml` or `charts/sub/templates/*.yaml`).
+    pub show_only: Vec<String>,
+}
+
+/// Whether a hook document is a test hook: one of its `helm.sh/hook`
+/// events is `test` (or Helm 2's `test-success`).
+fn is_test_hook(text: &str) -> bool {
+    let parsed = yaml::parse_str(text, &yaml::Limits::default());
+    let Some(events) = parsed
+        .documents
+        .first()
+        .and_then(|d| d.root.path("metadata.annotations"))
+        .and_then(|a| a.get("helm.sh/hook"))
+        .and_then(yaml::Node::scalar_text)
+    else {
+        return false;
+    };
+    events.split(',').any(|e| {
+        let e = e.trim().to_ascii_lowercase();
+        e == "test" || e == "test-success"
+    })
+}
+
+/// The render as `helm template` prints it: with `--include-crds` the CRD
+/// files whole, then each document under a `# Source:` comment, hooks
+/// last. Fails as Helm does when a `--show-only` pattern matches nothing.
+pub fn write_helm_template(rendered: &Rendered, print: &PrintOptions) -> Result<String, String> {
     let mut out = String::new();
     let mut last_crd: Option<&str> = None;
     for d in &rendered.docs {
         if d.crd {
+            if !print.include_crds {
+                continue;
+            }
             // A CRD file with several documents is printed once.
             if last_crd == Some(d.template.as_str()) {
                 continue;
             }
             last_crd = Some(&d.template);
+        }
+        if d.hook && (print.no_hooks || (print.skip_tests && is_test_hook(&d.text))) {
+            continue;
         }
         out.push_str("---\n# Source: ");
         out.push_str(&d.template);
@@ -272,5 +314,46 @@ pub fn write_helm_template(rendered: &Rendered) -> String {
         out.push_str(&d.text);
         out.push('\n');
     }
-    out
+    if print.show_only.is_empty() {
+        return Ok(out);
+    }
+    show_only(&out, &print.show_only)
+}
+
+/// `helm template --show-only`: the printed text split into manifests
+/// again (Helm's `SplitManifests`), and for each pattern in turn, every
+/// manifest whose `# Source: <chart>/<path>` path matches it.
+fn show_only(text: &str, patterns: &[String]) -> Result<String, String> {
+    let sep = regex::Regex::new(r"(?:^|\s*\n)---\s*").map_err(|e| e.to_string())?;
+    let manifests: Vec<&str> = sep
+        .split(text.trim())
+        .filter(|d| !d.is_empty())
+        .map(str::trim)
+        .collect();
+    let mut out = String::new();
+    for pattern in patterns {
+        let pattern = pattern.replace('\\', "/");
+        let mut found = false;
+        for m in &manifests {
+            let Some(path) = m
+                .find("# Source: ")
+                .map(|i| &m[i + "# Source: ".len()..])
+                .map(|rest| rest.lines().next().unwrap_or(""))
+                .and_then(|src| src.split_once('/').map(|(_, p)| p))
+            else {
+                continue;
+            };
+            if path.is_empty() || !super::glob::matches(&pattern, path, false) {
+                continue;
+            }
+            out.push_str("---\n");
+            out.push_str(m);
+            out.push('\n');
+            found = true;
+        }
+        if !found {
+            return Err(format!("could not find template {pattern} in chart"));
+        }
+    }
+    Ok(out)
 }

@@ -72,6 +72,16 @@ pub struct RenderOptions {
     pub value_files: Vec<yaml::Node>,
     /// `--set` expressions, in order.
     pub set: Vec<String>,
+    /// `--set-string` expressions (every value a string).
+    pub set_string: Vec<String>,
+    /// `--set-json` expressions (`a=<json>`, or a whole JSON object).
+    pub set_json: Vec<String>,
+    /// `--set-file` expressions (`a=path`: the file's text).
+    pub set_file: Vec<String>,
+    /// `--set-literal` expressions (the rest of the flag, verbatim).
+    pub set_literal: Vec<String>,
+    /// `--is-upgrade`: `.Release.IsUpgrade` true, `.Release.IsInstall` false.
+    pub is_upgrade: bool,
     /// Recursion and loop bounds.
     pub limits: RenderLimits,
 }
@@ -85,6 +95,11 @@ impl Default for RenderOptions {
             api_versions: Vec::new(),
             value_files: Vec::new(),
             set: Vec::new(),
+            set_string: Vec::new(),
+            set_json: Vec::new(),
+            set_file: Vec::new(),
+            set_literal: Vec::new(),
+            is_upgrade: false,
             limits: RenderLimits::default(),
         }
     }
@@ -497,21 +512,11 @@ pub(crate) fn render_here(chart: &Chart, options: &RenderOptions) -> Rendered {
             ),
         }
     }
-    for expr in &options.set {
-        if let Err(e) = values::apply_set(&mut user, expr) {
-            diags.push(
-                diag(
-                    Severity::Error,
-                    "",
-                    None,
-                    format!("failed parsing --set data: {e}"),
-                )
-                .with_code(crate::diag::Code::Values),
-            );
-        }
-    }
-    let mut vals = values::coalesce(chart, &user, &mut diags);
-    imports(chart, &mut vals, 0);
+    values::apply_set_flags(&mut user, options, &mut diags);
+    // Disabled dependencies are dropped before values are coalesced, as in Helm.
+    let enabled = super::deps::enabled_tree(chart, &user);
+    let chart: &Chart = &enabled;
+    let vals = values::coalesce(chart, &user, &mut diags);
 
     let caps = capabilities(options, &mut diags);
     // Helm refuses a chart whose kubeVersion excludes the target; we render anyway.
@@ -533,8 +538,8 @@ pub(crate) fn render_here(chart: &Chart, options: &RenderOptions) -> Rendered {
     let release = vmap(vec![
         ("Name", s(&options.release_name)),
         ("Namespace", s(&options.namespace)),
-        ("IsInstall", Value::Bool(true)),
-        ("IsUpgrade", Value::Bool(false)),
+        ("IsInstall", Value::Bool(!options.is_upgrade)),
+        ("IsUpgrade", Value::Bool(options.is_upgrade)),
         ("Revision", Value::Int(1)),
         ("Service", s("Helm")),
     ]);
@@ -546,8 +551,6 @@ pub(crate) fn render_here(chart: &Chart, options: &RenderOptions) -> Rendered {
         chart,
         root_name.clone(),
         &vals,
-        &vals,
-        "",
         &caps,
         &release,
         true,
@@ -776,18 +779,6 @@ fn exec_diagnostic(
     )
 }
 
-fn imports(chart: &Chart, vals: &mut VMap, depth: usize) {
-    if depth > 32 {
-        return;
-    }
-    for inst in values::sub_instances(chart) {
-        if let Some(Value::Map(sub)) = vals.get_mut(inst.name.as_str()) {
-            imports(inst.chart, Arc::make_mut(sub), depth + 1);
-        }
-    }
-    values::apply_imports(chart, vals);
-}
-
 fn capabilities(options: &RenderOptions, diags: &mut Vec<HelmDiagnostic>) -> Value {
     let kv = if options.kube_version.is_empty() {
         DEFAULT_KUBE_VERSION.to_owned()
@@ -921,8 +912,6 @@ fn collect_instances<'a>(
     chart: &'a Chart,
     full_path: String,
     scoped: &VMap,
-    top_vals: &VMap,
-    cond_path: &str,
     caps: &Value,
     release: &Value,
     is_root: bool,
@@ -948,12 +937,8 @@ fn collect_instances<'a>(
     });
     let mut subcharts = VMap::new();
     if depth < 32 {
+        // The tree is already pruned of disabled dependencies (`deps`).
         for inst in values::sub_instances(chart) {
-            if let Some(dep) = inst.dep
-                && !values::dependency_enabled(dep, top_vals, cond_path)
-            {
-                continue;
-            }
             let sub_scoped = match scoped.get(inst.name.as_str()) {
                 Some(Value::Map(m)) => (**m).clone(),
                 _ => VMap::new(),
@@ -962,8 +947,6 @@ fn collect_instances<'a>(
                 inst.chart,
                 format!("{full_path}/charts/{}", inst.name),
                 &sub_scoped,
-                top_vals,
-                &format!("{cond_path}{}.", inst.name),
                 caps,
                 release,
                 false,

@@ -727,7 +727,11 @@ fn golden(name: &str, set: Option<&str>, expected: &str) {
     }
     let r = render(&chart, &opts);
     let want = std::fs::read_to_string(dir.join(expected)).unwrap();
-    let got = write_helm_template(&r);
+    let print = PrintOptions {
+        include_crds: true,
+        ..PrintOptions::default()
+    };
+    let got = write_helm_template(&r, &print).unwrap();
     assert_eq!(
         got, want,
         "{name} {expected}; diagnostics {:?}",
@@ -745,11 +749,17 @@ fn golden_renders_match_real_helm() {
         "expected.yaml",
     );
     golden("scoping", None, "expected.yaml");
-    let set = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/helm-golden/scoping/set.txt"),
-    )
-    .unwrap();
-    golden("scoping", Some(&set), "expected-set.yaml");
+    golden(
+        "scoping",
+        Some(
+            "first.replicas=5,global.region=ap,list[0]=z,nested.deleteMe=null,second.enabled=false",
+        ),
+        "expected-set.yaml",
+    );
+    // Dependency conditions, tags, aliases and imports; null handling.
+    // (Every case with its flags runs through the CLI in tests/cli.rs.)
+    golden("dependencies", None, "expected.yaml");
+    golden("values-nulls", None, "expected.yaml");
 }
 
 #[test]

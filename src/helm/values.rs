@@ -59,34 +59,29 @@ pub(crate) fn merge_user(a: &mut VMap, b: &VMap) {
     }
 }
 
-/// Coalesces `src` (chart defaults, lower precedence) under `dst`: keys
-/// only in `src` are added (their nulls dropped, as Helm drops null
-/// defaults), tables merge recursively, `dst` wins otherwise. A null in `dst`
-/// deletes the key when `src` has it (how a user deletes a default), and
-/// stays null otherwise. `keep_nulls` names keys whose default tables keep
-/// their nulls: subchart scopes, whose nulls must still delete the
-/// subchart's own defaults.
-fn coalesce_tables_with(dst: &mut VMap, src: &VMap, keep_nulls: &[String]) {
-    for (k, sv) in src {
+/// Helm's `coalesceValues`: a chart's defaults laid under the values `dst`
+/// it is rendered with. A key only in the defaults is copied, nulls
+/// included (a default `x: null` stays null); a null in `dst` deletes the
+/// key (how a user deletes a default); tables merge (see
+/// [`coalesce_tables`]), `dst` winning. `subcharts` names the keys that are
+/// subchart scopes: their tables merge keeping `dst`'s nulls, which must
+/// still delete the subchart's own defaults when its turn comes. With
+/// `merge` (Helm's `MergeValues`) nulls are kept everywhere.
+fn coalesce_values(dst: &mut VMap, defaults: &VMap, subcharts: &[String], merge: bool) {
+    for (k, sv) in defaults {
         match dst.get_mut(k) {
             None => {
-                if matches!(sv, Value::Nil) {
-                    continue;
-                }
-                let mut v = sv.clone();
-                if !keep_nulls.iter().any(|n| n.as_str() == &**k)
-                    && let Value::Map(m) = &mut v
-                {
-                    strip_nulls(Arc::make_mut(m));
-                }
-                dst.insert(k.clone(), v);
+                dst.insert(k.clone(), sv.clone());
             }
             Some(Value::Nil) => {
-                dst.remove(k);
+                if !merge {
+                    dst.remove(k);
+                }
             }
             Some(Value::Map(dv)) => {
                 if let Value::Map(sm) = sv {
-                    coalesce_tables_with(Arc::make_mut(dv), sm, &[]);
+                    let merge = merge || subcharts.iter().any(|n| n.as_str() == &**k);
+                    coalesce_tables(Arc::make_mut(dv), sm, merge);
                 }
             }
             Some(_) => {}
@@ -94,26 +89,37 @@ fn coalesce_tables_with(dst: &mut VMap, src: &VMap, keep_nulls: &[String]) {
     }
 }
 
-fn coalesce_tables(dst: &mut VMap, src: &VMap) {
-    coalesce_tables_with(dst, src, &[]);
-}
-
-/// Removes null-valued keys from mappings, recursively (not inside lists).
-pub(crate) fn strip_nulls(m: &mut VMap) {
-    m.retain(|_, v| !matches!(v, Value::Nil));
-    for v in m.values_mut() {
-        if let Value::Map(inner) = v {
-            strip_nulls(Arc::make_mut(inner));
+/// Helm's `coalesceTablesFullKey`: `src` laid under `dst`. Keys only in
+/// `src` are copied (nulls included); tables merge recursively; `dst` wins
+/// otherwise. Unless `merge`, a null in `dst` deletes the key when `src`
+/// has it (a null for a key `src` lacks stays); with `merge` (subchart
+/// scopes, globals, import-values) nulls stay.
+pub(crate) fn coalesce_tables(dst: &mut VMap, src: &VMap, merge: bool) {
+    for (k, sv) in src {
+        match dst.get_mut(k) {
+            None => {
+                dst.insert(k.clone(), sv.clone());
+            }
+            Some(Value::Nil) => {
+                if !merge {
+                    dst.remove(k);
+                }
+            }
+            Some(Value::Map(dv)) => {
+                if let Value::Map(sm) = sv {
+                    coalesce_tables(Arc::make_mut(dv), sm, merge);
+                }
+            }
+            Some(_) => {}
         }
     }
 }
 
-/// One subchart as its parent sees it: the loaded chart, the name it takes
-/// (alias or name) and the dependency entry that brought it, if any.
+/// One subchart as its parent sees it: the loaded chart and the name it
+/// takes (alias or name).
 pub(crate) struct SubInstance<'a> {
     pub chart: &'a Chart,
     pub name: String,
-    pub dep: Option<&'a Dependency>,
 }
 
 /// Helm's `IsCompatibleRange` with the Masterminds syntax approximated:
@@ -171,7 +177,6 @@ pub(crate) fn sub_instances(chart: &Chart) -> Vec<SubInstance<'_>> {
             out.push(SubInstance {
                 chart: sub,
                 name: sub.metadata.name.clone(),
-                dep: None,
             });
         }
     }
@@ -182,28 +187,120 @@ pub(crate) fn sub_instances(chart: &Chart) -> Vec<SubInstance<'_>> {
             out.push(SubInstance {
                 chart: sub,
                 name: d.effective_name().to_owned(),
-                dep: Some(d),
             });
         }
     }
     out
 }
 
-/// Coalesces user values (already merged) with the chart tree's defaults:
-/// the result is the `.Values` of the root chart; each subchart's scope is
-/// under its name. `global` flows down, parent globals winning.
+/// Which defaults a chart contributes when values are coalesced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Defaults {
+    /// values.yaml as written (what Helm's dependency conditions see).
+    Raw,
+    /// values.yaml as Helm has rewritten it before rendering: for a chart
+    /// with dependencies, its defaults merged with its subcharts' (nulls
+    /// kept) and with the values its dependencies export (`import-values`).
+    Processed,
+}
+
+/// Computed [`Defaults::Processed`] tables, by chart address: a chart's are
+/// needed once per ancestor, and a deep tree must not recompute them.
+type Cache = std::collections::HashMap<usize, VMap>;
+
+/// The `.Values` of the root chart: user values (already merged) coalesced
+/// with the defaults of the chart tree (already pruned of disabled
+/// dependencies), as Helm's `ToRenderValues` does after
+/// `ProcessDependenciesWithMerge`. Each subchart's scope is under its name;
+/// `global` flows down, parent globals winning.
 pub(crate) fn coalesce(chart: &Chart, user: &VMap, diags: &mut Vec<HelmDiagnostic>) -> VMap {
+    let mut cache = Cache::new();
     let mut dest = user.clone();
-    coalesce_into(chart, &mut dest, diags, 0);
+    let defaults = chart_defaults(chart, Defaults::Processed, 0, &mut cache, diags);
+    coalesce_into(
+        chart,
+        &mut dest,
+        &defaults,
+        Defaults::Processed,
+        false,
+        0,
+        &mut cache,
+        diags,
+    );
     dest
 }
 
-fn coalesce_into(chart: &Chart, dest: &mut VMap, diags: &mut Vec<HelmDiagnostic>, depth: usize) {
-    if let Value::Map(defaults) = node_to_value(&chart.values) {
-        let subs: Vec<String> = sub_instances(chart).into_iter().map(|i| i.name).collect();
-        coalesce_tables_with(dest, &defaults, &subs);
+/// User values coalesced with the defaults as written, the tree's
+/// dependencies not yet processed: what Helm evaluates dependency
+/// conditions and tags against.
+pub(crate) fn coalesce_raw(chart: &Chart, user: &VMap) -> VMap {
+    let mut cache = Cache::new();
+    let mut diags = Vec::new();
+    let mut dest = user.clone();
+    let defaults = chart_defaults(chart, Defaults::Raw, 0, &mut cache, &mut diags);
+    coalesce_into(
+        chart,
+        &mut dest,
+        &defaults,
+        Defaults::Raw,
+        false,
+        0,
+        &mut cache,
+        &mut diags,
+    );
+    dest
+}
+
+/// A chart's defaults, by `mode`. For [`Defaults::Processed`] and a chart
+/// with dependencies this is Helm's `processImportValues` in merge mode:
+/// `MergeValues(chart, nil)` (the tree's defaults, nulls kept) with the
+/// imported tables laid under it.
+fn chart_defaults(
+    chart: &Chart,
+    mode: Defaults,
+    depth: usize,
+    cache: &mut Cache,
+    diags: &mut Vec<HelmDiagnostic>,
+) -> VMap {
+    let own = match node_to_value(&chart.values) {
+        Value::Map(m) => (*m).clone(),
+        _ => VMap::new(),
+    };
+    if mode == Defaults::Raw || chart.metadata.dependencies.is_empty() || depth > MAX_DEPTH {
+        return own;
     }
-    if depth > 32 {
+    let key = std::ptr::from_ref(chart) as usize;
+    if let Some(done) = cache.get(&key) {
+        return done.clone();
+    }
+    let mut merged = VMap::new();
+    coalesce_into(chart, &mut merged, &own, mode, true, depth, cache, diags);
+    let imported = import_table(chart, &merged);
+    coalesce_tables(&mut merged, &imported, true);
+    cache.insert(key, merged.clone());
+    merged
+}
+
+/// Deepest subchart nesting walked when coalescing.
+const MAX_DEPTH: usize = 32;
+
+/// Helm's `coalesce`: `defaults` (the chart's own) under `dest`, then each
+/// subchart's defaults under its scope, globals first. `merge` keeps nulls
+/// (Helm's `MergeValues`); otherwise a null deletes the default it meets.
+#[allow(clippy::too_many_arguments)]
+fn coalesce_into(
+    chart: &Chart,
+    dest: &mut VMap,
+    defaults: &VMap,
+    mode: Defaults,
+    merge: bool,
+    depth: usize,
+    cache: &mut Cache,
+    diags: &mut Vec<HelmDiagnostic>,
+) {
+    let subs: Vec<String> = sub_instances(chart).into_iter().map(|i| i.name).collect();
+    coalesce_values(dest, defaults, &subs, merge);
+    if depth > MAX_DEPTH {
         return;
     }
     for inst in sub_instances(chart) {
@@ -226,9 +323,62 @@ fn coalesce_into(chart: &Chart, dest: &mut VMap, diags: &mut Vec<HelmDiagnostic>
             }
         };
         coalesce_globals(&mut sub, dest);
-        coalesce_into(inst.chart, &mut sub, diags, depth + 1);
+        let sub_defaults = chart_defaults(inst.chart, mode, depth + 1, cache, diags);
+        coalesce_into(
+            inst.chart,
+            &mut sub,
+            &sub_defaults,
+            mode,
+            merge,
+            depth + 1,
+            cache,
+            diags,
+        );
         dest.insert(key, Value::Map(Arc::new(sub)));
     }
+}
+
+/// What `chart`'s dependencies export to it (`import-values`), from the
+/// merged defaults `cvals` (never from user values, as in Helm): for each
+/// entry, `child: a.b` / `parent: c.d` puts the child's table `a.b` at
+/// `c.d`, a bare `name` puts the child's `exports.name` table at the root.
+/// Earlier imports win over later ones; only tables are imported.
+fn import_table(chart: &Chart, cvals: &VMap) -> VMap {
+    let mut out = VMap::new();
+    for dep in &chart.metadata.dependencies {
+        let name = dep.effective_name();
+        for iv in &dep.import_values {
+            let (path, parent) = match iv {
+                ImportValue::Exports(e) => (format!("{name}.exports.{e}"), "."),
+                ImportValue::Map { child, parent } => (format!("{name}.{child}"), parent.as_str()),
+            };
+            let Some(Value::Map(table)) = table_at(cvals, &path) else {
+                continue;
+            };
+            let mut placed = Value::Map(table.clone());
+            if parent != "." {
+                for part in parent.split('.').rev() {
+                    let mut m = VMap::new();
+                    m.insert(Arc::from(part), placed);
+                    placed = Value::Map(Arc::new(m));
+                }
+            }
+            if let Value::Map(m) = placed {
+                coalesce_tables(&mut out, &m, true);
+            }
+        }
+    }
+    out
+}
+
+/// Helm's `Values.Table`: the table at a dotted path (every segment a table).
+fn table_at<'a>(m: &'a VMap, path: &str) -> Option<&'a Value> {
+    let mut parts = path.split('.');
+    let mut cur = m.get(parts.next()?)?;
+    for p in parts {
+        cur = as_map(cur)?.get(p)?;
+    }
+    matches!(cur, Value::Map(_)).then_some(cur)
 }
 
 /// Helm's `coalesceGlobals`: the parent's `global` is merged into the
@@ -247,7 +397,7 @@ fn coalesce_globals(sub: &mut VMap, parent: &VMap) {
         match (&v, sg.get(&k)) {
             (Value::Map(pv), Some(Value::Map(sv))) => {
                 let mut merged = (**pv).clone();
-                coalesce_tables(&mut merged, sv);
+                coalesce_tables(&mut merged, sv, true);
                 sg.insert(k, Value::Map(Arc::new(merged)));
             }
             (_, Some(Value::Map(_))) if !matches!(v, Value::Map(_)) => {}
@@ -290,8 +440,9 @@ pub(crate) fn dependency_enabled(dep: &Dependency, top: &VMap, path: &str) -> bo
             enabled = false;
         }
     }
+    // Helm trims the whole condition, not each path: `a, b` looks up ` b`,
+    // which never resolves.
     for c in dep.condition.trim().split(',') {
-        let c = c.trim();
         if c.is_empty() {
             continue;
         }
@@ -303,264 +454,55 @@ pub(crate) fn dependency_enabled(dep: &Dependency, top: &VMap, path: &str) -> bo
     enabled
 }
 
-/// Applies `import-values` of `chart`'s enabled dependencies onto its
-/// values: the child's values (at `child` or `exports.<name>`) are merged
-/// under the parent's, the parent winning.
-pub(crate) fn apply_imports(chart: &Chart, vals: &mut VMap) {
-    for inst in sub_instances(chart) {
-        let Some(dep) = inst.dep else { continue };
-        for iv in &dep.import_values {
-            let Some(Value::Map(child)) = vals.get(inst.name.as_str()).cloned() else {
-                continue;
-            };
-            let (src, parent_path) = match iv {
-                ImportValue::Exports(name) => (
-                    path_value(&child, &format!("exports.{name}")).cloned(),
-                    String::new(),
-                ),
-                ImportValue::Map {
-                    child: cpath,
-                    parent,
-                } => (path_value(&child, cpath).cloned(), parent.clone()),
-            };
-            let Some(src) = src else { continue };
-            merge_at_path(vals, &parent_path, &src);
-        }
-    }
-}
-
-/// Merges `src` under the value at a dotted path of `vals`, creating maps.
-fn merge_at_path(vals: &mut VMap, path: &str, src: &Value) {
-    let parts: Vec<&str> = path.split('.').filter(|p| !p.is_empty()).collect();
-    let Some((last, init)) = parts.split_last() else {
-        if let Value::Map(sm) = src {
-            coalesce_tables(vals, sm);
-        }
-        return;
+/// Lays the `--set` family of flags over the user's values, in Helm's
+/// order (`--set-json`, `--set`, `--set-string`, `--set-file`,
+/// `--set-literal`; each flag's expressions in the order given). A flag
+/// that cannot be parsed is an error diagnostic; what it set before the
+/// error stays (Helm would stop; we still render).
+pub(crate) fn apply_set_flags(
+    user: &mut VMap,
+    options: &super::RenderOptions,
+    diags: &mut Vec<HelmDiagnostic>,
+) {
+    use super::strvals::{Mode, parse_into};
+    let mut read_file =
+        |path: &str| std::fs::read_to_string(path).map_err(|e| format!("open {path}: {e}"));
+    let mut fail = |message: String| {
+        diags.push(HelmDiagnostic {
+            severity: Severity::Error,
+            file: String::new(),
+            line: None,
+            message,
+            code: crate::diag::Code::Values,
+        });
     };
-    let mut target = vals;
-    for p in init {
-        let entry = target
-            .entry(Arc::from(*p))
-            .or_insert_with(|| Value::Map(Arc::new(VMap::new())));
-        if !matches!(entry, Value::Map(_)) {
-            *entry = Value::Map(Arc::new(VMap::new()));
-        }
-        let Value::Map(m) = entry else { return };
-        target = Arc::make_mut(m);
-    }
-    match (target.get_mut(*last), src) {
-        (Some(Value::Map(existing)), Value::Map(sm)) => {
-            coalesce_tables(Arc::make_mut(existing), sm)
-        }
-        (Some(_), _) => {}
-        (None, _) => {
-            target.insert(Arc::from(*last), src.clone());
-        }
-    }
-}
-
-/// Parses `--set` expressions into `base`, with Helm's `strvals` rules:
-/// `a.b=c,d[0]=e,f={x,y}`, `\` escapes `,` `.` `=` `[`, values typed
-/// (`true`/`false`/`null`, integers without a leading zero).
-pub(crate) fn apply_set(base: &mut VMap, expr: &str) -> Result<(), String> {
-    for assignment in split_unescaped(expr, ',', true) {
-        if assignment.is_empty() {
-            continue;
-        }
-        let (key, value) = split_key_value(&assignment)
-            .ok_or_else(|| format!("key {assignment:?} has no value"))?;
-        let path = parse_key(&key)?;
-        let value = if value.starts_with('{') && value.ends_with('}') && value.len() >= 2 {
-            let inner = &value[1..value.len() - 1];
-            Value::List(
-                split_unescaped(inner, ',', false)
-                    .iter()
-                    .map(|s| typed(&unescape(s)))
-                    .collect::<Vec<_>>()
-                    .into(),
-            )
-        } else {
-            typed(&unescape(&value))
-        };
-        set_path(base, &path, value)?;
-    }
-    Ok(())
-}
-
-#[derive(Debug)]
-enum Seg {
-    Key(String),
-    Index(usize),
-}
-
-fn split_unescaped(s: &str, sep: char, brace_aware: bool) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut level = 0i32;
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => {
-                cur.push(c);
-                if let Some(n) = chars.next() {
-                    cur.push(n);
-                }
-            }
-            '{' if brace_aware => {
-                level += 1;
-                cur.push(c);
-            }
-            '}' if brace_aware => {
-                level -= 1;
-                cur.push(c);
-            }
-            c if c == sep && level <= 0 => out.push(std::mem::take(&mut cur)),
-            c => cur.push(c),
-        }
-    }
-    out.push(cur);
-    out
-}
-
-fn split_key_value(s: &str) -> Option<(String, String)> {
-    let mut escaped = false;
-    for (i, c) in s.char_indices() {
-        if escaped {
-            escaped = false;
-            continue;
-        }
-        if c == '\\' {
-            escaped = true;
-        } else if c == '=' {
-            return Some((s[..i].to_owned(), s[i + 1..].to_owned()));
-        }
-    }
-    None
-}
-
-fn unescape(s: &str) -> String {
-    let mut out = String::new();
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        if c == '\\' {
-            if let Some(n) = chars.next() {
-                out.push(n);
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-fn parse_key(key: &str) -> Result<Vec<Seg>, String> {
-    let mut segs = Vec::new();
-    let mut cur = String::new();
-    let mut chars = key.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => {
-                if let Some(n) = chars.next() {
-                    cur.push(n);
-                }
-            }
-            '.' => {
-                if !cur.is_empty() {
-                    segs.push(Seg::Key(std::mem::take(&mut cur)));
-                }
-            }
-            '[' => {
-                if !cur.is_empty() {
-                    segs.push(Seg::Key(std::mem::take(&mut cur)));
-                }
-                let mut num = String::new();
-                for n in chars.by_ref() {
-                    if n == ']' {
-                        break;
+    for expr in &options.set_json {
+        let trimmed = expr.trim();
+        if trimmed.starts_with('{') {
+            // The whole flag is one JSON object, merged like a values file.
+            match serde_json::from_str::<serde_json::Value>(trimmed) {
+                Ok(v @ serde_json::Value::Object(_)) => {
+                    if let Value::Map(m) = super::strvals::from_json(&v) {
+                        merge_user(user, &m);
                     }
-                    num.push(n);
                 }
-                let i: usize = num
-                    .trim()
-                    .parse()
-                    .map_err(|_| format!("invalid index {num:?} in key {key:?}"))?;
-                if i > 65_536 {
-                    return Err(format!(
-                        "index of {i} is greater than maximum supported index of 65536"
-                    ));
-                }
-                segs.push(Seg::Index(i));
+                _ => fail(format!("failed parsing --set-json data JSON: {expr}")),
             }
-            c => cur.push(c),
+        } else if let Err(e) = parse_into(expr, user, Mode::Json, &mut read_file) {
+            fail(format!("failed parsing --set-json data {expr}: {e}"));
         }
     }
-    if !cur.is_empty() {
-        segs.push(Seg::Key(cur));
-    }
-    if segs.is_empty() {
-        return Err(format!("key {key:?} is empty"));
-    }
-    Ok(segs)
-}
-
-fn typed(s: &str) -> Value {
-    if s.eq_ignore_ascii_case("true") {
-        return Value::Bool(true);
-    }
-    if s.eq_ignore_ascii_case("false") {
-        return Value::Bool(false);
-    }
-    if s.eq_ignore_ascii_case("null") {
-        return Value::Nil;
-    }
-    if s == "0" {
-        return Value::Int(0);
-    }
-    if !s.starts_with('0')
-        && let Ok(i) = s.parse::<i64>()
-    {
-        return Value::Int(i);
-    }
-    Value::String(Arc::from(s))
-}
-
-fn set_path(m: &mut VMap, path: &[Seg], value: Value) -> Result<(), String> {
-    let Some((Seg::Key(first), rest)) = path.split_first() else {
-        return Err("a --set key must start with a name".into());
-    };
-    let slot = m.entry(Arc::from(first.as_str())).or_insert(Value::Nil);
-    set_in(slot, rest, value);
-    Ok(())
-}
-
-fn set_in(slot: &mut Value, path: &[Seg], value: Value) {
-    let Some((seg, rest)) = path.split_first() else {
-        *slot = value;
-        return;
-    };
-    match seg {
-        Seg::Key(k) => {
-            if !matches!(slot, Value::Map(_)) {
-                *slot = Value::Map(Arc::new(VMap::new()));
+    let flags = [
+        ("--set", &options.set, Mode::Typed),
+        ("--set-string", &options.set_string, Mode::String),
+        ("--set-file", &options.set_file, Mode::File),
+        ("--set-literal", &options.set_literal, Mode::Literal),
+    ];
+    for (flag, exprs, mode) in flags {
+        for expr in exprs {
+            if let Err(e) = parse_into(expr, user, mode, &mut read_file) {
+                fail(format!("failed parsing {flag} data: {e}"));
             }
-            if let Value::Map(m) = slot {
-                let inner = Arc::make_mut(m)
-                    .entry(Arc::from(k.as_str()))
-                    .or_insert(Value::Nil);
-                set_in(inner, rest, value);
-            }
-        }
-        Seg::Index(i) => {
-            let mut list: Vec<Value> = match slot {
-                Value::List(l) => l.to_vec(),
-                _ => Vec::new(),
-            };
-            if list.len() <= *i {
-                list.resize(*i + 1, Value::Nil);
-            }
-            set_in(&mut list[*i], rest, value);
-            *slot = Value::List(list.into());
         }
     }
 }
@@ -569,6 +511,7 @@ fn set_in(slot: &mut Value, path: &[Seg], value: Value) {
 mod tests {
     use super::*;
 
+    #[allow(dead_code)]
     fn show(v: &Value) -> String {
         match v {
             Value::Map(m) => format!(
@@ -583,27 +526,6 @@ mod tests {
             Value::Nil => "nil".into(),
             other => other.to_string(),
         }
-    }
-
-    #[test]
-    fn set_parsing() {
-        let cases = [
-            ("a=b", r#"{a:"b"}"#),
-            ("a.b=1,c=true", r#"{a:{b:1},c:true}"#),
-            ("a=0123", r#"{a:"0123"}"#),
-            ("a=null", "{a:nil}"),
-            ("l[1]=x", r#"{l:[nil,"x"]}"#),
-            ("l[0].n=x", r#"{l:[{n:"x"}]}"#),
-            ("a={x,y}", r#"{a:["x","y"]}"#),
-            (r"a\.b=c\,d", r#"{a.b:"c,d"}"#),
-            ("name=a=b", r#"{name:"a=b"}"#),
-        ];
-        for (expr, want) in cases {
-            let mut m = VMap::new();
-            apply_set(&mut m, expr).unwrap();
-            assert_eq!(show(&Value::Map(Arc::new(m))), want, "{expr}");
-        }
-        assert!(apply_set(&mut VMap::new(), "novalue").is_err());
     }
 
     #[test]

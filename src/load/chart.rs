@@ -399,6 +399,11 @@ fn user_render_options(options: &LoadOptions, diags: &mut Vec<Diagnostic>) -> Re
         api_versions: h.api_versions.clone(),
         value_files,
         set: h.set.clone(),
+        set_string: h.set_string.clone(),
+        set_json: h.set_json.clone(),
+        set_file: h.set_file.clone(),
+        set_literal: h.set_literal.clone(),
+        is_upgrade: h.is_upgrade,
         limits: options.render_limits,
     }
 }
@@ -720,18 +725,20 @@ fn json_or_empty(node: &Node) -> Json {
 
 /// What `caplevel render` prints.
 pub struct RenderOutput {
-    /// The manifests, as `helm template --include-crds` prints them.
+    /// The manifests, as `helm template` prints them with the same flags.
     pub manifests: String,
     /// Problems met loading and rendering.
     pub diagnostics: Vec<Diagnostic>,
 }
 
 /// Renders one chart under one profile (`defaults` when none is named) with
-/// the user's values; an unknown profile is an error naming the known ones.
+/// the user's values, printed as `print` says; an unknown profile, or a
+/// `--show-only` template that renders nothing, is an error.
 pub fn render_chart(
     path: &Path,
     profile: Option<&str>,
     options: &LoadOptions,
+    print: &helm::PrintOptions,
 ) -> Result<RenderOutput, String> {
     if !path.exists() {
         return Err(format!("{}: no such chart", path.display()));
@@ -766,7 +773,8 @@ pub fn render_chart(
             .map(|d| chart_diagnostic(&shown, d)),
     );
     Ok(RenderOutput {
-        manifests: helm::write_helm_template(&rendered),
+        manifests: helm::write_helm_template(&rendered, print)
+            .map_err(|e| format!("{shown}: {e}"))?,
         diagnostics,
     })
 }

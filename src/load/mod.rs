@@ -38,6 +38,16 @@ pub struct HelmOptions {
     pub value_files: Vec<std::path::PathBuf>,
     /// `--set` expressions, in order.
     pub set: Vec<String>,
+    /// `--set-string` expressions, in order.
+    pub set_string: Vec<String>,
+    /// `--set-json` expressions, in order.
+    pub set_json: Vec<String>,
+    /// `--set-file` expressions, in order (paths relative to the working folder).
+    pub set_file: Vec<String>,
+    /// `--set-literal` expressions, in order.
+    pub set_literal: Vec<String>,
+    /// `--is-upgrade`: render as an upgrade (`.Release.IsUpgrade`).
+    pub is_upgrade: bool,
     /// `--release-name` (default `release-name`, as `helm template`).
     pub release_name: Option<String>,
     /// `--namespace` (default `default`).
