@@ -2,7 +2,9 @@
 //! (`replaces`, `skips`, `olm.skipRange`), per channel, and what is wrong
 //! with it.
 //!
-//! Edges run from a bundle to the bundles it upgrades from. A channel's head
+//! Edges run from a bundle to the bundles it upgrades from; a bundle that
+//! declares no edge at all upgrades from the version before it (catalogs in
+//! semver mode derive their graph so). A channel's head
 //! is the bundle nothing in the channel upgrades from (for a package-manifest
 //! package, the channel's declared `currentCSV`). Checks: every `replaces`
 //! target exists (except below the oldest version present: catalogs prune
@@ -153,7 +155,8 @@ fn cmp(a: &Option<Version>, b: &Option<Version>) -> Ordering {
 }
 
 /// The bundles (indices into the history) each bundle upgrades from, among
-/// `members`.
+/// `members`: those it `replaces`, `skips` or covers by `olm.skipRange`, or
+/// when it declares none of these, the highest version below its own.
 pub fn edges(nodes: &[Node_], members: &BTreeSet<usize>) -> Vec<BTreeSet<usize>> {
     let by_name: BTreeMap<&str, usize> = members
         .iter()
@@ -177,6 +180,18 @@ pub fn edges(nodes: &[Node_], members: &BTreeSet<usize>) -> Vec<BTreeSet<usize>>
                 from.extend(members.iter().copied().filter(|&j| {
                     j != i && nodes[j].version.as_ref().is_some_and(|v| range.contains(v))
                 }));
+            }
+            if n.replaces.is_none() && n.skips.is_empty() && n.skip_range.is_none() {
+                // Semver mode: a bundle that declares no edge at all
+                // upgrades from the version before it in the channel, as
+                // catalogs built with `updateGraph: semver-mode` derive.
+                from.extend(
+                    members
+                        .iter()
+                        .copied()
+                        .filter(|&j| cmp(&nodes[j].version, &n.version) == Ordering::Less)
+                        .max_by(|&a, &b| cmp(&nodes[a].version, &nodes[b].version)),
+                );
             }
             from.remove(&i);
             from
@@ -509,6 +524,15 @@ mod tests {
             node("op.v1.2.0", "1.2.0", Some("op.v1.1.0")),
         ];
         assert_eq!(check(&nodes, &[]), []);
+        // Semver mode: no bundle declares an edge.
+        let nodes = [
+            node("op.v1.0.0", "1.0.0", None),
+            node("op.v1.1.0", "1.1.0", None),
+            node("op.v1.2.0", "1.2.0", None),
+        ];
+        assert_eq!(check(&nodes, &[]), []);
+        let all = (0..3).collect();
+        assert_eq!(edges(&nodes, &all)[2], BTreeSet::from([1]));
     }
 
     #[test]

@@ -214,11 +214,6 @@ fn history(
     let mut changes = Vec::new();
     for (k, m) in members.iter().enumerate() {
         let mut preds: Vec<usize> = edges[k].iter().copied().collect();
-        let declares_edge =
-            m.node.replaces.is_some() || !m.node.skips.is_empty() || m.node.skip_range.is_some();
-        if preds.is_empty() && !declares_edge && k > 0 {
-            preds.push(k - 1);
-        }
         // Nearest first, so a change is reported against the version closest to it.
         preds.sort_by(|&a, &b| members[b].version.cmp_precedence(&members[a].version));
         let mut seen = BTreeSet::new();
