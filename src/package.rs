@@ -93,6 +93,39 @@ impl Resource {
         }
     }
 
+    /// Whether this object is of `kind`, the API group considered: a
+    /// well-known kind (see [`well_known_groups`]) is only itself in its own
+    /// API groups, so a custom resource of kind `Role` in
+    /// `iam.services.k8s.aws` is not an RBAC Role. Any other kind matches by
+    /// name alone, and so does an object whose `apiVersion` is unknown (a
+    /// placeholder for a template that failed to render) or names no group.
+    pub fn is_kind(&self, kind: &str) -> bool {
+        self.kind == kind && self.in_own_group()
+    }
+
+    /// Whether the object's API group is one its kind belongs to: always,
+    /// unless its kind is a well-known one served by other groups.
+    pub fn in_own_group(&self) -> bool {
+        // An apiVersion without a group (`v1alpha1` on a CSV, written in
+        // real catalogs) can only be a slip: custom resources always have
+        // a group, so the object is read as the kind it names.
+        self.api_version.is_empty()
+            || self.group().is_empty()
+            || well_known_groups(&self.kind).is_none_or(|groups| groups.contains(&self.group()))
+    }
+
+    /// The kind as rules name it in `pkg.kinds`: the kind itself, or
+    /// `Kind.group` (kubectl's spelling) for a well-known kind's name used
+    /// in another API group, so that `'Role' in pkg.kinds` means an RBAC
+    /// Role.
+    pub fn qualified_kind(&self) -> String {
+        if self.in_own_group() {
+            self.kind.clone()
+        } else {
+            format!("{}.{}", self.kind, self.group())
+        }
+    }
+
     /// The line of a dotted field path inside the object, or the object's own
     /// line when the path is absent. Embedded objects keep positions in their
     /// host file, so this is always a real line of `origin.file`.
@@ -104,6 +137,53 @@ impl Resource {
             .map(|n| n.pos.line)
             .unwrap_or(self.origin.line)
     }
+}
+
+/// The API groups that serve a well-known kind (Kubernetes' own kinds and
+/// the ones operators and charts ship most), or `None` for any other kind.
+/// Selection by kind and the facts derived per kind use it, so an object is
+/// judged as what it is, not as what its kind's name suggests.
+pub fn well_known_groups(kind: &str) -> Option<&'static [&'static str]> {
+    Some(match kind {
+        "Role" | "ClusterRole" | "RoleBinding" | "ClusterRoleBinding" => {
+            &["rbac.authorization.k8s.io"]
+        }
+        "Deployment" | "DaemonSet" | "ReplicaSet" => &["apps", "extensions"],
+        "StatefulSet" | "ControllerRevision" => &["apps"],
+        "Pod"
+        | "Service"
+        | "ConfigMap"
+        | "Secret"
+        | "ServiceAccount"
+        | "Namespace"
+        | "PersistentVolumeClaim"
+        | "PersistentVolume"
+        | "Endpoints"
+        | "Event"
+        | "Node"
+        | "LimitRange"
+        | "ResourceQuota" => &[""],
+        "Job" | "CronJob" => &["batch"],
+        "PodDisruptionBudget" => &["policy"],
+        "HorizontalPodAutoscaler" => &["autoscaling"],
+        "VerticalPodAutoscaler" => &["autoscaling.k8s.io"],
+        "CustomResourceDefinition" => &["apiextensions.k8s.io"],
+        "ClusterServiceVersion" => &["operators.coreos.com"],
+        "ServiceMonitor" | "PodMonitor" | "PrometheusRule" | "Probe" => {
+            &["monitoring.coreos.com", "monitoring.rhobs"]
+        }
+        "ScaledObject" | "ScaledJob" => &["keda.sh"],
+        "NetworkPolicy" => &["networking.k8s.io", "extensions"],
+        "Ingress" => &["networking.k8s.io", "extensions"],
+        "PriorityClass" => &["scheduling.k8s.io"],
+        "StorageClass" => &["storage.k8s.io"],
+        "Lease" => &["coordination.k8s.io"],
+        "ValidatingWebhookConfiguration" | "MutatingWebhookConfiguration" => {
+            &["admissionregistration.k8s.io"]
+        }
+        "APIService" => &["apiregistration.k8s.io"],
+        _ => return None,
+    })
 }
 
 /// A target after loading.

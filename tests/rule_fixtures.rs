@@ -1,5 +1,6 @@
 //! Every built-in rule on its hand-made fixtures: `fixtures/rules/<id>/pass`
-//! must give `pass` and `fixtures/rules/<id>/fail` must give `fail`.
+//! must give `pass` and `fixtures/rules/<id>/fail` must give `fail`; more
+//! cases of either, named `pass-<what>` / `fail-<what>`, say the same.
 
 use caplevel::finding::Status;
 use caplevel::rules::Rule;
@@ -25,6 +26,24 @@ fn status_of(rules: &[Rule], rule: &str, dir: &Path) -> Result<Status, String> {
         .ok_or_else(|| format!("no finding for the rule (kind {:?})", target.kind))
 }
 
+/// A rule's further cases of `kind` (`pass` or `fail`): folders named
+/// `<kind>-<what>`, sorted.
+fn extra_cases(rule: &str, kind: &str) -> Vec<(String, PathBuf)> {
+    let prefix = format!("{kind}-");
+    let mut out: Vec<(String, PathBuf)> = std::fs::read_dir(fixture_root().join(rule))
+        .map(|entries| {
+            entries
+                .flatten()
+                .filter(|e| e.path().is_dir())
+                .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
+                .filter(|(name, _)| name.starts_with(&prefix))
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort();
+    out
+}
+
 #[test]
 fn every_builtin_rule_passes_and_fails_on_its_fixtures() {
     let rules = rules::load(&[]).expect("built-in rules load");
@@ -37,12 +56,16 @@ fn every_builtin_rule_passes_and_fails_on_its_fixtures() {
                 problems.push(format!("{}: missing fixture {}", rule.id(), dir.display()));
                 continue;
             }
-            match status_of(&rules, rule.id(), &dir) {
-                Ok(got) if got == want => {}
-                Ok(got) => {
-                    problems.push(format!("{}/{case}: got {got:?}, want {want:?}", rule.id()))
+            let mut cases = vec![(case.to_string(), dir)];
+            cases.extend(extra_cases(rule.id(), case));
+            for (case, dir) in cases {
+                match status_of(&rules, rule.id(), &dir) {
+                    Ok(got) if got == want => {}
+                    Ok(got) => {
+                        problems.push(format!("{}/{case}: got {got:?}, want {want:?}", rule.id()))
+                    }
+                    Err(e) => problems.push(format!("{}/{case}: {e}", rule.id())),
                 }
-                Err(e) => problems.push(format!("{}/{case}: {e}", rule.id())),
             }
         }
     }

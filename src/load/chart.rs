@@ -111,8 +111,9 @@ pub fn load(path: &Path, options: &LoadOptions) -> Package {
                     if d.root.as_map().is_none() || d.root.get("kind").is_none() {
                         continue;
                     }
-                    let content = d.root.to_json();
                     let mut r = resource(d.root, &file, None);
+                    // Compared and kept as the object rules see (nulls dropped).
+                    let content = r.node.to_json();
                     let key = (
                         r.api_version.clone(),
                         r.kind.clone(),

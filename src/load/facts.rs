@@ -9,6 +9,7 @@
 
 use crate::package::{Package, Resource};
 use crate::yaml::{Node, Value};
+
 use serde_json::{Map, Value as Json, json};
 use std::collections::BTreeSet;
 
@@ -62,7 +63,7 @@ pub fn derive(package: &mut Package) {
     let owned: Vec<String> = package
         .resources
         .iter()
-        .find(|r| r.kind == "ClusterServiceVersion" && r.origin.embedded.is_none())
+        .find(|r| r.is_kind("ClusterServiceVersion") && r.origin.embedded.is_none())
         .and_then(|c| c.node.path("spec.customresourcedefinitions.owned"))
         .and_then(Node::as_seq)
         .map(|items| {
@@ -78,7 +79,7 @@ pub fn derive(package: &mut Package) {
     for r in package
         .resources
         .iter_mut()
-        .filter(|r| r.kind == "CustomResourceDefinition")
+        .filter(|r| r.is_kind("CustomResourceDefinition"))
     {
         if let Json::Object(m) = &mut r.facts {
             m.insert("name".into(), json!(r.name));
@@ -86,17 +87,26 @@ pub fn derive(package: &mut Package) {
         }
     }
 
-    let kinds: BTreeSet<&str> = package.resources.iter().map(|r| r.kind.as_str()).collect();
+    // Well-known kinds by name, others borrowing their name as `Kind.group`.
+    let kinds: BTreeSet<String> = package
+        .resources
+        .iter()
+        .map(Resource::qualified_kind)
+        .collect();
     facts.insert("kinds".into(), json!(kinds));
-    // Every grant of every role, with the role it comes from, so a
-    // package-level rule can weigh RBAC against CRD fields in one expression.
+    let holders = super::rbac::attribute(&mut package.resources);
+    facts.insert("operatorServiceAccounts".into(), json!(holders));
+    // Every grant of every role, with the role it comes from and whether the
+    // operator's own service accounts hold it, so a package-level rule can
+    // weigh RBAC against CRD fields in one expression.
     let mut size = 0;
     let grants: Vec<Json> = package
         .resources
         .iter()
-        .filter(|r| matches!(r.kind.as_str(), "Role" | "ClusterRole"))
+        .filter(|r| r.is_kind("Role") || r.is_kind("ClusterRole"))
         .flat_map(|r| {
-            let role = json!({"kind": r.kind, "name": r.name});
+            let operator = r.facts["operator"].as_bool().unwrap_or(false);
+            let role = json!({"kind": r.kind, "name": r.name, "operator": operator});
             r.facts["grants"]
                 .as_array()
                 .cloned()
@@ -114,11 +124,24 @@ pub fn derive(package: &mut Package) {
         .collect();
     let lines = grants.iter().flat_map(grant_lines).collect();
     facts.insert("grantText".into(), Json::String(lines_text(lines)));
+    let operator_grants: Vec<Json> = grants
+        .iter()
+        .filter(|g| g["role"]["operator"] == Json::Bool(true))
+        .cloned()
+        .collect();
+    let lines = operator_grants.iter().flat_map(grant_lines).collect();
+    facts.insert("operatorGrantText".into(), Json::String(lines_text(lines)));
+    facts.insert("operatorGrants".into(), Json::Array(operator_grants));
     facts.insert("grants".into(), Json::Array(grants));
     package.facts = Json::Object(facts);
 }
 
 fn resource_facts(r: &Resource) -> Json {
+    // A custom resource whose kind borrows a well-known name (an ACK `Role`)
+    // is not read as that kind.
+    if !r.in_own_group() {
+        return json!({});
+    }
     match r.kind.as_str() {
         "CustomResourceDefinition" => crd_facts(&r.node),
         "Role" | "ClusterRole" => role_facts(&r.node),

@@ -130,8 +130,11 @@ fn push_object(node: Node, file: &str, diags: &mut Vec<Diagnostic>, out: &mut Ve
     out.push(resource(node, file, None));
 }
 
-/// Builds a resource from an object node.
-pub fn resource(node: Node, file: &str, embedded: Option<String>) -> Resource {
+/// Builds a resource from an object node. Nulls are dropped first: every
+/// rule sees the object as Kubernetes decodes it, where a null field is an
+/// absent one (see [`Node::drop_nulls`]).
+pub fn resource(mut node: Node, file: &str, embedded: Option<String>) -> Resource {
+    node.drop_nulls();
     let line = node.pos.line;
     Resource {
         api_version: str_at(&node, "apiVersion"),

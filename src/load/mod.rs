@@ -10,6 +10,7 @@ mod facts;
 mod files;
 mod manifests;
 mod package_manifest;
+mod rbac;
 
 use crate::discover::{Layout, Target};
 use crate::helm::{ChartLimits, RenderLimits};

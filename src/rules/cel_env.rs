@@ -21,6 +21,16 @@ use std::sync::{Arc, OnceLock};
 /// CEL's own internal functions do, so no expression can spell it.
 pub const RE_MATCHES: &str = "@re_matches";
 
+/// `allows(grantText, groups, resources, verbs)`: whether any grant line of
+/// a `grantText` fact (`group/resource verb`) allows one of the groups, one
+/// of the resources and one of the verbs, each given as a regular
+/// expression matching the whole name (`'batch'`, `'cronjobs|jobs'`,
+/// `'create|patch'`; the core group is `''`). A `*` in the grant covers
+/// everything, as the API server reads it: `*` verbs, `*` resources
+/// (subresources included) and `*` API groups grant each name they cover,
+/// so every rule reads a wildcard grant the same way.
+pub const ALLOWS: &str = "allows";
+
 /// Most distinct patterns kept per thread (rules use a few dozen).
 const CACHE_LIMIT: usize = 1024;
 
@@ -46,6 +56,7 @@ fn build() -> Arc<Env> {
         .collect();
     registrations.extend([
             cel::add_overload!(env, fn re_matches: (CelString, CelString) -> Result<CelBool>, name = RE_MATCHES),
+            cel::add_overload!(env, fn allows: (CelString, CelString, CelString, CelString) -> Result<CelBool>, name = ALLOWS),
             env.add_macro(Macro::receiver("matches", 1, |helper, target, args| {
                 let mut all = Vec::with_capacity(2);
                 all.extend(target.take());
@@ -103,6 +114,68 @@ impl Hasher for PatternHasher {
     }
 }
 
+fn allows(
+    text: &CelString<'_>,
+    groups: &CelString<'_>,
+    resources: &CelString<'_>,
+    verbs: &CelString<'_>,
+) -> Result<CelBool, ExecutionError> {
+    let whole = |p: &str| format!("^(?:{p})$");
+    let (g, r, v) = (
+        whole(groups.inner()),
+        whole(resources.inner()),
+        whole(verbs.inner()),
+    );
+    with_pattern(&g, |g| {
+        with_pattern(&r, |r| {
+            with_pattern(&v, |v| {
+                let allowed = text.inner().lines().any(|line| grant_allows(line, g, r, v));
+                Ok(CelBool::from(allowed))
+            })
+        })
+    })
+}
+
+/// Whether one `grantText` line allows a name of each pattern; `*` in the
+/// grant covers any name.
+fn grant_allows(line: &str, groups: &Regex, resources: &Regex, verbs: &Regex) -> bool {
+    let Some((group, rest)) = line.split_once('/') else {
+        return false;
+    };
+    let Some((resource, verb)) = rest.rsplit_once(' ') else {
+        return false;
+    };
+    (group == "*" || groups.is_match(group))
+        && (resource == "*" || resources.is_match(resource))
+        && (verb == "*" || verbs.is_match(verb))
+}
+
+/// Runs `f` with the compiled `pattern`, compiling it once per thread.
+fn with_pattern<T>(
+    pattern: &str,
+    f: impl FnOnce(&Regex) -> Result<T, ExecutionError>,
+) -> Result<T, ExecutionError> {
+    let compiled = PATTERNS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if !cache.contains_key(pattern) {
+            if cache.len() >= CACHE_LIMIT {
+                cache.clear();
+            }
+            let compiled = Regex::new(pattern).map_err(|e| e.to_string());
+            cache.insert(pattern.to_string(), compiled);
+        }
+        cache.get(pattern).cloned()
+    });
+    match compiled {
+        Some(Ok(re)) => f(&re),
+        Some(Err(e)) => Err(ExecutionError::function_error(
+            "allows",
+            format!("'{pattern}' is not a valid regex: {e}"),
+        )),
+        None => Err(ExecutionError::function_error("allows", "regex cache")),
+    }
+}
+
 fn re_matches(text: &CelString<'_>, pattern: &CelString<'_>) -> Result<CelBool, ExecutionError> {
     PATTERNS.with(|cache| {
         let mut cache = cache.borrow_mut();
@@ -155,6 +228,50 @@ mod tests {
             Ok(Value::Bool(true))
         );
         assert!(eval("'a'.matches('(')").is_err());
+    }
+
+    #[test]
+    fn allows_reads_wildcards_as_grants_of_everything_they_cover() {
+        let text = "batch/jobs get";
+        let call = |t: &str, g: &str, r: &str, v: &str| {
+            eval(&format!("allows('{t}', '{g}', '{r}', '{v}')"))
+        };
+        assert_eq!(
+            call(text, "batch", "cronjobs|jobs", "get"),
+            Ok(Value::Bool(true))
+        );
+        assert_eq!(
+            call(text, "batch", "cronjobs", "get"),
+            Ok(Value::Bool(false))
+        );
+        assert_eq!(
+            call(text, "batch", "jobs", "create"),
+            Ok(Value::Bool(false))
+        );
+        // `*` everywhere: cluster-admin grants everything.
+        let admin = "*/* *";
+        assert_eq!(
+            call(admin, "batch", "cronjobs", "create"),
+            Ok(Value::Bool(true))
+        );
+        assert_eq!(
+            call("*/cronjobs create", "batch", "cronjobs", "create"),
+            Ok(Value::Bool(true))
+        );
+        assert_eq!(
+            call("/* create", "", "pods", "create"),
+            Ok(Value::Bool(true))
+        );
+        assert_eq!(
+            call("/* create", "batch", "jobs", "create"),
+            Ok(Value::Bool(false))
+        );
+        // Patterns match whole names: `jobs` is not `cronjobs`.
+        assert_eq!(
+            call("batch/cronjobs create", "batch", "jobs", "create"),
+            Ok(Value::Bool(false))
+        );
+        assert!(call(text, "(", "jobs", "get").is_err());
     }
 
     #[test]

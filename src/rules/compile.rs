@@ -2,7 +2,7 @@
 //! checked, regexes built. CEL has no type checker, so a misspelt variable or
 //! function would only fail when evaluated; it is rejected here instead.
 
-use super::cel_env::{RE_MATCHES, check_pattern, env};
+use super::cel_env::{ALLOWS, RE_MATCHES, check_pattern, env};
 use super::model::{Quantifier, RuleSpec, Selector, WhenEmpty};
 use crate::package::TargetKind;
 use crate::phase::Phase;
@@ -60,6 +60,8 @@ pub struct CompiledSelector {
     pub labels: BTreeMap<String, String>,
     /// Embedded-only / files-only.
     pub embedded: Option<bool>,
+    /// Only roles the operator's service accounts hold (or only others).
+    pub held_by_operator: Option<bool>,
 }
 
 /// A problem in a rule, with the line it is on.
@@ -171,6 +173,7 @@ fn compile_selector(sel: &Selector) -> Result<CompiledSelector, String> {
         name,
         labels: sel.labels.clone(),
         embedded: sel.embedded,
+        held_by_operator: sel.held_by_operator,
     })
 }
 
@@ -209,6 +212,14 @@ fn check_names(e: &IdedExpr, scope: &mut Vec<String>, env: &Arc<Env>) -> Result<
                     call.args.get(1).map(|a| &a.expr)
             {
                 check_pattern(p.inner())?;
+            }
+            // `allows`' name patterns: a bad one is a rule-file error too.
+            if call.func_name == ALLOWS {
+                for arg in call.args.iter().skip(1) {
+                    if let Expr::Literal(LiteralValue::String(p)) = &arg.expr {
+                        check_pattern(&format!("^(?:{})$", p.inner()))?;
+                    }
+                }
             }
             if let Some(target) = &call.target {
                 check_names(target, scope, env)?;

@@ -36,7 +36,7 @@ fn package_value<'p>(package: &'p Package, bound: &Bound<'p>) -> Shared<'p> {
     let csv = package
         .resources
         .iter()
-        .position(|r| r.kind == "ClusterServiceVersion" && r.origin.embedded.is_none());
+        .position(|r| r.is_kind("ClusterServiceVersion") && r.origin.embedded.is_none());
     entries.push((
         "csv",
         csv.map(|i| bound.objects[i].clone_as_boxed())
@@ -46,7 +46,7 @@ fn package_value<'p>(package: &'p Package, bound: &Bound<'p>) -> Shared<'p> {
         .resources
         .iter()
         .enumerate()
-        .filter(|(_, r)| r.kind == "CustomResourceDefinition" && !r.placeholder)
+        .filter(|(_, r)| r.is_kind("CustomResourceDefinition") && !r.placeholder)
         .map(|(i, _)| bound.facts[i].clone_as_boxed())
         .collect();
     entries.push(("crds", Box::new(SharedList::new(crds))));
@@ -185,7 +185,7 @@ fn evaluate_rule(rule: &Rule, package: &Package, bound: &Bound, root: &Context) 
             let api_unknown = r.api_version.is_empty() && !selector.api_versions.is_empty();
             if r.placeholder && (rule.expect.is_some() || api_unknown) {
                 unknown |= if api_unknown {
-                    selector.kinds.contains(&r.kind)
+                    selector.kinds.contains(&r.kind) && r.in_own_group()
                 } else {
                     selects(selector, r)
                 };
@@ -316,7 +316,7 @@ fn package_anchor(package: &Package, locate: Option<&str>) -> Vec<Evidence> {
     let csv = package
         .resources
         .iter()
-        .find(|r| r.kind == "ClusterServiceVersion" && r.origin.embedded.is_none());
+        .find(|r| r.is_kind("ClusterServiceVersion") && r.origin.embedded.is_none());
     match (csv, &package.main_file) {
         (Some(r), _) => vec![evidence(r, locate, None)],
         // A chart: its Chart.yaml, at the `locate` key when it is there.
@@ -382,6 +382,11 @@ fn selects(sel: &CompiledSelector, r: &Resource) -> bool {
     if !sel.kinds.is_empty() && !sel.kinds.contains(&r.kind) {
         return false;
     }
+    // A selector by kind alone means the well-known kind in its own API
+    // groups; one naming apiVersions says which groups it means itself.
+    if sel.api_versions.is_empty() && !r.in_own_group() {
+        return false;
+    }
     if !sel.api_versions.is_empty()
         && !sel.api_versions.iter().any(|v| match v.strip_suffix("/*") {
             Some(group) => r.group() == group,
@@ -399,6 +404,14 @@ fn selects(sel: &CompiledSelector, r: &Resource) -> bool {
     {
         return false;
     }
+    // Only roles carry the `operator` fact; other kinds a selector lists
+    // beside them (a shipped VerticalPodAutoscaler) are not filtered.
+    let held = r.facts.get("operator").and_then(serde_json::Value::as_bool);
+    if let (Some(want), Some(held)) = (sel.held_by_operator, held)
+        && want != held
+    {
+        return false;
+    }
     sel.labels.iter().all(|(k, v)| {
         let label = r
             .node
@@ -413,9 +426,14 @@ fn selects(sel: &CompiledSelector, r: &Resource) -> bool {
 }
 
 fn describe(sel: &CompiledSelector) -> String {
-    if sel.kinds.is_empty() {
+    let kinds = if sel.kinds.is_empty() {
         "matching object".to_string()
     } else {
         sel.kinds.join(" or ")
+    };
+    match sel.held_by_operator {
+        Some(true) => format!("{kinds} held by the operator's service accounts"),
+        Some(false) => format!("{kinds} held by other service accounts"),
+        None => kinds,
     }
 }

@@ -78,6 +78,12 @@ pub struct Selector {
     /// `true`: only objects synthesized from a CSV field (its embedded
     /// deployments and permissions); `false`: only objects shipped as files.
     pub embedded: Option<bool>,
+    /// `true`: only Roles and ClusterRoles the operator's own service
+    /// accounts hold (the CSV permissions of the accounts its deployments
+    /// run as, roles a shipped binding binds to them, roles aggregated into
+    /// those), not the ones shipped for its operand; `false`: only the others.
+    /// Objects of other kinds listed beside the roles are not filtered.
+    pub held_by_operator: Option<bool>,
 }
 
 /// One rule as written in a rule file.

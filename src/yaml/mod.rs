@@ -316,6 +316,29 @@ impl Node {
         }
     }
 
+    /// Removes every null below this node, as Kubernetes' decoder reads
+    /// them: a mapping entry whose value is null (`args:` with nothing
+    /// after it, `annotations: ~`) is an absent field, and a null list item
+    /// decodes to an empty value that says nothing, so both are dropped.
+    /// Recursive, which is fine: nesting is bounded by [`Limits::max_depth`].
+    pub fn drop_nulls(&mut self) {
+        match &mut self.value {
+            Value::Map(map) => {
+                map.entries.retain(|_, (_, v)| !v.is_null());
+                for (_, v) in map.entries.values_mut() {
+                    v.drop_nulls();
+                }
+            }
+            Value::Seq(items) => {
+                items.retain(|v| !v.is_null());
+                for v in items {
+                    v.drop_nulls();
+                }
+            }
+            _ => {}
+        }
+    }
+
     /// Whether the node is null (`null`, `~`, or nothing at all).
     pub fn is_null(&self) -> bool {
         matches!(self.value, Value::Null)
