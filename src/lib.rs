@@ -13,6 +13,7 @@ pub mod discover;
 pub mod exempt;
 pub mod finding;
 pub mod gate;
+pub mod gotemplate;
 pub mod helm;
 pub mod history;
 pub mod load;

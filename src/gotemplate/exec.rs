@@ -1,0 +1,1157 @@
+//! The executor: Go's `text/template/exec.go` over [`Value`]s.
+
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use super::fmt::{sprint, sprintf, sprintln};
+use super::parse::{self, Arg, Branch, Command, List, Node, ParseError, Pipe, Tree, Trees};
+use super::value::{Map, Value};
+
+/// A template function. It gets the running execution (for functions that
+/// execute templates, like Helm's `include` and `tpl`) and its evaluated
+/// arguments; an `Err` is reported as Go does, `error calling NAME: …`.
+pub type Func = Rc<dyn Fn(&mut Exec<'_>, &[Value]) -> Result<Value, String>>;
+
+/// Methods of the host's objects (Helm's `.Files.Get`,
+/// `.Capabilities.APIVersions.Has`): given the receiver, the method name and
+/// the arguments, `Some` result when the receiver has such a method.
+pub type Methods = Rc<dyn Fn(&Value, &str, &[Value]) -> Option<Result<Value, String>>>;
+
+/// Bounds on one execution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Deepest nesting of `template` calls and host calls into the
+    /// executor (Go stops at 100000).
+    pub max_depth: usize,
+    /// Most `range` iterations in one execution.
+    pub max_range_iters: u64,
+    /// Most bytes one execution may write.
+    pub max_output: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_depth: 100_000,
+            max_range_iters: 1_000_000,
+            max_output: 32 * 1024 * 1024,
+        }
+    }
+}
+
+/// An execution error, printed as Go prints it:
+/// `template: NAME:LINE:COL: executing "NAME" at <CONTEXT>: MESSAGE`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    /// The template being executed.
+    pub template: String,
+    /// The file of the node, and its line and 0-based column.
+    pub location: Option<(String, u32, usize)>,
+    /// The node's text.
+    pub context: String,
+    /// What went wrong.
+    pub message: String,
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.location {
+            Some((file, line, col)) => write!(
+                f,
+                "template: {file}:{line}:{col}: executing {:?} at <{}>: {}",
+                self.template, self.context, self.message
+            ),
+            None => write!(f, "template: {}: {}", self.template, self.message),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// A position mark in the output of a file's own tree: the output offset
+/// where a node's output starts, the node's template line, and whether
+/// the node is an action (whose output may span lines).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mark {
+    /// Byte offset in the output.
+    pub offset: usize,
+    /// 1-based template line.
+    pub line: u32,
+    /// Whether the node is an action rather than literal text.
+    pub action: bool,
+}
+
+/// A set of templates and the functions they may call (Go's associated
+/// templates plus their `FuncMap`).
+#[derive(Default)]
+pub struct Set {
+    funcs: HashMap<String, Func>,
+    trees: Trees,
+    methods: Option<Methods>,
+    /// Bounds for executions.
+    pub limits: Limits,
+}
+
+impl Set {
+    /// An empty set with Go's builtin functions.
+    pub fn new() -> Set {
+        Set::default()
+    }
+
+    /// Adds (or replaces) a function.
+    pub fn add_func(&mut self, name: &str, f: Func) {
+        self.funcs.insert(name.to_owned(), f);
+    }
+
+    /// Adds a function that needs no access to the execution.
+    pub fn add_plain(
+        &mut self,
+        name: &str,
+        f: impl Fn(&[Value]) -> Result<Value, String> + 'static,
+    ) {
+        self.add_func(name, Rc::new(move |_: &mut Exec<'_>, a: &[Value]| f(a)));
+    }
+
+    /// Sets the host's methods.
+    pub fn set_methods(&mut self, m: Methods) {
+        self.methods = Some(m);
+    }
+
+    /// Whether a function of that name exists (user or builtin).
+    pub fn has_func(&self, name: &str) -> bool {
+        self.funcs.contains_key(name) || BUILTINS.contains(&name)
+    }
+
+    /// Parses `text` as template `name` (Go's `t.New(name).Parse(text)`):
+    /// the file's tree and its definitions join the set; a definition that
+    /// is only white space does not replace an existing one.
+    pub fn parse(&mut self, name: &str, text: &str) -> Result<(), ParseError> {
+        let trees = parse::parse(name, text, &|f| self.has_func(f))?;
+        for t in trees {
+            self.associate(t);
+        }
+        Ok(())
+    }
+
+    /// Adds one parsed tree under its name, with Go's rule for empty ones.
+    pub fn associate(&mut self, t: Tree) {
+        if t.is_empty()
+            && let Some(old) = self.trees.get(&t.name)
+            && !old.root.nodes.is_empty()
+        {
+            return;
+        }
+        self.trees.insert(t.name.clone(), Rc::new(t));
+    }
+
+    /// The template of that name.
+    pub fn lookup(&self, name: &str) -> Option<&Rc<Tree>> {
+        self.trees.get(name)
+    }
+
+    /// Executes template `name` with `data` as dot; with `marks`, records
+    /// where each node of that template's own tree starts in the output.
+    pub fn execute(
+        &self,
+        name: &str,
+        data: &Value,
+        marks: Option<&mut Vec<Mark>>,
+    ) -> Result<String, Error> {
+        let mut exec = Exec {
+            set: self,
+            overlays: Vec::new(),
+            depth: 0,
+            range_iters: 0,
+        };
+        let Some(tree) = self.trees.get(name).cloned() else {
+            return Err(Error {
+                template: name.to_owned(),
+                location: None,
+                context: String::new(),
+                message: format!("no template {name:?} associated with template set"),
+            });
+        };
+        let mut out = Out {
+            text: String::new(),
+            marks,
+            max: self.limits.max_output,
+        };
+        exec.run(&tree, data, &mut out)?;
+        Ok(out.text)
+    }
+}
+
+/// The names Go's `text/template` predefines.
+const BUILTINS: &[&str] = &[
+    "and", "call", "html", "index", "slice", "js", "len", "not", "or", "print", "printf",
+    "println", "urlquery", "eq", "ge", "gt", "le", "lt", "ne",
+];
+
+/// A running execution.
+pub struct Exec<'a> {
+    set: &'a Set,
+    /// Definitions added by `tpl`-like calls, searched before the set.
+    overlays: Vec<Rc<Trees>>,
+    depth: usize,
+    range_iters: u64,
+}
+
+struct Out<'m> {
+    text: String,
+    marks: Option<&'m mut Vec<Mark>>,
+    max: usize,
+}
+
+struct Frame<'t> {
+    tree: &'t Tree,
+    vars: Vec<(String, Value)>,
+    /// Whether marks are recorded (the entry tree's own nodes).
+    top: bool,
+    /// The node being evaluated, for error positions.
+    at: usize,
+    at_text: Arc<str>,
+}
+
+/// Why a walk stopped early.
+enum Flow {
+    Break,
+    Continue,
+    Fail(Box<Error>),
+}
+
+type R<T> = Result<T, Flow>;
+
+impl<'a> Exec<'a> {
+    /// The set being executed.
+    pub fn set(&self) -> &'a Set {
+        self.set
+    }
+
+    /// How deep template calls are nested now.
+    pub fn depth(&self) -> usize {
+        self.depth
+    }
+
+    fn lookup(&self, name: &str) -> Option<Rc<Tree>> {
+        for o in self.overlays.iter().rev() {
+            if let Some(t) = o.get(name) {
+                return Some(t.clone());
+            }
+        }
+        self.set.trees.get(name).cloned()
+    }
+
+    /// Whether a template of that name exists (overlays included).
+    pub fn has_template(&self, name: &str) -> bool {
+        self.lookup(name).is_some()
+    }
+
+    /// Executes template `name` with `data` into a string (Go's
+    /// `ExecuteTemplate`, as Helm's `include` calls it).
+    pub fn execute_template(&mut self, name: &str, data: &Value) -> Result<String, Error> {
+        let Some(tree) = self.lookup(name) else {
+            return Err(Error {
+                template: name.to_owned(),
+                location: None,
+                context: String::new(),
+                message: format!("no template {name:?} associated with template \"gotpl\""),
+            });
+        };
+        let mut out = Out {
+            text: String::new(),
+            marks: None,
+            max: self.set.limits.max_output,
+        };
+        self.run(&tree, data, &mut out)?;
+        Ok(out.text)
+    }
+
+    /// Parses `text` as a template named `name` whose definitions are
+    /// visible (to it and what it calls) on top of the set, and executes
+    /// it with `data` (Helm's `tpl`).
+    pub fn execute_text(&mut self, name: &str, text: &str, data: &Value) -> Result<String, String> {
+        let set = self.set;
+        let trees = parse::parse(name, text, &|f| set.has_func(f)).map_err(|e| e.to_string())?;
+        let mut overlay: Trees = HashMap::new();
+        let mut iter = trees.into_iter();
+        let Some(main) = iter.next() else {
+            return Ok(String::new());
+        };
+        for t in iter {
+            overlay.insert(t.name.clone(), Rc::new(t));
+        }
+        let pushed = !overlay.is_empty();
+        if pushed {
+            self.overlays.push(Rc::new(overlay));
+        }
+        let mut out = Out {
+            text: String::new(),
+            marks: None,
+            max: self.set.limits.max_output,
+        };
+        let r = self.run(&main, data, &mut out);
+        if pushed {
+            self.overlays.pop();
+        }
+        r.map_err(|e| e.to_string())?;
+        Ok(out.text)
+    }
+
+    fn run(&mut self, tree: &Tree, data: &Value, out: &mut Out<'_>) -> Result<(), Error> {
+        if self.depth >= self.set.limits.max_depth {
+            return Err(Error {
+                template: tree.name.clone(),
+                location: None,
+                context: String::new(),
+                message: format!(
+                    "exceeded maximum template depth ({})",
+                    self.set.limits.max_depth
+                ),
+            });
+        }
+        self.depth += 1;
+        let mut frame = Frame {
+            tree,
+            vars: vec![("$".into(), data.clone())],
+            top: out.marks.is_some(),
+            at: 0,
+            at_text: Arc::from(""),
+        };
+        let r = self.walk_list(&mut frame, data, &tree.root, out);
+        self.depth -= 1;
+        match r {
+            Ok(()) => Ok(()),
+            Err(Flow::Fail(e)) => Err(*e),
+            Err(Flow::Break | Flow::Continue) => Ok(()),
+        }
+    }
+
+    fn fail(&self, f: &Frame<'_>, message: String) -> Flow {
+        let (line, col) = f.tree.line_col(f.at);
+        Flow::Fail(Box::new(Error {
+            template: f.tree.name.clone(),
+            location: Some((f.tree.parse_name.to_string(), line, col)),
+            context: f.at_text.to_string(),
+            message,
+        }))
+    }
+
+    fn at(f: &mut Frame<'_>, pos: usize, text: &str) {
+        f.at = pos;
+        if &*f.at_text != text {
+            f.at_text = Arc::from(text);
+        }
+    }
+
+    fn write(&self, f: &Frame<'_>, out: &mut Out<'_>, s: &str) -> R<()> {
+        if out.text.len() + s.len() > out.max {
+            return Err(self.fail(
+                f,
+                format!("the output is over the limit of {} bytes", out.max),
+            ));
+        }
+        out.text.push_str(s);
+        Ok(())
+    }
+
+    fn mark(f: &Frame<'_>, out: &mut Out<'_>, pos: usize, action: bool) {
+        if !f.top {
+            return;
+        }
+        let offset = out.text.len();
+        if let Some(m) = out.marks.as_deref_mut() {
+            m.push(Mark {
+                offset,
+                line: f.tree.line_col(pos).0,
+                action,
+            });
+        }
+    }
+
+    fn walk_list(
+        &mut self,
+        f: &mut Frame<'_>,
+        dot: &Value,
+        list: &List,
+        out: &mut Out<'_>,
+    ) -> R<()> {
+        for node in &list.nodes {
+            self.walk(f, dot, node, out)?;
+        }
+        Ok(())
+    }
+
+    fn walk(&mut self, f: &mut Frame<'_>, dot: &Value, node: &Node, out: &mut Out<'_>) -> R<()> {
+        match node {
+            Node::Text { pos, text } => {
+                Self::mark(f, out, *pos, false);
+                self.write(f, out, text)
+            }
+            Node::Action { pos, pipe } => {
+                Self::mark(f, out, *pos, true);
+                let v = self.eval_pipeline(f, dot, pipe)?;
+                if pipe.decl.is_empty() {
+                    let s = match &v {
+                        Value::Nil => "<no value>".to_owned(),
+                        Value::String(s) => s.to_string(),
+                        other => super::value::go_string(other),
+                    };
+                    self.write(f, out, &s)?;
+                }
+                Ok(())
+            }
+            Node::If(b) => self.walk_if_with(f, dot, b, false, out),
+            Node::With(b) => self.walk_if_with(f, dot, b, true, out),
+            Node::Range(b) => self.walk_range(f, dot, b, out),
+            Node::Break { .. } => Err(Flow::Break),
+            Node::Continue { .. } => Err(Flow::Continue),
+            Node::Template { pos, name, pipe } => {
+                Self::mark(f, out, *pos, true);
+                Self::at(f, *pos, &format!("{{{{template {name:?}}}}}"));
+                let Some(tree) = self.lookup(name) else {
+                    return Err(self.fail(f, format!("template {name:?} not defined")));
+                };
+                let data = match pipe {
+                    Some(p) => self.eval_pipeline(f, dot, p)?,
+                    None => Value::Nil,
+                };
+                if self.depth >= self.set.limits.max_depth {
+                    return Err(self.fail(
+                        f,
+                        format!(
+                            "exceeded maximum template depth ({})",
+                            self.set.limits.max_depth
+                        ),
+                    ));
+                }
+                self.depth += 1;
+                let mut inner = Frame {
+                    tree: &tree,
+                    vars: vec![("$".into(), data.clone())],
+                    top: false,
+                    at: 0,
+                    at_text: Arc::from(""),
+                };
+                let r = self.walk_list(&mut inner, &data, &tree.root, out);
+                self.depth -= 1;
+                match r {
+                    Err(Flow::Break | Flow::Continue) => Ok(()),
+                    other => other,
+                }
+            }
+        }
+    }
+
+    fn walk_if_with(
+        &mut self,
+        f: &mut Frame<'_>,
+        dot: &Value,
+        b: &Branch,
+        with: bool,
+        out: &mut Out<'_>,
+    ) -> R<()> {
+        let mark = f.vars.len();
+        let val = self.eval_pipeline(f, dot, &b.pipe)?;
+        let r = if val.is_truthy() {
+            if with {
+                self.walk_list(f, &val, &b.list, out)
+            } else {
+                self.walk_list(f, dot, &b.list, out)
+            }
+        } else if let Some(e) = &b.else_list {
+            self.walk_list(f, dot, e, out)
+        } else {
+            Ok(())
+        };
+        f.vars.truncate(mark);
+        r
+    }
+
+    fn walk_range(
+        &mut self,
+        f: &mut Frame<'_>,
+        dot: &Value,
+        b: &Branch,
+        out: &mut Out<'_>,
+    ) -> R<()> {
+        let outer = f.vars.len();
+        let val = self.eval_pipeline(f, dot, &b.pipe)?;
+        let mark = f.vars.len();
+        let items: Vec<(Value, Value)> = match &val {
+            Value::List(l) => l
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (Value::Int(i64::try_from(i).unwrap_or(i64::MAX)), v.clone()))
+                .collect(),
+            Value::Map(m) => m
+                .pairs()
+                .into_iter()
+                .map(|(k, v)| (Value::String(k), v))
+                .collect(),
+            Value::Int(n) => {
+                if b.pipe.decl.len() > 1 {
+                    return Err(self.fail(
+                        f,
+                        format!("can't use {n} to iterate over more than one variable"),
+                    ));
+                }
+                let n = (*n).clamp(
+                    0,
+                    i64::try_from(self.set.limits.max_range_iters)
+                        .unwrap_or(i64::MAX)
+                        .saturating_add(1),
+                );
+                (0..n).map(|i| (Value::Int(i), Value::Int(i))).collect()
+            }
+            Value::Nil => Vec::new(),
+            other => {
+                Self::at(f, b.pos, "range");
+                return Err(self.fail(
+                    f,
+                    format!(
+                        "range can't iterate over {}",
+                        super::value::go_string(other)
+                    ),
+                ));
+            }
+        };
+        let mut result = Ok(());
+        let ran = !items.is_empty();
+        for (index, elem) in items {
+            self.range_iters += 1;
+            if self.range_iters > self.set.limits.max_range_iters {
+                result = Err(self.fail(
+                    f,
+                    format!(
+                        "range: over the limit of {} iterations",
+                        self.set.limits.max_range_iters
+                    ),
+                ));
+                break;
+            }
+            let decl = &b.pipe.decl;
+            if !decl.is_empty() {
+                if b.pipe.is_assign {
+                    let first = if decl.len() > 1 {
+                        index.clone()
+                    } else {
+                        elem.clone()
+                    };
+                    self.set_var(f, &decl[0], first)?;
+                    if decl.len() > 1 {
+                        self.set_var(f, &decl[1], elem.clone())?;
+                    }
+                } else {
+                    // The element is the last declared variable, the index the one before.
+                    let n = f.vars.len();
+                    f.vars[n - 1].1 = elem.clone();
+                    if decl.len() > 1 {
+                        f.vars[n - 2].1 = index.clone();
+                    }
+                }
+            }
+            let r = self.walk_list(f, &elem, &b.list, out);
+            f.vars.truncate(mark);
+            match r {
+                Ok(()) | Err(Flow::Continue) => {}
+                Err(Flow::Break) => break,
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            }
+        }
+        if result.is_ok()
+            && !ran
+            && let Some(e) = &b.else_list
+        {
+            result = self.walk_list(f, dot, e, out);
+        }
+        f.vars.truncate(outer);
+        result
+    }
+
+    fn set_var(&self, f: &mut Frame<'_>, name: &str, v: Value) -> R<()> {
+        for slot in f.vars.iter_mut().rev() {
+            if slot.0 == name {
+                slot.1 = v;
+                return Ok(());
+            }
+        }
+        Err(self.fail(f, format!("undefined variable: {name}")))
+    }
+
+    fn var(&self, f: &Frame<'_>, name: &str) -> R<Value> {
+        for slot in f.vars.iter().rev() {
+            if slot.0 == name {
+                return Ok(slot.1.clone());
+            }
+        }
+        Err(self.fail(f, format!("undefined variable: {name}")))
+    }
+
+    fn eval_pipeline(&mut self, f: &mut Frame<'_>, dot: &Value, pipe: &Pipe) -> R<Value> {
+        let mut value: Option<Value> = None;
+        for cmd in &pipe.cmds {
+            value = Some(self.eval_command(f, dot, cmd, value)?);
+        }
+        let value = value.unwrap_or_default();
+        for name in &pipe.decl {
+            if pipe.is_assign {
+                self.set_var(f, name, value.clone())?;
+            } else {
+                f.vars.push((name.clone(), value.clone()));
+            }
+        }
+        Ok(value)
+    }
+
+    fn not_a_function(&self, f: &Frame<'_>, cmd: &Command, fin: &Option<Value>) -> R<()> {
+        if cmd.args.len() > 1 || fin.is_some() {
+            return Err(self.fail(
+                f,
+                format!(
+                    "can't give argument to non-function {}",
+                    arg_text(&cmd.args[0], f.tree)
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    fn eval_command(
+        &mut self,
+        f: &mut Frame<'_>,
+        dot: &Value,
+        cmd: &Command,
+        fin: Option<Value>,
+    ) -> R<Value> {
+        let first = &cmd.args[0];
+        Self::at(f, cmd.pos, &cmd.text);
+        match first {
+            Arg::Field(_, idents) => {
+                self.eval_chain(f, dot, dot.clone(), idents, &cmd.args, fin, true)
+            }
+            Arg::Chain(_, node, idents) => {
+                if let Arg::Nil(_) = **node {
+                    return Err(self.fail(f, "indirection through explicit nil".into()));
+                }
+                let recv = self.eval_arg(f, dot, node)?;
+                self.eval_chain(f, dot, recv, idents, &cmd.args, fin, true)
+            }
+            Arg::Identifier(_, name) => {
+                self.eval_function(f, dot, name, cmd.pos, &cmd.text, &cmd.args, fin)
+            }
+            Arg::Pipe(_, p) => {
+                self.not_a_function(f, cmd, &fin)?;
+                self.eval_pipeline(f, dot, p)
+            }
+            Arg::Variable(_, name, idents) => {
+                let v = self.var(f, name)?;
+                if idents.is_empty() {
+                    self.not_a_function(f, cmd, &fin)?;
+                    return Ok(v);
+                }
+                self.eval_chain(f, dot, v, idents, &cmd.args, fin, true)
+            }
+            Arg::Const(_, v) => {
+                self.not_a_function(f, cmd, &fin)?;
+                Ok(v.clone())
+            }
+            Arg::Dot(_) => {
+                self.not_a_function(f, cmd, &fin)?;
+                Ok(dot.clone())
+            }
+            Arg::Nil(_) => Err(self.fail(f, "nil is not a command".into())),
+        }
+    }
+
+    /// An operand used as an argument.
+    fn eval_arg(&mut self, f: &mut Frame<'_>, dot: &Value, arg: &Arg) -> R<Value> {
+        match arg {
+            Arg::Dot(_) => Ok(dot.clone()),
+            Arg::Nil(_) => Ok(Value::Nil),
+            Arg::Const(_, v) => Ok(v.clone()),
+            Arg::Field(_, idents) => self.eval_chain(f, dot, dot.clone(), idents, &[], None, false),
+            Arg::Variable(_, name, idents) => {
+                let v = self.var(f, name)?;
+                if idents.is_empty() {
+                    return Ok(v);
+                }
+                self.eval_chain(f, dot, v, idents, &[], None, false)
+            }
+            Arg::Pipe(_, p) => self.eval_pipeline(f, dot, p),
+            Arg::Identifier(pos, name) => {
+                let text = name.clone();
+                self.eval_function(f, dot, name, *pos, &text, &[], None)
+            }
+            Arg::Chain(_, node, idents) => {
+                if let Arg::Nil(_) = **node {
+                    return Err(self.fail(f, "indirection through explicit nil".into()));
+                }
+                let recv = self.eval_arg(f, dot, node)?;
+                self.eval_chain(f, dot, recv, idents, &[], None, false)
+            }
+        }
+    }
+
+    /// `recv.a.b.c`, where the last field gets the command's arguments
+    /// (`args[0]` is the field operand itself).
+    #[allow(clippy::too_many_arguments)]
+    fn eval_chain(
+        &mut self,
+        f: &mut Frame<'_>,
+        dot: &Value,
+        mut recv: Value,
+        idents: &[Arc<str>],
+        args: &[Arg],
+        fin: Option<Value>,
+        _command: bool,
+    ) -> R<Value> {
+        let n = idents.len();
+        for (i, name) in idents.iter().enumerate() {
+            let last = i + 1 == n;
+            let (a, fi) = if last {
+                (args, fin.clone())
+            } else {
+                (&[][..], None)
+            };
+            recv = self.eval_field(f, dot, name, a, fi, recv, i == 0)?;
+        }
+        Ok(recv)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn eval_field(
+        &mut self,
+        f: &mut Frame<'_>,
+        dot: &Value,
+        name: &str,
+        args: &[Arg],
+        fin: Option<Value>,
+        recv: Value,
+        first: bool,
+    ) -> R<Value> {
+        if let Value::Nil = recv {
+            if first {
+                return Ok(Value::Nil);
+            }
+            return Err(self.fail(f, format!("nil pointer evaluating interface {{}}.{name}")));
+        }
+        let has_args = args.len() > 1 || fin.is_some();
+        let typed = match &recv {
+            Value::Map(m) => m.type_name().is_some(),
+            Value::List(_) => true,
+            _ => false,
+        };
+        if typed && let Some(methods) = self.set.methods.clone() {
+            let missing_field = match &recv {
+                Value::Map(m) => !m.contains_key(name),
+                _ => true,
+            };
+            if missing_field || has_args {
+                let mut argv = Vec::new();
+                for a in args.iter().skip(1) {
+                    argv.push(self.eval_arg(f, dot, a)?);
+                }
+                if let Some(v) = fin.clone() {
+                    argv.push(v);
+                }
+                if let Some(r) = methods(&recv, name, &argv) {
+                    return r.map_err(|e| self.fail(f, format!("error calling {name}: {e}")));
+                }
+            }
+        }
+        match &recv {
+            Value::Map(m) => {
+                if has_args {
+                    return Err(self.fail(f, format!("{name} is not a method but has arguments")));
+                }
+                Ok(m.get(name).unwrap_or(Value::Nil))
+            }
+            other => {
+                let ty = if first {
+                    other.type_name()
+                } else {
+                    "interface {}"
+                };
+                Err(self.fail(f, format!("can't evaluate field {name} in type {ty}")))
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn eval_function(
+        &mut self,
+        f: &mut Frame<'_>,
+        dot: &Value,
+        name: &str,
+        pos: usize,
+        text: &str,
+        args: &[Arg],
+        fin: Option<Value>,
+    ) -> R<Value> {
+        let user = self.set.funcs.get(name).cloned();
+        if user.is_none() && matches!(name, "and" | "or") {
+            // Short-circuit: stop at the first false (and) / true (or) value.
+            let mut last = Value::Nil;
+            let operands = args.iter().skip(1).count() + usize::from(fin.is_some());
+            if operands == 0 {
+                Self::at(f, pos, text);
+                return Err(self.fail(
+                    f,
+                    format!("wrong number of args for {name}: want at least 1 got 0"),
+                ));
+            }
+            for a in args.iter().skip(1) {
+                last = self.eval_arg(f, dot, a)?;
+                if last.is_truthy() == (name == "or") {
+                    return Ok(last);
+                }
+            }
+            if let Some(v) = fin {
+                last = v;
+            }
+            return Ok(last);
+        }
+        let mut argv = Vec::with_capacity(args.len());
+        for a in args.iter().skip(1) {
+            argv.push(self.eval_arg(f, dot, a)?);
+        }
+        if let Some(v) = fin {
+            argv.push(v);
+        }
+        Self::at(f, pos, text);
+        let r = match user {
+            Some(func) => func(self, &argv),
+            None => builtin(name, &argv),
+        };
+        r.map_err(|e| self.fail(f, format!("error calling {name}: {e}")))
+    }
+}
+
+fn arg_text(a: &Arg, tree: &Tree) -> String {
+    let pos = a.pos();
+    let rest = tree.source.get(pos..).unwrap_or("");
+    rest.split([' ', '}', '|', ')'])
+        .next()
+        .unwrap_or("")
+        .to_owned()
+}
+
+/// Go's builtin functions (those the host did not replace).
+fn builtin(name: &str, a: &[Value]) -> Result<Value, String> {
+    match name {
+        "not" => match a {
+            [v] => Ok(Value::Bool(!v.is_truthy())),
+            _ => Err(format!(
+                "wrong number of args for not: want 1 got {}",
+                a.len()
+            )),
+        },
+        "len" => match a.first() {
+            Some(Value::String(s)) => Ok(Value::Int(i64::try_from(s.len()).unwrap_or(i64::MAX))),
+            Some(Value::List(l)) => Ok(Value::Int(i64::try_from(l.len()).unwrap_or(i64::MAX))),
+            Some(Value::Map(m)) => Ok(Value::Int(i64::try_from(m.len()).unwrap_or(i64::MAX))),
+            Some(Value::Nil) | None => Err("len of nil pointer".into()),
+            Some(v) => Err(format!("len of type {}", v.type_name())),
+        },
+        "index" => index(a),
+        "slice" => slice(a),
+        "print" => Ok(Value::String(Arc::from(sprint(a).as_str()))),
+        "println" => Ok(Value::String(Arc::from(sprintln(a).as_str()))),
+        "printf" => {
+            let fmt = match a.first() {
+                Some(Value::String(s)) => s.to_string(),
+                Some(v) => {
+                    return Err(format!(
+                        "wrong type for value; expected string; got {}",
+                        v.type_name()
+                    ));
+                }
+                None => return Err("wrong number of args for printf: want at least 1 got 0".into()),
+            };
+            Ok(Value::String(Arc::from(sprintf(&fmt, &a[1..]).as_str())))
+        }
+        "html" => Ok(Value::String(Arc::from(
+            html_escape(&sprint_args(a)).as_str(),
+        ))),
+        "js" => Ok(Value::String(Arc::from(
+            js_escape(&sprint_args(a)).as_str(),
+        ))),
+        "urlquery" => Ok(Value::String(Arc::from(
+            query_escape(&sprint_args(a)).as_str(),
+        ))),
+        "call" => Err("call of non-function".into()),
+        "eq" => eq(a),
+        "ne" => match a {
+            [x, y] => Ok(Value::Bool(!truth(&eq(&[x.clone(), y.clone()])?))),
+            _ => Err(format!(
+                "wrong number of args for ne: want 2 got {}",
+                a.len()
+            )),
+        },
+        "lt" | "le" | "gt" | "ge" => {
+            let [x, y] = a else {
+                return Err(format!(
+                    "wrong number of args for {name}: want 2 got {}",
+                    a.len()
+                ));
+            };
+            let less = lt(x, y)?;
+            let equal = truth(&eq(&[x.clone(), y.clone()])?);
+            Ok(Value::Bool(match name {
+                "lt" => less,
+                "le" => less || equal,
+                "gt" => !less && !equal,
+                _ => !less,
+            }))
+        }
+        _ => Err(format!("{name:?} is not a defined function")),
+    }
+}
+
+fn truth(v: &Value) -> bool {
+    matches!(v, Value::Bool(true))
+}
+
+/// `fmt.Sprint` of the arguments, as Go's escapers take them (a single
+/// string argument as is).
+fn sprint_args(a: &[Value]) -> String {
+    match a {
+        [Value::String(s)] => s.to_string(),
+        _ => sprint(a),
+    }
+}
+
+#[derive(PartialEq, Eq, Clone, Copy)]
+enum Basic {
+    Invalid,
+    Bool,
+    Int,
+    Float,
+    String,
+    Other,
+}
+
+fn basic(v: &Value) -> Basic {
+    match v {
+        Value::Nil => Basic::Invalid,
+        Value::Bool(_) => Basic::Bool,
+        Value::Int(_) => Basic::Int,
+        Value::Float(_) => Basic::Float,
+        Value::String(_) => Basic::String,
+        Value::List(_) | Value::Map(_) => Basic::Other,
+    }
+}
+
+/// Go's `eq`: true when the first argument equals any of the others.
+fn eq(a: &[Value]) -> Result<Value, String> {
+    let Some((x, rest)) = a.split_first() else {
+        return Err("wrong number of args for eq: want at least 1 got 0".into());
+    };
+    if rest.is_empty() {
+        return Err("missing argument for comparison".into());
+    }
+    let k1 = basic(x);
+    for y in rest {
+        let k2 = basic(y);
+        let t = if k1 != k2 {
+            if k1 != Basic::Invalid && k2 != Basic::Invalid {
+                return Err("incompatible types for comparison".into());
+            }
+            false
+        } else {
+            match (x, y) {
+                (Value::Bool(p), Value::Bool(q)) => p == q,
+                (Value::Int(p), Value::Int(q)) => p == q,
+                (Value::Float(p), Value::Float(q)) => p == q,
+                (Value::String(p), Value::String(q)) => p == q,
+                (Value::Nil, Value::Nil) => true,
+                _ => {
+                    return Err(format!(
+                        "non-comparable types {}: {}, {}: {}",
+                        super::value::go_string(x),
+                        x.type_name(),
+                        y.type_name(),
+                        super::value::go_string(y)
+                    ));
+                }
+            }
+        };
+        if t {
+            return Ok(Value::Bool(true));
+        }
+    }
+    Ok(Value::Bool(false))
+}
+
+fn lt(x: &Value, y: &Value) -> Result<bool, String> {
+    match (x, y) {
+        (Value::Int(p), Value::Int(q)) => Ok(p < q),
+        (Value::Float(p), Value::Float(q)) => Ok(p < q),
+        (Value::String(p), Value::String(q)) => Ok(p < q),
+        _ => {
+            let (k1, k2) = (basic(x), basic(y));
+            if matches!(k1, Basic::Bool | Basic::Other | Basic::Invalid)
+                || matches!(k2, Basic::Bool | Basic::Other | Basic::Invalid)
+            {
+                Err("invalid type for comparison".into())
+            } else {
+                Err("incompatible types for comparison".into())
+            }
+        }
+    }
+}
+
+fn index(a: &[Value]) -> Result<Value, String> {
+    let Some((item, idx)) = a.split_first() else {
+        return Err("wrong number of args for index: want at least 1 got 0".into());
+    };
+    if let Value::Nil = item {
+        return Err("index of untyped nil".into());
+    }
+    let mut cur = item.clone();
+    for i in idx {
+        cur = match &cur {
+            Value::Nil => return Err("index of nil pointer".into()),
+            Value::List(l) => {
+                let n = index_arg(i, l.len())?;
+                l[n].clone()
+            }
+            Value::String(s) => {
+                let n = index_arg(i, s.len())?;
+                Value::Int(i64::from(s.as_bytes()[n]))
+            }
+            Value::Map(m) => match i {
+                Value::String(k) => m.get(k).unwrap_or(Value::Nil),
+                Value::Nil => return Err("value is nil; should be of type string".into()),
+                other => {
+                    return Err(format!(
+                        "value has type {}; should be string",
+                        other.type_name()
+                    ));
+                }
+            },
+            other => return Err(format!("can't index item of type {}", other.type_name())),
+        };
+    }
+    Ok(cur)
+}
+
+fn index_arg(i: &Value, len: usize) -> Result<usize, String> {
+    let Value::Int(x) = i else {
+        return Err(format!(
+            "cannot index slice/array with type {}",
+            i.type_name()
+        ));
+    };
+    usize::try_from(*x)
+        .ok()
+        .filter(|&n| n < len)
+        .ok_or_else(|| format!("index out of range: {x}"))
+}
+
+fn slice(a: &[Value]) -> Result<Value, String> {
+    let Some((item, idx)) = a.split_first() else {
+        return Err("wrong number of args for slice: want at least 1 got 0".into());
+    };
+    let len = match item {
+        Value::List(l) => l.len(),
+        Value::String(s) => s.len(),
+        Value::Nil => return Err("slice of untyped nil".into()),
+        other => return Err(format!("can't slice item of type {}", other.type_name())),
+    };
+    if idx.len() > 3 || (idx.len() == 3 && matches!(item, Value::String(_))) {
+        return Err(format!("too many slice indexes: {}", idx.len()));
+    }
+    let mut bounds = [0, len, len];
+    for (k, i) in idx.iter().enumerate() {
+        let Value::Int(x) = i else {
+            return Err(format!(
+                "cannot index slice/array with type {}",
+                i.type_name()
+            ));
+        };
+        bounds[k] = usize::try_from(*x)
+            .ok()
+            .filter(|&n| n <= len)
+            .ok_or_else(|| format!("index out of range: {x}"))?;
+    }
+    if idx.len() < 2 {
+        bounds[1] = len;
+    }
+    if bounds[0] > bounds[1] {
+        return Err(format!(
+            "invalid slice index: {} > {}",
+            bounds[0], bounds[1]
+        ));
+    }
+    match item {
+        Value::List(l) => Ok(Value::List(
+            l[bounds[0]..bounds[1]].iter().cloned().collect(),
+        )),
+        Value::String(s) => s
+            .get(bounds[0]..bounds[1])
+            .map(Value::str)
+            .ok_or_else(|| "slice splits a character".to_owned()),
+        _ => Ok(Value::Nil),
+    }
+}
+
+fn html_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("&#34;"),
+            '\'' => out.push_str("&#39;"),
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\0' => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn js_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\'' => out.push_str("\\'"),
+            '"' => out.push_str("\\\""),
+            '<' => out.push_str("\\u003C"),
+            '>' => out.push_str("\\u003E"),
+            '&' => out.push_str("\\u0026"),
+            '=' => out.push_str("\\u003D"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn query_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            b' ' => out.push('+'),
+            b => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// A map handle as a value (convenience for hosts).
+pub fn map_value(m: &Map) -> Value {
+    Value::Map(m.clone())
+}

@@ -1,0 +1,423 @@
+//! Template data: the dynamic values Go's `text/template` sees through
+//! reflection, with Go's reference semantics for maps.
+//!
+//! Go maps are references: `set $m "k" v` changes the map every holder of
+//! `$m` sees (a `range` dot, a variable taken from `.Values`, the caller of
+//! an `include`). A [`Map`] is therefore a shared cell (`Rc<RefCell<..>>`):
+//! cloning a [`Value::Map`] clones the handle, never the entries, so
+//! passing values around costs a reference-count bump and mutation through
+//! any handle is seen by all, as in Go. Rendering is single-threaded, so
+//! `Rc`/`RefCell` (not `Arc`/locks) suffices; a borrow conflict (a map
+//! merged into itself) is turned into a copy, never a panic. Strings and
+//! lists are immutable in templates (Sprig's list functions return new
+//! lists), so they are shared `Arc`s.
+
+use std::cell::{Ref, RefCell};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::rc::Rc;
+use std::sync::Arc;
+
+/// The entries of a map, in Go's printing order (sorted keys).
+pub type Entries = BTreeMap<Arc<str>, Value>;
+
+/// One template value.
+#[derive(Clone, Default)]
+pub enum Value {
+    /// Go's nil / an invalid `reflect.Value` (a missing map key).
+    #[default]
+    Nil,
+    /// `bool`.
+    Bool(bool),
+    /// `int` / `int64`.
+    Int(i64),
+    /// `float64`.
+    Float(f64),
+    /// `string`.
+    String(Arc<str>),
+    /// `[]interface{}`.
+    List(Arc<[Value]>),
+    /// `map[string]interface{}`, shared by reference.
+    Map(Map),
+}
+
+/// A shared, mutable map (Go's map reference). An optional type name marks
+/// a map that stands for one of the host's Go structs (Helm's `.Files`),
+/// which decides which methods it answers.
+#[derive(Clone, Default)]
+pub struct Map(Rc<MapCell>);
+
+#[derive(Default)]
+struct MapCell {
+    type_name: Option<&'static str>,
+    entries: RefCell<Entries>,
+}
+
+impl Map {
+    /// A new map holding `entries`.
+    pub fn new(entries: Entries) -> Map {
+        Map(Rc::new(MapCell {
+            type_name: None,
+            entries: RefCell::new(entries),
+        }))
+    }
+
+    /// A new map standing for the host's Go type `type_name` (methods are
+    /// looked up by that name, see [`crate::gotemplate::Methods`]).
+    pub fn typed(type_name: &'static str, entries: Entries) -> Map {
+        Map(Rc::new(MapCell {
+            type_name: Some(type_name),
+            entries: RefCell::new(entries),
+        }))
+    }
+
+    /// The host type this map stands for, if any.
+    pub fn type_name(&self) -> Option<&'static str> {
+        self.0.type_name
+    }
+
+    /// The value at `key` (a cheap handle clone).
+    pub fn get(&self, key: &str) -> Option<Value> {
+        self.0.entries.borrow().get(key).cloned()
+    }
+
+    /// Whether `key` is present.
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.0.entries.borrow().contains_key(key)
+    }
+
+    /// Sets `key`, as Go's `m[key] = v`: every holder of the map sees it.
+    pub fn insert(&self, key: impl Into<Arc<str>>, value: Value) {
+        if let Ok(mut e) = self.0.entries.try_borrow_mut() {
+            e.insert(key.into(), value);
+        }
+    }
+
+    /// Removes `key` (Go's `delete`).
+    pub fn remove(&self, key: &str) -> Option<Value> {
+        self.0.entries.try_borrow_mut().ok()?.remove(key)
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.0.entries.borrow().len()
+    }
+
+    /// Whether the map is empty.
+    pub fn is_empty(&self) -> bool {
+        self.0.entries.borrow().is_empty()
+    }
+
+    /// Read access to the entries (do not mutate this map while holding it).
+    pub fn borrow(&self) -> Ref<'_, Entries> {
+        self.0.entries.borrow()
+    }
+
+    /// A shallow copy of the entries (nested maps stay shared).
+    pub fn snapshot(&self) -> Entries {
+        self.0.entries.borrow().clone()
+    }
+
+    /// The keys, sorted.
+    pub fn keys(&self) -> Vec<Arc<str>> {
+        self.0.entries.borrow().keys().cloned().collect()
+    }
+
+    /// Key/value pairs, sorted by key (handles, cheap).
+    pub fn pairs(&self) -> Vec<(Arc<str>, Value)> {
+        self.0
+            .entries
+            .borrow()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+
+    /// Runs `f` on the entries for in-place change; a map that is already
+    /// being read (merged into itself) is changed on a copy swapped in
+    /// afterwards, so there is never a borrow panic.
+    pub fn update<T>(&self, f: impl FnOnce(&mut Entries) -> T) -> T {
+        match self.0.entries.try_borrow_mut() {
+            Ok(mut e) => f(&mut e),
+            Err(_) => {
+                let mut copy = self.snapshot();
+                let out = f(&mut copy);
+                if let Ok(mut e) = self.0.entries.try_borrow_mut() {
+                    *e = copy;
+                }
+                out
+            }
+        }
+    }
+
+    /// Whether both handles are the same Go map.
+    pub fn ptr_eq(&self, other: &Map) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+
+    /// A deep copy: nested maps are new maps (Sprig's `deepCopy`).
+    pub fn deep_copy(&self) -> Map {
+        let entries = self
+            .borrow()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.deep_copy()))
+            .collect();
+        Map(Rc::new(MapCell {
+            type_name: self.0.type_name,
+            entries: RefCell::new(entries),
+        }))
+    }
+}
+
+impl From<Entries> for Map {
+    fn from(e: Entries) -> Map {
+        Map::new(e)
+    }
+}
+
+impl Value {
+    /// A string value.
+    pub fn str(s: &str) -> Value {
+        Value::String(Arc::from(s))
+    }
+
+    /// A new map value.
+    pub fn map(entries: Entries) -> Value {
+        Value::Map(Map::new(entries))
+    }
+
+    /// A list value.
+    pub fn list(items: Vec<Value>) -> Value {
+        Value::List(items.into())
+    }
+
+    /// Go's truth (`text/template`'s `isTrue`): false for nil, false, zero
+    /// numbers and empty strings, lists and maps.
+    pub fn is_truthy(&self) -> bool {
+        match self {
+            Value::Nil => false,
+            Value::Bool(b) => *b,
+            Value::Int(i) => *i != 0,
+            Value::Float(f) => *f != 0.0,
+            Value::String(s) => !s.is_empty(),
+            Value::List(l) => !l.is_empty(),
+            Value::Map(m) => !m.is_empty(),
+        }
+    }
+
+    /// The integer, if this is an `int` (or an integral float).
+    pub fn as_int(&self) -> Option<i64> {
+        match self {
+            Value::Int(i) => Some(*i),
+            #[allow(clippy::cast_possible_truncation)]
+            Value::Float(f) if f.fract() == 0.0 && f.abs() < 9.2e18 => Some(*f as i64),
+            _ => None,
+        }
+    }
+
+    /// The string, if this is one.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The map, if this is one.
+    pub fn as_map(&self) -> Option<&Map> {
+        match self {
+            Value::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// A field of a map value (nil when absent or not a map).
+    pub fn field(&self, key: &str) -> Option<Value> {
+        self.as_map().and_then(|m| m.get(key))
+    }
+
+    /// Go's type name of the value as `%T` prints it.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Nil => "<nil>",
+            Value::Bool(_) => "bool",
+            Value::Int(_) => "int",
+            Value::Float(_) => "float64",
+            Value::String(_) => "string",
+            Value::List(_) => "[]interface {}",
+            Value::Map(m) => m.type_name().unwrap_or("map[string]interface {}"),
+        }
+    }
+
+    /// A deep copy (new maps all the way down).
+    pub fn deep_copy(&self) -> Value {
+        match self {
+            Value::Map(m) => Value::Map(m.deep_copy()),
+            Value::List(l) => Value::List(l.iter().map(Value::deep_copy).collect()),
+            other => other.clone(),
+        }
+    }
+}
+
+/// Deepest nesting printed or compared: a map that holds itself (possible
+/// with `set`) must not recurse without end.
+pub(crate) const MAX_DEPTH: usize = 10_000;
+
+/// `reflect.DeepEqual` on template values.
+pub fn deep_equal(a: &Value, b: &Value) -> bool {
+    fn eq(a: &Value, b: &Value, depth: usize) -> bool {
+        if depth > MAX_DEPTH {
+            return false;
+        }
+        match (a, b) {
+            (Value::Nil, Value::Nil) => true,
+            (Value::Bool(x), Value::Bool(y)) => x == y,
+            (Value::Int(x), Value::Int(y)) => x == y,
+            (Value::Float(x), Value::Float(y)) => x == y,
+            (Value::String(x), Value::String(y)) => x == y,
+            (Value::List(x), Value::List(y)) => {
+                x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| eq(p, q, depth + 1))
+            }
+            (Value::Map(x), Value::Map(y)) => {
+                if x.ptr_eq(y) {
+                    return true;
+                }
+                let (x, y) = (x.borrow(), y.borrow());
+                x.len() == y.len()
+                    && x.iter()
+                        .all(|(k, v)| y.get(k).is_some_and(|w| eq(v, w, depth + 1)))
+            }
+            _ => false,
+        }
+    }
+    eq(a, b, 0)
+}
+
+impl PartialEq for Value {
+    fn eq(&self, other: &Value) -> bool {
+        deep_equal(self, other)
+    }
+}
+
+impl fmt::Debug for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Nil => f.write_str("Nil"),
+            Value::Bool(b) => write!(f, "Bool({b})"),
+            Value::Int(i) => write!(f, "Int({i})"),
+            Value::Float(x) => write!(f, "Float({x})"),
+            Value::String(s) => write!(f, "String({s:?})"),
+            Value::List(l) => f.debug_list().entries(l.iter()).finish(),
+            Value::Map(m) => f.debug_map().entries(m.borrow().iter()).finish(),
+        }
+    }
+}
+
+impl fmt::Debug for Map {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.borrow().iter()).finish()
+    }
+}
+
+/// Go's `%v` for a float, `strconv.FormatFloat(f, 'g', -1, 64)`: shortest
+/// digits, exponent form when the exponent is below -4 or at least 21 is
+/// *not* Go's rule: `%v` switches at 6 (`1`, `1.5`, `100000`, `1e+06`,
+/// `1e-05`).
+pub fn go_float(f: f64) -> String {
+    if f.is_nan() {
+        return "NaN".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        };
+    }
+    if f == 0.0 {
+        return if f.is_sign_negative() {
+            "-0".into()
+        } else {
+            "0".into()
+        };
+    }
+    // Shortest round-trip digits via Rust's `{:e}`: `d.ddddde<exp>`.
+    let sci = format!("{f:e}");
+    let (mant, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let neg = mant.starts_with('-');
+    let digits: String = mant.chars().filter(char::is_ascii_digit).collect();
+    let sign = if neg { "-" } else { "" };
+    if !(-4..6).contains(&exp) {
+        let (first, rest) = digits.split_at(1);
+        let frac = if rest.is_empty() {
+            String::new()
+        } else {
+            format!(".{rest}")
+        };
+        let esign = if exp < 0 { '-' } else { '+' };
+        return format!("{sign}{first}{frac}e{esign}{:02}", exp.abs());
+    }
+    let nd = i32::try_from(digits.len()).unwrap_or(1);
+    if exp >= nd - 1 {
+        let zeros = usize::try_from(exp - (nd - 1)).unwrap_or(0);
+        format!("{sign}{digits}{}", "0".repeat(zeros))
+    } else if exp >= 0 {
+        let point = usize::try_from(exp + 1).unwrap_or(1);
+        format!("{sign}{}.{}", &digits[..point], &digits[point..])
+    } else {
+        let zeros = usize::try_from(-exp - 1).unwrap_or(0);
+        format!("{sign}0.{}{digits}", "0".repeat(zeros))
+    }
+}
+
+/// Go's `fmt.Sprint` of one value (`%v`): nil is `<nil>`, maps
+/// `map[a:1 b:2]`, lists `[a b]`, floats as [`go_float`].
+pub fn go_string(v: &Value) -> String {
+    let mut out = String::new();
+    write_go(v, &mut out, 0);
+    out
+}
+
+/// [`go_string`] appended to `out`.
+pub fn write_go(v: &Value, out: &mut String, depth: usize) {
+    if depth > MAX_DEPTH {
+        out.push_str("...");
+        return;
+    }
+    match v {
+        Value::Nil => out.push_str("<nil>"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Int(i) => out.push_str(&i.to_string()),
+        Value::Float(f) => out.push_str(&go_float(*f)),
+        Value::String(s) => out.push_str(s),
+        Value::List(l) => {
+            out.push('[');
+            for (i, item) in l.iter().enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                write_go(item, out, depth + 1);
+            }
+            out.push(']');
+        }
+        Value::Map(m) => {
+            out.push_str("map[");
+            for (i, (k, item)) in m.borrow().iter().enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                out.push_str(k);
+                out.push(':');
+                write_go(item, out, depth + 1);
+            }
+            out.push(']');
+        }
+    }
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&go_string(self))
+    }
+}
