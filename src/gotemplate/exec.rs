@@ -521,10 +521,11 @@ impl<'a> Exec<'a> {
         for (index, elem) in items {
             self.range_iters += 1;
             if self.range_iters > self.set.limits.max_range_iters {
+                Self::at(f, b.pos, "range");
                 result = Err(self.fail(
                     f,
                     format!(
-                        "range: over the limit of {} iterations",
+                        "range: over the range iteration budget of {} iterations",
                         self.set.limits.max_range_iters
                     ),
                 ));

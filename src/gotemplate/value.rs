@@ -155,12 +155,22 @@ impl Map {
         Rc::ptr_eq(&self.0, &other.0)
     }
 
-    /// A deep copy: nested maps are new maps (Sprig's `deepCopy`).
+    /// A deep copy: nested maps are new maps (Sprig's `deepCopy`). Past
+    /// [`MAX_DEPTH`] levels or [`MAX_COPY`] values (a map holding itself)
+    /// maps stay shared.
     pub fn deep_copy(&self) -> Map {
+        self.deep_copy_at(0, &mut 0)
+    }
+
+    fn deep_copy_at(&self, depth: usize, count: &mut usize) -> Map {
+        *count += 1;
+        if depth > MAX_DEPTH || *count > MAX_COPY {
+            return self.clone();
+        }
         let entries = self
             .borrow()
             .iter()
-            .map(|(k, v)| (k.clone(), v.deep_copy()))
+            .map(|(k, v)| (k.clone(), v.deep_copy_at(depth + 1, count)))
             .collect();
         Map(Rc::new(MapCell {
             type_name: self.0.type_name,
@@ -172,6 +182,12 @@ impl Map {
 impl From<Entries> for Map {
     fn from(e: Entries) -> Map {
         Map::new(e)
+    }
+}
+
+impl From<&str> for Value {
+    fn from(s: &str) -> Value {
+        Value::str(s)
     }
 }
 
@@ -251,9 +267,16 @@ impl Value {
 
     /// A deep copy (new maps all the way down).
     pub fn deep_copy(&self) -> Value {
+        self.deep_copy_at(0, &mut 0)
+    }
+
+    fn deep_copy_at(&self, depth: usize, count: &mut usize) -> Value {
         match self {
-            Value::Map(m) => Value::Map(m.deep_copy()),
-            Value::List(l) => Value::List(l.iter().map(Value::deep_copy).collect()),
+            Value::Map(m) => Value::Map(m.deep_copy_at(depth, count)),
+            Value::List(l) if depth <= MAX_DEPTH && *count <= MAX_COPY => {
+                *count += 1;
+                Value::List(l.iter().map(|v| v.deep_copy_at(depth + 1, count)).collect())
+            }
             other => other.clone(),
         }
     }
@@ -261,7 +284,14 @@ impl Value {
 
 /// Deepest nesting printed or compared: a map that holds itself (possible
 /// with `set`) must not recurse without end.
-pub(crate) const MAX_DEPTH: usize = 10_000;
+pub(crate) const MAX_DEPTH: usize = 1_000;
+
+/// Most maps and lists one deep copy creates.
+pub(crate) const MAX_COPY: usize = 1_000_000;
+
+/// Longest text [`write_go`] produces: a map that holds itself several
+/// times would otherwise print exponentially.
+pub(crate) const MAX_PRINT: usize = 64 * 1024 * 1024;
 
 /// `reflect.DeepEqual` on template values.
 pub fn deep_equal(a: &Value, b: &Value) -> bool {
@@ -320,9 +350,8 @@ impl fmt::Debug for Map {
 }
 
 /// Go's `%v` for a float, `strconv.FormatFloat(f, 'g', -1, 64)`: shortest
-/// digits, exponent form when the exponent is below -4 or at least 21 is
-/// *not* Go's rule: `%v` switches at 6 (`1`, `1.5`, `100000`, `1e+06`,
-/// `1e-05`).
+/// digits, exponent form when the exponent is below -4 or at least 6
+/// (`1`, `1.5`, `100000`, `1e+06`, `1e-05`).
 pub fn go_float(f: f64) -> String {
     if f.is_nan() {
         return "NaN".into();
@@ -381,8 +410,7 @@ pub fn go_string(v: &Value) -> String {
 
 /// [`go_string`] appended to `out`.
 pub fn write_go(v: &Value, out: &mut String, depth: usize) {
-    if depth > MAX_DEPTH {
-        out.push_str("...");
+    if depth > MAX_DEPTH || out.len() > MAX_PRINT {
         return;
     }
     match v {

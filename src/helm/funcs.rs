@@ -1,4 +1,4 @@
-//! The Sprig and Helm template functions, over `gotmpl::Value`.
+//! The Sprig and Helm template functions, over the engine's [`Value`]s.
 //!
 //! Pure functions only; `include`, `tpl`, `required`-style helpers that need
 //! the template set live in `render.rs`. Functions are lenient where Go would
@@ -8,16 +8,19 @@
 //! functions return fixed placeholders so output is deterministic.
 
 use std::cell::Cell;
-use std::collections::BTreeMap;
+use std::rc::Rc;
 use std::sync::Arc;
 
-use gotmpl::{FuncMap, TemplateError, Value};
+use crate::gotemplate::{Entries as VMap, Map, Set, Value, deep_equal, sprint, sprintf};
 
 use super::digest;
-use super::values::VMap;
-use super::yamlout::{from_serde, go_value_string, to_json, to_yaml};
+use super::yamlout::{from_serde, go_value_string, node_value, to_json, to_yaml};
 
-type R = gotmpl::Result<Value>;
+type R = Result<Value, String>;
+
+/// A function of this module: evaluated arguments in, a value or Go-style
+/// error text out.
+type PlainFn = Rc<dyn Fn(&[Value]) -> R>;
 
 /// Largest list `until`/`seq`/`untilStep` build, against hostile templates.
 pub(crate) const MAX_LIST: i64 = 100_000;
@@ -57,8 +60,13 @@ const PRINTERS: &[&str] = &[
 /// The length of the text `v` prints as, roughly (at least its strings'
 /// bytes), counted only until it passes `budget`.
 pub(crate) fn text_size(v: &Value, budget: usize) -> usize {
-    fn walk(v: &Value, budget: usize, acc: &mut usize) {
+    fn walk(v: &Value, budget: usize, acc: &mut usize, depth: usize) {
         if *acc > budget {
+            return;
+        }
+        if depth > 1000 {
+            // A map that holds itself: count it as over any budget.
+            *acc = budget.saturating_add(1);
             return;
         }
         match v {
@@ -66,16 +74,16 @@ pub(crate) fn text_size(v: &Value, budget: usize) -> usize {
             Value::List(items) => {
                 for item in items.iter() {
                     *acc += 1;
-                    walk(item, budget, acc);
+                    walk(item, budget, acc, depth + 1);
                     if *acc > budget {
                         return;
                     }
                 }
             }
             Value::Map(m) => {
-                for (k, item) in m.iter() {
+                for (k, item) in m.borrow().iter() {
                     *acc += k.len() + 2;
-                    walk(item, budget, acc);
+                    walk(item, budget, acc, depth + 1);
                     if *acc > budget {
                         return;
                     }
@@ -85,12 +93,12 @@ pub(crate) fn text_size(v: &Value, budget: usize) -> usize {
         }
     }
     let mut acc = 0;
-    walk(v, budget, &mut acc);
+    walk(v, budget, &mut acc, 0);
     acc
 }
 
 /// An error unless `n` bytes of text fit under [`MAX_TEXT`].
-pub(crate) fn check_text(what: &str, n: usize) -> gotmpl::Result<()> {
+pub(crate) fn check_text(what: &str, n: usize) -> Result<(), String> {
     if n > MAX_TEXT {
         Err(err(format!(
             "{what}: the text would be over the limit of {MAX_TEXT} bytes"
@@ -117,7 +125,7 @@ pub(crate) fn set_step_budget(steps: u64) {
 /// quadratically (`append` to a growing list, `set` on a growing map, in a
 /// loop) long before they hang, deterministically, where the range limit
 /// alone allows a million iterations each copying a large list.
-fn spend_steps(name: &str, a: &[Value]) -> gotmpl::Result<()> {
+fn spend_steps(name: &str, a: &[Value]) -> Result<(), String> {
     let cost = a.iter().fold(1u64, |acc, v| {
         acc.saturating_add(match v {
             Value::List(l) => l.len() as u64,
@@ -140,9 +148,9 @@ fn spend_steps(name: &str, a: &[Value]) -> gotmpl::Result<()> {
 }
 
 /// `f`, charged in render steps, and refusing to return text over [`MAX_TEXT`].
-fn bounded(name: &'static str, f: gotmpl::ValueFunc) -> gotmpl::ValueFunc {
+fn bounded(name: &'static str, f: PlainFn) -> PlainFn {
     let printer = PRINTERS.contains(&name);
-    Arc::new(move |a: &[Value]| {
+    Rc::new(move |a: &[Value]| {
         spend_steps(name, a)?;
         if printer {
             let mut total = 0;
@@ -159,8 +167,8 @@ fn bounded(name: &'static str, f: gotmpl::ValueFunc) -> gotmpl::ValueFunc {
     })
 }
 
-fn err(msg: impl Into<String>) -> TemplateError {
-    TemplateError::Exec(msg.into())
+fn err(msg: impl Into<String>) -> String {
+    msg.into()
 }
 
 /// A value as a string the way Sprig's `strval`/`toString` gives it.
@@ -184,7 +192,6 @@ fn sarg(args: &[Value], i: usize) -> String {
 pub(crate) fn to_i64(v: &Value) -> i64 {
     match v {
         Value::Int(i) => *i,
-        Value::Uint(u) => i64::try_from(*u).unwrap_or(i64::MAX),
         #[allow(clippy::cast_possible_truncation)]
         Value::Float(f) => *f as i64,
         Value::Bool(b) => i64::from(*b),
@@ -206,8 +213,6 @@ fn to_f64(v: &Value) -> f64 {
     match v {
         #[allow(clippy::cast_precision_loss)]
         Value::Int(i) => *i as f64,
-        #[allow(clippy::cast_precision_loss)]
-        Value::Uint(u) => *u as f64,
         Value::Float(f) => *f,
         Value::Bool(b) => f64::from(u8::from(*b)),
         Value::String(s) => s.trim().parse().unwrap_or(0.0),
@@ -221,12 +226,10 @@ pub(crate) fn is_empty(v: &Value) -> bool {
         Value::Nil => true,
         Value::Bool(b) => !b,
         Value::Int(i) => *i == 0,
-        Value::Uint(u) => *u == 0,
         Value::Float(f) => *f == 0.0,
         Value::String(s) => s.is_empty(),
         Value::List(l) => l.is_empty(),
         Value::Map(m) => m.is_empty(),
-        Value::Function(_) => false,
     }
 }
 
@@ -243,7 +246,7 @@ fn list(v: Vec<Value>) -> Value {
 }
 
 fn map(m: VMap) -> Value {
-    Value::Map(Arc::new(m))
+    Value::map(m)
 }
 
 fn string(s: impl AsRef<str>) -> Value {
@@ -252,23 +255,7 @@ fn string(s: impl AsRef<str>) -> Value {
 
 /// Deep equality the way Go's `reflect.DeepEqual` sees template values.
 pub(crate) fn deep_eq(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Nil, Value::Nil) => true,
-        (Value::Bool(x), Value::Bool(y)) => x == y,
-        (Value::Int(x), Value::Int(y)) => x == y,
-        (Value::Uint(x), Value::Uint(y)) => x == y,
-        (Value::Float(x), Value::Float(y)) => x == y,
-        (Value::String(x), Value::String(y)) => x == y,
-        (Value::List(x), Value::List(y)) => {
-            x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| deep_eq(p, q))
-        }
-        (Value::Map(x), Value::Map(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .all(|(k, v)| y.get(k).is_some_and(|w| deep_eq(v, w)))
-        }
-        _ => false,
-    }
+    deep_equal(a, b)
 }
 
 /// Go's kind name (`kindOf`).
@@ -277,12 +264,10 @@ fn kind_of(v: &Value) -> &'static str {
         Value::Nil => "invalid",
         Value::Bool(_) => "bool",
         Value::Int(_) => "int",
-        Value::Uint(_) => "uint",
         Value::Float(_) => "float64",
         Value::String(_) => "string",
         Value::List(_) => "slice",
         Value::Map(_) => "map",
-        Value::Function(_) => "func",
     }
 }
 
@@ -292,16 +277,14 @@ fn type_of(v: &Value) -> &'static str {
         Value::Nil => "<nil>",
         Value::Bool(_) => "bool",
         Value::Int(_) => "int",
-        Value::Uint(_) => "uint",
         Value::Float(_) => "float64",
         Value::String(_) => "string",
         Value::List(_) => "[]interface {}",
         Value::Map(_) => "map[string]interface {}",
-        Value::Function(_) => "func",
     }
 }
 
-fn indent(n: i64, s: &str) -> gotmpl::Result<String> {
+fn indent(n: i64, s: &str) -> Result<String, String> {
     let width = usize::try_from(n.clamp(0, 10_000)).unwrap_or(0);
     let lines = s.bytes().filter(|&b| b == b'\n').count() + 1;
     check_text(
@@ -369,7 +352,7 @@ fn trunc(s: &str, n: i64) -> String {
     }
 }
 
-fn regex(pattern: &str) -> gotmpl::Result<regex::Regex> {
+fn regex(pattern: &str) -> Result<regex::Regex, String> {
     regex::RegexBuilder::new(pattern)
         .size_limit(1 << 20)
         .build()
@@ -388,7 +371,7 @@ fn regex_replace(args: &[Value], literal: bool) -> R {
     }))
 }
 
-fn dict_get<'a>(d: &'a Value, k: &str) -> Option<&'a Value> {
+fn dict_get(d: &Value, k: &str) -> Option<Value> {
     match d {
         Value::Map(m) => m.get(k),
         _ => None,
@@ -397,17 +380,22 @@ fn dict_get<'a>(d: &'a Value, k: &str) -> Option<&'a Value> {
 
 /// Deep merge for `merge`/`mergeOverwrite` (mergo semantics: `overwrite`
 /// lets non-empty source values replace destination ones).
-fn merge_into(dst: &mut VMap, src: &VMap, overwrite: bool) {
-    for (k, sv_) in src {
-        match (dst.get_mut(k), sv_) {
-            (Some(Value::Map(dm)), Value::Map(sm)) => merge_into(Arc::make_mut(dm), sm, overwrite),
+/// `dst` is changed in place (Go maps are references); a source map that
+/// `dst` lacks is shared, not copied, as mergo assigns it.
+fn merge_into(dst: &Map, src: &Map, overwrite: bool, depth: usize) {
+    if depth > 1000 || dst.ptr_eq(src) {
+        return;
+    }
+    for (k, sv_) in src.pairs() {
+        match (dst.get(&k), &sv_) {
+            (Some(Value::Map(dm)), Value::Map(sm)) => merge_into(&dm, sm, overwrite, depth + 1),
             (Some(dv), _) => {
-                if (overwrite && !is_empty(sv_)) || is_empty(dv) && !matches!(dv, Value::Map(_)) {
-                    *dv = sv_.clone();
+                if (overwrite && !is_empty(&sv_)) || is_empty(&dv) && !matches!(dv, Value::Map(_)) {
+                    dst.insert(k, sv_);
                 }
             }
             (None, _) => {
-                dst.insert(k.clone(), sv_.clone());
+                dst.insert(k, sv_);
             }
         }
     }
@@ -480,7 +468,7 @@ fn cmp_ver(a: &Ver, b: &Ver) -> std::cmp::Ordering {
 }
 
 /// Masterminds/semver constraint check, as `semverCompare` does.
-pub(crate) fn semver_matches(constraint: &str, version: &str) -> gotmpl::Result<bool> {
+pub(crate) fn semver_matches(constraint: &str, version: &str) -> Result<bool, String> {
     let v =
         parse_ver(version).ok_or_else(|| err(format!("Invalid Semantic Version: {version}")))?;
     for alt in constraint.split("||") {
@@ -669,59 +657,22 @@ fn go_date(layout: &str) -> String {
 
 macro_rules! reg {
     ($m:ident, [$($name:literal),+], $f:expr) => {{
-        let f: gotmpl::ValueFunc = Arc::new($f);
-        $( $m.insert($name.to_string(), bounded($name, f.clone())); )+
+        let f: PlainFn = Rc::new($f);
+        $( $m.push(($name, bounded($name, f.clone()))); )+
     }};
 }
 
 /// Every pure Sprig/Helm function, by name.
 #[allow(clippy::too_many_lines)]
-pub(crate) fn sprig() -> FuncMap {
-    let mut m: FuncMap = BTreeMap::new();
+pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
+    let mut m: Vec<(&'static str, PlainFn)> = Vec::new();
 
-    // Printing with Go's float formatting (gotmpl prints floats as Rust does).
-    reg!(m, ["print"], |a: &[Value]| {
-        let mut out = String::new();
-        for (i, v) in a.iter().enumerate() {
-            let is_str = |x: &Value| matches!(x, Value::String(_));
-            if i > 0 && !is_str(v) && !is_str(&a[i - 1]) {
-                out.push(' ');
-            }
-            out.push_str(&go_value_string(v));
-        }
-        Ok(string(out))
-    });
-    reg!(m, ["printf"], |a: &[Value]| {
-        // Floats under %v are pre-formatted as Go would; the rest is gotmpl's.
-        let fmt = sarg(a, 0);
-        let mut args: Vec<Value> = a.get(1..).unwrap_or(&[]).to_vec();
-        let mut idx = 0;
-        let mut chars = fmt.chars().peekable();
-        while let Some(c) = chars.next() {
-            if c != '%' {
-                continue;
-            }
-            if chars.peek() == Some(&'%') {
-                chars.next();
-                continue;
-            }
-            for v in chars.by_ref() {
-                if v.is_ascii_alphabetic() {
-                    if v == 'v'
-                        && let Some(x) = args.get_mut(idx)
-                        && matches!(x, Value::Float(_) | Value::List(_) | Value::Map(_))
-                    {
-                        *x = string(go_value_string(x));
-                    }
-                    idx += 1;
-                    break;
-                }
-            }
-        }
-        let mut full = vec![string(fmt)];
-        full.extend(args);
-        gotmpl_printf(&full)
-    });
+    // Go's own printing (the builtins, bounded like the rest).
+    reg!(m, ["print"], |a: &[Value]| Ok(string(sprint(a))));
+    reg!(m, ["printf"], |a: &[Value]| Ok(string(sprintf(
+        &sarg(a, 0),
+        a.get(1..).unwrap_or(&[])
+    ))));
 
     // Strings.
     reg!(m, ["upper", "toUpper"], |a: &[Value]| Ok(string(
@@ -1313,26 +1264,25 @@ pub(crate) fn sprig() -> FuncMap {
         &arg(a, 0),
         &sarg(a, 1)
     )
-    .cloned()
     .unwrap_or_else(|| string(""))));
     reg!(m, ["set"], |a: &[Value]| {
-        // Go maps are references: `set` mutates in place. gotmpl values are
-        // shared (Arc), so the copy is returned; `$_ := set $d "k" v` then
-        // reading `$d` does not see it. See the module notes in render.rs.
-        let mut d = match arg(a, 0) {
-            Value::Map(m) => (*m).clone(),
-            _ => VMap::new(),
-        };
-        d.insert(Arc::from(sarg(a, 1).as_str()), arg(a, 2));
-        Ok(map(d))
+        // Go maps are references: `set` changes the map every holder sees.
+        match arg(a, 0) {
+            Value::Map(d) => {
+                d.insert(sarg(a, 1).as_str(), arg(a, 2));
+                Ok(Value::Map(d))
+            }
+            _ => Err(err("set: the first argument is not a map")),
+        }
     });
     reg!(m, ["unset"], |a: &[Value]| {
-        let mut d = match arg(a, 0) {
-            Value::Map(m) => (*m).clone(),
-            _ => VMap::new(),
-        };
-        d.remove(sarg(a, 1).as_str());
-        Ok(map(d))
+        match arg(a, 0) {
+            Value::Map(d) => {
+                d.remove(sarg(a, 1).as_str());
+                Ok(Value::Map(d))
+            }
+            _ => Err(err("unset: the first argument is not a map")),
+        }
     });
     reg!(m, ["hasKey"], |a: &[Value]| Ok(Value::Bool(
         dict_get(&arg(a, 0), &sarg(a, 1)).is_some()
@@ -1342,7 +1292,7 @@ pub(crate) fn sprig() -> FuncMap {
         Ok(list(
             a.iter()
                 .skip(1)
-                .filter_map(|d| dict_get(d, &k).cloned())
+                .filter_map(|d| dict_get(d, &k))
                 .collect(),
         ))
     });
@@ -1350,20 +1300,20 @@ pub(crate) fn sprig() -> FuncMap {
         let mut out = Vec::new();
         for d in a {
             if let Value::Map(m) = d {
-                out.extend(m.keys().map(|k| Value::String(k.clone())));
+                out.extend(m.keys().into_iter().map(Value::String));
             }
         }
         Ok(list(out))
     });
     reg!(m, ["values"], |a: &[Value]| Ok(list(match arg(a, 0) {
-        Value::Map(m) => m.values().cloned().collect(),
+        Value::Map(m) => m.borrow().values().cloned().collect(),
         _ => Vec::new(),
     })));
     reg!(m, ["pick"], |a: &[Value]| {
         let keys: Vec<String> = a.iter().skip(1).map(sv).collect();
         let mut d = VMap::new();
         if let Value::Map(m) = arg(a, 0) {
-            for (k, v) in m.iter() {
+            for (k, v) in m.borrow().iter() {
                 if keys.iter().any(|x| x.as_str() == &**k) {
                     d.insert(k.clone(), v.clone());
                 }
@@ -1375,7 +1325,7 @@ pub(crate) fn sprig() -> FuncMap {
         let keys: Vec<String> = a.iter().skip(1).map(sv).collect();
         let mut d = VMap::new();
         if let Value::Map(m) = arg(a, 0) {
-            for (k, v) in m.iter() {
+            for (k, v) in m.borrow().iter() {
                 if !keys.iter().any(|x| x.as_str() == &**k) {
                     d.insert(k.clone(), v.clone());
                 }
@@ -1383,35 +1333,14 @@ pub(crate) fn sprig() -> FuncMap {
         }
         Ok(map(d))
     });
-    reg!(m, ["merge", "mustMerge"], |a: &[Value]| {
-        let mut d = match arg(a, 0) {
-            Value::Map(m) => (*m).clone(),
-            _ => VMap::new(),
-        };
-        for s in a.iter().skip(1) {
-            if let Value::Map(sm) = s {
-                merge_into(&mut d, sm, false);
-            }
-        }
-        Ok(map(d))
-    });
+    reg!(m, ["merge", "mustMerge"], |a: &[Value]| merge_all(a, false));
     reg!(
         m,
         ["mergeOverwrite", "mustMergeOverwrite"],
-        |a: &[Value]| {
-            let mut d = match arg(a, 0) {
-                Value::Map(m) => (*m).clone(),
-                _ => VMap::new(),
-            };
-            for s in a.iter().skip(1) {
-                if let Value::Map(sm) = s {
-                    merge_into(&mut d, sm, true);
-                }
-            }
-            Ok(map(d))
-        }
+        |a: &[Value]| merge_all(a, true)
     );
-    reg!(m, ["deepCopy", "mustDeepCopy"], |a: &[Value]| Ok(arg(a, 0)));
+    reg!(m, ["deepCopy", "mustDeepCopy"], |a: &[Value]| Ok(arg(a, 0)
+        .deep_copy()));
     reg!(m, ["dig"], |a: &[Value]| {
         if a.len() < 3 {
             return Err(err("dig needs at least three arguments"));
@@ -1421,7 +1350,7 @@ pub(crate) fn sprig() -> FuncMap {
         let mut cur = dict.clone();
         for k in &a[..a.len() - 2] {
             match dict_get(&cur, &sv(k)) {
-                Some(v) => cur = v.clone(),
+                Some(v) => cur = v,
                 None => return Ok(default.clone()),
             }
         }
@@ -1553,7 +1482,7 @@ pub(crate) fn sprig() -> FuncMap {
     });
     reg!(m, ["urlJoin"], |a: &[Value]| {
         let d = arg(a, 0);
-        let g = |k: &str| dict_get(&d, k).map(sv).unwrap_or_default();
+        let g = |k: &str| dict_get(&d, k).map(|v| sv(&v)).unwrap_or_default();
         let mut out = String::new();
         if !g("scheme").is_empty() {
             out.push_str(&format!("{}://", g("scheme")));
@@ -1655,19 +1584,25 @@ pub(crate) fn sprig() -> FuncMap {
     m
 }
 
-/// gotmpl's builtin `printf` (Go's fmt), run through a one-action template
-/// since the builtin is not exported and our `printf` replaces it.
-fn gotmpl_printf(args: &[Value]) -> R {
-    let mut src = String::from("{{ printf .f");
-    let mut data = VMap::new();
-    data.insert(Arc::from("f"), args.first().cloned().unwrap_or(Value::Nil));
-    for (i, a) in args.iter().skip(1).enumerate() {
-        src.push_str(&format!(" .a{i}"));
-        data.insert(Arc::from(format!("a{i}").as_str()), a.clone());
+/// Sprig's `merge`/`mergeOverwrite`: the sources merged into the first
+/// map, in place, which is returned.
+fn merge_all(a: &[Value], overwrite: bool) -> R {
+    let Value::Map(d) = arg(a, 0) else {
+        return Err(err("merge: the destination is not a map"));
+    };
+    for s in a.iter().skip(1) {
+        if let Value::Map(sm) = s {
+            merge_into(&d, sm, overwrite, 0);
+        }
     }
-    src.push_str(" }}");
-    let t = gotmpl::Template::new("printf").parse(&src)?;
-    Ok(string(t.execute_to_string(&map(data))?))
+    Ok(Value::Map(d))
+}
+
+/// Registers every function of [`sprig`] in a template set.
+pub(crate) fn register(set: &mut Set) {
+    for (name, f) in sprig() {
+        set.add_plain(name, move |a| f(a));
+    }
 }
 
 /// Go's `strconv.Quote`-like quoting used by `quote` (`%q`).
@@ -1714,7 +1649,7 @@ pub(crate) fn from_yaml(text: &str, array: bool) -> Value {
     let root = parsed
         .documents
         .first()
-        .map(|d| super::values::node_to_value(&d.root))
+        .map(|d| node_value(&d.root))
         .unwrap_or(Value::Nil);
     match (array, root) {
         (false, v @ Value::Map(_)) => v,

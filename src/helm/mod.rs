@@ -38,7 +38,6 @@ mod glob;
 mod output;
 mod profiles;
 mod render;
-mod rewrite;
 mod strvals;
 mod values;
 mod yamlout;

@@ -2,63 +2,24 @@
 //! `helm template` text.
 
 use super::render::{Rendered, RenderedDoc};
-use super::rewrite::{MARK_ACTION, MARK_END, MARK_START};
 use super::{HelmDiagnostic, Severity};
+use crate::gotemplate::Mark;
 use crate::yaml;
 
-/// One template's rendered text, markers included.
+/// One template's rendered text, with where its pieces come from.
 pub(crate) struct DocSource {
     /// Helm's name for the template.
     pub template: String,
     /// Chart-relative file, for diagnostics.
     pub file: String,
-    /// Rendered text with position markers.
+    /// Rendered text, exactly as Helm's engine writes it.
     pub output: String,
-}
-
-/// A position marker found in rendered text.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Marker {
-    /// Byte offset in the cleaned text.
-    offset: usize,
-    /// Template line of the node that followed the marker.
-    line: u32,
-    /// Whether that node was an action (its output may span lines).
-    action: bool,
-}
-
-/// Removes the markers; returns the clean text and where they were.
-pub(crate) fn strip_markers(text: &str) -> (String, Vec<Marker>) {
-    let mut clean = String::with_capacity(text.len());
-    let mut markers = Vec::new();
-    let mut rest = text;
-    while let Some(i) = rest.find([MARK_START, MARK_ACTION]) {
-        clean.push_str(&rest[..i]);
-        let kind = rest[i..].chars().next().unwrap_or(MARK_START);
-        let after = &rest[i + kind.len_utf8()..];
-        match after.find(MARK_END) {
-            Some(j) => {
-                let line = after[..j].parse().unwrap_or(0);
-                markers.push(Marker {
-                    offset: clean.len(),
-                    line,
-                    action: kind == MARK_ACTION,
-                });
-                rest = &after[j + MARK_END.len_utf8()..];
-            }
-            None => {
-                rest = after;
-            }
-        }
-    }
-    clean.push_str(rest);
-    // Stray end marks (none expected) are dropped too.
-    let clean = clean.replace(MARK_END, "");
-    (clean, markers)
+    /// Template lines of the output's pieces, from the parse tree.
+    pub marks: Vec<Mark>,
 }
 
 /// The template line of the text at `offset` of the clean output.
-fn line_at(clean: &str, markers: &[Marker], offset: usize) -> u32 {
+fn line_at(clean: &str, markers: &[Mark], offset: usize) -> u32 {
     let Some(m) = markers.iter().rev().find(|m| m.offset <= offset) else {
         return 1;
     };
@@ -137,7 +98,7 @@ pub(crate) fn split_and_sort(
     let mut generic = Vec::new();
     let mut hooks = Vec::new();
     for f in files {
-        let (clean, markers) = strip_markers(&f.output);
+        let (clean, markers) = (&f.output, &f.marks);
         let trimmed = clean.trim();
         if trimmed.is_empty() {
             continue;
@@ -161,7 +122,7 @@ pub(crate) fn split_and_sort(
             }
             let lead = piece.len() - piece.trim_start().len();
             let text = piece.trim();
-            let line = line_at(&clean, &markers, base + start + lead);
+            let line = line_at(clean, markers, base + start + lead);
             let parsed = yaml::parse_str(text, &limits);
             if let Some(issue) = parsed
                 .issues

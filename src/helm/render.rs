@@ -1,4 +1,5 @@
-//! Rendering a chart tree as Helm's engine does, with gotmpl.
+//! Rendering a chart tree as Helm's engine does, with our Go template
+//! engine ([`crate::gotemplate`]).
 //!
 //! All templates of the chart and its enabled subcharts are parsed into one
 //! template set (so `define`s are shared across charts, as in Helm), in
@@ -7,24 +8,29 @@
 //! chart's built-in objects (`.Values` scoped to the chart, `.Release`,
 //! `.Chart`, `.Capabilities`, `.Files`, `.Template`, `.Subcharts`).
 //!
-//! `include` and `tpl` need the template set from inside a function; they
-//! reach it through a late-bound weak reference set once the set is built.
-//! Their nesting is bounded (1000, as Helm), and rendering runs on a thread
-//! with a large stack so the bound is reached before the stack is.
+//! `include` and `tpl` are functions that run templates through the
+//! execution they are called from. Their nesting is bounded (1000, as
+//! Helm), and rendering runs on a thread with a large stack so the bound is
+//! reached before the stack is.
+//!
+//! Helm's objects are shared as Go shares them: one top-level map per chart
+//! (`.Values`, `.Chart`, … and `.Template`, set per file) used by all its
+//! templates, and a subchart's `.Values` is the same map as its parent's
+//! `.Values.<sub>`, so a `set` in one template is seen by later ones.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock, Weak};
 
-use gotmpl::parse::Parser;
-use gotmpl::{FuncMap, Template, TemplateError, Value};
+use std::cell::Cell;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use crate::gotemplate::{self, Entries, Exec, Map, Mark, Node, Set, Value};
 
 use super::chart::Chart;
 use super::funcs::{self, sv};
 use super::glob::files_glob_matches;
 use super::output::{self, DocSource};
-use super::rewrite;
 use super::values::{self, VMap};
-use super::yamlout::{go_value_string, to_yaml};
+use super::yamlout::to_yaml;
 use super::{HelmDiagnostic, Severity};
 use crate::yaml;
 
@@ -53,7 +59,7 @@ impl Default for RenderLimits {
         }
     }
 }
-/// Stack for the rendering thread: deep `include` chains recurse in gotmpl.
+/// Stack for the rendering thread: deep `include` chains recurse in the engine.
 const RENDER_STACK: usize = 256 * 1024 * 1024;
 
 /// What to render a chart with, as `helm template` flags.
@@ -188,11 +194,11 @@ fn objects_from_tree(
     template: &str,
     file: &str,
     source: &str,
-    tree: &gotmpl::parse::ListNode,
+    tree: &gotemplate::Tree,
     deliberate: bool,
 ) -> Vec<UnrenderedObject> {
     let mut headers = Vec::new();
-    collect_headers(&tree.nodes, source, &mut headers);
+    collect_headers(&tree.root.nodes, source, &mut headers);
     pair_headers(template, file, headers, deliberate)
 }
 
@@ -224,33 +230,21 @@ fn objects_from_text(
     pair_headers(template, file, headers, deliberate)
 }
 
-fn collect_headers(nodes: &[gotmpl::parse::Node], source: &str, out: &mut Vec<Header>) {
-    use gotmpl::parse::Node;
+fn collect_headers(nodes: &[Node], source: &str, out: &mut Vec<Header>) {
     for node in nodes {
         match node {
-            Node::Text(t) => {
-                // The lexer records where the text started before trimming
-                // (`-}}` trims its leading whitespace): find where it is.
-                let text: &str = &t.text;
-                let Some(rest) = source.get(t.pos.offset..) else {
+            Node::Text { pos, text } => {
+                let start = *pos;
+                let Some(before) = source.get(..start) else {
                     continue;
                 };
-                let start = if rest.starts_with(text) {
-                    t.pos.offset
-                } else {
-                    t.pos.offset + (rest.len() - rest.trim_start().len())
-                };
-                if !source.get(start..).is_some_and(|s| s.starts_with(text)) {
-                    continue;
-                }
-                let before = &source[..start];
                 let line = 1 + before.matches('\n').count();
                 let at_line_start = before.is_empty() || before.ends_with('\n');
                 // Text followed directly by an action (`kind: Deploy{{ .x }}`)
                 // does not end its last line: that value is not literal.
-                let continues = source[start + text.len()..]
-                    .chars()
-                    .next()
+                let continues = source
+                    .get(start + text.len()..)
+                    .and_then(|r| r.chars().next())
                     .is_some_and(|c| !c.is_whitespace());
                 scan_text(
                     text,
@@ -260,18 +254,13 @@ fn collect_headers(nodes: &[gotmpl::parse::Node], source: &str, out: &mut Vec<He
                     out,
                 );
             }
-            Node::List(l) => collect_headers(&l.nodes, source, out),
             Node::If(b) | Node::With(b) | Node::Range(b) => {
-                collect_headers(&b.body.nodes, source, out);
-                if let Some(e) = &b.else_body {
+                collect_headers(&b.list.nodes, source, out);
+                if let Some(e) = &b.else_list {
                     collect_headers(&e.nodes, source, out);
                 }
             }
-            Node::Action(_)
-            | Node::Template(_)
-            | Node::Define(_)
-            | Node::Break(_)
-            | Node::Continue(_) => {}
+            Node::Action { .. } | Node::Template { .. } | Node::Break { .. } | Node::Continue { .. } => {}
         }
     }
 }
@@ -427,16 +416,16 @@ const DEFAULT_API_VERSIONS: &[&str] = &[
 ];
 
 fn s(v: &str) -> Value {
-    Value::String(Arc::from(v))
+    Value::str(v)
 }
 
 fn vmap(entries: Vec<(&str, Value)>) -> Value {
-    Value::Map(Arc::new(
+    Value::map(
         entries
             .into_iter()
             .map(|(k, v)| (Arc::from(k), v))
             .collect(),
-    ))
+    )
 }
 
 fn diag(severity: Severity, file: &str, line: Option<u32>, message: String) -> HelmDiagnostic {
@@ -449,14 +438,35 @@ fn diag(severity: Severity, file: &str, line: Option<u32>, message: String) -> H
     }
 }
 
-/// One chart of the tree as it renders: where its templates are named, its
-/// values and its top-level objects.
+/// The computed values (held as `gotmpl` values by the values module) as
+/// template data: maps become shared engine maps, once per render.
+fn engine_value(v: &gotmpl::Value) -> Value {
+    match v {
+        gotmpl::Value::Nil | gotmpl::Value::Function(_) => Value::Nil,
+        gotmpl::Value::Bool(b) => Value::Bool(*b),
+        gotmpl::Value::Int(i) => Value::Int(*i),
+        gotmpl::Value::Uint(u) => Value::Int(i64::try_from(*u).unwrap_or(i64::MAX)),
+        gotmpl::Value::Float(f) => Value::Float(*f),
+        gotmpl::Value::String(x) => Value::String(x.clone()),
+        gotmpl::Value::List(l) => Value::List(l.iter().map(engine_value).collect()),
+        gotmpl::Value::Map(m) => Value::Map(engine_map(m)),
+        #[allow(unreachable_patterns)]
+        _ => Value::Nil,
+    }
+}
+
+fn engine_map(m: &VMap) -> Map {
+    Map::new(m.iter().map(|(k, v)| (k.clone(), engine_value(v))).collect())
+}
+
+/// One chart of the tree as it renders: where its templates are named, and
+/// its top-level objects (shared by all its templates, as in Helm).
 struct Instance<'a> {
     chart: &'a Chart,
     /// `mychart` or `mychart/charts/sub`.
     full_path: String,
-    /// The built-in objects except `.Template`.
-    top: VMap,
+    /// The built-in objects; `.Template` is set before each file.
+    top: Map,
 }
 
 /// Renders a chart with the given options. Never fails: problems are
@@ -490,6 +500,7 @@ pub fn render(chart: &Chart, options: &RenderOptions) -> Rendered {
     }
 }
 
+
 /// [`render`] on the calling thread.
 pub(crate) fn render_here(chart: &Chart, options: &RenderOptions) -> Rendered {
     let mut diags = Vec::new();
@@ -499,8 +510,8 @@ pub(crate) fn render_here(chart: &Chart, options: &RenderOptions) -> Rendered {
     let mut user = VMap::new();
     for (i, node) in options.value_files.iter().enumerate() {
         match values::node_to_value(node) {
-            Value::Map(m) => values::merge_user(&mut user, &m),
-            Value::Nil => {}
+            gotmpl::Value::Map(m) => values::merge_user(&mut user, &m),
+            gotmpl::Value::Nil => {}
             _ => diags.push(
                 diag(
                     Severity::Error,
@@ -523,7 +534,7 @@ pub(crate) fn render_here(chart: &Chart, options: &RenderOptions) -> Rendered {
     let kv = caps
         .field("KubeVersion")
         .and_then(|k| k.field("Version"))
-        .map(sv)
+        .map(|v| sv(&v))
         .unwrap_or_default();
     let constraint = chart.metadata.kube_version.trim();
     if !constraint.is_empty() && !funcs::semver_matches(constraint, &kv).unwrap_or(true) {
@@ -544,13 +555,14 @@ pub(crate) fn render_here(chart: &Chart, options: &RenderOptions) -> Rendered {
         ("Service", s("Helm")),
     ]);
 
-    // The enabled chart instances, depth first.
+    // The enabled chart instances, depth first, sharing one values tree.
     let mut instances: Vec<Instance<'_>> = Vec::new();
     let root_name = chart.metadata.name.clone();
+    let root_values = engine_map(&vals);
     collect_instances(
         chart,
         root_name.clone(),
-        &vals,
+        &root_values,
         &caps,
         &release,
         true,
@@ -589,57 +601,36 @@ pub(crate) fn render_here(chart: &Chart, options: &RenderOptions) -> Rendered {
     });
 
     // Build the template set.
-    let engine = Arc::new(Engine {
-        set: OnceLock::new(),
-        depth: AtomicUsize::new(0),
-        max_depth: options.limits.max_include_depth,
-    });
-    let mut set = Template::new("gotpl")
-        .funcs(all_funcs(&engine))
-        .max_range_iters(options.limits.max_range_iters.max(1));
+    let mut set = Set::new();
+    set.limits = gotemplate::Limits {
+        max_depth: options.limits.max_include_depth.saturating_mul(4).max(1),
+        max_range_iters: options.limits.max_range_iters.max(1),
+        max_output: funcs::MAX_TEXT,
+    };
+    funcs::register(&mut set);
+    helm_funcs(&mut set, options.limits.max_include_depth);
+    set.set_methods(Rc::new(call_method));
     let mut entries: Vec<(String, String, usize, bool)> = Vec::new(); // (name, file, inst, is_manifest)
     // What failed templates would have created, read from their text.
     let mut unrendered: Vec<UnrenderedObject> = Vec::new();
     for src in &srcs {
-        let parsed =
-            Parser::with_name(Some(&src.name), &src.text, "{{", "}}").and_then(Parser::parse);
-        let (mut tree, defines) = match parsed {
-            Ok(p) => p,
-            Err(e) => {
-                let (line, msg) = parse_error_position(&e);
-                diags.push(diag(
-                    Severity::Error,
-                    &src.file,
-                    line,
-                    format!("parse error: {msg}"),
-                ));
-                let base = src.name.rsplit('/').next().unwrap_or(&src.name);
-                if !base.starts_with('_') && base != "NOTES.txt" && !src.chart.is_library() {
-                    unrendered.extend(objects_from_text(&src.name, &src.file, &src.text, false));
-                }
-                continue;
+        if let Err(e) = set.parse(&src.name, &src.text) {
+            diags.push(diag(
+                Severity::Error,
+                &src.file,
+                Some(e.line),
+                format!("parse error: {}", e.message),
+            ));
+            let base = src.name.rsplit('/').next().unwrap_or(&src.name);
+            if !base.starts_with('_') && base != "NOTES.txt" && !src.chart.is_library() {
+                unrendered.extend(objects_from_text(&src.name, &src.file, &src.text, false));
             }
-        };
-        for mut d in defines {
-            rewrite::locate_failures(&mut d.body, &src.name, &src.text);
-            rewrite::rewrite_list(&mut d.body);
-            if d.body.nodes.is_empty() && set.lookup(d.name.as_str()).is_some() {
-                continue;
-            }
-            set = set.add_parse_tree(d.name.as_str(), d.body);
+            continue;
         }
-        rewrite::locate_failures(&mut tree, &src.name, &src.text);
-        rewrite::rewrite_list(&mut tree);
-        let mut marked = tree.clone();
-        rewrite::add_markers(&mut marked, &src.text);
-        set = set.add_parse_tree(&src.name, tree);
-        set = set.add_parse_tree(&marked_name(&src.name), marked);
         let base = src.name.rsplit('/').next().unwrap_or(&src.name);
         let manifest = !base.starts_with('_') && !src.chart.is_library();
         entries.push((src.name.clone(), src.file.clone(), src.inst, manifest));
     }
-    let set = Arc::new(set);
-    let _ = engine.set.set(Arc::downgrade(&set));
     // Helm's template names → chart-relative files, to place error positions.
     let name_to_file: Vec<(String, String)> = srcs
         .iter()
@@ -660,25 +651,24 @@ pub(crate) fn render_here(chart: &Chart, options: &RenderOptions) -> Rendered {
             // Helm renders only the top-level chart's notes.
             continue;
         }
-        let mut top = inst.top.clone();
         let base_path = format!("{}/templates", inst.full_path);
-        top.insert(
-            Arc::from("Template"),
+        inst.top.insert(
+            "Template",
             vmap(vec![("Name", s(name)), ("BasePath", s(&base_path))]),
         );
-        let data = Value::Map(Arc::new(top));
-        engine.depth.store(0, Ordering::Relaxed);
-        match execute_bounded(&set, &marked_name(name), &data) {
+        let data = Value::Map(inst.top.clone());
+        let mut marks = Vec::new();
+        match set.execute(name, &data, Some(&mut marks)) {
             Ok(out) => {
-                let out = out.replace("<no value>", "");
+                let (out, marks) = strip_no_value(&out, marks);
                 if is_notes {
-                    let (clean, _) = output::strip_markers(&out);
-                    notes = Some(clean);
+                    notes = Some(out);
                 } else {
                     rendered_files.push(DocSource {
                         template: name.clone(),
                         file: file.clone(),
                         output: out,
+                        marks,
                     });
                 }
             }
@@ -695,15 +685,14 @@ pub(crate) fn render_here(chart: &Chart, options: &RenderOptions) -> Rendered {
                 if is_notes {
                     continue;
                 }
-                // Parsed once already: parsing the untouched text again
-                // gives a tree whose positions are the file's own.
-                let Some(src) = srcs.iter().find(|s| &s.name == name) else {
-                    continue;
-                };
-                if let Ok((tree, _)) = Parser::with_name(Some(&src.name), &src.text, "{{", "}}")
-                    .and_then(Parser::parse)
-                {
-                    unrendered.extend(objects_from_tree(name, file, &src.text, &tree, deliberate));
+                if let Some(tree) = set.lookup(name) {
+                    unrendered.extend(objects_from_tree(
+                        name,
+                        file,
+                        &tree.source,
+                        tree,
+                        deliberate,
+                    ));
                 }
             }
         }
@@ -728,39 +717,41 @@ pub(crate) fn render_here(chart: &Chart, options: &RenderOptions) -> Rendered {
     }
 }
 
-fn marked_name(name: &str) -> String {
-    format!("\u{0}marked\u{0}{name}")
-}
-
-fn parse_error_position(e: &TemplateError) -> (Option<u32>, String) {
-    match e {
-        TemplateError::Parse { line, message, .. } | TemplateError::Lex { line, message, .. } => {
-            (u32::try_from(*line).ok(), message.clone())
-        }
-        other => (None, other.to_string()),
+/// Helm's `strings.ReplaceAll(out, "<no value>", "")` on a file's output,
+/// with the position marks moved to the shortened text.
+fn strip_no_value(text: &str, mut marks: Vec<Mark>) -> (String, Vec<Mark>) {
+    const NO_VALUE: &str = "<no value>";
+    if !text.contains(NO_VALUE) {
+        return (text.to_owned(), marks);
     }
+    let hits: Vec<usize> = text.match_indices(NO_VALUE).map(|(i, _)| i).collect();
+    for m in &mut marks {
+        let before = hits.partition_point(|&h| h + NO_VALUE.len() <= m.offset);
+        m.offset -= before * NO_VALUE.len();
+    }
+    (text.replace(NO_VALUE, ""), marks)
 }
 
-/// A failed template as a diagnostic in Helm's words. When the failure is
-/// a `fail`/`required` with a known position (`execution error at
-/// (name:line:col): message`), the diagnostic points there, even inside a
-/// partial of another file.
+/// A failed template as a diagnostic in Helm's words. A `fail`/`required`
+/// becomes Helm's `execution error at (name:line:col): message`, placed at
+/// the innermost failing call, even inside a partial of another file.
 fn exec_diagnostic(
     file: &str,
     name: &str,
-    e: &TemplateError,
+    e: &gotemplate::Error,
     name_to_file: &[(String, String)],
 ) -> HelmDiagnostic {
-    let inner = match e {
-        TemplateError::Exec(m) => m.clone(),
-        other => other.to_string(),
-    };
-    if let Some(i) = inner.find("execution error at (") {
-        let located = &inner[i..];
-        let loc = located["execution error at (".len()..]
-            .split("): ")
-            .next()
-            .unwrap_or("");
+    let text = e.to_string();
+    let deliberate = ["error calling fail: ", "error calling required: "]
+        .iter()
+        .filter_map(|m| text.rfind(m).map(|i| (i, m.len())))
+        .max();
+    if let Some((at, len)) = deliberate
+        && let Some(t) = text[..at].rfind("template: ")
+    {
+        let located = &text[t + "template: ".len()..at];
+        let loc = located.split(": executing").next().unwrap_or("");
+        let message = &text[at + len..];
         let mut parts = loc.rsplitn(3, ':');
         let _col = parts.next();
         let line = parts.next().and_then(|l| l.parse::<u32>().ok());
@@ -769,14 +760,19 @@ fn exec_diagnostic(
             Some((_, f)) => (f.as_str(), line),
             None => (file, None),
         };
-        return diag(Severity::Error, f, l, located.to_owned());
+        return diag(
+            Severity::Error,
+            f,
+            l,
+            format!("execution error at ({loc}): {message}"),
+        );
     }
-    diag(
-        Severity::Error,
-        file,
-        None,
-        format!("template: {name}: execution error: {inner}"),
-    )
+    let line = e
+        .location
+        .as_ref()
+        .filter(|(f, _, _)| f == name)
+        .map(|(_, l, _)| *l);
+    diag(Severity::Error, file, line, text)
 }
 
 fn capabilities(options: &RenderOptions, diags: &mut Vec<HelmDiagnostic>) -> Value {
@@ -863,14 +859,14 @@ fn chart_object(chart: &Chart, name: &str, is_root: bool) -> Value {
             ])
         })
         .collect();
-    let annotations: VMap = md
+    let annotations: Entries = md
         .annotations
         .iter()
         .map(|(k, v)| (Arc::from(k.as_str()), s(v)))
         .collect();
     vmap(vec![
         ("APIVersion", s(&md.api_version)),
-        ("Annotations", Value::Map(Arc::new(annotations))),
+        ("Annotations", Value::map(annotations)),
         ("AppVersion", s(&md.app_version)),
         ("Condition", s(&md.condition)),
         ("Dependencies", Value::List(deps.into())),
@@ -892,7 +888,7 @@ fn chart_object(chart: &Chart, name: &str, is_root: bool) -> Value {
 
 /// `.Files`: every non-template file, path → content.
 fn files_object(chart: &Chart) -> Value {
-    let m: VMap = chart
+    let m: Entries = chart
         .files
         .iter()
         .map(|f| {
@@ -902,7 +898,7 @@ fn files_object(chart: &Chart) -> Value {
             )
         })
         .collect();
-    Value::Map(Arc::new(m))
+    Value::Map(Map::typed("Files", m))
 }
 
 /// Walks the enabled chart tree; returns the instance's top-level objects
@@ -911,37 +907,38 @@ fn files_object(chart: &Chart) -> Value {
 fn collect_instances<'a>(
     chart: &'a Chart,
     full_path: String,
-    scoped: &VMap,
+    scoped: &Map,
     caps: &Value,
     release: &Value,
     is_root: bool,
     out: &mut Vec<Instance<'a>>,
     depth: usize,
-) -> VMap {
+) -> Map {
     let name = full_path
         .rsplit('/')
         .next()
         .unwrap_or(&full_path)
         .to_owned();
-    let idx = out.len();
-    let mut top = VMap::new();
-    top.insert(Arc::from("Values"), Value::Map(Arc::new(scoped.clone())));
-    top.insert(Arc::from("Release"), release.clone());
-    top.insert(Arc::from("Capabilities"), caps.clone());
-    top.insert(Arc::from("Chart"), chart_object(chart, &name, is_root));
-    top.insert(Arc::from("Files"), files_object(chart));
+    let top = Map::default();
+    top.insert("Values", Value::Map(scoped.clone()));
+    top.insert("Release", release.clone());
+    top.insert("Capabilities", caps.clone());
+    top.insert("Chart", chart_object(chart, &name, is_root));
+    top.insert("Files", files_object(chart));
     out.push(Instance {
         chart,
         full_path: full_path.clone(),
-        top: VMap::new(),
+        top: top.clone(),
     });
-    let mut subcharts = VMap::new();
+    let subcharts = Map::default();
     if depth < 32 {
         // The tree is already pruned of disabled dependencies (`deps`).
         for inst in values::sub_instances(chart) {
+            // The subchart's `.Values` is the parent's `.Values.<name>` map
+            // itself (Helm's `Values.Table`), or a new one.
             let sub_scoped = match scoped.get(inst.name.as_str()) {
-                Some(Value::Map(m)) => (**m).clone(),
-                _ => VMap::new(),
+                Some(Value::Map(m)) => m,
+                _ => Map::default(),
             };
             let sub_top = collect_instances(
                 inst.chart,
@@ -953,248 +950,107 @@ fn collect_instances<'a>(
                 out,
                 depth + 1,
             );
-            subcharts.insert(Arc::from(inst.name.as_str()), Value::Map(Arc::new(sub_top)));
+            subcharts.insert(inst.name.as_str(), Value::Map(sub_top));
         }
     }
-    top.insert(Arc::from("Subcharts"), Value::Map(Arc::new(subcharts)));
-    out[idx].top = top.clone();
+    top.insert("Subcharts", Value::Map(subcharts));
     top
 }
 
-/// Executes the template `name` into text of at most [`funcs::MAX_TEXT`]
-/// bytes: a template that writes without end stops with an error, not with
-/// memory exhausted.
-fn execute_bounded(set: &Template, name: &str, data: &Value) -> gotmpl::Result<String> {
-    struct Capped {
-        text: String,
-        over: bool,
-    }
-    impl std::fmt::Write for Capped {
-        fn write_str(&mut self, s: &str) -> std::fmt::Result {
-            if self.text.len() + s.len() > funcs::MAX_TEXT {
-                self.over = true;
-                return Err(std::fmt::Error);
-            }
-            self.text.push_str(s);
-            Ok(())
-        }
-    }
-    let mut out = Capped {
-        text: String::new(),
-        over: false,
-    };
-    match set.execute_template_fmt(&mut out, name, data) {
-        Ok(()) => Ok(out.text),
-        Err(_) if out.over => Err(TemplateError::Exec(format!(
-            "the output is over the limit of {} bytes",
-            funcs::MAX_TEXT
-        ))),
-        Err(e) => Err(e),
-    }
-}
-
-/// What `include`/`tpl` reach at run time.
-struct Engine {
-    set: OnceLock<Weak<Template>>,
-    depth: AtomicUsize,
-    /// Most nested `include`/`tpl` calls.
-    max_depth: usize,
-}
-
-impl Engine {
-    fn template(&self) -> gotmpl::Result<Arc<Template>> {
-        self.set
-            .get()
-            .and_then(Weak::upgrade)
-            .ok_or_else(|| TemplateError::Exec("template set not ready".into()))
-    }
-
-    fn enter(&self, what: &str) -> gotmpl::Result<DepthGuard<'_>> {
-        let d = self.depth.fetch_add(1, Ordering::Relaxed);
-        if d >= self.max_depth {
-            self.depth.fetch_sub(1, Ordering::Relaxed);
-            return Err(TemplateError::Exec(format!(
-                "rendering template has a nested reference name: {what}: unable to execute template"
-            )));
-        }
-        Ok(DepthGuard(&self.depth))
-    }
-}
-
-struct DepthGuard<'a>(&'a AtomicUsize);
-
-impl Drop for DepthGuard<'_> {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::Relaxed);
-    }
-}
-
-/// Sprig + Helm functions + the internal helpers the rewrites call.
-fn all_funcs(engine: &Arc<Engine>) -> FuncMap {
-    let mut m = funcs::sprig();
-    let weak = Arc::downgrade(engine);
-    let e1 = weak.clone();
-    m.insert(
-        "include".into(),
-        Arc::new(move |a: &[Value]| {
-            let engine = e1.upgrade().ok_or_else(|| TemplateError::Exec("engine gone".into()))?;
+/// Helm's engine functions: `include`, `tpl`, `required`, `fail`,
+/// `lookup`. `include`/`tpl` nest at most `max_depth` deep (Helm: 1000).
+fn helm_funcs(set: &mut Set, max_depth: usize) {
+    let depth = Rc::new(Cell::new(0usize));
+    let d1 = depth.clone();
+    set.add_func(
+        "include",
+        Rc::new(move |exec: &mut Exec<'_>, a: &[Value]| {
             let name = a.first().map(sv).unwrap_or_default();
             let data = a.get(1).cloned().unwrap_or(Value::Nil);
-            let _guard = engine.enter(&name)?;
-            let set = engine.template()?;
-            if set.lookup(&name).is_none() {
-                return Err(TemplateError::Exec(format!(
-                    "error calling include: template: no template {name:?} associated with template \"gotpl\""
-                )));
+            let _guard = enter(&d1, max_depth, &name)?;
+            if !exec.has_template(&name) {
+                return Err(format!(
+                    "template: no template {name:?} associated with template \"gotpl\""
+                ));
             }
-            execute_bounded(&set, &name, &data).map(|x| Value::String(Arc::from(x.as_str())))
+            exec.execute_template(&name, &data)
+                .map(|x| Value::str(&x))
+                .map_err(|e| e.to_string())
         }),
     );
-    let e2 = weak;
-    m.insert(
-        "tpl".into(),
-        Arc::new(move |a: &[Value]| {
-            let engine = e2
-                .upgrade()
-                .ok_or_else(|| TemplateError::Exec("engine gone".into()))?;
+    let d2 = depth;
+    set.add_func(
+        "tpl",
+        Rc::new(move |exec: &mut Exec<'_>, a: &[Value]| {
             let text = a.first().map(sv).unwrap_or_default();
             let data = a.get(1).cloned().unwrap_or(Value::Nil);
-            let _guard = engine.enter("tpl")?;
+            let _guard = enter(&d2, max_depth, "tpl")?;
             // Fast path: no action at all.
             if !text.contains("{{") {
-                return Ok(Value::String(Arc::from(text.as_str())));
+                return Ok(Value::str(&text));
             }
-            let set = engine.template()?;
-            let tname = match &data {
-                Value::Map(m) => m
-                    .get("Template")
-                    .and_then(|t| t.field("Name"))
-                    .map(sv)
-                    .unwrap_or_else(|| "tpl".into()),
-                _ => "tpl".into(),
-            };
-            let (mut tree, defines) = Parser::with_name(Some(&tname), &text, "{{", "}}")
-                .and_then(Parser::parse)
-                .map_err(|e| TemplateError::Exec(format!("error calling tpl: {e}")))?;
-            rewrite::locate_failures(&mut tree, &tname, &text);
-            rewrite::rewrite_list(&mut tree);
-            let mut t = (*set).clone();
-            for mut d in defines {
-                rewrite::locate_failures(&mut d.body, &tname, &text);
-                rewrite::rewrite_list(&mut d.body);
-                t = t.add_parse_tree(d.name.as_str(), d.body);
-            }
-            let key = "\u{0}tpl";
-            t = t.add_parse_tree(key, tree);
-            let out = execute_bounded(&t, key, &data)
-                .map_err(|e| TemplateError::Exec(format!("error calling tpl: {e}")))?;
-            Ok(Value::String(Arc::from(
-                out.replace("<no value>", "").as_str(),
-            )))
+            let out = exec
+                .execute_text("gotpl", &text, &data)
+                .map_err(|e| format!("error during tpl function execution for {text:?}: {e}"))?;
+            Ok(Value::str(&out.replace("<no value>", "")))
         }),
     );
-    m.insert(
-        "required".into(),
-        Arc::new(|a: &[Value]| {
-            let msg = a.first().map(sv).unwrap_or_default();
-            match a.get(1) {
-                None | Some(Value::Nil) => Err(TemplateError::Exec(format!(
-                    "error calling required: {msg}"
-                ))),
-                Some(Value::String(x)) if x.is_empty() => Err(TemplateError::Exec(format!(
-                    "error calling required: {msg}"
-                ))),
-                Some(v) => Ok(v.clone()),
-            }
-        }),
-    );
-    m.insert(
-        "fail".into(),
-        Arc::new(|a: &[Value]| {
-            Err(TemplateError::Exec(format!(
-                "error calling fail: {}",
-                a.first().map(sv).unwrap_or_default()
-            )))
-        }),
-    );
-    m.insert(
-        "__fail".into(),
-        Arc::new(|a: &[Value]| {
-            Err(TemplateError::Exec(format!(
-                "execution error at ({}): {}",
-                a.first().map(sv).unwrap_or_default(),
-                a.get(1).map(sv).unwrap_or_default()
-            )))
-        }),
-    );
-    m.insert(
-        "__required".into(),
-        Arc::new(|a: &[Value]| {
-            let loc = a.first().map(sv).unwrap_or_default();
-            let msg = a.get(1).map(sv).unwrap_or_default();
-            match a.get(2) {
-                None | Some(Value::Nil) => Err(TemplateError::Exec(format!(
-                    "execution error at ({loc}): {msg}"
-                ))),
-                Some(Value::String(x)) if x.is_empty() => Err(TemplateError::Exec(format!(
-                    "execution error at ({loc}): {msg}"
-                ))),
-                Some(v) => Ok(v.clone()),
-            }
-        }),
-    );
-    m.insert(
-        "lookup".into(),
-        Arc::new(|_a: &[Value]| Ok(Value::Map(Arc::new(VMap::new())))),
-    );
-    m.insert(
-        "__print".into(),
-        Arc::new(|a: &[Value]| {
-            Ok(match a.last() {
-                None | Some(Value::Nil) => Value::Nil,
-                Some(v @ Value::String(_)) => v.clone(),
-                Some(v) => Value::String(Arc::from(go_value_string(v).as_str())),
-            })
-        }),
-    );
-    m.insert("__method".into(), Arc::new(call_method));
-    m.insert("__setin".into(), Arc::new(set_in));
-    m.insert("__setinx".into(), Arc::new(set_in_list));
-    m
+    set.add_plain("required", |a: &[Value]| {
+        let msg = a.first().map(sv).unwrap_or_default();
+        match a.get(1) {
+            None | Some(Value::Nil) => Err(msg),
+            Some(Value::String(x)) if x.is_empty() => Err(msg),
+            Some(v) => Ok(v.clone()),
+        }
+    });
+    set.add_plain("fail", |a: &[Value]| {
+        Err(a.first().map(sv).unwrap_or_default())
+    });
+    set.add_plain("lookup", |_a: &[Value]| Ok(Value::map(Entries::new())));
 }
 
-/// `__method NAME RECEIVER ARGS…`: Helm's object methods.
-fn call_method(a: &[Value]) -> gotmpl::Result<Value> {
-    let method = a.first().map(sv).unwrap_or_default();
-    let receiver = a.get(1).cloned().unwrap_or(Value::Nil);
-    let args = a.get(2..).unwrap_or(&[]);
-    // A mapping with a key of that name: a plain field after all.
-    if let Value::Map(m) = &receiver
-        && let Some(v) = m.get(method.as_str())
-        && args.is_empty()
-    {
-        return Ok(v.clone());
+/// One more nested `include`/`tpl`, refused past the bound.
+fn enter(depth: &Rc<Cell<usize>>, max: usize, what: &str) -> Result<DepthGuard, String> {
+    if depth.get() >= max {
+        return Err(format!(
+            "rendering template has a nested reference name: {what}: unable to execute template"
+        ));
     }
+    depth.set(depth.get() + 1);
+    Ok(DepthGuard(depth.clone()))
+}
+
+struct DepthGuard(Rc<Cell<usize>>);
+
+impl Drop for DepthGuard {
+    fn drop(&mut self) {
+        self.0.set(self.0.get().saturating_sub(1));
+    }
+}
+
+/// Helm's object methods: `.Files.Get/GetBytes/Glob/AsConfig/AsSecrets/
+/// Lines` and `.Capabilities.APIVersions.Has`.
+fn call_method(receiver: &Value, method: &str, args: &[Value]) -> Option<Result<Value, String>> {
     let arg0 = args.first().map(sv).unwrap_or_default();
-    match (method.as_str(), &receiver) {
-        ("Has", Value::List(l)) => Ok(Value::Bool(l.iter().any(|v| sv(v) == arg0))),
-        ("Get" | "GetBytes", Value::Map(m)) => {
-            Ok(m.get(arg0.as_str()).cloned().unwrap_or_else(|| s("")))
-        }
-        ("Glob", Value::Map(m)) => {
-            let sub: VMap = m
+    let files = |m: &Map| m.type_name() == Some("Files");
+    Some(Ok(match (method, receiver) {
+        ("Has", Value::List(l)) => Value::Bool(l.iter().any(|v| sv(v) == arg0)),
+        ("Get" | "GetBytes", Value::Map(m)) if files(m) => m.get(&arg0).unwrap_or_else(|| s("")),
+        ("Glob", Value::Map(m)) if files(m) => {
+            let sub: Entries = m
+                .borrow()
                 .iter()
                 .filter(|(k, _)| files_glob_matches(&arg0, k))
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect();
-            Ok(Value::Map(Arc::new(sub)))
+            Value::Map(Map::typed("Files", sub))
         }
-        ("AsConfig" | "AsSecrets", Value::Map(m)) => {
+        ("AsConfig" | "AsSecrets", Value::Map(m)) if files(m) => {
             if m.is_empty() {
-                return Ok(s(""));
+                return Some(Ok(s("")));
             }
-            let mut out = VMap::new();
-            for (k, v) in m.iter() {
+            let mut out = Entries::new();
+            for (k, v) in m.borrow().iter() {
                 let base = k.rsplit('/').next().unwrap_or(k);
                 let content = sv(v);
                 let value = if method == "AsSecrets" {
@@ -1204,100 +1060,18 @@ fn call_method(a: &[Value]) -> gotmpl::Result<Value> {
                 };
                 out.insert(Arc::from(base), s(&value));
             }
-            Ok(s(&to_yaml(&Value::Map(Arc::new(out)))))
+            s(&to_yaml(&Value::map(out)))
         }
-        ("Lines", Value::Map(m)) => {
-            let Some(v) = m.get(arg0.as_str()) else {
-                return Ok(Value::List(Vec::new().into()));
+        ("Lines", Value::Map(m)) if files(m) => {
+            let Some(v) = m.get(&arg0) else {
+                return Some(Ok(Value::List(Vec::new().into())));
             };
-            let mut text = sv(v);
+            let mut text = sv(&v);
             if text.ends_with('\n') {
                 text.pop();
             }
-            Ok(Value::List(
-                text.split('\n').map(s).collect::<Vec<_>>().into(),
-            ))
+            Value::List(text.split('\n').map(s).collect())
         }
-        (_, Value::Nil) => Ok(Value::Nil),
-        (m, other) => Err(TemplateError::Exec(format!(
-            "can't evaluate field {m} in type {}",
-            other.type_name()
-        ))),
-    }
-}
-
-/// `__setin ROOT "a\0b" NEW`: ROOT with the value at path a.b replaced by NEW.
-fn set_in(a: &[Value]) -> gotmpl::Result<Value> {
-    let root = a.first().cloned().unwrap_or(Value::Nil);
-    let path = a.get(1).map(sv).unwrap_or_default();
-    let new = a.get(2).cloned().unwrap_or(Value::Nil);
-    if path.is_empty() {
-        return Ok(new);
-    }
-    let parts: Vec<&str> = path.split('\u{0}').collect();
-    Ok(replace_at(&root, &parts, new))
-}
-
-/// `__setinx ROOT (list k1 k2…) NEW`: as `__setin` with a path of values
-/// (map keys, or list indexes when the value there is a list).
-fn set_in_list(a: &[Value]) -> gotmpl::Result<Value> {
-    let root = a.first().cloned().unwrap_or(Value::Nil);
-    let new = a.get(2).cloned().unwrap_or(Value::Nil);
-    let path: Vec<Value> = match a.get(1) {
-        Some(Value::List(l)) => l.to_vec(),
-        _ => return Ok(root),
-    };
-    Ok(replace_at_values(&root, &path, new))
-}
-
-fn replace_at_values(cur: &Value, path: &[Value], new: Value) -> Value {
-    let Some((first, rest)) = path.split_first() else {
-        return new;
-    };
-    match cur {
-        Value::Map(m) => {
-            let key = sv(first);
-            let mut m = (**m).clone();
-            let child = m.get(key.as_str()).cloned().unwrap_or(Value::Nil);
-            if !rest.is_empty() && !matches!(child, Value::Map(_) | Value::List(_)) {
-                return cur.clone();
-            }
-            m.insert(
-                Arc::from(key.as_str()),
-                replace_at_values(&child, rest, new),
-            );
-            Value::Map(Arc::new(m))
-        }
-        Value::List(l) => {
-            let Some(i) = first
-                .as_int()
-                .and_then(|i| usize::try_from(i).ok())
-                .filter(|i| *i < l.len())
-            else {
-                return cur.clone();
-            };
-            let mut v = l.to_vec();
-            v[i] = replace_at_values(&l[i], rest, new);
-            Value::List(v.into())
-        }
-        _ => cur.clone(),
-    }
-}
-
-fn replace_at(cur: &Value, parts: &[&str], new: Value) -> Value {
-    let Some((first, rest)) = parts.split_first() else {
-        return new;
-    };
-    let mut m: VMap = match cur {
-        Value::Map(m) => (**m).clone(),
-        // The original call went through a missing path; nothing to write back into.
-        _ => return cur.clone(),
-    };
-    let child = m.get(*first).cloned().unwrap_or(Value::Nil);
-    if rest.is_empty() {
-        m.insert(Arc::from(*first), new);
-    } else {
-        m.insert(Arc::from(*first), replace_at(&child, rest, new));
-    }
-    Value::Map(Arc::new(m))
+        _ => return None,
+    }))
 }

@@ -262,7 +262,7 @@ fn functions_table() {
             "{{ .Template.Name }} {{ .Template.BasePath }}",
             "t/templates/x.yaml t/templates",
         ),
-        ("{{ .Values.missing }}|{{ .Values.missing.deeper }}|", "||"),
+        ("{{ .Values.missing }}|{{ $m := .Values.missing }}{{ $m.deeper }}|", "||"),
         ("{{ printf \"%s-%d-%v\" \"a\" 3 .Values.big }}", "a-3-1e+06"),
         ("{{ print \"a\" 1 2 \"b\" }}", "a1 2b"),
         ("{{ required \"need it\" .Values.name }}", "web"),
@@ -304,6 +304,11 @@ fn failing_templates_are_diagnostics() {
         ("{{ include \"nope\" . }}", "no template \"nope\""),
         ("{{ .Values.x | nosuchfunc }}", "nosuchfunc"),
         ("{{ until 1000000000 }}", "over the limit"),
+        // Go: a field of a nil map entry is an error (Helm's famous one).
+        (
+            "{{ .Values.missing.deeper }}",
+            "nil pointer evaluating interface {}.deeper",
+        ),
     ];
     for (template, want) in cases {
         let got = render_one(template, "");

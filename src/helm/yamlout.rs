@@ -8,83 +8,31 @@
 //! bool, number or null; single quotes when an indicator character forbids
 //! plain style), and multi-line strings as literal blocks.
 
-use gotmpl::Value;
-
-/// Go's `%v` for a float, `strconv.FormatFloat(f, 'g', -1, 64)`: shortest
-/// digits, exponent form when the exponent is below -4 or at least 6
-/// (`1`, `1.5`, `100000`, `1e+06`, `1e-05`).
-pub(crate) fn go_float(f: f64) -> String {
-    if f.is_nan() {
-        return "NaN".into();
-    }
-    if f.is_infinite() {
-        return if f > 0.0 {
-            "+Inf".into()
-        } else {
-            "-Inf".into()
-        };
-    }
-    if f == 0.0 {
-        return if f.is_sign_negative() {
-            "-0".into()
-        } else {
-            "0".into()
-        };
-    }
-    // Shortest round-trip digits via Rust's `{:e}`: `d.ddddde<exp>`.
-    let sci = format!("{f:e}");
-    let (mant, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let neg = mant.starts_with('-');
-    let digits: String = mant.chars().filter(char::is_ascii_digit).collect();
-    let sign = if neg { "-" } else { "" };
-    // strconv 'g' with shortest precision switches to %e at exponent 6.
-    if !(-4..6).contains(&exp) {
-        let (first, rest) = digits.split_at(1);
-        let frac = if rest.is_empty() {
-            String::new()
-        } else {
-            format!(".{rest}")
-        };
-        let esign = if exp < 0 { '-' } else { '+' };
-        return format!("{sign}{first}{frac}e{esign}{:02}", exp.abs());
-    }
-    let nd = i32::try_from(digits.len()).unwrap_or(1);
-    if exp >= nd - 1 {
-        // Integer: digits then zeros.
-        let zeros = usize::try_from(exp - (nd - 1)).unwrap_or(0);
-        format!("{sign}{digits}{}", "0".repeat(zeros))
-    } else if exp >= 0 {
-        let point = usize::try_from(exp + 1).unwrap_or(1);
-        format!("{sign}{}.{}", &digits[..point], &digits[point..])
-    } else {
-        let zeros = usize::try_from(-exp - 1).unwrap_or(0);
-        format!("{sign}0.{}{digits}", "0".repeat(zeros))
-    }
-}
+pub(crate) use crate::gotemplate::go_float;
+use crate::gotemplate::Value;
 
 /// Go's `%v` of any template value (`fmt.Sprint`), floats as Go prints them.
 pub(crate) fn go_value_string(v: &Value) -> String {
-    match v {
-        Value::Nil => "<nil>".into(),
-        Value::Float(f) => go_float(*f),
-        Value::String(s) => s.to_string(),
-        Value::List(items) => format!(
-            "[{}]",
-            items
-                .iter()
-                .map(go_value_string)
-                .collect::<Vec<_>>()
-                .join(" ")
-        ),
-        Value::Map(m) => format!(
-            "map[{}]",
+    crate::gotemplate::go_string(v)
+}
+
+/// A YAML node as template data (numbers as floats, as Helm reads YAML
+/// through `sigs.k8s.io/yaml`).
+pub(crate) fn node_value(node: &crate::yaml::Node) -> Value {
+    use crate::yaml::Value as Y;
+    match &node.value {
+        Y::Null => Value::Nil,
+        Y::Bool(b) => Value::Bool(*b),
+        #[allow(clippy::cast_precision_loss)]
+        Y::Int(i) => Value::Float(*i as f64),
+        Y::Float(f) => Value::Float(*f),
+        Y::String(s) => Value::str(s),
+        Y::Seq(items) => Value::List(items.iter().map(node_value).collect()),
+        Y::Map(m) => Value::map(
             m.iter()
-                .map(|(k, v)| format!("{k}:{}", go_value_string(v)))
-                .collect::<Vec<_>>()
-                .join(" ")
+                .map(|(k, v)| (std::sync::Arc::from(k), node_value(v)))
+                .collect(),
         ),
-        other => other.to_string(),
     }
 }
 
@@ -109,9 +57,18 @@ fn emit_root(v: &Value, out: &mut String) {
     }
 }
 
+/// Deepest nesting written (a map holding itself must not recurse without
+/// end); past it, and past the text limit, output stops.
+const MAX_INDENT: usize = 2 * 1000;
+
 fn emit_map(v: &Value, indent: usize, out: &mut String) {
     let Value::Map(m) = v else { return };
-    for (k, val) in m.iter() {
+    if indent > MAX_INDENT || out.len() > super::funcs::MAX_TEXT {
+        return;
+    }
+    for (k, val) in m.pairs() {
+        let k = &k;
+        let val = &val;
         out.push_str(&" ".repeat(indent));
         out.push_str(&yaml_string(k, indent, true));
         out.push(':');
@@ -136,6 +93,9 @@ fn emit_map(v: &Value, indent: usize, out: &mut String) {
 
 fn emit_seq(v: &Value, indent: usize, out: &mut String) {
     let Value::List(items) = v else { return };
+    if indent > MAX_INDENT || out.len() > super::funcs::MAX_TEXT {
+        return;
+    }
     for item in items.iter() {
         out.push_str(&" ".repeat(indent));
         out.push('-');
@@ -164,10 +124,9 @@ fn emit_seq(v: &Value, indent: usize, out: &mut String) {
 
 fn scalar(v: &Value, indent: usize, key: bool) -> String {
     match v {
-        Value::Nil | Value::Function(_) => "null".into(),
+        Value::Nil => "null".into(),
         Value::Bool(b) => b.to_string(),
         Value::Int(i) => i.to_string(),
-        Value::Uint(u) => u.to_string(),
         Value::Float(f) => {
             // Through JSON: integral floats are integers; others re-read
             // as float64 and written with 'g' (shortest).
@@ -528,12 +487,19 @@ pub(crate) fn to_json(v: &Value, pretty: bool, escape_html: bool) -> String {
 
 /// Template data as `serde_json::Value`.
 pub(crate) fn to_serde(v: &Value) -> serde_json::Value {
+    to_serde_at(v, 0)
+}
+
+fn to_serde_at(v: &Value, depth: usize) -> serde_json::Value {
     use serde_json::Value as J;
+    if depth > 1000 {
+        return J::Null;
+    }
+    let to_serde = |v: &Value| to_serde_at(v, depth + 1);
     match v {
-        Value::Nil | Value::Function(_) => J::Null,
+        Value::Nil => J::Null,
         Value::Bool(b) => J::Bool(*b),
         Value::Int(i) => J::from(*i),
-        Value::Uint(u) => J::from(*u),
         Value::Float(f) => {
             if f.is_finite() && f.fract() == 0.0 && f.abs() < 9.0e15 {
                 #[allow(clippy::cast_possible_truncation)]
@@ -545,7 +511,8 @@ pub(crate) fn to_serde(v: &Value) -> serde_json::Value {
         Value::String(s) => J::String(s.to_string()),
         Value::List(items) => J::Array(items.iter().map(to_serde).collect()),
         Value::Map(m) => J::Object(
-            m.iter()
+            m.borrow()
+                .iter()
                 .map(|(k, v)| (k.to_string(), to_serde(v)))
                 .collect(),
         ),
@@ -562,11 +529,11 @@ pub(crate) fn from_serde(j: &serde_json::Value) -> Value {
         J::Number(n) => Value::Float(n.as_f64().unwrap_or(0.0)),
         J::String(s) => Value::String(s.as_str().into()),
         J::Array(a) => Value::List(a.iter().map(from_serde).collect::<Vec<_>>().into()),
-        J::Object(o) => Value::Map(std::sync::Arc::new(
+        J::Object(o) => Value::map(
             o.iter()
                 .map(|(k, v)| (std::sync::Arc::from(k.as_str()), from_serde(v)))
                 .collect(),
-        )),
+        ),
     }
 }
 
@@ -576,12 +543,12 @@ mod tests {
     use std::sync::Arc;
 
     fn map(entries: &[(&str, Value)]) -> Value {
-        Value::Map(Arc::new(
+        Value::map(
             entries
                 .iter()
                 .map(|(k, v)| (Arc::from(*k), v.clone()))
                 .collect(),
-        ))
+        )
     }
 
     #[test]
