@@ -826,11 +826,18 @@ fn number(text: &str, is_char: bool) -> Result<Value, String> {
     } else {
         body.parse::<i64>().ok()
     };
-    let float_syntax = !hex && body.contains(['.', 'e', 'E', 'p', 'P']);
+    let float_syntax = if hex {
+        body.contains(['p', 'P'])
+    } else {
+        body.contains(['.', 'e', 'E', 'p', 'P'])
+    };
     if float_syntax {
-        let f: f64 = body
-            .parse()
-            .map_err(|_| format!("illegal number syntax: {text:?}"))?;
+        let f = if hex {
+            hex_float(&body[2..])
+        } else {
+            body.parse().ok()
+        }
+        .ok_or_else(|| format!("illegal number syntax: {text:?}"))?;
         return Ok(Value::Float(if neg { -f } else { f }));
     }
     match int {
@@ -840,6 +847,20 @@ fn number(text: &str, is_char: bool) -> Result<Value, String> {
         }
         None => Err(format!("illegal number syntax: {text:?}")),
     }
+}
+
+/// A hexadecimal float's digits after `0x` (`1p60`, `1.8p1`), as Go's
+/// `strconv.ParseFloat` reads them.
+fn hex_float(s: &str) -> Option<f64> {
+    let (mant, exp) = s.split_once(['p', 'P'])?;
+    let exp: i32 = exp.parse().ok()?;
+    let (int, frac) = mant.split_once('.').unwrap_or((mant, ""));
+    let mut v = 0f64;
+    for c in int.chars().chain(frac.chars()) {
+        v = v * 16.0 + f64::from(c.to_digit(16)?);
+    }
+    let frac_bits = i32::try_from(frac.len()).ok()?.checked_mul(4)?;
+    Some(v * 2f64.powi(exp - frac_bits))
 }
 
 fn unquote_char(text: &str) -> Option<char> {

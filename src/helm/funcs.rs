@@ -1290,10 +1290,7 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
     reg!(m, ["pluck"], |a: &[Value]| {
         let k = sarg(a, 0);
         Ok(list(
-            a.iter()
-                .skip(1)
-                .filter_map(|d| dict_get(d, &k))
-                .collect(),
+            a.iter().skip(1).filter_map(|d| dict_get(d, &k)).collect(),
         ))
     });
     reg!(m, ["keys"], |a: &[Value]| {
@@ -1339,8 +1336,9 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
         ["mergeOverwrite", "mustMergeOverwrite"],
         |a: &[Value]| merge_all(a, true)
     );
-    reg!(m, ["deepCopy", "mustDeepCopy"], |a: &[Value]| Ok(arg(a, 0)
-        .deep_copy()));
+    reg!(m, ["deepCopy", "mustDeepCopy"], |a: &[Value]| Ok(
+        arg(a, 0).deep_copy()
+    ));
     reg!(m, ["dig"], |a: &[Value]| {
         if a.len() < 3 {
             return Err(err("dig needs at least three arguments"));

@@ -18,7 +18,6 @@
 //! templates, and a subchart's `.Values` is the same map as its parent's
 //! `.Values.<sub>`, so a `set` in one template is seen by later ones.
 
-
 use std::cell::Cell;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -260,7 +259,10 @@ fn collect_headers(nodes: &[Node], source: &str, out: &mut Vec<Header>) {
                     collect_headers(&e.nodes, source, out);
                 }
             }
-            Node::Action { .. } | Node::Template { .. } | Node::Break { .. } | Node::Continue { .. } => {}
+            Node::Action { .. }
+            | Node::Template { .. }
+            | Node::Break { .. }
+            | Node::Continue { .. } => {}
         }
     }
 }
@@ -456,7 +458,11 @@ fn engine_value(v: &gotmpl::Value) -> Value {
 }
 
 fn engine_map(m: &VMap) -> Map {
-    Map::new(m.iter().map(|(k, v)| (k.clone(), engine_value(v))).collect())
+    Map::new(
+        m.iter()
+            .map(|(k, v)| (k.clone(), engine_value(v)))
+            .collect(),
+    )
 }
 
 /// One chart of the tree as it renders: where its templates are named, and
@@ -499,7 +505,6 @@ pub fn render(chart: &Chart, options: &RenderOptions) -> Rendered {
         },
     }
 }
-
 
 /// [`render`] on the calling thread.
 pub(crate) fn render_here(chart: &Chart, options: &RenderOptions) -> Rendered {

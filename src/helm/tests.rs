@@ -262,7 +262,10 @@ fn functions_table() {
             "{{ .Template.Name }} {{ .Template.BasePath }}",
             "t/templates/x.yaml t/templates",
         ),
-        ("{{ .Values.missing }}|{{ $m := .Values.missing }}{{ $m.deeper }}|", "||"),
+        (
+            "{{ .Values.missing }}|{{ $m := .Values.missing }}{{ $m.deeper }}|",
+            "||",
+        ),
         ("{{ printf \"%s-%d-%v\" \"a\" 3 .Values.big }}", "a-3-1e+06"),
         ("{{ print \"a\" 1 2 \"b\" }}", "a1 2b"),
         ("{{ required \"need it\" .Values.name }}", "web"),
@@ -765,6 +768,10 @@ fn golden_renders_match_real_helm() {
     // (Every case with its flags runs through the CLI in tests/cli.rs.)
     golden("dependencies", None, "expected.yaml");
     golden("values-nulls", None, "expected.yaml");
+    // Go template semantics: trim around comments, trailing pipe, map
+    // reference semantics, Go printing, else-with, break/continue, and the
+    // bytes of an included partial feeding `sha256sum`.
+    golden("engine", None, "expected.yaml");
 }
 
 #[test]

@@ -8,8 +8,8 @@
 //! bool, number or null; single quotes when an indicator character forbids
 //! plain style), and multi-line strings as literal blocks.
 
-pub(crate) use crate::gotemplate::go_float;
 use crate::gotemplate::Value;
+pub(crate) use crate::gotemplate::go_float;
 
 /// Go's `%v` of any template value (`fmt.Sprint`), floats as Go prints them.
 pub(crate) fn go_value_string(v: &Value) -> String {
