@@ -6,7 +6,8 @@
 //! - [`render`] computes values as Helm does (dependency conditions, tags
 //!   and aliases first, then defaults, subchart scoping, `global`,
 //!   `import-values`, `-f` files and the `--set` family) and renders every
-//!   template with `gotmpl` and the Sprig/Helm functions; a template that
+//!   template with our Go template engine ([`crate::gotemplate`]) and the
+//!   Sprig/Helm functions; a template that
 //!   fails is a diagnostic and the others still render.
 //! - [`write_helm_template`] prints a render the way `helm template` does
 //!   with the same output flags ([`PrintOptions`]), for comparison with real
@@ -24,11 +25,11 @@
 //! placeholders; `lookup` returns an empty map (as `helm template`); Sprig
 //! functions accept loosely typed arguments.
 //!
-//! Known gap: gotmpl values are immutable, so Sprig's in-place mutation
-//! (`set`, `unset`, `merge`, `mergeOverwrite`) is emulated by writing the
-//! result back (see `rewrite.rs`): to the variable or `.`-path mutated, and
-//! to the variable it was taken from (`$s := index $c "k"`, `range $k, $v :=
-//! $c.x`). A dict mutated inside an `include` is not seen by the caller.
+//! Values are computed by `values.rs` as `gotmpl` values (immutable) and
+//! converted once per render into the engine's shared maps, so templates
+//! see Go's reference semantics (`set` on a range dot, on a dict passed to
+//! `include`, on `.Values` across templates). Moving `values.rs` onto the
+//! engine's values would let the `gotmpl` dependency go.
 
 mod chart;
 mod deps;
