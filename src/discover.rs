@@ -25,6 +25,9 @@ pub enum Layout {
     Chart,
     /// A packaged chart (`.tgz`).
     ChartArchive,
+    /// A file-based catalog file (`catalog.yaml`, `catalog.json`, `index.yaml`
+    /// …): every `olm.bundle` in it is assessed as a bundle.
+    Catalog,
     /// Plain manifests: these files.
     Manifests {
         /// The YAML files of the target.
@@ -45,7 +48,7 @@ impl Target {
     /// The kind rules see.
     pub fn kind(&self) -> TargetKind {
         match self.layout {
-            Layout::Bundle | Layout::PackageManifest { .. } => TargetKind::Bundle,
+            Layout::Bundle | Layout::PackageManifest { .. } | Layout::Catalog => TargetKind::Bundle,
             Layout::Chart | Layout::ChartArchive => TargetKind::Chart,
             Layout::Manifests { .. } => TargetKind::Manifests,
         }
@@ -308,6 +311,12 @@ fn classify_file(path: &Path, skipped: &mut Vec<crate::diag::Diagnostic>) -> Opt
     if is_chart_archive(path) {
         return chart_archive(path, skipped);
     }
+    if is_catalog(path) {
+        return Some(Target {
+            path: path.to_path_buf(),
+            layout: Layout::Catalog,
+        });
+    }
     if is_yaml(path) || has_ext(path, "json") {
         return Some(Target {
             path: path.to_path_buf(),
@@ -366,6 +375,12 @@ fn walk(root: &Path, targets: &mut BTreeSet<Target>, skipped: &mut Vec<crate::di
             continue;
         }
         for file in &listing.files {
+            if is_catalog_name(file) && is_catalog(file) {
+                targets.insert(Target {
+                    path: file.clone(),
+                    layout: Layout::Catalog,
+                });
+            }
             if is_chart_archive(file)
                 && let Some(t) = chart_archive(file, skipped)
             {
@@ -456,6 +471,18 @@ fn has_ext(path: &Path, ext: &str) -> bool {
 
 fn is_yaml(path: &Path) -> bool {
     has_ext(path, "yaml") || has_ext(path, "yml")
+}
+
+/// The names `opm` gives catalog files.
+fn is_catalog_name(path: &Path) -> bool {
+    let stem = path.file_stem().and_then(|n| n.to_str()).unwrap_or("");
+    (stem == "catalog" || stem == "index") && (is_yaml(path) || has_ext(path, "json"))
+}
+
+/// A YAML or JSON file declaring file-based catalog schemas.
+fn is_catalog(path: &Path) -> bool {
+    (is_yaml(path) || has_ext(path, "json"))
+        && sniff(path).is_some_and(|text| crate::load::fbc::sniff(&text))
 }
 
 fn is_chart_archive(path: &Path) -> bool {

@@ -289,9 +289,10 @@ fn unused_exemptions(
         .collect()
 }
 
-/// Assesses a chunk of targets: alone when none can form a history;
-/// otherwise every package is loaded first, the histories among them are
-/// analysed and their `history` facts set, then each is evaluated.
+/// Assesses a chunk of targets: alone when none can form a history or is
+/// a catalog; otherwise every package is loaded first (a catalog gives one
+/// per bundle), the histories among them are analysed and their `history`
+/// facts set, then each is evaluated.
 fn assess_chunk(
     chunk: &[discover::Target],
     keys: &[Option<history::HistoryKey>],
@@ -302,18 +303,35 @@ fn assess_chunk(
         options.progress.done_one();
         report
     };
-    if keys.iter().all(Option::is_none) {
+    let catalog = |t: &discover::Target| t.layout == discover::Layout::Catalog;
+    if keys.iter().all(Option::is_none) && !chunk.iter().any(catalog) {
         let reports = chunk
             .par_iter()
             .map(|target| done(assess_target(target, rules, options)))
             .collect();
         return (reports, Vec::new());
     }
-    let mut packages: Vec<package::Package> = chunk
+    let loaded: Vec<Vec<(package::Package, history::Item<'_>)>> = chunk
         .par_iter()
-        .map(|target| load_target(target, options))
+        .zip(keys)
+        .map(|(target, key)| {
+            if !catalog(target) {
+                let item = history::Item {
+                    key: key.clone(),
+                    layout: &target.layout,
+                    node: None,
+                };
+                return vec![(load_target(target, options), item)];
+            }
+            load_catalog(target, options)
+        })
         .collect();
-    let analyses = history::analyze(chunk, keys, &packages);
+    let (mut packages, items): (Vec<_>, Vec<_>) = loaded.into_iter().flatten().unzip();
+    let analyses = if options.no_history {
+        Vec::new()
+    } else {
+        history::analyze(&items, &packages)
+    };
     for a in &analyses {
         for (i, fact) in a.facts() {
             if let Some(facts) = packages[i].facts.as_object_mut() {
@@ -330,6 +348,49 @@ fn assess_chunk(
         .map(|a| history::report(a, &reports))
         .collect();
     (reports, histories)
+}
+
+/// Every bundle of a catalog file, each with its node of the catalog's
+/// upgrade graph; the catalog's own problems go to its first bundle (or to
+/// an empty package when it has none).
+fn load_catalog<'t>(
+    target: &'t discover::Target,
+    options: &Options,
+) -> Vec<(package::Package, history::Item<'t>)> {
+    let (bundles, diags) = load::fbc::load(&target.path, &options.load);
+    let mut out: Vec<(package::Package, history::Item<'t>)> = bundles
+        .into_iter()
+        .map(|b| {
+            let mut package = b.package;
+            load::derive_facts(&mut package);
+            if let Some(facts) = package.facts.as_object_mut() {
+                facts.entry("history").or_insert(serde_json::Value::Null);
+            }
+            let key = history::HistoryKey::catalog(&target.path, &package.name);
+            let item = history::Item {
+                key: Some(key),
+                layout: &target.layout,
+                node: Some(b.node),
+            };
+            (package, item)
+        })
+        .collect();
+    if out.is_empty() {
+        let mut package = load::load(target, &options.load);
+        package.diagnostics.push(diag::Diagnostic::file(
+            diag::Severity::Warning,
+            discover::display_path(&target.path),
+            "the catalog holds no olm.bundle",
+        ));
+        let item = history::Item {
+            key: None,
+            layout: &target.layout,
+            node: None,
+        };
+        out.push((package, item));
+    }
+    out[0].0.diagnostics.extend(diags);
+    out
 }
 
 /// Load → evaluate → exempt → score one target.
@@ -375,6 +436,20 @@ pub fn assess_package(
     options: &Options,
 ) -> TargetReport {
     let mut findings = rules::evaluate(rules, &package);
+    // A catalog bundle with only its CSV's metadata cannot show most
+    // evidence: what it lacks is unknown, never failed.
+    if package.facts["catalog"]["objects"] == serde_json::Value::Bool(false) {
+        for f in findings
+            .iter_mut()
+            .filter(|f| f.status == finding::Status::Fail)
+        {
+            f.status = finding::Status::NotApplicable;
+            f.message = format!(
+                "unknown: the catalog carries only the CSV's metadata ({})",
+                f.message
+            );
+        }
+    }
     let exemption_diags = exempt::apply(&mut findings, &package, &options.config, rules);
     package.diagnostics.extend(exemption_diags);
     let assessment = score::assess(&findings, package.declared(), options.threshold());

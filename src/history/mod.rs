@@ -123,6 +123,9 @@ pub struct Analysis {
     changes: Vec<Vec<PairChange>>,
     /// The graph's problems.
     graph: Vec<GraphIssue>,
+    /// Per member: whether its objects are known (a catalog bundle with only
+    /// CSV metadata has no CRDs to compare).
+    objects: Vec<bool>,
 }
 
 /// A change between two versions of a history.
@@ -137,24 +140,42 @@ pub struct PairChange {
     pub change: Change,
 }
 
-/// Groups a chunk's loaded packages into histories (two or more distinct
-/// versions of one package) and analyses each.
-pub fn analyze(
-    targets: &[Target],
-    keys: &[Option<HistoryKey>],
-    packages: &[Package],
-) -> Vec<Analysis> {
+impl HistoryKey {
+    /// The key of the bundles of `package` in the catalog file `file`.
+    pub fn catalog(file: &Path, package: &str) -> HistoryKey {
+        HistoryKey {
+            folder: file.to_path_buf(),
+            package: package.to_string(),
+        }
+    }
+}
+
+/// One loaded package of a chunk, as the grouping into histories sees it.
+pub struct Item<'a> {
+    /// Its history key, when it can belong to one.
+    pub key: Option<HistoryKey>,
+    /// The layout of the target it came from.
+    pub layout: &'a Layout,
+    /// Its node of the upgrade graph when the catalog gives it (FBC
+    /// channels); otherwise it is read from the CSV.
+    pub node: Option<Node_>,
+}
+
+/// Groups a chunk's loaded packages (`items[i]` describes `packages[i]`)
+/// into histories (two or more distinct versions of one package) and
+/// analyses each.
+pub fn analyze(items: &[Item<'_>], packages: &[Package]) -> Vec<Analysis> {
     use rayon::prelude::*;
     let mut groups: BTreeMap<(&HistoryKey, &str), Vec<usize>> = BTreeMap::new();
-    for (i, (k, p)) in keys.iter().zip(packages).enumerate() {
-        if let Some(k) = k {
+    for (i, (item, p)) in items.iter().zip(packages).enumerate() {
+        if let Some(k) = &item.key {
             groups.entry((k, p.name.as_str())).or_default().push(i);
         }
     }
     let groups: Vec<_> = groups.into_iter().collect();
     groups
         .par_iter()
-        .filter_map(|((key, name), indices)| history(&key.folder, name, indices, targets, packages))
+        .filter_map(|((key, name), indices)| history(&key.folder, name, indices, items, packages))
         .collect()
 }
 
@@ -168,24 +189,29 @@ fn history(
     folder: &Path,
     name: &str,
     indices: &[usize],
-    targets: &[Target],
+    items: &[Item<'_>],
     packages: &[Package],
 ) -> Option<Analysis> {
     let mut members: Vec<Member> = indices
         .iter()
         .filter_map(|&i| {
             let p = &packages[i];
-            let csv = csv_of(p)?;
-            let channels = match &targets[i].layout {
-                Layout::Bundle => p.facts["channels"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|c| c.as_str().map(str::to_owned))
-                    .collect(),
-                _ => Vec::new(),
+            let node = match &items[i].node {
+                Some(node) => node.clone(),
+                None => {
+                    let csv = csv_of(p)?;
+                    let channels = match items[i].layout {
+                        Layout::Bundle => p.facts["channels"]
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .filter_map(|c| c.as_str().map(str::to_owned))
+                            .collect(),
+                        _ => Vec::new(),
+                    };
+                    Node_::of_csv(&csv.node, &csv.origin.file, channels)
+                }
             };
-            let node = Node_::of_csv(&csv.node, &csv.origin.file, channels);
             Some(Member {
                 index: i,
                 version: node.version.clone()?,
@@ -202,7 +228,7 @@ fn history(
     if distinct.len() < 2 {
         return None;
     }
-    let declared = match &targets[members[0].index].layout {
+    let declared = match items[members[0].index].layout {
         Layout::PackageManifest { package_file } => channels_of(package_file),
         _ => Vec::new(),
     };
@@ -253,6 +279,10 @@ fn history(
         from,
         changes,
         graph,
+        objects: members
+            .iter()
+            .map(|m| packages[m.index].facts["catalog"]["objects"] != Json::Bool(false))
+            .collect(),
     })
 }
 
@@ -292,9 +322,10 @@ impl Analysis {
         let mut out = Vec::new();
         for (k, (index, _, csv)) in self.members.iter().enumerate() {
             let mine: Vec<&GraphIssue> = self.graph.iter().filter(|g| &g.bundle == csv).collect();
+            let known = self.objects[k];
             let crd_safe = self.changes[k].is_empty();
             let upgrades = !self.from[k].is_empty();
-            streak = if upgrades && crd_safe && mine.is_empty() {
+            streak = if upgrades && known && crd_safe && mine.is_empty() {
                 streak + 1
             } else {
                 0
@@ -307,7 +338,8 @@ impl Analysis {
                     "position": k,
                     "latest": k + 1 == self.members.len(),
                     "upgradesFrom": self.from[k],
-                    "crdSafe": crd_safe,
+                    // Unknown (null) when the bundle's CRDs are not in the catalog.
+                    "crdSafe": if known { Json::Bool(crd_safe) } else { Json::Null },
                     "graphValid": mine.is_empty(),
                     "safeUpgradeStreak": streak,
                     "breakingChanges": self.changes[k].iter().map(|c| json!({
@@ -420,6 +452,7 @@ pub fn table(histories: &[HistoryReport]) -> String {
         .set_content_arrangement(ContentArrangement::Disabled)
         .set_header([
             "history",
+            "where",
             "latest",
             "evidenced",
             "verdict",
@@ -437,6 +470,7 @@ pub fn table(histories: &[HistoryReport]) -> String {
             .collect();
         table.add_row([
             h.package.clone(),
+            h.path.clone(),
             h.latest.version.clone(),
             crate::report::phase_label(h.latest.evidenced),
             crate::report::verdict_id(h.latest.verdict).to_string(),

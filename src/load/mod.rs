@@ -7,6 +7,7 @@ mod chart;
 pub use chart::{RenderOutput, render_chart};
 mod csv;
 mod facts;
+pub mod fbc;
 mod files;
 mod manifests;
 mod package_manifest;
@@ -59,6 +60,12 @@ pub struct HelmOptions {
     pub api_versions: Vec<String>,
 }
 
+/// Derives the facts every rule may read (done by [`load`]; a catalog's
+/// bundles, loaded with [`fbc::load`], need it too).
+pub fn derive_facts(package: &mut crate::package::Package) {
+    facts::derive(package);
+}
+
 /// Loads one target. Problems become diagnostics on the package.
 pub fn load(target: &Target, options: &LoadOptions) -> Package {
     let mut package = match &target.layout {
@@ -68,6 +75,25 @@ pub fn load(target: &Target, options: &LoadOptions) -> Package {
         }
         Layout::Manifests { files } => manifests::load(&target.path, files, options),
         Layout::Chart | Layout::ChartArchive => chart::load(&target.path, options),
+        // A catalog is many bundles (the run expands it with `fbc::load`);
+        // alone it stands for its first bundle.
+        Layout::Catalog => {
+            let (bundles, diags) = fbc::load(&target.path, options);
+            let mut package = bundles.into_iter().next().map_or_else(
+                || {
+                    crate::package::Package::new(
+                        crate::package::TargetKind::Bundle,
+                        "catalog",
+                        crate::discover::display_path(&target.path),
+                        Vec::new(),
+                        Vec::new(),
+                    )
+                },
+                |b| b.package,
+            );
+            package.diagnostics.extend(diags);
+            package
+        }
     };
     facts::derive(&mut package);
     package
