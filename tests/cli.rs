@@ -549,3 +549,66 @@ fn chart_package_evidence_points_at_the_located_key() {
     );
     assert_eq!(line("chart-changelog-annotation"), Some(1));
 }
+
+#[test]
+fn a_chart_helm_rejects_is_located_diagnostics_and_the_rest_is_assessed() {
+    // Real helm refuses fixtures/charts/helm-rejects for each of: a
+    // dependency not vendored, a `required` value missing, rendered text
+    // that is not YAML, a template that does not parse. Each is a
+    // diagnostic at its file and line; the Deployment is still judged.
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("r.yaml");
+    std::fs::write(
+        &rules,
+        "rules:\n  - id: t-two-replicas\n    phase: basic-install\n    title: the web Deployment has two replicas\n    weight: 1\n    applies-to: [chart]\n    expect: objects.exists(o, o.kind == 'Deployment' && o.spec.replicas == 2)\n    rationale: r\n    remediation: x\n",
+    )
+    .unwrap();
+    let out = caplevel()
+        .args([
+            "analyze",
+            "fixtures/charts/helm-rejects",
+            "--format",
+            "json",
+            "--rules",
+        ])
+        .arg(&rules)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let t = &v["targets"][0];
+    let diags = t["diagnostics"].as_array().unwrap();
+    let at = |file: &str, line: u64, text: &str| {
+        assert!(
+            diags.iter().any(|d| d["file"]
+                .as_str()
+                .unwrap()
+                .ends_with(file)
+                && d["line"] == line
+                && d["message"].as_str().unwrap().contains(text)),
+            "no diagnostic at {file}:{line} with {text:?}: {diags:#?}"
+        );
+    };
+    at("Chart.yaml", 6, "not-vendored");
+    at("templates/fails.yaml", 6, "password is required");
+    at("templates/unparsable.yaml", 6, "parse error");
+    assert!(
+        diags.iter().any(|d| d["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("templates/bad-yaml.yaml")
+            && d["line"].as_u64().is_some_and(|l| (6..=7).contains(&l))),
+        "{diags:#?}"
+    );
+    assert_eq!(finding(t, "t-two-replicas")["status"], "pass");
+    // `render` prints what did render and names each problem on stderr.
+    let out = caplevel()
+        .args(["render", "fixtures/charts/helm-rejects"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("# Source: helm-rejects/templates/deployment.yaml"));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    for file in ["fails.yaml:6", "unparsable.yaml:6", "Chart.yaml:6"] {
+        assert!(stderr.contains(file), "{file}: {stderr}");
+    }
+}
