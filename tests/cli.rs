@@ -579,12 +579,11 @@ fn a_chart_helm_rejects_is_located_diagnostics_and_the_rest_is_assessed() {
     let diags = t["diagnostics"].as_array().unwrap();
     let at = |file: &str, line: u64, text: &str| {
         assert!(
-            diags.iter().any(|d| d["file"]
-                .as_str()
-                .unwrap()
-                .ends_with(file)
-                && d["line"] == line
-                && d["message"].as_str().unwrap().contains(text)),
+            diags
+                .iter()
+                .any(|d| d["file"].as_str().unwrap().ends_with(file)
+                    && d["line"] == line
+                    && d["message"].as_str().unwrap().contains(text)),
             "no diagnostic at {file}:{line} with {text:?}: {diags:#?}"
         );
     };

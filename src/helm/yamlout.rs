@@ -205,21 +205,22 @@ fn resolves_non_string(s: &str) -> bool {
     if float_re(s) {
         return true;
     }
-    // Base 60 floats (`1:20`) are quoted by yaml.v2 too.
-    let t = s.strip_prefix(['+', '-']).unwrap_or(s);
-    if t.contains(':') {
-        let (main, _) = t.split_once('.').unwrap_or((t, ""));
-        let mut parts = main.split(':');
-        let head_ok = parts
-            .next()
-            .is_some_and(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_digit() || c == '_'));
-        if head_ok
-            && parts.all(|p| !p.is_empty() && p.len() <= 2 && p.chars().all(|c| c.is_ascii_digit()))
-        {
-            return true;
-        }
-    }
-    false
+    // Base 60 floats (`1:20`) are quoted by yaml.v2 too (its `isBase60Float`).
+    is_base60_float(s)
+}
+
+/// yaml.v2's `isBase60Float`: YAML 1.1 sexagesimal numbers (`1:20`,
+/// `190:20:30.15`), which it quotes for other parsers' sake. `0.0.0.0:4317`
+/// is not one (the dots come before the colon).
+fn is_base60_float(s: &str) -> bool {
+    static RE: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    s.contains(':')
+        && RE
+            .get_or_init(|| {
+                regex::Regex::new(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$").ok()
+            })
+            .as_ref()
+            .is_some_and(|re| re.is_match(s))
 }
 
 /// yaml.v2's `parseTimestamp`: `2006-1-2`, optionally with a time
@@ -577,6 +578,14 @@ mod tests {
             (map(&[("a", Value::from("- x"))]), "a: '- x'"),
             (map(&[("a", Value::from("a: b"))]), "a: 'a: b'"),
             (map(&[("a", Value::from("*"))]), "a: '*'"),
+            // yaml.v2 quotes base-60 numbers only (as helm printed them).
+            (
+                map(&[("a", Value::from("0.0.0.0:4317"))]),
+                "a: 0.0.0.0:4317",
+            ),
+            (map(&[("a", Value::from("12:30"))]), "a: \"12:30\""),
+            (map(&[("a", Value::from("1:2:3"))]), "a: \"1:2:3\""),
+            (map(&[("a", Value::from("1:99"))]), "a: 1:99"),
             (
                 map(&[("a", Value::from("2020-09-07"))]),
                 "a: \"2020-09-07\"",
