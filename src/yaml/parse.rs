@@ -72,9 +72,10 @@ pub(super) fn parse_text(text: &str, limits: &Limits) -> Parsed {
                         code: Code::YamlLenient,
                         severity: IssueSeverity::Warning,
                         pos: Some(pos),
-                        message: "a continuation line of this quoted scalar is indented \
-                                  with a tab or less than its block; Kubernetes (libyaml) \
-                                  accepts it, YAML 1.2 parsers do not"
+                        message: "a continuation line of this quoted scalar, or a line \
+                                  of this flow collection, is indented with a tab or less \
+                                  than its block; Kubernetes (libyaml) accepts it, YAML 1.2 \
+                                  parsers do not"
                             .to_owned(),
                     });
                 }

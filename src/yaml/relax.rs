@@ -15,6 +15,12 @@
 //! but what the stricter parser sees. When the parser rejects a file for one
 //! of these two reasons, the loader rewrites the scalar concerned and parses
 //! again; line numbers do not move.
+//!
+//! The same holds inside flow collections: libyaml does not check their
+//! indentation at all, so a chart's values.yaml may close `args: [` with a
+//! `]` at the key's own column (bitnami chainloop does). A flow line that
+//! holds only white space before the offending token is shifted right, one
+//! space per attempt; inside `[…]`/`{…}` indentation carries no meaning.
 
 use saphyr_parser::Marker;
 
@@ -25,6 +31,10 @@ use super::parse::pos_of;
 const TAB_IN_QUOTED: &str = "tab cannot be used as indentation";
 /// The parser's message for a continuation line indented too little.
 const UNDER_INDENTED_QUOTED: &str = "invalid indentation in quoted scalar";
+/// The parser's message for any token left of the current indent.
+const UNDER_INDENTED: &str = "invalid indentation";
+/// The parser's message for a plain scalar inside `[…]`/`{…}` left of it.
+const UNDER_INDENTED_FLOW: &str = "invalid indentation in flow construct";
 
 /// What to do about a parser error.
 pub(super) enum Relaxed {
@@ -66,8 +76,33 @@ pub(super) fn relax(text: &str, mark: Marker, info: &str) -> Relaxed {
             Some(out) => Relaxed::Retry(out, Some(pos_of(mark))),
             None => Relaxed::Fail,
         },
+        // Only a closing `]`/`}` at the start of its line: anything else
+        // under-indented outside a flow collection is a real error.
+        UNDER_INDENTED if matches!(text.as_bytes().get(at), Some(b']' | b'}')) => {
+            shift_flow_line(text, at, mark)
+        }
+        UNDER_INDENTED_FLOW => shift_flow_line(text, at, mark),
         _ => Relaxed::Fail,
     }
+}
+
+/// One more space before the token at byte `at`, if only spaces precede it
+/// on its line.
+fn shift_flow_line(text: &str, at: usize, mark: Marker) -> Relaxed {
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    if !text[line_start..at].bytes().all(|b| b == b' ') {
+        return Relaxed::Fail;
+    }
+    let mut out = String::with_capacity(text.len() + 1);
+    out.push_str(&text[..line_start]);
+    out.push(' ');
+    out.push_str(&text[line_start..]);
+    // The line, not the column: one warning however many spaces it takes.
+    let pos = Pos {
+        column: 1,
+        ..pos_of(mark)
+    };
+    Relaxed::Retry(out, Some(pos))
 }
 
 /// Byte offset of the `index`-th character (`saphyr` counts characters).
@@ -149,5 +184,36 @@ mod tests {
         assert_eq!(out, "k: 'it''s\n    ok'\nj: 1\n");
         assert!(reindent_scalar("k: plain\n", 3, 3).is_none());
         assert!(reindent_scalar("k: \"one line\"\n", 3, 3).is_none());
+    }
+
+    #[test]
+    fn a_flow_collection_closed_left_of_its_key_parses_as_libyaml_reads_it() {
+        let limits = crate::yaml::Limits::default();
+        let text = "vault:\n  server:\n    args: [\n      \"server\",\n      \"-dev\"\n    ]\n    other: 1\n";
+        let parsed = crate::yaml::parse_str(text, &limits);
+        let root = &parsed.documents[0].root;
+        let args = root
+            .path("vault.server.args")
+            .and_then(crate::yaml::Node::as_seq);
+        assert_eq!(args.map(<[_]>::len), Some(2), "{:?}", parsed.issues);
+        assert_eq!(
+            root.path("vault.server.other")
+                .and_then(crate::yaml::Node::scalar_text),
+            Some("1".to_owned())
+        );
+        // One warning, at the `]` line.
+        let lines: Vec<u32> = parsed
+            .issues
+            .iter()
+            .filter_map(|i| i.pos.map(|p| p.line))
+            .collect();
+        assert_eq!(lines, [6]);
+        // Outside a flow collection an under-indented line stays an error.
+        let bad = crate::yaml::parse_str("a:\n    b: 1\n  c: 2\n", &limits);
+        assert!(
+            bad.issues
+                .iter()
+                .any(|i| i.severity == crate::yaml::IssueSeverity::Error)
+        );
     }
 }
