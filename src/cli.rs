@@ -45,6 +45,8 @@ pub enum Format {
     Table,
     /// The versioned JSON report.
     Json,
+    /// JSON Lines: one line per target, then a summary line (no rule catalogue).
+    Jsonl,
     /// SARIF 2.1.0, for code-scanning uploads.
     Sarif,
     /// JUnit XML: a testsuite per target, a testcase per rule.
@@ -59,11 +61,23 @@ impl Format {
         match self {
             Format::Table => "table",
             Format::Json => "json",
+            Format::Jsonl => "jsonl",
             Format::Sarif => "sarif",
             Format::Junit => "junit",
             Format::Markdown => "markdown",
         }
     }
+}
+
+/// Which findings a report lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FindingsShown {
+    /// Every finding.
+    All,
+    /// Failures and rule errors only.
+    Fail,
+    /// None (the assessments and counts only).
+    None,
 }
 
 /// `FORMAT=PATH`: write this format to this file.
@@ -79,8 +93,9 @@ fn parse_output(text: &str) -> Result<OutputSpec, String> {
     let (format, path) = text
         .split_once('=')
         .ok_or_else(|| format!("`{text}` is not FORMAT=PATH"))?;
-    let format = Format::from_str(format, true)
-        .map_err(|_| format!("unknown format `{format}` (table, json, sarif, junit, markdown)"))?;
+    let format = Format::from_str(format, true).map_err(|_| {
+        format!("unknown format `{format}` (table, json, jsonl, sarif, junit, markdown)")
+    })?;
     if path.is_empty() {
         return Err(format!("`{text}` names no file"));
     }
@@ -122,6 +137,14 @@ pub struct AnalyzeArgs {
     /// Gate: fail when a target declares a higher level than it evidences.
     #[arg(long)]
     pub fail_on_overclaim: bool,
+    /// Which findings the report lists (counts always cover all): every
+    /// one, only failures (fail and error), or none.
+    #[arg(long, value_enum, default_value_t = FindingsShown::All)]
+    pub findings: FindingsShown,
+    /// Record when the run started in the report (`run.started_at`); off by
+    /// default so the same input gives the same bytes.
+    #[arg(long)]
+    pub timestamp: bool,
     /// Run only this rule (id or glob; repeatable); replaces the config's `include`.
     #[arg(long, value_name = "RULE")]
     pub only: Vec<String>,

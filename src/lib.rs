@@ -46,6 +46,10 @@ pub struct Options {
     pub progress: Progress,
     /// Assess every target alone: no histories, no version-pair checks.
     pub no_history: bool,
+    /// The command line, for the report's run metadata.
+    pub arguments: Vec<String>,
+    /// Record when the run started (makes reports differ between runs).
+    pub timestamp: bool,
 }
 
 /// A progress callback: called with the number of targets when they are
@@ -170,6 +174,7 @@ pub struct Run<'o> {
     pub head: report::ReportHead,
     rules: Vec<rules::Rule>,
     targets: Vec<discover::Target>,
+    roots: report::Roots,
     options: &'o Options,
 }
 
@@ -183,16 +188,15 @@ impl<'o> Run<'o> {
         Ok(Run {
             head: report::ReportHead {
                 schema_version: report::SCHEMA_VERSION.to_string(),
-                tool: Tool {
-                    name: "caplevel".into(),
-                    version: env!("CARGO_PKG_VERSION").into(),
-                },
+                tool: Tool::this(),
+                run: run_info(options, &rules),
                 threshold: options.threshold(),
                 rules: infos,
                 diagnostics: discovery.skipped,
             },
             rules,
             targets: discovery.targets,
+            roots: report::Roots::new(paths),
             options,
         })
     }
@@ -226,14 +230,21 @@ impl<'o> Run<'o> {
             history::keys(&self.targets)
         };
         for range in history::chunks(&keys, chunk_size()) {
+            let chunk = &self.targets[range.clone()];
             let (reports, found) = assess_chunk(
-                &self.targets[range.clone()],
+                chunk,
                 &keys[range],
                 &self.rules,
                 options,
             );
             histories.extend(found);
-            for mut t in reports {
+            for (target, mut t) in chunk.iter().zip(reports) {
+                t.id = report::target_id(
+                    &t.layout,
+                    &t.name,
+                    t.version.as_deref(),
+                    &self.roots.relative(&target.path),
+                );
                 gate_failures.extend(gate::check_target(
                     &mut t,
                     &options.gates,
@@ -257,6 +268,50 @@ impl<'o> Run<'o> {
             histories,
         })
     }
+}
+
+/// The run's metadata: arguments, the configuration in effect, the rules' digest.
+fn run_info(options: &Options, rules: &[rules::Rule]) -> report::RunInfo {
+    let globs = |list: &[globset::GlobMatcher]| -> Vec<String> {
+        list.iter().map(|g| g.glob().glob().to_string()).collect()
+    };
+    let mut specs: Vec<String> = rules.iter().map(|r| format!("{:?}", r.spec)).collect();
+    specs.sort();
+    let digest = helm::digest::hex(&helm::digest::sha256(specs.join("\n").as_bytes()));
+    report::RunInfo {
+        arguments: options.arguments.clone(),
+        config: options.config.file.clone(),
+        include: globs(&options.config.include),
+        exclude: globs(&options.config.exclude),
+        exemptions: options.config.exemptions.len(),
+        rules_digest: format!("sha256:{digest}"),
+        started_at: options.timestamp.then(now_rfc3339),
+    }
+}
+
+/// The current time as RFC 3339 UTC, to the second.
+fn now_rfc3339() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let (days, rem) = (secs / 86_400, secs % 86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 /// A warning for each config exemption no finding of the run used.

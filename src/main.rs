@@ -4,10 +4,11 @@
 //! whatever the format), 2 usage, input or configuration error.
 
 use caplevel::cli::{
-    AnalyzeArgs, Cli, Command, DiffArgs, ExplainArgs, Format, HelmArgs, LimitArgs, RenderArgs,
-    RulesArgs, SchemaKind,
+    AnalyzeArgs, Cli, Command, DiffArgs, ExplainArgs, FindingsShown, Format, HelmArgs, LimitArgs,
+    RenderArgs, RulesArgs, SchemaKind,
 };
 use caplevel::config::Config;
+use caplevel::finding::Status;
 use caplevel::gate::{Baseline, Gates};
 use caplevel::phase::Phase;
 use caplevel::report;
@@ -73,6 +74,8 @@ fn analyze(args: AnalyzeArgs) -> Result<ExitCode, String> {
         .map_err(|e| format!("invalid rule selection: {e}"))?;
     options.threshold = args.threshold;
     options.no_history = args.no_history;
+    options.timestamp = args.timestamp;
+    options.arguments = std::env::args().skip(1).collect();
     options.load.helm = helm_options(&args.helm);
     limit_spec(&args.limits)
         .over(options.config.limits)
@@ -133,6 +136,7 @@ fn analyze(args: AnalyzeArgs) -> Result<ExitCode, String> {
     // that fail it, so a failing run always says why.
     let all_diagnostics = table_on_stdout && !args.verbose && !args.quiet;
     let strict = args.strict;
+    let findings_shown = args.findings;
     let mut counts = DiagnosticCounts::default();
 
     // Every format is written as targets are assessed, so memory does not
@@ -141,6 +145,7 @@ fn analyze(args: AnalyzeArgs) -> Result<ExitCode, String> {
     for (format, name, out) in outputs {
         let sink = match format {
             Format::Json => report::JsonStream::start(out, &head).map(Sink::Json),
+            Format::Jsonl => report::JsonlStream::start(out, &head).map(Sink::Jsonl),
             Format::Table => Ok(Sink::Table(report::TableStream::new(out, args.verbose))),
             Format::Sarif => report::SarifStream::start(out, &head).map(Sink::Sarif),
             Format::Junit => report::JunitStream::start(out, remediations(&head)).map(Sink::Junit),
@@ -152,7 +157,16 @@ fn analyze(args: AnalyzeArgs) -> Result<ExitCode, String> {
         sinks.push((name, sink));
     }
     let tail = run
-        .assess(|t| {
+        .assess(|mut t| {
+            // Gates and counts have seen every finding; the report lists
+            // the ones asked for.
+            match findings_shown {
+                FindingsShown::All => {}
+                FindingsShown::Fail => t
+                    .findings
+                    .retain(|f| matches!(f.status, Status::Fail | Status::Error)),
+                FindingsShown::None => t.findings.clear(),
+            }
             for d in &t.diagnostics {
                 counts.add(d, strict);
                 if all_diagnostics || d.fails_run(strict) {
@@ -162,6 +176,7 @@ fn analyze(args: AnalyzeArgs) -> Result<ExitCode, String> {
             for (_, sink) in &mut sinks {
                 match sink {
                     Sink::Json(s) => s.target(&t)?,
+                    Sink::Jsonl(s) => s.target(&t)?,
                     Sink::Table(s) => s.target(&t)?,
                     Sink::Sarif(s) => s.target(&t)?,
                     Sink::Junit(s) => s.target(&t)?,
@@ -174,6 +189,7 @@ fn analyze(args: AnalyzeArgs) -> Result<ExitCode, String> {
     for (name, sink) in sinks {
         match sink {
             Sink::Json(s) => s.finish(&tail),
+            Sink::Jsonl(s) => s.finish(&tail),
             Sink::Table(s) => s.finish(&tail),
             Sink::Sarif(s) => s.finish(),
             Sink::Junit(s) => s.finish(),
@@ -259,6 +275,7 @@ impl DiagnosticCounts {
 /// A report written as the targets come.
 enum Sink {
     Json(report::JsonStream<Box<dyn Write>>),
+    Jsonl(report::JsonlStream<Box<dyn Write>>),
     Table(report::TableStream<Box<dyn Write>>),
     Sarif(report::SarifStream<Box<dyn Write>>),
     Junit(report::JunitStream<Box<dyn Write>>),

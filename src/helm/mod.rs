@@ -33,7 +33,7 @@
 
 mod chart;
 mod deps;
-mod digest;
+pub(crate) mod digest;
 mod funcs;
 mod glob;
 mod output;

@@ -34,6 +34,7 @@ impl<W: Write> JsonStream<W> {
             nested(&head.schema_version, 1)?
         )?;
         writeln!(out, "  {}: {},", key("tool"), nested(&head.tool, 1)?)?;
+        writeln!(out, "  {}: {},", key("run"), nested(&head.run, 1)?)?;
         writeln!(
             out,
             "  {}: {},",

@@ -1,13 +1,17 @@
 //! The report: every assessment of one run, and one writer per format.
 
+mod catalog;
 mod json;
+mod jsonl;
 mod junit;
 mod markdown;
 mod sarif;
 mod spool;
 mod table;
 
+pub use catalog::{PackageFacts, Roots, target_id};
 pub use json::{JsonStream, write_json};
+pub use jsonl::JsonlStream;
 pub use junit::{JunitStream, write_junit};
 pub use markdown::{MarkdownStream, write_markdown};
 pub use sarif::{SARIF_SCHEMA, SarifStream, write_sarif};
@@ -36,6 +40,8 @@ pub struct Report {
     pub schema_version: String,
     /// The tool that wrote it.
     pub tool: Tool,
+    /// How the run was made.
+    pub run: RunInfo,
     /// The coverage a phase needed to count as evidenced.
     pub threshold: f64,
     /// The rules the run used, sorted by phase and id.
@@ -62,6 +68,8 @@ pub struct ReportHead {
     pub schema_version: String,
     /// See [`Report::tool`].
     pub tool: Tool,
+    /// See [`Report::run`].
+    pub run: RunInfo,
     /// See [`Report::threshold`].
     pub threshold: f64,
     /// See [`Report::rules`].
@@ -108,6 +116,7 @@ impl Report {
         ReportHead {
             schema_version: self.schema_version.clone(),
             tool: self.tool.clone(),
+            run: self.run.clone(),
             threshold: self.threshold,
             rules: self.rules.clone(),
             diagnostics: self.diagnostics.clone(),
@@ -129,6 +138,7 @@ impl Report {
         Report {
             schema_version: head.schema_version,
             tool: head.tool,
+            run: head.run,
             threshold: head.threshold,
             rules: head.rules,
             targets,
@@ -200,6 +210,17 @@ pub struct Summary {
     pub grades: BTreeMap<String, usize>,
     /// Findings per status over all targets.
     pub findings: BTreeMap<String, usize>,
+    /// Per rule id: findings per status over all targets.
+    pub rules: BTreeMap<String, BTreeMap<String, usize>>,
+    /// Per phase: the mean coverage (0–100) over the targets that were
+    /// graded (a target no rule applies to is left out).
+    pub phase_means: BTreeMap<Phase, f64>,
+    /// Per package (`layout:name`): its highest version in this run, by semver
+    /// (versions that are not semver compare as text, below those that are).
+    pub latest: BTreeMap<String, String>,
+    #[serde(skip)]
+    #[schemars(skip)]
+    phase_sums: BTreeMap<Phase, (f64, usize)>,
 }
 
 impl Summary {
@@ -222,7 +243,45 @@ impl Summary {
                 .findings
                 .entry(status_id(f.status).to_string())
                 .or_default() += 1;
+            *self
+                .rules
+                .entry(f.rule.clone())
+                .or_default()
+                .entry(status_id(f.status).to_string())
+                .or_default() += 1;
         }
+        if t.grade != NO_GRADE {
+            for (phase, score) in &t.phases {
+                let (sum, n) = self.phase_sums.entry(*phase).or_default();
+                *sum += score.coverage;
+                *n += 1;
+                let mean = *sum / *n as f64;
+                self.phase_means
+                    .insert(*phase, (mean * 10.0).round() / 10.0);
+            }
+        }
+        if let Some(version) = &t.version {
+            let key = format!("{}:{}", t.layout, t.name);
+            let newer = self
+                .latest
+                .get(&key)
+                .is_none_or(|old| version_order(version, old) == std::cmp::Ordering::Greater);
+            if newer {
+                self.latest.insert(key, version.clone());
+            }
+        }
+    }
+}
+
+/// Orders two version texts: semver when both are, semver above the rest,
+/// text otherwise.
+pub fn version_order(a: &str, b: &str) -> std::cmp::Ordering {
+    let parse = |v: &str| semver::Version::parse(v.strip_prefix('v').unwrap_or(v)).ok();
+    match (parse(a), parse(b)) {
+        (Some(x), Some(y)) => x.cmp(&y),
+        (Some(_), None) => std::cmp::Ordering::Greater,
+        (None, Some(_)) => std::cmp::Ordering::Less,
+        (None, None) => a.cmp(b),
     }
 }
 
@@ -244,11 +303,52 @@ pub struct Tool {
     pub name: String,
     /// Its version.
     pub version: String,
+    /// The git commit it was built from, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+}
+
+impl Tool {
+    /// This build of caplevel.
+    pub fn this() -> Tool {
+        Tool {
+            name: "caplevel".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            commit: Some(env!("CAPLEVEL_COMMIT").to_string()).filter(|c| !c.is_empty()),
+        }
+    }
+}
+
+/// How a run was made, so a report can be reproduced and compared.
+#[derive(Debug, Clone, Default, Serialize, JsonSchema)]
+pub struct RunInfo {
+    /// The command line's arguments (after the program name).
+    pub arguments: Vec<String>,
+    /// The config file read, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config: Option<String>,
+    /// The rule selection in effect (config `include` or `--only`; empty = all).
+    pub include: Vec<String>,
+    /// Rules left out (config `exclude` and `--skip`).
+    pub exclude: Vec<String>,
+    /// How many exemptions the config declares.
+    pub exemptions: usize,
+    /// A SHA-256 over every rule the run used (its whole definition): two
+    /// reports with the same digest were judged by the same rules.
+    pub rules_digest: String,
+    /// When the run started (RFC 3339, UTC): only with `--timestamp`, since
+    /// it makes the report differ from run to run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<String>,
 }
 
 /// The assessment of one target.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct TargetReport {
+    /// A stable identity across runs: `layout:name@version:path`, the path
+    /// relative to the root the target was found under (however that root
+    /// was typed), `.` for the root itself.
+    pub id: String,
     /// The target's path, relative to the working directory when below it.
     pub path: String,
     /// bundle, chart or manifests.
@@ -261,6 +361,8 @@ pub struct TargetReport {
     pub version: Option<String>,
     /// The file that describes the package (the CSV), when there is one.
     pub main_file: Option<String>,
+    /// The package's listing facts, for catalog views.
+    pub package: PackageFacts,
     /// The declared level as a phase id, or null when absent or invalid.
     pub declared: Option<Phase>,
     /// The declared text exactly as written, when any.
@@ -288,6 +390,7 @@ impl TargetReport {
         for f in &mut findings {
             f.evidence.sort();
         }
+        let facts = PackageFacts::of(&package);
         let mut diagnostics = package.diagnostics;
         diagnostics.extend(rule_errors(
             &findings,
@@ -297,6 +400,13 @@ impl TargetReport {
         let diagnostics = crate::diag::merge(diagnostics);
         let graded = findings.iter().any(|f| f.status != Status::NotApplicable);
         TargetReport {
+            id: target_id(
+                &package.layout,
+                &package.name,
+                package.version.as_deref(),
+                ".",
+            ),
+            package: facts,
             path: package.path,
             kind: package.kind,
             layout: package.layout,

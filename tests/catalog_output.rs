@@ -1,0 +1,165 @@
+//! Output for dashboards and CI at catalog scale: JSON Lines, `--findings`,
+//! stable target ids, package facts and run metadata.
+
+use assert_cmd::Command;
+use std::path::Path;
+
+fn caplevel() -> Command {
+    let mut cmd = Command::cargo_bin("caplevel").unwrap();
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
+    cmd
+}
+
+const GOOD: &str = "fixtures/rules/csv-install-deployment/pass";
+const RULES: &str = "fixtures/rules";
+
+fn lines(out: &[u8]) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(out)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect()
+}
+
+#[test]
+fn jsonl_is_one_line_per_target_then_a_summary() {
+    let out = caplevel()
+        .args(["analyze", RULES, "--format", "jsonl", "--findings", "fail"])
+        .output()
+        .unwrap();
+    let lines = lines(&out.stdout);
+    let (summary, targets) = lines.split_last().unwrap();
+    assert!(targets.len() > 10);
+    assert!(targets.iter().all(|t| t["type"] == "target"));
+    assert_eq!(summary["type"], "summary");
+    assert_eq!(summary["summary"]["targets"], targets.len());
+    // No rule catalogue: its size and digest only.
+    assert!(summary["rules"].is_u64());
+    assert!(
+        summary["run"]["rules_digest"]
+            .as_str()
+            .unwrap()
+            .starts_with("sha256:")
+    );
+    // Only failures, compact, located relative to the target.
+    for t in targets {
+        for f in t["findings"].as_array().unwrap() {
+            assert!(f["status"] == "fail" || f["status"] == "error", "{f}");
+            if let Some(at) = f["at"].as_str() {
+                assert!(!at.starts_with('/') && !at.starts_with("fixtures/"), "{at}");
+            }
+        }
+    }
+    // Per-rule counts cover every finding, shown or not.
+    let rules = summary["summary"]["rules"].as_object().unwrap();
+    assert!(rules.values().any(|c| c.get("pass").is_some()));
+    assert!(summary["summary"]["phase_means"]["basic-install"].is_number());
+}
+
+#[test]
+fn findings_none_and_fail_filter_every_format_but_not_the_counts() {
+    let all = caplevel()
+        .args(["analyze", GOOD, "--format", "json"])
+        .output()
+        .unwrap();
+    let none = caplevel()
+        .args(["analyze", GOOD, "--format", "json", "--findings", "none"])
+        .output()
+        .unwrap();
+    let all: serde_json::Value = serde_json::from_slice(&all.stdout).unwrap();
+    let none: serde_json::Value = serde_json::from_slice(&none.stdout).unwrap();
+    assert!(!all["targets"][0]["findings"].as_array().unwrap().is_empty());
+    assert!(
+        none["targets"][0]["findings"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(all["summary"]["findings"], none["summary"]["findings"]);
+    assert_eq!(all["targets"][0]["score"], none["targets"][0]["score"]);
+    let junit = caplevel()
+        .args(["analyze", GOOD, "--format", "junit", "--findings", "fail"])
+        .output()
+        .unwrap();
+    let junit = String::from_utf8_lossy(&junit.stdout);
+    assert!(
+        !junit.contains(r#"testcase name="csv-install-deployment""#),
+        "{junit}"
+    );
+    assert!(junit.contains("<failure"));
+}
+
+#[test]
+fn target_ids_do_not_depend_on_how_the_path_was_typed() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let id = |arg: String| {
+        let out = caplevel()
+            .args(["analyze", "--format", "jsonl", "--findings", "none"])
+            .arg(arg)
+            .output()
+            .unwrap();
+        let lines = lines(&out.stdout);
+        lines
+            .iter()
+            .filter(|l| l["type"] == "target")
+            .map(|l| l["id"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    let plain = id("fixtures/rules/csv-install-deployment".into());
+    assert_eq!(plain, id("fixtures/rules/csv-install-deployment/".into()));
+    assert_eq!(plain, id("./fixtures/rules/csv-install-deployment".into()));
+    assert_eq!(
+        plain,
+        id(root
+            .join("fixtures/rules/csv-install-deployment")
+            .display()
+            .to_string())
+    );
+    assert!(plain.iter().any(|i| i.ends_with(":pass")), "{plain:?}");
+}
+
+#[test]
+fn targets_carry_package_facts_and_the_run_its_metadata() {
+    let out = caplevel()
+        .args([
+            "analyze",
+            "fixtures/examples",
+            "--format",
+            "json",
+            "--timestamp",
+        ])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let run = &v["run"];
+    assert!(
+        run["arguments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a == "--timestamp")
+    );
+    assert!(run["started_at"].as_str().unwrap().ends_with('Z'));
+    let bundle = v["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["kind"] == "bundle")
+        .expect("the examples hold a bundle");
+    assert!(
+        bundle["package"]["csv_name"].is_string(),
+        "{}",
+        bundle["package"]
+    );
+    assert!(
+        v["summary"]["latest"]
+            .as_object()
+            .is_some_and(|m| !m.is_empty())
+    );
+    // Without --timestamp the report has no time in it.
+    let again = caplevel()
+        .args(["analyze", "fixtures/examples", "--format", "json"])
+        .output()
+        .unwrap();
+    let again: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
+    assert!(again["run"].get("started_at").is_none());
+}
