@@ -29,6 +29,9 @@ pub enum Command {
     Rules(RulesArgs),
     /// Print one rule's full documentation.
     Explain(ExplainArgs),
+    /// Write a baseline: the failures, input errors and levels of every
+    /// target now, for `analyze --baseline FILE` to accept later.
+    Baseline(BaselineArgs),
     /// Render a Helm chart as `helm template` would, with no helm binary.
     Render(RenderArgs),
     /// Print a JSON Schema (report, rules or config).
@@ -249,6 +252,71 @@ pub struct HelmArgs {
     /// An API version `.Capabilities.APIVersions.Has` reports (repeatable), e.g. `monitoring.coreos.com/v1`.
     #[arg(long = "api-versions", value_name = "GROUP/VERSION")]
     pub api_versions: Vec<String>,
+}
+
+/// Arguments of `baseline`.
+#[derive(Debug, Args, Clone)]
+pub struct BaselineArgs {
+    /// Files or folders to assess.
+    pub paths: Vec<PathBuf>,
+    /// The baseline file to write (a JSON report listing the failures).
+    #[arg(long = "output", short = 'o', value_name = "FILE")]
+    pub output: PathBuf,
+    /// More rule files or folders of rule files (repeatable).
+    #[arg(long = "rules", value_name = "PATH")]
+    pub rules: Vec<PathBuf>,
+    /// The config file (default: .caplevel.yaml when present).
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Run only this rule (id or glob; repeatable).
+    #[arg(long, value_name = "RULE")]
+    pub only: Vec<String>,
+    /// Do not run this rule (id or glob; repeatable).
+    #[arg(long, value_name = "RULE")]
+    pub skip: Vec<String>,
+    /// Worker threads (default: all cores).
+    #[arg(long, short)]
+    pub jobs: Option<usize>,
+    /// Bounds against hostile input.
+    #[command(flatten)]
+    pub limits: LimitArgs,
+    /// How Helm charts are rendered.
+    #[command(flatten)]
+    pub helm: HelmArgs,
+}
+
+impl BaselineArgs {
+    /// The analysis that writes the baseline: the JSON report of the
+    /// failures to the file, no gate, nothing on stdout.
+    pub fn into_analyze(self) -> AnalyzeArgs {
+        AnalyzeArgs {
+            paths: self.paths,
+            format: Format::Json,
+            outputs: vec![OutputSpec {
+                format: Format::Json,
+                path: self.output,
+            }],
+            verbose: false,
+            rules: self.rules,
+            config: self.config,
+            threshold: None,
+            fail_under: None,
+            min_score: None,
+            fail_on_overclaim: false,
+            findings: FindingsShown::Fail,
+            timestamp: false,
+            only: self.only,
+            skip: self.skip,
+            strict: false,
+            quiet: true,
+            baseline: None,
+            jobs: self.jobs,
+            limits: self.limits,
+            timings: false,
+            no_history: false,
+            helm: self.helm,
+        }
+    }
 }
 
 /// Arguments of `render`.

@@ -231,12 +231,7 @@ impl<'o> Run<'o> {
         };
         for range in history::chunks(&keys, chunk_size()) {
             let chunk = &self.targets[range.clone()];
-            let (reports, found) = assess_chunk(
-                chunk,
-                &keys[range],
-                &self.rules,
-                options,
-            );
+            let (reports, found) = assess_chunk(chunk, &keys[range], &self.rules, options);
             histories.extend(found);
             for (target, mut t) in chunk.iter().zip(reports) {
                 t.id = report::target_id(
@@ -245,11 +240,7 @@ impl<'o> Run<'o> {
                     t.version.as_deref(),
                     &self.roots.relative(&target.path),
                 );
-                gate_failures.extend(gate::check_target(
-                    &mut t,
-                    &options.gates,
-                    self.head.threshold,
-                ));
+                gate_failures.extend(gate::check_target(&mut t, &options.gates));
                 summary.add(&t);
                 used_exemptions.extend(
                     t.findings

@@ -22,8 +22,9 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Some(Command::Analyze(args)) => analyze(args),
-        None => analyze(cli.analyze),
+        Some(Command::Analyze(args)) => analyze(args, true),
+        None => analyze(cli.analyze, true),
+        Some(Command::Baseline(args)) => write_baseline(args),
         Some(Command::Rules(args)) => list_rules(args),
         Some(Command::Explain(args)) => explain(args),
         Some(Command::Render(args)) => render(args),
@@ -53,7 +54,17 @@ fn options(rules: Vec<PathBuf>, config: Option<&std::path::Path>) -> Result<Opti
     })
 }
 
-fn analyze(args: AnalyzeArgs) -> Result<ExitCode, String> {
+/// `caplevel baseline`: the analysis, its JSON report of failures to the
+/// file; exit 0 whatever it found (nothing is gated), 2 on usage errors.
+fn write_baseline(args: caplevel::cli::BaselineArgs) -> Result<ExitCode, String> {
+    let file = args.output.display().to_string();
+    analyze(args.into_analyze(), false)?;
+    eprintln!("caplevel: baseline written to {file}");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `caplevel analyze`; `stdout`: also write `--format` to stdout.
+fn analyze(args: AnalyzeArgs, stdout: bool) -> Result<ExitCode, String> {
     if args.paths.is_empty() {
         return Err("no path given (usage: caplevel analyze PATH...)".into());
     }
@@ -125,11 +136,13 @@ fn analyze(args: AnalyzeArgs) -> Result<ExitCode, String> {
             Box::new(std::io::BufWriter::new(file)),
         ));
     }
-    outputs.push((
-        args.format,
-        "stdout".into(),
-        Box::new(std::io::stdout().lock()),
-    ));
+    if stdout {
+        outputs.push((
+            args.format,
+            "stdout".into(),
+            Box::new(std::io::stdout().lock()),
+        ));
+    }
     let table_on_stdout = args.format == Format::Table;
     // The table's readers get every diagnostic on stderr (with --verbose
     // they are in the table itself); every other run gets at least the ones

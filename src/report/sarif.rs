@@ -141,7 +141,9 @@ fn result(t: &TargetReport, f: &Finding, rule_index: Option<usize>) -> Value {
         "level": level,
         "message": {"text": message},
         "locations": [location(primary)],
-        "partialFingerprints": {"caplevel/v1": format!("{}:{}", t.path, f.rule)},
+        // The same identity baselines use: the target's stable id, the
+        // rule and its objects, never lines or how the path was typed.
+        "partialFingerprints": {"caplevel/v2": fingerprint(t, f)},
         "properties": {"target": t.path, "phase": f.phase.id(), "weight": f.weight},
     });
     if let Some(i) = rule_index {
@@ -234,4 +236,15 @@ mod tests {
         assert_eq!(uri("/abs/x.yaml"), "file:///abs/x.yaml");
         assert_eq!(camel("csv-install-deployment"), "CsvInstallDeployment");
     }
+}
+
+/// A finding's fingerprint: a digest of the target id, the rule and the
+/// objects of its evidence.
+fn fingerprint(t: &TargetReport, f: &Finding) -> String {
+    let text = format!(
+        "{}\u{0}{}",
+        t.id,
+        crate::gate::fingerprints(&f.rule, &f.evidence).join("\u{1}")
+    );
+    crate::helm::digest::hex(&crate::helm::digest::sha256(text.as_bytes()))[..32].to_string()
 }
