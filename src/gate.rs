@@ -104,7 +104,7 @@ impl Baseline {
             Err(_) => text
                 .lines()
                 .filter(|l| !l.trim().is_empty())
-                .map(|l| serde_json::from_str::<serde_json::Value>(l))
+                .map(serde_json::from_str::<serde_json::Value>)
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(|e| err(format!("neither JSON nor JSON Lines: {e}")))?
                 .into_iter()

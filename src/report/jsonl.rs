@@ -64,6 +64,7 @@ struct SummaryLine<'a> {
     summary: &'a super::Summary,
     diagnostics: &'a [crate::diag::Diagnostic],
     gate_failures: &'a [crate::gate::GateFailure],
+    histories: &'a [crate::history::HistoryReport],
 }
 
 /// Writes JSON Lines as the targets come.
@@ -113,6 +114,7 @@ impl<W: Write> JsonlStream<W> {
             summary: &tail.summary,
             diagnostics: &tail.diagnostics,
             gate_failures: &tail.gate_failures,
+            histories: &tail.histories,
         };
         serde_json::to_writer(
             &mut self.out,

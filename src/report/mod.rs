@@ -171,7 +171,7 @@ pub struct RuleInfo {
     /// Links.
     pub references: Vec<String>,
     /// The signal catalogue row.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signal: Option<String>,
     /// The rule file.
     pub source: String,
@@ -304,7 +304,7 @@ pub struct Tool {
     /// Its version.
     pub version: String,
     /// The git commit it was built from, when known.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub commit: Option<String>,
 }
 
@@ -325,7 +325,7 @@ pub struct RunInfo {
     /// The command line's arguments (after the program name).
     pub arguments: Vec<String>,
     /// The config file read, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<String>,
     /// The rule selection in effect (config `include` or `--only`; empty = all).
     pub include: Vec<String>,
@@ -338,7 +338,7 @@ pub struct RunInfo {
     pub rules_digest: String,
     /// When the run started (RFC 3339, UTC): only with `--timestamp`, since
     /// it makes the report differ from run to run.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub started_at: Option<String>,
 }
 

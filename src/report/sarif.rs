@@ -226,6 +226,17 @@ fn references_md(refs: &[String]) -> String {
     format!("\n\n**References:**\n{}", list.join("\n"))
 }
 
+/// A finding's fingerprint: a digest of the target id, the rule and the
+/// objects of its evidence.
+fn fingerprint(t: &TargetReport, f: &Finding) -> String {
+    let text = format!(
+        "{}\u{0}{}",
+        t.id,
+        crate::gate::fingerprints(&f.rule, &f.evidence).join("\u{1}")
+    );
+    crate::helm::digest::hex(&crate::helm::digest::sha256(text.as_bytes()))[..32].to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -236,15 +247,4 @@ mod tests {
         assert_eq!(uri("/abs/x.yaml"), "file:///abs/x.yaml");
         assert_eq!(camel("csv-install-deployment"), "CsvInstallDeployment");
     }
-}
-
-/// A finding's fingerprint: a digest of the target id, the rule and the
-/// objects of its evidence.
-fn fingerprint(t: &TargetReport, f: &Finding) -> String {
-    let text = format!(
-        "{}\u{0}{}",
-        t.id,
-        crate::gate::fingerprints(&f.rule, &f.evidence).join("\u{1}")
-    );
-    crate::helm::digest::hex(&crate::helm::digest::sha256(text.as_bytes()))[..32].to_string()
 }
