@@ -233,7 +233,16 @@ impl Walk<'_, '_> {
             old.get("type").and_then(Node::as_str),
             new.get("type").and_then(Node::as_str),
         );
-        if ot.is_some() && ot != nt {
+        // A field widened to int-or-string or to free-form JSON drops its
+        // `type` without narrowing anything: every stored value still fits.
+        let widened = nt.is_none()
+            && [
+                "x-kubernetes-int-or-string",
+                "x-kubernetes-preserve-unknown-fields",
+            ]
+            .iter()
+            .any(|k| new.get(k).and_then(Node::as_bool) == Some(true));
+        if ot.is_some() && ot != nt && !widened {
             self.add(
                 ChangeKind::TypeChanged,
                 path,
@@ -543,6 +552,17 @@ spec:
             "{}",
             changes[1].message
         );
+    }
+
+    #[test]
+    fn widening_to_int_or_string_is_safe() {
+        let old = crd(OLD);
+        let new = crd(&OLD.replace(
+            "                mode:\n                  type: string\n",
+            "                mode:\n                  x-kubernetes-int-or-string: true\n                  anyOf: [{type: integer}, {type: string}]\n",
+        ));
+        assert_ne!(old, new);
+        assert!(compare(Side::new(&old, "o"), Side::new(&new, "n")).is_empty());
     }
 
     #[test]
