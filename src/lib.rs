@@ -233,13 +233,14 @@ impl<'o> Run<'o> {
             let chunk = &self.targets[range.clone()];
             let (reports, found) = assess_chunk(chunk, &keys[range], &self.rules, options);
             histories.extend(found);
-            for (target, mut t) in chunk.iter().zip(reports) {
-                t.id = report::target_id(
-                    &t.layout,
-                    &t.name,
-                    t.version.as_deref(),
-                    &self.roots.relative(&target.path),
-                );
+            for mut t in reports {
+                // A catalog's bundles share its file: `file#bundle`.
+                let (file, bundle) = match t.path.split_once('#') {
+                    Some((file, bundle)) => (file, format!("#{bundle}")),
+                    None => (t.path.as_str(), String::new()),
+                };
+                let relative = self.roots.relative(std::path::Path::new(file)) + &bundle;
+                t.id = report::target_id(&t.layout, &t.name, t.version.as_deref(), &relative);
                 gate_failures.extend(gate::check_target(&mut t, &options.gates));
                 summary.add(&t);
                 used_exemptions.extend(

@@ -163,3 +163,27 @@ fn targets_carry_package_facts_and_the_run_its_metadata() {
     let again: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
     assert!(again["run"].get("started_at").is_none());
 }
+
+#[test]
+fn each_bundle_of_a_catalog_file_is_a_target_with_its_own_id() {
+    let out = caplevel()
+        .args([
+            "analyze",
+            "fixtures/upgrade/catalog/objects",
+            "--format",
+            "jsonl",
+            "--findings",
+            "none",
+        ])
+        .output()
+        .unwrap();
+    let ids: Vec<String> = lines(&out.stdout)
+        .iter()
+        .filter(|l| l["type"] == "target")
+        .map(|l| l["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids.len(), 4, "{ids:?}");
+    let distinct: std::collections::BTreeSet<&String> = ids.iter().collect();
+    assert_eq!(distinct.len(), 4, "{ids:?}");
+    assert!(ids.iter().all(|i| i.contains("catalog.yaml#")), "{ids:?}");
+}
