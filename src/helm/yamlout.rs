@@ -51,10 +51,68 @@ fn emit_root(v: &Value, out: &mut String) {
         Value::Map(m) if !m.is_empty() => emit_map(v, 0, out),
         Value::List(l) if !l.is_empty() => emit_seq(v, 0, out),
         other => {
-            out.push_str(&scalar(other, 0, false));
+            // A root scalar's continuation lines are indented by 2 (libyaml).
+            out.push_str(&fold(scalar(other, 0, false), 0, 2));
             out.push('\n');
         }
     }
+}
+
+/// The column (in characters) where the next character of `out` goes.
+fn column(out: &str) -> usize {
+    out[out.rfind('\n').map_or(0, |i| i + 1)..].chars().count()
+}
+
+/// go-yaml v2's emitter breaks a long plain or quoted scalar at a single
+/// space once the line is past 80 columns (its `best_width`), going on at
+/// `indent`; literal blocks are never folded. `col` is where the scalar
+/// starts. (Values read back are unchanged: YAML folds the break into a
+/// space again.)
+fn fold(text: String, col: usize, indent: usize) -> String {
+    const BEST_WIDTH: usize = 80;
+    if !text.contains(' ') || text.starts_with('|') {
+        return text;
+    }
+    let style = match text.as_bytes().first() {
+        Some(b'\'') => 1,
+        Some(b'"') => 2,
+        _ => 0,
+    };
+    let chars: Vec<char> = text.chars().collect();
+    let last = chars.len().saturating_sub(1);
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut column = col;
+    let mut spaces = false;
+    for (i, &c) in chars.iter().enumerate() {
+        if c != ' ' {
+            out.push(c);
+            column += 1;
+            spaces = false;
+            continue;
+        }
+        let next_space = chars.get(i + 1) == Some(&' ');
+        let breakable = !spaces
+            && column > BEST_WIDTH
+            && match style {
+                0 => !next_space,
+                1 => i != 1 && i + 1 != last && !next_space,
+                _ => i != 1 && i + 1 != last,
+            };
+        if breakable {
+            out.push('\n');
+            out.extend(std::iter::repeat_n(' ', indent));
+            column = indent;
+            if style == 2 && next_space {
+                out.push('\\');
+                column += 1;
+            }
+        } else {
+            out.push(' ');
+            column += 1;
+        }
+        spaces = true;
+    }
+    out
 }
 
 /// Deepest nesting written (a map holding itself must not recurse without
@@ -84,7 +142,8 @@ fn emit_map(v: &Value, indent: usize, out: &mut String) {
             }
             other => {
                 out.push(' ');
-                out.push_str(&scalar(other, indent + 2, false));
+                let col = column(out);
+                out.push_str(&fold(scalar(other, indent + 2, false), col, indent + 2));
                 out.push('\n');
             }
         }
@@ -115,7 +174,8 @@ fn emit_seq(v: &Value, indent: usize, out: &mut String) {
             }
             other => {
                 out.push(' ');
-                out.push_str(&scalar(other, indent + 2, false));
+                let col = column(out);
+                out.push_str(&fold(scalar(other, indent + 2, false), col, indent + 2));
                 out.push('\n');
             }
         }
