@@ -1050,10 +1050,9 @@ fn call_method(receiver: &Value, method: &str, args: &[Value]) -> Option<Result<
                 .collect();
             Value::Map(Map::typed("Files", sub))
         }
+        // Helm's `.Files` and `Glob` results are never nil maps, so an empty
+        // one prints as `{}` (only a nil `Files` gives "").
         ("AsConfig" | "AsSecrets", Value::Map(m)) if files(m) => {
-            if m.is_empty() {
-                return Some(Ok(s("")));
-            }
             let mut out = Entries::new();
             for (k, v) in m.borrow().iter() {
                 let base = k.rsplit('/').next().unwrap_or(k);
