@@ -1,7 +1,8 @@
 //! Value profiles a chart is assessed under: its defaults, `features-on`
-//! (every boolean `enabled`/`create` switched on, unset PodDisruptionBudget
-//! values given a budget, the common add-on APIs available), each
-//! `ci/*-values.yaml`, and the user's own values.
+//! (every boolean `enabled`/`create` switched on, the subcharts' too, except
+//! toggles that take capability away; unset PodDisruptionBudget values given
+//! one budget; the common add-on APIs available), each `ci/*-values.yaml`,
+//! and the user's own values.
 
 use super::chart::Chart;
 use super::render::{RenderOptions, Rendered, render};
@@ -76,14 +77,11 @@ pub fn profiles(chart: &Chart) -> Vec<Profile> {
         overlay: empty_map(),
         api_versions: Vec::new(),
     }];
-    let mut opener = Opener {
-        gates: value_gates(chart),
-        switched: 0,
-    };
-    let overlay = opener.overlay(&chart.values, "", 0);
+    let mut switched = 0;
+    let overlay = chart_overlay(chart, &mut switched, 0);
     // A chart that tests `.Capabilities.APIVersions` has opt-in objects
     // even without a toggle: the add-on APIs alone show them.
-    if (opener.switched > 0 || tests_api_versions(chart))
+    if (switched > 0 || tests_api_versions(chart))
         && let Some(o) = overlay
     {
         out.push(Profile {
@@ -115,6 +113,82 @@ pub fn profiles(chart: &Chart) -> Vec<Profile> {
         }
     }
     out
+}
+
+/// The `features-on` overlay of a chart: its own values' toggles, and each
+/// subchart's under the key the parent gives it (its alias, or its name),
+/// since a subchart's objects count as the chart's own. Settings the parent
+/// writes for a subchart win over the subchart's own switched toggles.
+/// Adds to `switched` how many values it sets.
+fn chart_overlay(chart: &Chart, switched: &mut usize, depth: usize) -> Option<yaml::Node> {
+    let mut opener = Opener {
+        gates: value_gates(chart),
+        switched: 0,
+    };
+    let mut overlay = opener.overlay(&chart.values, "", 0)?;
+    *switched += opener.switched;
+    if depth >= 8 {
+        return Some(overlay);
+    }
+    for sub in &chart.subcharts {
+        let aliases: Vec<&str> = chart
+            .metadata
+            .dependencies
+            .iter()
+            .filter(|d| d.name == sub.name() && !d.alias.is_empty())
+            .map(|d| d.alias.as_str())
+            .collect();
+        let keys = if aliases.is_empty() {
+            vec![sub.name()]
+        } else {
+            aliases
+        };
+        let Some(sub_overlay) = chart_overlay(sub, switched, depth + 1) else {
+            continue;
+        };
+        if sub_overlay.as_map().is_none_or(|m| m.is_empty()) {
+            continue;
+        }
+        if let yaml::Value::Map(top) = &mut overlay.value {
+            for key in keys {
+                merge_under(top, key, &sub_overlay);
+            }
+        }
+    }
+    Some(overlay)
+}
+
+/// Lays `sub` under `key` of `map`, keeping what `map` already sets there.
+fn merge_under(map: &mut yaml::Mapping, key: &str, sub: &yaml::Node) {
+    match map.entries.get_mut(key) {
+        None => {
+            map.entries.insert(key.to_owned(), (sub.pos, sub.clone()));
+        }
+        Some((_, existing)) => {
+            if let (yaml::Value::Map(have), Some(add)) = (&mut existing.value, sub.as_map()) {
+                for (k, v) in add.iter() {
+                    if v.as_map().is_some() {
+                        merge_under(have, k, v);
+                    } else if !have.entries.contains_key(k) {
+                        have.entries.insert(k.to_owned(), (v.pos, v.clone()));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Toggles `features-on` leaves off because switching them on takes
+/// capability away or swaps in-chart components for outside ones:
+/// Bitnami's `diagnosticMode` replaces the command with `sleep` and strips
+/// every probe; `debug` modes do alike; `external*` (externalDatabase,
+/// externalRedis …) drops the bundled component for one outside the chart.
+fn degrading_toggle(parent: &str) -> bool {
+    let p = parent.to_ascii_lowercase();
+    matches!(
+        p.as_str(),
+        "diagnosticmode" | "diagnostic" | "debug" | "debugmode"
+    ) || p.starts_with("external")
 }
 
 /// Keys under which charts keep a PodDisruptionBudget's spec, some
@@ -204,7 +278,28 @@ impl Opener {
         if depth > 64 {
             return None;
         }
-        let parent_is_pdb = is_pdb_key(path.rsplit('.').next().unwrap_or(path));
+        let parent = path.rsplit('.').next().unwrap_or(path);
+        let parent_is_pdb = is_pdb_key(parent);
+        // A budget takes one of minAvailable / maxUnavailable (the API
+        // rejects both): set one only when neither is set, maxUnavailable
+        // when it is a gate, else minAvailable.
+        let budget_field = if parent_is_pdb {
+            let field_set = |f: &str| map.get(f).is_some_and(|v| !unset(v));
+            let gated = |f: &str| {
+                map.get(f).is_some_and(unset) && self.gates.contains(&format!("{path}.{f}"))
+            };
+            if field_set("minAvailable") || field_set("maxUnavailable") {
+                None
+            } else if gated("maxUnavailable") {
+                Some("maxUnavailable")
+            } else if gated("minAvailable") {
+                Some("minAvailable")
+            } else {
+                None
+            }
+        } else {
+            None
+        };
         let mut out = yaml::Mapping::default();
         for (k, v) in map.iter() {
             let pos = map.key_pos(k).unwrap_or_default();
@@ -214,7 +309,10 @@ impl Opener {
                 format!("{path}.{k}")
             };
             let gated_unset = unset(v) && self.gates.contains(&here);
-            if (k == "enabled" || k == "create") && v.as_bool() == Some(false) {
+            if (k == "enabled" || k == "create")
+                && v.as_bool() == Some(false)
+                && !degrading_toggle(parent)
+            {
                 self.switched += 1;
                 out.entries.insert(
                     k.to_owned(),
@@ -237,8 +335,7 @@ impl Opener {
                     pos: v.pos,
                 };
                 out.entries.insert(k.to_owned(), (pos, budget));
-            } else if gated_unset && parent_is_pdb && (k == "minAvailable" || k == "maxUnavailable")
-            {
+            } else if gated_unset && budget_field == Some(k) {
                 self.switched += 1;
                 out.entries.insert(k.to_owned(), (pos, one(v.pos)));
             } else if let Some(sub) = self.overlay(v, &here, depth + 1)
@@ -367,6 +464,75 @@ mod tests {
             kinds(&chart, &ps[1], &RenderOptions::default()),
             ["PodDisruptionBudget"]
         );
+    }
+
+    #[test]
+    fn a_budget_gets_one_field_only() {
+        // Both fields gated and unset: the API rejects a PDB with both.
+        let (_dir, chart) = chart(&[
+            (
+                "values.yaml",
+                "pdb:\n  create: false\n  minAvailable: \"\"\n  maxUnavailable: \"\"\n",
+            ),
+            (
+                "templates/pdb.yaml",
+                "{{- if .Values.pdb.create }}\nkind: PodDisruptionBudget\nmetadata:\n  name: p\nspec:\n  {{- if .Values.pdb.minAvailable }}\n  minAvailable: {{ .Values.pdb.minAvailable }}\n  {{- end }}\n  {{- if or .Values.pdb.maxUnavailable (not .Values.pdb.minAvailable) }}\n  maxUnavailable: {{ .Values.pdb.maxUnavailable | default 1 }}\n  {{- end }}\n{{- end }}\n",
+            ),
+        ]);
+        let ps = profiles(&chart);
+        assert_eq!(ps.len(), 2);
+        assert!(ps[1].overlay.path("pdb.minAvailable").is_none());
+        let text = &render_profile(&chart, &ps[1], &RenderOptions::default()).docs[0].text;
+        assert!(text.contains("maxUnavailable: 1"), "{text}");
+        assert!(!text.contains("minAvailable"), "{text}");
+    }
+
+    #[test]
+    fn toggles_that_take_capability_away_stay_off() {
+        let (_dir, chart) = chart(&[(
+            "values.yaml",
+            "diagnosticMode:\n  enabled: false\nexternalDatabase:\n  enabled: false\nmetrics:\n  enabled: false\n",
+        )]);
+        let ps = profiles(&chart);
+        let on = &ps[1].overlay;
+        assert!(on.path("diagnosticMode.enabled").is_none());
+        assert!(on.path("externalDatabase.enabled").is_none());
+        assert_eq!(
+            on.path("metrics.enabled").map(|n| &n.value),
+            Some(&yaml::Value::Bool(true))
+        );
+    }
+
+    #[test]
+    fn subcharts_toggles_are_switched_on_under_their_name() {
+        let (_dir, chart) = chart(&[
+            ("values.yaml", "db:\n  enabled: true\n"),
+            (
+                "charts/postgresql/Chart.yaml",
+                "apiVersion: v2\nname: postgresql\nversion: 1.0.0\n",
+            ),
+            (
+                "charts/postgresql/values.yaml",
+                "backup:\n  enabled: false\nmetrics:\n  enabled: false\n",
+            ),
+            (
+                "charts/postgresql/templates/cron.yaml",
+                "{{- if .Values.backup.enabled }}\napiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: backup\n{{- end }}\n",
+            ),
+        ]);
+        let ps = profiles(&chart);
+        let names: Vec<&str> = ps.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["defaults", FEATURES_ON]);
+        assert_eq!(
+            ps[1]
+                .overlay
+                .path("postgresql.backup.enabled")
+                .map(|n| &n.value),
+            Some(&yaml::Value::Bool(true))
+        );
+        let options = RenderOptions::default();
+        assert!(kinds(&chart, &ps[0], &options).is_empty());
+        assert_eq!(kinds(&chart, &ps[1], &options), ["CronJob"]);
     }
 
     #[test]

@@ -472,6 +472,7 @@ fn chart_facts(chart: &Chart, profiles: &[String], resources: &[Resource]) -> Js
         "shipsCrds": ships_crds,
         "annotations": annotations,
         "hasLock": chart.files.iter().any(|f| f.name == "Chart.lock" || f.name == "requirements.lock"),
+        "lockProblems": super::chart_lock::lock_problems(chart),
         "subcharts": chart.subcharts.iter().map(|s| s.name().to_string()).collect::<Vec<_>>(),
         "templateText": template_text(chart),
         "renderedFrom": rendered_from(chart, resources),

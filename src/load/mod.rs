@@ -4,6 +4,7 @@
 
 mod bundle;
 mod chart;
+mod chart_lock;
 pub use chart::{RenderOutput, render_chart};
 mod csv;
 mod facts;
