@@ -128,7 +128,8 @@ pub struct AnalyzeArgs {
     /// The config file (default: .caplevel.yaml in the working directory, when present).
     #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
-    /// Coverage (0–100) a phase needs to count as evidenced [default: 50, or the config's].
+    /// Coverage (0–100) at which a phase's coverage counts as `reached`: a secondary figure, the
+    /// level comes from decisive evidence (docs/scoring.md) [default: 50, or the config's].
     #[arg(long)]
     pub threshold: Option<f64>,
     /// Gate: fail when a target's evidenced level is below PHASE (id, numeral or number).
@@ -137,6 +138,9 @@ pub struct AnalyzeArgs {
     /// Gate: fail when a target's score (0–100) is below N.
     #[arg(long, value_name = "N")]
     pub min_score: Option<f64>,
+    /// Gate: fail when a target's quality score (0–100: listing and packaging hygiene) is below N.
+    #[arg(long, value_name = "N")]
+    pub min_quality: Option<f64>,
     /// Gate: fail when a target declares a higher level than it evidences.
     #[arg(long)]
     pub fail_on_overclaim: bool,
@@ -302,6 +306,7 @@ impl BaselineArgs {
             threshold: None,
             fail_under: None,
             min_score: None,
+            min_quality: None,
             fail_on_overclaim: false,
             findings: FindingsShown::Fail,
             timestamp: false,

@@ -22,6 +22,46 @@ pub enum Status {
     Error,
 }
 
+/// What a rule measures: the two things a report never mixes.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Dimension {
+    /// What the operator or chart can do for its user: decides the level.
+    #[default]
+    Capability,
+    /// How well it is packaged and listed (icons, contacts, digests, naming,
+    /// schema typing): its own score and gate, never the level.
+    Quality,
+}
+
+impl Dimension {
+    /// The kebab-case id used in rule files and reports.
+    pub fn id(self) -> &'static str {
+        match self {
+            Dimension::Capability => "capability",
+            Dimension::Quality => "quality",
+        }
+    }
+
+    /// Whether this is the default dimension (serde skips it when so).
+    pub fn is_capability(&self) -> bool {
+        *self == Dimension::Capability
+    }
+}
+
 /// One resource that made a finding pass or fail.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
 pub struct Evidence {
@@ -56,6 +96,12 @@ pub struct Finding {
     pub status: Status,
     /// The rule's weight.
     pub weight: u32,
+    /// What the rule measures (absent in JSON = capability).
+    #[serde(default, skip_serializing_if = "Dimension::is_capability")]
+    pub dimension: Dimension,
+    /// The rule's evidence tags, which the level model reads.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
     /// The rule's title.
     pub title: String,
     /// What was found.

@@ -1,7 +1,8 @@
 //! Gates: the conditions under which a CI run fails (exit code 1).
 //!
 //! - `--fail-under PHASE`: a target's evidenced level is below PHASE;
-//! - `--min-score N`: a target's score is below N;
+//! - `--min-score N`: a target's (capability) score is below N;
+//! - `--min-quality N`: a target's quality score is below N;
 //! - `--fail-on-overclaim`: a target declares more than it evidences;
 //! - always: a target's input has an error a cluster or helm would reject
 //!   (a file that does not parse, a template that fails, a missing
@@ -32,6 +33,8 @@ pub struct Gates {
     pub fail_under: Option<Phase>,
     /// Fail when the score is below this.
     pub min_score: Option<f64>,
+    /// Fail when the quality score is below this.
+    pub min_quality: Option<f64>,
     /// Fail when a target overclaims.
     pub fail_on_overclaim: bool,
     /// Accept what this earlier report already showed.
@@ -45,7 +48,7 @@ pub struct Gates {
 pub struct GateFailure {
     /// The target's path.
     pub target: String,
-    /// `fail-under`, `min-score`, `fail-on-overclaim` or `input-errors`.
+    /// `fail-under`, `min-score`, `min-quality`, `fail-on-overclaim` or `input-errors`.
     pub gate: String,
     /// What failed, in words.
     pub message: String,
@@ -280,6 +283,15 @@ fn judge(t: &TargetReport, gates: &Gates) -> Vec<GateFailure> {
                 format!("score {} is below {min}", t.score),
             ));
         }
+    }
+    if let Some(min) = gates.min_quality
+        && judged
+        && t.quality.score < min
+    {
+        out.push(fail(
+            "min-quality",
+            format!("quality score {} is below {min}", t.quality.score),
+        ));
     }
     if gates.fail_on_overclaim && t.verdict == Verdict::Overclaimed {
         let excused = same_claim

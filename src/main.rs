@@ -78,6 +78,11 @@ fn analyze(args: AnalyzeArgs, stdout: bool) -> Result<ExitCode, String> {
     {
         return Err(format!("--min-score must be 0 to 100, not {s}"));
     }
+    if let Some(q) = args.min_quality
+        && !(0.0..=100.0).contains(&q)
+    {
+        return Err(format!("--min-quality must be 0 to 100, not {q}"));
+    }
     let mut options = options(args.rules, args.config.as_deref())?;
     options
         .config
@@ -98,6 +103,7 @@ fn analyze(args: AnalyzeArgs, stdout: bool) -> Result<ExitCode, String> {
             .map(|p| phase_arg("--fail-under", p))
             .transpose()?,
         min_score: args.min_score,
+        min_quality: args.min_quality,
         fail_on_overclaim: args.fail_on_overclaim,
         baseline: args
             .baseline

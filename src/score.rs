@@ -1,17 +1,29 @@
-//! Scoring: per-phase coverage, the evidenced level, a grade and the verdict
-//! on the declared level.
+//! Scoring: per-phase status from decisive evidence, the evidenced level,
+//! the quality score, coverage as a secondary figure, and the verdict on the
+//! declared level. docs/scoring.md is the user's account of this module.
 //!
+//! - Only capability findings count toward phases; quality findings (rule
+//!   `dimension: quality`) make the separate quality score and grade.
+//! - status(phase), from the level model (rules/levels.yaml): a requirement
+//!   is satisfied when a capability finding carrying one of its tags passed
+//!   (or is exempt); the phase is `met` when one of its `met` alternatives is
+//!   wholly satisfied, `partial` when one of its `partial` alternatives is
+//!   (by default: any single requirement), else `not-met`.
+//! - evidenced level = the highest phase N such that phases I..N are all
+//!   met, lowered by the model's caps (a failed finding with a cap tag); none
+//!   when phase I is not met.
 //! - coverage(phase) = 100 × Σ weight(pass or exempt) / Σ weight(pass, fail,
-//!   exempt or error) over the phase's findings; a phase with no applicable
-//!   rule has coverage 0 (no evidence is no evidence).
-//! - evidenced level = the highest phase N such that phases I..N each reach
-//!   the threshold (default 50); none when phase I does not.
+//!   exempt or error) over the phase's capability findings; a phase with no
+//!   applicable rule has coverage 0. `reached` = coverage ≥ threshold: a
+//!   secondary figure, no longer the level.
 //! - score = the mean of the five coverages; grade A ≥ 85, B ≥ 70, C ≥ 55,
-//!   D ≥ 40, E ≥ 25, else F.
+//!   D ≥ 40, E ≥ 25, else F. The quality score is the weighted pass share of
+//!   the quality findings, graded the same way.
 //! - verdict: `undeclared` when no valid level is declared, else `consistent`,
 //!   `overclaimed` (declared above evidenced) or `underclaimed`.
 
-use crate::finding::{Finding, Status};
+use crate::finding::{Dimension, Finding, Status};
+use crate::levels::LevelModel;
 use crate::phase::Phase;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -20,12 +32,85 @@ use std::collections::BTreeMap;
 /// The default coverage a phase needs to count as evidenced.
 pub const DEFAULT_THRESHOLD: f64 = 50.0;
 
+/// A phase's judgement from its decisive evidence.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum PhaseStatus {
+    /// One `met` alternative of the level model is wholly evidenced.
+    Met,
+    /// Some decisive evidence, not enough for `met`.
+    Partial,
+    /// No decisive evidence.
+    NotMet,
+}
+
+impl PhaseStatus {
+    /// The kebab-case id.
+    pub fn id(self) -> &'static str {
+        match self {
+            PhaseStatus::Met => "met",
+            PhaseStatus::Partial => "partial",
+            PhaseStatus::NotMet => "not-met",
+        }
+    }
+}
+
+/// How sure a judgement is.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Confidence {
+    /// Borderline: partial evidence.
+    Low,
+    /// The decisive evidence alone, or signs against a not-met.
+    Medium,
+    /// Decisive and supporting evidence agree.
+    High,
+}
+
+impl Confidence {
+    /// The kebab-case id.
+    pub fn id(self) -> &'static str {
+        match self {
+            Confidence::Low => "low",
+            Confidence::Medium => "medium",
+            Confidence::High => "high",
+        }
+    }
+}
+
+/// One decisive requirement of a phase, as judged on a package.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct RequirementOutcome {
+    /// The requirement's id in the level model.
+    pub id: String,
+    /// Whether a finding satisfies it.
+    pub satisfied: bool,
+    /// The passing capability findings (rule ids) that satisfy it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<String>,
+}
+
 /// One phase's figures.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct PhaseScore {
-    /// 0–100, one decimal.
+    /// `met`, `partial` or `not-met`, from the decisive evidence.
+    pub status: PhaseStatus,
+    /// How sure the status is.
+    pub confidence: Confidence,
+    /// The decisive requirements, in the model's order, with the findings
+    /// that satisfy them.
+    pub decisive: Vec<RequirementOutcome>,
+    /// Passing capability findings (rule ids) with a supporting tag.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub supporting: Vec<String>,
+    /// 0–100, one decimal: the weighted share of passing capability findings
+    /// (secondary figure).
     pub coverage: f64,
-    /// Whether the coverage reaches the threshold.
+    /// Whether the coverage reaches the threshold (secondary figure).
     pub reached: bool,
     /// Σ weight of passed and exempt findings.
     pub weight_passed: u32,
@@ -59,13 +144,35 @@ pub enum Verdict {
     Undeclared,
 }
 
+/// The packaging and listing quality of one package: its own score and
+/// grade, which never move the level.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct QualityScore {
+    /// 0–100, one decimal: Σ weight(pass or exempt) / Σ weight(applicable)
+    /// over the quality findings (0 when none applies).
+    pub score: f64,
+    /// A–F, as for the capability score.
+    pub grade: String,
+    /// Quality findings that passed or are exempt.
+    pub passed: u32,
+    /// Quality findings that failed or could not be evaluated.
+    pub failed: u32,
+}
+
 /// The scored outcome of one package.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Assessment {
     /// Per phase, in order.
     pub phases: BTreeMap<Phase, PhaseScore>,
-    /// The evidenced level; `None` when phase I is not reached.
+    /// The evidenced level; `None` when phase I is not met.
     pub evidenced: Option<Phase>,
+    /// How sure the evidenced level is: the lowest confidence of the phases
+    /// that decide it (those up to the first one not counted).
+    pub confidence: Confidence,
+    /// Why the level is capped below what the phases show, when it is.
+    pub capped: Option<String>,
+    /// The packaging and listing quality.
+    pub quality: QualityScore,
     /// The declared level, when valid.
     pub declared: Option<Phase>,
     /// The verdict.
@@ -76,47 +183,103 @@ pub struct Assessment {
     pub grade: char,
 }
 
-/// Scores a package's findings.
+/// Scores a package's findings with the built-in level model.
 pub fn assess(findings: &[Finding], declared: Option<Phase>, threshold: f64) -> Assessment {
+    assess_with(LevelModel::builtin(), findings, declared, threshold)
+}
+
+/// Scores a package's findings with a level model.
+pub fn assess_with(
+    model: &LevelModel,
+    findings: &[Finding],
+    declared: Option<Phase>,
+    threshold: f64,
+) -> Assessment {
+    let capability: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| f.dimension == Dimension::Capability)
+        .collect();
+    let passing = |tag: &str| -> Vec<String> {
+        let mut ids: Vec<String> = capability
+            .iter()
+            .filter(|f| matches!(f.status, Status::Pass | Status::Exempt))
+            .filter(|f| f.tags.iter().any(|t| t == tag))
+            .map(|f| f.rule.clone())
+            .collect();
+        ids.sort();
+        ids.dedup();
+        ids
+    };
     let mut phases = BTreeMap::new();
     for phase in Phase::ALL {
-        let mut s = PhaseScore {
-            coverage: 0.0,
-            reached: false,
-            weight_passed: 0,
-            weight_applicable: 0,
-            passed: 0,
-            failed: 0,
-            exempt: 0,
-            not_applicable: 0,
-            errors: 0,
-        };
-        for f in findings.iter().filter(|f| f.phase == phase) {
-            match f.status {
-                Status::Pass => s.passed += 1,
-                Status::Fail => s.failed += 1,
-                Status::Exempt => s.exempt += 1,
-                Status::NotApplicable => s.not_applicable += 1,
-                Status::Error => s.errors += 1,
-            }
-            if f.status != Status::NotApplicable {
-                s.weight_applicable += f.weight;
-            }
-            if matches!(f.status, Status::Pass | Status::Exempt) {
-                s.weight_passed += f.weight;
-            }
-        }
-        if s.weight_applicable > 0 {
-            s.coverage =
-                round1(100.0 * f64::from(s.weight_passed) / f64::from(s.weight_applicable));
-        }
+        let mut s = coverage(capability.iter().copied().filter(|f| f.phase == phase));
         s.reached = s.weight_applicable > 0 && s.coverage >= threshold;
+        if let Some(pm) = model.phases.get(&phase) {
+            s.decisive = pm
+                .requirements
+                .iter()
+                .map(|r| {
+                    let mut found: Vec<String> = r.tags.iter().flat_map(|t| passing(t)).collect();
+                    found.sort();
+                    found.dedup();
+                    RequirementOutcome {
+                        id: r.id.clone(),
+                        satisfied: !found.is_empty(),
+                        findings: found,
+                    }
+                })
+                .collect();
+            let satisfied = |id: &String| s.decisive.iter().any(|o| &o.id == id && o.satisfied);
+            let whole = |alts: &[Vec<String>]| alts.iter().any(|a| a.iter().all(satisfied));
+            s.status = if whole(&pm.met) {
+                PhaseStatus::Met
+            } else if match &pm.partial {
+                Some(alts) => whole(alts),
+                None => s.decisive.iter().any(|o| o.satisfied),
+            } {
+                PhaseStatus::Partial
+            } else {
+                PhaseStatus::NotMet
+            };
+            let mut supporting: Vec<String> =
+                pm.supporting.iter().flat_map(|t| passing(t)).collect();
+            supporting.sort();
+            supporting.dedup();
+            let any_decisive = s.decisive.iter().any(|o| o.satisfied);
+            s.confidence = match s.status {
+                PhaseStatus::Met if !supporting.is_empty() => Confidence::High,
+                PhaseStatus::Met => Confidence::Medium,
+                PhaseStatus::Partial => Confidence::Low,
+                PhaseStatus::NotMet if supporting.is_empty() && !any_decisive => Confidence::High,
+                PhaseStatus::NotMet => Confidence::Medium,
+            };
+            s.supporting = supporting;
+        }
         phases.insert(phase, s);
     }
-    let evidenced = Phase::ALL
+    let by_phases = Phase::ALL
         .into_iter()
-        .take_while(|p| phases[p].reached)
+        .take_while(|p| phases[p].status == PhaseStatus::Met)
         .last();
+    let cap = model.caps.iter().find(|c| {
+        capability
+            .iter()
+            .any(|f| f.status == Status::Fail && f.tags.iter().any(|t| t == &c.tag))
+    });
+    let (evidenced, capped) = match cap {
+        Some(c) if by_phases.is_some_and(|e| e > c.max) => {
+            (Some(c.max), Some(c.reason.trim().to_string()))
+        }
+        _ => (by_phases, None),
+    };
+    // The phases that decide the level: each one counted, and the first one
+    // not counted (what keeps the level from being higher).
+    let deciding = by_phases.map_or(1, |p| (p.level() as usize + 1).min(Phase::ALL.len()));
+    let confidence = Phase::ALL[..deciding]
+        .iter()
+        .map(|p| phases[p].confidence)
+        .min()
+        .unwrap_or(Confidence::Low);
     let score = round1(phases.values().map(|s| s.coverage).sum::<f64>() / Phase::ALL.len() as f64);
     let verdict = match declared {
         None => Verdict::Undeclared,
@@ -127,10 +290,67 @@ pub fn assess(findings: &[Finding], declared: Option<Phase>, threshold: f64) -> 
     Assessment {
         phases,
         evidenced,
+        confidence,
+        capped,
+        quality: quality(findings),
         declared,
         verdict,
         score,
         grade: grade(score),
+    }
+}
+
+/// The coverage figures of some findings (status, confidence and decisive
+/// evidence left for the caller).
+fn coverage<'a>(findings: impl Iterator<Item = &'a Finding>) -> PhaseScore {
+    let mut s = PhaseScore {
+        status: PhaseStatus::NotMet,
+        confidence: Confidence::High,
+        decisive: Vec::new(),
+        supporting: Vec::new(),
+        coverage: 0.0,
+        reached: false,
+        weight_passed: 0,
+        weight_applicable: 0,
+        passed: 0,
+        failed: 0,
+        exempt: 0,
+        not_applicable: 0,
+        errors: 0,
+    };
+    for f in findings {
+        match f.status {
+            Status::Pass => s.passed += 1,
+            Status::Fail => s.failed += 1,
+            Status::Exempt => s.exempt += 1,
+            Status::NotApplicable => s.not_applicable += 1,
+            Status::Error => s.errors += 1,
+        }
+        if f.status != Status::NotApplicable {
+            s.weight_applicable += f.weight;
+        }
+        if matches!(f.status, Status::Pass | Status::Exempt) {
+            s.weight_passed += f.weight;
+        }
+    }
+    if s.weight_applicable > 0 {
+        s.coverage = round1(100.0 * f64::from(s.weight_passed) / f64::from(s.weight_applicable));
+    }
+    s
+}
+
+/// The quality score of a package's quality findings.
+fn quality(findings: &[Finding]) -> QualityScore {
+    let s = coverage(
+        findings
+            .iter()
+            .filter(|f| f.dimension == Dimension::Quality),
+    );
+    QualityScore {
+        score: s.coverage,
+        grade: grade(s.coverage).to_string(),
+        passed: s.passed + s.exempt,
+        failed: s.failed + s.errors,
     }
 }
 
@@ -160,12 +380,42 @@ mod tests {
             phase,
             status,
             weight,
+            dimension: Dimension::Capability,
+            tags: vec![],
             title: String::new(),
             message: String::new(),
             evidence: vec![],
             exemption: None,
             baselined: false,
         }
+    }
+
+    /// A passing (or `status`) capability finding with tags.
+    fn t(rule: &str, phase: Phase, status: Status, tags: &[&str]) -> Finding {
+        Finding {
+            rule: rule.into(),
+            tags: tags.iter().map(|t| t.to_string()).collect(),
+            ..f(phase, status, 2)
+        }
+    }
+
+    /// Findings that meet phase I through the first bundle alternative.
+    fn phase_one() -> Vec<Finding> {
+        vec![
+            t("spec", Phase::BasicInstall, Status::Pass, &["api-spec"]),
+            t(
+                "deploy",
+                Phase::BasicInstall,
+                Status::Pass,
+                &["operator-deployment"],
+            ),
+            t(
+                "status",
+                Phase::BasicInstall,
+                Status::Pass,
+                &["status-reported"],
+            ),
+        ]
     }
 
     #[test]
@@ -182,52 +432,143 @@ mod tests {
         assert_eq!((s.weight_passed, s.weight_applicable), (4, 8));
         assert_eq!(s.coverage, 50.0);
         assert!(s.reached);
-        assert_eq!(a.evidenced, Some(Phase::BasicInstall));
+        // Coverage is secondary: no decisive evidence, no level.
+        assert_eq!(s.status, PhaseStatus::NotMet);
+        assert_eq!(a.evidenced, None);
         assert_eq!(a.verdict, Verdict::Undeclared);
     }
 
     #[test]
-    fn evidenced_level_needs_every_lower_phase() {
-        let fs = [
-            f(Phase::BasicInstall, Status::Pass, 3),
-            f(Phase::SeamlessUpgrades, Status::Fail, 3),
-            f(Phase::FullLifecycle, Status::Pass, 3),
-        ];
-        let a = assess(&fs, Some(Phase::FullLifecycle), 50.0);
+    fn a_phase_is_met_by_a_whole_alternative_and_partial_by_part_of_one() {
+        let fs = phase_one();
+        let a = assess(&fs, Some(Phase::BasicInstall), 50.0);
+        let one = &a.phases[&Phase::BasicInstall];
+        assert_eq!(one.status, PhaseStatus::Met);
         assert_eq!(a.evidenced, Some(Phase::BasicInstall));
-        assert_eq!(a.verdict, Verdict::Overclaimed);
-        let a = assess(&fs, Some(Phase::BasicInstall), 50.0);
         assert_eq!(a.verdict, Verdict::Consistent);
-    }
-
-    #[test]
-    fn nothing_reached_is_no_level() {
-        let fs = [
-            f(Phase::BasicInstall, Status::Fail, 3),
-            f(Phase::AutoPilot, Status::Pass, 1),
-        ];
-        let a = assess(&fs, Some(Phase::BasicInstall), 50.0);
+        let deciding: Vec<&str> = one
+            .decisive
+            .iter()
+            .flat_map(|o| o.findings.iter().map(String::as_str))
+            .collect();
+        assert_eq!(deciding, ["spec", "deploy", "status"]);
+        let a = assess(&fs[..2], Some(Phase::BasicInstall), 50.0);
+        assert_eq!(a.phases[&Phase::BasicInstall].status, PhaseStatus::Partial);
         assert_eq!(a.evidenced, None);
         assert_eq!(a.verdict, Verdict::Overclaimed);
-        assert_eq!(a.score, 20.0);
-        assert_eq!(a.grade, 'F');
     }
 
     #[test]
-    fn underclaim_and_threshold() {
-        let fs = [
-            f(Phase::BasicInstall, Status::Pass, 3),
-            f(Phase::SeamlessUpgrades, Status::Pass, 1),
-            f(Phase::SeamlessUpgrades, Status::Fail, 2),
-        ];
+    fn the_level_needs_every_lower_phase_met() {
+        let mut fs = phase_one();
+        // Phase III met, phase II not: the level stays at I.
+        fs.push(t(
+            "backup",
+            Phase::FullLifecycle,
+            Status::Pass,
+            &["backup-restore"],
+        ));
+        fs.push(t(
+            "pdb",
+            Phase::FullLifecycle,
+            Status::Pass,
+            &["resilience"],
+        ));
+        let a = assess(&fs, Some(Phase::FullLifecycle), 50.0);
+        assert_eq!(a.phases[&Phase::FullLifecycle].status, PhaseStatus::Met);
+        assert_eq!(a.evidenced, Some(Phase::BasicInstall));
+        assert_eq!(a.verdict, Verdict::Overclaimed);
+        fs.push(t(
+            "version",
+            Phase::SeamlessUpgrades,
+            Status::Pass,
+            &["operand-version"],
+        ));
+        fs.push(t(
+            "edge",
+            Phase::SeamlessUpgrades,
+            Status::Pass,
+            &["upgrade-path"],
+        ));
+        let a = assess(&fs, Some(Phase::FullLifecycle), 50.0);
+        assert_eq!(a.evidenced, Some(Phase::FullLifecycle));
+        assert_eq!(a.verdict, Verdict::Consistent);
+        let a = assess(&fs, Some(Phase::BasicInstall), 50.0);
+        assert_eq!(a.verdict, Verdict::Underclaimed);
+    }
+
+    #[test]
+    fn quality_findings_never_move_the_level_or_coverage() {
+        let mut fs = phase_one();
+        let before = assess(&fs, None, 50.0);
+        let mut q = t("icon", Phase::BasicInstall, Status::Fail, &["api-spec"]);
+        q.dimension = Dimension::Quality;
+        q.weight = 3;
+        fs.push(q.clone());
+        q.rule = "contacts".into();
+        q.status = Status::Pass;
+        q.weight = 1;
+        fs.push(q);
+        let after = assess(&fs, None, 50.0);
+        assert_eq!(after.evidenced, before.evidenced);
+        assert_eq!(after.phases, before.phases);
+        assert_eq!(after.quality.score, 25.0);
+        assert_eq!(after.quality.grade, "E");
+        assert_eq!((after.quality.passed, after.quality.failed), (1, 1));
+    }
+
+    #[test]
+    fn a_failed_cap_tag_caps_the_level() {
+        let mut fs = phase_one();
+        fs.push(t(
+            "version",
+            Phase::SeamlessUpgrades,
+            Status::Pass,
+            &["operand-version"],
+        ));
+        fs.push(t(
+            "edge",
+            Phase::SeamlessUpgrades,
+            Status::Pass,
+            &["upgrade-path"],
+        ));
         assert_eq!(
-            assess(&fs, Some(Phase::BasicInstall), 30.0).verdict,
-            Verdict::Underclaimed
+            assess(&fs, None, 50.0).evidenced,
+            Some(Phase::SeamlessUpgrades)
+        );
+        fs.push(t(
+            "workloads",
+            Phase::BasicInstall,
+            Status::Fail,
+            &["manages-workload"],
+        ));
+        let a = assess(&fs, None, 50.0);
+        assert_eq!(a.evidenced, Some(Phase::BasicInstall));
+        assert!(a.capped.is_some());
+    }
+
+    #[test]
+    fn confidence_is_the_lowest_of_the_deciding_phases() {
+        let mut fs = phase_one();
+        // I met with no supporting evidence: medium; II partial: low.
+        fs.push(t(
+            "version",
+            Phase::SeamlessUpgrades,
+            Status::Pass,
+            &["operand-version"],
+        ));
+        let a = assess(&fs, None, 50.0);
+        assert_eq!(
+            a.phases[&Phase::BasicInstall].confidence,
+            Confidence::Medium
         );
         assert_eq!(
-            assess(&fs, Some(Phase::BasicInstall), 50.0).verdict,
-            Verdict::Consistent
+            a.phases[&Phase::SeamlessUpgrades].status,
+            PhaseStatus::Partial
         );
+        assert_eq!(a.confidence, Confidence::Low);
+        // Phases above the first unmet one do not count.
+        assert_eq!(a.phases[&Phase::AutoPilot].confidence, Confidence::High);
     }
 
     #[test]

@@ -222,6 +222,21 @@ fn gates_set_the_exit_code() {
         .code(2);
     let j = run_json(&["analyze", DEMO, "--fail-under", "V"]);
     assert_eq!(j["gate_failures"][0]["gate"], "fail-under");
+    // The quality gate reads the quality score only.
+    let contacts = "fixtures/rules/csv-listing-contacts/fail";
+    let j = run_json(&["analyze", contacts]);
+    let quality = j["targets"][0]["quality"]["score"].as_f64().unwrap();
+    assert!(quality > 0.0 && quality < 100.0, "{quality}");
+    caplevel()
+        .args(["analyze", contacts, "--min-quality", &quality.to_string()])
+        .assert()
+        .success();
+    let j = run_json(&["analyze", contacts, "--min-quality", "100"]);
+    assert_eq!(j["gate_failures"][0]["gate"], "min-quality");
+    caplevel()
+        .args(["analyze", DEMO, "--min-quality", "101"])
+        .assert()
+        .code(2);
 }
 
 #[test]

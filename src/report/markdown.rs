@@ -57,10 +57,14 @@ impl<W: Write> MarkdownStream<W> {
         let phases: Vec<&str> = Phase::ALL.iter().map(|p| p.roman()).collect();
         writeln!(
             out,
-            "| target | declared | evidenced | verdict | grade | {} |",
+            "| target | declared | evidenced | verdict | grade | quality | {} |",
             phases.join(" | ")
         )?;
-        writeln!(out, "|---|---|---|---|---|{}", "---:|".repeat(phases.len()))?;
+        writeln!(
+            out,
+            "|---|---|---|---|---|---|{}",
+            "---:|".repeat(phases.len())
+        )?;
         for r in &self.rows {
             writeln!(out, "{r}")?;
         }
@@ -93,10 +97,13 @@ impl<W: Write> MarkdownStream<W> {
 fn row(t: &TargetReport) -> String {
     let cov: Vec<String> = Phase::ALL
         .iter()
-        .map(|p| format!("{:.0}", t.phases[p].coverage))
+        .map(|p| {
+            let s = &t.phases[p];
+            format!("{} {:.0}", s.status.id(), s.coverage)
+        })
         .collect();
     format!(
-        "| `{}` | {} | {} | {} | {} ({:.0}) | {} |",
+        "| `{}` | {} | {} ({}) | {} | {} ({:.0}) | {} ({:.0}) | {} |",
         t.path,
         t.declared
             .map(|p| phase_label(Some(p)))
@@ -105,9 +112,12 @@ fn row(t: &TargetReport) -> String {
                 None => "-".into(),
             }),
         phase_label(t.evidenced),
+        t.confidence.id(),
         verdict_id(t.verdict),
         t.grade,
         t.score,
+        t.quality.grade,
+        t.quality.score,
         cov.join(" | ")
     )
 }

@@ -18,11 +18,12 @@ pub use sarif::{SARIF_SCHEMA, SarifStream, write_sarif};
 pub use table::{TableStream, write_table};
 
 use crate::diag::Diagnostic;
+use crate::finding::Dimension;
 use crate::finding::{Finding, Status};
 use crate::gate::GateFailure;
 use crate::package::{Package, TargetKind};
 use crate::phase::Phase;
-use crate::score::{Assessment, PhaseScore, Verdict};
+use crate::score::{Assessment, Confidence, PhaseScore, QualityScore, Verdict};
 use schemars::JsonSchema;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -162,6 +163,11 @@ pub struct RuleInfo {
     pub title: String,
     /// Its weight.
     pub weight: u32,
+    /// What it measures: capability (can move the level) or quality.
+    pub dimension: Dimension,
+    /// Its evidence tags (read by the level model).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
     /// The target kinds it reads.
     pub applies_to: Vec<TargetKind>,
     /// Why it is evidence.
@@ -185,6 +191,8 @@ impl RuleInfo {
             phase: rule.spec.phase,
             title: rule.spec.title.clone(),
             weight: rule.spec.weight,
+            dimension: rule.spec.dimension,
+            tags: rule.spec.tags.clone(),
             applies_to: rule.spec.applies_to.clone(),
             rationale: rule.spec.rationale.trim().to_string(),
             remediation: rule.spec.remediation.trim().to_string(),
@@ -208,6 +216,8 @@ pub struct Summary {
     pub declared: BTreeMap<String, usize>,
     /// Targets per grade.
     pub grades: BTreeMap<String, usize>,
+    /// Targets per quality grade.
+    pub quality_grades: BTreeMap<String, usize>,
     /// Findings per status over all targets.
     pub findings: BTreeMap<String, usize>,
     /// Per rule id: findings per status over all targets.
@@ -238,6 +248,10 @@ impl Summary {
         *self.evidenced.entry(level(t.evidenced)).or_default() += 1;
         *self.declared.entry(level(t.declared)).or_default() += 1;
         *self.grades.entry(t.grade.clone()).or_default() += 1;
+        *self
+            .quality_grades
+            .entry(t.quality.grade.clone())
+            .or_default() += 1;
         for f in &t.findings {
             *self
                 .findings
@@ -367,14 +381,23 @@ pub struct TargetReport {
     pub declared: Option<Phase>,
     /// The declared text exactly as written, when any.
     pub declared_raw: Option<String>,
-    /// The evidenced level, or null when phase I is not reached.
+    /// The evidenced level: the highest phase N with phases I..N met (see
+    /// docs/scoring.md), or null when phase I is not met.
     pub evidenced: Option<Phase>,
+    /// How sure the evidenced level is.
+    pub confidence: Confidence,
+    /// Why the level is capped below what the phases show, when it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capped: Option<String>,
     /// How the declaration compares with the evidence.
     pub verdict: Verdict,
-    /// A–F, or `n/a` when no rule applied to the target (nothing was judged).
+    /// A–F from the capability score, or `n/a` when no rule applied to the
+    /// target (nothing was judged).
     pub grade: String,
-    /// Mean phase coverage, 0–100.
+    /// Mean phase coverage of the capability findings, 0–100.
     pub score: f64,
+    /// Packaging and listing quality: its own score and grade.
+    pub quality: QualityScore,
     /// Per phase id.
     pub phases: BTreeMap<Phase, PhaseScore>,
     /// One per applicable rule, sorted by phase then rule id.
@@ -416,6 +439,8 @@ impl TargetReport {
             declared: assessment.declared,
             declared_raw: package.declared_raw,
             evidenced: assessment.evidenced,
+            confidence: assessment.confidence,
+            capped: assessment.capped,
             verdict: assessment.verdict,
             // No applicable rule: nothing was judged, so no grade (not F).
             grade: if graded {
@@ -424,6 +449,7 @@ impl TargetReport {
                 NO_GRADE.to_string()
             },
             score: assessment.score,
+            quality: assessment.quality,
             phases: assessment.phases,
             findings,
             diagnostics,

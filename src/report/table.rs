@@ -49,19 +49,20 @@ impl<W: Write> TableStream<W> {
             t.path.clone(),
             t.layout.clone(),
             declared,
-            phase_label(t.evidenced),
+            format!("{} ({})", phase_label(t.evidenced), t.confidence.id()),
             verdict_id(t.verdict).to_string(),
             if t.grade == super::NO_GRADE {
                 t.grade.clone()
             } else {
                 format!("{} ({:.0})", t.grade, t.score)
             },
+            format!("{} ({:.0})", t.quality.grade, t.quality.score),
         ];
-        row.extend(
-            Phase::ALL
-                .iter()
-                .map(|p| format!("{:.0}", t.phases[p].coverage)),
-        );
+        // Each phase: its status from the decisive evidence, then coverage.
+        row.extend(Phase::ALL.iter().map(|p| {
+            let s = &t.phases[p];
+            format!("{} {:.0}", s.status.id(), s.coverage)
+        }));
         row.push(t.diagnostics.len().to_string());
         self.rows.push(row);
         for f in &t.findings {
@@ -140,6 +141,7 @@ impl<W: Write> TableStream<W> {
             "evidenced",
             "verdict",
             "grade",
+            "quality",
         ]
         .iter()
         .map(|s| s.to_string())

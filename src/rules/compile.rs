@@ -92,6 +92,16 @@ pub fn compile(spec: RuleSpec, source: &str, line: u32) -> Result<Rule, RuleProb
             format!("{ctx}: weight must be 1 to 10, not {}", spec.weight),
         ));
     }
+    if let Some(bad) = spec.tags.iter().find(|t| {
+        !Regex::new("^[a-z0-9]+(-[a-z0-9]+)*$")
+            .map(|r| r.is_match(t))
+            .unwrap_or(false)
+    }) {
+        return Err(problem(
+            line,
+            format!("{ctx}: tag `{bad}` is not kebab-case"),
+        ));
+    }
     if spec.applies_to.is_empty() {
         return Err(problem(
             line,

@@ -2,6 +2,8 @@
 //! (`caplevel explain`) and the generated reference, docs/rules.md.
 
 use super::Rule;
+use crate::finding::Dimension;
+use crate::levels::LevelModel;
 use crate::phase::Phase;
 
 /// One rule as JSON (the items of `caplevel rules --format json`).
@@ -11,6 +13,9 @@ pub fn json(rule: &Rule) -> serde_json::Value {
         "phase": rule.phase(),
         "title": rule.spec.title,
         "weight": rule.spec.weight,
+        "dimension": rule.spec.dimension,
+        "tags": rule.spec.tags,
+        "feeds": feeds(rule),
         "applies-to": rule.spec.applies_to,
         "signal": rule.spec.signal,
         "source": rule.source,
@@ -21,13 +26,23 @@ pub fn json(rule: &Rule) -> serde_json::Value {
 pub fn table(rules: &[&Rule]) -> String {
     let mut table = comfy_table::Table::new();
     table.load_style(comfy_table::presets::UTF8_FULL_CONDENSED);
-    table.set_header(vec!["id", "phase", "weight", "applies to", "title"]);
+    table.set_header(vec![
+        "id",
+        "phase",
+        "weight",
+        "dimension",
+        "feeds",
+        "applies to",
+        "title",
+    ]);
     for r in rules {
         let kinds: Vec<&str> = r.spec.applies_to.iter().map(|k| k.id()).collect();
         table.add_row(vec![
             r.id().to_string(),
             format!("{} {}", r.phase().roman(), r.phase().id()),
             r.spec.weight.to_string(),
+            r.spec.dimension.id().to_string(),
+            feeds_text(r),
             kinds.join(","),
             r.spec.title.clone(),
         ]);
@@ -35,18 +50,38 @@ pub fn table(rules: &[&Rule]) -> String {
     format!("{table}\n{} rule(s)\n", rules.len())
 }
 
+/// What a rule feeds: the level model's requirements and supporting
+/// evidence its tags reach, or `quality score` for a quality rule.
+fn feeds(rule: &Rule) -> Vec<String> {
+    match rule.spec.dimension {
+        Dimension::Quality => vec!["quality score".into()],
+        Dimension::Capability => LevelModel::builtin().feeds(&rule.spec.tags),
+    }
+}
+
+fn feeds_text(rule: &Rule) -> String {
+    let f = feeds(rule);
+    if f.is_empty() {
+        "coverage only".into()
+    } else {
+        f.join(", ")
+    }
+}
+
 /// One rule's full documentation, as `caplevel explain` prints it.
 pub fn explain(rule: &Rule) -> String {
     let s = &rule.spec;
     let kinds: Vec<&str> = s.applies_to.iter().map(|k| k.id()).collect();
     let mut out = format!(
-        "{id}\n{underline}\n{title}\n\nphase:      {roman} {phase}\nweight:     {weight}\napplies to: {kinds}\n",
+        "{id}\n{underline}\n{title}\n\nphase:      {roman} {phase}\nweight:     {weight}\ndimension:  {dimension}\nfeeds:      {feeds}\napplies to: {kinds}\n",
         id = s.id,
         underline = "=".repeat(s.id.len()),
         title = s.title,
         roman = s.phase.roman(),
         phase = s.phase.id(),
         weight = s.weight,
+        dimension = s.dimension.id(),
+        feeds = feeds_text(rule),
         kinds = kinds.join(", "),
     );
     if let Some(signal) = &s.signal {
@@ -120,12 +155,16 @@ pub fn markdown(rules: &[&Rule]) -> String {
             phase.title(),
             phase.id()
         ));
-        out.push_str("| rule | weight | applies to | checks |\n|---|---:|---|---|\n");
+        out.push_str(
+            "| rule | weight | dimension | feeds | applies to | checks |\n|---|---:|---|---|---|---|\n",
+        );
         for r in &in_phase {
             let kinds: Vec<&str> = r.spec.applies_to.iter().map(|k| k.id()).collect();
             out.push_str(&format!(
-                "| [`{id}`](#{id}) | {} | {} | {} |\n",
+                "| [`{id}`](#{id}) | {} | {} | {} | {} | {} |\n",
                 r.spec.weight,
+                r.spec.dimension.id(),
+                feeds_text(r),
                 kinds.join(", "),
                 r.spec.title,
                 id = r.id()
@@ -139,10 +178,17 @@ pub fn markdown(rules: &[&Rule]) -> String {
                 .as_deref()
                 .map(|x| format!(" · signal {x}"))
                 .unwrap_or_default();
+            let tags = if s.tags.is_empty() {
+                String::new()
+            } else {
+                format!(" · tags {}", s.tags.join(", "))
+            };
             out.push_str(&format!(
-                "*Phase {} · weight {}{signal}*\n\n",
+                "*Phase {} · weight {} · {} · feeds {}{tags}{signal}*\n\n",
                 s.phase.roman(),
-                s.weight
+                s.weight,
+                s.dimension.id(),
+                feeds_text(r)
             ));
             out.push_str(&format!(
                 "**Why.** {}\n\n**How to fix.** {}\n",

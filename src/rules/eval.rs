@@ -115,6 +115,8 @@ fn finding(rule: &Rule, status: Status, message: String, evidence: Vec<Evidence>
         phase: rule.spec.phase,
         status,
         weight: rule.spec.weight,
+        dimension: rule.spec.dimension,
+        tags: rule.spec.tags.clone(),
         title: rule.spec.title.clone(),
         message,
         evidence,

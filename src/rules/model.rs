@@ -1,5 +1,6 @@
 //! The rule-file format, typed. `caplevel schema rules` prints its JSON Schema.
 
+use crate::finding::Dimension;
 use crate::package::TargetKind;
 use crate::phase::Phase;
 use schemars::JsonSchema;
@@ -99,6 +100,15 @@ pub struct RuleSpec {
     /// Evidence strength: 3 = the files prove it, 2 = a permission or schema
     /// field shows the operator can do it, 1 = a naming heuristic.
     pub weight: u32,
+    /// What the rule measures: `capability` (the default; it can move the
+    /// level) or `quality` (listing and packaging hygiene: scored apart,
+    /// never the level).
+    #[serde(default)]
+    pub dimension: Dimension,
+    /// Evidence tags (kebab-case). The level model (rules/levels.yaml) names
+    /// the tags whose passing findings decide or support each phase.
+    #[serde(default)]
+    pub tags: Vec<String>,
     /// The kinds of target the rule reads.
     pub applies_to: Vec<TargetKind>,
     /// A CEL condition over `package` and `objects`; when false, the rule is
