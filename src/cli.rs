@@ -21,6 +21,9 @@ pub struct Cli {
 }
 
 /// The commands.
+// One command is parsed once per run: the size of the largest variant costs
+// nothing, and boxing it would only obscure clap's derive.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Assess every bundle, package-manifest folder or manifest folder under the paths.
