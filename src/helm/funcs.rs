@@ -1370,11 +1370,39 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
     reg!(m, ["toRawJson", "mustToRawJson"], |a: &[Value]| Ok(string(
         to_json(&arg(a, 0), false, false)
     )));
-    reg!(m, ["fromJson", "mustFromJson"], |a: &[Value]| {
+    // Sprig's `mustFromJson` decodes any JSON value (a list too) and fails
+    // on bad JSON; Helm's own `fromJson` always gives a map.
+    reg!(m, ["mustFromJson"], |a: &[Value]| {
+        serde_json::from_str::<serde_json::Value>(&sarg(a, 0))
+            .map(|j| from_serde(&j))
+            .map_err(|e| e.to_string())
+    });
+    reg!(m, ["fromJson"], |a: &[Value]| {
         Ok(
             match serde_json::from_str::<serde_json::Value>(&sarg(a, 0)) {
                 Ok(j @ serde_json::Value::Object(_)) => from_serde(&j),
-                Ok(_) => map(VMap::new()),
+                Ok(j) => {
+                    // encoding/json's words for a non-object into a map.
+                    let what = match j {
+                        serde_json::Value::Array(_) => "array",
+                        serde_json::Value::String(_) => "string",
+                        serde_json::Value::Number(_) => "number",
+                        serde_json::Value::Bool(_) => "bool",
+                        _ => "null",
+                    };
+                    if what == "null" {
+                        map(VMap::new())
+                    } else {
+                        let mut d = VMap::new();
+                        d.insert(
+                            Arc::from("Error"),
+                            string(format!(
+                                "json: cannot unmarshal {what} into Go value of type map[string]interface {{}}"
+                            )),
+                        );
+                        map(d)
+                    }
+                }
                 Err(e) => {
                     let mut d = VMap::new();
                     d.insert(Arc::from("Error"), string(e.to_string()));

@@ -282,6 +282,10 @@ fn functions_table() {
             "b.txt a .txt",
         ),
         (
+            "{{ $l := \"[{\\\"n\\\":1},{\\\"n\\\":2}]\" | mustFromJson }}{{ range $l }}{{ .n }}{{ end }} {{ fromJson \"[1]\" }}",
+            "12 map[Error:json: cannot unmarshal array into Go value of type map[string]interface {}]",
+        ),
+        (
             "{{ deepEqual (list 1) (list 1) }} {{ eq .Values.name \"web\" }} {{ and true 0 }} {{ or 0 \"x\" }} {{ not true }}",
             "true true 0 x false",
         ),
