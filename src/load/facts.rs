@@ -76,6 +76,20 @@ pub fn derive(package: &mut Package) {
     // A CRD's own facts say its name and whether the CSV owns it; `pkg.crds`
     // and `pkg.csv` are bound by the evaluator from the objects' own values
     // (shared, not copied), so they are not repeated here.
+    let csv_index = package
+        .resources
+        .iter()
+        .position(|r| r.is_kind("ClusterServiceVersion") && r.origin.embedded.is_none());
+    // The CSV's tree is lent out while the CRDs read it (no copy).
+    let csv_node = csv_index.map(|i| {
+        let empty = Node {
+            value: Value::Null,
+            pos: Default::default(),
+        };
+        std::mem::replace(&mut package.resources[i].node, empty)
+    });
+    let no_examples = Json::Null;
+    let examples = facts.get("examples").unwrap_or(&no_examples);
     for r in package
         .resources
         .iter_mut()
@@ -85,6 +99,10 @@ pub fn derive(package: &mut Package) {
             m.insert("name".into(), json!(r.name));
             m.insert("owned".into(), json!(owned.contains(&r.name)));
         }
+        fields_from_csv(r, csv_node.as_ref(), examples);
+    }
+    if let (Some(i), Some(node)) = (csv_index, csv_node) {
+        package.resources[i].node = node;
     }
 
     // Well-known kinds by name, others borrowing their name as `Kind.group`.
@@ -131,9 +149,62 @@ pub fn derive(package: &mut Package) {
         .collect();
     let lines = operator_grants.iter().flat_map(grant_lines).collect();
     facts.insert("operatorGrantText".into(), Json::String(lines_text(lines)));
+    let kind = operator_kind(package, &operator_grants);
+    facts.insert("operatorKind".into(), json!(kind));
     facts.insert("operatorGrants".into(), Json::Array(operator_grants));
     facts.insert("grants".into(), Json::Array(grants));
     package.facts = Json::Object(facts);
+}
+
+/// What the operator manages, for rules and scoring that only make sense
+/// for one kind:
+/// - `cloud-resources`: every CRD it ships is in a cloud provider's API
+///   group (AWS Controllers for Kubernetes `*.services.k8s.aws`, Azure
+///   Service Operator `*.azure.com`, Config Connector
+///   `*.cnrm.cloud.google.com`, Crossplane-style providers
+///   `*.<cloud>.upbound.io` / `*.<cloud>.crossplane.io`, IBM and Oracle
+///   cloud operators), and its own grants name no workload it could run
+///   (`*` aside): it provisions services outside the cluster, so operand
+///   rules (backup, scaling, placement, storage, members) cannot apply;
+/// - `workload`: its own grants let it create Deployments, StatefulSets,
+///   DaemonSets, Pods or Jobs by name: it runs an operand in the cluster;
+/// - `other`: neither (no CRDs, or only in-cluster configuration).
+fn operator_kind(package: &Package, operator_grants: &[Json]) -> &'static str {
+    static CLOUD: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    let cloud = CLOUD.get_or_init(|| {
+        regex::Regex::new(
+            r"(^|\.)(services\.k8s\.aws|azure\.com|cnrm\.cloud\.google\.com|(aws|gcp|azure|alibaba|ibm|oci|digitalocean|equinix)\.(upbound\.io|crossplane\.io)|ibmcloud\.ibm\.com|oci\.oracle\.com)$",
+        )
+        .ok()
+    });
+    let workload = operator_grants.iter().any(|g| {
+        let text = |k: &str| g[k].as_str().unwrap_or_default();
+        matches!(text("group"), "" | "apps" | "batch")
+            && matches!(
+                text("resource"),
+                "deployments" | "statefulsets" | "daemonsets" | "pods" | "jobs" | "cronjobs"
+            )
+            && g["verbs"]
+                .as_array()
+                .is_some_and(|v| v.iter().any(|v| v == "create" || v == "*"))
+    });
+    let groups: Vec<&str> = package
+        .resources
+        .iter()
+        .filter(|r| r.is_kind("CustomResourceDefinition"))
+        .filter_map(|r| r.facts["group"].as_str())
+        .collect();
+    let all_cloud = !groups.is_empty()
+        && cloud
+            .as_ref()
+            .is_some_and(|re| groups.iter().all(|g| re.is_match(g)));
+    if all_cloud && !workload {
+        "cloud-resources"
+    } else if workload {
+        "workload"
+    } else {
+        "other"
+    }
 }
 
 fn resource_facts(r: &Resource) -> Json {
@@ -307,31 +378,12 @@ fn crd_facts(crd: &Node) -> Json {
     // once sorted.
     fields.sort();
     fields.dedup();
-    // Leaf names under spec and status, as sorted sets: `'tolerations' in
-    // facts.specNames` is one binary search, where a regex over every path
-    // of a large CRD costs thousands of matches. The same names one per line
-    // (`specNameText`) are a tenth of `fieldText`'s size, so a regex over
-    // them is the cheap way to ask "is there a spec field named like this at
-    // any depth".
-    let names_under = |root: &str| -> (Json, Json) {
-        let mut names: Vec<&str> = fields
-            .iter()
-            .filter_map(|f| f.strip_prefix(root))
-            .filter_map(|rest| rest.strip_prefix('.'))
-            .map(|rest| rest.rsplit('.').next().unwrap_or(rest))
-            .collect();
-        names.sort_unstable();
-        names.dedup();
-        let text = text_of_lines(&names);
-        let set = names.into_iter().map(|n| Json::String(n.to_string()));
-        (Json::Array(set.collect()), Json::String(text))
-    };
-    let (spec_names, spec_name_text) = names_under("spec");
-    let (status_names, status_name_text) = names_under("status");
-    let field_text = text_of_lines(&fields);
     let has_validation_rules = crd
         .path("spec")
         .is_some_and(|s| contains_key(s, "x-kubernetes-validations", 0));
+    // A transition rule compares with `oldSelf`: only it guards how a
+    // field may change, where other rules check one state.
+    let has_transition_rules = crd.path("spec").is_some_and(|s| has_transition_rule(s, 0));
     let any = |key: &str| versions.iter().any(|v| v[key] == Json::Bool(true));
     let has_status = any("hasStatusSubresource");
     let has_scale = any("hasScaleSubresource");
@@ -357,7 +409,44 @@ fn crd_facts(crd: &Node) -> Json {
             .and_then(Node::scalar_text)
             .map_or(Json::Null, Json::String),
     );
-    facts.insert("fieldText".into(), Json::String(field_text));
+    insert_field_facts(&mut facts, fields);
+    facts.insert("fieldSource".into(), json!("schema"));
+    facts.insert(
+        "hasValidationRules".into(),
+        Json::Bool(has_validation_rules),
+    );
+    facts.insert(
+        "hasTransitionRules".into(),
+        Json::Bool(has_transition_rules),
+    );
+    Json::Object(facts)
+}
+
+/// `fields`, `fieldText`, `specNames`, `statusNames`, `specNameText` and
+/// `statusNameText` from sorted, deduplicated field paths.
+fn insert_field_facts(facts: &mut Map<String, Json>, fields: Vec<String>) {
+    // Leaf names under spec and status, as sorted sets: `'tolerations' in
+    // facts.specNames` is one binary search, where a regex over every path
+    // of a large CRD costs thousands of matches. The same names one per line
+    // (`specNameText`) are a tenth of `fieldText`'s size, so a regex over
+    // them is the cheap way to ask "is there a spec field named like this at
+    // any depth".
+    let names_under = |root: &str| -> (Json, Json) {
+        let mut names: Vec<&str> = fields
+            .iter()
+            .filter_map(|f| f.strip_prefix(root))
+            .filter_map(|rest| rest.strip_prefix('.'))
+            .map(|rest| rest.rsplit('.').next().unwrap_or(rest))
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        let text = text_of_lines(&names);
+        let set = names.into_iter().map(|n| Json::String(n.to_string()));
+        (Json::Array(set.collect()), Json::String(text))
+    };
+    let (spec_names, spec_name_text) = names_under("spec");
+    let (status_names, status_name_text) = names_under("status");
+    facts.insert("fieldText".into(), Json::String(text_of_lines(&fields)));
     facts.insert(
         "fields".into(),
         Json::Array(fields.into_iter().map(Json::String).collect()),
@@ -366,11 +455,115 @@ fn crd_facts(crd: &Node) -> Json {
     facts.insert("statusNames".into(), status_names);
     facts.insert("specNameText".into(), spec_name_text);
     facts.insert("statusNameText".into(), status_name_text);
-    facts.insert(
-        "hasValidationRules".into(),
-        Json::Bool(has_validation_rules),
-    );
-    Json::Object(facts)
+}
+
+/// Most field paths read from one example or descriptor list (bounds
+/// hostile alm-examples).
+const MAX_EXAMPLE_FIELDS: usize = 10_000;
+
+/// Field paths of a JSON value (an example's `spec`), as `collect_fields`
+/// gives them from a schema: arrays transparent.
+fn json_paths(value: &Json, path: &mut String, depth: usize, out: &mut Vec<String>) {
+    if depth > MAX_SCHEMA_DEPTH || out.len() >= MAX_EXAMPLE_FIELDS {
+        return;
+    }
+    match value {
+        Json::Object(map) => {
+            for (k, v) in map {
+                let len = path.len();
+                path.push('.');
+                path.push_str(k);
+                out.push(path.clone());
+                json_paths(v, path, depth + 1, out);
+                path.truncate(len);
+            }
+        }
+        Json::Array(items) => {
+            for v in items {
+                json_paths(v, path, depth + 1, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A CRD without a structural schema (x-kubernetes-preserve-unknown-fields,
+/// a v1beta1 CRD without validation) hides its API: the fields are taken
+/// from the CSV instead, from the alm-examples of its kind (their `spec`
+/// and `status` keys) and the owned entry's spec and status descriptors
+/// (their paths), merged into its field facts. `fieldSource` says so:
+/// `schema`, or `examples` when any field came from the CSV.
+fn fields_from_csv(crd: &mut Resource, csv: Option<&Node>, examples: &Json) {
+    let Json::Object(facts) = &mut crd.facts else {
+        return;
+    };
+    let has_spec_fields = facts["fields"].as_array().is_some_and(|f| {
+        f.iter()
+            .any(|p| p.as_str().is_some_and(|p| p.starts_with("spec.")))
+    });
+    if has_spec_fields {
+        return;
+    }
+    let kind = facts["kind"].as_str().unwrap_or_default().to_string();
+    let group = facts["group"].as_str().unwrap_or_default().to_string();
+    let mut extra = Vec::new();
+    for e in examples.as_array().map(Vec::as_slice).unwrap_or_default() {
+        let api_group = e["apiVersion"]
+            .as_str()
+            .and_then(|a| a.split_once('/'))
+            .map(|(g, _)| g);
+        if e["kind"].as_str() != Some(kind.as_str()) || api_group != Some(group.as_str()) {
+            continue;
+        }
+        for root in ["spec", "status"] {
+            if let Some(v) = e.get(root) {
+                let mut path = root.to_string();
+                extra.push(path.clone());
+                json_paths(v, &mut path, 0, &mut extra);
+            }
+        }
+    }
+    let owned = csv
+        .and_then(|c| c.path("spec.customresourcedefinitions.owned"))
+        .and_then(Node::as_seq)
+        .unwrap_or_default();
+    for o in owned
+        .iter()
+        .filter(|o| o.get("name").and_then(Node::scalar_text).as_deref() == Some(&crd.name))
+    {
+        for (list, root) in [("specDescriptors", "spec"), ("statusDescriptors", "status")] {
+            for d in o.get(list).and_then(Node::as_seq).unwrap_or_default() {
+                let Some(path) = d.get("path").and_then(Node::scalar_text) else {
+                    continue;
+                };
+                // `nodes[0].name` → spec.nodes.name (arrays transparent).
+                let mut full = root.to_string();
+                extra.push(full.clone());
+                for part in path.split('.').filter(|p| !p.is_empty()) {
+                    let part = part.split('[').next().unwrap_or(part);
+                    full.push('.');
+                    full.push_str(part);
+                    extra.push(full.clone());
+                }
+            }
+        }
+    }
+    if extra.is_empty() {
+        return;
+    }
+    let mut fields: Vec<String> = facts["fields"]
+        .as_array()
+        .map(|f| {
+            f.iter()
+                .filter_map(|p| p.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    fields.extend(extra);
+    fields.sort();
+    fields.dedup();
+    insert_field_facts(facts, fields);
+    facts.insert("fieldSource".into(), json!("examples"));
 }
 
 fn version_facts(v: &Node, sub: Option<&Node>, schema: Option<&Node>) -> Json {
@@ -457,6 +650,29 @@ fn collect_fields(schema: &Node, path: &mut String, depth: usize, out: &mut Vec<
         for sub in list.and_then(Node::as_seq).unwrap_or_default() {
             collect_fields(sub, path, depth + 1, out);
         }
+    }
+}
+
+/// Whether an `x-kubernetes-validations` rule anywhere below a schema
+/// node reads `oldSelf` (bounded depth).
+fn has_transition_rule(node: &Node, depth: usize) -> bool {
+    if depth > MAX_SCHEMA_DEPTH * 2 {
+        return false;
+    }
+    match &node.value {
+        Value::Map(map) => map.iter().any(|(k, v)| {
+            if k == "x-kubernetes-validations" {
+                v.as_seq().unwrap_or_default().iter().any(|rule| {
+                    rule.get("rule")
+                        .and_then(Node::scalar_text)
+                        .is_some_and(|r| r.contains("oldSelf"))
+                })
+            } else {
+                has_transition_rule(v, depth + 1)
+            }
+        }),
+        Value::Seq(items) => items.iter().any(|v| has_transition_rule(v, depth + 1)),
+        _ => false,
     }
 }
 
@@ -593,6 +809,34 @@ spec:
         assert_eq!(facts["versions"][0]["describedSpecProperties"], json!(2));
         assert_eq!(facts["versions"][1]["specProperties"], Json::Null);
         assert_eq!(facts["versions"][1]["describedSpecProperties"], json!(0));
+    }
+
+    #[test]
+    fn off_cluster_operators_are_told_apart() {
+        use crate::package::TargetKind;
+        let crd = |group: &str| {
+            let text = format!(
+                "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {{name: x}}\nspec: {{group: {group}}}\n"
+            );
+            let doc = parse_str(&text, &Limits::default()).documents.remove(0);
+            let mut r = crate::load::files::resource(doc.root, "crd.yaml", None);
+            r.facts = resource_facts(&r);
+            r
+        };
+        let package = |groups: &[&str]| {
+            let resources = groups.iter().map(|g| crd(g)).collect();
+            Package::new(TargetKind::Bundle, "bundle", "p".into(), resources, vec![])
+        };
+        let deploy = json!({"group": "apps", "resource": "deployments", "verbs": ["create"]});
+        let ack = package(&["s3.services.k8s.aws", "iam.services.k8s.aws"]);
+        assert_eq!(operator_kind(&ack, &[]), "cloud-resources");
+        assert_eq!(operator_kind(&ack, &[deploy.clone()]), "workload");
+        let mixed = package(&["s3.services.k8s.aws", "example.com"]);
+        assert_eq!(operator_kind(&mixed, &[]), "other");
+        assert_eq!(operator_kind(&mixed, &[deploy]), "workload");
+        // A cluster-admin wildcard names no workload.
+        let admin = json!({"group": "*", "resource": "*", "verbs": ["*"]});
+        assert_eq!(operator_kind(&ack, &[admin]), "cloud-resources");
     }
 
     fn role_facts_of(text: &str) -> Json {
