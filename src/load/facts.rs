@@ -830,7 +830,10 @@ spec:
         let deploy = json!({"group": "apps", "resource": "deployments", "verbs": ["create"]});
         let ack = package(&["s3.services.k8s.aws", "iam.services.k8s.aws"]);
         assert_eq!(operator_kind(&ack, &[]), "cloud-resources");
-        assert_eq!(operator_kind(&ack, &[deploy.clone()]), "workload");
+        assert_eq!(
+            operator_kind(&ack, std::slice::from_ref(&deploy)),
+            "workload"
+        );
         let mixed = package(&["s3.services.k8s.aws", "example.com"]);
         assert_eq!(operator_kind(&mixed, &[]), "other");
         assert_eq!(operator_kind(&mixed, &[deploy]), "workload");
