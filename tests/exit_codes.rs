@@ -269,3 +269,32 @@ fn a_tgz_that_is_not_a_chart_is_a_diagnostic_not_a_target() {
         .code(2)
         .stderr(predicate::str::contains("not a chart archive"));
 }
+
+#[test]
+fn sarif_lists_the_input_errors_that_failed_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    good_copy(dir.path());
+    std::fs::write(
+        dir.path().join("manifests/broken.yaml"),
+        "kind: ConfigMap\n  bad: [\n",
+    )
+    .unwrap();
+    let out = caplevel()
+        .args(["analyze", "--format", "sarif"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let r = v["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "input/yaml-syntax")
+        .expect("the input error is a result");
+    assert_eq!(r["level"], "error");
+    assert_eq!(
+        r["locations"][0]["physicalLocation"]["region"]["startLine"],
+        2
+    );
+}

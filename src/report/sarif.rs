@@ -27,7 +27,15 @@ pub struct SarifStream<W: Write> {
     out: W,
     index: BTreeMap<String, usize>,
     results: usize,
+    /// Results left out past `limit`.
+    dropped: usize,
+    limit: usize,
 }
+
+/// Most results in one run: GitHub code scanning rejects uploads with more
+/// than 25,000 results per run. Past it, results are left out and the run
+/// says so (`invocations[0].toolExecutionNotifications`, `properties`).
+pub const MAX_RESULTS: usize = 25_000;
 
 impl<W: Write> SarifStream<W> {
     /// Writes everything up to the first result: the tool and every rule.
@@ -57,17 +65,29 @@ impl<W: Write> SarifStream<W> {
             out,
             index,
             results: 0,
+            dropped: 0,
+            limit: MAX_RESULTS,
         })
     }
 
-    /// Writes one target's results: its failed, erroring and exempt findings.
+    /// Writes one target's results: the input errors that fail the run
+    /// (rule id `input/<code>`), then its failed, erroring and exempt findings.
     pub fn target(&mut self, t: &TargetReport) -> std::io::Result<()> {
-        for f in t
+        let errors = t
+            .diagnostics
+            .iter()
+            .filter(|d| d.fails_run(false))
+            .map(diagnostic_result);
+        let findings = t
             .findings
             .iter()
             .filter(|f| matches!(f.status, Status::Fail | Status::Error | Status::Exempt))
-        {
-            let r = result(t, f, self.index.get(f.rule.as_str()).copied());
+            .map(|f| result(t, f, self.index.get(f.rule.as_str()).copied()));
+        for r in errors.chain(findings) {
+            if self.results >= self.limit {
+                self.dropped += 1;
+                continue;
+            }
             let sep = if self.results == 0 { "" } else { "," };
             write!(self.out, "{sep}\n        {}", nested(&r, 4)?)?;
             self.results += 1;
@@ -75,12 +95,51 @@ impl<W: Write> SarifStream<W> {
         Ok(())
     }
 
-    /// Closes the document.
+    /// Closes the document, saying how many results were left out.
     pub fn finish(mut self) -> std::io::Result<()> {
         let pad = if self.results == 0 { "" } else { "\n      " };
-        write!(self.out, "{pad}]\n    }}\n  ]\n}}\n")?;
+        write!(self.out, "{pad}]")?;
+        if self.dropped > 0 {
+            let total = self.results + self.dropped;
+            let text = format!(
+                "{} of {total} results written: code scanning accepts at most {} per run; \
+                 the JSON or JSONL report has them all",
+                self.results, self.limit
+            );
+            let invocations = json!([{
+                "executionSuccessful": true,
+                "toolExecutionNotifications": [{"level": "warning", "message": {"text": text}}],
+            }]);
+            let properties = json!({"caplevel": {"results_total": total, "results_written": self.results, "truncated": true}});
+            write!(
+                self.out,
+                ",\n      \"invocations\": {},\n      \"properties\": {}",
+                nested(&invocations, 3)?,
+                nested(&properties, 3)?
+            )?;
+        }
+        write!(self.out, "\n    }}\n  ]\n}}\n")?;
         self.out.flush()
     }
+}
+
+/// An input error that fails the run, as a result of its own rule id.
+fn diagnostic_result(d: &crate::diag::Diagnostic) -> Value {
+    let mut result = json!({
+        "ruleId": format!("input/{}", d.code.id()),
+        "level": "error",
+        "message": {"text": d.message},
+    });
+    if let Some(file) = &d.file {
+        let mut region = json!({"startLine": d.line.unwrap_or(1).max(1)});
+        if let Some(c) = d.column {
+            region["startColumn"] = json!(c.max(1));
+        }
+        result["locations"] = json!([{
+            "physicalLocation": {"artifactLocation": {"uri": uri(file)}, "region": region}
+        }]);
+    }
+    result
 }
 
 /// One rule as a SARIF `reportingDescriptor`.
@@ -239,6 +298,36 @@ fn fingerprint(t: &TargetReport, f: &Finding) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn results_past_the_limit_are_left_out_and_the_run_says_so() {
+        let paths = [std::path::PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/rules/csv-install-deployment"
+        ))];
+        let report = crate::analyze(&paths, &crate::Options::default()).unwrap();
+        let mut out = Vec::new();
+        let mut stream = super::SarifStream::start(&mut out, &report.head()).unwrap();
+        stream.limit = 3;
+        for t in &report.targets {
+            stream.target(t).unwrap();
+        }
+        stream.finish().unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        let run = &v["runs"][0];
+        assert_eq!(run["results"].as_array().unwrap().len(), 3);
+        assert_eq!(run["properties"]["caplevel"]["truncated"], true);
+        assert!(
+            run["properties"]["caplevel"]["results_total"]
+                .as_u64()
+                .unwrap()
+                > 3
+        );
+        let note = run["invocations"][0]["toolExecutionNotifications"][0]["message"]["text"]
+            .as_str()
+            .unwrap();
+        assert!(note.contains("3 of"), "{note}");
+    }
+
     use super::*;
 
     #[test]
