@@ -68,25 +68,7 @@ pub(crate) fn merge_user(a: &mut VMap, b: &VMap) {
 /// still delete the subchart's own defaults when its turn comes. With
 /// `merge` (Helm's `MergeValues`) nulls are kept everywhere.
 fn coalesce_values(dst: &mut VMap, defaults: &VMap, subcharts: &[String], merge: bool) {
-    for (k, sv) in defaults {
-        match dst.get_mut(k) {
-            None => {
-                dst.insert(k.clone(), sv.clone());
-            }
-            Some(Value::Nil) => {
-                if !merge {
-                    dst.remove(k);
-                }
-            }
-            Some(Value::Map(dv)) => {
-                if let Value::Map(sm) = sv {
-                    let merge = merge || subcharts.iter().any(|n| n.as_str() == &**k);
-                    coalesce_tables(Arc::make_mut(dv), sm, merge);
-                }
-            }
-            Some(_) => {}
-        }
-    }
+    coalesce_level(dst, defaults, merge, |k| subcharts.iter().any(|n| n == k));
 }
 
 /// Helm's `coalesceTablesFullKey`: `src` laid under `dst`. Keys only in
@@ -95,6 +77,12 @@ fn coalesce_values(dst: &mut VMap, defaults: &VMap, subcharts: &[String], merge:
 /// has it (a null for a key `src` lacks stays); with `merge` (subchart
 /// scopes, globals, import-values) nulls stay.
 pub(crate) fn coalesce_tables(dst: &mut VMap, src: &VMap, merge: bool) {
+    coalesce_level(dst, src, merge, |_| false);
+}
+
+/// One level of [`coalesce_values`] / [`coalesce_tables`]: `src` laid under
+/// `dst`; a table under a key for which `merges` holds merges keeping nulls.
+fn coalesce_level(dst: &mut VMap, src: &VMap, merge: bool, merges: impl Fn(&str) -> bool) {
     for (k, sv) in src {
         match dst.get_mut(k) {
             None => {
@@ -107,7 +95,7 @@ pub(crate) fn coalesce_tables(dst: &mut VMap, src: &VMap, merge: bool) {
             }
             Some(Value::Map(dv)) => {
                 if let Value::Map(sm) = sv {
-                    coalesce_tables(Arc::make_mut(dv), sm, merge);
+                    coalesce_tables(Arc::make_mut(dv), sm, merge || merges(k));
                 }
             }
             Some(_) => {}
