@@ -11,7 +11,7 @@ use std::cell::Cell;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use crate::gotemplate::{Entries as VMap, Map, Set, Value, deep_equal, sprint, sprintf};
+use crate::gotemplate::{Entries as VMap, Map, Set, Value, deep_equal, go_quote, sprint, sprintf};
 
 use super::digest;
 use super::yamlout::{from_serde, go_value_string, node_value, to_json, to_yaml};
@@ -271,16 +271,13 @@ fn kind_of(v: &Value) -> &'static str {
     }
 }
 
-/// Go's type name (`typeOf`).
+/// Go's type name (`typeOf`). A map standing for a Helm object carries the
+/// name its methods are looked up by, not a Go type name, so every map is
+/// the generic one here.
 fn type_of(v: &Value) -> &'static str {
     match v {
-        Value::Nil => "<nil>",
-        Value::Bool(_) => "bool",
-        Value::Int(_) => "int",
-        Value::Float(_) => "float64",
-        Value::String(_) => "string",
-        Value::List(_) => "[]interface {}",
         Value::Map(_) => "map[string]interface {}",
+        other => other.type_name(),
     }
 }
 
@@ -1629,30 +1626,6 @@ pub(crate) fn register(set: &mut Set) {
     for (name, f) in sprig() {
         set.add_plain(name, move |a| f(a));
     }
-}
-
-/// Go's `strconv.Quote`-like quoting used by `quote` (`%q`).
-pub(crate) fn go_quote(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{7}' => out.push_str("\\a"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\u{b}' => out.push_str("\\v"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7F => {
-                out.push_str(&format!("\\x{:02x}", c as u32))
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 /// `fromYaml`: a mapping (or `{Error: …}`), `fromYamlArray`: a list.
