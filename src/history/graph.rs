@@ -50,10 +50,7 @@ pub enum GraphKind {
 impl GraphKind {
     /// The kebab-case id.
     pub fn id(self) -> String {
-        serde_json::to_value(self)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default()
+        crate::upgrade::kind_id(self)
     }
 }
 

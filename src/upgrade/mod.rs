@@ -80,11 +80,17 @@ pub enum ChangeKind {
 impl ChangeKind {
     /// The kebab-case id.
     pub fn id(self) -> String {
-        serde_json::to_value(self)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default()
+        kind_id(self)
     }
+}
+
+/// The kebab-case name serde writes for a unit variant (how change and
+/// graph kinds appear in reports).
+pub(crate) fn kind_id(kind: impl Serialize) -> String {
+    serde_json::to_value(kind)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
 }
 
 /// A place in a file.
