@@ -130,10 +130,20 @@ impl Resource {
     /// line when the path is absent. Embedded objects keep positions in their
     /// host file, so this is always a real line of `origin.file`.
     pub fn line_of(&self, path: Option<&str>) -> u32 {
+        self.line_of_any(path.as_slice())
+    }
+
+    /// The line of the first of `paths` present in the object (a rule names
+    /// alternatives where layouts differ: a v1beta1 CRD's schema is under
+    /// `spec.validation`, a v1 CRD's under `spec.versions`), or the object's
+    /// own line when none is.
+    pub fn line_of_any<S: AsRef<str>>(&self, paths: &[S]) -> u32 {
         if self.origin.rendered {
             return self.origin.line;
         }
-        path.and_then(|p| self.node.path(p))
+        paths
+            .iter()
+            .find_map(|p| self.node.path(p.as_ref()))
             .map(|n| n.pos.line)
             .unwrap_or(self.origin.line)
     }
@@ -217,6 +227,79 @@ pub struct Package {
     /// Exemptions the package declares for itself (`caplevel.io/exempt.<rule>`
     /// annotations): rule id → (reason, where written).
     pub exemptions: BTreeMap<String, (String, Origin)>,
+    /// The files besides the objects that package facts are read from, by
+    /// name (`annotations`, `package`, `chart`, `values`, `readme`, `notes`
+    /// …), so a package-level rule's evidence points into the file it
+    /// judged (`locate: "@values:image.repository"`) rather than at the CSV.
+    pub sources: BTreeMap<String, Source>,
+}
+
+/// A file a package's facts are read from, kept for evidence.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// The file, as reported.
+    pub file: String,
+    /// Its tree, with positions, when it is YAML; `None` for plain text.
+    pub node: Option<Node>,
+}
+
+impl Source {
+    /// The line of a dotted path in the file (see [`Node::path`]), or the
+    /// first line when no path is asked; `None` when the path is absent
+    /// (the caller then tries its next location).
+    /// A `*` segment stands for any key or item (`*.image` finds
+    /// `controller.image`), the first in file order that has the rest.
+    pub fn line_of(&self, path: Option<&str>) -> Option<u32> {
+        match path {
+            None => Some(1),
+            Some(p) => self
+                .node
+                .as_ref()
+                .and_then(|n| find_path(n, p, 0))
+                .map(|n| n.pos.line.max(1)),
+        }
+    }
+}
+
+/// How many `*` segments one path may hold (bounds the search).
+const MAX_WILDCARDS: usize = 3;
+
+/// `Node::path` with `*` segments matching any child.
+fn find_path<'n>(node: &'n Node, path: &str, depth: usize) -> Option<&'n Node> {
+    let (head, rest) = if path == "*" {
+        ("", Some(""))
+    } else if let Some(rest) = path.strip_prefix("*.") {
+        ("", Some(rest))
+    } else if let Some((head, rest)) = path.split_once(".*.") {
+        (head, Some(rest))
+    } else if let Some(head) = path.strip_suffix(".*") {
+        (head, Some(""))
+    } else {
+        (path, None)
+    };
+    let base = if head.is_empty() {
+        node
+    } else {
+        node.path(head)?
+    };
+    let Some(rest) = rest else {
+        return Some(base);
+    };
+    if depth >= MAX_WILDCARDS {
+        return None;
+    }
+    let children: Vec<&Node> = match (base.as_map(), base.as_seq()) {
+        (Some(map), _) => map.iter().map(|(_, v)| v).collect(),
+        (None, Some(items)) => items.iter().collect(),
+        _ => return None,
+    };
+    children.into_iter().find_map(|child| {
+        if rest.is_empty() {
+            Some(child)
+        } else {
+            find_path(child, rest, depth + 1)
+        }
+    })
 }
 
 impl Package {
@@ -244,6 +327,7 @@ impl Package {
             facts: serde_json::Value::Null,
             diagnostics,
             exemptions: BTreeMap::new(),
+            sources: BTreeMap::new(),
         }
     }
 

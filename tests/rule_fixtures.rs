@@ -113,3 +113,40 @@ fn every_fixture_folder_belongs_to_a_rule() {
         "fixture folders without a rule: {stray:?}"
     );
 }
+
+/// Where a finding's first evidence points: (file, line).
+fn first_evidence(rules: &[Rule], rule: &str, dir: &Path) -> Option<(String, u32)> {
+    let targets = discover::discover(&[dir.to_path_buf()]).ok()?;
+    let target = assess_target(targets.first()?, rules, &Options::default());
+    let finding = target.findings.iter().find(|f| f.rule == rule)?;
+    let e = finding.evidence.first()?;
+    Some((e.file.replace('\\', "/"), e.line))
+}
+
+#[test]
+fn package_level_evidence_points_into_the_file_each_rule_judges() {
+    let rules = rules::load(&[]).expect("built-in rules load");
+    // (rule, case, the evidence file's path ends with, its line): the file a
+    // rule reads (metadata/annotations.yaml, README.md, values.yaml …), not
+    // the CSV or Chart.yaml that stands for the package.
+    let cases: &[(&str, &str, &str, u32)] = &[
+        ("bundle-metadata-annotations", "pass", "/metadata/annotations.yaml", 2),
+        ("channels-follow-naming", "pass", "/metadata/annotations.yaml", 6),
+        ("chart-readme", "pass", "/README.md", 1),
+        ("chart-notes", "pass", "/templates/NOTES.txt", 1),
+        ("chart-images-overridable", "pass", "/values.yaml", 3),
+        ("chart-metadata-complete", "fail", "/Chart.yaml", 1),
+        ("install-ux-annotations", "pass", ".clusterserviceversion.yaml", 7),
+        // A v1beta1 CRD's schema, not its `versions` list at the file's end.
+        ("crd-storage-fields", "pass-v1beta1", "_demos.yaml", 15),
+    ];
+    let mut problems = Vec::new();
+    for (rule, case, suffix, line) in cases {
+        let dir = fixture_root().join(rule).join(case);
+        match first_evidence(&rules, rule, &dir) {
+            Some((file, got)) if file.ends_with(suffix) && got == *line => {}
+            other => problems.push(format!("{rule}/{case}: got {other:?}, want …{suffix}:{line}")),
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

@@ -5,7 +5,8 @@ use super::files::{read_yaml, resources_from, string_map, yaml_files_in};
 use super::{LoadOptions, csv};
 use crate::diag::{Diagnostic, Severity};
 use crate::discover::display_path;
-use crate::package::{Package, TargetKind};
+use crate::package::{Package, Source, TargetKind};
+use std::collections::BTreeMap;
 use serde_json::{Map, Value as Json};
 use std::path::Path;
 
@@ -25,11 +26,21 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Package {
 
     let annotations_file = dir.join("metadata/annotations.yaml");
     let mut annotations = Map::new();
+    let mut sources = BTreeMap::new();
     if annotations_file.is_file() {
         files.push("metadata/annotations.yaml".to_string());
         let docs = read_yaml(&annotations_file, &options.limits, &mut diags);
         if let Some(doc) = docs.into_iter().find(|d| !d.root.is_null()) {
             annotations = string_map(doc.root.get("annotations"));
+            // Kept so that evidence of the channels, package and format
+            // points at the annotation that states them.
+            sources.insert(
+                "annotations".to_string(),
+                Source {
+                    file: display_path(&annotations_file),
+                    node: Some(doc.root.clone()),
+                },
+            );
             if doc.root.get("annotations").is_none() {
                 diags.push(
                     Diagnostic::file(
@@ -117,6 +128,7 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Package {
         resources,
         diags,
     );
+    package.sources = sources;
     csv::apply(&mut package, &mut facts);
     package.name = package_name
         .or_else(|| csv::package_name_from_csv(&package.resources))

@@ -9,7 +9,7 @@ use super::files::resource;
 use crate::diag::{Code, Diagnostic, Severity};
 use crate::discover::display_path;
 use crate::helm::{self, Chart, ChartLimits, RenderOptions};
-use crate::package::{Origin, Package, Resource, TargetKind};
+use crate::package::{Origin, Package, Resource, Source, TargetKind};
 use crate::yaml::{self, Node, Value};
 use serde_json::{Map, Value as Json, json};
 use std::collections::{BTreeMap, BTreeSet};
@@ -48,6 +48,7 @@ pub fn load(path: &Path, options: &LoadOptions) -> Package {
     package.version = Some(chart.metadata.version.clone()).filter(|v| !v.is_empty());
     package.main_file = Some(chart_yaml.clone());
     package.main_node = Some(chart.chart_yaml.clone());
+    package.sources = chart_sources(&chart, &shown);
     read_annotations(&chart, &chart_yaml, &mut package, &mut diags);
 
     let mut profile_names = Vec::new();
@@ -182,6 +183,78 @@ pub fn load(path: &Path, options: &LoadOptions) -> Package {
         );
     }
     package
+}
+
+/// The chart's own files that package-level rules judge, by the names their
+/// `locate` uses: `chart` (Chart.yaml), `values`, `readme`, `notes`
+/// (templates/NOTES.txt), `schema` (values.schema.json), `lock` (Chart.lock
+/// or requirements.lock) and `ci` (the first ci/*-values.yaml).
+fn chart_sources(chart: &Chart, shown: &str) -> BTreeMap<String, Source> {
+    let mut sources = BTreeMap::new();
+    let at = |name: &str| format!("{shown}/{name}");
+    sources.insert(
+        "chart".to_string(),
+        Source {
+            file: at("Chart.yaml"),
+            node: Some(chart.chart_yaml.clone()),
+        },
+    );
+    // An absent values.yaml reads as an empty mapping: nothing to point at.
+    if chart.values.as_map().is_some_and(|m| m.len() > 0) {
+        sources.insert(
+            "values".to_string(),
+            Source {
+                file: at("values.yaml"),
+                node: Some(chart.values.clone()),
+            },
+        );
+    }
+    let text_files = [
+        ("readme", &["README.md", "readme.md", "README.MD", "Readme.md"][..]),
+        ("schema", &["values.schema.json"][..]),
+        ("lock", &["Chart.lock", "requirements.lock"][..]),
+    ];
+    for (name, candidates) in text_files {
+        if let Some(f) = candidates
+            .iter()
+            .find_map(|c| chart.files.iter().find(|f| f.name == *c))
+        {
+            sources.insert(
+                name.to_string(),
+                Source {
+                    file: at(&f.name),
+                    node: None,
+                },
+            );
+        }
+    }
+    if let Some(f) = chart
+        .files
+        .iter()
+        .find(|f| f.name.starts_with("ci/") && f.name.ends_with("-values.yaml"))
+    {
+        sources.insert(
+            "ci".to_string(),
+            Source {
+                file: at(&f.name),
+                node: None,
+            },
+        );
+    }
+    if let Some(f) = chart
+        .templates
+        .iter()
+        .find(|f| f.name.trim_start_matches("templates/") == "NOTES.txt")
+    {
+        sources.insert(
+            "notes".to_string(),
+            Source {
+                file: at(&format!("templates/{}", f.name.trim_start_matches("templates/"))),
+                node: None,
+            },
+        );
+    }
+    sources
 }
 
 /// One distinct rendering of a chart object.

@@ -208,6 +208,20 @@ fn operator_kind(package: &Package, operator_grants: &[Json]) -> &'static str {
 }
 
 fn resource_facts(r: &Resource) -> Json {
+    let mut facts = kind_facts(r);
+    // Every object: whether Kubernetes still serves its apiVersion.
+    if let Json::Object(m) = &mut facts {
+        let removed = super::removed_apis::removal(&r.api_version, &r.kind).map_or(
+            Json::Null,
+            |rm| json!({"removedIn": rm.removed_in, "replacement": rm.replacement}),
+        );
+        m.insert("removedApi".into(), removed);
+    }
+    facts
+}
+
+/// The facts of an object's kind.
+fn kind_facts(r: &Resource) -> Json {
     // A custom resource whose kind borrows a well-known name (an ACK `Role`)
     // is not read as that kind.
     if !r.in_own_group() {

@@ -13,6 +13,7 @@ mod files;
 mod manifests;
 mod package_manifest;
 mod rbac;
+mod removed_apis;
 
 use crate::discover::{Layout, Target};
 use crate::helm::{ChartLimits, RenderLimits};

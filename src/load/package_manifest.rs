@@ -7,7 +7,7 @@ use super::files::{read_yaml, resources_from, yaml_files_in};
 use super::{LoadOptions, csv};
 use crate::diag::{Diagnostic, Severity};
 use crate::discover::display_path;
-use crate::package::{Package, TargetKind};
+use crate::package::{Package, Source, TargetKind};
 use crate::yaml::Node;
 use serde_json::{Map, Value as Json};
 use std::path::Path;
@@ -49,6 +49,16 @@ pub fn load(dir: &Path, package_file: &Path, options: &LoadOptions) -> Package {
         diags,
     );
     csv::apply(&mut package, &mut facts);
+    // Kept so that evidence of the channels points at the package file.
+    if let Some(root) = &pkg {
+        package.sources.insert(
+            "package".to_string(),
+            Source {
+                file: display_path(package_file),
+                node: Some(root.clone()),
+            },
+        );
+    }
 
     // The channels this version heads, and the package's default channel.
     let csv_name = package

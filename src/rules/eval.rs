@@ -157,7 +157,7 @@ fn evaluate_rule(rule: &Rule, package: &Package, bound: &Bound, root: &Context) 
                 vec![],
             );
         };
-        let anchor = package_anchor(package, rule.spec.locate.as_deref());
+        let anchor = package_anchor(package, &locations(rule));
         return match run(expect, root) {
             Outcome::Met => finding(rule, Status::Pass, rule.spec.title.clone(), anchor),
             Outcome::NotMet(msg) => finding(
@@ -236,7 +236,14 @@ fn evaluate_rule(rule: &Rule, package: &Package, bound: &Bound, root: &Context) 
         };
     }
 
-    let locate = rule.spec.locate.as_deref();
+    let locate = locations(rule);
+    // `@source` locations name package files, not places in an object.
+    let locate: Vec<&str> = locate
+        .iter()
+        .map(String::as_str)
+        .filter(|l| !l.starts_with('@'))
+        .collect();
+    let locate = locate.as_slice();
     let mut met = Vec::new();
     let mut not_met = Vec::new();
     let mut errors = Vec::new();
@@ -311,30 +318,89 @@ fn fail_message(rule: &Rule) -> String {
         .unwrap_or_else(|| format!("not met: {}", rule.spec.title))
 }
 
-/// Evidence for a package-level rule: the CSV when there is one (the file a
-/// bundle's author edits), located at `locate` when given; for a chart, its
-/// Chart.yaml.
-fn package_anchor(package: &Package, locate: Option<&str>) -> Vec<Evidence> {
+/// The rule's `locate` alternatives, in order.
+fn locations(rule: &Rule) -> Vec<String> {
+    rule.spec
+        .locate
+        .as_ref()
+        .map(|l| l.to_vec())
+        .unwrap_or_default()
+}
+
+/// Evidence for a package-level rule: the first `locate` alternative found —
+/// a place in one of the package's source files (`@values:image`), or a path
+/// in the CSV (a bundle) or Chart.yaml (a chart); failing all, the CSV or
+/// Chart.yaml itself.
+fn package_anchor(package: &Package, locate: &[String]) -> Vec<Evidence> {
     let csv = package
         .resources
         .iter()
         .find(|r| r.is_kind("ClusterServiceVersion") && r.origin.embedded.is_none());
+    let chart_line = |path: &str| {
+        package
+            .main_node
+            .as_ref()
+            .and_then(|node| node.path(path))
+            .map(|n| n.pos.line.max(1))
+    };
+    for place in locate {
+        if let Some(rest) = place.strip_prefix('@') {
+            let (name, path) = match rest.split_once(':') {
+                Some((name, path)) => (name, Some(path)),
+                None => (rest, None),
+            };
+            let Some(source) = package.sources.get(name) else {
+                continue;
+            };
+            if let Some(line) = source.line_of(path) {
+                return vec![file_evidence(&source.file, line)];
+            }
+            continue;
+        }
+        match (csv, &package.main_file) {
+            (Some(r), _) if r.node.path(place).is_some() => {
+                return vec![evidence(r, &[place.as_str()], None)];
+            }
+            (None, Some(file)) => {
+                if let Some(line) = chart_line(place) {
+                    return vec![chart_evidence(package, file, line)];
+                }
+            }
+            _ => {}
+        }
+    }
     match (csv, &package.main_file) {
-        (Some(r), _) => vec![evidence(r, locate, None)],
-        // A chart: its Chart.yaml, at the `locate` key when it is there.
-        (None, Some(file)) => vec![Evidence {
-            file: file.clone(),
-            line: locate
-                .zip(package.main_node.as_ref())
-                .and_then(|(path, node)| node.path(path))
-                .map_or(1, |n| n.pos.line.max(1)),
-            kind: "Chart".into(),
-            name: package.name.clone(),
-            embedded: None,
-            note: None,
-            profile: None,
-        }],
+        (Some(r), _) => vec![evidence(r, &[] as &[&str], None)],
+        (None, Some(file)) => vec![chart_evidence(package, file, 1)],
         (None, None) => Vec::new(),
+    }
+}
+
+/// Evidence that is Chart.yaml at `line`.
+fn chart_evidence(package: &Package, file: &str, line: u32) -> Evidence {
+    Evidence {
+        file: file.to_string(),
+        line,
+        kind: "Chart".into(),
+        name: package.name.clone(),
+        embedded: None,
+        note: None,
+        profile: None,
+    }
+}
+
+/// Evidence that is a place in a package file that holds no object (a
+/// chart's values.yaml or README.md, a bundle's metadata/annotations.yaml).
+fn file_evidence(file: &str, line: u32) -> Evidence {
+    let name = file.rsplit('/').next().unwrap_or(file).to_string();
+    Evidence {
+        file: file.to_string(),
+        line,
+        kind: "File".into(),
+        name,
+        embedded: None,
+        note: None,
+        profile: None,
     }
 }
 
@@ -342,10 +408,10 @@ fn package_anchor(package: &Package, locate: Option<&str>) -> Vec<Evidence> {
 const PLACEHOLDER_NOTE: &str =
     "read from the template's text (`kind:` line): the template failed to render";
 
-fn evidence(r: &Resource, locate: Option<&str>, note: Option<String>) -> Evidence {
+fn evidence<S: AsRef<str>>(r: &Resource, locate: &[S], note: Option<String>) -> Evidence {
     Evidence {
         file: r.origin.file.clone(),
-        line: r.line_of(locate),
+        line: r.line_of_any(locate),
         kind: r.kind.clone(),
         name: r.name.clone(),
         embedded: r.origin.embedded.clone(),

@@ -127,8 +127,12 @@ pub struct RuleSpec {
     /// What an empty selection means (default: `fail` for exists, `pass` for
     /// none, `not-applicable` for all).
     pub when_empty: Option<WhenEmpty>,
-    /// A dotted field path in the object whose line the evidence points at.
-    pub locate: Option<String>,
+    /// Where the evidence points: a dotted field path in the object (or, for
+    /// a package-level rule, in the CSV or Chart.yaml), or `@source` /
+    /// `@source:path` for a file the package's facts are read from
+    /// (`@annotations`, `@package`, `@chart`, `@values`, `@readme`, `@notes`,
+    /// `@lock`). A list names alternatives: the first present is used.
+    pub locate: Option<OneOrMany>,
     /// The message of a failed finding (default: the title, negated).
     pub message: Option<String>,
     /// Why this is evidence for the phase.
