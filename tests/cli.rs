@@ -541,7 +541,12 @@ fn chart_package_evidence_points_at_the_located_key() {
     };
     let line = |rule: &str| finding(target, rule)["evidence"][0]["line"].as_u64();
     assert_eq!(line("chart-kube-version"), Some(line_of("kubeVersion:")));
-    assert_eq!(line("chart-metadata-complete"), Some(line_of("version:")));
+    // The rule judges the whole metadata, apiVersion first: its line, not
+    // `version:` (a failure about apiVersion pointed at the version line).
+    assert_eq!(
+        line("chart-metadata-complete"),
+        Some(line_of("apiVersion:"))
+    );
     // No annotations in this Chart.yaml: the rule that locates them fails at line 1.
     assert_eq!(
         finding(target, "chart-changelog-annotation")["status"],

@@ -130,13 +130,28 @@ fn package_level_evidence_points_into_the_file_each_rule_judges() {
     // rule reads (metadata/annotations.yaml, README.md, values.yaml …), not
     // the CSV or Chart.yaml that stands for the package.
     let cases: &[(&str, &str, &str, u32)] = &[
-        ("bundle-metadata-annotations", "pass", "/metadata/annotations.yaml", 2),
-        ("channels-follow-naming", "pass", "/metadata/annotations.yaml", 6),
+        (
+            "bundle-metadata-annotations",
+            "pass",
+            "/metadata/annotations.yaml",
+            2,
+        ),
+        (
+            "channels-follow-naming",
+            "pass",
+            "/metadata/annotations.yaml",
+            6,
+        ),
         ("chart-readme", "pass", "/README.md", 1),
         ("chart-notes", "pass", "/templates/NOTES.txt", 1),
         ("chart-images-overridable", "pass", "/values.yaml", 3),
         ("chart-metadata-complete", "fail", "/Chart.yaml", 1),
-        ("install-ux-annotations", "pass", ".clusterserviceversion.yaml", 7),
+        (
+            "install-ux-annotations",
+            "pass",
+            ".clusterserviceversion.yaml",
+            7,
+        ),
         // A v1beta1 CRD's schema, not its `versions` list at the file's end.
         ("crd-storage-fields", "pass-v1beta1", "_demos.yaml", 15),
     ];
@@ -145,7 +160,9 @@ fn package_level_evidence_points_into_the_file_each_rule_judges() {
         let dir = fixture_root().join(rule).join(case);
         match first_evidence(&rules, rule, &dir) {
             Some((file, got)) if file.ends_with(suffix) && got == *line => {}
-            other => problems.push(format!("{rule}/{case}: got {other:?}, want …{suffix}:{line}")),
+            other => problems.push(format!(
+                "{rule}/{case}: got {other:?}, want …{suffix}:{line}"
+            )),
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));

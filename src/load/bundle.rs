@@ -6,8 +6,8 @@ use super::{LoadOptions, csv};
 use crate::diag::{Diagnostic, Severity};
 use crate::discover::display_path;
 use crate::package::{Package, Source, TargetKind};
-use std::collections::BTreeMap;
 use serde_json::{Map, Value as Json};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// Loads a bundle folder.

@@ -200,7 +200,7 @@ fn chart_sources(chart: &Chart, shown: &str) -> BTreeMap<String, Source> {
         },
     );
     // An absent values.yaml reads as an empty mapping: nothing to point at.
-    if chart.values.as_map().is_some_and(|m| m.len() > 0) {
+    if chart.values.as_map().is_some_and(|m| !m.is_empty()) {
         sources.insert(
             "values".to_string(),
             Source {
@@ -210,7 +210,10 @@ fn chart_sources(chart: &Chart, shown: &str) -> BTreeMap<String, Source> {
         );
     }
     let text_files = [
-        ("readme", &["README.md", "readme.md", "README.MD", "Readme.md"][..]),
+        (
+            "readme",
+            &["README.md", "readme.md", "README.MD", "Readme.md"][..],
+        ),
         ("schema", &["values.schema.json"][..]),
         ("lock", &["Chart.lock", "requirements.lock"][..]),
     ];
@@ -249,7 +252,10 @@ fn chart_sources(chart: &Chart, shown: &str) -> BTreeMap<String, Source> {
         sources.insert(
             "notes".to_string(),
             Source {
-                file: at(&format!("templates/{}", f.name.trim_start_matches("templates/"))),
+                file: at(&format!(
+                    "templates/{}",
+                    f.name.trim_start_matches("templates/")
+                )),
                 node: None,
             },
         );
