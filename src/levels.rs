@@ -8,6 +8,7 @@
 //! knows what a phase needs.
 
 use crate::phase::Phase;
+use crate::score::PhaseStatus;
 use regex::Regex;
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -45,6 +46,22 @@ pub struct PhaseModel {
     /// Tags whose passing findings raise the confidence only.
     #[serde(default)]
     pub supporting: Vec<String>,
+    /// Negative evidence: failed findings that hold the phase down whatever
+    /// else passed.
+    #[serde(default)]
+    pub against: Vec<Against>,
+}
+
+/// Negative evidence for one phase.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Against {
+    /// When a capability finding with this tag failed…
+    pub tag: String,
+    /// …the phase is at most this status (`partial` or `not-met`).
+    pub max: PhaseStatus,
+    /// Why, for the report.
+    pub reason: String,
 }
 
 /// One decisive requirement.
@@ -102,6 +119,7 @@ impl LevelModel {
         let mut tags: BTreeSet<&str> = self.caps.iter().map(|c| c.tag.as_str()).collect();
         for p in self.phases.values() {
             tags.extend(p.supporting.iter().map(String::as_str));
+            tags.extend(p.against.iter().map(|a| a.tag.as_str()));
             for r in &p.requirements {
                 tags.extend(r.tags.iter().map(String::as_str));
             }
@@ -110,8 +128,9 @@ impl LevelModel {
     }
 
     /// What a rule with these tags feeds, in words: `I owned-api` for a
-    /// decisive requirement, `II supporting` for supporting evidence, `cap
-    /// I` for a cap (sorted by phase). Empty for a rule the model ignores.
+    /// decisive requirement, `II supporting` for supporting evidence, `II
+    /// against (at most partial)` for negative evidence, `cap at I` for a
+    /// cap (sorted by phase). Empty for a rule the model ignores.
     pub fn feeds(&self, tags: &[String]) -> Vec<String> {
         let has = |list: &[String]| list.iter().any(|t| tags.contains(t));
         let mut out = Vec::new();
@@ -123,6 +142,13 @@ impl LevelModel {
             }
             if has(&p.supporting) {
                 out.push(format!("{} supporting", phase.roman()));
+            }
+            for a in p.against.iter().filter(|a| tags.contains(&a.tag)) {
+                out.push(format!(
+                    "{} against (at most {})",
+                    phase.roman(),
+                    a.max.id()
+                ));
             }
         }
         for c in &self.caps {
@@ -163,6 +189,12 @@ impl LevelModel {
                         "{phase}: an alternative names `{bad}`, which is no requirement of the phase"
                     ));
                 }
+            }
+            if let Some(a) = p.against.iter().find(|a| a.max == PhaseStatus::Met) {
+                return Err(format!(
+                    "{phase}: `against` tag `{}` must hold the phase below met",
+                    a.tag
+                ));
             }
         }
         if let Some(bad) = self.tags().into_iter().find(|t| !kebab.is_match(t)) {

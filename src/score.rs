@@ -9,6 +9,9 @@
 //!   (or is exempt); the phase is `met` when one of its `met` alternatives is
 //!   wholly satisfied, `partial` when one of its `partial` alternatives is
 //!   (by default: any single requirement), else `not-met`.
+//! - negative evidence: a failed capability finding carrying one of a
+//!   phase's `against` tags holds the phase at that entry's `max` at best
+//!   (a breaking upgrade into this version keeps phase II `partial`).
 //! - evidenced level = the highest phase N such that phases I..N are all
 //!   met, lowered by the model's caps (a failed finding with a cap tag); none
 //!   when phase I is not met.
@@ -107,6 +110,10 @@ pub struct PhaseScore {
     /// Passing capability findings (rule ids) with a supporting tag.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub supporting: Vec<String>,
+    /// Failed capability findings (rule ids) of the model's negative
+    /// evidence (`against`), which hold the status down.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub against: Vec<String>,
     /// 0–100, one decimal: the weighted share of passing capability findings
     /// (secondary figure).
     pub coverage: f64,
@@ -210,6 +217,17 @@ pub fn assess_with(
         ids.dedup();
         ids
     };
+    let failing = |tag: &str| -> Vec<String> {
+        let mut ids: Vec<String> = capability
+            .iter()
+            .filter(|f| f.status == Status::Fail)
+            .filter(|f| f.tags.iter().any(|t| t == tag))
+            .map(|f| f.rule.clone())
+            .collect();
+        ids.sort();
+        ids.dedup();
+        ids
+    };
     let mut phases = BTreeMap::new();
     for phase in Phase::ALL {
         let mut s = coverage(capability.iter().copied().filter(|f| f.phase == phase));
@@ -241,6 +259,18 @@ pub fn assess_with(
             } else {
                 PhaseStatus::NotMet
             };
+            // Negative evidence holds the phase down whatever passed.
+            let mut against: Vec<String> = Vec::new();
+            for a in &pm.against {
+                let failed: Vec<String> = failing(&a.tag);
+                if !failed.is_empty() {
+                    s.status = s.status.max(a.max);
+                    against.extend(failed);
+                }
+            }
+            against.sort();
+            against.dedup();
+            s.against = against;
             let mut supporting: Vec<String> =
                 pm.supporting.iter().flat_map(|t| passing(t)).collect();
             supporting.sort();
@@ -308,6 +338,7 @@ fn coverage<'a>(findings: impl Iterator<Item = &'a Finding>) -> PhaseScore {
         confidence: Confidence::High,
         decisive: Vec::new(),
         supporting: Vec::new(),
+        against: Vec::new(),
         coverage: 0.0,
         reached: false,
         weight_passed: 0,
@@ -545,6 +576,82 @@ mod tests {
         let a = assess(&fs, None, 50.0);
         assert_eq!(a.evidenced, Some(Phase::BasicInstall));
         assert!(a.capped.is_some());
+    }
+
+    /// A level model of one requirement per phase (tag = the phase id),
+    /// with `extra` appended to phase II.
+    fn tiny_text(extra: &str) -> String {
+        let mut text = String::from("phases:\n");
+        for p in Phase::ALL {
+            text += &format!(
+                "  {p}:\n    summary: s\n    requirements:\n      - id: r\n        title: t\n        tags: [{p}]\n    met:\n      - [r]\n"
+            );
+            if p == Phase::SeamlessUpgrades {
+                text += extra;
+            }
+        }
+        text
+    }
+
+    fn tiny_model(extra: &str) -> LevelModel {
+        LevelModel::parse(&tiny_text(extra)).expect("valid model")
+    }
+
+    #[test]
+    fn negative_evidence_holds_a_phase_down() {
+        let model = tiny_model(
+            "    against:\n      - tag: upgrade-safety\n        max: partial\n        reason: breaks\n",
+        );
+        let mut fs = vec![
+            t("one", Phase::BasicInstall, Status::Pass, &["basic-install"]),
+            t(
+                "two",
+                Phase::SeamlessUpgrades,
+                Status::Pass,
+                &["seamless-upgrades"],
+            ),
+        ];
+        let a = assess_with(&model, &fs, None, 50.0);
+        assert_eq!(a.evidenced, Some(Phase::SeamlessUpgrades));
+        // A passing finding of the negative tag changes nothing.
+        fs.push(t(
+            "safe",
+            Phase::SeamlessUpgrades,
+            Status::Pass,
+            &["upgrade-safety"],
+        ));
+        assert_eq!(
+            assess_with(&model, &fs, None, 50.0).evidenced,
+            Some(Phase::SeamlessUpgrades)
+        );
+        fs.pop();
+        fs.push(t(
+            "safe",
+            Phase::SeamlessUpgrades,
+            Status::Fail,
+            &["upgrade-safety"],
+        ));
+        let a = assess_with(&model, &fs, None, 50.0);
+        let two = &a.phases[&Phase::SeamlessUpgrades];
+        assert_eq!(two.status, PhaseStatus::Partial);
+        assert_eq!(two.against, ["safe"]);
+        assert_eq!(a.evidenced, Some(Phase::BasicInstall));
+        // It never raises a phase: not-met stays not-met.
+        fs.remove(1);
+        let a = assess_with(&model, &fs, None, 50.0);
+        assert_eq!(
+            a.phases[&Phase::SeamlessUpgrades].status,
+            PhaseStatus::NotMet
+        );
+    }
+
+    #[test]
+    fn negative_evidence_cannot_allow_met() {
+        let e = LevelModel::parse(&tiny_text(
+            "    against:\n      - tag: upgrade-safety\n        max: met\n        reason: r\n",
+        ))
+        .unwrap_err();
+        assert!(e.contains("below met"), "{e}");
     }
 
     #[test]
