@@ -1,6 +1,8 @@
 //! Every built-in rule on its hand-made fixtures: `fixtures/rules/<id>/pass`
 //! must give `pass` and `fixtures/rules/<id>/fail` must give `fail`; more
-//! cases of either, named `pass-<what>` / `fail-<what>`, say the same.
+//! cases of either, named `pass-<what>` / `fail-<what>`, say the same. A
+//! fixture holding several versions of one package is a history, judged on
+//! its latest version (version-pair rules read the history).
 
 use caplevel::finding::Status;
 use caplevel::rules::Rule;
@@ -15,7 +17,7 @@ fn status_of(rules: &[Rule], rule: &str, dir: &Path) -> Result<Status, String> {
     // The rules are compiled once for all fixtures; each fixture is one target.
     let targets = discover::discover(&[dir.to_path_buf()]).map_err(|e| e.to_string())?;
     if targets.len() != 1 {
-        return Err(format!("{} targets found, expected 1", targets.len()));
+        return history_status(rule, dir, targets.len());
     }
     let target = assess_target(&targets[0], rules, &Options::default());
     target
@@ -24,6 +26,24 @@ fn status_of(rules: &[Rule], rule: &str, dir: &Path) -> Result<Status, String> {
         .find(|f| f.rule == rule)
         .map(|f| f.status)
         .ok_or_else(|| format!("no finding for the rule (kind {:?})", target.kind))
+}
+
+/// A fixture of several versions of one package is a history (version-pair
+/// rules need one): the rule is judged on its latest version.
+fn history_status(rule: &str, dir: &Path, found: usize) -> Result<Status, String> {
+    let report = analyze(&[dir.to_path_buf()], &Options::default()).map_err(|e| e.to_string())?;
+    let [history] = report.histories.as_slice() else {
+        return Err(format!(
+            "{found} targets found, expected 1 (or the versions of one history)"
+        ));
+    };
+    report
+        .targets
+        .iter()
+        .find(|t| t.path == history.latest.path)
+        .and_then(|t| t.findings.iter().find(|f| f.rule == rule))
+        .map(|f| f.status)
+        .ok_or_else(|| "no finding for the rule on the history's latest version".to_string())
 }
 
 /// A rule's further cases of `kind` (`pass` or `fail`): folders named
