@@ -127,3 +127,106 @@ fn rules_read_the_history_fact() {
         .map(|(a, b)| (a.to_string(), b.to_string()))
     );
 }
+
+/// The built-in version-pair rule: its status per version, oldest first.
+fn upgrade_safety(report: &Value) -> Vec<(String, String)> {
+    report["targets"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|t| {
+            let f = t["findings"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|f| f["rule"] == "upgrades-into-version-safe")
+                .expect("finding");
+            (
+                t["version"].as_str().unwrap_or_default().to_string(),
+                f["status"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_breaking_upgrade_holds_phase_two_at_partial_and_shows_as_a_regression() {
+    let report = analyze(&[]);
+    assert_eq!(
+        upgrade_safety(&report),
+        [
+            ("1.4.0", "not-applicable"),
+            ("1.5.0", "pass"),
+            ("1.5.1", "fail"),
+            ("1.6.0", "fail"),
+        ]
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+    );
+    let targets = report["targets"].as_array().expect("targets");
+    // 1.6.0 removes a CRD field: the failure points at the CRD's file and
+    // names the change; phase II is held at partial by it.
+    let latest = &targets[3];
+    let f = latest["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|f| f["rule"] == "upgrades-into-version-safe")
+        .expect("finding");
+    assert!(
+        f["evidence"][0]["file"]
+            .as_str()
+            .is_some_and(|p| p.ends_with("1.6.0/manifests/demo.example.com_cacheclusters.yaml")),
+        "{f:#?}"
+    );
+    assert!(
+        f["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("field-removed")),
+        "{f:#?}"
+    );
+    let two = &latest["phases"]["seamless-upgrades"];
+    assert_eq!(two["status"], "partial");
+    assert_eq!(
+        two["against"],
+        serde_json::json!(["upgrades-into-version-safe"])
+    );
+    // 1.5.0's safe upgrade supports phase II.
+    let safe = &targets[1]["phases"]["seamless-upgrades"];
+    assert_eq!(safe["status"], "met");
+    assert!(
+        safe["supporting"]
+            .as_array()
+            .is_some_and(|s| s.contains(&"upgrades-into-version-safe".into())),
+        "{safe:#?}"
+    );
+    // The history's trend: the first breaking version is a regression.
+    let h = &report["histories"][0];
+    let regressions: Vec<(&str, bool)> = h["versions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|v| (v["version"].as_str().unwrap_or(""), v["regression"] == true))
+        .collect();
+    assert_eq!(
+        regressions,
+        [
+            ("1.6.0", false),
+            ("1.5.1", true),
+            ("1.5.0", false),
+            ("1.4.0", false)
+        ]
+    );
+    assert_eq!(h["regressions"], 1);
+    assert_eq!(h["latest"]["evidenced"], "basic-install");
+    assert_eq!(targets[0]["evidenced"], "deep-insights");
+}
+
+#[test]
+fn a_version_assessed_alone_has_no_version_pair_evidence() {
+    let report = analyze(&["--no-history"]);
+    assert!(
+        upgrade_safety(&report)
+            .iter()
+            .all(|(_, status)| status == "not-applicable")
+    );
+}
