@@ -88,7 +88,30 @@ pub struct Discovery {
 
 /// As [`discover`], also saying which files were passed over and why.
 pub fn discover_all(paths: &[PathBuf]) -> Result<Discovery, DiscoverError> {
+    discover_with(paths, &mut |_| {})
+}
+
+/// How far discovery has come, for a progress display.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Discovered {
+    /// Files and folders walked so far.
+    pub entries: usize,
+    /// Targets classified so far.
+    pub targets: usize,
+}
+
+/// Entries walked between two progress reports: often enough for a display
+/// to move, rarely enough to cost nothing.
+const REPORT_EVERY: usize = 256;
+
+/// As [`discover_all`], telling `report` how far it has come now and then
+/// (a catalog's walk and classification take seconds to minutes).
+pub fn discover_with(
+    paths: &[PathBuf],
+    report: &mut dyn FnMut(Discovered),
+) -> Result<Discovery, DiscoverError> {
     let mut targets = BTreeSet::new();
+    let mut seen = Discovered::default();
     let mut skipped = Vec::new();
     for path in paths {
         let meta = std::fs::metadata(path).map_err(|e| DiscoverError::Unreadable {
@@ -102,8 +125,10 @@ pub fn discover_all(paths: &[PathBuf]) -> Result<Discovery, DiscoverError> {
         } else if let Some(t) = package_manifest_version(path) {
             targets.insert(t);
         } else {
-            walk(path, &mut targets, &mut skipped);
+            walk(path, &mut targets, &mut skipped, &mut seen, report);
         }
+        seen.targets = targets.len();
+        report(seen);
     }
     if targets.is_empty() {
         let mut shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
@@ -335,7 +360,13 @@ struct DirListing {
     dirs: Vec<PathBuf>,
 }
 
-fn walk(root: &Path, targets: &mut BTreeSet<Target>, skipped: &mut Vec<crate::diag::Diagnostic>) {
+fn walk(
+    root: &Path,
+    targets: &mut BTreeSet<Target>,
+    skipped: &mut Vec<crate::diag::Diagnostic>,
+    seen: &mut Discovered,
+    report: &mut dyn FnMut(Discovered),
+) {
     // One pass collects every directory's files and subdirectories (the ignore
     // crate applies .gitignore rules); classification then runs top-down.
     let mut listings: BTreeMap<PathBuf, DirListing> = BTreeMap::new();
@@ -352,6 +383,10 @@ fn walk(root: &Path, targets: &mut BTreeSet<Target>, skipped: &mut Vec<crate::di
         if entry.depth() == 0 || ft.is_symlink() {
             continue;
         }
+        seen.entries += 1;
+        if seen.entries % REPORT_EVERY == 0 {
+            report(*seen);
+        }
         let path = entry.path().to_path_buf();
         let Some(parent) = path.parent() else {
             continue;
@@ -365,8 +400,16 @@ fn walk(root: &Path, targets: &mut BTreeSet<Target>, skipped: &mut Vec<crate::di
         }
     }
     let mut claimed: Vec<PathBuf> = Vec::new();
-    for (dir, listing) in &listings {
-        if claimed.iter().any(|c| dir.starts_with(c)) {
+    for (n, (dir, listing)) in listings.iter().enumerate() {
+        if n % (REPORT_EVERY / 8) == 0 {
+            // Classification reads files: report as it goes.
+            seen.targets = targets.len();
+            report(*seen);
+        }
+        // Paths sort component-wise, so a claimed folder's descendants come
+        // right after it: only the last claim can hold this one (checking
+        // every claim was quadratic over a catalog's thousands of folders).
+        if claimed.last().is_some_and(|c| dir.starts_with(c)) {
             continue;
         }
         if let Some(found) = classify_dir(dir, listing, &listings) {

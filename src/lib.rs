@@ -23,6 +23,7 @@ pub mod phase;
 pub mod report;
 pub mod rules;
 pub mod score;
+pub mod term;
 pub mod upgrade;
 pub mod yaml;
 
@@ -53,26 +54,32 @@ pub struct Options {
     pub timestamp: bool,
 }
 
-/// A progress callback: called with the number of targets when they are
-/// found, then with `None` as each is assessed (from worker threads).
+/// What a run tells its progress display.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProgressEvent {
+    /// Discovery is walking and classifying (sent now and then).
+    Discovering(discover::Discovered),
+    /// Discovery is done: this many targets will be assessed.
+    Found(usize),
+    /// One more target is assessed.
+    Assessed,
+}
+
+/// A progress callback, told of discovery as it goes, of the number of
+/// targets when they are found, then of each one assessed (from worker
+/// threads).
 #[derive(Clone, Default)]
-pub struct Progress(Option<std::sync::Arc<dyn Fn(Option<usize>) + Send + Sync>>);
+pub struct Progress(Option<std::sync::Arc<dyn Fn(ProgressEvent) + Send + Sync>>);
 
 impl Progress {
     /// Wraps a callback.
-    pub fn new(f: impl Fn(Option<usize>) + Send + Sync + 'static) -> Self {
+    pub fn new(f: impl Fn(ProgressEvent) + Send + Sync + 'static) -> Self {
         Progress(Some(std::sync::Arc::new(f)))
     }
 
-    fn found(&self, n: usize) {
+    fn tell(&self, event: ProgressEvent) {
         if let Some(f) = &self.0 {
-            f(Some(n));
-        }
-    }
-
-    fn done_one(&self) {
-        if let Some(f) = &self.0 {
-            f(None);
+            f(event);
         }
     }
 }
@@ -183,7 +190,9 @@ impl<'o> Run<'o> {
     /// Loads the rules and finds the targets (the errors of a run come from here).
     pub fn prepare(paths: &[PathBuf], options: &'o Options) -> Result<Run<'o>, Error> {
         let rules = load_rules(options)?;
-        let discovery = discover::discover_all(paths)?;
+        let discovery = discover::discover_with(paths, &mut |seen| {
+            options.progress.tell(ProgressEvent::Discovering(seen))
+        })?;
         let mut infos: Vec<report::RuleInfo> = rules.iter().map(report::RuleInfo::of).collect();
         infos.sort_by(|a, b| (a.phase, &a.id).cmp(&(b.phase, &b.id)));
         Ok(Run {
@@ -220,7 +229,9 @@ impl<'o> Run<'o> {
         mut each: impl FnMut(TargetReport) -> std::io::Result<()>,
     ) -> std::io::Result<report::ReportTail> {
         let options = self.options;
-        options.progress.found(self.targets.len());
+        options
+            .progress
+            .tell(ProgressEvent::Found(self.targets.len()));
         let mut summary = report::Summary::default();
         let mut gate_failures = Vec::new();
         let mut used_exemptions = std::collections::BTreeSet::new();
@@ -348,7 +359,7 @@ fn assess_chunk(
     options: &Options,
 ) -> (Vec<TargetReport>, Vec<history::HistoryReport>) {
     let done = |report: TargetReport| {
-        options.progress.done_one();
+        options.progress.tell(ProgressEvent::Assessed);
         report
     };
     let catalog = |t: &discover::Target| t.layout == discover::Layout::Catalog;

@@ -123,12 +123,14 @@ fn analyze(args: AnalyzeArgs, stdout: bool) -> Result<ExitCode, String> {
         caplevel::rules::timings::enable();
     }
     if !args.quiet {
-        options.progress = progress_bar();
+        options.progress = caplevel::term::progress();
     }
     let run = caplevel::Run::prepare(&args.paths, &options).map_err(|e| e.to_string())?;
     let head = run.head.clone();
     if !args.quiet {
-        head.diagnostics.iter().for_each(|d| eprintln!("{d}"));
+        head.diagnostics
+            .iter()
+            .for_each(caplevel::term::eprint_diagnostic);
     }
 
     // Every requested output: the files of --output, then stdout.
@@ -165,7 +167,18 @@ fn analyze(args: AnalyzeArgs, stdout: bool) -> Result<ExitCode, String> {
         let sink = match format {
             Format::Json => report::JsonStream::start(out, &head).map(Sink::Json),
             Format::Jsonl => report::JsonlStream::start(out, &head).map(Sink::Jsonl),
-            Format::Table => Ok(Sink::Table(report::TableStream::new(out, args.verbose))),
+            Format::Table => {
+                let table = report::TableStream::new(out, args.verbose);
+                // Only the table on stdout fits the terminal and is
+                // coloured; a file gets it whole and plain.
+                Ok(Sink::Table(if name == "stdout" {
+                    table
+                        .width(caplevel::term::stdout_width())
+                        .color(caplevel::term::stdout_color())
+                } else {
+                    table
+                }))
+            }
             Format::Sarif => report::SarifStream::start(out, &head).map(Sink::Sarif),
             Format::Junit => report::JunitStream::start(out, remediations(&head)).map(Sink::Junit),
             Format::Markdown => {
@@ -189,7 +202,7 @@ fn analyze(args: AnalyzeArgs, stdout: bool) -> Result<ExitCode, String> {
             for d in &t.diagnostics {
                 counts.add(d, strict);
                 if all_diagnostics || d.fails_run(strict) {
-                    eprintln!("{d}");
+                    caplevel::term::eprint_diagnostic(d);
                 }
             }
             for (_, sink) in &mut sinks {
@@ -230,12 +243,15 @@ fn analyze(args: AnalyzeArgs, stdout: bool) -> Result<ExitCode, String> {
     if !args.quiet {
         // Run-level diagnostics found after discovery (unused exemptions).
         for d in tail.diagnostics.iter().skip(head.diagnostics.len()) {
-            eprintln!("{d}");
+            caplevel::term::eprint_diagnostic(d);
         }
     }
     for g in &tail.gate_failures {
         if g.gate != "input-errors" {
-            eprintln!("gate failed: {}: {}: {}", g.target, g.gate, g.message);
+            caplevel::term::eprint_failure(&format!(
+                "gate failed: {}: {}: {}",
+                g.target, g.gate, g.message
+            ));
         }
     }
     if !args.quiet {
@@ -247,12 +263,12 @@ fn analyze(args: AnalyzeArgs, stdout: bool) -> Result<ExitCode, String> {
             .iter()
             .map(|g| g.target.as_str())
             .collect();
-        eprintln!(
+        caplevel::term::eprint_failure(&format!(
             "caplevel: failed: {} gate failure(s) in {} target(s) ({} input error(s) a cluster or helm would reject); exit 1",
             tail.gate_failures.len(),
             targets.len(),
             counts.failing
-        );
+        ));
     }
     Ok(if tail.gate_failures.is_empty() {
         ExitCode::SUCCESS
@@ -356,7 +372,7 @@ fn render(args: RenderArgs) -> Result<ExitCode, String> {
     let out = caplevel::load::render_chart(&args.chart, args.profile.as_deref(), &load, &print)?;
     print!("{}", out.manifests);
     for d in &out.diagnostics {
-        eprintln!("{d}");
+        caplevel::term::eprint_diagnostic(d);
     }
     let failed = out
         .diagnostics
@@ -387,37 +403,6 @@ fn diff(args: DiffArgs) -> Result<ExitCode, String> {
     }
     .map_err(|e| format!("cannot write the report: {e}"))?;
     Ok(ExitCode::from(u8::from(report.breaking > 0)))
-}
-
-/// Targets from which a run is worth a progress bar.
-const PROGRESS_FROM: usize = 20;
-
-/// A progress bar on stderr when it is a terminal and the run is long;
-/// nothing otherwise (CI logs and pipes stay clean).
-fn progress_bar() -> caplevel::Progress {
-    use std::io::IsTerminal;
-    if !std::io::stderr().is_terminal() {
-        return caplevel::Progress::default();
-    }
-    let bar = indicatif::ProgressBar::hidden();
-    if let Ok(style) =
-        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} targets, {elapsed}")
-    {
-        bar.set_style(style);
-    }
-    caplevel::Progress::new(move |event| match event {
-        Some(total) if total >= PROGRESS_FROM => {
-            bar.set_length(total as u64);
-            bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
-        }
-        Some(_) => {}
-        None => {
-            bar.inc(1);
-            if bar.length() == Some(bar.position()) {
-                bar.finish_and_clear();
-            }
-        }
-    })
 }
 
 fn list_rules(args: RulesArgs) -> Result<ExitCode, String> {

@@ -444,41 +444,73 @@ pub fn report(a: &Analysis, reports: &[TargetReport]) -> HistoryReport {
 /// The histories as a terminal table: per package the latest version's
 /// level and verdict, the level per version from oldest to newest (the
 /// trend), regressions, breaking upgrades and graph problems.
-pub fn table(histories: &[HistoryReport]) -> String {
+pub fn table(histories: &[HistoryReport], width: Option<usize>) -> String {
+    use crate::report::fit::{self, Column};
     use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
+    let header: Vec<String> = [
+        "history",
+        "where",
+        "latest",
+        "evidenced",
+        "verdict",
+        "trend (oldest → newest)",
+        "regressions",
+        "breaking",
+        "graph",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    // On a narrow terminal the path and the trend are cut in the middle,
+    // then the counts, the trend and the path are left out.
+    let columns = [
+        Column::cut(12, 2),
+        Column::cut(16, 0).or_drop(4),
+        Column::cut(8, 3),
+        Column::FIXED,
+        Column::FIXED,
+        Column::cut(24, 1).or_drop(3),
+        Column::FIXED.or_drop(2),
+        Column::FIXED.or_drop(1),
+        Column::FIXED.or_drop(0),
+    ];
+    let rows: Vec<Vec<String>> = histories
+        .iter()
+        .map(|h| {
+            let trend: Vec<&str> = h
+                .versions
+                .iter()
+                .rev()
+                .map(|v| v.evidenced.map_or("-", Phase::roman))
+                .collect();
+            vec![
+                h.package.clone(),
+                h.path.clone(),
+                h.latest.version.clone(),
+                crate::report::phase_label(h.latest.evidenced),
+                crate::report::verdict_id(h.latest.verdict).to_string(),
+                trend.join(" "),
+                h.regressions.to_string(),
+                h.changes.len().to_string(),
+                h.graph.len().to_string(),
+            ]
+        })
+        .collect();
+    let (header, rows) = match width {
+        Some(w) => {
+            let fitted = fit::fit(&header, &rows, &columns, w);
+            (fitted.header, fitted.rows)
+        }
+        None => (header, rows),
+    };
     let mut table = Table::new();
     table
         .load_style(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Disabled)
-        .set_header([
-            "history",
-            "where",
-            "latest",
-            "evidenced",
-            "verdict",
-            "trend (oldest → newest)",
-            "regressions",
-            "breaking",
-            "graph",
-        ]);
-    for h in histories {
-        let trend: Vec<&str> = h
-            .versions
-            .iter()
-            .rev()
-            .map(|v| v.evidenced.map_or("-", Phase::roman))
-            .collect();
-        table.add_row([
-            h.package.clone(),
-            h.path.clone(),
-            h.latest.version.clone(),
-            crate::report::phase_label(h.latest.evidenced),
-            crate::report::verdict_id(h.latest.verdict).to_string(),
-            trend.join(" "),
-            h.regressions.to_string(),
-            h.changes.len().to_string(),
-            h.graph.len().to_string(),
-        ]);
+        .force_no_tty()
+        .set_header(header);
+    for row in rows {
+        table.add_row(row);
     }
     format!("histories:\n{table}")
 }

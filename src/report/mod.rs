@@ -1,6 +1,7 @@
 //! The report: every assessment of one run, and one writer per format.
 
 mod catalog;
+pub mod fit;
 mod json;
 mod jsonl;
 mod junit;
