@@ -384,7 +384,7 @@ fn walk(
             continue;
         }
         seen.entries += 1;
-        if seen.entries % REPORT_EVERY == 0 {
+        if seen.entries.is_multiple_of(REPORT_EVERY) {
             report(*seen);
         }
         let path = entry.path().to_path_buf();
@@ -401,7 +401,7 @@ fn walk(
     }
     let mut claimed: Vec<PathBuf> = Vec::new();
     for (n, (dir, listing)) in listings.iter().enumerate() {
-        if n % (REPORT_EVERY / 8) == 0 {
+        if n.is_multiple_of(REPORT_EVERY / 8) {
             // Classification reads files: report as it goes.
             seen.targets = targets.len();
             report(*seen);

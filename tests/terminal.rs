@@ -78,14 +78,22 @@ fn diagnostics_on_stderr_are_coloured_only_when_asked() {
             .env_remove("NO_COLOR")
             .env_remove("CLICOLOR_FORCE")
             .env_remove("CLICOLOR")
-            .args(["analyze", "fixtures/charts/helm-rejects", "--format", "json"]);
+            .args([
+                "analyze",
+                "fixtures/charts/helm-rejects",
+                "--format",
+                "json",
+            ]);
         for (k, v) in env {
             cmd.env(k, v);
         }
         String::from_utf8(cmd.output().unwrap().stderr).unwrap()
     };
     let plain = stderr(&[]);
-    assert!(plain.contains("error[") && !plain.contains('\u{1b}'), "{plain}");
+    assert!(
+        plain.contains("error[") && !plain.contains('\u{1b}'),
+        "{plain}"
+    );
     assert!(stderr(&[("CLICOLOR_FORCE", "1")]).contains("\u{1b}["));
     assert!(!stderr(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]).contains('\u{1b}'));
 }
