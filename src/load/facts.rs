@@ -338,6 +338,52 @@ fn text_of_lines<S: AsRef<str>>(lines: &[S]) -> String {
     text
 }
 
+/// The `.status…` paths of a CRD's printer columns (v1beta1's top-level
+/// `additionalPrinterColumns` with `JSONPath`, and per-version ones), each
+/// with its parents: `.status.ceph.health` → status, status.ceph,
+/// status.ceph.health.
+fn printer_column_status_paths(spec: Option<&Node>) -> Vec<String> {
+    let Some(spec) = spec else {
+        return Vec::new();
+    };
+    let per_version = spec
+        .get("versions")
+        .and_then(Node::as_seq)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|v| v.get("additionalPrinterColumns"));
+    let mut paths = Vec::new();
+    for columns in spec
+        .get("additionalPrinterColumns")
+        .into_iter()
+        .chain(per_version)
+    {
+        for column in columns.as_seq().unwrap_or_default() {
+            let Some(json_path) = column
+                .get("JSONPath")
+                .or_else(|| column.get("jsonPath"))
+                .and_then(Node::scalar_text)
+            else {
+                continue;
+            };
+            let Some(rest) = json_path.strip_prefix(".status") else {
+                continue;
+            };
+            let mut full = String::from("status");
+            paths.push(full.clone());
+            // `.status.conditions[?(@.type=="Ready")].status`: keep the plain
+            // segments before any filter or index.
+            let plain = rest.split(['[', '(']).next().unwrap_or_default();
+            for part in plain.split('.').filter(|p| !p.is_empty()) {
+                full.push('.');
+                full.push_str(part);
+                paths.push(full.clone());
+            }
+        }
+    }
+    paths
+}
+
 fn crd_facts(crd: &Node) -> Json {
     let spec = crd.get("spec");
     let get = |k: &str| spec.and_then(|s| s.get(k));
@@ -384,6 +430,18 @@ fn crd_facts(crd: &Node) -> Json {
     let mut path = String::new();
     for schema in schemas {
         collect_fields(schema, &mut path, 0, &mut fields);
+    }
+    // A CRD that does not prune unknown fields (a v1beta1 CRD, which keeps
+    // them unless `preserveUnknownFields: false`) still stores a status its
+    // schema never declares; the printer columns the CRD shows from
+    // `.status` then evidence that status, as `kubectl get` displays it.
+    let v1beta1 = crd
+        .get("apiVersion")
+        .and_then(Node::scalar_text)
+        .is_some_and(|a| a.ends_with("/v1beta1"));
+    let prunes = get("preserveUnknownFields").and_then(Node::as_bool) == Some(false);
+    if v1beta1 && !prunes {
+        fields.extend(printer_column_status_paths(spec));
     }
     // Sorted, as the rules' `fieldText` regexes and `in` searches expect.
     // Schemas list their properties in order, so the paths arrive in long
