@@ -26,6 +26,12 @@ pub struct LevelModel {
     /// Failed evidence that caps the level.
     #[serde(default)]
     pub caps: Vec<Cap>,
+    /// How many `partial` phases a `met` phase above them may carry into the
+    /// level (never phase I): reviewers accept partial-leaning-strong
+    /// evidence of a phase when a higher phase is wholly evidenced. 0 makes
+    /// the level the highest N with phases I..N all met.
+    #[serde(default)]
+    pub bridged_partials: usize,
 }
 
 /// What decides one phase.

@@ -12,9 +12,11 @@
 //! - negative evidence: a failed capability finding carrying one of a
 //!   phase's `against` tags holds the phase at that entry's `max` at best
 //!   (a breaking upgrade into this version keeps phase II `partial`).
-//! - evidenced level = the highest phase N such that phases I..N are all
-//!   met, lowered by the model's caps (a failed finding with a cap tag); none
-//!   when phase I is not met.
+//! - evidenced level = the highest met phase N such that phase I is met and
+//!   the phases between are met or, at most `bridged_partials` of them,
+//!   partial (never one held down by evidence against it); lowered by the
+//!   model's caps (a failed finding with a cap tag); none when phase I is not
+//!   met.
 //! - coverage(phase) = 100 × Σ weight(pass or exempt) / Σ weight(pass, fail,
 //!   exempt or error) over the phase's capability findings; a phase with no
 //!   applicable rule has coverage 0. `reached` = coverage ≥ threshold: a
@@ -190,6 +192,24 @@ pub struct Assessment {
     pub grade: char,
 }
 
+/// The level the phase statuses evidence: the highest phase N that is met,
+/// with phase I met and every phase between them at least partial, at most
+/// `bridged` of them partial; `None` when phase I is not met.
+fn level_from_phases(status: &[PhaseStatus; 5], bridged: usize) -> Option<Phase> {
+    if status[0] != PhaseStatus::Met {
+        return None;
+    }
+    (0..status.len())
+        .rev()
+        .find(|&n| {
+            let below = &status[1..n.max(1)];
+            status[n] == PhaseStatus::Met
+                && below.iter().all(|s| *s != PhaseStatus::NotMet)
+                && below.iter().filter(|s| **s == PhaseStatus::Partial).count() <= bridged
+        })
+        .map(|n| Phase::ALL[n])
+}
+
 /// Scores a package's findings with the built-in level model.
 pub fn assess(findings: &[Finding], declared: Option<Phase>, threshold: f64) -> Assessment {
     assess_with(LevelModel::builtin(), findings, declared, threshold)
@@ -287,10 +307,15 @@ pub fn assess_with(
         }
         phases.insert(phase, s);
     }
-    let by_phases = Phase::ALL
-        .into_iter()
-        .take_while(|p| phases[p].status == PhaseStatus::Met)
-        .last();
+    // A phase held down by evidence against it (a breaking upgrade) is not
+    // a thin phase a higher one vouches for: it is never bridged.
+    let by_phases = level_from_phases(
+        &Phase::ALL.map(|p| match &phases[&p] {
+            s if s.status == PhaseStatus::Partial && !s.against.is_empty() => PhaseStatus::NotMet,
+            s => s.status,
+        }),
+        model.bridged_partials,
+    );
     let cap = model.caps.iter().find(|c| {
         capability
             .iter()
@@ -509,12 +534,19 @@ mod tests {
         assert_eq!(a.phases[&Phase::FullLifecycle].status, PhaseStatus::Met);
         assert_eq!(a.evidenced, Some(Phase::BasicInstall));
         assert_eq!(a.verdict, Verdict::Overclaimed);
+        // II partial under a met III: bridged (the model allows one).
         fs.push(t(
             "version",
             Phase::SeamlessUpgrades,
             Status::Pass,
             &["operand-version"],
         ));
+        let a = assess(&fs, Some(Phase::FullLifecycle), 50.0);
+        assert_eq!(
+            a.phases[&Phase::SeamlessUpgrades].status,
+            PhaseStatus::Partial
+        );
+        assert_eq!(a.evidenced, Some(Phase::FullLifecycle));
         fs.push(t(
             "edge",
             Phase::SeamlessUpgrades,
@@ -526,6 +558,39 @@ mod tests {
         assert_eq!(a.verdict, Verdict::Consistent);
         let a = assess(&fs, Some(Phase::BasicInstall), 50.0);
         assert_eq!(a.verdict, Verdict::Underclaimed);
+    }
+
+    #[test]
+    fn partial_phases_are_bridged_at_most_as_the_model_allows() {
+        use PhaseStatus::{Met, NotMet, Partial};
+        assert_eq!(
+            level_from_phases(&[Met, Partial, Met, NotMet, NotMet], 1),
+            Some(Phase::FullLifecycle)
+        );
+        assert_eq!(
+            level_from_phases(&[Met, Partial, Met, NotMet, NotMet], 0),
+            Some(Phase::BasicInstall)
+        );
+        // Two partial phases under a met one: only one may be bridged.
+        assert_eq!(
+            level_from_phases(&[Met, Partial, Partial, Met, NotMet], 1),
+            Some(Phase::BasicInstall)
+        );
+        assert_eq!(
+            level_from_phases(&[Met, Partial, Partial, Met, NotMet], 2),
+            Some(Phase::DeepInsights)
+        );
+        // A phase not met at all is never bridged, and phase I never is.
+        assert_eq!(
+            level_from_phases(&[Met, NotMet, Met, Met, NotMet], 1),
+            Some(Phase::BasicInstall)
+        );
+        assert_eq!(level_from_phases(&[Partial, Met, Met, Met, Met], 1), None);
+        // A partial phase on top is not counted.
+        assert_eq!(
+            level_from_phases(&[Met, Met, Partial, NotMet, NotMet], 1),
+            Some(Phase::SeamlessUpgrades)
+        );
     }
 
     #[test]

@@ -382,8 +382,9 @@ pub struct TargetReport {
     pub declared: Option<Phase>,
     /// The declared text exactly as written, when any.
     pub declared_raw: Option<String>,
-    /// The evidenced level: the highest phase N with phases I..N met (see
-    /// docs/scoring.md), or null when phase I is not met.
+    /// The evidenced level: the highest met phase N above a met phase I, the
+    /// phases between met or at most one partial (see docs/scoring.md), or
+    /// null when phase I is not met.
     pub evidenced: Option<Phase>,
     /// How sure the evidenced level is.
     pub confidence: Confidence,
