@@ -711,6 +711,42 @@ mod tests {
     }
 
     #[test]
+    fn a_phase_held_down_is_never_bridged() {
+        let text = tiny_text(
+            "    against:\n      - tag: upgrade-safety\n        max: partial\n        reason: breaks\n",
+        ) + "bridged_partials: 1\n";
+        let model = LevelModel::parse(&text).expect("valid model");
+        let fs = vec![
+            t("one", Phase::BasicInstall, Status::Pass, &["basic-install"]),
+            t(
+                "two",
+                Phase::SeamlessUpgrades,
+                Status::Pass,
+                &["seamless-upgrades"],
+            ),
+            t(
+                "broke",
+                Phase::SeamlessUpgrades,
+                Status::Fail,
+                &["upgrade-safety"],
+            ),
+            t(
+                "three",
+                Phase::FullLifecycle,
+                Status::Pass,
+                &["full-lifecycle"],
+            ),
+        ];
+        let a = assess_with(&model, &fs, None, 50.0);
+        assert_eq!(
+            a.phases[&Phase::SeamlessUpgrades].status,
+            PhaseStatus::Partial
+        );
+        assert_eq!(a.phases[&Phase::FullLifecycle].status, PhaseStatus::Met);
+        assert_eq!(a.evidenced, Some(Phase::BasicInstall));
+    }
+
+    #[test]
     fn negative_evidence_cannot_allow_met() {
         let e = LevelModel::parse(&tiny_text(
             "    against:\n      - tag: upgrade-safety\n        max: met\n        reason: r\n",
