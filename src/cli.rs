@@ -42,6 +42,52 @@ pub enum Command {
     /// What breaks the upgrade from one bundle or chart version to the next
     /// (exit 1 when something does).
     Diff(DiffArgs),
+    /// Join the JSON or JSON Lines reports of `analyze --shard I/N` runs
+    /// into the report one unsharded run writes.
+    Merge(MergeArgs),
+}
+
+/// Arguments of `merge`.
+#[derive(Debug, Args, Clone)]
+pub struct MergeArgs {
+    /// The shard reports (all JSON or all JSON Lines).
+    #[arg(required = true)]
+    pub reports: Vec<PathBuf>,
+    /// Where to write the merged report (default: stdout).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// One shard of a run: the `index`-th (from 1) of `count`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    /// Which shard, 1 to `count`.
+    pub index: usize,
+    /// How many shards.
+    pub count: usize,
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let bad = || format!("`{text}`: expected I/N with 1 <= I <= N, e.g. 2/4");
+        let (i, n) = text.split_once('/').ok_or_else(bad)?;
+        let (index, count) = (
+            i.trim().parse::<usize>().map_err(|_| bad())?,
+            n.trim().parse::<usize>().map_err(|_| bad())?,
+        );
+        if index == 0 || index > count {
+            return Err(bad());
+        }
+        Ok(Shard { index, count })
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
 }
 
 /// Report formats.
@@ -184,6 +230,12 @@ pub struct AnalyzeArgs {
     /// version-pair checks.
     #[arg(long)]
     pub no_history: bool,
+    /// Assess only shard I of N (e.g. `--shard 2/4`): targets are split by
+    /// a hash of their path relative to the given root (all versions of a
+    /// package stay together), so a CI matrix can share a catalog;
+    /// `caplevel merge` joins the shards' reports.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<Shard>,
     /// How Helm charts are rendered.
     #[command(flatten)]
     pub helm: HelmArgs,
@@ -322,6 +374,7 @@ impl BaselineArgs {
             limits: self.limits,
             timings: false,
             no_history: false,
+            shard: None,
             helm: self.helm,
         }
     }

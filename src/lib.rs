@@ -52,6 +52,8 @@ pub struct Options {
     pub arguments: Vec<String>,
     /// Record when the run started (makes reports differ between runs).
     pub timestamp: bool,
+    /// Assess only this shard of the targets.
+    pub shard: Option<cli::Shard>,
 }
 
 /// What a run tells its progress display.
@@ -182,6 +184,8 @@ pub struct Run<'o> {
     pub head: report::ReportHead,
     rules: Vec<rules::Rule>,
     targets: Vec<discover::Target>,
+    /// Each target's history key (all `None` under `--no-history`).
+    keys: Vec<Option<history::HistoryKey>>,
     roots: report::Roots,
     options: &'o Options,
 }
@@ -195,6 +199,29 @@ impl<'o> Run<'o> {
         })?;
         let mut infos: Vec<report::RuleInfo> = rules.iter().map(report::RuleInfo::of).collect();
         infos.sort_by(|a, b| (a.phase, &a.id).cmp(&(b.phase, &b.id)));
+        let roots = report::Roots::new(paths);
+        let mut targets = discovery.targets;
+        // A shard's histories are whole, so its keys are needed to split
+        // even when histories are not analysed.
+        let mut keys = if options.no_history && options.shard.is_none() {
+            vec![None; targets.len()]
+        } else {
+            history::keys(&targets)
+        };
+        if let Some(shard) = options.shard {
+            let mine: Vec<bool> = targets
+                .iter()
+                .zip(&keys)
+                .map(|(t, k)| history::shard_of(t, k.as_ref(), &roots, shard.count) == shard.index)
+                .collect();
+            let mut keep = mine.iter();
+            targets.retain(|_| keep.next().copied().unwrap_or(false));
+            let mut keep = mine.iter();
+            keys.retain(|_| keep.next().copied().unwrap_or(false));
+        }
+        if options.no_history {
+            keys.iter_mut().for_each(|k| *k = None);
+        }
         Ok(Run {
             head: report::ReportHead {
                 schema_version: report::SCHEMA_VERSION.to_string(),
@@ -205,8 +232,9 @@ impl<'o> Run<'o> {
                 diagnostics: discovery.skipped,
             },
             rules,
-            targets: discovery.targets,
-            roots: report::Roots::new(paths),
+            targets,
+            keys,
+            roots,
             options,
         })
     }
@@ -236,12 +264,8 @@ impl<'o> Run<'o> {
         let mut gate_failures = Vec::new();
         let mut used_exemptions = std::collections::BTreeSet::new();
         let mut histories = Vec::new();
-        let keys = if options.no_history {
-            vec![None; self.targets.len()]
-        } else {
-            history::keys(&self.targets)
-        };
-        for range in history::chunks(&keys, chunk_size()) {
+        let keys = &self.keys;
+        for range in history::chunks(keys, chunk_size()) {
             let chunk = &self.targets[range.clone()];
             let (reports, found) = assess_chunk(chunk, &keys[range], &self.rules, options);
             histories.extend(found);
@@ -263,6 +287,9 @@ impl<'o> Run<'o> {
                 each(t)?;
             }
         }
+        // One order whatever the chunks were (a shard's chunks differ from
+        // the whole run's), so merged shards list histories as one run does.
+        report::sort_histories(&mut histories);
         let mut diagnostics = self.head.diagnostics.clone();
         diagnostics.extend(unused_exemptions(&options.config, &used_exemptions));
         Ok(report::ReportTail {
@@ -290,6 +317,7 @@ fn run_info(options: &Options, rules: &[rules::Rule]) -> report::RunInfo {
         exemptions: options.config.exemptions.len(),
         rules_digest: format!("sha256:{digest}"),
         started_at: options.timestamp.then(now_rfc3339),
+        shard: options.shard.map(|s| s.to_string()),
     }
 }
 

@@ -30,6 +30,7 @@ fn main() -> ExitCode {
         Some(Command::Render(args)) => render(args),
         Some(Command::Schema(args)) => print_schema(args.which),
         Some(Command::Diff(args)) => diff(args),
+        Some(Command::Merge(args)) => merge(args),
     };
     match result {
         Ok(code) => code,
@@ -90,6 +91,7 @@ fn analyze(args: AnalyzeArgs, stdout: bool) -> Result<ExitCode, String> {
         .map_err(|e| format!("invalid rule selection: {e}"))?;
     options.threshold = args.threshold;
     options.no_history = args.no_history;
+    options.shard = args.shard;
     options.timestamp = args.timestamp;
     options.arguments = std::env::args().skip(1).collect();
     options.load.helm = helm_options(&args.helm);
@@ -446,6 +448,26 @@ fn explain(args: ExplainArgs) -> Result<ExitCode, String> {
         }
         None => Err(format!("no rule `{}` (see `caplevel rules`)", args.rule)),
     }
+}
+
+/// `caplevel merge`: the shard reports joined, to the file or stdout; exit
+/// 1 when the merged report holds a failed gate (as the whole run would).
+fn merge(args: caplevel::cli::MergeArgs) -> Result<ExitCode, String> {
+    let mut out: Box<dyn Write> = match &args.output {
+        Some(path) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(path)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?,
+        )),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    let failed = report::merge(&args.reports, &mut out).map_err(|e| e.to_string())?;
+    if failed > 0 {
+        caplevel::term::eprint_failure(&format!(
+            "caplevel: failed: the merged report holds {failed} gate failure(s); exit 1"
+        ));
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn print_schema(which: SchemaKind) -> Result<ExitCode, String> {

@@ -284,11 +284,41 @@ fn pre_commit_hooks_and_action_use_valid_command_lines() {
     let action = std::fs::read(root.join("action.yml")).unwrap();
     let parsed = caplevel::yaml::parse_bytes(&action, &Default::default());
     assert!(parsed.issues.is_empty(), "{:?}", parsed.issues);
-    let run = parsed.documents[0]
+    let steps = parsed.documents[0]
         .root
-        .path("runs.steps[1].run")
+        .path("runs.steps")
+        .and_then(|s| s.as_seq())
+        .unwrap();
+    let step = |field: &str, value: &str| {
+        steps
+            .iter()
+            .find(|s| s.get(field).and_then(|v| v.as_str()) == Some(value))
+            .unwrap_or_else(|| panic!("no step with {field} {value}"))
+    };
+    let run = step("id", "run")
+        .get("run")
         .and_then(|r| r.as_str())
         .unwrap();
+    // The build is cached, and made with the lock file when it is not.
+    assert_eq!(
+        step("id", "cache").get("uses").and_then(|u| u.as_str()),
+        Some("actions/cache@v4")
+    );
+    let build = step("name", "Build caplevel");
+    assert!(
+        build
+            .get("run")
+            .and_then(|r| r.as_str())
+            .unwrap()
+            .contains("cargo install --locked")
+    );
+    assert!(
+        build
+            .get("if")
+            .and_then(|r| r.as_str())
+            .unwrap()
+            .contains("cache-hit")
+    );
     assert!(run.contains("analyze") && run.contains("--output \"sarif="));
     Cli::try_parse_from([
         "caplevel",

@@ -52,12 +52,39 @@ pub fn keys(targets: &[Target]) -> Vec<Option<HistoryKey>> {
             let folder = t.path.parent()?.to_path_buf();
             let package = match &t.layout {
                 Layout::Bundle => bundle_package(&t.path),
-                Layout::PackageManifest { package_file } => package_file.display().to_string(),
+                // The folder already tells packages apart; the file's name
+                // keeps the key free of how the path was typed.
+                Layout::PackageManifest { package_file } => package_file
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
                 _ => return None,
             };
             Some(HistoryKey { folder, package })
         })
         .collect()
+}
+
+/// The shard (1 to `count`) a target belongs to: a hash of its history's
+/// folder and package when it has one (all versions of a package are
+/// assessed together, since histories compare them), else of its own path;
+/// paths relative to the given root, so the split does not depend on how
+/// the root was typed or where the checkout is.
+pub fn shard_of(
+    target: &Target,
+    key: Option<&HistoryKey>,
+    roots: &crate::report::Roots,
+    count: usize,
+) -> usize {
+    let text = match key {
+        Some(k) => format!("history\n{}\n{}", roots.relative(&k.folder), k.package),
+        None => format!("target\n{}", roots.relative(&target.path)),
+    };
+    // FNV-1a: stable across platforms, releases and runs (std's hasher is not).
+    let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    });
+    (hash % count.max(1) as u64) as usize + 1
 }
 
 /// The package a bundle folder names in `metadata/annotations.yaml` (empty

@@ -6,6 +6,7 @@ mod json;
 mod jsonl;
 mod junit;
 mod markdown;
+mod merge;
 mod sarif;
 mod spool;
 mod table;
@@ -15,6 +16,7 @@ pub use json::{JsonStream, write_json};
 pub use jsonl::JsonlStream;
 pub use junit::{JunitStream, write_junit};
 pub use markdown::{MarkdownStream, write_markdown};
+pub use merge::{MergeError, merge};
 pub use sarif::{SARIF_SCHEMA, SarifStream, write_sarif};
 pub use table::{TableStream, write_table};
 
@@ -26,7 +28,7 @@ use crate::package::{Package, TargetKind};
 use crate::phase::Phase;
 use crate::score::{Assessment, Confidence, PhaseScore, QualityScore, Verdict};
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The version of the JSON report's shape. Bumped on any breaking change.
@@ -205,7 +207,7 @@ impl RuleInfo {
 }
 
 /// Counts over all targets of a run, for dashboards.
-#[derive(Debug, Clone, Default, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 pub struct Summary {
     /// How many targets.
     pub targets: usize,
@@ -288,6 +290,49 @@ impl Summary {
     }
 }
 
+impl Summary {
+    /// Adds another part's counts (a shard of the same run); the phase
+    /// means are left for the caller, who has the targets to recompute them.
+    pub fn absorb(&mut self, other: Summary) {
+        fn add(into: &mut BTreeMap<String, usize>, from: BTreeMap<String, usize>) {
+            for (k, v) in from {
+                *into.entry(k).or_default() += v;
+            }
+        }
+        self.targets += other.targets;
+        add(&mut self.verdicts, other.verdicts);
+        add(&mut self.evidenced, other.evidenced);
+        add(&mut self.declared, other.declared);
+        add(&mut self.grades, other.grades);
+        add(&mut self.quality_grades, other.quality_grades);
+        add(&mut self.findings, other.findings);
+        for (rule, counts) in other.rules {
+            add(self.rules.entry(rule).or_default(), counts);
+        }
+        for (package, version) in other.latest {
+            let newer = self
+                .latest
+                .get(&package)
+                .is_none_or(|old| version_order(&version, old) == std::cmp::Ordering::Greater);
+            if newer {
+                self.latest.insert(package, version);
+            }
+        }
+    }
+}
+
+/// Sorts histories as every run lists them: by folder (versions in paths
+/// compare as semver), then package.
+pub fn sort_histories(histories: &mut [crate::history::HistoryReport]) {
+    histories.sort_by(|a, b| {
+        crate::discover::version_aware_cmp(
+            std::path::Path::new(&a.path),
+            std::path::Path::new(&b.path),
+        )
+        .then_with(|| a.package.cmp(&b.package))
+    });
+}
+
 /// Orders two version texts: semver when both are, semver above the rest,
 /// text otherwise.
 pub fn version_order(a: &str, b: &str) -> std::cmp::Ordering {
@@ -335,7 +380,7 @@ impl Tool {
 }
 
 /// How a run was made, so a report can be reproduced and compared.
-#[derive(Debug, Clone, Default, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 pub struct RunInfo {
     /// The command line's arguments (after the program name).
     pub arguments: Vec<String>,
@@ -355,6 +400,10 @@ pub struct RunInfo {
     /// it makes the report differ from run to run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub started_at: Option<String>,
+    /// The shard assessed (`I/N`, from `--shard`); `caplevel merge` checks
+    /// that every shard of N is there once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<String>,
 }
 
 /// The assessment of one target.
