@@ -427,9 +427,11 @@ fn crd_facts(crd: &Node) -> Json {
         }
     }
     let mut fields = Vec::new();
+    let mut shapes = Vec::new();
     let mut path = String::new();
     for schema in schemas {
         collect_fields(schema, &mut path, 0, &mut fields);
+        collect_shapes(schema, &mut path, 0, &mut shapes);
     }
     // A CRD that does not prune unknown fields (a v1beta1 CRD, which keeps
     // them unless `preserveUnknownFields: false`) still stores a status its
@@ -443,6 +445,8 @@ fn crd_facts(crd: &Node) -> Json {
     if v1beta1 && !prunes {
         fields.extend(printer_column_status_paths(spec));
     }
+    shapes.sort();
+    shapes.dedup();
     // Sorted, as the rules' `fieldText` regexes and `in` searches expect.
     // Schemas list their properties in order, so the paths arrive in long
     // sorted runs that a stable sort merges in near-linear time; repeats
@@ -482,6 +486,7 @@ fn crd_facts(crd: &Node) -> Json {
             .map_or(Json::Null, Json::String),
     );
     insert_field_facts(&mut facts, fields);
+    facts.insert("shapeText".into(), Json::String(text_of_lines(&shapes)));
     facts.insert("fieldSource".into(), json!("schema"));
     facts.insert(
         "hasValidationRules".into(),
@@ -721,6 +726,58 @@ fn collect_fields(schema: &Node, path: &mut String, depth: usize, out: &mut Vec<
     for list in [all_of, any_of, one_of] {
         for sub in list.and_then(Node::as_seq).unwrap_or_default() {
             collect_fields(sub, path, depth + 1, out);
+        }
+    }
+}
+
+/// Every property of an OpenAPI schema with its type, one `path type` line
+/// each, where a field inside a list's items carries `[]` after the list
+/// (`status.resources[].version string`): what a field *is*, not only what
+/// it is called, so a rule can tell a member list from a comma-separated
+/// string of host names, or a component's version from the API version of
+/// each item of a list of managed resources. Bounded like
+/// [`collect_fields`].
+fn collect_shapes(schema: &Node, path: &mut String, depth: usize, out: &mut Vec<String>) {
+    if depth > MAX_SCHEMA_DEPTH || out.len() >= MAX_FIELDS {
+        return;
+    }
+    let Some(map) = schema.as_map() else {
+        return;
+    };
+    if let Some(Value::Map(props)) = map.get("properties").map(|p| &p.value) {
+        for (name, sub) in props.iter() {
+            if out.len() >= MAX_FIELDS {
+                return;
+            }
+            let len = path.len();
+            if len > 0 {
+                path.push('.');
+            }
+            path.push_str(name);
+            let kind = sub
+                .get("type")
+                .and_then(Node::scalar_text)
+                .unwrap_or_else(|| {
+                    if sub.get("properties").is_some() {
+                        "object".to_string()
+                    } else {
+                        "any".to_string()
+                    }
+                });
+            out.push(format!("{path} {kind}"));
+            collect_shapes(sub, path, depth + 1, out);
+            path.truncate(len);
+        }
+    }
+    if let Some(items) = map.get("items") {
+        let len = path.len();
+        path.push_str("[]");
+        collect_shapes(items, path, depth + 1, out);
+        path.truncate(len);
+    }
+    for key in ["allOf", "anyOf", "oneOf"] {
+        for sub in map.get(key).and_then(Node::as_seq).unwrap_or_default() {
+            collect_shapes(sub, path, depth + 1, out);
         }
     }
 }
