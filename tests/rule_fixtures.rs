@@ -187,3 +187,36 @@ fn package_level_evidence_points_into_the_file_each_rule_judges() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+#[test]
+fn operand_rules_do_not_apply_to_an_operator_that_runs_no_workload() {
+    // operator-manages-workloads/fail: its roles create no Deployment,
+    // StatefulSet, DaemonSet, Pod or Job. Rules about the operand's pods
+    // have nothing to judge (the level model caps it at I instead).
+    let rules = rules::load(&[]).expect("built-in rules load");
+    let dir = fixture_root().join("operator-manages-workloads/fail");
+    let operand_rules = [
+        "crd-pod-placement-fields",
+        "crd-scaling-api",
+        "crd-storage-fields",
+        "crd-cluster-member-status",
+        "crd-autoscaling-fields",
+        "crd-auto-tuning-fields",
+        "crd-monitoring-fields",
+        "crd-backup-restore-api",
+        "rbac-manage-pod-disruption-budgets",
+        "rbac-manage-autoscalers",
+        "rbac-evict-or-delete-pods",
+        "rbac-resize-pods-in-place",
+        "rbac-create-monitoring-resources",
+        "rbac-create-backup-workloads",
+    ];
+    let wrong: Vec<String> = operand_rules
+        .iter()
+        .filter_map(|rule| match status_of(&rules, rule, &dir) {
+            Ok(Status::NotApplicable) => None,
+            other => Some(format!("{rule}: {other:?}")),
+        })
+        .collect();
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
