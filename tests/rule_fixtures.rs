@@ -220,3 +220,41 @@ fn operand_rules_do_not_apply_to_an_operator_that_runs_no_workload() {
         .collect();
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+#[test]
+fn failure_messages_say_what_is_missing_not_what_exists() {
+    // A message must never claim "no X" when X is there: it names the part
+    // that failed.
+    let rules = rules::load(&[]).expect("built-in rules load");
+    // (rule, case, the message contains, and does not contain)
+    let cases: &[(&str, &str, &str, &str)] = &[
+        (
+            "metrics-endpoint-secured",
+            "fail",
+            "is shipped, but the operator's service accounts may not create",
+            "no shipped Service",
+        ),
+        (
+            "no-removed-apis",
+            "fail-v1beta1-crd",
+            "CustomResourceDefinition is removed from Kubernetes 1.22 (use apiextensions.k8s.io/v1)",
+            "not met",
+        ),
+    ];
+    let mut problems = Vec::new();
+    for (rule, case, want, not) in cases {
+        let dir = fixture_root().join(rule).join(case);
+        let targets = discover::discover(&[dir.clone()]).expect("fixture found");
+        let target = assess_target(&targets[0], &rules, &Options::default());
+        let message = target
+            .findings
+            .iter()
+            .find(|f| f.rule == *rule)
+            .map(|f| f.message.clone())
+            .unwrap_or_default();
+        if !message.contains(want) || message.contains(not) {
+            problems.push(format!("{rule}/{case}: {message}"));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

@@ -274,10 +274,11 @@ fn evaluate_rule(rule: &Rule, package: &Package, bound: &Bound, root: &Context) 
         );
     }
     let fail = |evidence: Vec<Evidence>| {
-        // A rule without its own message that failed on one object with a
-        // message of its own says that message: it is the most specific.
-        let single_note = match (&rule.spec.message, evidence.as_slice()) {
-            (None, [only]) => only.note.clone(),
+        // A rule that failed on one object whose expression said why says
+        // that: it names the object and what it lacks, where the rule's
+        // own message speaks of every selected object at once.
+        let single_note = match evidence.as_slice() {
+            [only] => only.note.clone(),
             _ => None,
         };
         let msg = single_note.unwrap_or_else(|| fail_message(rule));
