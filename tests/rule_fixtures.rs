@@ -244,7 +244,7 @@ fn failure_messages_say_what_is_missing_not_what_exists() {
     let mut problems = Vec::new();
     for (rule, case, want, not) in cases {
         let dir = fixture_root().join(rule).join(case);
-        let targets = discover::discover(&[dir.clone()]).expect("fixture found");
+        let targets = discover::discover(std::slice::from_ref(&dir)).expect("fixture found");
         let target = assess_target(&targets[0], &rules, &Options::default());
         let message = target
             .findings
