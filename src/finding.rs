@@ -20,6 +20,10 @@ pub enum Status {
     Exempt,
     /// The rule could not be evaluated on this package.
     Error,
+    /// The package does not carry the evidence the rule reads (a catalog
+    /// bundle with only its CSV's metadata): neither passed nor failed, and
+    /// a phase whose decisive evidence is unknown is not assessable.
+    Unknown,
 }
 
 /// What a rule measures: the two things a report never mixes.

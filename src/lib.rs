@@ -523,20 +523,6 @@ pub fn assess_package(
     options: &Options,
 ) -> TargetReport {
     let mut findings = rules::evaluate(rules, &package);
-    // A catalog bundle with only its CSV's metadata cannot show most
-    // evidence: what it lacks is unknown, never failed.
-    if package.facts["catalog"]["objects"] == serde_json::Value::Bool(false) {
-        for f in findings
-            .iter_mut()
-            .filter(|f| f.status == finding::Status::Fail)
-        {
-            f.status = finding::Status::NotApplicable;
-            f.message = format!(
-                "unknown: the catalog carries only the CSV's metadata ({})",
-                f.message
-            );
-        }
-    }
     let exemption_diags = exempt::apply(&mut findings, &package, &options.config, rules);
     package.diagnostics.extend(exemption_diags);
     let assessment = score::assess(&findings, package.declared(), options.threshold());

@@ -335,4 +335,11 @@ impl Package {
     pub fn declared(&self) -> Option<Phase> {
         self.declared_raw.as_deref().and_then(Phase::parse_declared)
     }
+
+    /// Whether the package carries its objects. A catalog bundle with only
+    /// its CSV's metadata (`package.catalog.objects == false`) does not: what
+    /// its files lack is unknown, not absent.
+    pub fn objects_known(&self) -> bool {
+        self.facts["catalog"]["objects"] != serde_json::Value::Bool(false)
+    }
 }

@@ -69,6 +69,11 @@ impl Phase {
         self as u8 + 1
     }
 
+    /// The phase above this one (`None` above auto-pilot).
+    pub fn next(self) -> Option<Phase> {
+        Phase::ALL.get(self.level() as usize).copied()
+    }
+
     /// Reads a declared level as packages write it. The CSV annotation uses the
     /// title (`Full Lifecycle`); people also write the id, the numeral or the
     /// number. Case and separators are ignored. `None` when it is none of these.

@@ -49,6 +49,9 @@ pub enum PhaseStatus {
     Partial,
     /// No decisive evidence.
     NotMet,
+    /// Not assessable: not met on what the package shows, but its decisive
+    /// evidence is unknown (the package does not carry it) and could meet it.
+    Unknown,
 }
 
 impl PhaseStatus {
@@ -58,6 +61,7 @@ impl PhaseStatus {
             PhaseStatus::Met => "met",
             PhaseStatus::Partial => "partial",
             PhaseStatus::NotMet => "not-met",
+            PhaseStatus::Unknown => "unknown",
         }
     }
 }
@@ -97,12 +101,17 @@ pub struct RequirementOutcome {
     /// The passing capability findings (rule ids) that satisfy it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub findings: Vec<String>,
+    /// Not satisfied, but a finding that could satisfy it is unknown (the
+    /// package does not carry what it reads).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unknown: bool,
 }
 
 /// One phase's figures.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct PhaseScore {
-    /// `met`, `partial` or `not-met`, from the decisive evidence.
+    /// `met`, `partial` or `not-met` from the decisive evidence, or
+    /// `unknown` when it cannot be assessed.
     pub status: PhaseStatus,
     /// How sure the status is.
     pub confidence: Confidence,
@@ -135,6 +144,13 @@ pub struct PhaseScore {
     pub not_applicable: u32,
     /// Findings that could not be evaluated.
     pub errors: u32,
+    /// Findings whose evidence the package does not carry.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub unknown: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// How the declared level compares with the evidence.
@@ -151,6 +167,9 @@ pub enum Verdict {
     Underclaimed,
     /// No valid level declared.
     Undeclared,
+    /// Declared above the evidenced level, but the phase that would decide
+    /// it cannot be assessed from the files (its evidence is unknown).
+    Unassessable,
 }
 
 /// The packaging and listing quality of one package: its own score and
@@ -178,8 +197,12 @@ pub struct Assessment {
     /// How sure the evidenced level is: the lowest confidence of the phases
     /// that decide it (those up to the first one not counted).
     pub confidence: Confidence,
-    /// Why the level is capped below what the phases show, when it is.
+    /// Why the level is capped below what the phases show, when it is
+    /// (a cap of the model, or a phase that cannot be assessed).
     pub capped: Option<String>,
+    /// The first phase above the evidenced level, when it cannot be
+    /// assessed: the level is what the files can show, not what they deny.
+    pub unassessable: Option<Phase>,
     /// The packaging and listing quality.
     pub quality: QualityScore,
     /// The declared level, when valid.
@@ -237,6 +260,11 @@ pub fn assess_with(
         ids.dedup();
         ids
     };
+    let unknown = |tag: &str| {
+        capability
+            .iter()
+            .any(|f| f.status == Status::Unknown && f.tags.iter().any(|t| t == tag))
+    };
     let failing = |tag: &str| -> Vec<String> {
         let mut ids: Vec<String> = capability
             .iter()
@@ -263,12 +291,20 @@ pub fn assess_with(
                     RequirementOutcome {
                         id: r.id.clone(),
                         satisfied: !found.is_empty(),
+                        unknown: found.is_empty() && r.tags.iter().any(|t| unknown(t)),
                         findings: found,
                     }
                 })
                 .collect();
             let satisfied = |id: &String| s.decisive.iter().any(|o| &o.id == id && o.satisfied);
             let whole = |alts: &[Vec<String>]| alts.iter().any(|a| a.iter().all(satisfied));
+            // What unknown evidence could make of the phase.
+            let maybe = |id: &String| {
+                s.decisive
+                    .iter()
+                    .any(|o| &o.id == id && (o.satisfied || o.unknown))
+            };
+            let could_be_met = pm.met.iter().any(|a| a.iter().all(maybe));
             s.status = if whole(&pm.met) {
                 PhaseStatus::Met
             } else if match &pm.partial {
@@ -290,6 +326,9 @@ pub fn assess_with(
             }
             against.sort();
             against.dedup();
+            if s.status != PhaseStatus::Met && could_be_met && against.is_empty() {
+                s.status = PhaseStatus::Unknown;
+            }
             s.against = against;
             let mut supporting: Vec<String> =
                 pm.supporting.iter().flat_map(|t| passing(t)).collect();
@@ -299,7 +338,7 @@ pub fn assess_with(
             s.confidence = match s.status {
                 PhaseStatus::Met if !supporting.is_empty() => Confidence::High,
                 PhaseStatus::Met => Confidence::Medium,
-                PhaseStatus::Partial => Confidence::Low,
+                PhaseStatus::Partial | PhaseStatus::Unknown => Confidence::Low,
                 PhaseStatus::NotMet if supporting.is_empty() && !any_decisive => Confidence::High,
                 PhaseStatus::NotMet => Confidence::Medium,
             };
@@ -321,11 +360,23 @@ pub fn assess_with(
             .iter()
             .any(|f| f.status == Status::Fail && f.tags.iter().any(|t| t == &c.tag))
     });
+    // The first phase not met, when it cannot be assessed.
+    let next = by_phases.map_or(Some(Phase::BasicInstall), Phase::next);
+    let unassessable = next.filter(|p| phases[p].status == PhaseStatus::Unknown);
     let (evidenced, capped) = match cap {
         Some(c) if by_phases.is_some_and(|e| e > c.max) => {
             (Some(c.max), Some(c.reason.trim().to_string()))
         }
-        _ => (by_phases, None),
+        _ => (
+            by_phases,
+            unassessable.map(|p| {
+                format!(
+                    "phase {} ({p}) cannot be assessed: its decisive evidence is not in the package's files, \
+                     so the level is what the files can show",
+                    p.roman()
+                )
+            }),
+        ),
     };
     // The phases that decide the level: each one counted, and the first one
     // not counted (what keeps the level from being higher).
@@ -339,6 +390,9 @@ pub fn assess_with(
     let verdict = match declared {
         None => Verdict::Undeclared,
         Some(d) if Some(d) == evidenced => Verdict::Consistent,
+        Some(d) if unassessable.is_some_and(|u| u <= d) && evidenced.is_none_or(|e| d > e) => {
+            Verdict::Unassessable
+        }
         Some(d) if evidenced.is_none_or(|e| d > e) => Verdict::Overclaimed,
         Some(_) => Verdict::Underclaimed,
     };
@@ -347,6 +401,7 @@ pub fn assess_with(
         evidenced,
         confidence,
         capped,
+        unassessable,
         quality: quality(findings),
         declared,
         verdict,
@@ -373,6 +428,7 @@ fn coverage<'a>(findings: impl Iterator<Item = &'a Finding>) -> PhaseScore {
         exempt: 0,
         not_applicable: 0,
         errors: 0,
+        unknown: 0,
     };
     for f in findings {
         match f.status {
@@ -381,8 +437,9 @@ fn coverage<'a>(findings: impl Iterator<Item = &'a Finding>) -> PhaseScore {
             Status::Exempt => s.exempt += 1,
             Status::NotApplicable => s.not_applicable += 1,
             Status::Error => s.errors += 1,
+            Status::Unknown => s.unknown += 1,
         }
-        if f.status != Status::NotApplicable {
+        if !matches!(f.status, Status::NotApplicable | Status::Unknown) {
             s.weight_applicable += f.weight;
         }
         if matches!(f.status, Status::Pass | Status::Exempt) {
@@ -753,6 +810,58 @@ mod tests {
         ))
         .unwrap_err();
         assert!(e.contains("below met"), "{e}");
+    }
+
+    #[test]
+    fn unknown_evidence_makes_a_phase_unassessable_never_met() {
+        let model = tiny_model("");
+        let mut fs = vec![
+            t("one", Phase::BasicInstall, Status::Pass, &["basic-install"]),
+            t(
+                "two",
+                Phase::SeamlessUpgrades,
+                Status::Unknown,
+                &["seamless-upgrades"],
+            ),
+        ];
+        let a = assess_with(&model, &fs, Some(Phase::SeamlessUpgrades), 50.0);
+        let two = &a.phases[&Phase::SeamlessUpgrades];
+        assert_eq!(two.status, PhaseStatus::Unknown);
+        assert!(two.decisive[0].unknown && !two.decisive[0].satisfied);
+        assert_eq!((two.unknown, two.weight_applicable), (1, 0));
+        assert_eq!(a.evidenced, Some(Phase::BasicInstall));
+        assert_eq!(a.unassessable, Some(Phase::SeamlessUpgrades));
+        assert_eq!(a.verdict, Verdict::Unassessable);
+        assert!(a.capped.as_deref().is_some_and(|c| c.contains("phase II")));
+        // A declaration the files do show stays consistent.
+        let a = assess_with(&model, &fs, Some(Phase::BasicInstall), 50.0);
+        assert_eq!(a.verdict, Verdict::Consistent);
+        // Known evidence decides: a passing finding makes the phase met.
+        fs.push(t(
+            "two-b",
+            Phase::SeamlessUpgrades,
+            Status::Pass,
+            &["seamless-upgrades"],
+        ));
+        let a = assess_with(&model, &fs, None, 50.0);
+        assert_eq!(a.phases[&Phase::SeamlessUpgrades].status, PhaseStatus::Met);
+        assert_eq!(a.unassessable, None);
+        // An unknown finding that no requirement reads changes nothing.
+        let fs = [
+            t("one", Phase::BasicInstall, Status::Pass, &["basic-install"]),
+            t(
+                "x",
+                Phase::SeamlessUpgrades,
+                Status::Unknown,
+                &["unrelated"],
+            ),
+        ];
+        let a = assess_with(&model, &fs, Some(Phase::SeamlessUpgrades), 50.0);
+        assert_eq!(
+            a.phases[&Phase::SeamlessUpgrades].status,
+            PhaseStatus::NotMet
+        );
+        assert_eq!(a.verdict, Verdict::Overclaimed);
     }
 
     #[test]

@@ -114,15 +114,40 @@ fn a_metadata_only_catalog_is_never_failed_for_what_it_lacks() {
         }
     }
     assert!(passed > 0, "the CSV metadata is still assessed");
-    assert!(
-        targets[0]["findings"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .any(|f| f["message"]
+    let unknown: Vec<&Value> = targets[0]["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["status"] == "unknown")
+        .collect();
+    assert!(!unknown.is_empty());
+    assert!(unknown.iter().all(|f| {
+        f["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("unknown:"))
+    }));
+    // What the catalog cannot show is not assessable, never met or not-met:
+    // the level is what the files show, and the verdict says why.
+    for t in targets {
+        let one = &t["phases"]["basic-install"];
+        assert_eq!(one["status"], "unknown", "{}", t["path"]);
+        assert!(
+            one["decisive"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|r| r["id"] == "operator-deployment" && r["unknown"] == true),
+            "{one:#?}"
+        );
+        assert_eq!(t["evidenced"], Value::Null);
+        assert_eq!(t["unassessable"], "basic-install");
+        assert_eq!(t["verdict"], "unassessable");
+        assert!(
+            t["capped"]
                 .as_str()
-                .is_some_and(|m| m.starts_with("unknown:")))
-    );
+                .is_some_and(|c| c.contains("cannot be assessed"))
+        );
+    }
     assert_eq!(
         report["histories"][0]["versions"].as_array().map(Vec::len),
         Some(4)

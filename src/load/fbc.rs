@@ -7,8 +7,8 @@
 //! other objects, every position mapped to the line of the property that
 //! carries it. With only `olm.csv.metadata` it is a CSV made of that
 //! metadata (no install strategy, no CRDs): the package's `catalog`
-//! fact says so (`package.catalog.objects == false`), and the run turns the
-//! failures such a package cannot judge into unknowns (not-applicable). The
+//! fact says so (`package.catalog.objects == false`), and the evaluator
+//! turns what such a package cannot show into `unknown` findings. The
 //! upgrade graph is the channels' entries, not the CSVs' fields.
 
 use super::files::resources_from;

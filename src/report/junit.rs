@@ -105,7 +105,7 @@ fn suite(t: &TargetReport, remediation: &BTreeMap<String, String>) -> TestSuite 
             .collect();
         let status = match f.status {
             Status::Pass | Status::Exempt => TestCaseStatus::success(),
-            Status::NotApplicable => {
+            Status::NotApplicable | Status::Unknown => {
                 let mut s = TestCaseStatus::skipped();
                 s.set_message(f.message.clone());
                 s

@@ -353,6 +353,7 @@ pub fn status_id(s: Status) -> &'static str {
         Status::NotApplicable => "not-applicable",
         Status::Exempt => "exempt",
         Status::Error => "error",
+        Status::Unknown => "unknown",
     }
 }
 
@@ -440,6 +441,10 @@ pub struct TargetReport {
     /// Why the level is capped below what the phases show, when it is.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub capped: Option<String>,
+    /// The first phase above the evidenced level when it cannot be assessed
+    /// (its decisive evidence is not in the files): the level is a floor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unassessable: Option<Phase>,
     /// How the declaration compares with the evidence.
     pub verdict: Verdict,
     /// A–F from the capability score, or `n/a` when no rule applied to the
@@ -472,7 +477,9 @@ impl TargetReport {
             &package.path,
         ));
         let diagnostics = crate::diag::merge(diagnostics);
-        let graded = findings.iter().any(|f| f.status != Status::NotApplicable);
+        let graded = findings
+            .iter()
+            .any(|f| !matches!(f.status, Status::NotApplicable | Status::Unknown));
         TargetReport {
             id: target_id(
                 &package.layout,
@@ -492,6 +499,7 @@ impl TargetReport {
             evidenced: assessment.evidenced,
             confidence: assessment.confidence,
             capped: assessment.capped,
+            unassessable: assessment.unassessable,
             verdict: assessment.verdict,
             // No applicable rule: nothing was judged, so no grade (not F).
             grade: if graded {
@@ -571,5 +579,6 @@ pub fn verdict_id(v: Verdict) -> &'static str {
         Verdict::Overclaimed => "overclaimed",
         Verdict::Underclaimed => "underclaimed",
         Verdict::Undeclared => "undeclared",
+        Verdict::Unassessable => "unassessable",
     }
 }

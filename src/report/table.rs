@@ -188,6 +188,7 @@ impl<W: Write> TableStream<W> {
                 Status::NotApplicable => ("n/a ", Style::new()),
                 Status::Exempt => ("exempt", MEH),
                 Status::Error => ("ERROR", BAD.bold()),
+                Status::Unknown => ("??  ", MEH),
             };
             let style = if self.color { style } else { Style::new() };
             writeln!(

@@ -94,20 +94,36 @@ pub fn evaluate(rules: &[Rule], package: &Package) -> Vec<Finding> {
     root.add_variable_as_val("objects", Box::new(SharedList::new(objects)));
     root.add_variable_as_val("pkg", package_value(package, &bound));
     let timed = timings::enabled();
+    let known = package.objects_known();
     rules
         .iter()
         .filter(|r| r.applies_to(package.kind))
         .map(|rule| {
-            if !timed {
-                return evaluate_rule(rule, package, &bound, &root);
-            }
-            let start = std::time::Instant::now();
-            let finding = evaluate_rule(rule, package, &bound, &root);
-            timings::record(rule.id(), start.elapsed());
-            finding
+            let finding = if !timed {
+                evaluate_rule(rule, package, &bound, &root)
+            } else {
+                let start = std::time::Instant::now();
+                let finding = evaluate_rule(rule, package, &bound, &root);
+                timings::record(rule.id(), start.elapsed());
+                finding
+            };
+            if known { finding } else { unknowable(finding) }
         })
         .collect()
 }
+
+/// A package without its objects cannot show that evidence is missing: a
+/// failure there is unknown, never failed.
+fn unknowable(mut f: Finding) -> Finding {
+    if f.status == Status::Fail {
+        f.status = Status::Unknown;
+        f.message = format!("unknown: {UNKNOWN_WHY} ({})", f.message);
+    }
+    f
+}
+
+/// Why evidence is unknown in a package without its objects.
+const UNKNOWN_WHY: &str = "the catalog carries only the CSV's metadata";
 
 fn finding(rule: &Rule, status: Status, message: String, evidence: Vec<Evidence>) -> Finding {
     Finding {
@@ -129,6 +145,18 @@ fn evaluate_rule(rule: &Rule, package: &Package, bound: &Bound, root: &Context) 
     if let Some(cond) = &rule.applies_when {
         match run(cond, root) {
             Outcome::Met => {}
+            Outcome::NotMet(_) if !package.objects_known() => {
+                // The condition was read on part of the package: the rest
+                // might make it hold.
+                return finding(
+                    rule,
+                    Status::Unknown,
+                    format!(
+                        "unknown: the rule's condition does not hold on what the package carries; {UNKNOWN_WHY}"
+                    ),
+                    vec![],
+                );
+            }
             Outcome::NotMet(_) => {
                 return finding(
                     rule,
@@ -211,6 +239,16 @@ fn evaluate_rule(rule: &Rule, package: &Package, bound: &Bound, root: &Context) 
     }
     if selected.is_empty() {
         let what = describe(selector);
+        if !package.objects_known() {
+            // Absence proves nothing when the objects are not carried, for
+            // a rule that wants them (fail) or wants none (pass) alike.
+            return finding(
+                rule,
+                Status::Unknown,
+                format!("unknown: no {what} to check; {UNKNOWN_WHY}"),
+                vec![],
+            );
+        }
         return match rule.when_empty {
             WhenEmpty::Pass => finding(
                 rule,
