@@ -216,7 +216,7 @@ pub struct Assessment {
 }
 
 /// The level the phase statuses evidence: the highest phase N that is met,
-/// with phase I met and every phase between them at least partial, at most
+/// with phase I met and every phase between them met or partial, at most
 /// `bridged` of them partial; `None` when phase I is not met.
 fn level_from_phases(status: &[PhaseStatus; 5], bridged: usize) -> Option<Phase> {
     if status[0] != PhaseStatus::Met {
@@ -227,7 +227,10 @@ fn level_from_phases(status: &[PhaseStatus; 5], bridged: usize) -> Option<Phase>
         .find(|&n| {
             let below = &status[1..n.max(1)];
             status[n] == PhaseStatus::Met
-                && below.iter().all(|s| *s != PhaseStatus::NotMet)
+                // An unknown phase is not bridged: nothing shows it partial.
+                && below
+                    .iter()
+                    .all(|s| matches!(s, PhaseStatus::Met | PhaseStatus::Partial))
                 && below.iter().filter(|s| **s == PhaseStatus::Partial).count() <= bridged
         })
         .map(|n| Phase::ALL[n])
@@ -833,6 +836,19 @@ mod tests {
         assert_eq!(a.unassessable, Some(Phase::SeamlessUpgrades));
         assert_eq!(a.verdict, Verdict::Unassessable);
         assert!(a.capped.as_deref().is_some_and(|c| c.contains("phase II")));
+        // An unknown phase is never bridged, even where a partial one is.
+        let bridging =
+            LevelModel::parse(&(tiny_text("") + "bridged_partials: 1\n")).expect("model");
+        let mut above = fs.clone();
+        above.push(t(
+            "three",
+            Phase::FullLifecycle,
+            Status::Pass,
+            &["full-lifecycle"],
+        ));
+        let a = assess_with(&bridging, &above, None, 50.0);
+        assert_eq!(a.evidenced, Some(Phase::BasicInstall));
+        assert_eq!(a.unassessable, Some(Phase::SeamlessUpgrades));
         // A declaration the files do show stays consistent.
         let a = assess_with(&model, &fs, Some(Phase::BasicInstall), 50.0);
         assert_eq!(a.verdict, Verdict::Consistent);

@@ -73,6 +73,7 @@ fn status_mark(s: PhaseStatus) -> &'static str {
         PhaseStatus::Met => "●",
         PhaseStatus::Partial => "◐",
         PhaseStatus::NotMet => "○",
+        PhaseStatus::Unknown => "?",
     }
 }
 
@@ -282,7 +283,9 @@ impl<W: Write> TableStream<W> {
             notes.clear();
         }
         if fitted.kept.iter().any(|c| (9..14).contains(c)) {
-            notes.push("phases: ● met, ◐ partial, ○ not met, then coverage %".to_string());
+            notes.push(
+                "phases: ● met, ◐ partial, ○ not met, ? unknown, then coverage %".to_string(),
+            );
         }
         if !left_out.is_empty() {
             notes.push(format!(
@@ -356,7 +359,7 @@ fn colour_of(row: &Row, column: usize) -> Option<Color> {
             Verdict::Consistent => Some(Color::Green),
             Verdict::Overclaimed => Some(Color::Red),
             Verdict::Underclaimed => Some(Color::Yellow),
-            Verdict::Undeclared => None,
+            Verdict::Undeclared | Verdict::Unassessable => None,
         },
         7 => grade(&row.grade),
         8 => grade(&row.quality),
