@@ -441,8 +441,8 @@ fn crd_facts(crd: &Node) -> Json {
         .get("apiVersion")
         .and_then(Node::scalar_text)
         .is_some_and(|a| a.ends_with("/v1beta1"));
-    let prunes = get("preserveUnknownFields").and_then(Node::as_bool) == Some(false);
-    if v1beta1 && !prunes {
+    let prunes = !v1beta1 || get("preserveUnknownFields").and_then(Node::as_bool) == Some(false);
+    if !prunes {
         fields.extend(printer_column_status_paths(spec));
     }
     shapes.sort();
@@ -488,6 +488,7 @@ fn crd_facts(crd: &Node) -> Json {
     insert_field_facts(&mut facts, fields);
     facts.insert("shapeText".into(), Json::String(text_of_lines(&shapes)));
     facts.insert("fieldSource".into(), json!("schema"));
+    facts.insert("prunesUnknownFields".into(), Json::Bool(prunes));
     facts.insert(
         "hasValidationRules".into(),
         Json::Bool(has_validation_rules),
@@ -568,8 +569,12 @@ fn json_paths(value: &Json, path: &mut String, depth: usize, out: &mut Vec<Strin
 /// a v1beta1 CRD without validation) hides its API: the fields are taken
 /// from the CSV instead, from the alm-examples of its kind (their `spec`
 /// and `status` keys) and the owned entry's spec and status descriptors
-/// (their paths), merged into its field facts. `fieldSource` says so:
-/// `schema`, or `examples` when any field came from the CSV.
+/// (their paths), merged into its field facts. A v1beta1 CRD that keeps
+/// unknown fields (the default before apiextensions v1) accepts and stores
+/// every field its examples show even where its schema is thin, so those are
+/// merged too. `fieldSource` says so: `schema`; `examples` when the schema
+/// has no spec field and the fields came from the CSV; `schema+examples`
+/// when a thin schema was completed from it.
 fn fields_from_csv(crd: &mut Resource, csv: Option<&Node>, examples: &Json) {
     let Json::Object(facts) = &mut crd.facts else {
         return;
@@ -578,7 +583,8 @@ fn fields_from_csv(crd: &mut Resource, csv: Option<&Node>, examples: &Json) {
         f.iter()
             .any(|p| p.as_str().is_some_and(|p| p.starts_with("spec.")))
     });
-    if has_spec_fields {
+    let prunes = facts["prunesUnknownFields"] != Json::Bool(false);
+    if has_spec_fields && prunes {
         return;
     }
     let kind = facts["kind"].as_str().unwrap_or_default().to_string();
@@ -636,11 +642,20 @@ fn fields_from_csv(crd: &mut Resource, csv: Option<&Node>, examples: &Json) {
                 .collect()
         })
         .unwrap_or_default();
+    let before = fields.len();
     fields.extend(extra);
     fields.sort();
     fields.dedup();
+    if has_spec_fields && fields.len() == before {
+        return;
+    }
     insert_field_facts(facts, fields);
-    facts.insert("fieldSource".into(), json!("examples"));
+    let source = if has_spec_fields {
+        "schema+examples"
+    } else {
+        "examples"
+    };
+    facts.insert("fieldSource".into(), json!(source));
 }
 
 fn version_facts(v: &Node, sub: Option<&Node>, schema: Option<&Node>) -> Json {
@@ -890,6 +905,63 @@ spec:
             ]
         );
         assert_eq!(facts["fieldText"], Json::String(fields.join("\n") + "\n"));
+    }
+
+    #[test]
+    fn a_v1beta1_crd_keeps_unknown_fields_and_shows_status_through_printer_columns() {
+        let v1beta1 = crd_facts_of(
+            "
+apiVersion: apiextensions.k8s.io/v1beta1
+spec:
+  version: v1
+  additionalPrinterColumns:
+    - name: Health
+      JSONPath: .status.ceph.health
+    - name: Ready
+      JSONPath: .status.conditions[?(@.type==\"Ready\")].status
+    - name: Size
+      JSONPath: .spec.size
+  validation:
+    openAPIV3Schema:
+      properties:
+        spec:
+          properties:
+            size: {type: integer}
+",
+        );
+        assert_eq!(v1beta1["prunesUnknownFields"], json!(false));
+        assert_eq!(
+            v1beta1["fields"],
+            json!([
+                "spec",
+                "spec.size",
+                "status",
+                "status.ceph",
+                "status.ceph.health",
+                "status.conditions"
+            ])
+        );
+        // Pruning on (v1, or v1beta1 with preserveUnknownFields: false): the
+        // printer column shows a status the API server would drop.
+        let pruned = crd_facts_of(
+            "
+apiVersion: apiextensions.k8s.io/v1beta1
+spec:
+  version: v1
+  preserveUnknownFields: false
+  additionalPrinterColumns:
+    - name: Health
+      JSONPath: .status.health
+  validation:
+    openAPIV3Schema:
+      properties:
+        spec:
+          properties:
+            size: {type: integer}
+",
+        );
+        assert_eq!(pruned["prunesUnknownFields"], json!(true));
+        assert_eq!(pruned["fields"], json!(["spec", "spec.size"]));
     }
 
     #[test]
