@@ -392,12 +392,7 @@ impl<'a> Exec<'a> {
                 Self::mark(f, out, *pos, true);
                 let v = self.eval_pipeline(f, dot, pipe)?;
                 if pipe.decl.is_empty() {
-                    let s = match &v {
-                        Value::Nil => "<no value>".to_owned(),
-                        Value::String(s) => s.to_string(),
-                        other => super::value::go_string(other),
-                    };
-                    self.write(f, out, &s)?;
+                    self.write(f, out, &super::value::print_value(&v))?;
                 }
                 Ok(())
             }
@@ -769,7 +764,18 @@ impl<'a> Exec<'a> {
                 if has_args {
                     return Err(self.fail(f, format!("{name} is not a method but has arguments")));
                 }
-                Ok(m.get(name).unwrap_or(Value::Nil))
+                match (m.get(name), m.go_struct()) {
+                    (Some(v), _) => Ok(v),
+                    // A struct has no "missing key": an unknown field is an error.
+                    (None, Some(t)) => Err(self.fail(
+                        f,
+                        format!(
+                            "can't evaluate field {name} in type {}",
+                            t.name.trim_start_matches('*')
+                        ),
+                    )),
+                    (None, None) => Ok(Value::Nil),
+                }
             }
             other => {
                 let ty = if first {

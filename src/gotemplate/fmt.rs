@@ -148,6 +148,23 @@ fn format_one(verb: char, spec: Spec, v: &Value) -> String {
             let parts: Vec<String> = l.iter().map(|x| format_one(verb, spec, x)).collect();
             format!("[{}]", parts.join(" "))
         }
+        (_, Value::Map(m)) if m.go_struct().is_some() => {
+            // A struct applies the verb to each field: `{a b}`.
+            let fields = m.go_type().map_or(&[][..], |t| t.fields);
+            let parts: Vec<String> = fields
+                .iter()
+                .map(|f| format_one(verb, spec, &m.get(f.name).unwrap_or_default()))
+                .collect();
+            let amp = if m
+                .go_type()
+                .is_some_and(|t| t.kind == super::value::GoKind::Ptr)
+            {
+                "&"
+            } else {
+                ""
+            };
+            format!("{amp}{{{}}}", parts.join(" "))
+        }
         (_, Value::Map(m)) => {
             let parts: Vec<String> = m
                 .borrow()

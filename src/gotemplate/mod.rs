@@ -34,4 +34,6 @@ mod tests;
 pub use exec::{Error, Exec, Func, Limits, Mark, Methods, Set, map_value};
 pub use fmt::{go_quote, sprint, sprintf, sprintln};
 pub use parse::{Arg, Branch, Command, List, Node, ParseError, Pipe, Tree, parse};
-pub use value::{Entries, Map, Value, deep_equal, go_float, go_string};
+pub use value::{
+    Entries, GoField, GoKind, GoType, Map, Value, deep_equal, go_float, go_string, print_value,
+};

@@ -273,3 +273,73 @@ fn limits_stop_runaway_templates() {
     s.parse("t", "{{ range 100 }}{{ end }}").unwrap();
     assert!(s.execute("t", &Value::Nil, None).is_err());
 }
+
+/// A host value standing for a Go struct (a pointer to one at the top):
+/// printed as Go prints structs, its type named, unknown fields an error.
+#[test]
+fn go_structs() {
+    static INNER: GoType = GoType {
+        name: "pkg.Inner",
+        kind: GoKind::Struct,
+        fields: &[
+            GoField {
+                name: "A",
+                json: Some("a"),
+                omit_empty: false,
+            },
+            GoField {
+                name: "hidden",
+                json: None,
+                omit_empty: false,
+            },
+        ],
+    };
+    static OUTER: GoType = GoType {
+        name: "*pkg.Outer",
+        kind: GoKind::Ptr,
+        fields: &[GoField {
+            name: "In",
+            json: Some("In"),
+            omit_empty: true,
+        }],
+    };
+    let mut e = Entries::new();
+    e.insert(Arc::from("A"), Value::str("x"));
+    e.insert(Arc::from("hidden"), Value::str("h"));
+    e.insert(Arc::from("Method"), Value::str("m"));
+    let inner = Value::Map(Map::typed(&INNER, e));
+    let mut o = Entries::new();
+    o.insert(Arc::from("In"), inner.clone());
+    let outer = Value::Map(Map::typed(&OUTER, o));
+    let mut top = Entries::new();
+    top.insert(Arc::from("o"), outer);
+    let data = Value::map(top);
+    let run = |src: &str| {
+        let mut s = Set::new();
+        s.parse("t", src).map_err(|e| e.to_string())?;
+        s.execute("t", &data, None).map_err(|e| e.to_string())
+    };
+    // An action goes through the pointer; fmt does not.
+    assert_eq!(run("{{ .o }}|{{ print .o }}").unwrap(), "{{x h}}|&{{x h}}");
+    assert_eq!(
+        run("{{ printf \"%s %T %T\" .o.In .o .o.In }}").unwrap(),
+        "{x h} *pkg.Outer pkg.Inner"
+    );
+    // Method results read like fields but are not printed.
+    assert_eq!(run("{{ .o.In.Method }}").unwrap(), "m");
+    let err = run("{{ .o.In.Nope }}").unwrap_err();
+    assert!(
+        err.ends_with("can't evaluate field Nope in type pkg.Inner"),
+        "{err}"
+    );
+    // Marshalling: exported fields under their JSON names, in order.
+    let Value::Map(m) = &inner else { panic!() };
+    let keys: Vec<String> = m
+        .marshal_pairs()
+        .iter()
+        .map(|(k, _)| k.to_string())
+        .collect();
+    assert_eq!(keys, ["a"]);
+    // A deep copy loses the unexported field.
+    assert_eq!(go_string(&inner.deep_copy()), "{x }");
+}

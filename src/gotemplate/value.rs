@@ -41,39 +41,111 @@ pub enum Value {
     Map(Map),
 }
 
-/// A shared, mutable map (Go's map reference). An optional type name marks
-/// a map that stands for one of the host's Go structs (Helm's `.Files`),
-/// which decides which methods it answers.
+/// A shared, mutable map (Go's map reference). An optional [`GoType`]
+/// marks a map that stands for one of the host's Go values (Helm's
+/// `.Files`, `.Capabilities.KubeVersion`): it decides which methods the map
+/// answers, and how it prints, marshals and names its type.
 #[derive(Clone, Default)]
 pub struct Map(Rc<MapCell>);
 
 #[derive(Default)]
 struct MapCell {
-    type_name: Option<&'static str>,
+    go_type: Option<&'static GoType>,
     entries: RefCell<Entries>,
+}
+
+/// The Go type a host's map stands for. Helm hands templates some of its
+/// objects as Go structs (`.Capabilities`, its `KubeVersion`), and Go
+/// prints a struct as `{v1 v2}` in field order, marshals it by its JSON
+/// tags, and names it `common.KubeVersion`: a plain map would print
+/// `map[k:v]` and marshal every entry.
+#[derive(Debug)]
+pub struct GoType {
+    /// What `%T` and Sprig's `typeOf` print (`common.KubeVersion`).
+    pub name: &'static str,
+    /// Go's kind: a map type, a struct, or a pointer to a struct.
+    pub kind: GoKind,
+    /// A struct's fields in declaration order (empty for a map type).
+    /// Entries of the map not listed here are method results (Go calls a
+    /// niladic method like a field): readable, never printed or marshalled.
+    pub fields: &'static [GoField],
+}
+
+/// Go's kind of a host type (Sprig's `kindOf`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GoKind {
+    /// A named map type (`engine.files`): prints and marshals as a map.
+    Map,
+    /// A struct value.
+    Struct,
+    /// A pointer to a struct (text/template prints through it).
+    Ptr,
+}
+
+/// One field of a Go struct.
+#[derive(Debug)]
+pub struct GoField {
+    /// The Go field name, also the map key holding its value.
+    pub name: &'static str,
+    /// The JSON name (`json:"…"`); `None` for a field `encoding/json`
+    /// leaves out (unexported). Untagged exported fields use their name.
+    pub json: Option<&'static str>,
+    /// `omitempty`: left out of JSON when it holds its zero value.
+    pub omit_empty: bool,
+}
+
+impl GoType {
+    /// Whether this type is a struct or a pointer to one.
+    pub fn is_struct(&self) -> bool {
+        matches!(self.kind, GoKind::Struct | GoKind::Ptr)
+    }
+
+    /// Sprig's `kindOf` name.
+    pub fn kind_name(&self) -> &'static str {
+        match self.kind {
+            GoKind::Map => "map",
+            GoKind::Struct => "struct",
+            GoKind::Ptr => "ptr",
+        }
+    }
+
+    /// Whether the struct declares field `name`.
+    pub fn has_field(&self, name: &str) -> bool {
+        self.fields.iter().any(|f| f.name == name)
+    }
 }
 
 impl Map {
     /// A new map holding `entries`.
     pub fn new(entries: Entries) -> Map {
         Map(Rc::new(MapCell {
-            type_name: None,
+            go_type: None,
             entries: RefCell::new(entries),
         }))
     }
 
-    /// A new map standing for the host's Go type `type_name` (methods are
-    /// looked up by that name, see [`crate::gotemplate::Methods`]).
-    pub fn typed(type_name: &'static str, entries: Entries) -> Map {
+    /// A new map standing for the host's Go type (methods are looked up on
+    /// it, see [`crate::gotemplate::Methods`]).
+    pub fn typed(go_type: &'static GoType, entries: Entries) -> Map {
         Map(Rc::new(MapCell {
-            type_name: Some(type_name),
+            go_type: Some(go_type),
             entries: RefCell::new(entries),
         }))
+    }
+
+    /// The host type's name, if this map stands for one.
+    pub fn type_name(&self) -> Option<&'static str> {
+        self.0.go_type.map(|t| t.name)
     }
 
     /// The host type this map stands for, if any.
-    pub fn type_name(&self) -> Option<&'static str> {
-        self.0.type_name
+    pub fn go_type(&self) -> Option<&'static GoType> {
+        self.0.go_type
+    }
+
+    /// The host struct this map stands for, if it is one.
+    pub fn go_struct(&self) -> Option<&'static GoType> {
+        self.0.go_type.filter(|t| t.is_struct())
     }
 
     /// The value at `key` (a cheap handle clone).
@@ -133,6 +205,24 @@ impl Map {
             .collect()
     }
 
+    /// The key/value pairs `encoding/json` would write: for a struct, its
+    /// exported fields under their JSON names in declaration order
+    /// (`omitempty` ones left out when zero); for a map, every entry in
+    /// key order.
+    pub fn marshal_pairs(&self) -> Vec<(Arc<str>, Value)> {
+        let Some(t) = self.go_struct() else {
+            return self.pairs();
+        };
+        t.fields
+            .iter()
+            .filter_map(|f| {
+                let json = f.json?;
+                let v = self.get(f.name).unwrap_or_default();
+                (!(f.omit_empty && !v.is_truthy())).then(|| (Arc::from(json), v))
+            })
+            .collect()
+    }
+
     /// Runs `f` on the entries for in-place change; a map that is already
     /// being read (merged into itself) is changed on a copy swapped in
     /// afterwards, so there is never a borrow panic.
@@ -167,13 +257,20 @@ impl Map {
         if depth > MAX_DEPTH || *count > MAX_COPY {
             return self.clone();
         }
-        let entries = self
+        let mut entries: Entries = self
             .borrow()
             .iter()
             .map(|(k, v)| (k.clone(), v.deep_copy_at(depth + 1, count)))
             .collect();
+        // A copied struct loses its unexported fields (copystructure sees
+        // only exported ones), which then print as the zero string.
+        if let Some(t) = self.go_struct() {
+            for f in t.fields.iter().filter(|f| f.json.is_none()) {
+                entries.insert(Arc::from(f.name), Value::str(""));
+            }
+        }
         Map(Rc::new(MapCell {
-            type_name: self.0.type_name,
+            go_type: self.0.go_type,
             entries: RefCell::new(entries),
         }))
     }
@@ -429,6 +526,14 @@ pub fn write_go(v: &Value, out: &mut String, depth: usize) {
             }
             out.push(']');
         }
+        Value::Map(m) if m.go_struct().is_some() => {
+            // fmt prints a pointer to a struct as `&{…}` at the top (nested
+            // pointers print as addresses, which no chart relies on).
+            if depth == 0 && m.go_type().is_some_and(|t| t.kind == GoKind::Ptr) {
+                out.push('&');
+            }
+            write_struct(m, out, depth);
+        }
         Value::Map(m) => {
             out.push_str("map[");
             for (i, (k, item)) in m.borrow().iter().enumerate() {
@@ -441,6 +546,36 @@ pub fn write_go(v: &Value, out: &mut String, depth: usize) {
             }
             out.push(']');
         }
+    }
+}
+
+/// A struct as `%v` prints it: `{f1 f2 …}` in field order.
+fn write_struct(m: &Map, out: &mut String, depth: usize) {
+    let fields = m.go_type().map_or(&[][..], |t| t.fields);
+    out.push('{');
+    for (i, f) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        write_go(&m.get(f.name).unwrap_or_default(), out, depth + 1);
+    }
+    out.push('}');
+}
+
+/// What an action `{{ x }}` prints: text/template's `printValue`, which
+/// goes through a pointer first (so `{{ .Capabilities }}` prints `{…}`
+/// where `print .Capabilities` prints `&{…}`) and writes nil as
+/// `<no value>`.
+pub fn print_value(v: &Value) -> String {
+    match v {
+        Value::Nil => "<no value>".to_owned(),
+        Value::String(s) => s.to_string(),
+        Value::Map(m) if m.go_struct().is_some() => {
+            let mut out = String::new();
+            write_struct(m, &mut out, 0);
+            out
+        }
+        other => go_string(other),
     }
 }
 

@@ -146,6 +146,10 @@ pub struct Metadata {
     pub sources: Vec<String>,
     /// `annotations`, in file order.
     pub annotations: Vec<(String, String)>,
+    /// Whether Chart.yaml has an `annotations` mapping at all: Helm shows
+    /// an absent one as a nil map (`null` in `toYaml .Chart`), an empty
+    /// one as `{}`.
+    pub has_annotations: bool,
     /// `maintainers` as written (name/email/url maps).
     pub maintainers: Vec<Vec<(String, String)>>,
     /// `dependencies` (v2) or `requirements.yaml` entries (v1).
@@ -888,6 +892,10 @@ fn read_metadata(root: &yaml::Node, file: &str, diags: &mut Vec<HelmDiagnostic>)
                     .collect()
             })
             .unwrap_or_default(),
+        has_annotations: root
+            .get("annotations")
+            .and_then(yaml::Node::as_map)
+            .is_some(),
         maintainers: root
             .get("maintainers")
             .and_then(yaml::Node::as_seq)

@@ -267,18 +267,14 @@ fn kind_of(v: &Value) -> &'static str {
         Value::Float(_) => "float64",
         Value::String(_) => "string",
         Value::List(_) => "slice",
-        Value::Map(_) => "map",
+        Value::Map(m) => m.go_type().map_or("map", |t| t.kind_name()),
     }
 }
 
-/// Go's type name (`typeOf`). A map standing for a Helm object carries the
-/// name its methods are looked up by, not a Go type name, so every map is
-/// the generic one here.
+/// Go's type name (`typeOf`): a map standing for one of Helm's Go values
+/// names its type (`common.KubeVersion`).
 fn type_of(v: &Value) -> &'static str {
-    match v {
-        Value::Map(_) => "map[string]interface {}",
-        other => other.type_name(),
-    }
+    v.type_name()
 }
 
 fn indent(n: i64, s: &str) -> Result<String, String> {

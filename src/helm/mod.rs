@@ -36,6 +36,7 @@ mod deps;
 pub(crate) mod digest;
 mod funcs;
 mod glob;
+mod objects;
 mod output;
 mod profiles;
 mod render;

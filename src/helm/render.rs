@@ -27,6 +27,9 @@ use crate::gotemplate::{self, Entries, Exec, Map, Mark, Node, Set, Value};
 use super::chart::Chart;
 use super::funcs::{self, sv};
 use super::glob::files_glob_matches;
+use super::objects::{
+    FILES, capabilities, chart_object, files_object, release_object, template_object,
+};
 use super::output::{self, DocSource};
 use super::values::{self, VMap};
 use super::yamlout::to_yaml;
@@ -356,78 +359,8 @@ fn pair_headers(
     out
 }
 
-/// The Kubernetes group/versions Helm 4.1 reports by default.
-const DEFAULT_API_VERSIONS: &[&str] = &[
-    "v1",
-    "admissionregistration.k8s.io/v1",
-    "admissionregistration.k8s.io/v1alpha1",
-    "admissionregistration.k8s.io/v1beta1",
-    "internal.apiserver.k8s.io/v1alpha1",
-    "apps/v1",
-    "apps/v1beta1",
-    "apps/v1beta2",
-    "authentication.k8s.io/v1",
-    "authentication.k8s.io/v1alpha1",
-    "authentication.k8s.io/v1beta1",
-    "authorization.k8s.io/v1",
-    "authorization.k8s.io/v1beta1",
-    "autoscaling/v1",
-    "autoscaling/v2",
-    "autoscaling/v2beta1",
-    "autoscaling/v2beta2",
-    "batch/v1",
-    "batch/v1beta1",
-    "certificates.k8s.io/v1",
-    "certificates.k8s.io/v1beta1",
-    "certificates.k8s.io/v1alpha1",
-    "coordination.k8s.io/v1alpha2",
-    "coordination.k8s.io/v1beta1",
-    "coordination.k8s.io/v1",
-    "discovery.k8s.io/v1",
-    "discovery.k8s.io/v1beta1",
-    "events.k8s.io/v1",
-    "events.k8s.io/v1beta1",
-    "extensions/v1beta1",
-    "flowcontrol.apiserver.k8s.io/v1",
-    "flowcontrol.apiserver.k8s.io/v1beta1",
-    "flowcontrol.apiserver.k8s.io/v1beta2",
-    "flowcontrol.apiserver.k8s.io/v1beta3",
-    "networking.k8s.io/v1",
-    "networking.k8s.io/v1beta1",
-    "node.k8s.io/v1",
-    "node.k8s.io/v1alpha1",
-    "node.k8s.io/v1beta1",
-    "policy/v1",
-    "policy/v1beta1",
-    "rbac.authorization.k8s.io/v1",
-    "rbac.authorization.k8s.io/v1beta1",
-    "rbac.authorization.k8s.io/v1alpha1",
-    "resource.k8s.io/v1",
-    "resource.k8s.io/v1beta2",
-    "resource.k8s.io/v1beta1",
-    "resource.k8s.io/v1alpha3",
-    "scheduling.k8s.io/v1alpha1",
-    "scheduling.k8s.io/v1beta1",
-    "scheduling.k8s.io/v1",
-    "storage.k8s.io/v1beta1",
-    "storage.k8s.io/v1",
-    "storage.k8s.io/v1alpha1",
-    "storagemigration.k8s.io/v1beta1",
-    "apiextensions.k8s.io/v1beta1",
-    "apiextensions.k8s.io/v1",
-];
-
 fn s(v: &str) -> Value {
     Value::str(v)
-}
-
-fn vmap(entries: Vec<(&str, Value)>) -> Value {
-    Value::map(
-        entries
-            .into_iter()
-            .map(|(k, v)| (Arc::from(k), v))
-            .collect(),
-    )
 }
 
 fn diag(severity: Severity, file: &str, line: Option<u32>, message: String) -> HelmDiagnostic {
@@ -551,14 +484,7 @@ pub(crate) fn render_here(chart: &Chart, options: &RenderOptions) -> Rendered {
         )
         .with_code(crate::diag::Code::ChartInvalid));
     }
-    let release = vmap(vec![
-        ("Name", s(&options.release_name)),
-        ("Namespace", s(&options.namespace)),
-        ("IsInstall", Value::Bool(!options.is_upgrade)),
-        ("IsUpgrade", Value::Bool(options.is_upgrade)),
-        ("Revision", Value::Int(1)),
-        ("Service", s("Helm")),
-    ]);
+    let release = release_object(options);
 
     // The enabled chart instances, depth first, sharing one values tree.
     let mut instances: Vec<Instance<'_>> = Vec::new();
@@ -657,10 +583,8 @@ pub(crate) fn render_here(chart: &Chart, options: &RenderOptions) -> Rendered {
             continue;
         }
         let base_path = format!("{}/templates", inst.full_path);
-        inst.top.insert(
-            "Template",
-            vmap(vec![("Name", s(name)), ("BasePath", s(&base_path))]),
-        );
+        inst.top
+            .insert("Template", template_object(name, &base_path));
         let data = Value::Map(inst.top.clone());
         let mut marks = Vec::new();
         match set.execute(name, &data, Some(&mut marks)) {
@@ -778,132 +702,6 @@ fn exec_diagnostic(
         .filter(|(f, _, _)| f == name)
         .map(|(_, l, _)| *l);
     diag(Severity::Error, file, line, text)
-}
-
-fn capabilities(options: &RenderOptions, diags: &mut Vec<HelmDiagnostic>) -> Value {
-    let kv = if options.kube_version.is_empty() {
-        DEFAULT_KUBE_VERSION.to_owned()
-    } else if options.kube_version.starts_with('v') {
-        options.kube_version.clone()
-    } else {
-        format!("v{}", options.kube_version)
-    };
-    let core = kv.trim_start_matches('v');
-    let mut parts = core.split(['.', '-', '+']);
-    let major = parts.next().unwrap_or("1").to_owned();
-    let minor = parts.next().unwrap_or("0").to_owned();
-    if major.parse::<u32>().is_err() || minor.parse::<u32>().is_err() {
-        diags.push(diag(
-            Severity::Error,
-            "",
-            None,
-            format!(
-                "invalid kube version {:?}; using {DEFAULT_KUBE_VERSION}",
-                options.kube_version
-            ),
-        ));
-    }
-    let mut apis: Vec<Value> = DEFAULT_API_VERSIONS.iter().map(|a| s(a)).collect();
-    apis.extend(options.api_versions.iter().map(|a| s(a)));
-    vmap(vec![
-        (
-            "KubeVersion",
-            vmap(vec![
-                ("Version", s(&kv)),
-                ("GitVersion", s(&kv)),
-                ("Major", s(&major)),
-                ("Minor", s(&minor)),
-            ]),
-        ),
-        ("APIVersions", Value::List(apis.into())),
-        (
-            "HelmVersion",
-            vmap(vec![
-                ("Version", s("v4.1.4")),
-                ("GitCommit", s("")),
-                ("GitTreeState", s("clean")),
-                ("GoVersion", s("go1.25")),
-            ]),
-        ),
-    ])
-}
-
-/// The `.Chart` object as Helm 4 exposes it.
-fn chart_object(chart: &Chart, name: &str, is_root: bool) -> Value {
-    let md = &chart.metadata;
-    let strings = |v: &[String]| Value::List(v.iter().map(|x| s(x)).collect::<Vec<_>>().into());
-    let deps: Vec<Value> = md
-        .dependencies
-        .iter()
-        .map(|d| {
-            vmap(vec![
-                ("Name", s(&d.name)),
-                ("Version", s(&d.version)),
-                ("Repository", s(&d.repository)),
-                ("Condition", s(&d.condition)),
-                ("Tags", strings(&d.tags)),
-                ("Enabled", Value::Bool(true)),
-                ("Alias", s(&d.alias)),
-            ])
-        })
-        .collect();
-    let maintainers: Vec<Value> = md
-        .maintainers
-        .iter()
-        .map(|m| {
-            let get = |k: &str| {
-                m.iter()
-                    .find(|(kk, _)| kk == k)
-                    .map(|(_, v)| v.as_str())
-                    .unwrap_or("")
-            };
-            vmap(vec![
-                ("Name", s(get("name"))),
-                ("Email", s(get("email"))),
-                ("URL", s(get("url"))),
-            ])
-        })
-        .collect();
-    let annotations: Entries = md
-        .annotations
-        .iter()
-        .map(|(k, v)| (Arc::from(k.as_str()), s(v)))
-        .collect();
-    vmap(vec![
-        ("APIVersion", s(&md.api_version)),
-        ("Annotations", Value::map(annotations)),
-        ("AppVersion", s(&md.app_version)),
-        ("Condition", s(&md.condition)),
-        ("Dependencies", Value::List(deps.into())),
-        ("Deprecated", Value::Bool(md.deprecated)),
-        ("Description", s(&md.description)),
-        ("Home", s(&md.home)),
-        ("Icon", s(&md.icon)),
-        ("IsRoot", Value::Bool(is_root)),
-        ("Keywords", strings(&md.keywords)),
-        ("KubeVersion", s(&md.kube_version)),
-        ("Maintainers", Value::List(maintainers.into())),
-        ("Name", s(name)),
-        ("Sources", strings(&md.sources)),
-        ("Tags", s(&md.tags)),
-        ("Type", s(&md.chart_type)),
-        ("Version", s(&md.version)),
-    ])
-}
-
-/// `.Files`: every non-template file, path → content.
-fn files_object(chart: &Chart) -> Value {
-    let m: Entries = chart
-        .files
-        .iter()
-        .map(|f| {
-            (
-                Arc::from(f.name.as_str()),
-                s(&String::from_utf8_lossy(&f.data)),
-            )
-        })
-        .collect();
-    Value::Map(Map::typed("Files", m))
 }
 
 /// Walks the enabled chart tree; returns the instance's top-level objects
@@ -1037,7 +835,7 @@ impl Drop for DepthGuard {
 /// Lines` and `.Capabilities.APIVersions.Has`.
 fn call_method(receiver: &Value, method: &str, args: &[Value]) -> Option<Result<Value, String>> {
     let arg0 = args.first().map(sv).unwrap_or_default();
-    let files = |m: &Map| m.type_name() == Some("Files");
+    let files = |m: &Map| m.type_name() == Some(FILES.name);
     Some(Ok(match (method, receiver) {
         ("Has", Value::List(l)) => Value::Bool(l.iter().any(|v| sv(v) == arg0)),
         ("Get" | "GetBytes", Value::Map(m)) if files(m) => m.get(&arg0).unwrap_or_else(|| s("")),
@@ -1048,7 +846,7 @@ fn call_method(receiver: &Value, method: &str, args: &[Value]) -> Option<Result<
                 .filter(|(k, _)| files_glob_matches(&arg0, k))
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect();
-            Value::Map(Map::typed("Files", sub))
+            Value::Map(Map::typed(&FILES, sub))
         }
         // Helm's `.Files` and `Glob` results are never nil maps, so an empty
         // one prints as `{}` (only a nil `Files` gives "").

@@ -124,7 +124,13 @@ fn emit_map(v: &Value, indent: usize, out: &mut String) {
     if indent > MAX_INDENT || out.len() > super::funcs::MAX_TEXT {
         return;
     }
-    for (k, val) in m.pairs() {
+    // A Go struct is marshalled through JSON (sigs.k8s.io/yaml), which
+    // ends in sorted keys too.
+    let mut pairs = m.marshal_pairs();
+    if m.go_struct().is_some() {
+        pairs.sort_by(|a, b| a.0.cmp(&b.0));
+    }
+    for (k, val) in pairs {
         let k = &k;
         let val = &val;
         out.push_str(&" ".repeat(indent));
@@ -526,15 +532,12 @@ fn double_quoted(s: &str) -> String {
 }
 
 /// Template data as JSON, as Go's `encoding/json` writes it (integral
-/// floats without fraction). `escape_html` gives `json.Marshal`'s escaping
-/// of `<`, `>`, `&`.
+/// floats without fraction; maps in key order, Go structs in field order
+/// under their JSON names). `escape_html` gives `json.Marshal`'s escaping
+/// of `<`, `>`, `&`. `pretty` is `json.MarshalIndent` with two spaces.
 pub(crate) fn to_json(v: &Value, pretty: bool, escape_html: bool) -> String {
-    let j = to_serde(v);
-    let text = if pretty {
-        serde_json::to_string_pretty(&j).unwrap_or_default()
-    } else {
-        serde_json::to_string(&j).unwrap_or_default()
-    };
+    let mut text = String::new();
+    write_json(v, pretty, 0, &mut text);
     if escape_html {
         text.replace('<', "\\u003c")
             .replace('>', "\\u003e")
@@ -543,6 +546,55 @@ pub(crate) fn to_json(v: &Value, pretty: bool, escape_html: bool) -> String {
             .replace('\u{2029}', "\\u2029")
     } else {
         text
+    }
+}
+
+/// One value as JSON; `level` is the nesting (for indentation, and a bound
+/// against a map that holds itself).
+fn write_json(v: &Value, pretty: bool, level: usize, out: &mut String) {
+    if level > 1000 || out.len() > super::funcs::MAX_TEXT {
+        out.push_str("null");
+        return;
+    }
+    let newline = |out: &mut String, level: usize| {
+        if pretty {
+            out.push('\n');
+            out.push_str(&"  ".repeat(level));
+        }
+    };
+    match v {
+        Value::List(items) if !items.is_empty() => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                newline(out, level + 1);
+                write_json(item, pretty, level + 1, out);
+            }
+            newline(out, level);
+            out.push(']');
+        }
+        Value::Map(m) => {
+            let pairs = m.marshal_pairs();
+            if pairs.is_empty() {
+                out.push_str("{}");
+                return;
+            }
+            out.push('{');
+            for (i, (k, item)) in pairs.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                newline(out, level + 1);
+                out.push_str(&serde_json::Value::String(k.to_string()).to_string());
+                out.push_str(if pretty { ": " } else { ":" });
+                write_json(item, pretty, level + 1, out);
+            }
+            newline(out, level);
+            out.push('}');
+        }
+        scalar => out.push_str(&to_serde(scalar).to_string()),
     }
 }
 
@@ -572,7 +624,7 @@ fn to_serde_at(v: &Value, depth: usize) -> serde_json::Value {
         Value::String(s) => J::String(s.to_string()),
         Value::List(items) => J::Array(items.iter().map(to_serde).collect()),
         Value::Map(m) => J::Object(
-            m.borrow()
+            m.marshal_pairs()
                 .iter()
                 .map(|(k, v)| (k.to_string(), to_serde(v)))
                 .collect(),
