@@ -218,7 +218,7 @@ impl Map {
             .filter_map(|f| {
                 let json = f.json?;
                 let v = self.get(f.name).unwrap_or_default();
-                (!(f.omit_empty && !v.is_truthy())).then(|| (Arc::from(json), v))
+                (!f.omit_empty || v.is_truthy()).then(|| (Arc::from(json), v))
             })
             .collect()
     }
