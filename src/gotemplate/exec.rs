@@ -205,7 +205,12 @@ struct Out<'m> {
 
 struct Frame<'t> {
     tree: &'t Tree,
-    vars: Vec<(String, Value)>,
+    /// Variables: name, value, and whether the value's static Go type is
+    /// `interface {}` (a range element) rather than the concrete type a
+    /// pipeline yields (see [`Exec::eval_chain`]).
+    vars: Vec<(String, Value, bool)>,
+    /// Whether dot is a range element (static type `interface {}`).
+    dot_iface: bool,
     /// Whether marks are recorded (the entry tree's own nodes).
     top: bool,
     /// The node being evaluated, for error positions.
@@ -313,7 +318,8 @@ impl<'a> Exec<'a> {
         self.depth += 1;
         let mut frame = Frame {
             tree,
-            vars: vec![("$".into(), data.clone())],
+            vars: vec![("$".into(), data.clone(), false)],
+            dot_iface: false,
             top: out.marks.is_some(),
             at: 0,
             at_text: Arc::from(""),
@@ -423,7 +429,8 @@ impl<'a> Exec<'a> {
                 self.depth += 1;
                 let mut inner = Frame {
                     tree: &tree,
-                    vars: vec![("$".into(), data.clone())],
+                    vars: vec![("$".into(), data.clone(), false)],
+                    dot_iface: false,
                     top: false,
                     at: 0,
                     at_text: Arc::from(""),
@@ -450,7 +457,11 @@ impl<'a> Exec<'a> {
         let val = self.eval_pipeline(f, dot, &b.pipe)?;
         let r = if val.is_truthy() {
             if with {
-                self.walk_list(f, &val, &b.list, out)
+                // `with` sets dot to the pipeline's value, of its concrete type.
+                let outer = std::mem::replace(&mut f.dot_iface, false);
+                let r = self.walk_list(f, &val, &b.list, out);
+                f.dot_iface = outer;
+                r
             } else {
                 self.walk_list(f, dot, &b.list, out)
             }
@@ -534,20 +545,23 @@ impl<'a> Exec<'a> {
                     } else {
                         elem.clone()
                     };
-                    self.set_var(f, &decl[0], first)?;
+                    self.set_var(f, &decl[0], first, true)?;
                     if decl.len() > 1 {
-                        self.set_var(f, &decl[1], elem.clone())?;
+                        self.set_var(f, &decl[1], elem.clone(), true)?;
                     }
                 } else {
                     // The element is the last declared variable, the index the one before.
                     let n = f.vars.len();
                     f.vars[n - 1].1 = elem.clone();
+                    f.vars[n - 1].2 = true;
                     if decl.len() > 1 {
                         f.vars[n - 2].1 = index.clone();
                     }
                 }
             }
+            let outer_iface = std::mem::replace(&mut f.dot_iface, true);
             let r = self.walk_list(f, &elem, &b.list, out);
+            f.dot_iface = outer_iface;
             f.vars.truncate(mark);
             match r {
                 Ok(()) | Err(Flow::Continue) => {}
@@ -568,20 +582,22 @@ impl<'a> Exec<'a> {
         result
     }
 
-    fn set_var(&self, f: &mut Frame<'_>, name: &str, v: Value) -> R<()> {
+    fn set_var(&self, f: &mut Frame<'_>, name: &str, v: Value, iface: bool) -> R<()> {
         for slot in f.vars.iter_mut().rev() {
             if slot.0 == name {
                 slot.1 = v;
+                slot.2 = iface;
                 return Ok(());
             }
         }
         Err(self.fail(f, format!("undefined variable: {name}")))
     }
 
-    fn var(&self, f: &Frame<'_>, name: &str) -> R<Value> {
+    /// A variable's value, and whether its static type is `interface {}`.
+    fn var(&self, f: &Frame<'_>, name: &str) -> R<(Value, bool)> {
         for slot in f.vars.iter().rev() {
             if slot.0 == name {
-                return Ok(slot.1.clone());
+                return Ok((slot.1.clone(), slot.2));
             }
         }
         Err(self.fail(f, format!("undefined variable: {name}")))
@@ -595,9 +611,9 @@ impl<'a> Exec<'a> {
         let value = value.unwrap_or_default();
         for name in &pipe.decl {
             if pipe.is_assign {
-                self.set_var(f, name, value.clone())?;
+                self.set_var(f, name, value.clone(), false)?;
             } else {
-                f.vars.push((name.clone(), value.clone()));
+                f.vars.push((name.clone(), value.clone(), false));
             }
         }
         Ok(value)
@@ -609,7 +625,7 @@ impl<'a> Exec<'a> {
                 f,
                 format!(
                     "can't give argument to non-function {}",
-                    arg_text(&cmd.args[0], f.tree)
+                    arg_string(&cmd.args[0], &f.tree.source)
                 ),
             ));
         }
@@ -624,32 +640,37 @@ impl<'a> Exec<'a> {
         fin: Option<Value>,
     ) -> R<Value> {
         let first = &cmd.args[0];
-        Self::at(f, cmd.pos, &cmd.text);
+        // Go's `s.at(node)`: errors name the node evaluated last, with its
+        // position and text as Go's parse tree has them.
+        if !matches!(first, Arg::Identifier(..) | Arg::Pipe(..)) {
+            Self::at_arg(f, first);
+        }
         match first {
             Arg::Field(_, idents) => {
-                self.eval_chain(f, dot, dot.clone(), idents, &cmd.args, fin, true)
+                self.eval_chain(f, dot, dot.clone(), f.dot_iface, idents, &cmd.args, fin)
             }
             Arg::Chain(_, node, idents) => {
                 if let Arg::Nil(_) = **node {
                     return Err(self.fail(f, "indirection through explicit nil".into()));
                 }
                 let recv = self.eval_arg(f, dot, node)?;
-                self.eval_chain(f, dot, recv, idents, &cmd.args, fin, true)
+                self.eval_chain(f, dot, recv, false, idents, &cmd.args, fin)
             }
-            Arg::Identifier(_, name) => {
-                self.eval_function(f, dot, name, cmd.pos, &cmd.text, &cmd.args, fin)
+            Arg::Identifier(pos, name) => {
+                let text = command_string(cmd, &f.tree.source);
+                self.eval_function(f, dot, name, *pos, (cmd.pos, &text), &cmd.args, fin)
             }
             Arg::Pipe(_, p) => {
                 self.not_a_function(f, cmd, &fin)?;
                 self.eval_pipeline(f, dot, p)
             }
             Arg::Variable(_, name, idents) => {
-                let v = self.var(f, name)?;
+                let (v, iface) = self.var(f, name)?;
                 if idents.is_empty() {
                     self.not_a_function(f, cmd, &fin)?;
                     return Ok(v);
                 }
-                self.eval_chain(f, dot, v, idents, &cmd.args, fin, true)
+                self.eval_chain(f, dot, v, iface, idents, &cmd.args, fin)
             }
             Arg::Const(_, v) => {
                 self.not_a_function(f, cmd, &fin)?;
@@ -663,48 +684,75 @@ impl<'a> Exec<'a> {
         }
     }
 
+    /// Go's `s.at(arg)`.
+    fn at_arg(f: &mut Frame<'_>, arg: &Arg) {
+        let pos = go_pos(arg, &f.tree.source);
+        let text = arg_string(arg, &f.tree.source);
+        Self::at(f, pos, &text);
+    }
+
     /// An operand used as an argument.
     fn eval_arg(&mut self, f: &mut Frame<'_>, dot: &Value, arg: &Arg) -> R<Value> {
+        Self::at_arg(f, arg);
         match arg {
             Arg::Dot(_) => Ok(dot.clone()),
             Arg::Nil(_) => Ok(Value::Nil),
             Arg::Const(_, v) => Ok(v.clone()),
-            Arg::Field(_, idents) => self.eval_chain(f, dot, dot.clone(), idents, &[], None, false),
+            Arg::Field(_, idents) => {
+                self.eval_chain(f, dot, dot.clone(), f.dot_iface, idents, &[], None)
+            }
             Arg::Variable(_, name, idents) => {
-                let v = self.var(f, name)?;
+                let (v, iface) = self.var(f, name)?;
                 if idents.is_empty() {
                     return Ok(v);
                 }
-                self.eval_chain(f, dot, v, idents, &[], None, false)
+                self.eval_chain(f, dot, v, iface, idents, &[], None)
             }
             Arg::Pipe(_, p) => self.eval_pipeline(f, dot, p),
             Arg::Identifier(pos, name) => {
                 let text = name.clone();
-                self.eval_function(f, dot, name, *pos, &text, &[], None)
+                self.eval_function(f, dot, name, *pos, (*pos, &text), &[], None)
             }
             Arg::Chain(_, node, idents) => {
                 if let Arg::Nil(_) = **node {
                     return Err(self.fail(f, "indirection through explicit nil".into()));
                 }
                 let recv = self.eval_arg(f, dot, node)?;
-                self.eval_chain(f, dot, recv, idents, &[], None, false)
+                self.eval_chain(f, dot, recv, false, idents, &[], None)
             }
         }
     }
 
     /// `recv.a.b.c`, where the last field gets the command's arguments
     /// (`args[0]` is the field operand itself).
+    ///
+    /// Go tells an *invalid* value (no value at all: what a pipeline that
+    /// yields nil gives, so `$x := .missing`, `(index .m "missing")`, the
+    /// data of `include "t" nil`) from a nil `interface {}` (a missing map
+    /// key under `missingkey=zero`, a null in the values, a range element).
+    /// A field of an invalid value is again invalid, silently; a field of
+    /// a nil interface is the error `nil pointer evaluating interface {}.x`.
+    /// `iface` says whether `recv` has static type `interface {}` (a range
+    /// element), which also names the type in Go's messages.
     #[allow(clippy::too_many_arguments)]
     fn eval_chain(
         &mut self,
         f: &mut Frame<'_>,
         dot: &Value,
         mut recv: Value,
+        iface: bool,
         idents: &[Arc<str>],
         args: &[Arg],
         fin: Option<Value>,
-        _command: bool,
     ) -> R<Value> {
+        if matches!(recv, Value::Nil) && !iface {
+            return Ok(Value::Nil);
+        }
+        let mut ty: &'static str = if iface {
+            "interface {}"
+        } else {
+            recv.type_name()
+        };
         let n = idents.len();
         for (i, name) in idents.iter().enumerate() {
             let last = i + 1 == n;
@@ -713,7 +761,15 @@ impl<'a> Exec<'a> {
             } else {
                 (&[][..], None)
             };
-            recv = self.eval_field(f, dot, name, a, fi, recv, i == 0)?;
+            let from_struct = matches!(&recv, Value::Map(m) if m.go_struct().is_some());
+            recv = self.eval_field(f, dot, name, a, fi, recv, ty)?;
+            // A struct field has its declared type; a map element is an
+            // `interface {}` (Helm's values and objects are all such maps).
+            ty = if from_struct {
+                recv.type_name()
+            } else {
+                "interface {}"
+            };
         }
         Ok(recv)
     }
@@ -727,13 +783,10 @@ impl<'a> Exec<'a> {
         args: &[Arg],
         fin: Option<Value>,
         recv: Value,
-        first: bool,
+        ty: &str,
     ) -> R<Value> {
         if let Value::Nil = recv {
-            if first {
-                return Ok(Value::Nil);
-            }
-            return Err(self.fail(f, format!("nil pointer evaluating interface {{}}.{name}")));
+            return Err(self.fail(f, format!("nil pointer evaluating {ty}.{name}")));
         }
         let has_args = args.len() > 1 || fin.is_some();
         let typed = match &recv {
@@ -767,24 +820,13 @@ impl<'a> Exec<'a> {
                 match (m.get(name), m.go_struct()) {
                     (Some(v), _) => Ok(v),
                     // A struct has no "missing key": an unknown field is an error.
-                    (None, Some(t)) => Err(self.fail(
-                        f,
-                        format!(
-                            "can't evaluate field {name} in type {}",
-                            t.name.trim_start_matches('*')
-                        ),
-                    )),
+                    (None, Some(_)) => {
+                        Err(self.fail(f, format!("can't evaluate field {name} in type {ty}")))
+                    }
                     (None, None) => Ok(Value::Nil),
                 }
             }
-            other => {
-                let ty = if first {
-                    other.type_name()
-                } else {
-                    "interface {}"
-                };
-                Err(self.fail(f, format!("can't evaluate field {name} in type {ty}")))
-            }
+            _ => Err(self.fail(f, format!("can't evaluate field {name} in type {ty}"))),
         }
     }
 
@@ -795,17 +837,17 @@ impl<'a> Exec<'a> {
         dot: &Value,
         name: &str,
         pos: usize,
-        text: &str,
+        (cmd_pos, cmd_text): (usize, &str),
         args: &[Arg],
         fin: Option<Value>,
     ) -> R<Value> {
+        Self::at(f, pos, name);
         let user = self.set.funcs.get(name).cloned();
         if user.is_none() && matches!(name, "and" | "or") {
             // Short-circuit: stop at the first false (and) / true (or) value.
             let mut last = Value::Nil;
             let operands = args.iter().skip(1).count() + usize::from(fin.is_some());
             if operands == 0 {
-                Self::at(f, pos, text);
                 return Err(self.fail(
                     f,
                     format!("wrong number of args for {name}: want at least 1 got 0"),
@@ -829,22 +871,101 @@ impl<'a> Exec<'a> {
         if let Some(v) = fin {
             argv.push(v);
         }
-        Self::at(f, pos, text);
         let r = match user {
             Some(func) => func(self, &argv),
             None => builtin(name, &argv),
         };
-        r.map_err(|e| self.fail(f, format!("error calling {name}: {e}")))
+        r.map_err(|e| {
+            // A failed call is reported at the whole command (Go's
+            // evalCall); a good one leaves the last argument as the node.
+            Self::at(f, cmd_pos, cmd_text);
+            self.fail(f, format!("error calling {name}: {e}"))
+        })
     }
 }
 
-fn arg_text(a: &Arg, tree: &Tree) -> String {
-    let pos = a.pos();
-    let rest = tree.source.get(pos..).unwrap_or("");
-    rest.split([' ', '}', '|', ')'])
-        .next()
-        .unwrap_or("")
-        .to_owned()
+/// Where Go's parse tree puts an operand: a field chain `.a.b` or `$x.a`
+/// sits at its second element (Go's parser builds it as a chain there), a
+/// parenthesized pipeline at its first token.
+fn go_pos(arg: &Arg, source: &str) -> usize {
+    match arg {
+        Arg::Field(p, idents) if idents.len() > 1 => p + 1 + idents[0].len(),
+        Arg::Variable(p, name, idents) if !idents.is_empty() => p + name.len(),
+        Arg::Pipe(p, _) => {
+            let rest = source.get(p + 1..).unwrap_or("");
+            p + 1 + (rest.len() - rest.trim_start().len())
+        }
+        other => other.pos(),
+    }
+}
+
+/// An operand as Go's `Node.String()` prints it (error contexts).
+fn arg_string(arg: &Arg, source: &str) -> String {
+    let fields =
+        |idents: &[Arc<str>]| -> String { idents.iter().map(|i| format!(".{i}")).collect() };
+    match arg {
+        Arg::Field(_, idents) => fields(idents),
+        Arg::Variable(_, name, idents) => format!("{name}{}", fields(idents)),
+        Arg::Dot(_) => ".".into(),
+        Arg::Nil(_) => "nil".into(),
+        Arg::Identifier(_, name) => name.clone(),
+        Arg::Const(p, _) => const_text(source, *p).to_owned(),
+        Arg::Chain(_, node, idents) => match &**node {
+            Arg::Pipe(_, pipe) => format!("({}){}", pipe_string(pipe, source), fields(idents)),
+            other => format!("{}{}", arg_string(other, source), fields(idents)),
+        },
+        Arg::Pipe(_, pipe) => pipe_string(pipe, source),
+    }
+}
+
+/// A pipeline as Go prints it: `$x := a b | c`.
+fn pipe_string(pipe: &Pipe, source: &str) -> String {
+    let mut out = String::new();
+    if !pipe.decl.is_empty() {
+        out.push_str(&pipe.decl.join(", "));
+        out.push_str(if pipe.is_assign { " = " } else { " := " });
+    }
+    let cmds: Vec<String> = pipe
+        .cmds
+        .iter()
+        .map(|c| command_string(c, source))
+        .collect();
+    out.push_str(&cmds.join(" | "));
+    out
+}
+
+/// A command as Go prints it: operands joined by spaces, a parenthesized
+/// pipeline in parentheses.
+fn command_string(cmd: &Command, source: &str) -> String {
+    cmd.args
+        .iter()
+        .map(|a| match a {
+            Arg::Pipe(_, p) => format!("({})", pipe_string(p, source)),
+            other => arg_string(other, source),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The source text of the constant starting at `pos` (Go prints constants
+/// as written: `"a\tb"`, `0x10`, `'a'`).
+fn const_text(source: &str, pos: usize) -> &str {
+    let rest = source.get(pos..).unwrap_or("");
+    let bytes = rest.as_bytes();
+    let end = match bytes.first() {
+        Some(b'`') => rest[1..].find('`').map_or(rest.len(), |i| i + 2),
+        Some(&q @ (b'"' | b'\'')) => {
+            let mut i = 1;
+            while i < bytes.len() && bytes[i] != q {
+                i += if bytes[i] == b'\\' { 2 } else { 1 };
+            }
+            (i + 1).min(rest.len())
+        }
+        _ => rest
+            .find(|c: char| c.is_whitespace() || matches!(c, '}' | ')' | '|' | '('))
+            .unwrap_or(rest.len()),
+    };
+    rest.get(..end).unwrap_or(rest)
 }
 
 /// Go's builtin functions (those the host did not replace).
