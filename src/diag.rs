@@ -52,6 +52,9 @@ pub enum Code {
     ChartInvalid,
     /// A values file is not a mapping, or values do not fit the chart.
     Values,
+    /// The values break the chart's (or a subchart's) values.schema.json
+    /// (helm rejects the chart).
+    ValuesSchema,
     /// A dependency declared in Chart.yaml is not vendored in charts/ (helm rejects the chart).
     DependencyMissing,
     /// A template failed to render (helm template fails the same way).
@@ -93,6 +96,7 @@ impl Code {
             Code::Exemption => "exemption",
             Code::ChartInvalid => "chart-invalid",
             Code::Values => "values",
+            Code::ValuesSchema => "values-schema",
             Code::DependencyMissing => "dependency-missing",
             Code::TemplateError => "template-error",
             Code::RenderedYaml => "rendered-yaml",

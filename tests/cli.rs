@@ -403,6 +403,21 @@ fn render_prints_what_real_helm_printed() {
                     "{} {expected_file}: want {want:?} in {stderr}",
                     dir.display()
                 );
+                // values.schema.json: each violation helm lists under its
+                // chart (`CHART:` then `- at '/path': …`) is reported too.
+                let mut chart = "";
+                for line in expected.lines() {
+                    if let Some(path) = line.strip_prefix("- at '") {
+                        let path = &path[..path.find('\'').unwrap_or(path.len())];
+                        let want = format!("{chart}: at '{path}'");
+                        assert!(
+                            stderr.contains(&want),
+                            "{expected_file}: {want:?} in {stderr}"
+                        );
+                    } else if let Some(name) = line.strip_suffix(':') {
+                        chart = name;
+                    }
+                }
                 n += 1;
                 continue;
             }

@@ -20,8 +20,9 @@
 //! the golden renders under `fixtures/helm-golden/`).
 //!
 //! Deliberate differences from Helm: a template that fails does not fail the
-//! whole chart (nor does an unvendored dependency, or a `kubeVersion` that
-//! excludes the target); random and crypto functions return fixed
+//! whole chart (nor does an unvendored dependency, a `kubeVersion` that
+//! excludes the target, or values that break `values.schema.json`: each is
+//! a diagnostic); random and crypto functions return fixed
 //! placeholders; `lookup` returns an empty map (as `helm template`); Sprig
 //! functions accept loosely typed arguments.
 //!
@@ -40,6 +41,7 @@ mod objects;
 mod output;
 mod profiles;
 mod render;
+mod schema;
 mod strvals;
 mod values;
 mod yamlout;

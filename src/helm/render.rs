@@ -466,6 +466,7 @@ pub(crate) fn render_here(chart: &Chart, options: &RenderOptions) -> Rendered {
     let enabled = super::deps::enabled_tree(chart, &user);
     let chart: &Chart = &enabled;
     let vals = values::coalesce(chart, &user, &mut diags);
+    super::schema::validate(chart, &vals, &mut diags);
 
     let caps = capabilities(options, &mut diags);
     // Helm refuses a chart whose kubeVersion excludes the target; we render anyway.
