@@ -638,7 +638,8 @@ fn chart_package_evidence_points_at_the_located_key() {
 fn a_chart_helm_rejects_is_located_diagnostics_and_the_rest_is_assessed() {
     // Real helm refuses fixtures/charts/helm-rejects for each of: a
     // dependency not vendored, a `required` value missing, rendered text
-    // that is not YAML, a template that does not parse. Each is a
+    // that is not YAML, a template that does not parse, a field of a
+    // missing value, values that break values.schema.json. Each is a
     // diagnostic at its file and line; the Deployment is still judged.
     let dir = tempfile::tempdir().unwrap();
     let rules = dir.path().join("r.yaml");
@@ -674,6 +675,12 @@ fn a_chart_helm_rejects_is_located_diagnostics_and_the_rest_is_assessed() {
     at("Chart.yaml", 6, "not-vendored");
     at("templates/fails.yaml", 6, "password is required");
     at("templates/unparsable.yaml", 6, "parse error");
+    at(
+        "templates/nil-field.yaml",
+        7,
+        "nil-field.yaml:7:18: executing \"helm-rejects/templates/nil-field.yaml\" at <.Values.tls.cert>: nil pointer evaluating interface {}.cert",
+    );
+    at("values.yaml", 1, "at '/replicas'");
     assert!(
         diags.iter().any(|d| d["file"]
             .as_str()
