@@ -110,6 +110,18 @@ pub fn apply(package: &mut Package, facts: &mut Map<String, Json>) {
         }
     }
 
+    // The owned APIs the CSV marks internal: the console hides them, so
+    // they need no example, form descriptors or listing text.
+    let internal: Vec<Json> = csv_node
+        .path("metadata.annotations[\"operators.operatorframework.io/internal-objects\"]")
+        .and_then(Node::scalar_text)
+        .and_then(|text| serde_json::from_str::<Vec<Json>>(&text).ok())
+        .unwrap_or_default()
+        .into_iter()
+        .filter(Json::is_string)
+        .collect();
+    facts.insert("internalObjects".into(), Json::Array(internal));
+
     let mut synthesized = Vec::new();
     if let Some(deps) = csv_node
         .path("spec.install.spec.deployments")

@@ -39,7 +39,8 @@ pub fn derive(package: &mut Package) {
         Json::Object(map) => map,
         _ => Map::new(),
     };
-    let defaults: [(&str, Json); 9] = [
+    let defaults: [(&str, Json); 10] = [
+        ("internalObjects", json!([])),
         ("channels", json!([])),
         ("defaultChannel", Json::Null),
         ("annotations", json!({})),
