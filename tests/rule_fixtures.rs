@@ -234,6 +234,14 @@ fn failure_messages_say_what_is_missing_not_what_exists() {
             "is shipped, but the operator's service accounts may not create",
             "no shipped Service",
         ),
+        // A rule that passes because nothing bad was found is not "opt-in"
+        // because what it checked renders only when switched on.
+        (
+            "chart-no-cluster-admin-binding",
+            "pass-opt-in-binding",
+            "binds no subject to the cluster-admin role",
+            "opt-in",
+        ),
         (
             "no-removed-apis",
             "fail-v1beta1-crd",

@@ -324,8 +324,11 @@ fn evaluate_rule(rule: &Rule, package: &Package, bound: &Bound, root: &Context) 
     };
     let pass = |evidence: Vec<Evidence>| {
         // Evidence seen only under an opt-in profile says so: the capability
-        // exists but is off by default.
-        let opt_in = !evidence.is_empty()
+        // exists but is off by default. Not for a rule that passes because
+        // nothing bad was found (`none`): its evidence is what was checked,
+        // and "opt-in" would say the good state is off by default.
+        let opt_in = rule.spec.quantifier != Quantifier::None
+            && !evidence.is_empty()
             && evidence
                 .iter()
                 .all(|e| e.profile.as_deref().is_some_and(|p| p != "defaults"));
