@@ -471,6 +471,8 @@ pub struct SchemaArgs {
 pub enum SchemaKind {
     /// The JSON report.
     Report,
+    /// A line of the JSON Lines report (a target or the summary).
+    Jsonl,
     /// The rule-file format.
     Rules,
     /// The `.caplevel.yaml` format.

@@ -138,6 +138,20 @@ impl Baseline {
                     .map(str::to_string),
                 ..Recorded::default()
             };
+            // A JSON Lines target groups its findings by status: the rules,
+            // not their objects.
+            if let Some(by_status) = t.get("findings").and_then(|f| f.as_object()) {
+                for status in ["fail", "error"] {
+                    for rule in by_status
+                        .get(status)
+                        .and_then(|r| r.as_object())
+                        .into_iter()
+                        .flat_map(|r| r.keys())
+                    {
+                        rec.failures.insert(format!("{rule}\u{0}*"));
+                    }
+                }
+            }
             for f in t
                 .get("findings")
                 .and_then(|f| f.as_array())

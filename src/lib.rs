@@ -534,6 +534,7 @@ pub fn assess_package(
 pub fn schema_json(which: cli::SchemaKind) -> String {
     let schema = match which {
         cli::SchemaKind::Report => schemars::schema_for!(report::Report),
+        cli::SchemaKind::Jsonl => schemars::schema_for!(report::JsonlLine),
         cli::SchemaKind::Rules => schemars::schema_for!(rules::model::RuleFile),
         cli::SchemaKind::Config => schemars::schema_for!(config::ConfigFile),
     };

@@ -32,23 +32,51 @@ fn jsonl_is_one_line_per_target_then_a_summary() {
     assert!(targets.iter().all(|t| t["type"] == "target"));
     assert_eq!(summary["type"], "summary");
     assert_eq!(summary["summary"]["targets"], targets.len());
-    // No rule catalogue: its size and digest only.
-    assert!(summary["rules"].is_u64());
+    // The rule catalogue once, in the summary line, with its digest.
+    let rules = summary["rules"].as_array().unwrap();
+    assert!(rules.len() > 50 && rules.iter().all(|r| r["title"].is_string()));
     assert!(
         summary["run"]["rules_digest"]
             .as_str()
             .unwrap()
             .starts_with("sha256:")
     );
-    // Only failures, compact, located relative to the target.
+    // Only failures, by status then rule, located by an index into the
+    // target's files (relative to the target), a line and a count.
+    let mut seen = 0;
     for t in targets {
-        for f in t["findings"].as_array().unwrap() {
-            assert!(f["status"] == "fail" || f["status"] == "error", "{f}");
-            if let Some(at) = f["at"].as_str() {
-                assert!(!at.starts_with('/') && !at.starts_with("fixtures/"), "{at}");
+        let files = t["files"].as_array().cloned().unwrap_or_default();
+        for f in &files {
+            let f = f.as_str().unwrap();
+            assert!(!f.starts_with('/') && !f.starts_with("fixtures/"), "{f}");
+        }
+        let Some(by_status) = t["findings"].as_object() else {
+            continue;
+        };
+        for (status, rules) in by_status {
+            assert!(status == "fail" || status == "error", "{status}");
+            for (rule, at) in rules.as_object().unwrap() {
+                assert!(!rule.is_empty());
+                let at = at.as_array().unwrap();
+                if let [file, line, count] = &at[..] {
+                    assert!(file.as_u64().unwrap() < files.len() as u64);
+                    assert!(line.as_u64().unwrap() > 0 && count.as_u64().unwrap() > 0);
+                    seen += 1;
+                } else {
+                    assert!(at.is_empty(), "{at:?}");
+                }
             }
         }
+        // Nothing empty is written.
+        for (k, v) in t.as_object().unwrap() {
+            assert!(
+                v != &serde_json::json!([]) && v != &serde_json::json!({}),
+                "{k}"
+            );
+        }
+        assert!(t["phases"]["basic-install"].get("reached").is_none());
     }
+    assert!(seen > 0);
     // Per-rule counts cover every finding, shown or not.
     let rules = summary["summary"]["rules"].as_object().unwrap();
     assert!(rules.values().any(|c| c.get("pass").is_some()));
@@ -186,4 +214,36 @@ fn each_bundle_of_a_catalog_file_is_a_target_with_its_own_id() {
     let distinct: std::collections::BTreeSet<&String> = ids.iter().collect();
     assert_eq!(distinct.len(), 4, "{ids:?}");
     assert!(ids.iter().all(|i| i.contains("catalog.yaml#")), "{ids:?}");
+}
+
+#[test]
+fn markdown_fits_a_pull_request_comment_and_says_what_it_left_out() {
+    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/bundles");
+    if !corpus.is_dir() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI=true but the corpus is missing"
+        );
+        return;
+    }
+    let out = caplevel()
+        .args(["analyze", "--format", "markdown"])
+        .arg(&corpus)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    // Whole, the details of 46 bundles are well over a megabyte.
+    assert!(
+        text.chars().count() <= 65_536,
+        "{} characters",
+        text.chars().count()
+    );
+    let note = text
+        .lines()
+        .find(|l| l.contains("**Truncated**"))
+        .expect("a note on what was left out");
+    assert!(note.contains("targets' details left out"), "{note}");
+    // The summary and every row still fit.
+    assert!(text.contains("**46 target(s)**") || text.contains("target(s)**"));
+    assert_eq!(text.lines().filter(|l| l.starts_with("| `")).count(), 46);
 }

@@ -298,3 +298,35 @@ fn sarif_lists_the_input_errors_that_failed_the_run() {
         2
     );
 }
+
+#[test]
+fn junit_lists_the_input_errors_that_failed_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    good_copy(dir.path());
+    std::fs::write(
+        dir.path().join("manifests/broken.yaml"),
+        "kind: ConfigMap\n  bad: [\n",
+    )
+    .unwrap();
+    let out = caplevel()
+        .args(["analyze", "--format", "junit"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let xml = String::from_utf8(out.stdout).unwrap();
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let case = doc
+        .descendants()
+        .find(|n| n.has_tag_name("testcase") && n.attribute("name") == Some("input/yaml-syntax"))
+        .unwrap_or_else(|| panic!("the input error is a testcase:\n{xml}"));
+    let error = case
+        .children()
+        .find(|n| n.has_tag_name("error"))
+        .expect("in error");
+    assert_eq!(error.attribute("type"), Some("yaml-syntax"));
+    assert!(error.text().unwrap_or_default().contains("broken.yaml:2"));
+    // The totals count it.
+    let root = doc.root_element();
+    assert!(root.attribute("errors").unwrap().parse::<u32>().unwrap() >= 1);
+}

@@ -172,7 +172,7 @@ fn several_formats_in_one_run() {
         .success()
         .stdout(predicate::str::contains("demo-operator"));
     let j: Value = serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap();
-    assert_eq!(j["schema_version"], "2");
+    assert_eq!(j["schema_version"], "3");
     let s: Value = serde_json::from_str(&std::fs::read_to_string(sarif).unwrap()).unwrap();
     assert_eq!(s["version"], "2.1.0");
     assert!(
@@ -456,7 +456,7 @@ fn in_package_annotation_exempts_with_its_reason() {
 
 #[test]
 fn committed_schemas_match_the_generated_ones() {
-    for kind in ["report", "rules", "config"] {
+    for kind in ["report", "jsonl", "rules", "config"] {
         let out = caplevel().args(["schema", kind]).output().unwrap();
         let committed =
             std::fs::read_to_string(root().join(format!("schema/{kind}.schema.json"))).unwrap();
@@ -481,6 +481,42 @@ fn json_report_validates_against_its_schema() {
         .take(5)
         .collect();
     assert!(errors.is_empty(), "{errors:#?}");
+}
+
+#[test]
+fn jsonl_lines_validate_against_their_schema() {
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("schema/jsonl.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    for findings in ["all", "fail"] {
+        let out = caplevel()
+            .args([
+                "analyze",
+                DEMO,
+                "fixtures/upgrade/bundle",
+                "fixtures/charts",
+            ])
+            .args(["--format", "jsonl", "--findings", findings])
+            .output()
+            .unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        let lines: Vec<Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert!(lines.len() > 2);
+        assert_eq!(lines.last().unwrap()["type"], "summary");
+        for line in &lines {
+            let errors: Vec<String> = validator
+                .iter_errors(line)
+                .map(|e| format!("{} at {}", e, e.instance_path()))
+                .take(5)
+                .collect();
+            assert!(errors.is_empty(), "{errors:#?}");
+        }
+    }
 }
 
 #[test]

@@ -1,70 +1,309 @@
 //! JSON Lines for dashboards and catalog-scale runs: one line per target
 //! (`"type": "target"`), then one summary line (`"type": "summary"`) with the
-//! run's metadata, counts and gate failures. The rule catalogue is not
-//! repeated (it is `caplevel rules --format json`; the summary carries its
-//! digest), and each finding is compact: its rule, status, where its first
-//! evidence is (`file:line`, relative to the target's path) and how many
-//! objects are evidence; titles, messages and the full evidence are in the
-//! JSON report. A catalog's report stays a tenth of the JSON's size.
+//! run's metadata, the rule catalogue (once), counts and gate failures.
+//!
+//! A line says each thing once. Rule texts are in the summary line, not on
+//! every finding; a target's findings are grouped by status, each rule id
+//! pointing at `[file, line, evidence count]` where `file` indexes the
+//! target's `files` (relative to its path); a phase lists only the decisive
+//! requirements it satisfies; fields that are empty, zero or false are left
+//! out; paths inside a target or a history are relative to it. The shape is
+//! `schema/jsonl.schema.json` (`caplevel schema jsonl`). A catalog's report
+//! is under a tenth of the JSON's size with `--findings fail`.
 
-use super::{ReportHead, ReportTail, TargetReport};
+use super::{PackageFacts, ReportHead, ReportTail, RuleInfo, RunInfo, Summary, TargetReport, Tool};
+use crate::diag::Diagnostic;
+use crate::finding::Status;
+use crate::gate::GateFailure;
+use crate::package::TargetKind;
+use crate::phase::Phase;
+use crate::score::{Confidence, PhaseStatus, QualityScore, Verdict};
+use schemars::JsonSchema;
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::io::Write;
 
-/// One line: a type tag, then the object's own fields.
-#[derive(Serialize)]
-struct Line<'a, T: Serialize> {
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+/// The line's kind.
+#[derive(Debug, Clone, Copy, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum LineType {
+    /// One target.
+    Target,
+    /// The run: metadata, rules, counts (the last line).
+    Summary,
+}
+
+/// One line of a JSON Lines report: a target, or the closing summary.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum JsonlLine {
+    /// A target's line.
+    Target(Box<TargetLine>),
+    /// The summary line.
+    Summary(Box<SummaryLine>),
+}
+
+/// A target on one line (see [`TargetReport`] for each field's meaning).
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct TargetLine {
+    /// Always `target`.
     #[serde(rename = "type")]
-    kind: &'static str,
-    #[serde(flatten)]
-    body: &'a T,
+    pub kind_of_line: LineType,
+    /// See [`TargetReport::id`].
+    pub id: String,
+    /// See [`TargetReport::path`].
+    pub path: String,
+    /// See [`TargetReport::kind`].
+    pub kind: TargetKind,
+    /// See [`TargetReport::layout`].
+    pub layout: String,
+    /// See [`TargetReport::name`].
+    pub name: String,
+    /// See [`TargetReport::version`].
+    pub version: Option<String>,
+    /// The main file (the CSV), relative to `path`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub main_file: Option<String>,
+    /// See [`TargetReport::package`].
+    pub package: PackageFacts,
+    /// See [`TargetReport::declared`].
+    pub declared: Option<Phase>,
+    /// See [`TargetReport::declared_raw`].
+    pub declared_raw: Option<String>,
+    /// See [`TargetReport::evidenced`].
+    pub evidenced: Option<Phase>,
+    /// See [`TargetReport::confidence`].
+    pub confidence: Confidence,
+    /// See [`TargetReport::capped`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capped: Option<String>,
+    /// See [`TargetReport::verdict`].
+    pub verdict: Verdict,
+    /// See [`TargetReport::grade`].
+    pub grade: String,
+    /// See [`TargetReport::score`].
+    pub score: f64,
+    /// See [`TargetReport::quality`].
+    pub quality: QualityScore,
+    /// Per phase id, its figures.
+    pub phases: BTreeMap<Phase, CompactPhase>,
+    /// The files the findings point at, relative to `path`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<String>,
+    /// The findings listed (`--findings`), by status then rule id: `[file
+    /// index into files, line, evidence count]` of the first evidence, or
+    /// `[]` when a finding has none.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub findings: BTreeMap<String, BTreeMap<String, Vec<usize>>>,
+    /// Rules whose failure a baseline accepted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub baselined: Vec<String>,
+    /// See [`TargetReport::diagnostics`] (files relative to `path` when below it).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub diagnostics: Vec<Diagnostic>,
 }
 
-/// A finding on one line.
-#[derive(Serialize)]
-struct CompactFinding<'a> {
-    rule: &'a str,
-    status: &'static str,
-    /// The first evidence, `file:line`, the file relative to the target.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    at: Option<String>,
-    /// How many objects are evidence.
-    evidence: usize,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    baselined: bool,
+/// A phase's figures on a line (see [`crate::score::PhaseScore`]); the
+/// counts that are zero are left out.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct CompactPhase {
+    /// `met`, `partial` or `not-met`.
+    pub status: PhaseStatus,
+    /// How sure the status is.
+    pub confidence: Confidence,
+    /// 0–100: the weighted share of passing capability findings.
+    pub coverage: f64,
+    /// The decisive requirements satisfied (the level model names the rest).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub decisive_met: Vec<String>,
+    /// Passing findings with a supporting tag.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub supporting: Vec<String>,
+    /// Failed findings of the model's negative evidence.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub against: Vec<String>,
+    /// Σ weight of passed and exempt findings.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub weight_passed: u32,
+    /// Σ weight of applicable findings.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub weight_applicable: u32,
+    /// Findings that passed.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub passed: u32,
+    /// Findings that failed.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub failed: u32,
+    /// Findings exempted.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub exempt: u32,
+    /// Findings not applicable.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub not_applicable: u32,
+    /// Findings that could not be evaluated.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub errors: u32,
 }
 
-impl<'a> CompactFinding<'a> {
-    fn of(f: &'a crate::finding::Finding, target: &str) -> Self {
-        CompactFinding {
-            rule: &f.rule,
-            status: super::status_id(f.status),
-            at: f.evidence.first().map(|e| {
-                let file = e
-                    .file
-                    .strip_prefix(target)
-                    .and_then(|rest| rest.strip_prefix('/'))
-                    .unwrap_or(&e.file);
-                format!("{file}:{}", e.line)
-            }),
-            evidence: f.evidence.len(),
-            baselined: f.baselined,
+/// The summary line: what the JSON report says around its targets.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct SummaryLine {
+    /// Always `summary`.
+    #[serde(rename = "type")]
+    pub kind_of_line: LineType,
+    /// The version of the report's shape.
+    pub schema_version: String,
+    /// The tool that wrote it.
+    pub tool: Tool,
+    /// How the run was made.
+    pub run: RunInfo,
+    /// The coverage a phase needed to count.
+    pub threshold: f64,
+    /// The rules the run used, once: the texts findings refer to by id.
+    pub rules: Vec<RuleInfo>,
+    /// Counts over all targets.
+    pub summary: Summary,
+    /// Problems met outside any target.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The gates that failed.
+    pub gate_failures: Vec<GateFailure>,
+    /// Every history found; paths inside one are relative to its `path`.
+    pub histories: Vec<serde_json::Value>,
+}
+
+/// `file` relative to `base` when below it.
+fn below(file: &str, base: &str) -> String {
+    file.strip_prefix(base)
+        .and_then(|rest| rest.strip_prefix('/'))
+        .unwrap_or(file)
+        .to_string()
+}
+
+impl TargetLine {
+    /// The line of one target.
+    pub fn of(t: &TargetReport) -> TargetLine {
+        let mut files: Vec<String> = Vec::new();
+        let mut findings: BTreeMap<String, BTreeMap<String, Vec<usize>>> = BTreeMap::new();
+        let mut baselined = Vec::new();
+        for f in &t.findings {
+            let at = match f.evidence.first() {
+                Some(e) => {
+                    let file = below(&e.file, &t.path);
+                    let index = match files.iter().position(|x| *x == file) {
+                        Some(i) => i,
+                        None => {
+                            files.push(file);
+                            files.len() - 1
+                        }
+                    };
+                    vec![index, e.line as usize, f.evidence.len()]
+                }
+                None => Vec::new(),
+            };
+            findings
+                .entry(super::status_id(f.status).to_string())
+                .or_default()
+                .insert(f.rule.clone(), at);
+            if f.baselined && f.status != Status::Pass {
+                baselined.push(f.rule.clone());
+            }
+        }
+        let phases = t
+            .phases
+            .iter()
+            .map(|(phase, s)| {
+                let compact = CompactPhase {
+                    status: s.status,
+                    confidence: s.confidence,
+                    coverage: s.coverage,
+                    decisive_met: s
+                        .decisive
+                        .iter()
+                        .filter(|d| d.satisfied)
+                        .map(|d| d.id.clone())
+                        .collect(),
+                    supporting: s.supporting.clone(),
+                    against: s.against.clone(),
+                    weight_passed: s.weight_passed,
+                    weight_applicable: s.weight_applicable,
+                    passed: s.passed,
+                    failed: s.failed,
+                    exempt: s.exempt,
+                    not_applicable: s.not_applicable,
+                    errors: s.errors,
+                };
+                (*phase, compact)
+            })
+            .collect();
+        let diagnostics = t
+            .diagnostics
+            .iter()
+            .map(|d| {
+                let mut d = d.clone();
+                d.file = d.file.map(|f| below(&f, &t.path));
+                d
+            })
+            .collect();
+        TargetLine {
+            kind_of_line: LineType::Target,
+            id: t.id.clone(),
+            path: t.path.clone(),
+            kind: t.kind,
+            layout: t.layout.clone(),
+            name: t.name.clone(),
+            version: t.version.clone(),
+            main_file: t.main_file.as_deref().map(|f| below(f, &t.path)),
+            package: t.package.clone(),
+            declared: t.declared,
+            declared_raw: t.declared_raw.clone(),
+            evidenced: t.evidenced,
+            confidence: t.confidence,
+            capped: t.capped.clone(),
+            verdict: t.verdict,
+            grade: t.grade.clone(),
+            score: t.score,
+            quality: t.quality.clone(),
+            phases,
+            files,
+            findings,
+            baselined,
+            diagnostics,
         }
     }
 }
 
-/// The summary line's body.
-#[derive(Serialize)]
-struct SummaryLine<'a> {
-    schema_version: &'a str,
-    tool: &'a super::Tool,
-    run: &'a super::RunInfo,
-    threshold: f64,
-    rules: usize,
-    summary: &'a super::Summary,
-    diagnostics: &'a [crate::diag::Diagnostic],
-    gate_failures: &'a [crate::gate::GateFailure],
-    histories: &'a [crate::history::HistoryReport],
+/// A history with every path inside it (its versions', its changes'
+/// files) relative to the history's folder.
+fn relative_history(h: &crate::history::HistoryReport) -> std::io::Result<serde_json::Value> {
+    fn walk(v: &mut serde_json::Value, base: &str) {
+        match v {
+            serde_json::Value::Object(map) => {
+                for (k, item) in map.iter_mut() {
+                    match item {
+                        serde_json::Value::String(s) if k == "path" || k == "file" => {
+                            *s = below(s, base);
+                        }
+                        _ => walk(item, base),
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(|i| walk(i, base)),
+            _ => {}
+        }
+    }
+    let mut value = serde_json::to_value(h)?;
+    if let Some(map) = value.as_object_mut() {
+        for (k, item) in map.iter_mut() {
+            if k != "path" {
+                walk(item, &h.path);
+            }
+        }
+    }
+    Ok(value)
 }
 
 /// Writes JSON Lines as the targets come.
@@ -84,45 +323,29 @@ impl<W: Write> JsonlStream<W> {
 
     /// Writes one target's line.
     pub fn target(&mut self, t: &TargetReport) -> std::io::Result<()> {
-        let mut value = serde_json::to_value(t)?;
-        if let Some(map) = value.as_object_mut() {
-            let compact: Vec<CompactFinding> = t
-                .findings
-                .iter()
-                .map(|f| CompactFinding::of(f, &t.path))
-                .collect();
-            map.insert("findings".into(), serde_json::to_value(compact)?);
-        }
-        serde_json::to_writer(
-            &mut self.out,
-            &Line {
-                kind: "target",
-                body: &value,
-            },
-        )?;
+        serde_json::to_writer(&mut self.out, &TargetLine::of(t))?;
         writeln!(self.out)
     }
 
     /// Writes the summary line.
     pub fn finish(mut self, tail: &ReportTail) -> std::io::Result<()> {
-        let body = SummaryLine {
-            schema_version: &self.head.schema_version,
-            tool: &self.head.tool,
-            run: &self.head.run,
+        let line = SummaryLine {
+            kind_of_line: LineType::Summary,
+            schema_version: self.head.schema_version.clone(),
+            tool: self.head.tool.clone(),
+            run: self.head.run.clone(),
             threshold: self.head.threshold,
-            rules: self.head.rules.len(),
-            summary: &tail.summary,
-            diagnostics: &tail.diagnostics,
-            gate_failures: &tail.gate_failures,
-            histories: &tail.histories,
+            rules: std::mem::take(&mut self.head.rules),
+            summary: tail.summary.clone(),
+            diagnostics: tail.diagnostics.clone(),
+            gate_failures: tail.gate_failures.clone(),
+            histories: tail
+                .histories
+                .iter()
+                .map(relative_history)
+                .collect::<std::io::Result<_>>()?,
         };
-        serde_json::to_writer(
-            &mut self.out,
-            &Line {
-                kind: "summary",
-                body: &body,
-            },
-        )?;
+        serde_json::to_writer(&mut self.out, &line)?;
         writeln!(self.out)?;
         self.out.flush()
     }

@@ -1,6 +1,9 @@
 //! JUnit XML: a testsuite per target, a testcase per rule; failed rules and
 //! rules that could not run are failures, rules that do not apply are
-//! skipped, exempt ones pass with their reason in system-out.
+//! skipped, exempt ones pass with their reason in system-out. The input
+//! errors that fail the run (a file helm or a cluster would reject) are
+//! testcases too, `input/<code>` in error, as they are SARIF results: a CI
+//! page listing the tests shows why the run failed.
 //!
 //! The root element carries totals, which are known only at the end, so
 //! [`JunitStream`] writes each target's testsuite to a spool file as it comes
@@ -90,6 +93,15 @@ fn suite(t: &TargetReport, remediation: &BTreeMap<String, String>) -> TestSuite 
     suite.add_property(("evidenced", t.evidenced.map(|p| p.id()).unwrap_or("none")));
     suite.add_property(("verdict", super::verdict_id(t.verdict)));
     suite.add_property(("grade", t.grade.as_str()));
+    for d in t.diagnostics.iter().filter(|d| d.fails_run(false)) {
+        let mut s = TestCaseStatus::non_success(NonSuccessKind::Error);
+        s.set_message(d.message.clone());
+        s.set_type(d.code.id());
+        s.set_description(d.to_string());
+        let mut case = TestCase::new(format!("input/{}", d.code.id()), s);
+        case.set_classname("input");
+        suite.add_test_case(case);
+    }
     for f in &t.findings {
         let evidence: Vec<String> = f
             .evidence

@@ -1,5 +1,8 @@
 //! Markdown for pull-request comments: a summary table, then per target the
 //! failed findings with their remediation (collapsed), exemptions apart.
+//! A comment holds at most 65,536 characters, so the document stops short
+//! of that: the summary and the gates first, then as many table rows and
+//! targets' details as fit, with a note saying how many were left out.
 
 use super::spool::Spool;
 use super::{Report, ReportTail, TargetReport, phase_label, verdict_id};
@@ -7,6 +10,12 @@ use crate::finding::Status;
 use crate::phase::Phase;
 use std::collections::BTreeMap;
 use std::io::Write;
+
+/// The most characters a GitHub pull-request comment holds.
+pub const MAX_CHARS: usize = 65_536;
+
+/// Room kept for the note on what was left out.
+const NOTE_ROOM: usize = 400;
 
 /// Writes the report as Markdown.
 pub fn write_markdown(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
@@ -25,6 +34,9 @@ pub struct MarkdownStream<W: Write> {
     remediation: BTreeMap<String, String>,
     rows: Vec<String>,
     details: Spool,
+    /// The length in bytes of each target's details in the spool (0: none).
+    detail_sizes: Vec<usize>,
+    limit: usize,
 }
 
 impl<W: Write> MarkdownStream<W> {
@@ -41,33 +53,36 @@ impl<W: Write> MarkdownStream<W> {
                 .collect(),
             rows: Vec::new(),
             details: Spool::new()?,
+            detail_sizes: Vec::new(),
+            limit: MAX_CHARS,
         })
+    }
+
+    /// Caps the document at `limit` bytes (default [`MAX_CHARS`]; bytes are
+    /// never fewer than characters, so the cap holds for both).
+    pub fn limit(mut self, limit: usize) -> Self {
+        self.limit = limit;
+        self
     }
 
     /// Keeps the target's row and spools its details.
     pub fn target(&mut self, t: &TargetReport) -> std::io::Result<()> {
         self.rows.push(row(t));
-        details(t, &self.remediation, &mut self.details)
+        let mut text = Vec::new();
+        details(t, &self.remediation, &mut text)?;
+        self.detail_sizes.push(text.len());
+        self.details.write_all(&text)
     }
 
-    /// Writes the table, the summary, the gates and the details.
+    /// Writes the table, the summary, the gates and the details, as much
+    /// as fits the limit.
     pub fn finish(mut self, tail: &ReportTail) -> std::io::Result<()> {
-        let out = &mut self.out;
-        writeln!(out, "## caplevel: capability levels\n")?;
         let phases: Vec<&str> = Phase::ALL.iter().map(|p| p.roman()).collect();
-        writeln!(
-            out,
-            "| target | declared | evidenced | verdict | grade | quality | {} |",
-            phases.join(" | ")
-        )?;
-        writeln!(
-            out,
-            "|---|---|---|---|---|---|{}",
+        let head = format!(
+            "## caplevel: capability levels\n\n| target | declared | evidenced | verdict | grade | quality | {} |\n|---|---|---|---|---|---|{}\n",
+            phases.join(" | "),
             "---:|".repeat(phases.len())
-        )?;
-        for r in &self.rows {
-            writeln!(out, "{r}")?;
-        }
+        );
         let s = &tail.summary;
         let counts = |m: &BTreeMap<String, usize>| {
             m.iter()
@@ -75,20 +90,80 @@ impl<W: Write> MarkdownStream<W> {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        writeln!(
-            out,
-            "\n**{} target(s)** — verdicts: {}; evidenced: {}.",
+        let summary = format!(
+            "\n**{} target(s)** — verdicts: {}; evidenced: {}.\n",
             s.targets,
             counts(&s.verdicts),
             counts(&s.evidenced)
-        )?;
+        );
+        // The summary and the gates come first in the budget: they say
+        // whether the run passed. Then rows, then details, in order.
+        let mut budget = self
+            .limit
+            .saturating_sub(NOTE_ROOM + head.len() + summary.len());
+        let mut gates = String::new();
+        let mut gates_left = 0;
         if !tail.gate_failures.is_empty() {
-            writeln!(out, "\n### Gates failed\n")?;
+            gates.push_str("\n### Gates failed\n\n");
             for g in &tail.gate_failures {
-                writeln!(out, "- `{}` **{}**: {}", g.target, g.gate, g.message)?;
+                let line = format!("- `{}` **{}**: {}\n", g.target, g.gate, g.message);
+                if gates.len() + line.len() > budget / 2 {
+                    gates_left += 1;
+                } else {
+                    gates.push_str(&line);
+                }
             }
         }
-        self.details.copy_to(out)?;
+        budget = budget.saturating_sub(gates.len());
+        let mut rows = 0;
+        for r in &self.rows {
+            if r.len() + 1 > budget {
+                break;
+            }
+            budget -= r.len() + 1;
+            rows += 1;
+        }
+        let mut shown = 0;
+        for size in &self.detail_sizes[..rows] {
+            if *size > budget {
+                break;
+            }
+            budget -= size;
+            shown += 1;
+        }
+        let out = &mut self.out;
+        out.write_all(head.as_bytes())?;
+        for r in &self.rows[..rows] {
+            writeln!(out, "{r}")?;
+        }
+        out.write_all(summary.as_bytes())?;
+        out.write_all(gates.as_bytes())?;
+        let targets = self.rows.len();
+        let details_left = self.detail_sizes[shown..]
+            .iter()
+            .filter(|s| **s > 0)
+            .count();
+        if rows < targets || details_left > 0 || gates_left > 0 {
+            let mut parts = Vec::new();
+            if rows < targets {
+                parts.push(format!("{} of {targets} targets' rows", targets - rows));
+            }
+            if details_left > 0 {
+                parts.push(format!("{details_left} targets' details"));
+            }
+            if gates_left > 0 {
+                parts.push(format!("{gates_left} gate failures"));
+            }
+            writeln!(
+                out,
+                "\n> **Truncated** to fit a pull-request comment ({} characters): {} left out; the JSON, JSONL or SARIF report has them all.",
+                self.limit,
+                parts.join(", ")
+            )?;
+        }
+        // The details of the first `shown` targets, read back from the spool.
+        let keep: usize = self.detail_sizes[..shown].iter().sum();
+        self.details.copy_prefix_to(out, keep as u64)?;
         out.flush()
     }
 }

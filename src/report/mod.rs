@@ -13,7 +13,7 @@ mod table;
 
 pub use catalog::{PackageFacts, Roots, target_id};
 pub use json::{JsonStream, write_json};
-pub use jsonl::JsonlStream;
+pub use jsonl::{JsonlLine, JsonlStream, SummaryLine, TargetLine};
 pub use junit::{JunitStream, write_junit};
 pub use markdown::{MarkdownStream, write_markdown};
 pub use merge::{MergeError, merge};
@@ -32,7 +32,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The version of the JSON report's shape. Bumped on any breaking change.
-pub const SCHEMA_VERSION: &str = "2";
+pub const SCHEMA_VERSION: &str = "3";
 
 /// The grade of a target to which no rule applied.
 pub const NO_GRADE: &str = "n/a";

@@ -3,7 +3,7 @@
 //! whose head needs totals known only after the last target.
 
 use std::fs::File;
-use std::io::{BufWriter, Seek, SeekFrom, Write};
+use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
 
 /// Text set aside in a temporary file.
 pub struct Spool {
@@ -24,6 +24,17 @@ impl Spool {
         let file = self.file.get_mut();
         file.seek(SeekFrom::Start(0))?;
         std::io::copy(file, out)?;
+        Ok(())
+    }
+}
+
+impl Spool {
+    /// Copies the first `len` bytes written to `out`.
+    pub fn copy_prefix_to(&mut self, out: &mut impl Write, len: u64) -> std::io::Result<()> {
+        self.file.flush()?;
+        let file = self.file.get_mut();
+        file.seek(SeekFrom::Start(0))?;
+        std::io::copy(&mut Read::by_ref(file).take(len), out)?;
         Ok(())
     }
 }
