@@ -26,13 +26,14 @@
 //! placeholders; `lookup` returns an empty map (as `helm template`); Sprig
 //! functions accept loosely typed arguments.
 //!
-//! Values are computed by `values.rs` as `gotmpl` values (immutable) and
+//! Values are computed by `values.rs` as immutable `Data` (`data.rs`) and
 //! converted once per render into the engine's shared maps, so templates
 //! see Go's reference semantics (`set` on a range dot, on a dict passed to
-//! `include`, on `.Values` across templates). Moving `values.rs` onto the
-//! engine's values would let the `gotmpl` dependency go.
+//! `include`, on `.Values` across templates), while the computation itself
+//! never changes a table another chart or profile still holds.
 
 mod chart;
+mod data;
 mod deps;
 pub(crate) mod digest;
 mod funcs;

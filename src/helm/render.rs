@@ -25,6 +25,7 @@ use std::sync::Arc;
 use crate::gotemplate::{self, Entries, Exec, Map, Mark, Node, Set, Value};
 
 use super::chart::Chart;
+use super::data::Data;
 use super::funcs::{self, sv};
 use super::glob::files_glob_matches;
 use super::objects::{
@@ -373,20 +374,17 @@ fn diag(severity: Severity, file: &str, line: Option<u32>, message: String) -> H
     }
 }
 
-/// The computed values (held as `gotmpl` values by the values module) as
+/// The computed values (immutable [`Data`], see `data.rs`) as
 /// template data: maps become shared engine maps, once per render.
-fn engine_value(v: &gotmpl::Value) -> Value {
+fn engine_value(v: &Data) -> Value {
     match v {
-        gotmpl::Value::Nil | gotmpl::Value::Function(_) => Value::Nil,
-        gotmpl::Value::Bool(b) => Value::Bool(*b),
-        gotmpl::Value::Int(i) => Value::Int(*i),
-        gotmpl::Value::Uint(u) => Value::Int(i64::try_from(*u).unwrap_or(i64::MAX)),
-        gotmpl::Value::Float(f) => Value::Float(*f),
-        gotmpl::Value::String(x) => Value::String(x.clone()),
-        gotmpl::Value::List(l) => Value::List(l.iter().map(engine_value).collect()),
-        gotmpl::Value::Map(m) => Value::Map(engine_map(m)),
-        #[allow(unreachable_patterns)]
-        _ => Value::Nil,
+        Data::Nil => Value::Nil,
+        Data::Bool(b) => Value::Bool(*b),
+        Data::Int(i) => Value::Int(*i),
+        Data::Float(f) => Value::Float(*f),
+        Data::String(x) => Value::String(x.clone()),
+        Data::List(l) => Value::List(l.iter().map(engine_value).collect()),
+        Data::Map(m) => Value::Map(engine_map(m)),
     }
 }
 
@@ -411,7 +409,7 @@ struct Instance<'a> {
 /// Renders a chart with the given options. Never fails: problems are
 /// diagnostics.
 pub fn render(chart: &Chart, options: &RenderOptions) -> Rendered {
-    // Deep include chains recurse in gotmpl; a big stack makes the depth
+    // Deep include chains recurse in the engine; a big stack makes the depth
     // bound, not the stack, the limit. The stack is reserved, not committed.
     let result = std::thread::scope(|scope| {
         std::thread::Builder::new()
@@ -448,8 +446,8 @@ pub(crate) fn render_here(chart: &Chart, options: &RenderOptions) -> Rendered {
     let mut user = VMap::new();
     for (i, node) in options.value_files.iter().enumerate() {
         match values::node_to_value(node) {
-            gotmpl::Value::Map(m) => values::merge_user(&mut user, &m),
-            gotmpl::Value::Nil => {}
+            Data::Map(m) => values::merge_user(&mut user, &m),
+            Data::Nil => {}
             _ => diags.push(
                 diag(
                     Severity::Error,

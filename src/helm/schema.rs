@@ -10,6 +10,7 @@
 //! an invalid schema, where Helm 4 would fetch it).
 
 use super::chart::Chart;
+use super::data::Data;
 use super::values::{self, VMap};
 use super::{HelmDiagnostic, Severity};
 use crate::diag::Code;
@@ -32,7 +33,7 @@ fn validate_at(chart: &Chart, vals: &VMap, diags: &mut Vec<HelmDiagnostic>, dept
         check(
             chart,
             schema,
-            &to_json(&gotmpl::Value::Map(vals.clone().into())),
+            &to_json(&Data::Map(vals.clone().into())),
             diags,
         );
     }
@@ -106,13 +107,12 @@ fn yaml_line(root: &crate::yaml::Node, pointer: &str) -> Option<u32> {
 
 /// Values as the JSON Helm validates (integral numbers as integers, so
 /// `type: integer` accepts `3` read from YAML as a float).
-fn to_json(v: &gotmpl::Value) -> serde_json::Value {
+fn to_json(v: &Data) -> serde_json::Value {
     use serde_json::Value as J;
     match v {
-        gotmpl::Value::Bool(b) => J::Bool(*b),
-        gotmpl::Value::Int(i) => J::from(*i),
-        gotmpl::Value::Uint(u) => J::from(*u),
-        gotmpl::Value::Float(f) => {
+        Data::Bool(b) => J::Bool(*b),
+        Data::Int(i) => J::from(*i),
+        Data::Float(f) => {
             if f.is_finite() && f.fract() == 0.0 && f.abs() < 9.0e15 {
                 #[allow(clippy::cast_possible_truncation)]
                 J::from(*f as i64)
@@ -120,11 +120,9 @@ fn to_json(v: &gotmpl::Value) -> serde_json::Value {
                 serde_json::Number::from_f64(*f).map_or(J::Null, J::Number)
             }
         }
-        gotmpl::Value::String(s) => J::String(s.to_string()),
-        gotmpl::Value::List(l) => J::Array(l.iter().map(to_json).collect()),
-        gotmpl::Value::Map(m) => {
-            J::Object(m.iter().map(|(k, v)| (k.to_string(), to_json(v))).collect())
-        }
-        _ => J::Null,
+        Data::String(s) => J::String(s.to_string()),
+        Data::List(l) => J::Array(l.iter().map(to_json).collect()),
+        Data::Map(m) => J::Object(m.iter().map(|(k, v)| (k.to_string(), to_json(v))).collect()),
+        Data::Nil => J::Null,
     }
 }

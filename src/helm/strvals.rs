@@ -13,7 +13,7 @@
 
 use std::sync::Arc;
 
-use gotmpl::Value;
+use super::data::Data;
 
 use super::values::VMap;
 
@@ -120,14 +120,14 @@ impl Parser<'_, '_> {
     }
 
     /// The value of a scalar as the flag reads it.
-    fn read_value(&mut self, rs: &str) -> Res<Value> {
+    fn read_value(&mut self, rs: &str) -> Res<Data> {
         match self.mode {
             Mode::Typed => Ok(typed(rs)),
             Mode::File => match (self.reader)(rs) {
-                Ok(text) => Ok(Value::String(Arc::from(text.as_str()))),
+                Ok(text) => Ok(Data::String(Arc::from(text.as_str()))),
                 Err(e) => err(e),
             },
-            Mode::String | Mode::Json | Mode::Literal => Ok(Value::String(Arc::from(rs))),
+            Mode::String | Mode::Json | Mode::Literal => Ok(Data::String(Arc::from(rs))),
         }
     }
 
@@ -150,16 +150,16 @@ impl Parser<'_, '_> {
                 let i = self.key_index()?;
                 let list = match data.get(k.as_str()) {
                     None => Vec::new(),
-                    Some(Value::List(l)) => l.to_vec(),
+                    Some(Data::List(l)) => l.to_vec(),
                     Some(other) => return err(mismatch(&k, other, "a list")),
                 };
                 let (list, r) = self.list_item(list, i, level);
-                set(data, &k, Value::List(list.into()));
+                set(data, &k, Data::List(list.into()));
                 r
             }
             Some('=') => self.value_of_key(data, &k),
             Some(',') => {
-                set(data, &k, Value::String(Arc::from("")));
+                set(data, &k, Data::String(Arc::from("")));
                 err(format!("key {k:?} has no value (cannot end with ,)"))
             }
             Some(_) => {
@@ -172,7 +172,7 @@ impl Parser<'_, '_> {
                 }
                 let mut inner = match data.get(k.as_str()) {
                     None => VMap::new(),
-                    Some(Value::Map(m)) => (**m).clone(),
+                    Some(Data::Map(m)) => (**m).clone(),
                     Some(other) => return err(mismatch(&k, other, "a map")),
                 };
                 let r = self.key(&mut inner, level);
@@ -180,7 +180,7 @@ impl Parser<'_, '_> {
                     return err(format!("key map {k:?} has no value"));
                 }
                 if !inner.is_empty() {
-                    set(data, &k, Value::Map(Arc::new(inner)));
+                    set(data, &k, Data::Map(Arc::new(inner)));
                 }
                 r
             }
@@ -192,12 +192,12 @@ impl Parser<'_, '_> {
         match self.mode {
             Mode::Literal => {
                 let (v, _) = self.until(&[]);
-                set(data, k, Value::String(Arc::from(v.as_str())));
+                set(data, k, Data::String(Arc::from(v.as_str())));
                 Ok(())
             }
             Mode::Json => {
                 if self.empty_val() {
-                    set(data, k, Value::Nil);
+                    set(data, k, Data::Nil);
                     return Ok(());
                 }
                 let v = self.json_value()?;
@@ -207,11 +207,11 @@ impl Parser<'_, '_> {
             }
             _ => match self.val_list() {
                 Ok(list) => {
-                    set(data, k, Value::List(list.into()));
+                    set(data, k, Data::List(list.into()));
                     Ok(())
                 }
                 Err(ListStop::Eof) => {
-                    set(data, k, Value::String(Arc::from("")));
+                    set(data, k, Data::String(Arc::from("")));
                     Err(Stop::Eof)
                 }
                 Err(ListStop::NotList) => {
@@ -239,7 +239,7 @@ impl Parser<'_, '_> {
 
     /// Helm's `listItem`: what follows `[i]`, set into `list`. Returns the
     /// list to store (even on error, as Helm stores it) and the outcome.
-    fn list_item(&mut self, mut list: Vec<Value>, i: i64, level: usize) -> (Vec<Value>, Res<()>) {
+    fn list_item(&mut self, mut list: Vec<Data>, i: i64, level: usize) -> (Vec<Data>, Res<()>) {
         if i < 0 {
             return (list, err(format!("negative {i} index not allowed")));
         }
@@ -256,11 +256,11 @@ impl Parser<'_, '_> {
                 let v = match self.mode {
                     Mode::Literal => {
                         let (v, _) = self.until(&[]);
-                        Ok(Value::String(Arc::from(v.as_str())))
+                        Ok(Data::String(Arc::from(v.as_str())))
                     }
                     Mode::Json => {
                         if self.empty_val() {
-                            Ok(Value::Nil)
+                            Ok(Data::Nil)
                         } else {
                             let v = self.json_value();
                             self.empty_val();
@@ -268,8 +268,8 @@ impl Parser<'_, '_> {
                         }
                     }
                     _ => match self.val_list() {
-                        Ok(l) => Ok(Value::List(l.into())),
-                        Err(ListStop::Eof) => Ok(Value::String(Arc::from(""))),
+                        Ok(l) => Ok(Data::List(l.into())),
+                        Err(ListStop::Eof) => Ok(Data::String(Arc::from(""))),
                         Err(ListStop::NotList) => {
                             let (rs, _) = self.until(&[',']);
                             self.read_value(&rs)
@@ -289,7 +289,7 @@ impl Parser<'_, '_> {
                 };
                 let current = match usize::try_from(i).ok().and_then(|i| list.get(i)) {
                     None => Vec::new(),
-                    Some(Value::List(l)) => l.to_vec(),
+                    Some(Data::List(l)) => l.to_vec(),
                     Some(other) => {
                         let msg = mismatch(&format!("[{i}]"), other, "a list");
                         return (list, err(msg));
@@ -299,30 +299,30 @@ impl Parser<'_, '_> {
                 if let Err(e) = r {
                     return (list, Err(e));
                 }
-                set_index(list, i, Value::List(inner.into()))
+                set_index(list, i, Data::List(inner.into()))
             }
             Some(_) => {
                 // '.': a map inside the list.
                 let idx = usize::try_from(i).unwrap_or(usize::MAX);
                 let mut inner = match list.get(idx) {
-                    Some(Value::Map(m)) => (**m).clone(),
+                    Some(Data::Map(m)) => (**m).clone(),
                     _ => VMap::new(),
                 };
                 if let Some(slot) = list.get_mut(idx)
-                    && !matches!(slot, Value::Map(_))
+                    && !matches!(slot, Data::Map(_))
                 {
                     // Indices out of order: Helm starts an empty map here.
-                    *slot = Value::Map(Arc::new(VMap::new()));
+                    *slot = Data::Map(Arc::new(VMap::new()));
                 }
                 let r = self.key(&mut inner, level);
                 if let Err(e) = r {
                     // Go mutated the map in the list in place before failing.
                     if let Some(slot) = list.get_mut(idx) {
-                        *slot = Value::Map(Arc::new(inner));
+                        *slot = Data::Map(Arc::new(inner));
                     }
                     return (list, Err(e));
                 }
-                set_index(list, i, Value::Map(Arc::new(inner)))
+                set_index(list, i, Data::Map(Arc::new(inner)))
             }
         }
     }
@@ -344,7 +344,7 @@ impl Parser<'_, '_> {
     }
 
     /// One JSON document from here (Go's `json.Decoder.Decode`), consumed.
-    fn json_value(&mut self) -> Res<Value> {
+    fn json_value(&mut self) -> Res<Data> {
         let rest: String = self.chars[self.pos..].iter().collect();
         let mut stream = serde_json::Deserializer::from_str(&rest).into_iter::<serde_json::Value>();
         match stream.next() {
@@ -359,7 +359,7 @@ impl Parser<'_, '_> {
     }
 
     /// Helm's `valList`: `{a,b}` after `=`, or why there is none.
-    fn val_list(&mut self) -> Result<Vec<Value>, ListStop> {
+    fn val_list(&mut self) -> Result<Vec<Data>, ListStop> {
         match self.chars.get(self.pos) {
             None => return Err(ListStop::Eof),
             Some('{') => self.pos += 1,
@@ -401,14 +401,14 @@ enum ListStop {
 }
 
 /// Helm's `set`: an empty key sets nothing.
-fn set(data: &mut VMap, key: &str, v: Value) {
+fn set(data: &mut VMap, key: &str, v: Data) {
     if !key.is_empty() {
         data.insert(Arc::from(key), v);
     }
 }
 
 /// Helm's `setIndex`: pads with nulls; bounds as Helm's.
-fn set_index(mut list: Vec<Value>, i: i64, v: Value) -> (Vec<Value>, Res<()>) {
+fn set_index(mut list: Vec<Data>, i: i64, v: Data) -> (Vec<Data>, Res<()>) {
     if i < 0 {
         return (list, err(format!("negative {i} index not allowed")));
     }
@@ -422,47 +422,46 @@ fn set_index(mut list: Vec<Value>, i: i64, v: Value) -> (Vec<Value>, Res<()>) {
     }
     let i = usize::try_from(i).unwrap_or(0);
     if list.len() <= i {
-        list.resize(i + 1, Value::Nil);
+        list.resize(i + 1, Data::Nil);
     }
     list[i] = v;
     (list, Ok(()))
 }
 
 /// The message for what would be a failed type assertion in Go.
-fn mismatch(key: &str, found: &Value, wanted: &str) -> String {
+fn mismatch(key: &str, found: &Data, wanted: &str) -> String {
     let kind = match found {
-        Value::Nil => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Int(_) | Value::Uint(_) | Value::Float(_) => "a number",
-        Value::String(_) => "a string",
-        Value::List(_) => "a list",
-        Value::Map(_) => "a map",
-        _ => "another kind of value",
+        Data::Nil => "null",
+        Data::Bool(_) => "a boolean",
+        Data::Int(_) | Data::Float(_) => "a number",
+        Data::String(_) => "a string",
+        Data::List(_) => "a list",
+        Data::Map(_) => "a map",
     };
     format!("unable to parse key: {key:?} is {kind}, not {wanted}")
 }
 
 /// Helm's `typedVal` for `--set`.
-pub(crate) fn typed(s: &str) -> Value {
+pub(crate) fn typed(s: &str) -> Data {
     if s.eq_ignore_ascii_case("true") {
-        return Value::Bool(true);
+        return Data::Bool(true);
     }
     if s.eq_ignore_ascii_case("false") {
-        return Value::Bool(false);
+        return Data::Bool(false);
     }
     if s.eq_ignore_ascii_case("null") {
-        return Value::Nil;
+        return Data::Nil;
     }
     if s == "0" {
-        return Value::Int(0);
+        return Data::Int(0);
     }
     if !s.is_empty()
         && !s.starts_with('0')
         && let Some(i) = parse_go_int(s)
     {
-        return Value::Int(i);
+        return Data::Int(i);
     }
-    Value::String(Arc::from(s))
+    Data::String(Arc::from(s))
 }
 
 /// Go's `strconv.ParseInt(s, 10, 64)`: an optional sign, then digits.
@@ -476,16 +475,16 @@ fn parse_go_int(s: &str) -> Option<i64> {
 
 /// A JSON value as Go's `encoding/json` decodes it into `interface{}`
 /// (every number a float64).
-pub(crate) fn from_json(v: &serde_json::Value) -> Value {
+pub(crate) fn from_json(v: &serde_json::Value) -> Data {
     match v {
-        serde_json::Value::Null => Value::Nil,
-        serde_json::Value::Bool(b) => Value::Bool(*b),
-        serde_json::Value::Number(n) => Value::Float(n.as_f64().unwrap_or(0.0)),
-        serde_json::Value::String(s) => Value::String(Arc::from(s.as_str())),
+        serde_json::Value::Null => Data::Nil,
+        serde_json::Value::Bool(b) => Data::Bool(*b),
+        serde_json::Value::Number(n) => Data::Float(n.as_f64().unwrap_or(0.0)),
+        serde_json::Value::String(s) => Data::String(Arc::from(s.as_str())),
         serde_json::Value::Array(items) => {
-            Value::List(items.iter().map(from_json).collect::<Vec<_>>().into())
+            Data::List(items.iter().map(from_json).collect::<Vec<_>>().into())
         }
-        serde_json::Value::Object(m) => Value::Map(Arc::new(
+        serde_json::Value::Object(m) => Data::Map(Arc::new(
             m.iter()
                 .map(|(k, v)| (Arc::from(k.as_str()), from_json(v)))
                 .collect(),
@@ -499,18 +498,18 @@ mod tests {
 
     /// Values as compact JSON (keys sorted), to compare with what helm
     /// printed for `{{ toJson .Values }}` with the same flag.
-    fn json(v: &Value) -> String {
+    fn json(v: &Data) -> String {
         match v {
-            Value::Map(m) => format!(
+            Data::Map(m) => format!(
                 "{{{}}}",
                 m.iter()
                     .map(|(k, v)| format!("{k:?}:{}", json(v)))
                     .collect::<Vec<_>>()
                     .join(",")
             ),
-            Value::List(l) => format!("[{}]", l.iter().map(json).collect::<Vec<_>>().join(",")),
-            Value::String(s) => format!("{s:?}"),
-            Value::Nil => "null".into(),
+            Data::List(l) => format!("[{}]", l.iter().map(json).collect::<Vec<_>>().join(",")),
+            Data::String(s) => format!("{s:?}"),
+            Data::Nil => "null".into(),
             other => other.to_string(),
         }
     }
@@ -525,7 +524,7 @@ mod tests {
             }
         };
         parse_into(expr, &mut m, mode, &mut read)?;
-        Ok(json(&Value::Map(Arc::new(m))))
+        Ok(json(&Data::Map(Arc::new(m))))
     }
 
     /// Each case's expected output is what helm v4.1.4 printed for

@@ -2,36 +2,34 @@
 //! subchart scoping with `global`, dependency conditions and tags, and
 //! `import-values`.
 //!
-//! Values are held as `gotmpl::Value` because that is what templates see.
+//! Values are held as [`Data`] (immutable, shared; see `data.rs`).
 //! Numbers read from YAML become floats, as Helm's `sigs.k8s.io/yaml` reads
 //! them (`kindOf .Values.replicas` is `float64` in real Helm); `--set`
 //! numbers are integers, as Helm's `strvals` parses them.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use gotmpl::Value;
+use super::data::Data;
 
 use super::chart::{Chart, Dependency, ImportValue};
 use super::{HelmDiagnostic, Severity};
 use crate::yaml;
 
-/// A values mapping.
-pub(crate) type VMap = BTreeMap<Arc<str>, Value>;
+pub(crate) use super::data::VMap;
 
 /// A YAML node as template data (numbers as floats, as Helm reads YAML).
-pub(crate) fn node_to_value(node: &yaml::Node) -> Value {
+pub(crate) fn node_to_value(node: &yaml::Node) -> Data {
     match &node.value {
-        yaml::Value::Null => Value::Nil,
-        yaml::Value::Bool(b) => Value::Bool(*b),
+        yaml::Value::Null => Data::Nil,
+        yaml::Value::Bool(b) => Data::Bool(*b),
         #[allow(clippy::cast_precision_loss)]
-        yaml::Value::Int(i) => Value::Float(*i as f64),
-        yaml::Value::Float(f) => Value::Float(*f),
-        yaml::Value::String(s) => Value::String(Arc::from(s.as_str())),
+        yaml::Value::Int(i) => Data::Float(*i as f64),
+        yaml::Value::Float(f) => Data::Float(*f),
+        yaml::Value::String(s) => Data::String(Arc::from(s.as_str())),
         yaml::Value::Seq(items) => {
-            Value::List(items.iter().map(node_to_value).collect::<Vec<_>>().into())
+            Data::List(items.iter().map(node_to_value).collect::<Vec<_>>().into())
         }
-        yaml::Value::Map(m) => Value::Map(Arc::new(
+        yaml::Value::Map(m) => Data::Map(Arc::new(
             m.iter()
                 .map(|(k, v)| (Arc::from(k), node_to_value(v)))
                 .collect(),
@@ -40,9 +38,9 @@ pub(crate) fn node_to_value(node: &yaml::Node) -> Value {
 }
 
 /// The mapping inside a value, or an empty one.
-pub(crate) fn as_map(v: &Value) -> Option<&VMap> {
+pub(crate) fn as_map(v: &Data) -> Option<&VMap> {
     match v {
-        Value::Map(m) => Some(m),
+        Data::Map(m) => Some(m),
         _ => None,
     }
 }
@@ -51,7 +49,7 @@ pub(crate) fn as_map(v: &Value) -> Option<&VMap> {
 /// in `b` replaces what `a` has.
 pub(crate) fn merge_user(a: &mut VMap, b: &VMap) {
     for (k, v) in b {
-        if let (Value::Map(bv), Some(Value::Map(av))) = (v, a.get_mut(k)) {
+        if let (Data::Map(bv), Some(Data::Map(av))) = (v, a.get_mut(k)) {
             merge_user(Arc::make_mut(av), bv);
             continue;
         }
@@ -88,13 +86,13 @@ fn coalesce_level(dst: &mut VMap, src: &VMap, merge: bool, merges: impl Fn(&str)
             None => {
                 dst.insert(k.clone(), sv.clone());
             }
-            Some(Value::Nil) => {
+            Some(Data::Nil) => {
                 if !merge {
                     dst.remove(k);
                 }
             }
-            Some(Value::Map(dv)) => {
-                if let Value::Map(sm) = sv {
+            Some(Data::Map(dv)) => {
+                if let Data::Map(sm) = sv {
                     coalesce_tables(Arc::make_mut(dv), sm, merge || merges(k));
                 }
             }
@@ -251,7 +249,7 @@ fn chart_defaults(
     diags: &mut Vec<HelmDiagnostic>,
 ) -> VMap {
     let own = match node_to_value(&chart.values) {
-        Value::Map(m) => (*m).clone(),
+        Data::Map(m) => (*m).clone(),
         _ => VMap::new(),
     };
     if mode == Defaults::Raw || chart.metadata.dependencies.is_empty() || depth > MAX_DEPTH {
@@ -294,8 +292,8 @@ fn coalesce_into(
     for inst in sub_instances(chart) {
         let key: Arc<str> = Arc::from(inst.name.as_str());
         let mut sub = match dest.get(&key) {
-            Some(Value::Map(m)) => (**m).clone(),
-            None | Some(Value::Nil) => VMap::new(),
+            Some(Data::Map(m)) => (**m).clone(),
+            None | Some(Data::Nil) => VMap::new(),
             Some(_) => {
                 diags.push(HelmDiagnostic {
                     code: crate::diag::Code::Values,
@@ -322,7 +320,7 @@ fn coalesce_into(
             cache,
             diags,
         );
-        dest.insert(key, Value::Map(Arc::new(sub)));
+        dest.insert(key, Data::Map(Arc::new(sub)));
     }
 }
 
@@ -340,18 +338,18 @@ fn import_table(chart: &Chart, cvals: &VMap) -> VMap {
                 ImportValue::Exports(e) => (format!("{name}.exports.{e}"), "."),
                 ImportValue::Map { child, parent } => (format!("{name}.{child}"), parent.as_str()),
             };
-            let Some(Value::Map(table)) = table_at(cvals, &path) else {
+            let Some(Data::Map(table)) = table_at(cvals, &path) else {
                 continue;
             };
-            let mut placed = Value::Map(table.clone());
+            let mut placed = Data::Map(table.clone());
             if parent != "." {
                 for part in parent.split('.').rev() {
                     let mut m = VMap::new();
                     m.insert(Arc::from(part), placed);
-                    placed = Value::Map(Arc::new(m));
+                    placed = Data::Map(Arc::new(m));
                 }
             }
-            if let Value::Map(m) = placed {
+            if let Data::Map(m) = placed {
                 coalesce_tables(&mut out, &m, true);
             }
         }
@@ -360,45 +358,45 @@ fn import_table(chart: &Chart, cvals: &VMap) -> VMap {
 }
 
 /// Helm's `Values.Table`: the table at a dotted path (every segment a table).
-fn table_at<'a>(m: &'a VMap, path: &str) -> Option<&'a Value> {
+fn table_at<'a>(m: &'a VMap, path: &str) -> Option<&'a Data> {
     let mut parts = path.split('.');
     let mut cur = m.get(parts.next()?)?;
     for p in parts {
         cur = as_map(cur)?.get(p)?;
     }
-    matches!(cur, Value::Map(_)).then_some(cur)
+    matches!(cur, Data::Map(_)).then_some(cur)
 }
 
 /// Helm's `coalesceGlobals`: the parent's `global` is merged into the
 /// subchart's, the parent winning.
 fn coalesce_globals(sub: &mut VMap, parent: &VMap) {
     let pg = match parent.get("global") {
-        Some(Value::Map(m)) => (**m).clone(),
+        Some(Data::Map(m)) => (**m).clone(),
         _ => VMap::new(),
     };
     let mut sg = match sub.get("global") {
-        Some(Value::Map(m)) => (**m).clone(),
-        Some(Value::Nil) | None => VMap::new(),
+        Some(Data::Map(m)) => (**m).clone(),
+        Some(Data::Nil) | None => VMap::new(),
         Some(_) => return,
     };
     for (k, v) in pg {
         match (&v, sg.get(&k)) {
-            (Value::Map(pv), Some(Value::Map(sv))) => {
+            (Data::Map(pv), Some(Data::Map(sv))) => {
                 let mut merged = (**pv).clone();
                 coalesce_tables(&mut merged, sv, true);
-                sg.insert(k, Value::Map(Arc::new(merged)));
+                sg.insert(k, Data::Map(Arc::new(merged)));
             }
-            (_, Some(Value::Map(_))) if !matches!(v, Value::Map(_)) => {}
+            (_, Some(Data::Map(_))) if !matches!(v, Data::Map(_)) => {}
             _ => {
                 sg.insert(k, v);
             }
         }
     }
-    sub.insert(Arc::from("global"), Value::Map(Arc::new(sg)));
+    sub.insert(Arc::from("global"), Data::Map(Arc::new(sg)));
 }
 
 /// The value at a dotted path.
-pub(crate) fn path_value<'a>(m: &'a VMap, path: &str) -> Option<&'a Value> {
+pub(crate) fn path_value<'a>(m: &'a VMap, path: &str) -> Option<&'a Data> {
     let mut parts = path.split('.').filter(|p| !p.is_empty());
     let first = parts.next()?;
     let mut cur = m.get(first)?;
@@ -414,13 +412,13 @@ pub(crate) fn path_value<'a>(m: &'a VMap, path: &str) -> Option<&'a Value> {
 /// `path` the subchart's parent path from the root (`""` or `a.b.`).
 pub(crate) fn dependency_enabled(dep: &Dependency, top: &VMap, path: &str) -> bool {
     let mut enabled = true;
-    if let Some(Value::Map(tags)) = top.get("tags") {
+    if let Some(Data::Map(tags)) = top.get("tags") {
         let mut has_true = false;
         let mut has_false = false;
         for t in &dep.tags {
             match tags.get(t.as_str()) {
-                Some(Value::Bool(true)) => has_true = true,
-                Some(Value::Bool(false)) => has_false = true,
+                Some(Data::Bool(true)) => has_true = true,
+                Some(Data::Bool(false)) => has_false = true,
                 _ => {}
             }
         }
@@ -434,7 +432,7 @@ pub(crate) fn dependency_enabled(dep: &Dependency, top: &VMap, path: &str) -> bo
         if c.is_empty() {
             continue;
         }
-        if let Some(Value::Bool(b)) = path_value(top, &format!("{path}{c}")) {
+        if let Some(Data::Bool(b)) = path_value(top, &format!("{path}{c}")) {
             enabled = *b;
             break;
         }
@@ -470,7 +468,7 @@ pub(crate) fn apply_set_flags(
             // The whole flag is one JSON object, merged like a values file.
             match serde_json::from_str::<serde_json::Value>(trimmed) {
                 Ok(v @ serde_json::Value::Object(_)) => {
-                    if let Value::Map(m) = super::strvals::from_json(&v) {
+                    if let Data::Map(m) = super::strvals::from_json(&v) {
                         merge_user(user, &m);
                     }
                 }
@@ -500,18 +498,18 @@ mod tests {
     use super::*;
 
     #[allow(dead_code)]
-    fn show(v: &Value) -> String {
+    fn show(v: &Data) -> String {
         match v {
-            Value::Map(m) => format!(
+            Data::Map(m) => format!(
                 "{{{}}}",
                 m.iter()
                     .map(|(k, v)| format!("{k}:{}", show(v)))
                     .collect::<Vec<_>>()
                     .join(",")
             ),
-            Value::List(l) => format!("[{}]", l.iter().map(show).collect::<Vec<_>>().join(",")),
-            Value::String(s) => format!("{s:?}"),
-            Value::Nil => "nil".into(),
+            Data::List(l) => format!("[{}]", l.iter().map(show).collect::<Vec<_>>().join(",")),
+            Data::String(s) => format!("{s:?}"),
+            Data::Nil => "nil".into(),
             other => other.to_string(),
         }
     }
