@@ -193,6 +193,11 @@ pub struct AnalyzeArgs {
     /// Gate: fail when a target declares a higher level than it evidences.
     #[arg(long)]
     pub fail_on_overclaim: bool,
+    /// Gate: fail when an upgrade into the latest version of a history breaks
+    /// (a breaking CRD change from a version it upgrades from, or an
+    /// upgrade-graph problem at it).
+    #[arg(long)]
+    pub fail_on_breaking: bool,
     /// Which findings the report lists (counts always cover all): every
     /// one, only failures (fail and error), or none.
     #[arg(long, value_enum, default_value_t = FindingsShown::All)]
@@ -363,6 +368,7 @@ impl BaselineArgs {
             min_score: None,
             min_quality: None,
             fail_on_overclaim: false,
+            fail_on_breaking: false,
             findings: FindingsShown::Fail,
             timestamp: false,
             only: self.only,

@@ -4,6 +4,8 @@
 //! - `--min-score N`: a target's (capability) score is below N;
 //! - `--min-quality N`: a target's quality score is below N;
 //! - `--fail-on-overclaim`: a target declares more than it evidences;
+//! - `--fail-on-breaking`: an upgrade into the latest version of a history
+//!   breaks (a breaking CRD change, or an upgrade-graph problem at it);
 //! - always: a target's input has an error a cluster or helm would reject
 //!   (a file that does not parse, a template that fails, a missing
 //!   dependency); with `--strict`, also any warning and any rule that could
@@ -37,6 +39,8 @@ pub struct Gates {
     pub min_quality: Option<f64>,
     /// Fail when a target overclaims.
     pub fail_on_overclaim: bool,
+    /// Fail when an upgrade into a history's latest version breaks.
+    pub fail_on_breaking: bool,
     /// Accept what this earlier report already showed.
     pub baseline: Option<Baseline>,
     /// Also fail on warnings and on rules that could not be evaluated.
@@ -48,7 +52,8 @@ pub struct Gates {
 pub struct GateFailure {
     /// The target's path.
     pub target: String,
-    /// `fail-under`, `min-score`, `min-quality`, `fail-on-overclaim` or `input-errors`.
+    /// `fail-under`, `min-score`, `min-quality`, `fail-on-overclaim`,
+    /// `fail-on-breaking` or `input-errors`.
     pub gate: String,
     /// What failed, in words.
     pub message: String,
@@ -347,4 +352,24 @@ fn judge(t: &TargetReport, gates: &Gates) -> Vec<GateFailure> {
         out.push(fail("input-errors", format!("{first}{more}")));
     }
     out
+}
+
+/// The gates on one history: `--fail-on-breaking` fails on its latest
+/// version when an upgrade into it breaks. A baseline does not excuse it:
+/// a release that breaks its users' upgrade is new each time.
+pub fn check_history(h: &crate::history::HistoryReport, gates: &Gates) -> Vec<GateFailure> {
+    if !gates.fail_on_breaking {
+        return Vec::new();
+    }
+    h.breaks_into(&h.latest)
+        .map(|why| GateFailure {
+            target: h.latest.path.clone(),
+            gate: "fail-on-breaking".into(),
+            message: format!(
+                "upgrading {} to {} breaks: {why}",
+                h.package, h.latest.version
+            ),
+        })
+        .into_iter()
+        .collect()
 }

@@ -268,6 +268,9 @@ impl<'o> Run<'o> {
         for range in history::chunks(keys, chunk_size()) {
             let chunk = &self.targets[range.clone()];
             let (reports, found) = assess_chunk(chunk, &keys[range], &self.rules, options);
+            for h in &found {
+                gate_failures.extend(gate::check_history(h, &options.gates));
+            }
             histories.extend(found);
             for mut t in reports {
                 // A catalog's bundles share its file: `file#bundle`.

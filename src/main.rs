@@ -107,6 +107,7 @@ fn analyze(args: AnalyzeArgs, stdout: bool) -> Result<ExitCode, String> {
         min_score: args.min_score,
         min_quality: args.min_quality,
         fail_on_overclaim: args.fail_on_overclaim,
+        fail_on_breaking: args.fail_on_breaking,
         baseline: args
             .baseline
             .as_deref()
@@ -225,8 +226,8 @@ fn analyze(args: AnalyzeArgs, stdout: bool) -> Result<ExitCode, String> {
             Sink::Json(s) => s.finish(&tail),
             Sink::Jsonl(s) => s.finish(&tail),
             Sink::Table(s) => s.finish(&tail),
-            Sink::Sarif(s) => s.finish(),
-            Sink::Junit(s) => s.finish(),
+            Sink::Sarif(s) => s.finish(&tail),
+            Sink::Junit(s) => s.finish(&tail),
             Sink::Markdown(s) => s.finish(&tail),
         }
         .map_err(|e| format!("cannot write {name}: {e}"))?;

@@ -230,3 +230,94 @@ fn a_version_assessed_alone_has_no_version_pair_evidence() {
             .all(|(_, status)| status == "not-applicable")
     );
 }
+
+fn run(extra: &[&str]) -> (i32, String) {
+    let out = Command::cargo_bin("caplevel")
+        .expect("binary")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["analyze", HISTORY])
+        .args(extra)
+        .output()
+        .expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn a_breaking_upgrade_into_the_latest_version_fails_the_gate() {
+    let (code, _) = run(&["--format", "json"]);
+    assert_eq!(code, 0);
+    let (code, out) = run(&["--format", "json", "--fail-on-breaking"]);
+    assert_eq!(code, 1);
+    let report: Value = serde_json::from_str(&out).expect("json");
+    let failures = report["gate_failures"].as_array().expect("gate failures");
+    assert_eq!(failures.len(), 1, "{failures:#?}");
+    assert_eq!(failures[0]["gate"], "fail-on-breaking");
+    assert!(
+        failures[0]["target"]
+            .as_str()
+            .is_some_and(|t| t.ends_with("demo-operator/1.6.0"))
+    );
+    assert!(
+        failures[0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("field-removed"))
+    );
+    // Without histories there is nothing to gate on.
+    let (code, _) = run(&["--format", "json", "--fail-on-breaking", "--no-history"]);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn histories_appear_in_sarif_junit_and_markdown() {
+    let (_, sarif) = run(&["--format", "sarif"]);
+    let sarif: Value = serde_json::from_str(&sarif).expect("sarif");
+    let results = sarif["runs"][0]["results"].as_array().expect("results");
+    let upgrade: Vec<(&str, &str, u64)> = results
+        .iter()
+        .filter(|r| {
+            r["ruleId"]
+                .as_str()
+                .is_some_and(|id| id.starts_with("upgrade/") || id.starts_with("upgrade-graph/"))
+        })
+        .map(|r| {
+            (
+                r["ruleId"].as_str().unwrap_or(""),
+                r["level"].as_str().unwrap_or(""),
+                r["locations"][0]["physicalLocation"]["region"]["startLine"]
+                    .as_u64()
+                    .unwrap_or(0),
+            )
+        })
+        .collect();
+    assert_eq!(
+        upgrade,
+        [
+            ("upgrade/field-removed", "error", 38),
+            ("upgrade-graph/version-skipped", "warning", 4)
+        ]
+    );
+
+    let (_, junit) = run(&["--format", "junit"]);
+    let suite = junit
+        .split("<testsuite ")
+        .find(|s| s.starts_with("name=\"history demo-operator"))
+        .expect("a history testsuite");
+    assert!(suite.contains("tests=\"3\""), "{suite}");
+    assert!(suite.contains("failures=\"2\""), "{suite}");
+    assert!(
+        suite.contains("type=\"breaking-upgrade\">fixtures/upgrade/history/operators/demo-operator/1.6.0/manifests/demo.example.com_cacheclusters.yaml:38 field-removed"),
+        "{suite}"
+    );
+
+    let (_, markdown) = run(&["--format", "markdown"]);
+    assert!(markdown.contains("### Histories"), "{markdown}");
+    assert!(markdown.contains("| 1.6.0 | I basic-install | overclaimed | IV IV I I | 1 | 1 | 1 |"));
+    assert!(
+        markdown.contains(
+            "- `demo-operator` 1.6.0: 1 breaking CRD change(s) from 1.5.0 (field-removed)"
+        )
+    );
+}

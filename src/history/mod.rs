@@ -394,6 +394,9 @@ pub struct HistoryVersion {
     pub version: String,
     /// The target's path.
     pub path: String,
+    /// The bundle's name in the upgrade graph (its CSV's name), which the
+    /// graph problems name.
+    pub bundle: String,
     /// The evidenced level.
     pub evidenced: Option<Phase>,
     /// The declared level.
@@ -433,6 +436,47 @@ pub struct HistoryReport {
     pub changes: Vec<PairChange>,
 }
 
+impl HistoryReport {
+    /// The breaking changes of the upgrades into the latest version: what
+    /// a user upgrading to the newest release meets.
+    pub fn breaking_into_latest(&self) -> Vec<&PairChange> {
+        self.changes
+            .iter()
+            .filter(|c| c.to == self.latest.version)
+            .collect()
+    }
+
+    /// A one-line account of a version's upgrades that break (CRD changes
+    /// and graph problems located at it), `None` when none does.
+    pub fn breaks_into(&self, v: &HistoryVersion) -> Option<String> {
+        let mut kinds: BTreeSet<String> = self
+            .changes
+            .iter()
+            .filter(|c| c.to == v.version)
+            .map(|c| c.change.kind.id())
+            .collect();
+        if kinds.is_empty() && v.graph_issues == 0 {
+            return None;
+        }
+        let mut parts = Vec::new();
+        if !kinds.is_empty() {
+            parts.push(format!(
+                "{} breaking CRD change(s) from {} ({})",
+                v.breaking,
+                v.upgrades_from.join(", "),
+                std::mem::take(&mut kinds)
+                    .into_iter()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        if v.graph_issues > 0 {
+            parts.push(format!("{} upgrade-graph problem(s)", v.graph_issues));
+        }
+        Some(parts.join("; "))
+    }
+}
+
 /// The report of one analysed history, from its members' target reports
 /// (chunk index → report).
 pub fn report(a: &Analysis, reports: &[TargetReport]) -> HistoryReport {
@@ -444,6 +488,7 @@ pub fn report(a: &Analysis, reports: &[TargetReport]) -> HistoryReport {
         list.push(HistoryVersion {
             version: version.clone(),
             path: t.path.clone(),
+            bundle: csv.clone(),
             evidenced: t.evidenced,
             declared: t.declared,
             verdict: t.verdict,

@@ -4,14 +4,18 @@
 //! errors that fail the run (a file helm or a cluster would reject) are
 //! testcases too, `input/<code>` in error, as they are SARIF results: a CI
 //! page listing the tests shows why the run failed.
+//! Each history adds a testsuite with a testcase per upgrade into a
+//! version: a failure when it breaks (CRD changes, upgrade-graph problems
+//! at the version).
 //!
 //! The root element carries totals, which are known only at the end, so
 //! [`JunitStream`] writes each target's testsuite to a spool file as it comes
 //! and the document at the end: memory stays bounded over a catalog.
 
 use super::spool::Spool;
-use super::{Report, TargetReport};
+use super::{Report, ReportTail, TargetReport};
 use crate::finding::Status;
+use crate::history::HistoryReport;
 use quick_junit::{NonSuccessKind, Report as JUnit, TestCase, TestCaseStatus, TestSuite};
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -22,7 +26,7 @@ pub fn write_junit(report: &Report, out: &mut dyn Write) -> std::io::Result<()> 
     for t in &report.targets {
         stream.target(t)?;
     }
-    stream.finish()
+    stream.finish(&report.tail())
 }
 
 /// Writes JUnit XML one target at a time (see the module docs).
@@ -52,7 +56,10 @@ impl<W: Write> JunitStream<W> {
 
     /// Spools one target's testsuite and counts it.
     pub fn target(&mut self, t: &TargetReport) -> std::io::Result<()> {
-        let suite = suite(t, &self.remediation);
+        self.suite(suite(t, &self.remediation))
+    }
+
+    fn suite(&mut self, suite: TestSuite) -> std::io::Result<()> {
         self.totals.tests += suite.tests;
         self.totals.failures += suite.failures;
         self.totals.errors += suite.errors;
@@ -72,8 +79,12 @@ impl<W: Write> JunitStream<W> {
         self.suites.write_all(inner.as_bytes())
     }
 
-    /// Writes the document: the root with its totals around the spooled suites.
-    pub fn finish(mut self) -> std::io::Result<()> {
+    /// Writes the document: the root with its totals around the spooled
+    /// suites, the histories' last.
+    pub fn finish(mut self, tail: &ReportTail) -> std::io::Result<()> {
+        for h in &tail.histories {
+            self.suite(history_suite(h))?;
+        }
         let xml = self.totals.to_string().map_err(std::io::Error::other)?;
         let (open, close) = xml
             .rsplit_once("</testsuites>")
@@ -148,6 +159,60 @@ fn suite(t: &TargetReport, remediation: &BTreeMap<String, String>) -> TestSuite 
         if let Some(ex) = &f.exemption {
             case.set_system_out(format!("exempt: {} ({})", ex.reason, ex.source));
         }
+        suite.add_test_case(case);
+    }
+    suite
+}
+
+/// One history as a testsuite: a testcase per version that something
+/// upgrades into, failing when the upgrade breaks.
+fn history_suite(h: &HistoryReport) -> TestSuite {
+    let mut suite = TestSuite::new(format!("history {} ({})", h.package, h.path));
+    suite.add_property(("latest", h.latest.version.as_str()));
+    suite.add_property((
+        "evidenced",
+        h.latest.evidenced.map(|p| p.id()).unwrap_or("none"),
+    ));
+    let regressions = h.regressions.to_string();
+    suite.add_property(("regressions", regressions.as_str()));
+    for v in h
+        .versions
+        .iter()
+        .rev()
+        .filter(|v| !v.upgrades_from.is_empty())
+    {
+        let status = match h.breaks_into(v) {
+            None => TestCaseStatus::success(),
+            Some(why) => {
+                let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                s.set_message(why);
+                s.set_type("breaking-upgrade");
+                let lines: Vec<String> = h
+                    .changes
+                    .iter()
+                    .filter(|c| c.to == v.version)
+                    .map(|c| {
+                        let at = c.change.new.as_ref().or(c.change.old.as_ref());
+                        format!(
+                            "{}{} from {}: {} {}",
+                            at.map(|a| format!("{}:{} ", a.file, a.line))
+                                .unwrap_or_default(),
+                            c.change.kind.id(),
+                            c.from,
+                            c.change.subject,
+                            c.change.message
+                        )
+                    })
+                    .chain(h.graph.iter().filter(|g| g.bundle == v.bundle).map(|g| {
+                        format!("{}:{} {}: {}", g.at.file, g.at.line, g.kind.id(), g.message)
+                    }))
+                    .collect();
+                s.set_description(lines.join("\n"));
+                s
+            }
+        };
+        let mut case = TestCase::new(format!("upgrade into {}", v.version), status);
+        case.set_classname(format!("history.{}", h.package));
         suite.add_test_case(case);
     }
     suite

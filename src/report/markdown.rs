@@ -115,6 +115,20 @@ impl<W: Write> MarkdownStream<W> {
             }
         }
         budget = budget.saturating_sub(gates.len());
+        // The histories next, in at most half of what is left.
+        let mut hist = Vec::new();
+        histories(&tail.histories, &mut hist)?;
+        let mut hist = String::from_utf8_lossy(&hist).into_owned();
+        if hist.len() > budget / 2 {
+            // A newline is one byte: cutting after it keeps whole characters.
+            let cut = hist.as_bytes()[..budget / 2]
+                .iter()
+                .rposition(|b| *b == b'\n')
+                .unwrap_or(0);
+            hist.truncate(cut);
+            hist.push_str("\n\n> **Histories truncated**: the JSON report has them all.\n");
+        }
+        budget = budget.saturating_sub(hist.len());
         let mut rows = 0;
         for r in &self.rows {
             if r.len() + 1 > budget {
@@ -138,6 +152,7 @@ impl<W: Write> MarkdownStream<W> {
         }
         out.write_all(summary.as_bytes())?;
         out.write_all(gates.as_bytes())?;
+        out.write_all(hist.as_bytes())?;
         let targets = self.rows.len();
         let details_left = self.detail_sizes[shown..]
             .iter()
@@ -166,6 +181,66 @@ impl<W: Write> MarkdownStream<W> {
         self.details.copy_prefix_to(out, keep as u64)?;
         out.flush()
     }
+}
+
+/// The histories: per package the latest version's level and verdict, the
+/// level per version (the trend), regressions, breaking upgrades and graph
+/// problems; then what breaks the upgrade into each latest version.
+fn histories(list: &[crate::history::HistoryReport], out: &mut dyn Write) -> std::io::Result<()> {
+    if list.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "\n### Histories\n")?;
+    writeln!(
+        out,
+        "| history | latest | evidenced | verdict | trend (oldest → newest) | regressions | breaking | graph |"
+    )?;
+    writeln!(out, "|---|---|---|---|---|---:|---:|---:|")?;
+    for h in list {
+        let trend: Vec<&str> = h
+            .versions
+            .iter()
+            .rev()
+            .map(|v| v.evidenced.map_or("-", Phase::roman))
+            .collect();
+        writeln!(
+            out,
+            "| `{}` (`{}`) | {} | {} | {} | {} | {} | {} | {} |",
+            h.package,
+            h.path,
+            h.latest.version,
+            phase_label(h.latest.evidenced),
+            verdict_id(h.latest.verdict),
+            trend.join(" "),
+            h.regressions,
+            h.changes.len(),
+            h.graph.len()
+        )?;
+    }
+    let breaking: Vec<_> = list
+        .iter()
+        .filter_map(|h| h.breaks_into(&h.latest).map(|why| (h, why)))
+        .collect();
+    if !breaking.is_empty() {
+        writeln!(out, "\n#### Breaking upgrades into the latest versions\n")?;
+        for (h, why) in breaking {
+            writeln!(out, "- `{}` {}: {why}", h.package, h.latest.version)?;
+            for c in h.breaking_into_latest() {
+                let at = c.change.new.as_ref().or(c.change.old.as_ref());
+                writeln!(
+                    out,
+                    "  - **{}** from {}: {} {}{}",
+                    c.change.kind.id(),
+                    c.from,
+                    c.change.subject,
+                    c.change.message.replace('|', "\\|"),
+                    at.map(|a| format!(" (`{}:{}`)", a.file, a.line))
+                        .unwrap_or_default()
+                )?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The target's line of the summary table.

@@ -1,10 +1,14 @@
 //! SARIF 2.1.0: one run, every rule in `tool.driver.rules` with its help and
 //! phase, every failed finding a result located at the real file and line of
 //! its evidence (URIs relative to the working directory), exempt findings as
-//! suppressed results with their reason. Code-scanning uploads take it as is.
+//! suppressed results with their reason. Histories add a result per breaking
+//! CRD change between versions (`upgrade/<kind>`, an error when it breaks
+//! the upgrade into the latest version) and per upgrade-graph problem
+//! (`upgrade-graph/<kind>`). Code-scanning uploads take it as is.
 
-use super::{Report, ReportHead, RuleInfo, TargetReport, nested};
+use super::{Report, ReportHead, ReportTail, RuleInfo, TargetReport, nested};
 use crate::finding::{Evidence, Finding, Status};
+use crate::history::HistoryReport;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -18,7 +22,7 @@ pub fn write_sarif(report: &Report, out: &mut dyn Write) -> std::io::Result<()> 
     for t in &report.targets {
         stream.target(t)?;
     }
-    stream.finish()
+    stream.finish(&report.tail())
 }
 
 /// Writes SARIF one target at a time: the rules first, then each target's
@@ -83,7 +87,12 @@ impl<W: Write> SarifStream<W> {
             .iter()
             .filter(|f| matches!(f.status, Status::Fail | Status::Error | Status::Exempt))
             .map(|f| result(t, f, self.index.get(f.rule.as_str()).copied()));
-        for r in errors.chain(findings) {
+        let all: Vec<Value> = errors.chain(findings).collect();
+        self.results(all.into_iter())
+    }
+
+    fn results(&mut self, results: impl Iterator<Item = Value>) -> std::io::Result<()> {
+        for r in results {
             if self.results >= self.limit {
                 self.dropped += 1;
                 continue;
@@ -95,8 +104,12 @@ impl<W: Write> SarifStream<W> {
         Ok(())
     }
 
-    /// Closes the document, saying how many results were left out.
-    pub fn finish(mut self) -> std::io::Result<()> {
+    /// Writes the histories' results and closes the document, saying how
+    /// many results were left out.
+    pub fn finish(mut self, tail: &ReportTail) -> std::io::Result<()> {
+        for h in &tail.histories {
+            self.results(history_results(h).into_iter())?;
+        }
         let pad = if self.results == 0 { "" } else { "\n      " };
         write!(self.out, "{pad}]")?;
         if self.dropped > 0 {
@@ -140,6 +153,45 @@ fn diagnostic_result(d: &crate::diag::Diagnostic) -> Value {
         }]);
     }
     result
+}
+
+/// A history's breaking changes and graph problems as results.
+fn history_results(h: &HistoryReport) -> Vec<Value> {
+    let located = |file: &str, line: u32| {
+        json!([{"physicalLocation": {
+            "artifactLocation": {"uri": uri(file)},
+            "region": {"startLine": line.max(1)},
+        }}])
+    };
+    let mut out = Vec::new();
+    for c in &h.changes {
+        let Some(at) = c.change.new.as_ref().or(c.change.old.as_ref()) else {
+            continue;
+        };
+        let latest = c.to == h.latest.version;
+        let mut text = format!(
+            "{} {} → {}: {} {}",
+            h.package, c.from, c.to, c.change.subject, c.change.message
+        );
+        if latest {
+            text.push_str(" (breaks the upgrade into the latest version)");
+        }
+        out.push(json!({
+            "ruleId": format!("upgrade/{}", c.change.kind.id()),
+            "level": if latest { "error" } else { "warning" },
+            "message": {"text": text},
+            "locations": located(&at.file, at.line),
+        }));
+    }
+    for g in &h.graph {
+        out.push(json!({
+            "ruleId": format!("upgrade-graph/{}", g.kind.id()),
+            "level": "warning",
+            "message": {"text": format!("{}: {}", h.package, g.message)},
+            "locations": located(&g.at.file, g.at.line),
+        }));
+    }
+    out
 }
 
 /// One rule as a SARIF `reportingDescriptor`.
@@ -311,7 +363,7 @@ mod tests {
         for t in &report.targets {
             stream.target(t).unwrap();
         }
-        stream.finish().unwrap();
+        stream.finish(&report.tail()).unwrap();
         let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
         let run = &v["runs"][0];
         assert_eq!(run["results"].as_array().unwrap().len(), 3);
