@@ -205,7 +205,8 @@ fn histories(list: &[crate::history::HistoryReport], out: &mut dyn Write) -> std
             .collect();
         writeln!(
             out,
-            "| `{}` (`{}`) | {} | {} | {} | {} | {} | {} | {} |",
+            // Not `| \`` first: that starts a target's row.
+            "| {} (`{}`) | {} | {} | {} | {} | {} | {} | {} |",
             h.package,
             h.path,
             h.latest.version,
