@@ -246,8 +246,8 @@ fn evidenced_level_agrees_with_the_labels() {
 // Reached on 5 Dec 2026 (session 5: partial phases bridged, II needs an
 // upgrade path or a reported version, IV reads the operand monitoring API):
 // tune 38/51 exact, 47/51 within one (shared only: 23/30, 28/30); holdout
-// 29/49, 42/49 (shared only: 9/14, 12/14) — the 25 earlier holdout operators
-// 18/25, 22/25 and the 24 labelled afresh after the model was set 11/24,
+// 28/49, 41/49 (shared only: 9/14, 12/14) — the 25 earlier holdout operators
+// 17/25, 21/25 and the 24 labelled afresh after the model was set 11/24,
 // 20/24.
 const TUNE_EXACT: f64 = 0.72;
 const TUNE_WITHIN_ONE: f64 = 0.88;
