@@ -623,34 +623,50 @@ mod tests {
     #[test]
     fn partial_phases_are_bridged_at_most_as_the_model_allows() {
         use PhaseStatus::{Met, NotMet, Partial};
-        assert_eq!(
-            level_from_phases(&[Met, Partial, Met, NotMet, NotMet], 1),
-            Some(Phase::FullLifecycle)
-        );
-        assert_eq!(
-            level_from_phases(&[Met, Partial, Met, NotMet, NotMet], 0),
-            Some(Phase::BasicInstall)
-        );
-        // Two partial phases under a met one: only one may be bridged.
-        assert_eq!(
-            level_from_phases(&[Met, Partial, Partial, Met, NotMet], 1),
-            Some(Phase::BasicInstall)
-        );
-        assert_eq!(
-            level_from_phases(&[Met, Partial, Partial, Met, NotMet], 2),
-            Some(Phase::DeepInsights)
-        );
-        // A phase not met at all is never bridged, and phase I never is.
-        assert_eq!(
-            level_from_phases(&[Met, NotMet, Met, Met, NotMet], 1),
-            Some(Phase::BasicInstall)
-        );
-        assert_eq!(level_from_phases(&[Partial, Met, Met, Met, Met], 1), None);
-        // A partial phase on top is not counted.
-        assert_eq!(
-            level_from_phases(&[Met, Met, Partial, NotMet, NotMet], 1),
-            Some(Phase::SeamlessUpgrades)
-        );
+        // (phase statuses, bridged partials allowed, level)
+        let cases = [
+            (
+                [Met, Partial, Met, NotMet, NotMet],
+                1,
+                Some(Phase::FullLifecycle),
+            ),
+            (
+                [Met, Partial, Met, NotMet, NotMet],
+                0,
+                Some(Phase::BasicInstall),
+            ),
+            // Two partial phases under a met one: only as many as allowed.
+            (
+                [Met, Partial, Partial, Met, NotMet],
+                1,
+                Some(Phase::BasicInstall),
+            ),
+            (
+                [Met, Partial, Partial, Met, NotMet],
+                2,
+                Some(Phase::DeepInsights),
+            ),
+            // A phase not met at all is never bridged, and phase I never is.
+            (
+                [Met, NotMet, Met, Met, NotMet],
+                1,
+                Some(Phase::BasicInstall),
+            ),
+            ([Partial, Met, Met, Met, Met], 1, None),
+            // A partial phase on top is not counted.
+            (
+                [Met, Met, Partial, NotMet, NotMet],
+                1,
+                Some(Phase::SeamlessUpgrades),
+            ),
+        ];
+        for (status, bridged, want) in cases {
+            assert_eq!(
+                level_from_phases(&status, bridged),
+                want,
+                "{status:?} bridging {bridged}"
+            );
+        }
     }
 
     #[test]
