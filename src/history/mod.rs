@@ -437,6 +437,19 @@ pub struct HistoryReport {
 }
 
 impl HistoryReport {
+    /// The evidenced level of every version, oldest first, as roman
+    /// numerals (`-` for none) separated by spaces: the trend the table and
+    /// Markdown show.
+    pub fn trend(&self) -> String {
+        let levels: Vec<&str> = self
+            .versions
+            .iter()
+            .rev()
+            .map(|v| v.evidenced.map_or("-", Phase::roman))
+            .collect();
+        levels.join(" ")
+    }
+
     /// The breaking changes of the upgrades into the latest version: what
     /// a user upgrading to the newest release meets.
     pub fn breaking_into_latest(&self) -> Vec<&PairChange> {
@@ -549,19 +562,13 @@ pub fn table(histories: &[HistoryReport], width: Option<usize>) -> String {
     let rows: Vec<Vec<String>> = histories
         .iter()
         .map(|h| {
-            let trend: Vec<&str> = h
-                .versions
-                .iter()
-                .rev()
-                .map(|v| v.evidenced.map_or("-", Phase::roman))
-                .collect();
             vec![
                 h.package.clone(),
                 h.path.clone(),
                 h.latest.version.clone(),
                 crate::report::phase_label(h.latest.evidenced),
                 crate::report::verdict_id(h.latest.verdict).to_string(),
-                trend.join(" "),
+                h.trend(),
                 h.regressions.to_string(),
                 h.changes.len().to_string(),
                 h.graph.len().to_string(),

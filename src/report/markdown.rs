@@ -197,12 +197,6 @@ fn histories(list: &[crate::history::HistoryReport], out: &mut dyn Write) -> std
     )?;
     writeln!(out, "|---|---|---|---|---|---:|---:|---:|")?;
     for h in list {
-        let trend: Vec<&str> = h
-            .versions
-            .iter()
-            .rev()
-            .map(|v| v.evidenced.map_or("-", Phase::roman))
-            .collect();
         writeln!(
             out,
             // Not `| \`` first: that starts a target's row.
@@ -212,7 +206,7 @@ fn histories(list: &[crate::history::HistoryReport], out: &mut dyn Write) -> std
             h.latest.version,
             phase_label(h.latest.evidenced),
             verdict_id(h.latest.verdict),
-            trend.join(" "),
+            h.trend(),
             h.regressions,
             h.changes.len(),
             h.graph.len()
