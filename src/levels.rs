@@ -56,6 +56,11 @@ pub struct PhaseModel {
     /// else passed.
     #[serde(default)]
     pub against: Vec<Against>,
+    /// The best status the phase reaches when every alternative that would
+    /// meet it is shown by RBAC grants alone (a permission is what the
+    /// operator may do, not evidence that it does it); absent = no limit.
+    #[serde(default)]
+    pub grants_alone: Option<PhaseStatus>,
 }
 
 /// Negative evidence for one phase.
@@ -195,6 +200,11 @@ impl LevelModel {
                         "{phase}: an alternative names `{bad}`, which is no requirement of the phase"
                     ));
                 }
+            }
+            if p.grants_alone == Some(PhaseStatus::Met) {
+                return Err(format!(
+                    "{phase}: `grants_alone` must hold the phase below met"
+                ));
             }
             if let Some(a) = p.against.iter().find(|a| a.max == PhaseStatus::Met) {
                 return Err(format!(

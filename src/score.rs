@@ -125,6 +125,10 @@ pub struct PhaseScore {
     /// evidence (`against`), which hold the status down.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub against: Vec<String>,
+    /// The phase would be met, but only RBAC grants show it (the model's
+    /// `grants_alone`), so it is held below met.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub grants_alone: bool,
     /// 0–100, one decimal: the weighted share of passing capability findings
     /// (secondary figure).
     pub coverage: f64,
@@ -252,6 +256,19 @@ pub fn assess_with(
         .iter()
         .filter(|f| f.dimension == Dimension::Capability)
         .collect();
+    // A finding shown only by roles (its evidence is Roles and ClusterRoles,
+    // CSV permissions included) is a grant: what the operator may do.
+    let granted_only = |rule: &str| {
+        capability
+            .iter()
+            .filter(|f| f.rule == rule && matches!(f.status, Status::Pass | Status::Exempt))
+            .all(|f| {
+                !f.evidence.is_empty()
+                    && f.evidence
+                        .iter()
+                        .all(|e| matches!(e.kind.as_str(), "Role" | "ClusterRole"))
+            })
+    };
     let passing = |tag: &str| -> Vec<String> {
         let mut ids: Vec<String> = capability
             .iter()
@@ -307,16 +324,36 @@ pub fn assess_with(
                     .iter()
                     .any(|o| &o.id == id && (o.satisfied || o.unknown))
             };
-            let could_be_met = pm.met.iter().any(|a| a.iter().all(maybe));
-            s.status = if whole(&pm.met) {
-                PhaseStatus::Met
-            } else if match &pm.partial {
+            // (An alternative already satisfied is not waiting on unknowns.)
+            let could_be_met = pm
+                .met
+                .iter()
+                .any(|a| a.iter().all(maybe) && !a.iter().all(satisfied));
+            // Shown by more than grants: some requirement of the alternative
+            // rests on a finding that is not a role alone.
+            let beyond_grants = |alt: &Vec<String>| {
+                alt.iter().any(|id| {
+                    s.decisive
+                        .iter()
+                        .filter(|o| &o.id == id)
+                        .flat_map(|o| &o.findings)
+                        .any(|rule| !granted_only(rule))
+                })
+            };
+            let met_alts: Vec<&Vec<String>> =
+                pm.met.iter().filter(|a| a.iter().all(satisfied)).collect();
+            let partial = match &pm.partial {
                 Some(alts) => whole(alts),
                 None => s.decisive.iter().any(|o| o.satisfied),
-            } {
-                PhaseStatus::Partial
-            } else {
-                PhaseStatus::NotMet
+            };
+            s.status = match pm.grants_alone {
+                _ if met_alts.is_empty() && partial => PhaseStatus::Partial,
+                _ if met_alts.is_empty() => PhaseStatus::NotMet,
+                Some(max) if !met_alts.iter().any(|a| beyond_grants(a)) => {
+                    s.grants_alone = true;
+                    max
+                }
+                _ => PhaseStatus::Met,
             };
             // Negative evidence holds the phase down whatever passed.
             let mut against: Vec<String> = Vec::new();
@@ -422,6 +459,7 @@ fn coverage<'a>(findings: impl Iterator<Item = &'a Finding>) -> PhaseScore {
         decisive: Vec::new(),
         supporting: Vec::new(),
         against: Vec::new(),
+        grants_alone: false,
         coverage: 0.0,
         reached: false,
         weight_passed: 0,
@@ -820,6 +858,69 @@ mod tests {
         );
         assert_eq!(a.phases[&Phase::FullLifecycle].status, PhaseStatus::Met);
         assert_eq!(a.evidenced, Some(Phase::BasicInstall));
+    }
+
+    /// A passing finding in phase II shown by objects of these kinds.
+    fn shown_by(rule: &str, kinds: &[&str]) -> Finding {
+        Finding {
+            evidence: kinds
+                .iter()
+                .map(|k| crate::finding::Evidence {
+                    file: "manifests/x.yaml".into(),
+                    line: 1,
+                    kind: (*k).into(),
+                    name: "x".into(),
+                    embedded: None,
+                    note: None,
+                    profile: None,
+                })
+                .collect(),
+            ..t(
+                rule,
+                Phase::SeamlessUpgrades,
+                Status::Pass,
+                &["seamless-upgrades"],
+            )
+        }
+    }
+
+    #[test]
+    fn a_phase_shown_by_grants_alone_is_held_where_the_model_says() {
+        let limited = tiny_model("    grants_alone: partial\n");
+        let unlimited = tiny_model("");
+        let status = |model: &LevelModel, fs: Vec<Finding>| {
+            let mut all = vec![t(
+                "one",
+                Phase::BasicInstall,
+                Status::Pass,
+                &["basic-install"],
+            )];
+            all.extend(fs);
+            assess_with(model, &all, None, 50.0).phases[&Phase::SeamlessUpgrades].status
+        };
+        let grant = || shown_by("rbac", &["ClusterRole", "Role"]);
+        // Roles alone: what the operator may do.
+        assert_eq!(status(&limited, vec![grant()]), PhaseStatus::Partial);
+        let mut all = vec![
+            t("one", Phase::BasicInstall, Status::Pass, &["basic-install"]),
+            grant(),
+        ];
+        assert!(
+            assess_with(&limited, &all, None, 50.0).phases[&Phase::SeamlessUpgrades].grants_alone
+        );
+        all.push(shown_by("api", &["CustomResourceDefinition"]));
+        assert!(
+            !assess_with(&limited, &all, None, 50.0).phases[&Phase::SeamlessUpgrades].grants_alone
+        );
+        assert_eq!(status(&unlimited, vec![grant()]), PhaseStatus::Met);
+        // One finding shown by the API as well: met.
+        let api = shown_by("api", &["CustomResourceDefinition"]);
+        assert_eq!(status(&limited, vec![grant(), api]), PhaseStatus::Met);
+        // A finding shown by a role and a Deployment is more than a grant.
+        let mixed = shown_by("mixed", &["ClusterRole", "Deployment"]);
+        assert_eq!(status(&limited, vec![mixed]), PhaseStatus::Met);
+        let e = LevelModel::parse(&tiny_text("    grants_alone: met\n")).unwrap_err();
+        assert!(e.contains("below met"), "{e}");
     }
 
     #[test]

@@ -126,6 +126,9 @@ pub struct CompactPhase {
     /// Failed findings of the model's negative evidence.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub against: Vec<String>,
+    /// Held below met because only RBAC grants show the phase.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub grants_alone: bool,
     /// Σ weight of passed and exempt findings.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub weight_passed: u32,
@@ -228,6 +231,7 @@ impl TargetLine {
                         .collect(),
                     supporting: s.supporting.clone(),
                     against: s.against.clone(),
+                    grants_alone: s.grants_alone,
                     weight_passed: s.weight_passed,
                     weight_applicable: s.weight_applicable,
                     passed: s.passed,
