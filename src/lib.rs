@@ -267,7 +267,11 @@ impl<'o> Run<'o> {
         let keys = &self.keys;
         for range in history::chunks(keys, chunk_size()) {
             let chunk = &self.targets[range.clone()];
-            let (reports, found) = assess_chunk(chunk, &keys[range], &self.rules, options);
+            let Chunk {
+                reports,
+                histories: found,
+                ..
+            } = assess_chunk(chunk, &keys[range], &self.rules, options, HELD_BYTES);
             for h in &found {
                 gate_failures.extend(gate::check_history(h, &options.gates));
             }
@@ -380,15 +384,21 @@ fn unused_exemptions(
 }
 
 /// Assesses a chunk of targets: alone when none can form a history or is
-/// a catalog; otherwise every package is loaded first (a catalog gives one
-/// per bundle), the histories among them are analysed and their `history`
-/// facts set, then each is evaluated.
-fn assess_chunk(
-    chunk: &[discover::Target],
+/// a catalog; otherwise in two passes. The first loads every version that
+/// can belong to a history (a catalog gives one per bundle) and keeps what
+/// the history analysis needs of it ([`history::Summary`]), plus the
+/// package itself while a budget allows ([`HELD_BYTES`]); targets that can
+/// belong to none are assessed at once. The histories are then analysed,
+/// and the second pass evaluates each version with its `history` fact,
+/// loading again the ones not kept. So memory is bounded by the budget and
+/// the versions' summaries, not by how many versions a history has.
+fn assess_chunk<'c>(
+    chunk: &'c [discover::Target],
     keys: &[Option<history::HistoryKey>],
     rules: &[rules::Rule],
     options: &Options,
-) -> (Vec<TargetReport>, Vec<history::HistoryReport>) {
+    held_bytes: u64,
+) -> Chunk {
     let done = |report: TargetReport| {
         options.progress.tell(ProgressEvent::Assessed);
         report
@@ -399,45 +409,180 @@ fn assess_chunk(
             .par_iter()
             .map(|target| done(assess_target(target, rules, options)))
             .collect();
-        return (reports, Vec::new());
+        return Chunk {
+            reports,
+            histories: Vec::new(),
+            reloaded: 0,
+        };
     }
-    let loaded: Vec<Vec<(package::Package, history::Item<'_>)>> = chunk
+    let interner = upgrade::crd::Interner::default();
+    let budget = std::sync::atomic::AtomicU64::new(held_bytes);
+    let reloaded = std::sync::atomic::AtomicUsize::new(0);
+    let summarise = |item: history::Item<'c>,
+                     package: package::Package,
+                     target: &'c discover::Target,
+                     pinned: bool|
+     -> Entry<'c> {
+        let summary = if options.no_history {
+            None
+        } else {
+            history::Summary::of(item, &package, &interner)
+        };
+        let held = pinned || hold(&budget, disk_size(target));
+        Entry::Held {
+            summary,
+            target,
+            package: held.then_some(package),
+        }
+    };
+    let loaded: Vec<Vec<Entry<'c>>> = chunk
         .par_iter()
         .zip(keys)
         .map(|(target, key)| {
-            if !catalog(target) {
-                let item = history::Item {
-                    key: key.clone(),
-                    layout: &target.layout,
-                    node: None,
-                };
-                return vec![(load_target(target, options), item)];
+            if catalog(target) {
+                // A catalog's bundles come from one file read at once: they
+                // stay loaded (the catalog is one target).
+                return load_catalog(target, options)
+                    .into_iter()
+                    .map(|(package, item)| summarise(item, package, target, true))
+                    .collect();
             }
-            load_catalog(target, options)
+            if key.is_none() {
+                return vec![Entry::Done(done(assess_target(target, rules, options)))];
+            }
+            let item = history::Item {
+                key: key.clone(),
+                layout: &target.layout,
+                node: None,
+            };
+            vec![summarise(item, load_target(target, options), target, false)]
         })
         .collect();
-    let (mut packages, items): (Vec<_>, Vec<_>) = loaded.into_iter().flatten().unzip();
-    let analyses = if options.no_history {
-        Vec::new()
-    } else {
-        history::analyze(&items, &packages)
+    let entries: Vec<Entry<'c>> = loaded.into_iter().flatten().collect();
+    let mut facts: Vec<Option<serde_json::Value>> = vec![None; entries.len()];
+    let analyses = {
+        let summaries: Vec<Option<&history::Summary<'_>>> = entries
+            .iter()
+            .map(|e| match e {
+                Entry::Held { summary, .. } => summary.as_ref(),
+                Entry::Done(_) => None,
+            })
+            .collect();
+        history::analyze(&summaries)
     };
+    drop(interner);
     for a in &analyses {
         for (i, fact) in a.facts() {
-            if let Some(facts) = packages[i].facts.as_object_mut() {
-                facts.insert("history".into(), fact);
-            }
+            facts[i] = Some(fact);
         }
     }
-    let reports: Vec<TargetReport> = packages
+    // The summaries (the reduced CRDs of every version) go before the
+    // second pass loads anything again.
+    let entries: Vec<Entry<'c>> = entries
+        .into_iter()
+        .map(|e| match e {
+            Entry::Held {
+                target, package, ..
+            } => Entry::Held {
+                summary: None,
+                target,
+                package,
+            },
+            done => done,
+        })
+        .collect();
+    let reports: Vec<TargetReport> = entries
         .into_par_iter()
-        .map(|package| done(assess_package(package, rules, options)))
+        .zip(facts)
+        .map(|(entry, fact)| match entry {
+            Entry::Done(report) => report,
+            Entry::Held {
+                target, package, ..
+            } => {
+                // Dropped in the first pass to bound memory: read again.
+                let mut package = package.unwrap_or_else(|| {
+                    reloaded.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    load_target(target, options)
+                });
+                if let (Some(fact), Some(facts)) = (fact, package.facts.as_object_mut()) {
+                    facts.insert("history".into(), fact);
+                }
+                done(assess_package(package, rules, options))
+            }
+        })
         .collect();
     let histories = analyses
         .iter()
         .map(|a| history::report(a, &reports))
         .collect();
-    (reports, histories)
+    Chunk {
+        reports,
+        histories,
+        reloaded: reloaded.into_inner(),
+    }
+}
+
+/// What [`assess_chunk`] gives back.
+struct Chunk {
+    /// One report per package, in chunk order.
+    reports: Vec<TargetReport>,
+    /// The histories found among them.
+    histories: Vec<history::HistoryReport>,
+    /// How many versions the second pass loaded again.
+    reloaded: usize,
+}
+
+/// How much of a chunk's versions the first pass keeps loaded, in bytes
+/// of their files on disk (a loaded package takes a few times its files'
+/// size); the rest are loaded again to be evaluated.
+const HELD_BYTES: u64 = 8 << 20;
+
+/// One package of a chunk between the two passes of [`assess_chunk`].
+enum Entry<'t> {
+    /// Assessed already (it can belong to no history).
+    Done(TargetReport),
+    /// A version waiting for its history's analysis.
+    Held {
+        /// What the analysis needs of it (`None` under `--no-history`).
+        summary: Option<history::Summary<'t>>,
+        /// Where to load it again.
+        target: &'t discover::Target,
+        /// The package, when the budget let the first pass keep it.
+        package: Option<package::Package>,
+    },
+}
+
+/// Takes `size` from the budget when it is left.
+fn hold(budget: &std::sync::atomic::AtomicU64, size: u64) -> bool {
+    use std::sync::atomic::Ordering;
+    budget
+        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| {
+            left.checked_sub(size)
+        })
+        .is_ok()
+}
+
+/// The bytes of the files under `path` (not following links, a few levels
+/// deep): what a target weighs before it is loaded.
+fn disk_size(target: &discover::Target) -> u64 {
+    fn walk(path: &std::path::Path, depth: usize) -> u64 {
+        let Ok(meta) = std::fs::symlink_metadata(path) else {
+            return 0;
+        };
+        if meta.is_file() {
+            return meta.len();
+        }
+        if !meta.is_dir() || depth == 0 {
+            return 0;
+        }
+        std::fs::read_dir(path)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| walk(&e.path(), depth - 1))
+            .sum()
+    }
+    walk(&target.path, 6)
 }
 
 /// Every bundle of a catalog file, each with its node of the catalog's
@@ -543,4 +688,33 @@ pub fn schema_json(which: cli::SchemaKind) -> String {
     };
     // Serializing a schema document cannot fail: it is plain JSON.
     serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The versions of a history are evaluated alike whether the first pass
+    /// kept them loaded or dropped them: the history analysis works from
+    /// their summaries alone, so memory need not grow with the history.
+    #[test]
+    fn a_history_needs_no_version_kept_loaded() {
+        let options = Options::default();
+        let root = PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/upgrade/history"
+        ));
+        let rules = load_rules(&options).expect("rules");
+        let targets = discover::discover(&[root]).expect("targets");
+        let keys = history::keys(&targets);
+        let json =
+            |c: &Chunk| serde_json::to_string(&(&c.reports, &c.histories)).expect("serializes");
+        let kept = assess_chunk(&targets, &keys, &rules, &options, u64::MAX);
+        let dropped = assess_chunk(&targets, &keys, &rules, &options, 0);
+        assert_eq!(kept.reloaded, 0);
+        assert_eq!(dropped.reloaded, targets.len());
+        assert_eq!(kept.histories.len(), 1);
+        assert!(!kept.histories[0].changes.is_empty());
+        assert_eq!(json(&kept), json(&dropped));
+    }
 }

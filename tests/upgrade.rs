@@ -132,3 +132,39 @@ fn changes_name_the_version_path_and_lines() {
     let found = changes(&dir, "unsafe.yaml");
     assert_eq!(found[0].path.as_deref(), Some(".spec.tags[*]"));
 }
+
+/// A history compares CRDs reduced to what the checks read (so it can drop
+/// the loaded versions): every fixture pair, both ways, gives the very same
+/// changes reduced as whole, and a CRD shipped unchanged gives none.
+#[test]
+fn reduced_crds_give_the_changes_of_whole_ones() {
+    use caplevel::upgrade::crd::{Crd, Interner, upgrade_reduced};
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/upgrade/crd");
+    let interner = Interner::default();
+    let reduced =
+        |node: &Node, file: &str| Crd::new("widgets", Side::new(node, file), 1, &interner);
+    let mut compared = 0;
+    for entry in std::fs::read_dir(&root).expect("fixtures") {
+        let dir = entry.expect("entry").path();
+        let old = read(&dir.join("old.yaml"));
+        for new in ["safe.yaml", "unsafe.yaml"] {
+            let newer = read(&dir.join(new));
+            for ((a, af), (b, bf)) in [
+                ((&old, "old.yaml"), (&newer, new)),
+                ((&newer, new), (&old, "old.yaml")),
+            ] {
+                let whole = upgrade(Side::new(a, af), Side::new(b, bf));
+                assert_eq!(
+                    upgrade_reduced(&reduced(a, af), &reduced(b, bf)),
+                    whole,
+                    "{}: {af} -> {bf}",
+                    dir.display()
+                );
+                compared += usize::from(!whole.is_empty());
+            }
+        }
+        let same = reduced(&old, "old.yaml");
+        assert!(upgrade_reduced(&same, &reduced(&old, "again.yaml")).is_empty());
+    }
+    assert!(compared >= 15, "{compared}");
+}

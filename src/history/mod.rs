@@ -188,21 +188,74 @@ pub struct Item<'a> {
     pub node: Option<Node_>,
 }
 
-/// Groups a chunk's loaded packages (`items[i]` describes `packages[i]`)
-/// into histories (two or more distinct versions of one package) and
-/// analyses each.
-pub fn analyze(items: &[Item<'_>], packages: &[Package]) -> Vec<Analysis> {
+/// What the history analysis needs of one version, taken from its loaded
+/// package so that the package can be dropped (and loaded again to be
+/// evaluated): the package's name, its node of the upgrade graph, whether
+/// its objects are known, and its CRDs reduced to what the upgrade checks
+/// read. A history of many versions holds these, not the packages.
+pub struct Summary<'a> {
+    key: HistoryKey,
+    layout: &'a Layout,
+    name: String,
+    node: Option<Node_>,
+    objects: bool,
+    crds: Vec<crate::upgrade::crd::Crd>,
+}
+
+impl<'a> Summary<'a> {
+    /// The summary of `package`, described by `item` (`None` when it has no
+    /// history key); CRDs equal to those of other versions are shared
+    /// through `interner`.
+    pub fn of(
+        item: Item<'a>,
+        package: &Package,
+        interner: &crate::upgrade::crd::Interner,
+    ) -> Option<Summary<'a>> {
+        let key = item.key?;
+        let node = match item.node {
+            Some(node) => Some(node),
+            None => csv_of(package).map(|csv| {
+                let channels = match item.layout {
+                    Layout::Bundle => package.facts["channels"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|c| c.as_str().map(str::to_owned))
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                Node_::of_csv(&csv.node, &csv.origin.file, channels)
+            }),
+        };
+        Some(Summary {
+            key,
+            layout: item.layout,
+            name: package.name.clone(),
+            objects: package.facts["catalog"]["objects"] != Json::Bool(false),
+            crds: node
+                .as_ref()
+                .map(|_| diff::crds_of(package, interner))
+                .unwrap_or_default(),
+            node,
+        })
+    }
+}
+
+/// Groups a chunk's versions (`summaries[i]` summarises its package `i`,
+/// `None` for one that can belong to no history) into histories (two or
+/// more distinct versions of one package) and analyses each.
+pub fn analyze(summaries: &[Option<&Summary<'_>>]) -> Vec<Analysis> {
     use rayon::prelude::*;
     let mut groups: BTreeMap<(&HistoryKey, &str), Vec<usize>> = BTreeMap::new();
-    for (i, (item, p)) in items.iter().zip(packages).enumerate() {
-        if let Some(k) = &item.key {
-            groups.entry((k, p.name.as_str())).or_default().push(i);
+    for (i, s) in summaries.iter().enumerate() {
+        if let Some(s) = s {
+            groups.entry((&s.key, s.name.as_str())).or_default().push(i);
         }
     }
     let groups: Vec<_> = groups.into_iter().collect();
     groups
         .par_iter()
-        .filter_map(|((key, name), indices)| history(&key.folder, name, indices, items, packages))
+        .filter_map(|((key, name), indices)| history(&key.folder, name, indices, summaries))
         .collect()
 }
 
@@ -216,29 +269,13 @@ fn history(
     folder: &Path,
     name: &str,
     indices: &[usize],
-    items: &[Item<'_>],
-    packages: &[Package],
+    summaries: &[Option<&Summary<'_>>],
 ) -> Option<Analysis> {
+    let summary = |i: usize| summaries[i];
     let mut members: Vec<Member> = indices
         .iter()
         .filter_map(|&i| {
-            let p = &packages[i];
-            let node = match &items[i].node {
-                Some(node) => node.clone(),
-                None => {
-                    let csv = csv_of(p)?;
-                    let channels = match items[i].layout {
-                        Layout::Bundle => p.facts["channels"]
-                            .as_array()
-                            .into_iter()
-                            .flatten()
-                            .filter_map(|c| c.as_str().map(str::to_owned))
-                            .collect(),
-                        _ => Vec::new(),
-                    };
-                    Node_::of_csv(&csv.node, &csv.origin.file, channels)
-                }
-            };
+            let node = summary(i)?.node.clone()?;
             Some(Member {
                 index: i,
                 version: node.version.clone()?,
@@ -255,7 +292,7 @@ fn history(
     if distinct.len() < 2 {
         return None;
     }
-    let declared = match items[members[0].index].layout {
+    let declared = match summary(members[0].index)?.layout {
         Layout::PackageManifest { package_file } => channels_of(package_file),
         _ => Vec::new(),
     };
@@ -263,6 +300,7 @@ fn history(
     let graph = graph::check(&nodes, &declared);
     let all: BTreeSet<usize> = (0..nodes.len()).collect();
     let edges = graph::edges(&nodes, &all);
+    let crds = |k: usize| summary(members[k].index).map_or(&[][..], |s| &s.crds[..]);
     let mut from = Vec::new();
     let mut changes = Vec::new();
     for (k, m) in members.iter().enumerate() {
@@ -272,7 +310,7 @@ fn history(
         let mut seen = BTreeSet::new();
         let mut found = Vec::new();
         for &p in &preds {
-            for change in diff::crds(&packages[members[p].index], &packages[m.index]) {
+            for change in diff::crd_changes(crds(p), crds(k)) {
                 let id = (
                     change.kind,
                     change.subject.clone(),
@@ -308,7 +346,7 @@ fn history(
         graph,
         objects: members
             .iter()
-            .map(|m| packages[m.index].facts["catalog"]["objects"] != Json::Bool(false))
+            .map(|m| summary(m.index).is_some_and(|s| s.objects))
             .collect(),
     })
 }

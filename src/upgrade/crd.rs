@@ -54,6 +54,252 @@ impl<'a> Side<'a> {
     }
 }
 
+/// What the upgrade checks need of one CRD, kept apart from its package so
+/// that a history can compare many versions without holding them loaded:
+/// the CRD reduced to the fields [`compare`] reads (positions kept) and its
+/// [`conversion`] problem worked out once on the whole object.
+#[derive(Debug, Clone)]
+pub struct Crd {
+    /// `metadata.name`, as the package model read it.
+    pub name: String,
+    /// The CRD reduced by [`prune`], shared between versions that ship the
+    /// same one (see [`Interner`]).
+    pub node: std::sync::Arc<Node>,
+    /// The file it was read from, as reported.
+    pub file: String,
+    /// For a rendered object, the template line every position maps to.
+    pub rendered_line: Option<u32>,
+    /// The object's own line (where a removal is located).
+    pub line: u32,
+    /// [`conversion`] of the whole object.
+    pub conversion: Option<Change>,
+}
+
+impl Crd {
+    /// The reduced CRD of a whole one, interned in `interner`.
+    pub fn new(name: &str, full: Side<'_>, line: u32, interner: &Interner) -> Crd {
+        Crd {
+            name: name.to_string(),
+            node: interner.intern(prune(full.node)),
+            file: full.file.to_string(),
+            rendered_line: full.rendered_line,
+            line,
+            conversion: conversion(full),
+        }
+    }
+
+    /// The side [`compare`] reads.
+    pub fn side(&self) -> Side<'_> {
+        Side {
+            node: &self.node,
+            file: &self.file,
+            rendered_line: self.rendered_line,
+        }
+    }
+}
+
+/// [`upgrade`] between two reduced CRDs: the same changes as on the whole
+/// objects, since [`prune`] keeps what [`compare`] reads and the conversion
+/// problems were worked out before reducing. Two versions that ship the
+/// very same CRD (one interned node) cannot differ, so they are not walked.
+#[must_use]
+pub fn upgrade_reduced(old: &Crd, new: &Crd) -> Vec<Change> {
+    let mut out =
+        if std::sync::Arc::ptr_eq(&old.node, &new.node) && old.rendered_line == new.rendered_line {
+            Vec::new()
+        } else {
+            compare(old.side(), new.side())
+        };
+    if old.conversion.is_none() {
+        out.extend(new.conversion.clone());
+    }
+    out
+}
+
+/// Shares equal reduced CRDs: consecutive versions of an operator mostly
+/// ship the same CRDs, so a history holds each distinct one once.
+/// Shared by the threads loading the versions of one chunk.
+#[derive(Debug, Default)]
+pub struct Interner {
+    seen: std::sync::Mutex<std::collections::HashMap<u64, Vec<std::sync::Arc<Node>>>>,
+}
+
+impl Interner {
+    /// The shared copy of `node`.
+    pub fn intern(&self, node: Node) -> std::sync::Arc<Node> {
+        use std::hash::Hasher;
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        hash_node(&node, &mut h);
+        // A poisoned lock only means another thread panicked mid-insert;
+        // the map is still usable.
+        let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        let list = seen.entry(h.finish()).or_default();
+        if let Some(same) = list.iter().find(|n| ***n == node) {
+            return same.clone();
+        }
+        let shared = std::sync::Arc::new(node);
+        list.push(shared.clone());
+        shared
+    }
+}
+
+/// Hashes what `==` compares: values, and positions (keys' included).
+fn hash_node(node: &Node, h: &mut impl std::hash::Hasher) {
+    use std::hash::Hash;
+    (node.pos.line, node.pos.column).hash(h);
+    match &node.value {
+        Value::Null => 0u8.hash(h),
+        Value::Bool(b) => (1u8, b).hash(h),
+        Value::Int(i) => (2u8, i).hash(h),
+        Value::Float(f) => (3u8, f.to_bits()).hash(h),
+        Value::String(s) => (4u8, s).hash(h),
+        Value::Seq(items) => {
+            (5u8, items.len()).hash(h);
+            items.iter().for_each(|n| hash_node(n, h));
+        }
+        Value::Map(m) => {
+            (6u8, m.entries.len()).hash(h);
+            for (k, (pos, v)) in &m.entries {
+                (k, pos.line, pos.column).hash(h);
+                hash_node(v, h);
+            }
+        }
+    }
+}
+
+/// The schema keywords [`compare`]'s walk reads besides the bounds
+/// ([`MINIMA`], [`MAXIMA`]) and the nested schemas; everything else in a
+/// schema (descriptions above all, most of a CRD's bytes) is dropped by
+/// [`prune`]. A check reading a new keyword must add it here (a test
+/// compares whole and reduced CRDs).
+const SCHEMA_KEYS: [&str; 6] = [
+    "type",
+    "default",
+    "enum",
+    "required",
+    "x-kubernetes-int-or-string",
+    "x-kubernetes-preserve-unknown-fields",
+];
+
+/// A CRD reduced to what [`compare`] reads, positions kept: its name,
+/// scope, versions (name, flags, schema), the `v1beta1` shared schema and
+/// version, and the stored versions.
+#[must_use]
+pub fn prune(crd: &Node) -> Node {
+    let schema_at = |n: &Node| keep(n, &[("openAPIV3Schema", Some(&prune_schema as &Prune))]);
+    let version = |n: &Node| -> Node {
+        let schema = |s: &Node| schema_at(s);
+        keep(
+            n,
+            &[
+                ("name", None),
+                ("served", None),
+                ("storage", None),
+                ("deprecated", None),
+                ("schema", Some(&schema as &Prune)),
+            ],
+        )
+    };
+    let versions = |n: &Node| each(n, &version);
+    let metadata = |n: &Node| keep(n, &[("name", None)]);
+    let spec = |n: &Node| {
+        keep(
+            n,
+            &[
+                ("scope", None),
+                ("version", None),
+                ("versions", Some(&versions as &Prune)),
+                ("validation", Some(&schema_at as &Prune)),
+            ],
+        )
+    };
+    let status = |n: &Node| keep(n, &[("storedVersions", None)]);
+    keep(
+        crd,
+        &[
+            ("metadata", Some(&metadata as &Prune)),
+            ("spec", Some(&spec as &Prune)),
+            ("status", Some(&status as &Prune)),
+        ],
+    )
+}
+
+type Prune<'a> = dyn Fn(&Node) -> Node + 'a;
+
+/// `node` with only the keys listed, each reduced by its function (kept
+/// whole without one); a node that is not a mapping is kept whole.
+fn keep(node: &Node, keys: &[(&str, Option<&Prune<'_>>)]) -> Node {
+    let Value::Map(map) = &node.value else {
+        return node.clone();
+    };
+    let entries = map
+        .entries
+        .iter()
+        .filter_map(|(k, (pos, v))| {
+            let (_, f) = keys.iter().find(|(name, _)| name == k)?;
+            let v = match f {
+                Some(f) => f(v),
+                None => v.clone(),
+            };
+            Some((k.clone(), (*pos, v)))
+        })
+        .collect();
+    Node {
+        value: Value::Map(crate::yaml::Mapping { entries }),
+        pos: node.pos,
+    }
+}
+
+/// Every item of a sequence reduced by `f` (anything else kept whole).
+fn each(node: &Node, f: &Prune<'_>) -> Node {
+    match &node.value {
+        Value::Seq(items) => Node {
+            value: Value::Seq(items.iter().map(f).collect()),
+            pos: node.pos,
+        },
+        _ => node.clone(),
+    }
+}
+
+/// A schema reduced to the keywords the walk reads, its properties, items
+/// and additional properties reduced alike.
+fn prune_schema(node: &Node) -> Node {
+    let Value::Map(map) = &node.value else {
+        return node.clone();
+    };
+    let entries = map
+        .entries
+        .iter()
+        .filter_map(|(k, (pos, v))| {
+            let v = match k.as_str() {
+                "properties" => match &v.value {
+                    Value::Map(props) => Node {
+                        value: Value::Map(crate::yaml::Mapping {
+                            entries: props
+                                .entries
+                                .iter()
+                                .map(|(name, (p, child))| (name.clone(), (*p, prune_schema(child))))
+                                .collect(),
+                        }),
+                        pos: v.pos,
+                    },
+                    _ => v.clone(),
+                },
+                "items" | "additionalProperties" => prune_schema(v),
+                k if SCHEMA_KEYS.contains(&k) || MINIMA.contains(&k) || MAXIMA.contains(&k) => {
+                    v.clone()
+                }
+                _ => return None,
+            };
+            Some((k.clone(), (*pos, v)))
+        })
+        .collect();
+    Node {
+        value: Value::Map(crate::yaml::Mapping { entries }),
+        pos: node.pos,
+    }
+}
+
 /// One version of a CRD: its name, flags and schema (per version, or the
 /// shared `spec.validation` of `v1beta1`).
 struct Version<'a> {

@@ -159,10 +159,26 @@ pub fn bundles(old: &Package, new: &Package) -> Vec<Change> {
 /// in `new`.
 #[must_use]
 pub fn crds(old: &Package, new: &Package) -> Vec<Change> {
+    let interner = crd::Interner::default();
+    crd_changes(&crds_of(old, &interner), &crds_of(new, &interner))
+}
+
+/// The CRDs a bundle ships, reduced to what [`crd_changes`] needs (shared
+/// through `interner` with other versions that ship the same).
+pub fn crds_of(p: &Package, interner: &crd::Interner) -> Vec<crd::Crd> {
+    objects(p, "CustomResourceDefinition")
+        .map(|r| crd::Crd::new(&r.name, side(r), r.origin.line, interner))
+        .collect()
+}
+
+/// [`crds`] over reduced CRDs: the changes of the upgrade from a bundle
+/// shipping `old` to one shipping `new`.
+#[must_use]
+pub fn crd_changes(old: &[crd::Crd], new: &[crd::Crd]) -> Vec<Change> {
     let mut out = Vec::new();
-    for o in objects(old, "CustomResourceDefinition") {
-        match objects(new, "CustomResourceDefinition").find(|n| n.name == o.name) {
-            Some(n) => out.extend(crd::upgrade(side(o), side(n))),
+    for o in old {
+        match new.iter().find(|n| n.name == o.name) {
+            Some(n) => out.extend(crd::upgrade_reduced(o, n)),
             None => out.push(Change {
                 kind: ChangeKind::CrdRemoved,
                 breaking: true,
@@ -170,14 +186,17 @@ pub fn crds(old: &Package, new: &Package) -> Vec<Change> {
                 version: None,
                 path: None,
                 message: "the CRD is gone from the new bundle: its objects lose their API".into(),
-                old: Some(loc(o, None)),
+                old: Some(Location {
+                    file: o.file.clone(),
+                    line: o.line,
+                }),
                 new: None,
             }),
         }
     }
-    for n in objects(new, "CustomResourceDefinition") {
-        if !objects(old, "CustomResourceDefinition").any(|o| o.name == n.name) {
-            out.extend(crd::conversion(side(n)));
+    for n in new {
+        if !old.iter().any(|o| o.name == n.name) {
+            out.extend(n.conversion.clone());
         }
     }
     out
