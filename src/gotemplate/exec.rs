@@ -823,7 +823,7 @@ impl<'a> Exec<'a> {
                     (None, Some(_)) => {
                         Err(self.fail(f, format!("can't evaluate field {name} in type {ty}")))
                     }
-                    (None, None) => Ok(Value::Nil),
+                    (None, None) => Ok(m.missing()),
                 }
             }
             _ => Err(self.fail(f, format!("can't evaluate field {name} in type {ty}"))),
@@ -1153,7 +1153,7 @@ fn index(a: &[Value]) -> Result<Value, String> {
                 Value::Int(i64::from(s.as_bytes()[n]))
             }
             Value::Map(m) => match i {
-                Value::String(k) => m.get(k).unwrap_or(Value::Nil),
+                Value::String(k) => m.get(k).unwrap_or_else(|| m.missing()),
                 Value::Nil => return Err("value is nil; should be of type string".into()),
                 other => {
                     return Err(format!(

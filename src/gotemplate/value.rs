@@ -94,6 +94,14 @@ pub struct GoField {
     pub omit_empty: bool,
 }
 
+/// `map[string]string`, what Sprig's `split`/`splitn` return: a missing
+/// key reads as the element type's zero value, `""`, never nil.
+pub static STRING_MAP: GoType = GoType {
+    name: "map[string]string",
+    kind: GoKind::Map,
+    fields: &[],
+};
+
 impl GoType {
     /// Whether this type is a struct or a pointer to one.
     pub fn is_struct(&self) -> bool {
@@ -146,6 +154,16 @@ impl Map {
     /// The host struct this map stands for, if it is one.
     pub fn go_struct(&self) -> Option<&'static GoType> {
         self.0.go_type.filter(|t| t.is_struct())
+    }
+
+    /// What reading a missing key gives: the map's element zero value
+    /// (`""` for a `map[string]string`, nil for `interface {}` elements).
+    pub fn missing(&self) -> Value {
+        if self.type_name() == Some(STRING_MAP.name) {
+            Value::str("")
+        } else {
+            Value::Nil
+        }
     }
 
     /// The value at `key` (a cheap handle clone).

@@ -24,24 +24,45 @@ pub(crate) fn b64encode(data: &[u8]) -> String {
     out
 }
 
-/// Standard base64 decoding (padding optional); `None` on bad input.
-pub(crate) fn b64decode(text: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::new();
-    let mut acc = 0u32;
-    let mut bits = 0;
-    for c in text.bytes() {
-        if c == b'=' {
-            break;
+/// `base64.StdEncoding.DecodeString`: padding required, `\r`/`\n`
+/// skipped; the error is the input offset Go reports.
+pub(crate) fn b64decode_strict(text: &str) -> Result<Vec<u8>, usize> {
+    let bytes: Vec<(usize, u8)> = text
+        .bytes()
+        .enumerate()
+        .filter(|(_, c)| *c != b'\r' && *c != b'\n')
+        .collect();
+    let mut out = Vec::with_capacity(bytes.len() / 4 * 3);
+    let mut chunks = bytes.chunks(4).peekable();
+    while let Some(q) = chunks.next() {
+        let last = chunks.peek().is_none();
+        let mut vals = [0u32; 4];
+        let mut n = 0;
+        for (j, &(pos, c)) in q.iter().enumerate() {
+            if c == b'=' {
+                // Padding: only at the third or fourth place of the last
+                // quantum, and only padding after it.
+                if j < 2 || !last || q[j..].iter().any(|&(_, c)| c != b'=') || q.len() != 4 {
+                    return Err(pos);
+                }
+                if j == 2 && q[3].1 != b'=' {
+                    return Err(q[3].0);
+                }
+                break;
+            }
+            let v = B64.iter().position(|&x| x == c).ok_or(pos)?;
+            vals[j] = u32::try_from(v).unwrap_or(0);
+            n = j + 1;
         }
-        let v = B64.iter().position(|&x| x == c)?;
-        acc = (acc << 6) | u32::try_from(v).ok()?;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push(u8::try_from((acc >> bits) & 0xFF).ok()?);
+        if q.len() < 4 && n == q.len() {
+            // Input ends inside a quantum: Go blames its first byte.
+            return Err(q[0].0);
         }
+        let acc = (vals[0] << 18) | (vals[1] << 12) | (vals[2] << 6) | vals[3];
+        let b = acc.to_be_bytes();
+        out.extend_from_slice(&b[1..=n.saturating_sub(1).min(3)]);
     }
-    Some(out)
+    Ok(out)
 }
 
 /// Lower-case hex.
@@ -204,7 +225,9 @@ mod tests {
             "a9993e364706816aba3e25717850c26c9cd0d89d"
         );
         assert_eq!(b64encode(b"hello"), "aGVsbG8=");
-        assert_eq!(b64decode("aGVsbG8=").unwrap(), b"hello");
+        assert_eq!(b64decode_strict("aGVsbG8=").unwrap(), b"hello");
+        assert_eq!(b64decode_strict("aGVsbG8"), Err(4));
+        assert_eq!(b64decode_strict("aGk="), Ok(b"hi".to_vec()));
         assert_eq!(adler32(b"Wikipedia"), 300_286_872);
     }
 }

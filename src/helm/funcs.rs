@@ -11,10 +11,12 @@ use std::cell::Cell;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use crate::gotemplate::{Entries as VMap, Map, Set, Value, deep_equal, go_quote, sprint, sprintf};
+use crate::gotemplate::{
+    Entries as VMap, Map, STRING_MAP, Set, Value, deep_equal, go_quote, sprint, sprintf,
+};
 
-use super::digest;
 use super::yamlout::{from_serde, go_value_string, node_value, to_json, to_yaml};
+use super::{digest, goutil, xstrings};
 
 type R = Result<Value, String>;
 
@@ -302,46 +304,37 @@ fn title(s: &str) -> String {
     out
 }
 
-fn words(s: &str) -> Vec<String> {
-    // Split on non-alphanumerics and on lower→upper transitions.
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut prev_lower = false;
-    for c in s.chars() {
-        if !c.is_alphanumeric() {
-            if !cur.is_empty() {
-                out.push(std::mem::take(&mut cur));
-            }
-            prev_lower = false;
-            continue;
-        }
-        if c.is_uppercase() && prev_lower && !cur.is_empty() {
-            out.push(std::mem::take(&mut cur));
-        }
-        prev_lower = c.is_lowercase() || c.is_ascii_digit();
-        cur.push(c);
+/// Sprig's `strslice`: a list's elements as text, nils left out; nil is
+/// the empty list; any other value the one-element list of its text.
+fn strslice(v: &Value) -> Vec<String> {
+    match v {
+        Value::List(l) => l
+            .iter()
+            .filter(|x| !matches!(x, Value::Nil))
+            .map(go_value_string)
+            .collect(),
+        Value::Nil => Vec::new(),
+        other => vec![go_value_string(other)],
     }
-    if !cur.is_empty() {
-        out.push(cur);
-    }
-    out
 }
 
+/// `s[from..to]` by bytes, as Go slices a string; a cut inside a UTF-8
+/// sequence leaves a replacement character (Go keeps the raw byte).
+fn byte_slice(s: &str, from: usize, to: usize) -> String {
+    String::from_utf8_lossy(s.as_bytes().get(from..to).unwrap_or(&[])).into_owned()
+}
+
+/// Sprig's `trunc`: the first `n` bytes, or for a negative `n` the last
+/// `-n`; the string itself when shorter.
 fn trunc(s: &str, n: i64) -> String {
-    let chars: Vec<char> = s.chars().collect();
-    let len = i64::try_from(chars.len()).unwrap_or(i64::MAX);
-    if n >= 0 {
-        if n >= len {
-            s.to_owned()
-        } else {
-            chars[..usize::try_from(n).unwrap_or(0)].iter().collect()
-        }
-    } else if -n >= len {
-        s.to_owned()
+    let len = i64::try_from(s.len()).unwrap_or(i64::MAX);
+    let at = |i: i64| usize::try_from(i).unwrap_or(0);
+    if n < 0 && len + n > 0 {
+        byte_slice(s, at(len + n), s.len())
+    } else if n >= 0 && len > n {
+        byte_slice(s, 0, at(n))
     } else {
-        chars[usize::try_from(len + n).unwrap_or(0)..]
-            .iter()
-            .collect()
+        s.to_owned()
     }
 }
 
@@ -379,17 +372,24 @@ fn merge_into(dst: &Map, src: &Map, overwrite: bool, depth: usize) {
     if depth > 1000 || dst.ptr_eq(src) {
         return;
     }
-    for (k, sv_) in src.pairs() {
-        match (dst.get(&k), &sv_) {
-            (Some(Value::Map(dm)), Value::Map(sm)) => merge_into(&dm, sm, overwrite, depth + 1),
-            (Some(dv), _) => {
-                if (overwrite && !is_empty(&sv_)) || is_empty(&dv) && !matches!(dv, Value::Map(_)) {
-                    dst.insert(k, sv_);
-                }
+    // mergo's deepMerge of map entries: a nil source entry is copied only
+    // when overwriting (and then it does overwrite); two maps merge
+    // recursively; otherwise the source entry wins when overwriting or
+    // when the destination entry is missing or empty (even an empty map).
+    for (k, s) in src.pairs() {
+        if matches!(s, Value::Nil) {
+            if overwrite {
+                dst.insert(k, Value::Nil);
             }
-            (None, _) => {
-                dst.insert(k, sv_);
-            }
+            continue;
+        }
+        let d = dst.get(&k);
+        if let (Some(Value::Map(dm)), Value::Map(sm)) = (&d, &s) {
+            merge_into(dm, sm, overwrite, depth + 1);
+            continue;
+        }
+        if overwrite || d.as_ref().is_none_or(is_empty) {
+            dst.insert(k, s);
         }
     }
 }
@@ -668,29 +668,27 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
     ))));
 
     // Strings.
+    // Go maps case one character to one (`ß` stays `ß` under `upper`).
     reg!(m, ["upper", "toUpper"], |a: &[Value]| Ok(string(
-        sarg(a, 0).to_uppercase()
+        sarg(a, 0).chars().map(xstrings::upper).collect::<String>()
     )));
     reg!(m, ["lower", "toLower"], |a: &[Value]| Ok(string(
-        sarg(a, 0).to_lowercase()
+        sarg(a, 0).chars().map(xstrings::lower).collect::<String>()
     )));
     reg!(m, ["title"], |a: &[Value]| Ok(string(title(&sarg(a, 0)))));
     reg!(m, ["untitle"], |a: &[Value]| {
         let s = sarg(a, 0);
         let mut out = String::new();
-        let mut prev = false;
+        // goutils' Uncapitalize: only white space starts a word.
+        let mut after_space = true;
         for c in s.chars() {
-            if !prev && c.is_alphabetic() {
-                out.extend(c.to_lowercase());
-            } else {
-                out.push(c);
-            }
-            prev = c.is_alphanumeric();
+            out.push(if after_space { xstrings::lower(c) } else { c });
+            after_space = c.is_whitespace();
         }
         Ok(string(out))
     });
     reg!(m, ["trim"], |a: &[Value]| Ok(string(sarg(a, 0).trim())));
-    reg!(m, ["trimAll"], |a: &[Value]| {
+    reg!(m, ["trimAll", "trimall"], |a: &[Value]| {
         let cut: Vec<char> = sarg(a, 0).chars().collect();
         Ok(string(sarg(a, 1).trim_matches(|c| cut.contains(&c))))
     });
@@ -706,30 +704,55 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
         &sarg(a, 1),
         to_i64(&arg(a, 0))
     ))));
+    reg!(m, ["abbrevboth"], |a: &[Value]| Ok(string(
+        goutil::abbrev_both(to_i64(&arg(a, 0)), to_i64(&arg(a, 1)), &sarg(a, 2))
+    )));
+    reg!(m, ["wrap"], |a: &[Value]| Ok(string(goutil::wrap_custom(
+        &sarg(a, 1),
+        to_i64(&arg(a, 0)),
+        "\n",
+        false
+    ))));
+    reg!(m, ["wrapWith"], |a: &[Value]| Ok(string(
+        goutil::wrap_custom(&sarg(a, 2), to_i64(&arg(a, 0)), &sarg(a, 1), true)
+    )));
+    reg!(m, ["swapcase"], |a: &[Value]| Ok(string(
+        goutil::swap_case(&sarg(a, 0))
+    )));
+    // `toDecimal`: the value's text read as an octal number (0 if it is not).
+    reg!(m, ["toDecimal"], |a: &[Value]| Ok(Value::Int(
+        i64::from_str_radix(&sv(&arg(a, 0)), 8).unwrap_or(0)
+    )));
     reg!(m, ["abbrev"], |a: &[Value]| {
         let w = to_i64(&arg(a, 0));
         let s = sarg(a, 1);
-        let n = i64::try_from(s.chars().count()).unwrap_or(0);
-        if w < 4 || n <= w {
+        if w < 4 {
             return Ok(string(s));
         }
-        Ok(string(format!("{}...", trunc(&s, w - 3))))
+        Ok(string(
+            goutil::abbreviate_full(&s, 0, w).unwrap_or_default(),
+        ))
     });
+    // Sprig's `substr start end s` slices bytes as Go does, and fails as Go's
+    // slice expression panics (start past end or past the string).
     reg!(m, ["substr"], |a: &[Value]| {
-        let s: Vec<char> = sarg(a, 2).chars().collect();
-        let len = i64::try_from(s.len()).unwrap_or(0);
-        let start = to_i64(&arg(a, 0));
-        let end = to_i64(&arg(a, 1));
-        let start = if start < 0 { 0 } else { start.min(len) };
-        let end = if end < 0 || end > len { len } else { end };
-        if start > end {
-            return Ok(string(""));
+        let s = sarg(a, 2);
+        let len = i64::try_from(s.len()).unwrap_or(i64::MAX);
+        let (start, end) = (to_i64(&arg(a, 0)), to_i64(&arg(a, 1)));
+        let (from, to) = if start < 0 {
+            (0, end)
+        } else if end < 0 || end > len {
+            (start, len)
+        } else {
+            (start, end)
+        };
+        if to < 0 || to > len || from > to {
+            return Err(err(format!(
+                "runtime error: slice bounds out of range [{from}:{to}] with length {len}"
+            )));
         }
-        let (s0, e0) = (
-            usize::try_from(start).unwrap_or(0),
-            usize::try_from(end).unwrap_or(0),
-        );
-        Ok(string(s[s0..e0].iter().collect::<String>()))
+        let at = |i: i64| usize::try_from(i).unwrap_or(0);
+        Ok(string(byte_slice(&s, at(from), at(to))))
     });
     reg!(m, ["repeat"], |a: &[Value]| {
         let n = usize::try_from(to_i64(&arg(a, 0)).clamp(0, 100_000)).unwrap_or(0);
@@ -800,32 +823,15 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
         "\n{}",
         indent(to_i64(&arg(a, 0)), &sarg(a, 1))?
     ))));
-    reg!(m, ["snakecase"], |a: &[Value]| {
-        Ok(string(
-            words(&sarg(a, 0))
-                .iter()
-                .map(|w| w.to_lowercase())
-                .collect::<Vec<_>>()
-                .join("_"),
-        ))
-    });
-    reg!(m, ["kebabcase"], |a: &[Value]| {
-        Ok(string(
-            words(&sarg(a, 0))
-                .iter()
-                .map(|w| w.to_lowercase())
-                .collect::<Vec<_>>()
-                .join("-"),
-        ))
-    });
-    reg!(m, ["camelcase"], |a: &[Value]| {
-        Ok(string(
-            words(&sarg(a, 0))
-                .iter()
-                .map(|w| title(&w.to_lowercase()))
-                .collect::<String>(),
-        ))
-    });
+    reg!(m, ["snakecase"], |a: &[Value]| Ok(string(
+        xstrings::to_lower_with_sep(&sarg(a, 0), '_')
+    )));
+    reg!(m, ["kebabcase"], |a: &[Value]| Ok(string(
+        xstrings::to_lower_with_sep(&sarg(a, 0), '-')
+    )));
+    reg!(m, ["camelcase"], |a: &[Value]| Ok(string(
+        xstrings::to_camel_case(&sarg(a, 0))
+    )));
     reg!(m, ["initials"], |a: &[Value]| {
         Ok(string(
             sarg(a, 0)
@@ -846,7 +852,7 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
         Some(v) => sv(v),
     })));
     reg!(m, ["toStrings"], |a: &[Value]| Ok(list(
-        list_of(&arg(a, 0)).iter().map(|v| string(sv(v))).collect()
+        strslice(&arg(a, 0)).into_iter().map(string).collect()
     )));
     reg!(m, ["split"], |a: &[Value]| {
         let sep = sarg(a, 0);
@@ -860,17 +866,37 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
         for (i, p) in parts.into_iter().enumerate() {
             out.insert(Arc::from(format!("_{i}").as_str()), string(p));
         }
-        Ok(map(out))
+        Ok(Value::Map(Map::typed(&STRING_MAP, out)))
     });
     reg!(m, ["splitn"], |a: &[Value]| {
         let sep = sarg(a, 0);
-        let n = usize::try_from(to_i64(&arg(a, 1)).max(0)).unwrap_or(0);
+        // Go's SplitN: a negative count means no limit.
+        let n = match to_i64(&arg(a, 1)) {
+            n if n < 0 => usize::MAX,
+            n => usize::try_from(n).unwrap_or(usize::MAX),
+        };
         let s = sarg(a, 2);
         let mut out = VMap::new();
-        for (i, p) in s.splitn(n, sep.as_str()).enumerate() {
+        let parts: Vec<&str> = if sep.is_empty() {
+            // Go splits after each UTF-8 sequence, the last piece unsplit.
+            let mut v = Vec::new();
+            let mut rest = s.as_str();
+            while !rest.is_empty() && v.len() + 1 < n {
+                let l = rest.chars().next().map_or(1, char::len_utf8);
+                v.push(&rest[..l]);
+                rest = &rest[l..];
+            }
+            if !rest.is_empty() && n > 0 {
+                v.push(rest);
+            }
+            v
+        } else {
+            s.splitn(n, sep.as_str()).collect()
+        };
+        for (i, p) in parts.into_iter().enumerate() {
             out.insert(Arc::from(format!("_{i}").as_str()), string(p));
         }
-        Ok(map(out))
+        Ok(Value::Map(Map::typed(&STRING_MAP, out)))
     });
     reg!(m, ["splitList"], |a: &[Value]| {
         let sep = sarg(a, 0);
@@ -882,18 +908,7 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
     });
     reg!(m, ["join"], |a: &[Value]| {
         let sep = sarg(a, 0);
-        Ok(string(
-            list_of(&arg(a, 1))
-                .iter()
-                .map(sv)
-                .collect::<Vec<_>>()
-                .join(&sep),
-        ))
-    });
-    reg!(m, ["sortAlpha"], |a: &[Value]| {
-        let mut v: Vec<String> = list_of(&arg(a, 0)).iter().map(sv).collect();
-        v.sort();
-        Ok(list(v.into_iter().map(string).collect()))
+        Ok(string(strslice(&arg(a, 1)).join(&sep)))
     });
     reg!(m, ["regexMatch", "mustRegexMatch"], |a: &[Value]| Ok(
         Value::Bool(regex(&sarg(a, 0))?.is_match(&sarg(a, 1)))
@@ -940,18 +955,36 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
                 .collect()
         }))
     });
-    reg!(m, ["regexQuoteMeta"], |a: &[Value]| Ok(string(
-        regex::escape(&sarg(a, 0))
-    )));
+    // Go's regexp.QuoteMeta escapes only `\.+*?()|[]{}^$`.
+    reg!(m, ["regexQuoteMeta"], |a: &[Value]| {
+        let s = sarg(a, 0);
+        let mut out = String::with_capacity(s.len());
+        for c in s.chars() {
+            if "\\.+*?()|[]{}^$".contains(c) {
+                out.push('\\');
+            }
+            out.push(c);
+        }
+        Ok(string(out))
+    });
     reg!(m, ["b64enc"], |a: &[Value]| Ok(string(digest::b64encode(
         sarg(a, 0).as_bytes()
     ))));
     reg!(m, ["b64dec"], |a: &[Value]| {
-        Ok(string(match digest::b64decode(&sarg(a, 0)) {
-            Some(b) => String::from_utf8_lossy(&b).into_owned(),
-            None => "illegal base64 data at input byte 0".to_owned(),
+        Ok(string(match digest::b64decode_strict(&sarg(a, 0)) {
+            Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+            Err(at) => format!("illegal base64 data at input byte {at}"),
         }))
     });
+    reg!(m, ["b32enc"], |a: &[Value]| Ok(string(goutil::b32encode(
+        sarg(a, 0).as_bytes()
+    ))));
+    reg!(m, ["b32dec"], |a: &[Value]| Ok(string(
+        match goutil::b32decode(&sarg(a, 0)) {
+            Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+            Err(e) => e,
+        }
+    )));
     reg!(m, ["sha256sum"], |a: &[Value]| Ok(string(digest::hex(
         &digest::sha256(sarg(a, 0).as_bytes())
     ))));
@@ -1056,7 +1089,7 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
         }
         Ok(Value::Int(to_i64(&arg(a, 0)).wrapping_rem(d)))
     });
-    reg!(m, ["max"], |a: &[Value]| Ok(Value::Int(
+    reg!(m, ["max", "biggest"], |a: &[Value]| Ok(Value::Int(
         a.iter().map(to_i64).max().unwrap_or(0)
     )));
     reg!(m, ["min"], |a: &[Value]| Ok(Value::Int(
@@ -1113,43 +1146,67 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
     });
     reg!(m, ["untilStep"], |a: &[Value]| {
         let (start, stop, step) = (to_i64(&arg(a, 0)), to_i64(&arg(a, 1)), to_i64(&arg(a, 2)));
-        let mut out = Vec::new();
-        if step == 0 {
-            return Ok(list(out));
-        }
-        let mut i = start;
-        while (step > 0 && i < stop) || (step < 0 && i > stop) {
-            out.push(Value::Int(i));
-            if i64::try_from(out.len()).unwrap_or(i64::MAX) > MAX_LIST {
+        Ok(list(
+            until_step(start, stop, step)?
+                .into_iter()
+                .map(Value::Int)
+                .collect(),
+        ))
+    });
+    // Sprig's seq, GNU seq's argument forms over its untilStep.
+    reg!(m, ["seq"], |a: &[Value]| {
+        let p: Vec<i64> = a.iter().map(to_i64).collect();
+        let (start, stop, step) = match *p.as_slice() {
+            [end] => {
+                let inc = if end < 1 { -1 } else { 1 };
+                (1, end.saturating_add(inc), inc)
+            }
+            [start, end] => {
+                let step = if end < start { -1 } else { 1 };
+                (start, end.saturating_add(step), step)
+            }
+            [start, step, end] => {
+                let inc = if end < start { -1 } else { 1 };
+                if end < start && step > 0 {
+                    return Ok(string(""));
+                }
+                (start, end.saturating_add(inc), step)
+            }
+            _ => return Ok(string("")),
+        };
+        let v = until_step(start, stop, step)?;
+        Ok(string(
+            v.iter().map(i64::to_string).collect::<Vec<_>>().join(" "),
+        ))
+    });
+    // Sprig's slice (it replaces Go's builtin): lists only; an empty list
+    // gives nil; indexes past the list fail as reflect does.
+    reg!(m, ["slice", "mustSlice"], |a: &[Value]| {
+        let l = match arg(a, 0) {
+            Value::List(l) => l,
+            Value::Nil => {
+                return Err(err(
+                    "runtime error: invalid memory address or nil pointer dereference",
+                ));
+            }
+            other => {
                 return Err(err(format!(
-                    "untilStep: over the limit of {MAX_LIST} items"
+                    "list should be type of slice or array but {}",
+                    kind_of(&other)
                 )));
             }
-            i = i.saturating_add(step);
-        }
-        Ok(list(out))
-    });
-    reg!(m, ["seq"], |a: &[Value]| {
-        let nums: Vec<i64> = a.iter().map(to_i64).collect();
-        let (start, step, end) = match nums.as_slice() {
-            [] => return Ok(string("")),
-            [e] => (1, if *e >= 1 { 1 } else { -1 }, *e),
-            [s, e] => (*s, if e >= s { 1 } else { -1 }, *e),
-            [s, st, e, ..] => (*s, *st, *e),
         };
-        let mut out = Vec::new();
-        if step == 0 {
-            return Ok(string(""));
+        if l.is_empty() {
+            return Ok(Value::Nil);
         }
-        let mut i = start;
-        while (step > 0 && i <= end) || (step < 0 && i >= end) {
-            out.push(i.to_string());
-            if i64::try_from(out.len()).unwrap_or(i64::MAX) > MAX_LIST {
-                return Err(err(format!("seq: over the limit of {MAX_LIST} items")));
-            }
-            i = i.saturating_add(step);
+        let len = i64::try_from(l.len()).unwrap_or(i64::MAX);
+        let start = a.get(1).map_or(0, to_i64);
+        let end = if a.len() < 3 { len } else { to_i64(&a[2]) };
+        if start < 0 || end < start || end > len {
+            return Err(err("reflect.Value.Slice: slice index out of range"));
         }
-        Ok(string(out.join(" ")))
+        let at = |i: i64| usize::try_from(i).unwrap_or(0);
+        Ok(list(l[at(start)..at(end)].to_vec()))
     });
 
     // Lists.
@@ -1235,8 +1292,14 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
                 .collect(),
         ))
     });
+    // Sprig's sortAlpha: a list's strings (nils dropped) sorted; any other
+    // value is the one-element list of its text (`[<nil>]` for nil).
     reg!(m, ["sortAlpha"], |a: &[Value]| {
-        let mut v: Vec<String> = list_of(&arg(a, 0)).iter().map(sv).collect();
+        let v = arg(a, 0);
+        let mut v: Vec<String> = match v {
+            Value::List(_) => strslice(&v),
+            other => vec![go_value_string(&other)],
+        };
         v.sort();
         Ok(list(v.into_iter().map(string).collect()))
     });
@@ -1245,7 +1308,8 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
     reg!(m, ["dict"], |a: &[Value]| {
         let mut d = VMap::new();
         for pair in a.chunks(2) {
-            let k = sv(&pair[0]);
+            // Sprig's strval: nil is `<nil>`.
+            let k = go_value_string(&pair[0]);
             d.insert(
                 Arc::from(k.as_str()),
                 pair.get(1).cloned().unwrap_or_else(|| string("")),
@@ -1562,13 +1626,38 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
     reg!(m, ["toDate", "mustToDate"], |_a: &[Value]| Ok(string(
         FIXED_NOW
     )));
-    reg!(m, ["dateModify", "mustDateModify"], |_a: &[Value]| Ok(
-        string(FIXED_NOW)
-    ));
-    reg!(m, ["duration"], |a: &[Value]| Ok(string(format!(
-        "{}s",
-        to_i64(&arg(a, 0))
-    ))));
+    reg!(
+        m,
+        [
+            "dateModify",
+            "mustDateModify",
+            "date_modify",
+            "must_date_modify"
+        ],
+        |_a: &[Value]| Ok(string(FIXED_NOW))
+    );
+    // Sprig's `duration` reads a string or an int64 as seconds; anything
+    // else (a float from the values) is zero.
+    reg!(m, ["duration"], |a: &[Value]| {
+        let secs = match arg(a, 0) {
+            Value::String(s) => s.parse::<i64>().unwrap_or(0),
+            Value::Int(i) => i,
+            _ => 0,
+        };
+        Ok(string(goutil::duration_string(
+            secs.wrapping_mul(1_000_000_000),
+        )))
+    });
+    // `durationRound`: a string is parsed as a Go duration (0 when bad), an
+    // int64 is nanoseconds, anything else is zero.
+    reg!(m, ["durationRound"], |a: &[Value]| {
+        let nanos = match arg(a, 0) {
+            Value::String(s) => goutil::parse_duration(&s).unwrap_or(0),
+            Value::Int(i) => i,
+            _ => 0,
+        };
+        Ok(string(goutil::duration_round(nanos)))
+    });
     reg!(
         m,
         [
@@ -1603,11 +1692,37 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
     m
 }
 
+/// Sprig's `untilStep`: from `start` by `step` while short of `stop`
+/// (nothing when the step points away from it), bounded by [`MAX_LIST`].
+fn until_step(start: i64, stop: i64, step: i64) -> Result<Vec<i64>, String> {
+    let mut out = Vec::new();
+    if (stop < start && step >= 0) || (stop >= start && step <= 0) {
+        return Ok(out);
+    }
+    let mut i = start;
+    while (step > 0 && i < stop) || (step < 0 && i > stop) {
+        out.push(i);
+        if i64::try_from(out.len()).unwrap_or(i64::MAX) > MAX_LIST {
+            return Err(err(format!(
+                "untilStep: over the limit of {MAX_LIST} items"
+            )));
+        }
+        match i.checked_add(step) {
+            Some(n) => i = n,
+            None => break,
+        }
+    }
+    Ok(out)
+}
+
 /// Sprig's `merge`/`mergeOverwrite`: the sources merged into the first
 /// map, in place, which is returned.
 fn merge_all(a: &[Value], overwrite: bool) -> R {
-    let Value::Map(d) = arg(a, 0) else {
-        return Err(err("merge: the destination is not a map"));
+    // A nil destination is Go's nil map: mergo gives it a new map.
+    let d = match arg(a, 0) {
+        Value::Map(d) => d,
+        Value::Nil => Map::new(VMap::new()),
+        _ => return Err(err("merge: the destination is not a map")),
     };
     for s in a.iter().skip(1) {
         if let Value::Map(sm) = s {

@@ -38,6 +38,7 @@ mod deps;
 pub(crate) mod digest;
 mod funcs;
 mod glob;
+mod goutil;
 mod objects;
 mod output;
 mod profiles;
@@ -45,6 +46,7 @@ mod render;
 mod schema;
 mod strvals;
 mod values;
+mod xstrings;
 mod yamlout;
 
 #[cfg(test)]

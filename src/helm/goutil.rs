@@ -1,0 +1,390 @@
+//! Ports of the Go helpers Sprig's functions are built on, where their
+//! exact output matters: goutils' `WrapCustom`, `AbbreviateFull` and
+//! `SwapCase`, `time.Duration`'s `String` and `ParseDuration`, and
+//! `encoding/base32`. Each follows the Go source step by step (byte
+//! offsets where Go slices bytes), so corner cases (a width under 1, a
+//! word longer than the width, an offset past the end) come out as Helm's.
+
+/// goutils `WrapCustom(str, wrapLength, newLineStr, wrapLongWords)`:
+/// Sprig's `wrap` (`"\n"`, long words kept whole) and `wrapWith` (long
+/// words cut).
+pub(crate) fn wrap_custom(s: &str, width: i64, newline: &str, wrap_long: bool) -> String {
+    if s.is_empty() {
+        return String::new();
+    }
+    let newline = if newline.is_empty() { "\n" } else { newline };
+    let width = usize::try_from(width.max(1)).unwrap_or(usize::MAX);
+    let b = s.as_bytes();
+    let len = b.len();
+    let mut offset = 0usize;
+    let mut out: Vec<u8> = Vec::with_capacity(len + len / width.max(1) * newline.len());
+    while len - offset > width {
+        if b[offset] == b' ' {
+            offset += 1;
+            continue;
+        }
+        let end = (width + offset + 1).min(len);
+        match b[offset..end].iter().rposition(|&c| c == b' ') {
+            Some(i) => {
+                out.extend_from_slice(&b[offset..offset + i]);
+                out.extend_from_slice(newline.as_bytes());
+                offset += i + 1;
+            }
+            None if wrap_long => {
+                out.extend_from_slice(&b[offset..offset + width]);
+                out.extend_from_slice(newline.as_bytes());
+                offset += width;
+            }
+            None => {
+                let end = width + offset;
+                match b[end..].iter().position(|&c| c == b' ') {
+                    None => {
+                        out.extend_from_slice(&b[offset..]);
+                        offset = len;
+                    }
+                    Some(i) => {
+                        out.extend_from_slice(&b[offset..end + i]);
+                        out.extend_from_slice(newline.as_bytes());
+                        offset = end + i + 1;
+                    }
+                }
+            }
+        }
+    }
+    out.extend_from_slice(&b[offset..]);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// goutils `AbbreviateFull(str, offset, maxWidth)`; `None` is its error
+/// (a width under 4, or under 7 with an offset).
+pub(crate) fn abbreviate_full(s: &str, offset: i64, max_width: i64) -> Option<String> {
+    if s.is_empty() {
+        return Some(String::new());
+    }
+    if max_width < 4 {
+        return None;
+    }
+    let len = i64::try_from(s.len()).unwrap_or(i64::MAX);
+    if len <= max_width {
+        return Some(s.to_owned());
+    }
+    let mut offset = offset.min(len);
+    if len - offset < max_width - 3 {
+        offset = len - (max_width - 3);
+    }
+    let cut = |from: i64, to: i64| -> String {
+        let (from, to) = (
+            usize::try_from(from.max(0)).unwrap_or(0),
+            usize::try_from(to.max(0)).unwrap_or(0),
+        );
+        String::from_utf8_lossy(s.as_bytes().get(from..to).unwrap_or(&[])).into_owned()
+    };
+    if offset <= 4 {
+        return Some(format!("{}...", cut(0, max_width - 3)));
+    }
+    if max_width < 7 {
+        return None;
+    }
+    if offset + max_width - 3 < len {
+        let rest = cut(offset, len);
+        let inner = abbreviate_full(&rest, 0, max_width - 3)?;
+        return Some(format!("...{inner}"));
+    }
+    Some(format!("...{}", cut(len - (max_width - 3), len)))
+}
+
+/// Sprig's `abbrevboth left right s`.
+pub(crate) fn abbrev_both(left: i64, right: i64, s: &str) -> String {
+    if right < 4 || (left > 0 && right < 7) {
+        return s.to_owned();
+    }
+    // On error Sprig returns the (already emptied) result.
+    abbreviate_full(s, left, right).unwrap_or_default()
+}
+
+/// goutils `SwapCase`: upper and title case to lower, lower to upper.
+pub(crate) fn swap_case(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            let single = |mut it: std::iter::Peekable<Box<dyn Iterator<Item = char>>>| {
+                let first = it.next().unwrap_or(c);
+                if it.peek().is_some() { c } else { first }
+            };
+            if c.is_uppercase() {
+                single((Box::new(c.to_lowercase()) as Box<dyn Iterator<Item = char>>).peekable())
+            } else if c.is_lowercase() {
+                single((Box::new(c.to_uppercase()) as Box<dyn Iterator<Item = char>>).peekable())
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+const NANOS_PER_SECOND: u64 = 1_000_000_000;
+
+/// `time.Duration(nanos).String()`: `1h2m3.5s`, `1.5ms`, `0s`.
+pub(crate) fn duration_string(nanos: i64) -> String {
+    let neg = nanos < 0;
+    let u = nanos.unsigned_abs();
+    let mut out = String::new();
+    if u < NANOS_PER_SECOND {
+        let (prec, unit) = match u {
+            0 => return "0s".to_owned(),
+            1..=999 => (0, "ns"),
+            1_000..=999_999 => (3, "µs"),
+            _ => (6, "ms"),
+        };
+        out.push_str(&fixed_frac(u, prec));
+        out.push_str(unit);
+    } else {
+        let secs = u / NANOS_PER_SECOND;
+        let frac = fixed_frac(u % NANOS_PER_SECOND, 9);
+        let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
+        if h > 0 {
+            out.push_str(&format!("{h}h{m}m"));
+        } else if m > 0 {
+            out.push_str(&format!("{m}m"));
+        }
+        // `frac` is "0" or "0.xyz" for the sub-second part.
+        out.push_str(&s.to_string());
+        out.push_str(frac.strip_prefix('0').unwrap_or(""));
+        out.push('s');
+    }
+    if neg {
+        out.insert(0, '-');
+    }
+    out
+}
+
+/// `v / 10^prec` with the fraction's trailing zeros (and a bare point)
+/// left out, as Go's `fmtFrac` + `fmtInt`.
+fn fixed_frac(v: u64, prec: u32) -> String {
+    let p = 10u64.pow(prec);
+    let (int, frac) = (v / p, v % p);
+    if frac == 0 {
+        return int.to_string();
+    }
+    let digits = format!("{frac:0width$}", width = prec as usize);
+    format!("{int}.{}", digits.trim_end_matches('0'))
+}
+
+/// `time.ParseDuration`: `[-+]?([0-9]*(\.[0-9]*)?[a-z]+)+` with units
+/// `ns us µs μs ms s m h`, or a bare `0`. `None` is Go's error.
+pub(crate) fn parse_duration(text: &str) -> Option<i64> {
+    let mut s = text;
+    let mut neg = false;
+    if let Some(r) = s.strip_prefix('-') {
+        neg = true;
+        s = r;
+    } else if let Some(r) = s.strip_prefix('+') {
+        s = r;
+    }
+    if s == "0" {
+        return Some(0);
+    }
+    if s.is_empty() {
+        return None;
+    }
+    let mut total: u64 = 0;
+    while !s.is_empty() {
+        let int_len = s.bytes().take_while(u8::is_ascii_digit).count();
+        let (int_part, rest) = s.split_at(int_len);
+        let (frac_part, rest) = match rest.strip_prefix('.') {
+            Some(r) => {
+                let n = r.bytes().take_while(u8::is_ascii_digit).count();
+                r.split_at(n)
+            }
+            None => ("", rest),
+        };
+        if int_part.is_empty() && frac_part.is_empty() {
+            return None;
+        }
+        let unit_len = rest
+            .char_indices()
+            .find(|(_, c)| *c == '.' || c.is_ascii_digit())
+            .map_or(rest.len(), |(i, _)| i);
+        let (unit, rest) = rest.split_at(unit_len);
+        let scale: u64 = match unit {
+            "ns" => 1,
+            "us" | "µs" | "μs" => 1_000,
+            "ms" => 1_000_000,
+            "s" => NANOS_PER_SECOND,
+            "m" => 60 * NANOS_PER_SECOND,
+            "h" => 3600 * NANOS_PER_SECOND,
+            _ => return None,
+        };
+        let int: u64 = if int_part.is_empty() {
+            0
+        } else {
+            int_part.parse().ok()?
+        };
+        let mut v = int.checked_mul(scale)?;
+        if !frac_part.is_empty() {
+            // Go keeps the fraction's digits exactly and scales them.
+            let mut f = 0f64;
+            let mut place = 1f64;
+            for d in frac_part.bytes().take(18) {
+                place /= 10.0;
+                f += f64::from(d - b'0') * place;
+            }
+            #[allow(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                clippy::cast_precision_loss
+            )]
+            let add = (f * scale as f64) as u64;
+            v = v.checked_add(add)?;
+        }
+        total = total.checked_add(v)?;
+        s = rest;
+    }
+    let total = i64::try_from(total).ok()?;
+    Some(if neg { -total } else { total })
+}
+
+/// Sprig's `durationRound`: the largest whole unit of the duration
+/// (`2h`, `3d`, `1mo`, `5y`; a month is 30 days, a year 365), by
+/// magnitude (Sprig drops the sign).
+pub(crate) fn duration_round(nanos: i64) -> String {
+    let u = nanos.unsigned_abs();
+    let hour = 3600 * NANOS_PER_SECOND;
+    let units = [
+        (hour * 24 * 365, "y"),
+        (hour * 24 * 30, "mo"),
+        (hour * 24, "d"),
+        (hour, "h"),
+        (60 * NANOS_PER_SECOND, "m"),
+        (NANOS_PER_SECOND, "s"),
+    ];
+    for (size, name) in units {
+        if u > size {
+            return format!("{}{name}", u / size);
+        }
+    }
+    "0s".to_owned()
+}
+
+const B32: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+
+/// `base32.StdEncoding.EncodeToString`.
+pub(crate) fn b32encode(data: &[u8]) -> String {
+    let mut out = String::with_capacity(data.len().div_ceil(5) * 8);
+    for chunk in data.chunks(5) {
+        let mut buf = [0u8; 5];
+        buf[..chunk.len()].copy_from_slice(chunk);
+        let n = u64::from_be_bytes([0, 0, 0, buf[0], buf[1], buf[2], buf[3], buf[4]]);
+        let chars = match chunk.len() {
+            1 => 2,
+            2 => 4,
+            3 => 5,
+            4 => 7,
+            _ => 8,
+        };
+        for i in 0..8 {
+            if i < chars {
+                out.push(char::from(B32[((n >> (35 - 5 * i)) & 31) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// `base32.StdEncoding.DecodeString`; the error is Go's text.
+pub(crate) fn b32decode(text: &str) -> Result<Vec<u8>, String> {
+    let bytes: Vec<u8> = text.bytes().filter(|&c| c != b'\n' && c != b'\r').collect();
+    let bad = |i: usize| format!("illegal base32 data at input byte {i}");
+    if bytes.len() % 8 != 0 {
+        // Go stops at the first byte outside the alphabet, else at the
+        // start of the short final block.
+        return Err(bad(go_short_block_pos(&bytes)));
+    }
+    let mut out = Vec::with_capacity(bytes.len() / 8 * 5);
+    for (bi, block) in bytes.chunks(8).enumerate() {
+        let pad = block.iter().rev().take_while(|&&c| c == b'=').count();
+        let data_len = 8 - pad;
+        let n_out = match data_len {
+            8 => 5,
+            7 => 4,
+            5 => 3,
+            4 => 2,
+            2 => 1,
+            _ => return Err(bad(bi * 8 + data_len)),
+        };
+        if pad > 0 && bi * 8 + 8 != bytes.len() {
+            return Err(bad(bi * 8 + data_len));
+        }
+        let mut n: u64 = 0;
+        for (i, &c) in block[..data_len].iter().enumerate() {
+            let v = B32
+                .iter()
+                .position(|&x| x == c)
+                .ok_or_else(|| bad(bi * 8 + i))?;
+            n |= (v as u64) << (35 - 5 * i);
+        }
+        let b = n.to_be_bytes();
+        out.extend_from_slice(&b[3..3 + n_out]);
+    }
+    Ok(out)
+}
+
+/// Where Go's decoder stops on input whose length is not a multiple of
+/// 8: at the first non-alphabet byte, else where the short block starts.
+fn go_short_block_pos(bytes: &[u8]) -> usize {
+    bytes
+        .iter()
+        .position(|c| !B32.contains(c))
+        .unwrap_or(bytes.len() / 8 * 8)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrap_matches_goutils() {
+        assert_eq!(
+            wrap_custom("hello world foo", 5, "\n", false),
+            "hello\nworld\nfoo"
+        );
+        assert_eq!(wrap_custom("abcdefgh ij", 3, "\n", false), "abcdefgh\nij");
+        assert_eq!(wrap_custom("abcdefgh ij", 3, "#", true), "abc#def#gh#ij");
+        assert_eq!(wrap_custom("ab", 0, "\n", false), "ab");
+    }
+
+    #[test]
+    fn abbreviations() {
+        assert_eq!(abbrev_both(5, 10, "1234567890abcdefghij"), "...6789...");
+        assert_eq!(abbrev_both(0, 3, "hello world"), "hello world");
+        assert_eq!(
+            abbreviate_full("hello world", 0, 5).as_deref(),
+            Some("he...")
+        );
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(duration_string(90 * 1_000_000_000), "1m30s");
+        assert_eq!(duration_string(3_600_000_000_000), "1h0m0s");
+        assert_eq!(duration_string(1_500_000), "1.5ms");
+        assert_eq!(duration_string(-1_500_000_000), "-1.5s");
+        assert_eq!(parse_duration("2h10m5s"), Some(7_805_000_000_000));
+        assert_eq!(parse_duration("1.5s"), Some(1_500_000_000));
+        assert_eq!(parse_duration("3d"), None);
+        assert_eq!(duration_round(7_805_000_000_000), "2h");
+        assert_eq!(duration_round(0), "0s");
+    }
+
+    #[test]
+    fn base32_round_trips() {
+        assert_eq!(b32encode(b"hello"), "NBSWY3DP");
+        assert_eq!(b32encode(b"a"), "ME======");
+        assert_eq!(b32decode("NBSWY3DP").as_deref(), Ok(&b"hello"[..]));
+        assert_eq!(
+            b32decode("NBSWY3D"),
+            Err("illegal base32 data at input byte 0".to_owned())
+        );
+    }
+}
