@@ -296,7 +296,7 @@ pub(crate) fn b32encode(data: &[u8]) -> String {
 pub(crate) fn b32decode(text: &str) -> Result<Vec<u8>, String> {
     let bytes: Vec<u8> = text.bytes().filter(|&c| c != b'\n' && c != b'\r').collect();
     let bad = |i: usize| format!("illegal base32 data at input byte {i}");
-    if bytes.len() % 8 != 0 {
+    if !bytes.len().is_multiple_of(8) {
         // Go stops at the first byte outside the alphabet, else at the
         // start of the short final block.
         return Err(bad(go_short_block_pos(&bytes)));
