@@ -187,6 +187,8 @@ pub struct Run<'o> {
     /// Each target's history key (all `None` under `--no-history`).
     keys: Vec<Option<history::HistoryKey>>,
     roots: report::Roots,
+    /// The newest version of each package among the targets.
+    newest: report::Newest,
     options: &'o Options,
 }
 
@@ -222,6 +224,7 @@ impl<'o> Run<'o> {
         if options.no_history {
             keys.iter_mut().for_each(|k| *k = None);
         }
+        let newest = newest(&targets, options);
         Ok(Run {
             head: report::ReportHead {
                 schema_version: report::SCHEMA_VERSION.to_string(),
@@ -235,6 +238,7 @@ impl<'o> Run<'o> {
             targets,
             keys,
             roots,
+            newest,
             options,
         })
     }
@@ -284,6 +288,9 @@ impl<'o> Run<'o> {
                 };
                 let relative = self.roots.relative(std::path::Path::new(file)) + &bundle;
                 t.id = report::target_id(&t.layout, &t.name, t.version.as_deref(), &relative);
+                t.latest = self
+                    .newest
+                    .is_latest(&t.layout, &t.name, t.version.as_deref());
                 gate_failures.extend(gate::check_target(&mut t, &options.gates));
                 summary.add(&t);
                 used_exemptions.extend(
@@ -306,6 +313,21 @@ impl<'o> Run<'o> {
             histories,
         })
     }
+}
+
+/// The newest version of each package among `targets`, read before any is
+/// assessed (a bundle's CSV, a chart's files): the reports stream in path
+/// order, and a package's newest version may come after its others.
+fn newest(targets: &[discover::Target], options: &Options) -> report::Newest {
+    let identities: Vec<Vec<load::identity::Identity>> = targets
+        .par_iter()
+        .map(|t| load::identity::of(t, &options.load))
+        .collect();
+    let mut newest = report::Newest::default();
+    for id in identities.iter().flatten() {
+        newest.add(id.layout, &id.name, id.version.as_deref());
+    }
+    newest
 }
 
 /// The run's metadata: arguments, the configuration in effect, the rules' digest.

@@ -42,7 +42,7 @@ fn json_report_has_the_documented_shape() {
         .unwrap();
     assert!(out.status.success());
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["schema_version"], "3");
+    assert_eq!(v["schema_version"], "4");
     let t = &v["targets"][0];
     for key in [
         "path",

@@ -291,3 +291,45 @@ fn operator_charts_are_also_read_by_operator_rules() {
     assert_eq!(applies("agent-operator"), Some(true));
     assert_eq!(applies("hello-world"), Some(false));
 }
+
+/// The run reads every target's package name and version before loading it
+/// (so each report can say whether it is its package's newest version while
+/// reports stream): what it reads must be what loading finds, for every
+/// bundle and chart of the corpus.
+#[test]
+fn identities_read_before_loading_match_the_loaded_packages() {
+    let (Some(bundles), Some(charts)) = (bundles_report(), charts_report()) else {
+        return;
+    };
+    let dir = corpus().expect("corpus");
+    let targets =
+        caplevel::discover::discover(&[dir.join("bundles"), dir.join("charts")]).expect("targets");
+    let mut checked = 0;
+    for target in &targets {
+        let shown = caplevel::discover::display_path(&target.path);
+        let Some(report) = bundles
+            .targets
+            .iter()
+            .chain(&charts.targets)
+            .find(|t| t.path == shown)
+        else {
+            continue;
+        };
+        let ids = caplevel::load::identity::of(target, &Default::default());
+        let read: Vec<(&str, &str, Option<&str>)> = ids
+            .iter()
+            .map(|i| (i.layout, i.name.as_str(), i.version.as_deref()))
+            .collect();
+        assert_eq!(
+            read,
+            [(
+                report.layout.as_str(),
+                report.name.as_str(),
+                report.version.as_deref()
+            )],
+            "{shown}"
+        );
+        checked += 1;
+    }
+    assert!(checked > 40, "{checked}");
+}

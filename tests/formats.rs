@@ -172,7 +172,7 @@ fn several_formats_in_one_run() {
         .success()
         .stdout(predicate::str::contains("demo-operator"));
     let j: Value = serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap();
-    assert_eq!(j["schema_version"], "3");
+    assert_eq!(j["schema_version"], "4");
     let s: Value = serde_json::from_str(&std::fs::read_to_string(sarif).unwrap()).unwrap();
     assert_eq!(s["version"], "2.1.0");
     assert!(

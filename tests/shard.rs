@@ -173,3 +173,63 @@ fn merge_refuses_what_is_not_one_whole_run() {
         .assert()
         .code(2);
 }
+
+/// `latest` is a fact of the whole run: a shard marks its own newest
+/// version of a package, and merging marks them again over every shard's
+/// targets, in JSON and JSON Lines alike.
+#[test]
+fn merge_marks_the_newest_version_over_all_shards() {
+    let dir = tempfile::tempdir().unwrap();
+    let latest_of = |ts: &[Value], path: &str| -> Option<Value> {
+        ts.iter()
+            .find(|t| t["path"] == path)
+            .map(|t| t["latest"].clone())
+    };
+    // 1.5.0 beside 1.4.0 in one folder; 1.6.0 of the same package in another.
+    let safe = "fixtures/upgrade/bundle/safe";
+    for format in ["json", "jsonl"] {
+        let run = |extra: &[&str], name: &str| {
+            let file = dir.path().join(format!("{name}.{format}"));
+            caplevel()
+                .args(["analyze", "--quiet", "--format", format, "fixtures/upgrade"])
+                .args(extra)
+                .arg("-o")
+                .arg(format!("{format}={}", file.display()))
+                .output()
+                .unwrap();
+            file
+        };
+        let whole = targets(format, &run(&[], "whole"));
+        assert_eq!(latest_of(&whole, safe), Some(Value::Bool(false)));
+        assert_eq!(
+            latest_of(
+                &whole,
+                "fixtures/upgrade/history/operators/demo-operator/1.6.0"
+            ),
+            Some(Value::Bool(true))
+        );
+        // Plain manifests have no version, so no `latest`.
+        assert_eq!(
+            latest_of(&whole, "fixtures/upgrade/crd/enum-added"),
+            Some(Value::Null)
+        );
+        let shards: Vec<PathBuf> = (1..=3)
+            .map(|i| run(&["--shard", &format!("{i}/3")], &format!("s{i}")))
+            .collect();
+        let local: Vec<Value> = shards
+            .iter()
+            .filter_map(|s| latest_of(&targets(format, s), safe))
+            .collect();
+        // Its shard does not hold 1.6.0: there, 1.5.0 is the newest.
+        assert_eq!(local, [Value::Bool(true)]);
+        let merged = dir.path().join(format!("merged.{format}"));
+        caplevel()
+            .arg("merge")
+            .args(&shards)
+            .arg("-o")
+            .arg(&merged)
+            .output()
+            .unwrap();
+        assert_eq!(targets(format, &merged), whole, "{format}");
+    }
+}

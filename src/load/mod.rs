@@ -10,6 +10,7 @@ mod csv;
 mod facts;
 pub mod fbc;
 mod files;
+pub mod identity;
 mod manifests;
 mod package_manifest;
 mod rbac;

@@ -65,6 +65,9 @@ pub struct TargetLine {
     pub name: String,
     /// See [`TargetReport::version`].
     pub version: Option<String>,
+    /// See [`TargetReport::latest`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest: Option<bool>,
     /// The main file (the CSV), relative to `path`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub main_file: Option<String>,
@@ -260,6 +263,7 @@ impl TargetLine {
             layout: t.layout.clone(),
             name: t.name.clone(),
             version: t.version.clone(),
+            latest: t.latest,
             main_file: t.main_file.as_deref().map(|f| below(f, &t.path)),
             package: t.package.clone(),
             declared: t.declared,

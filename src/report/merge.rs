@@ -12,6 +12,7 @@ use crate::phase::Phase;
 use indexmap::IndexMap;
 use serde::Deserialize;
 use serde_json::value::RawValue;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -48,6 +49,12 @@ struct TargetKeys {
     #[serde(default)]
     id: Option<String>,
     path: String,
+    #[serde(default)]
+    layout: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    version: Option<String>,
     grade: String,
     phases: BTreeMap<Phase, Coverage>,
 }
@@ -231,6 +238,20 @@ pub fn merge(files: &[PathBuf], out: &mut dyn Write) -> Result<usize, MergeError
         }
     }
     targets.sort_by(|a, b| path_order(&a.0.path, &b.0.path));
+    // Whether a target is its package's newest version is a fact of the
+    // whole run: a shard saw only its own targets.
+    let mut newest = super::Newest::default();
+    for (t, _) in &targets {
+        newest.add(&t.layout, &t.name, t.version.as_deref());
+    }
+    let targets: Vec<(TargetKeys, Cow<'_, RawValue>)> = targets
+        .into_iter()
+        .map(|(t, raw)| {
+            let latest = newest.is_latest(&t.layout, &t.name, t.version.as_deref());
+            let raw = with_latest(raw, latest).map_err(|e| error("merge", e))?;
+            Ok((t, raw))
+        })
+        .collect::<Result<_, MergeError>>()?;
 
     // The summary: counts added up, means and latest versions recomputed.
     let mut summary = Summary::default();
@@ -327,7 +348,7 @@ pub fn merge(files: &[PathBuf], out: &mut dyn Write) -> Result<usize, MergeError
 /// The merged report, ready to write.
 struct Merged<'p, 'a> {
     first: &'p Part<'a>,
-    targets: Vec<&'a RawValue>,
+    targets: Vec<Cow<'a, RawValue>>,
     summary: Summary,
     run: RunInfo,
     diagnostics: Vec<&'a RawValue>,
@@ -361,7 +382,9 @@ impl Merged<'_, '_> {
         let mut fields = Vec::new();
         for key in self.keys() {
             let text = match key.as_str() {
-                "targets" => Self::pretty_list(&self.targets),
+                "targets" => {
+                    Self::pretty_list(&self.targets.iter().map(|t| &**t).collect::<Vec<_>>())
+                }
                 "diagnostics" => Self::pretty_list(&self.diagnostics),
                 "gate_failures" => Self::pretty_list(&self.gate_failures),
                 // The JSON report leaves out an empty history list.
@@ -419,4 +442,29 @@ mod erased {
             Ok(serde_json::value::to_raw_value(self)?)
         }
     }
+}
+
+/// A target's text with its top-level `latest` value set to `latest`,
+/// borrowed unchanged when it already says so. Only the value is replaced
+/// (the rest of the text is kept byte for byte); a report of this schema
+/// has the key exactly when the target has a version, as `latest` is then
+/// known.
+fn with_latest(raw: &RawValue, latest: Option<bool>) -> Result<Cow<'_, RawValue>, String> {
+    let text = raw.get();
+    let fields: IndexMap<&str, &RawValue> =
+        serde_json::from_str(text).map_err(|e| format!("a target: {e}"))?;
+    let (Some(value), Some(latest)) = (fields.get("latest"), latest) else {
+        return Ok(Cow::Borrowed(raw));
+    };
+    let now = if latest { "true" } else { "false" };
+    if value.get() == now {
+        return Ok(Cow::Borrowed(raw));
+    }
+    // The value is a slice of `text`: its place is where it starts.
+    let start = value.get().as_ptr() as usize - text.as_ptr() as usize;
+    let end = start + value.get().len();
+    let patched = format!("{}{now}{}", &text[..start], &text[end..]);
+    RawValue::from_string(patched)
+        .map(Cow::Owned)
+        .map_err(|e| e.to_string())
 }

@@ -32,7 +32,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The version of the JSON report's shape. Bumped on any breaking change.
-pub const SCHEMA_VERSION: &str = "3";
+pub const SCHEMA_VERSION: &str = "4";
 
 /// The grade of a target to which no rule applied.
 pub const NO_GRADE: &str = "n/a";
@@ -278,15 +278,52 @@ impl Summary {
             }
         }
         if let Some(version) = &t.version {
-            let key = format!("{}:{}", t.layout, t.name);
-            let newer = self
-                .latest
-                .get(&key)
-                .is_none_or(|old| version_order(version, old) == std::cmp::Ordering::Greater);
-            if newer {
-                self.latest.insert(key, version.clone());
-            }
+            raise(&mut self.latest, package_key(&t.layout, &t.name), version);
         }
+    }
+}
+
+/// The key of a package in [`Summary::latest`] and [`Newest`]: `layout:name`.
+pub fn package_key(layout: &str, name: &str) -> String {
+    format!("{layout}:{name}")
+}
+
+/// Records `version` for `key` when it is newer than the one recorded.
+fn raise(latest: &mut BTreeMap<String, String>, key: String, version: &str) {
+    let newer = latest
+        .get(&key)
+        .is_none_or(|old| version_order(version, old) == std::cmp::Ordering::Greater);
+    if newer {
+        latest.insert(key, version.to_string());
+    }
+}
+
+/// The newest version of every package of a run, known before its targets
+/// are assessed (from [`crate::load::identity`]) or after (from the
+/// reports, when shards are merged), so that each target can be marked
+/// [`TargetReport::latest`] while reports stream.
+#[derive(Debug, Clone, Default)]
+pub struct Newest {
+    latest: BTreeMap<String, String>,
+}
+
+impl Newest {
+    /// Counts one version of a package.
+    pub fn add(&mut self, layout: &str, name: &str, version: Option<&str>) {
+        if let Some(version) = version {
+            raise(&mut self.latest, package_key(layout, name), version);
+        }
+    }
+
+    /// Whether `version` is the newest of its package (`None` without a
+    /// version); a package never counted has only this version.
+    pub fn is_latest(&self, layout: &str, name: &str, version: Option<&str>) -> Option<bool> {
+        let version = version?;
+        Some(
+            self.latest
+                .get(&package_key(layout, name))
+                .is_none_or(|newest| version_order(version, newest) != std::cmp::Ordering::Less),
+        )
     }
 }
 
@@ -310,13 +347,7 @@ impl Summary {
             add(self.rules.entry(rule).or_default(), counts);
         }
         for (package, version) in other.latest {
-            let newer = self
-                .latest
-                .get(&package)
-                .is_none_or(|old| version_order(&version, old) == std::cmp::Ordering::Greater);
-            if newer {
-                self.latest.insert(package, version);
-            }
+            raise(&mut self.latest, package, &version);
         }
     }
 }
@@ -424,6 +455,12 @@ pub struct TargetReport {
     pub name: String,
     /// Package version.
     pub version: Option<String>,
+    /// Whether this is the newest version of its package (same layout and
+    /// name) among all the run's targets, by semver (versions that are not
+    /// semver compare as text, below those that are; equal versions are
+    /// all newest); absent without a version. See [`Newest`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest: Option<bool>,
     /// The file that describes the package (the CSV), when there is one.
     pub main_file: Option<String>,
     /// The package's listing facts, for catalog views.
@@ -493,6 +530,7 @@ impl TargetReport {
             layout: package.layout,
             name: package.name,
             version: package.version,
+            latest: None,
             main_file: package.main_file,
             declared: assessment.declared,
             declared_raw: package.declared_raw,
