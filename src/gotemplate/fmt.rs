@@ -148,6 +148,10 @@ fn format_one(verb: char, spec: Spec, v: &Value) -> String {
             let parts: Vec<String> = l.iter().map(|x| format_one(verb, spec, x)).collect();
             format!("[{}]", parts.join(" "))
         }
+        (_, Value::Map(m)) if m.go_type().and_then(|t| t.stringer).is_some() => {
+            let key = m.go_type().and_then(|t| t.stringer).unwrap_or_default();
+            format_one(verb, spec, &m.get(key).unwrap_or_default())
+        }
         (_, Value::Map(m)) if m.go_struct().is_some() => {
             // A struct applies the verb to each field: `{a b}`.
             let fields = m.go_type().map_or(&[][..], |t| t.fields);

@@ -281,6 +281,8 @@ fn go_structs() {
     static INNER: GoType = GoType {
         name: "pkg.Inner",
         kind: GoKind::Struct,
+        elem_zero: ElemZero::Nil,
+        stringer: None,
         fields: &[
             GoField {
                 name: "A",
@@ -297,6 +299,8 @@ fn go_structs() {
     static OUTER: GoType = GoType {
         name: "*pkg.Outer",
         kind: GoKind::Ptr,
+        elem_zero: ElemZero::Nil,
+        stringer: None,
         fields: &[GoField {
             name: "In",
             json: Some("In"),

@@ -65,10 +65,28 @@ pub struct GoType {
     pub name: &'static str,
     /// Go's kind: a map type, a struct, or a pointer to a struct.
     pub kind: GoKind,
+    /// For a map type: what a missing key reads as (its element type's
+    /// zero value).
+    pub elem_zero: ElemZero,
+    /// For a type with a `String()` method (a `fmt.Stringer`): the entry
+    /// holding its result, which `fmt` and text/template print instead of
+    /// the fields.
+    pub stringer: Option<&'static str>,
     /// A struct's fields in declaration order (empty for a map type).
     /// Entries of the map not listed here are method results (Go calls a
     /// niladic method like a field): readable, never printed or marshalled.
     pub fields: &'static [GoField],
+}
+
+/// The zero value of a host map type's elements, what a missing key gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ElemZero {
+    /// `interface {}` elements: nil (printed `<no value>`).
+    Nil,
+    /// `string` elements (`map[string]string`): `""`.
+    String,
+    /// `[]byte` elements (Helm's `.Files`): a nil slice, printed `[]`.
+    Bytes,
 }
 
 /// Go's kind of a host type (Sprig's `kindOf`).
@@ -99,6 +117,8 @@ pub struct GoField {
 pub static STRING_MAP: GoType = GoType {
     name: "map[string]string",
     kind: GoKind::Map,
+    elem_zero: ElemZero::String,
+    stringer: None,
     fields: &[],
 };
 
@@ -159,10 +179,11 @@ impl Map {
     /// What reading a missing key gives: the map's element zero value
     /// (`""` for a `map[string]string`, nil for `interface {}` elements).
     pub fn missing(&self) -> Value {
-        if self.type_name() == Some(STRING_MAP.name) {
-            Value::str("")
-        } else {
-            Value::Nil
+        match self.0.go_type.map_or(ElemZero::Nil, |t| t.elem_zero) {
+            ElemZero::Nil => Value::Nil,
+            ElemZero::String => Value::str(""),
+            // A nil []byte: prints `[]`, empty, length 0.
+            ElemZero::Bytes => Value::List(Vec::new().into()),
         }
     }
 
@@ -544,6 +565,10 @@ pub fn write_go(v: &Value, out: &mut String, depth: usize) {
             }
             out.push(']');
         }
+        Value::Map(m) if m.go_type().and_then(|t| t.stringer).is_some() => {
+            let key = m.go_type().and_then(|t| t.stringer).unwrap_or_default();
+            write_go(&m.get(key).unwrap_or_default(), out, depth + 1);
+        }
         Value::Map(m) if m.go_struct().is_some() => {
             // fmt prints a pointer to a struct as `&{…}` at the top (nested
             // pointers print as addresses, which no chart relies on).
@@ -588,7 +613,9 @@ pub fn print_value(v: &Value) -> String {
     match v {
         Value::Nil => "<no value>".to_owned(),
         Value::String(s) => s.to_string(),
-        Value::Map(m) if m.go_struct().is_some() => {
+        Value::Map(m)
+            if m.go_struct().is_some() && m.go_type().and_then(|t| t.stringer).is_none() =>
+        {
             let mut out = String::new();
             write_struct(m, &mut out, 0);
             out

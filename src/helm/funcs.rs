@@ -12,11 +12,12 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use crate::gotemplate::{
-    Entries as VMap, Map, STRING_MAP, Set, Value, deep_equal, go_quote, sprint, sprintf,
+    ElemZero, Entries as VMap, GoKind, GoType, Map, STRING_MAP, Set, Value, deep_equal, go_quote,
+    sprint, sprintf,
 };
 
 use super::yamlout::{from_serde, go_value_string, node_value, to_json, to_yaml};
-use super::{digest, goutil, xstrings};
+use super::{digest, goutil, numbers, semver, xstrings};
 
 type R = Result<Value, String>;
 
@@ -190,37 +191,7 @@ fn sarg(args: &[Value], i: usize) -> String {
     args.get(i).map(sv).unwrap_or_default()
 }
 
-/// `cast.ToInt64`-like conversion.
-pub(crate) fn to_i64(v: &Value) -> i64 {
-    match v {
-        Value::Int(i) => *i,
-        #[allow(clippy::cast_possible_truncation)]
-        Value::Float(f) => *f as i64,
-        Value::Bool(b) => i64::from(*b),
-        Value::String(s) => {
-            let t = s.trim();
-            t.parse::<i64>()
-                .ok()
-                .or_else(|| {
-                    #[allow(clippy::cast_possible_truncation)]
-                    t.parse::<f64>().ok().map(|f| f as i64)
-                })
-                .unwrap_or(0)
-        }
-        _ => 0,
-    }
-}
-
-fn to_f64(v: &Value) -> f64 {
-    match v {
-        #[allow(clippy::cast_precision_loss)]
-        Value::Int(i) => *i as f64,
-        Value::Float(f) => *f,
-        Value::Bool(b) => f64::from(u8::from(*b)),
-        Value::String(s) => s.trim().parse().unwrap_or(0.0),
-        _ => 0.0,
-    }
-}
+pub(crate) use super::numbers::{to_f64, to_i64};
 
 /// Sprig's `empty`.
 pub(crate) fn is_empty(v: &Value) -> bool {
@@ -394,187 +365,33 @@ fn merge_into(dst: &Map, src: &Map, overwrite: bool, depth: usize) {
     }
 }
 
-/// Parses a loose semantic version: `v1.2`, `1.2.3-rc.1+b`, `1`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Ver {
-    major: u64,
-    minor: u64,
-    patch: u64,
-    pre: String,
-}
-
-fn parse_ver(s: &str) -> Option<Ver> {
-    let s = s.trim().trim_start_matches(['v', 'V']);
-    let s = s.split('+').next().unwrap_or(s);
-    let (core, pre) = match s.split_once('-') {
-        Some((c, p)) => (c, p.to_owned()),
-        None => (s, String::new()),
-    };
-    let mut nums = core.split('.');
-    let major = nums.next()?.parse().ok()?;
-    let minor = match nums.next() {
-        Some(m) => m.parse().ok()?,
-        None => 0,
-    };
-    let patch = match nums.next() {
-        Some(p) => p.parse().ok()?,
-        None => 0,
-    };
-    if nums.next().is_some() {
-        return None;
-    }
-    Some(Ver {
-        major,
-        minor,
-        patch,
-        pre,
-    })
-}
-
-fn cmp_pre(a: &str, b: &str) -> std::cmp::Ordering {
-    use std::cmp::Ordering;
-    match (a.is_empty(), b.is_empty()) {
-        (true, true) => Ordering::Equal,
-        (true, false) => Ordering::Greater,
-        (false, true) => Ordering::Less,
-        _ => {
-            for (x, y) in a.split('.').zip(b.split('.')) {
-                let o = match (x.parse::<u64>(), y.parse::<u64>()) {
-                    (Ok(p), Ok(q)) => p.cmp(&q),
-                    (Ok(_), Err(_)) => Ordering::Less,
-                    (Err(_), Ok(_)) => Ordering::Greater,
-                    _ => x.cmp(y),
-                };
-                if o != Ordering::Equal {
-                    return o;
-                }
-            }
-            a.split('.').count().cmp(&b.split('.').count())
-        }
-    }
-}
-
-fn cmp_ver(a: &Ver, b: &Ver) -> std::cmp::Ordering {
-    (a.major, a.minor, a.patch)
-        .cmp(&(b.major, b.minor, b.patch))
-        .then_with(|| cmp_pre(&a.pre, &b.pre))
-}
-
 /// Masterminds/semver constraint check, as `semverCompare` does.
 pub(crate) fn semver_matches(constraint: &str, version: &str) -> Result<bool, String> {
-    let v =
-        parse_ver(version).ok_or_else(|| err(format!("Invalid Semantic Version: {version}")))?;
-    for alt in constraint.split("||") {
-        let mut ok = true;
-        let tokens: Vec<&str> = alt.split([',', ' ']).filter(|t| !t.is_empty()).collect();
-        // Join an operator written apart from its version (`>= 1.2`).
-        let mut parts: Vec<String> = Vec::new();
-        let mut i = 0;
-        while i < tokens.len() {
-            let t = tokens[i];
-            if t.chars().all(|c| "<>=!~^".contains(c)) && i + 1 < tokens.len() {
-                parts.push(format!("{t}{}", tokens[i + 1]));
-                i += 2;
-            } else {
-                parts.push(t.to_owned());
-                i += 1;
-            }
-        }
-        for p in parts {
-            let op_len = p.find(|c: char| !"<>=!~^".contains(c)).unwrap_or(p.len());
-            let (op, rest) = p.split_at(op_len);
-            let rest = rest.trim_start_matches(['v', 'V']);
-            if rest == "*" || rest == "x" || rest == "X" {
-                continue;
-            }
-            let wild = rest
-                .split('.')
-                .position(|x| x == "x" || x == "X" || x == "*");
-            let given = rest.split('-').next().unwrap_or(rest).split('.').count();
-            let cleaned: String = rest
-                .split('.')
-                .map(|x| {
-                    if x == "x" || x == "X" || x == "*" {
-                        "0"
-                    } else {
-                        x
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join(".");
-            let c = parse_ver(&cleaned)
-                .ok_or_else(|| err(format!("improper constraint: {constraint}")))?;
-            // A version with a pre-release only matches constraints with one.
-            if !v.pre.is_empty() && c.pre.is_empty() {
-                ok = false;
-                break;
-            }
-            let vv = Ver {
-                pre: if c.pre.is_empty() {
-                    String::new()
-                } else {
-                    v.pre.clone()
-                },
-                ..v.clone()
-            };
-            let ord = cmp_ver(&vv, &c);
-            let upper = |level: usize| -> Ver {
-                match level {
-                    0 => Ver {
-                        major: c.major + 1,
-                        minor: 0,
-                        patch: 0,
-                        pre: String::new(),
-                    },
-                    1 => Ver {
-                        major: c.major,
-                        minor: c.minor + 1,
-                        patch: 0,
-                        pre: String::new(),
-                    },
-                    _ => Ver {
-                        major: c.major,
-                        minor: c.minor,
-                        patch: c.patch + 1,
-                        pre: String::new(),
-                    },
-                }
-            };
-            let in_range = |lvl: usize| {
-                cmp_ver(&vv, &c) != std::cmp::Ordering::Less
-                    && cmp_ver(&vv, &upper(lvl)) == std::cmp::Ordering::Less
-            };
-            let pass = match op {
-                "" | "=" | "==" => match wild.or(if given < 3 { Some(given) } else { None }) {
-                    Some(0) => true,
-                    Some(l) => in_range(l - 1),
-                    None => ord == std::cmp::Ordering::Equal,
-                },
-                "!=" => ord != std::cmp::Ordering::Equal,
-                ">" => ord == std::cmp::Ordering::Greater,
-                "<" => ord == std::cmp::Ordering::Less,
-                ">=" | "=>" => ord != std::cmp::Ordering::Less,
-                "<=" | "=<" => ord != std::cmp::Ordering::Greater,
-                "~" | "~>" => in_range(if given == 1 { 0 } else { 1 }),
-                "^" => in_range(if c.major > 0 || given == 1 {
-                    0
-                } else if c.minor > 0 || given == 2 {
-                    1
-                } else {
-                    2
-                }),
-                _ => return Err(err(format!("improper constraint: {constraint}"))),
-            };
-            if !pass {
-                ok = false;
-                break;
-            }
-        }
-        if ok {
-            return Ok(true);
-        }
-    }
-    Ok(false)
+    semver::matches(constraint, version).map_err(err)
+}
+
+/// `*semver.Version`, what Sprig's `semver` returns: its methods `Major`
+/// … `Original` read as fields, and it prints through `String()`.
+pub(crate) static SEMVER: GoType = GoType {
+    name: "*semver.Version",
+    kind: GoKind::Ptr,
+    elem_zero: ElemZero::Nil,
+    stringer: Some("String"),
+    fields: &[],
+};
+
+/// The template value of a parsed version.
+pub(crate) fn semver_value(v: &semver::Version, original: &str) -> Value {
+    let n = |x: u64| Value::Int(i64::try_from(x).unwrap_or(i64::MAX));
+    let mut d = VMap::new();
+    d.insert(Arc::from("Major"), n(v.major));
+    d.insert(Arc::from("Minor"), n(v.minor));
+    d.insert(Arc::from("Patch"), n(v.patch));
+    d.insert(Arc::from("Prerelease"), string(&v.pre));
+    d.insert(Arc::from("Metadata"), string(&v.metadata));
+    d.insert(Arc::from("Original"), string(original));
+    d.insert(Arc::from("String"), string(v.canonical()));
+    Value::Map(Map::typed(&SEMVER, d))
 }
 
 const PLACEHOLDER_CERT: &str = "-----BEGIN CERTIFICATE-----\nMIIBcaplevelPLACEHOLDERcertificateNotARealCertificate0000000000000\n-----END CERTIFICATE-----\n";
@@ -943,17 +760,34 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
         ["regexReplaceAllLiteral", "mustRegexReplaceAllLiteral"],
         |a: &[Value]| regex_replace(a, true)
     );
+    // Go's Regexp.Split: empty matches at the start split nothing; an
+    // empty input is one empty piece.
     reg!(m, ["regexSplit", "mustRegexSplit"], |a: &[Value]| {
-        let s = sarg(a, 1);
+        let (pattern, s) = (sarg(a, 0), sarg(a, 1));
         let n = to_i64(&arg(a, 2));
-        let re = regex(&sarg(a, 0))?;
-        Ok(list(if n < 0 {
-            re.split(&s).map(string).collect()
-        } else {
-            re.splitn(&s, usize::try_from(n).unwrap_or(0))
-                .map(string)
-                .collect()
-        }))
+        let re = regex(&pattern)?;
+        if n == 0 {
+            return Ok(list(Vec::new()));
+        }
+        if !pattern.is_empty() && s.is_empty() {
+            return Ok(list(vec![string("")]));
+        }
+        let mut out = Vec::new();
+        let (mut beg, mut end) = (0, 0);
+        for mat in re.find_iter(&s) {
+            if n > 0 && i64::try_from(out.len()).unwrap_or(i64::MAX) == n - 1 {
+                break;
+            }
+            end = mat.start();
+            if mat.end() != 0 {
+                out.push(string(&s[beg..end]));
+            }
+            beg = mat.end();
+        }
+        if end != s.len() {
+            out.push(string(&s[beg..]));
+        }
+        Ok(list(out))
     });
     // Go's regexp.QuoteMeta escapes only `\.+*?()|[]{}^$`.
     reg!(m, ["regexQuoteMeta"], |a: &[Value]| {
@@ -1003,9 +837,9 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
     reg!(m, ["float64"], |a: &[Value]| Ok(Value::Float(to_f64(
         &arg(a, 0)
     ))));
-    reg!(m, ["atoi"], |a: &[Value]| Ok(Value::Int(
-        sarg(a, 0).trim().parse().unwrap_or(0)
-    )));
+    reg!(m, ["atoi"], |a: &[Value]| Ok(Value::Int(numbers::atoi(
+        &sarg(a, 0)
+    ))));
     reg!(m, ["toBool"], |a: &[Value]| Ok(Value::Bool(
         match arg(a, 0) {
             Value::String(s) => matches!(&*s, "1" | "t" | "T" | "TRUE" | "true" | "True"),
@@ -1095,24 +929,31 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
     reg!(m, ["min"], |a: &[Value]| Ok(Value::Int(
         a.iter().map(to_i64).min().unwrap_or(0)
     )));
-    reg!(m, ["addf"], |a: &[Value]| Ok(Value::Float(
-        a.iter().map(to_f64).sum()
-    )));
+    // Sprig computes these in decimal (shopspring/decimal).
+    reg!(m, ["addf"], |a: &[Value]| {
+        let xs: Vec<f64> = a.iter().map(to_f64).collect();
+        Ok(Value::Float(numbers::decimal_op('+', 0.0, &xs)))
+    });
     reg!(m, ["add1f"], |a: &[Value]| Ok(Value::Float(
-        to_f64(&arg(a, 0)) + 1.0
+        numbers::decimal_op('+', to_f64(&arg(a, 0)), &[1.0])
     )));
     reg!(m, ["subf"], |a: &[Value]| {
-        let mut it = a.iter().map(to_f64);
-        let first = it.next().unwrap_or(0.0);
-        Ok(Value::Float(it.fold(first, |x, y| x - y)))
+        let xs: Vec<f64> = a.iter().map(to_f64).collect();
+        let (first, rest) = xs.split_first().unwrap_or((&0.0, &[]));
+        Ok(Value::Float(numbers::decimal_op('-', *first, rest)))
     });
-    reg!(m, ["mulf"], |a: &[Value]| Ok(Value::Float(
-        a.iter().map(to_f64).product()
-    )));
+    reg!(m, ["mulf"], |a: &[Value]| {
+        let xs: Vec<f64> = a.iter().map(to_f64).collect();
+        let (first, rest) = xs.split_first().unwrap_or((&0.0, &[]));
+        Ok(Value::Float(numbers::decimal_op('*', *first, rest)))
+    });
     reg!(m, ["divf"], |a: &[Value]| {
-        let mut it = a.iter().map(to_f64);
-        let first = it.next().unwrap_or(0.0);
-        Ok(Value::Float(it.fold(first, |x, y| x / y)))
+        let xs: Vec<f64> = a.iter().map(to_f64).collect();
+        let (first, rest) = xs.split_first().unwrap_or((&0.0, &[]));
+        if rest.contains(&0.0) {
+            return Err(err("decimal division by 0"));
+        }
+        Ok(Value::Float(numbers::decimal_op('/', *first, rest)))
     });
     reg!(m, ["maxf"], |a: &[Value]| Ok(Value::Float(
         a.iter().map(to_f64).fold(f64::MIN, f64::max)
@@ -1496,23 +1337,9 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
     )));
     reg!(m, ["semver"], |a: &[Value]| {
         let s = sarg(a, 0);
-        let v = parse_ver(&s).ok_or_else(|| err(format!("Invalid Semantic Version: {s}")))?;
-        let mut d = VMap::new();
-        d.insert(
-            Arc::from("Major"),
-            Value::Int(i64::try_from(v.major).unwrap_or(0)),
-        );
-        d.insert(
-            Arc::from("Minor"),
-            Value::Int(i64::try_from(v.minor).unwrap_or(0)),
-        );
-        d.insert(
-            Arc::from("Patch"),
-            Value::Int(i64::try_from(v.patch).unwrap_or(0)),
-        );
-        d.insert(Arc::from("Prerelease"), string(&v.pre));
-        d.insert(Arc::from("Original"), string(&s));
-        Ok(map(d))
+        let v = semver::Version::parse(&s)
+            .ok_or_else(|| err(format!("Invalid Semantic Version: {s}")))?;
+        Ok(semver_value(&v, &s))
     });
 
     // Paths and URLs.
@@ -1545,22 +1372,22 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
         sarg(a, 0).starts_with('/')
     )));
     reg!(m, ["urlParse"], |a: &[Value]| {
-        let s = sarg(a, 0);
+        let u =
+            goutil::parse_url(&sarg(a, 0)).map_err(|e| err(format!("unable to parse url: {e}")))?;
         let mut d = VMap::new();
-        let (scheme, rest) = s.split_once("://").unwrap_or(("", &s));
-        let (hostpart, path) = match rest.find('/') {
-            Some(i) => (&rest[..i], &rest[i..]),
-            None => (rest, ""),
-        };
-        let (path, query) = path.split_once('?').unwrap_or((path, ""));
-        let (userinfo, host) = hostpart.rsplit_once('@').unwrap_or(("", hostpart));
-        d.insert(Arc::from("scheme"), string(scheme));
-        d.insert(Arc::from("host"), string(host));
-        d.insert(Arc::from("path"), string(path));
-        d.insert(Arc::from("query"), string(query));
-        d.insert(Arc::from("opaque"), string(""));
-        d.insert(Arc::from("fragment"), string(""));
-        d.insert(Arc::from("userinfo"), string(userinfo));
+        let hostname = u.hostname();
+        for (k, v) in [
+            ("scheme", u.scheme),
+            ("host", u.host),
+            ("hostname", hostname),
+            ("path", u.path),
+            ("query", u.query),
+            ("opaque", u.opaque),
+            ("fragment", u.fragment),
+            ("userinfo", u.userinfo),
+        ] {
+            d.insert(Arc::from(k), string(v));
+        }
         Ok(map(d))
     });
     reg!(m, ["urlJoin"], |a: &[Value]| {
@@ -1584,7 +1411,14 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
     // Environment: nothing leaks from the machine into output.
     reg!(m, ["env"], |_a: &[Value]| Ok(string("")));
     reg!(m, ["expandenv"], |a: &[Value]| Ok(string(sarg(a, 0))));
-    reg!(m, ["getHostByName"], |_a: &[Value]| Ok(string("127.0.0.1")));
+    // Offline, as `helm template` runs in CI: only `localhost` resolves.
+    reg!(m, ["getHostByName"], |a: &[Value]| Ok(string(
+        if sarg(a, 0) == "localhost" {
+            "127.0.0.1"
+        } else {
+            ""
+        }
+    )));
 
     // Random, time and crypto: fixed placeholders.
     reg!(m, ["randAlphaNum"], |a: &[Value]| Ok(fixed_random(
@@ -1761,11 +1595,44 @@ pub(crate) fn from_yaml(text: &str, array: bool) -> Value {
         .first()
         .map(|d| node_value(&d.root))
         .unwrap_or(Value::Nil);
-    match (array, root) {
-        (false, v @ Value::Map(_)) => v,
-        (false, _) => map(VMap::new()),
-        (true, v @ Value::List(_)) => v,
-        (true, _) => list(Vec::new()),
+    // Helm converts the YAML to JSON and unmarshals that into the wanted
+    // type; another JSON type is encoding/json's error.
+    let json_kind = match &root {
+        Value::Nil => None,
+        Value::Map(_) if !array => None,
+        Value::List(_) if array => None,
+        Value::Map(_) => Some("object"),
+        Value::List(_) => Some("array"),
+        Value::String(_) => Some("string"),
+        Value::Bool(_) => Some("bool"),
+        Value::Int(_) | Value::Float(_) => Some("number"),
+    };
+    let target = if array {
+        "[]interface {}"
+    } else {
+        "map[string]interface {}"
+    };
+    match (json_kind, array) {
+        (Some(kind), _) => {
+            let e = format!(
+                "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {kind} into Go value of type {target}"
+            );
+            if array {
+                list(vec![string(e)])
+            } else {
+                let mut d = VMap::new();
+                d.insert(Arc::from("Error"), string(e));
+                map(d)
+            }
+        }
+        (None, false) => match root {
+            v @ Value::Map(_) => v,
+            _ => map(VMap::new()),
+        },
+        (None, true) => match root {
+            v @ Value::List(_) => v,
+            _ => list(Vec::new()),
+        },
     }
 }
 

@@ -339,6 +339,109 @@ fn go_short_block_pos(bytes: &[u8]) -> usize {
         .unwrap_or(bytes.len() / 8 * 8)
 }
 
+/// The parts of a URL Sprig's `urlParse` returns, as Go's `url.Parse`
+/// splits them (path and fragment unescaped).
+#[derive(Debug, Default)]
+pub(crate) struct Url {
+    pub scheme: String,
+    pub userinfo: String,
+    pub host: String,
+    pub path: String,
+    pub query: String,
+    pub opaque: String,
+    pub fragment: String,
+}
+
+impl Url {
+    /// `URL.Hostname()`: the host without its port (and IPv6 brackets).
+    pub(crate) fn hostname(&self) -> String {
+        let h = self.host.as_str();
+        if let Some(rest) = h.strip_prefix('[') {
+            return rest.split(']').next().unwrap_or(rest).to_owned();
+        }
+        match h.rfind(':') {
+            Some(i) if h[i + 1..].bytes().all(|b| b.is_ascii_digit()) => h[..i].to_owned(),
+            _ => h.to_owned(),
+        }
+    }
+}
+
+/// `%XX` decoding; `None` on a malformed escape (Go's error).
+fn unescape(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            let hex = s.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    Some(String::from_utf8_lossy(&out).into_owned())
+}
+
+/// Go's `url.Parse`, for the parts Sprig reads: `scheme:` (lowered),
+/// `//userinfo@host` when the rest starts with `//`, an opaque rest when a
+/// scheme is not followed by `/`, `?query`, `#fragment`.
+pub(crate) fn parse_url(raw: &str) -> Result<Url, String> {
+    let mut u = Url::default();
+    let (rest, frag) = match raw.split_once('#') {
+        Some((r, f)) => (r, Some(f)),
+        None => (raw, None),
+    };
+    if let Some(f) = frag {
+        u.fragment = unescape(f).ok_or_else(|| format!("parse {raw:?}: invalid URL escape"))?;
+    }
+    let mut rest = rest;
+    if let Some(i) = rest.find(':') {
+        let scheme = &rest[..i];
+        let valid = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+        if valid {
+            u.scheme = scheme.to_ascii_lowercase();
+            rest = &rest[i + 1..];
+        } else if i == 0 {
+            return Err(format!("parse {raw:?}: missing protocol scheme"));
+        }
+    }
+    if let Some((r, q)) = rest.split_once('?') {
+        u.query = q.to_owned();
+        rest = r;
+    }
+    if !u.scheme.is_empty() && !rest.starts_with('/') {
+        u.opaque = rest.to_owned();
+        return Ok(u);
+    }
+    if let Some(auth_rest) = rest.strip_prefix("//") {
+        let (auth, path) = match auth_rest.find('/') {
+            Some(i) => (&auth_rest[..i], &auth_rest[i..]),
+            None => (auth_rest, ""),
+        };
+        let host = match auth.rfind('@') {
+            Some(i) => {
+                u.userinfo = auth[..i].to_owned();
+                &auth[i + 1..]
+            }
+            None => auth,
+        };
+        if host.contains(' ') {
+            return Err(format!(
+                "parse {raw:?}: invalid character \" \" in host name"
+            ));
+        }
+        u.host = host.to_owned();
+        rest = path;
+    }
+    u.path = unescape(rest).ok_or_else(|| format!("parse {raw:?}: invalid URL escape"))?;
+    Ok(u)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,7 +14,7 @@
 
 use std::sync::Arc;
 
-use crate::gotemplate::{Entries, GoField, GoKind, GoType, Map, Value};
+use crate::gotemplate::{ElemZero, Entries, GoField, GoKind, GoType, Map, Value};
 
 use super::chart::{Chart, ImportValue};
 use super::render::{DEFAULT_KUBE_VERSION, RenderOptions};
@@ -24,6 +24,8 @@ use super::{HelmDiagnostic, Severity};
 pub(crate) static FILES: GoType = GoType {
     name: "engine.files",
     kind: GoKind::Map,
+    elem_zero: ElemZero::Bytes,
+    stringer: None,
     fields: &[],
 };
 
@@ -31,6 +33,8 @@ pub(crate) static FILES: GoType = GoType {
 static VALUES: GoType = GoType {
     name: "common.Values",
     kind: GoKind::Map,
+    elem_zero: ElemZero::Nil,
+    stringer: None,
     fields: &[],
 };
 
@@ -46,6 +50,8 @@ const fn field(name: &'static str) -> GoField {
 static CAPABILITIES: GoType = GoType {
     name: "*common.Capabilities",
     kind: GoKind::Ptr,
+    elem_zero: ElemZero::Nil,
+    stringer: None,
     fields: &[
         field("KubeVersion"),
         field("APIVersions"),
@@ -59,6 +65,8 @@ static CAPABILITIES: GoType = GoType {
 static KUBE_VERSION: GoType = GoType {
     name: "common.KubeVersion",
     kind: GoKind::Struct,
+    elem_zero: ElemZero::Nil,
+    stringer: None,
     fields: &[
         field("Version"),
         GoField {
@@ -75,6 +83,8 @@ static KUBE_VERSION: GoType = GoType {
 static BUILD_INFO: GoType = GoType {
     name: "version.BuildInfo",
     kind: GoKind::Struct,
+    elem_zero: ElemZero::Nil,
+    stringer: None,
     fields: &[
         GoField {
             name: "Version",

@@ -837,7 +837,27 @@ fn call_method(receiver: &Value, method: &str, args: &[Value]) -> Option<Result<
     let files = |m: &Map| m.type_name() == Some(FILES.name);
     Some(Ok(match (method, receiver) {
         ("Has", Value::List(l)) => Value::Bool(l.iter().any(|v| sv(v) == arg0)),
-        ("Get" | "GetBytes", Value::Map(m)) if files(m) => m.get(&arg0).unwrap_or_else(|| s("")),
+        // `*semver.Version`'s comparisons, against another version.
+        ("Compare" | "LessThan" | "GreaterThan" | "Equal", Value::Map(m))
+            if m.type_name() == Some(funcs::SEMVER.name) =>
+        {
+            let ver = |v: &Value| {
+                v.field("String")
+                    .and_then(|s| s.as_str().and_then(super::semver::Version::parse))
+            };
+            let (Some(a), Some(b)) = (ver(receiver), args.first().and_then(ver)) else {
+                return Some(Err("the argument is not a *semver.Version".to_owned()));
+            };
+            let ord = a.compare(&b);
+            match method {
+                "Compare" => Value::Int(ord as i64),
+                "LessThan" => Value::Bool(ord.is_lt()),
+                "GreaterThan" => Value::Bool(ord.is_gt()),
+                _ => Value::Bool(ord.is_eq()),
+            }
+        }
+        ("Get", Value::Map(m)) if files(m) => m.get(&arg0).unwrap_or_else(|| s("")),
+        ("GetBytes", Value::Map(m)) if files(m) => m.get(&arg0).unwrap_or_else(|| m.missing()),
         ("Glob", Value::Map(m)) if files(m) => {
             let sub: Entries = m
                 .borrow()

@@ -194,13 +194,17 @@ fn scalar(v: &Value, indent: usize, key: bool) -> String {
         Value::Bool(b) => b.to_string(),
         Value::Int(i) => i.to_string(),
         Value::Float(f) => {
-            // Through JSON: integral floats are integers; others re-read
-            // as float64 and written with 'g' (shortest).
+            // Through JSON: an integral float is written as its shortest
+            // digits (`12345678901234567000`), which go-yaml re-reads as an
+            // int64 or uint64 when it fits; anything else is re-read as a
+            // float64 and written with 'g' (shortest).
             if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e21 {
-                format!("{f:.0}")
-            } else {
-                go_float(*f)
+                let text = go_json_float(*f);
+                if text.parse::<i64>().is_ok() || text.parse::<u64>().is_ok() {
+                    return text;
+                }
             }
+            go_float(*f)
         }
         Value::String(s) => yaml_string(s, indent, key),
         Value::Map(_) => "{}".into(),
@@ -594,7 +598,47 @@ fn write_json(v: &Value, pretty: bool, level: usize, out: &mut String) {
             newline(out, level);
             out.push('}');
         }
+        Value::Float(f) if f.is_finite() => out.push_str(&go_json_float(*f)),
         scalar => out.push_str(&to_serde(scalar).to_string()),
+    }
+}
+
+/// How `encoding/json` writes a float64: the shortest digits that read
+/// back, in plain notation (`0.000001`, `12345678901234567000`) unless
+/// below 1e-6 or from 1e21 on, where it is exponent notation with Go's
+/// clean-up (`1e-7`, `1e+21`).
+pub(crate) fn go_json_float(f: f64) -> String {
+    let abs = f.abs();
+    let sci = format!("{f:e}");
+    let (mant, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    if abs != 0.0 && !(1e-6..1e21).contains(&abs) {
+        let sign = if exp < 0 { '-' } else { '+' };
+        let digits = exp.unsigned_abs();
+        // Go writes at least two exponent digits, then trims `e-0X` to `e-X`.
+        return if exp < 0 {
+            format!("{mant}e{sign}{digits}")
+        } else {
+            format!("{mant}e{sign}{digits:02}")
+        };
+    }
+    let neg = mant.starts_with('-');
+    let digits: String = mant.chars().filter(char::is_ascii_digit).collect();
+    let sign = if neg { "-" } else { "" };
+    if abs == 0.0 {
+        return format!("{sign}0");
+    }
+    let nd = i32::try_from(digits.len()).unwrap_or(1);
+    let point = exp + 1;
+    if point >= nd {
+        let zeros = usize::try_from(point - nd).unwrap_or(0);
+        format!("{sign}{digits}{}", "0".repeat(zeros))
+    } else if point > 0 {
+        let p = usize::try_from(point).unwrap_or(0);
+        format!("{sign}{}.{}", &digits[..p], &digits[p..])
+    } else {
+        let zeros = usize::try_from(-point).unwrap_or(0);
+        format!("{sign}0.{}{digits}", "0".repeat(zeros))
     }
 }
 
