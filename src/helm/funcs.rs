@@ -974,7 +974,7 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
     });
     reg!(m, ["until"], |a: &[Value]| {
         let n = to_i64(&arg(a, 0));
-        if n.abs() > MAX_LIST {
+        if n.unsigned_abs() > MAX_LIST.unsigned_abs() {
             return Err(err(format!(
                 "until: {n} is over the limit of {MAX_LIST} items"
             )));
@@ -1657,6 +1657,18 @@ mod tests {
         for (c, v, want) in cases {
             assert_eq!(semver_matches(c, v).unwrap(), want, "{c} {v}");
         }
+    }
+
+    #[test]
+    fn until_takes_the_minimum_int_without_overflow() {
+        // `int` of an out-of-range float is i64::MIN (as Go on amd64); its
+        // magnitude once overflowed `abs()` and panicked the renderer.
+        let until = sprig().into_iter().find(|(n, _)| *n == "until").unwrap().1;
+        assert!(until(&[Value::Int(i64::MIN)]).is_err());
+        assert_eq!(
+            until(&[Value::Int(-2)]).unwrap(),
+            list(vec![Value::Int(0), Value::Int(-1)])
+        );
     }
 
     #[test]
