@@ -150,11 +150,76 @@ pub fn derive(package: &mut Package) {
         .collect();
     let lines = operator_grants.iter().flat_map(grant_lines).collect();
     facts.insert("operatorGrantText".into(), Json::String(lines_text(lines)));
-    let kind = operator_kind(package, &operator_grants);
+    let runs = runs_operand(
+        package,
+        facts["operatorGrantText"].as_str().unwrap_or_default(),
+    );
+    facts.insert("runsOperand".into(), json!(runs));
+    let kind = operator_kind(package, runs);
     facts.insert("operatorKind".into(), json!(kind));
     facts.insert("operatorGrants".into(), Json::Array(operator_grants));
     facts.insert("grants".into(), Json::Array(grants));
     package.facts = Json::Object(facts);
+}
+
+/// Whether the operator runs an in-cluster operand: its own grants let it
+/// create Deployments, StatefulSets, DaemonSets, Jobs or CronJobs, or Pods
+/// while a CRD it ships configures a pod (an image, resources, replicas or a
+/// size, placement, a pod template or containers). A `*` in a grant covers
+/// any name, as `allows()` reads it. Pods alone are not enough: the
+/// operator-sdk scaffold grants them to operators that never start one (a
+/// metrics collector, a configuration controller).
+fn runs_operand(package: &Package, operator_grant_text: &str) -> bool {
+    static PATTERNS: std::sync::OnceLock<Option<[regex::Regex; 5]>> = std::sync::OnceLock::new();
+    let Some([groups, workloads, core, pods, create]) = PATTERNS
+        .get_or_init(|| {
+            let re = |p: &str| regex::Regex::new(p).ok();
+            Some([
+                re("^(?:|apps|batch)$")?,
+                re("^(?:deployments|statefulsets|daemonsets|jobs|cronjobs)$")?,
+                re("^$")?,
+                re("^pods$")?,
+                re("^create$")?,
+            ])
+        })
+        .as_ref()
+    else {
+        return false;
+    };
+    let grants = |g: &regex::Regex, r: &regex::Regex| {
+        operator_grant_text
+            .lines()
+            .any(|line| crate::rules::grant_allows(line, g, r, create))
+    };
+    if grants(groups, workloads) {
+        return true;
+    }
+    const POD_SHAPING: [&str; 12] = [
+        "image",
+        "images",
+        "resources",
+        "replicas",
+        "size",
+        "affinity",
+        "nodeSelector",
+        "tolerations",
+        "template",
+        "podTemplate",
+        "podSpec",
+        "containers",
+    ];
+    grants(core, pods)
+        && package
+            .resources
+            .iter()
+            .filter(|r| r.is_kind("CustomResourceDefinition"))
+            .any(|r| {
+                r.facts["specNames"].as_array().is_some_and(|names| {
+                    names
+                        .iter()
+                        .any(|n| n.as_str().is_some_and(|n| POD_SHAPING.contains(&n)))
+                })
+            })
 }
 
 /// What the operator manages, for rules and scoring that only make sense
@@ -164,30 +229,18 @@ pub fn derive(package: &mut Package) {
 ///   Service Operator `*.azure.com`, Config Connector
 ///   `*.cnrm.cloud.google.com`, Crossplane-style providers
 ///   `*.<cloud>.upbound.io` / `*.<cloud>.crossplane.io`, IBM and Oracle
-///   cloud operators), and its own grants name no workload it could run
-///   (`*` aside): it provisions services outside the cluster, so operand
-///   rules (backup, scaling, placement, storage, members) cannot apply;
-/// - `workload`: its own grants let it create Deployments, StatefulSets,
-///   DaemonSets, Pods or Jobs by name: it runs an operand in the cluster;
+///   cloud operators), and it runs no operand: it provisions services
+///   outside the cluster, so operand rules (backup, scaling, placement,
+///   storage, members) cannot apply;
+/// - `workload`: it runs an operand in the cluster (`runs_operand`);
 /// - `other`: neither (no CRDs, or only in-cluster configuration).
-fn operator_kind(package: &Package, operator_grants: &[Json]) -> &'static str {
+fn operator_kind(package: &Package, runs_operand: bool) -> &'static str {
     static CLOUD: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
     let cloud = CLOUD.get_or_init(|| {
         regex::Regex::new(
             r"(^|\.)(services\.k8s\.aws|azure\.com|cnrm\.cloud\.google\.com|(aws|gcp|azure|alibaba|ibm|oci|digitalocean|equinix)\.(upbound\.io|crossplane\.io)|ibmcloud\.ibm\.com|oci\.oracle\.com)$",
         )
         .ok()
-    });
-    let workload = operator_grants.iter().any(|g| {
-        let text = |k: &str| g[k].as_str().unwrap_or_default();
-        matches!(text("group"), "" | "apps" | "batch")
-            && matches!(
-                text("resource"),
-                "deployments" | "statefulsets" | "daemonsets" | "pods" | "jobs" | "cronjobs"
-            )
-            && g["verbs"]
-                .as_array()
-                .is_some_and(|v| v.iter().any(|v| v == "create" || v == "*"))
     });
     let groups: Vec<&str> = package
         .resources
@@ -199,10 +252,10 @@ fn operator_kind(package: &Package, operator_grants: &[Json]) -> &'static str {
         && cloud
             .as_ref()
             .is_some_and(|re| groups.iter().all(|g| re.is_match(g)));
-    if all_cloud && !workload {
-        "cloud-resources"
-    } else if workload {
+    if runs_operand {
         "workload"
+    } else if all_cloud {
+        "cloud-resources"
     } else {
         "other"
     }
@@ -1029,19 +1082,54 @@ spec:
             let resources = groups.iter().map(|g| crd(g)).collect();
             Package::new(TargetKind::Bundle, "bundle", "p".into(), resources, vec![])
         };
-        let deploy = json!({"group": "apps", "resource": "deployments", "verbs": ["create"]});
         let ack = package(&["s3.services.k8s.aws", "iam.services.k8s.aws"]);
-        assert_eq!(operator_kind(&ack, &[]), "cloud-resources");
-        assert_eq!(
-            operator_kind(&ack, std::slice::from_ref(&deploy)),
-            "workload"
-        );
+        assert_eq!(operator_kind(&ack, false), "cloud-resources");
+        assert_eq!(operator_kind(&ack, true), "workload");
         let mixed = package(&["s3.services.k8s.aws", "example.com"]);
-        assert_eq!(operator_kind(&mixed, &[]), "other");
-        assert_eq!(operator_kind(&mixed, &[deploy]), "workload");
-        // A cluster-admin wildcard names no workload.
-        let admin = json!({"group": "*", "resource": "*", "verbs": ["*"]});
-        assert_eq!(operator_kind(&ack, &[admin]), "cloud-resources");
+        assert_eq!(operator_kind(&mixed, false), "other");
+        assert_eq!(operator_kind(&mixed, true), "workload");
+    }
+
+    #[test]
+    fn an_operand_is_a_workload_grant_or_pods_with_a_crd_that_shapes_them() {
+        use crate::package::TargetKind;
+        let crd = |spec_field: &str| {
+            let text = format!(
+                "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {{name: x}}\nspec:\n  group: example.com\n  versions:\n  - name: v1\n    schema:\n      openAPIV3Schema:\n        properties:\n          spec:\n            properties:\n              {spec_field}: {{type: string}}\n"
+            );
+            let doc = parse_str(&text, &Limits::default()).documents.remove(0);
+            let mut r = crate::load::files::resource(doc.root, "crd.yaml", None);
+            r.facts = resource_facts(&r);
+            r
+        };
+        let package = |field: &str| {
+            Package::new(
+                TargetKind::Bundle,
+                "bundle",
+                "p".into(),
+                vec![crd(field)],
+                vec![],
+            )
+        };
+        let shaped = package("image");
+        let unshaped = package("uploadInterval");
+        // Workload kinds by name, or by a wildcard, whatever the CRDs say.
+        for grants in [
+            "apps/deployments create\n",
+            "batch/jobs create\n",
+            "*/* *\n",
+            "apps/* create\n",
+        ] {
+            assert!(runs_operand(&unshaped, grants), "{grants}");
+        }
+        // Pods only with a CRD that configures a pod.
+        assert!(runs_operand(&shaped, "/pods create\n"));
+        assert!(!runs_operand(&unshaped, "/pods create\n"));
+        // Reading workloads is not running them.
+        assert!(!runs_operand(
+            &shaped,
+            "apps/deployments get\napps/deployments list\n"
+        ));
     }
 
     fn role_facts_of(text: &str) -> Json {

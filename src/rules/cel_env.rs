@@ -138,7 +138,7 @@ fn allows(
 
 /// Whether one `grantText` line allows a name of each pattern; `*` in the
 /// grant covers any name.
-fn grant_allows(line: &str, groups: &Regex, resources: &Regex, verbs: &Regex) -> bool {
+pub(crate) fn grant_allows(line: &str, groups: &Regex, resources: &Regex, verbs: &Regex) -> bool {
     let Some((group, rest)) = line.split_once('/') else {
         return false;
     };

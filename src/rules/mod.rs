@@ -2,6 +2,7 @@
 //! and the evaluator. No check is written in Rust; every one is a rule file.
 
 mod cel_env;
+pub(crate) use cel_env::grant_allows;
 pub mod compile;
 pub mod doc;
 mod eval;
