@@ -208,16 +208,30 @@ fn runs_operand(package: &Package, operator_grant_text: &str) -> bool {
         "podSpec",
         "containers",
     ];
+    // A pod-shaping name inside a volume claim or a storage section sizes a
+    // volume (`volumeClaimTemplate.spec.resources`, `storage.size`), not a pod.
+    let shapes_a_pod = |path: &str| {
+        let mut segments = path.split('.');
+        segments.next() == Some("spec")
+            && path
+                .rsplit('.')
+                .next()
+                .is_some_and(|name| POD_SHAPING.contains(&name))
+            && !segments.any(|seg| {
+                let seg = seg.to_ascii_lowercase();
+                ["claim", "volume", "storage", "pvc", "disk"]
+                    .iter()
+                    .any(|w| seg.contains(w))
+            })
+    };
     grants(core, pods)
         && package
             .resources
             .iter()
             .filter(|r| r.is_kind("CustomResourceDefinition"))
             .any(|r| {
-                r.facts["specNames"].as_array().is_some_and(|names| {
-                    names
-                        .iter()
-                        .any(|n| n.as_str().is_some_and(|n| POD_SHAPING.contains(&n)))
+                r.facts["fields"].as_array().is_some_and(|fields| {
+                    fields.iter().any(|f| f.as_str().is_some_and(shapes_a_pod))
                 })
             })
 }
@@ -1093,26 +1107,23 @@ spec:
     #[test]
     fn an_operand_is_a_workload_grant_or_pods_with_a_crd_that_shapes_them() {
         use crate::package::TargetKind;
-        let crd = |spec_field: &str| {
+        // A bundle with one CRD whose spec has these properties (flow YAML).
+        let package = |properties: &str| {
             let text = format!(
-                "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {{name: x}}\nspec:\n  group: example.com\n  versions:\n  - name: v1\n    schema:\n      openAPIV3Schema:\n        properties:\n          spec:\n            properties:\n              {spec_field}: {{type: string}}\n"
+                "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {{name: x}}\nspec:\n  group: example.com\n  versions:\n  - name: v1\n    schema:\n      openAPIV3Schema:\n        properties:\n          spec:\n            properties: {properties}\n"
             );
             let doc = parse_str(&text, &Limits::default()).documents.remove(0);
             let mut r = crate::load::files::resource(doc.root, "crd.yaml", None);
             r.facts = resource_facts(&r);
-            r
+            Package::new(TargetKind::Bundle, "bundle", "p".into(), vec![r], vec![])
         };
-        let package = |field: &str| {
-            Package::new(
-                TargetKind::Bundle,
-                "bundle",
-                "p".into(),
-                vec![crd(field)],
-                vec![],
-            )
-        };
-        let shaped = package("image");
-        let unshaped = package("uploadInterval");
+        let shaped = package("{image: {type: string}}");
+        let unshaped = package("{uploadInterval: {type: string}}");
+        // Resources of a volume claim size a volume, not a pod.
+        let claim = package(
+            "{volumeClaimTemplate: {type: object, properties: {resources: {type: object}}}}",
+        );
+        assert!(!runs_operand(&claim, "/pods create\n"));
         // Workload kinds by name, or by a wildcard, whatever the CRDs say.
         for grants in [
             "apps/deployments create\n",
