@@ -2,7 +2,7 @@
 """Agreement of caplevel's evidenced level with the calibration labels.
 
 Runs a caplevel binary once over every labelled operator found on disk and
-prints, separately for the `tune` and `holdout` splits: exact and within-one
+prints, separately per split: exact and within-one
 agreement of the level, per-phase agreement (caplevel's met/partial/not-met
 against the labellers' strong/partial/none) and the confusion matrix.
 
@@ -15,6 +15,10 @@ the baseline binary, for example). Operators whose folder is missing are
 skipped with a note. The Rust test tests/calibration.rs computes the same
 figures and asserts their floors; this script is for quick looks with any
 binary, including ones that predate the per-phase status.
+
+Splits (calibration/README.md): `tune` was used to tune the rules and the
+level model; `seen` was held back once and has been read while tuning since,
+so it no longer measures generalization; `holdout` never was tuned on.
 """
 
 import argparse
@@ -25,6 +29,7 @@ import sys
 
 import yaml
 
+SPLITS = ("tune", "seen", "holdout")
 PHASES = ["basic-install", "seamless-upgrades", "full-lifecycle", "deep-insights", "auto-pilot"]
 LEVEL = {p: i + 1 for i, p in enumerate(PHASES)}
 
@@ -49,7 +54,7 @@ def main():
     ap.add_argument("--list", default=os.path.join(here, "calibration/list.tsv"))
     ap.add_argument("--json", help="read this report instead of running --bin")
     ap.add_argument("--save", help="write the report the binary produced here")
-    ap.add_argument("--detail", action="store_true", help="one line per tune operator (never tune on holdout)")
+    ap.add_argument("--detail", action="store_true", help="one line per tune and seen operator (never tune on holdout)")
     ap.add_argument("--detail-holdout", action="store_true", help="one line per holdout operator too (for the final report only)")
     ap.add_argument("-j", "--jobs", default="2")
     args = ap.parse_args()
@@ -86,7 +91,7 @@ def main():
     for t in report["targets"]:
         by_path[os.path.normpath(os.path.abspath(t["path"]))] = t
 
-    results = {"tune": [], "holdout": []}
+    results = {s: [] for s in SPLITS}
     for row, label, path in ops:
         t = by_path.get(os.path.normpath(os.path.abspath(path)))
         if t is None:
@@ -105,9 +110,11 @@ def main():
             if status is None:  # reports before the per-phase status
                 status = "met" if ph.get("reached") else "not-met"
             phases[p] = status
+        if row["split"] not in results:
+            sys.exit(f"{args.list}: {row['id']}: unknown split {row['split']!r} (one of {', '.join(SPLITS)})")
         results[row["split"]].append((row["id"], int(label["level"]), ev, label, phases))
 
-    for split in ("tune", "holdout"):
+    for split in SPLITS:
         rs = results[split]
         if not rs:
             continue
@@ -117,6 +124,13 @@ def main():
         bias = sum(e - l for _, l, e, _, _ in rs) / n
         print(f"== {split}: {n} operators")
         print(f"exact {exact}/{n} = {100*exact/n:.0f}%   within one {within}/{n} = {100*within/n:.0f}%   mean(evidenced-label) {bias:+.2f}")
+        by = {}
+        for _, l, e, label, _ in rs:
+            k = by.setdefault(label.get("labeller", "?"), [0, 0, 0])
+            k[0] += 1
+            k[1] += l == e
+            k[2] += abs(l - e) <= 1
+        print("by labeller: " + ", ".join(f"{k} {x}/{m}, {w}/{m}" for k, (m, x, w) in sorted(by.items())))
         print("per phase (label strong|partial|none vs caplevel met|partial|not-met):")
         for p in PHASES:
             agree = 0
@@ -134,7 +148,7 @@ def main():
         for r in range(6):
             cells = [sum(1 for _, l, e, _, _ in rs if l == r and e == c) for c in range(6)]
             print(f"  {r:>2}  " + " ".join(f"{c:>3}" for c in cells))
-        if args.detail and (split == "tune" or args.detail_holdout):
+        if args.detail and (split != "holdout" or args.detail_holdout):
             for i, l, e, label, phases in sorted(rs):
                 marks = "".join({"met": "M", "partial": "p", "not-met": "."}[phases[p]] for p in PHASES)
                 lab = "".join({"strong": "S", "partial": "p", "none": "."}[label["phases"][p]["judgement"]] for p in PHASES)

@@ -1,7 +1,7 @@
 //! Agreement with expert judgment: caplevel's evidenced level and per-phase
 //! status on the labelled calibration set (calibration/labels, listed in
-//! calibration/list.tsv with its tune/holdout split), against the labels two
-//! blind labellers wrote from the bundle files by the rubric
+//! calibration/list.tsv with its split), against the labels blind labellers
+//! wrote from the bundle files by the rubric
 //! (../shared/docs/level-rubric.md).
 //!
 //! Operators live under two roots: `shared` = ../shared, `wide` =
@@ -10,8 +10,9 @@
 //! ones. Print the figures with
 //! `cargo test --release --test calibration -- --nocapture`.
 //!
-//! The model is tuned on `tune` only; `holdout` is reported apart and was
-//! never used to tune. The floors below are what the model reached when they
+//! The model is tuned on `tune`; `seen` was held back once and has been read
+//! while tuning since, so it is reported apart but no longer measures
+//! generalization; `holdout` was never used to tune. The floors below are what the model reached when they
 //! were set (docs/scoring.md records the figures): they fail when a change
 //! makes agreement worse.
 
@@ -192,7 +193,7 @@ fn figures(split: &str, all: &[Outcome]) -> Figures {
             .collect();
         println!("  {row}: {}", cells.join(""));
     }
-    if split == "tune" {
+    if split != "holdout" {
         for o in rs.iter().filter(|o| o.label != o.evidenced) {
             println!(
                 "  off: {} label {} evidenced {}",
@@ -217,13 +218,22 @@ fn evidenced_level_agrees_with_the_labels() {
         eprintln!("skipping: no labelled operator found");
         return;
     }
+    let splits: Vec<&str> = all.iter().map(|o| o.split.as_str()).collect();
+    for s in &splits {
+        assert!(
+            ["tune", "seen", "holdout"].contains(s),
+            "calibration/list.tsv: unknown split {s:?}"
+        );
+    }
     let tune = figures("tune", &all);
+    let seen = figures("seen", &all);
     let holdout = figures("holdout", &all);
     // Floors (fractions of the operators found), set at what the model
     // reaches with ../shared only and with the wide corpus too, less a
     // margin of one operator: they catch a regression, not noise.
     for (name, f, exact, within) in [
         ("tune", &tune, TUNE_EXACT, TUNE_WITHIN_ONE),
+        ("seen", &seen, SEEN_EXACT, SEEN_WITHIN_ONE),
         ("holdout", &holdout, HOLDOUT_EXACT, HOLDOUT_WITHIN_ONE),
     ] {
         if f.n == 0 {
@@ -243,13 +253,14 @@ fn evidenced_level_agrees_with_the_labels() {
     }
 }
 
-// Reached on 5 Dec 2026 (session 5: partial phases bridged, II needs an
-// upgrade path or a reported version, IV reads the operand monitoring API):
-// tune 38/51 exact, 47/51 within one (shared only: 23/30, 28/30); holdout
-// 28/49, 41/49 (shared only: 9/14, 12/14) — the 25 earlier holdout operators
-// 17/25, 21/25 and the 24 labelled afresh after the model was set 11/24,
-// 20/24.
+// Reached on 6 Dec 2026 (main 4c77e66): tune 38/51 exact, 47/51 within one;
+// seen (the 49 operators held back in sessions 4-5 and read while tuning in
+// session 6) 29/49, 41/49; holdout (24 operators labelled blind by E and F in
+// session 6, six per declared level I-IV) 17/24, 22/24. Floors sit about one
+// operator below, and the check adds one operator of slack on top.
 const TUNE_EXACT: f64 = 0.72;
 const TUNE_WITHIN_ONE: f64 = 0.88;
-const HOLDOUT_EXACT: f64 = 0.56;
-const HOLDOUT_WITHIN_ONE: f64 = 0.82;
+const SEEN_EXACT: f64 = 0.57;
+const SEEN_WITHIN_ONE: f64 = 0.82;
+const HOLDOUT_EXACT: f64 = 0.66;
+const HOLDOUT_WITHIN_ONE: f64 = 0.87;
