@@ -253,14 +253,16 @@ fn evidenced_level_agrees_with_the_labels() {
     }
 }
 
-// Reached on 6 Dec 2026 (main 4c77e66): tune 38/51 exact, 47/51 within one;
-// seen (the 49 operators held back in sessions 4-5 and read while tuning in
-// session 6) 29/49, 41/49; holdout (24 operators labelled blind by E and F in
-// session 6, six per declared level I-IV) 17/24, 22/24. Floors sit about one
-// operator below, and the check adds one operator of slack on top.
+// Reached on 6 Dec 2026 (main 4c77e66 and an untyped CRD's status
+// subresource counted as a status): tune 39/51 exact, 47/51 within one; seen
+// (the 49 operators held back in sessions 4-5 and read while tuning in
+// session 6) 29/49, 41/49; holdout 29/48, 42/48 (E and F, labelled blind in
+// session 6: 17/24, 22/24; G and H, labelled blind in session 7 before any
+// change of that session: 12/24, 20/24). Floors sit about one operator below,
+// and the check adds one operator of slack on top.
 const TUNE_EXACT: f64 = 0.72;
 const TUNE_WITHIN_ONE: f64 = 0.88;
 const SEEN_EXACT: f64 = 0.57;
 const SEEN_WITHIN_ONE: f64 = 0.82;
-const HOLDOUT_EXACT: f64 = 0.66;
-const HOLDOUT_WITHIN_ONE: f64 = 0.87;
+const HOLDOUT_EXACT: f64 = 0.58;
+const HOLDOUT_WITHIN_ONE: f64 = 0.85;
