@@ -49,6 +49,13 @@ pub struct PhaseModel {
     /// requirement satisfied).
     #[serde(default)]
     pub partial: Option<Vec<Vec<String>>>,
+    /// Alternatives that let the phase, when it is only `partial`, count
+    /// toward the level as if met (it is still reported `partial`, with
+    /// `accepted`): reviewers accept level I from an owned API and the
+    /// operator's Deployment when the files cannot show status (old CRDs
+    /// carry no schema to show it).
+    #[serde(default)]
+    pub accepted: Vec<Vec<String>>,
     /// Tags whose passing findings raise the confidence only.
     #[serde(default)]
     pub supporting: Vec<String>,
@@ -191,7 +198,12 @@ impl LevelModel {
             if p.met.is_empty() {
                 return Err(format!("{phase}: `met` lists no alternative"));
             }
-            for alt in p.met.iter().chain(p.partial.iter().flatten()) {
+            for alt in p
+                .met
+                .iter()
+                .chain(p.partial.iter().flatten())
+                .chain(&p.accepted)
+            {
                 if alt.is_empty() {
                     return Err(format!("{phase}: an empty alternative"));
                 }

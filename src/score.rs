@@ -129,6 +129,10 @@ pub struct PhaseScore {
     /// `grants_alone`), so it is held below met.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub grants_alone: bool,
+    /// The phase is `partial`, but one of the model's `accepted`
+    /// alternatives is whole: it counts toward the level as if met.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub accepted: bool,
     /// 0–100, one decimal: the weighted share of passing capability findings
     /// (secondary figure).
     pub coverage: f64,
@@ -366,6 +370,8 @@ pub fn assess_with(
             }
             against.sort();
             against.dedup();
+            s.accepted =
+                s.status == PhaseStatus::Partial && against.is_empty() && whole(&pm.accepted);
             if s.status != PhaseStatus::Met && could_be_met && against.is_empty() {
                 s.status = PhaseStatus::Unknown;
             }
@@ -391,6 +397,7 @@ pub fn assess_with(
     let by_phases = level_from_phases(
         &Phase::ALL.map(|p| match &phases[&p] {
             s if s.status == PhaseStatus::Partial && !s.against.is_empty() => PhaseStatus::NotMet,
+            s if s.status == PhaseStatus::Partial && s.accepted => PhaseStatus::Met,
             s => s.status,
         }),
         model.bridged_partials,
@@ -460,6 +467,7 @@ fn coverage<'a>(findings: impl Iterator<Item = &'a Finding>) -> PhaseScore {
         supporting: Vec::new(),
         against: Vec::new(),
         grants_alone: false,
+        accepted: false,
         coverage: 0.0,
         reached: false,
         weight_passed: 0,
@@ -573,6 +581,30 @@ mod tests {
     }
 
     #[test]
+    fn phase_one_without_status_is_partial_but_accepted_for_level_one() {
+        // The built-in model: an owned API and the operator's Deployment
+        // with no status the files show.
+        let mut fs = phase_one();
+        fs.retain(|f| f.rule != "status");
+        fs.push(t(
+            "status",
+            Phase::BasicInstall,
+            Status::Fail,
+            &["status-reported"],
+        ));
+        let a = assess(&fs, None, 50.0);
+        let one = &a.phases[&Phase::BasicInstall];
+        assert_eq!(one.status, PhaseStatus::Partial);
+        assert!(one.accepted);
+        assert_eq!(a.evidenced, Some(Phase::BasicInstall));
+        // Without the owned API nothing is accepted: no level.
+        fs.retain(|f| f.rule != "spec");
+        let a = assess(&fs, None, 50.0);
+        assert!(!a.phases[&Phase::BasicInstall].accepted);
+        assert_eq!(a.evidenced, None);
+    }
+
+    #[test]
     fn coverage_counts_exempt_and_ignores_not_applicable() {
         let fs = [
             f(Phase::BasicInstall, Status::Pass, 3),
@@ -606,7 +638,9 @@ mod tests {
             .flat_map(|o| o.findings.iter().map(String::as_str))
             .collect();
         assert_eq!(deciding, ["spec", "deploy", "status"]);
-        let a = assess(&fs[..2], Some(Phase::BasicInstall), 50.0);
+        // The operator's Deployment and status, no owned API: partial, and
+        // not accepted for a level.
+        let a = assess(&fs[1..], Some(Phase::BasicInstall), 50.0);
         assert_eq!(a.phases[&Phase::BasicInstall].status, PhaseStatus::Partial);
         assert_eq!(a.evidenced, None);
         assert_eq!(a.verdict, Verdict::Overclaimed);

@@ -132,6 +132,10 @@ pub struct CompactPhase {
     /// Held below met because only RBAC grants show the phase.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub grants_alone: bool,
+    /// Partial, but counted toward the level as if met (the model's
+    /// `accepted`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub accepted: bool,
     /// Σ weight of passed and exempt findings.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub weight_passed: u32,
@@ -235,6 +239,7 @@ impl TargetLine {
                     supporting: s.supporting.clone(),
                     against: s.against.clone(),
                     grants_alone: s.grants_alone,
+                    accepted: s.accepted,
                     weight_passed: s.weight_passed,
                     weight_applicable: s.weight_applicable,
                     passed: s.passed,
