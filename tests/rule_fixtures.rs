@@ -174,6 +174,27 @@ fn package_level_evidence_points_into_the_file_each_rule_judges() {
         ),
         // A v1beta1 CRD's schema, not its `versions` list at the file's end.
         ("crd-storage-fields", "pass-v1beta1", "_demos.yaml", 15),
+        // What matched: the CRD's image field, not the operator Deployment.
+        (
+            "operand-image-overridable",
+            "pass-crd-image-field",
+            "_demos.yaml",
+            14,
+        ),
+        // The edge that is there: the olm.skipRange annotation.
+        (
+            "upgrade-edge-declared",
+            "pass-skip-range",
+            ".clusterserviceversion.yaml",
+            7,
+        ),
+        // The granting rules of a namespaced `permissions` entry.
+        (
+            "rbac-update-owned-status",
+            "pass-namespaced-permissions",
+            ".clusterserviceversion.yaml",
+            47,
+        ),
     ];
     let mut problems = Vec::new();
     for (rule, case, suffix, line) in cases {
@@ -248,6 +269,25 @@ fn failure_messages_say_what_is_missing_not_what_exists() {
             "CustomResourceDefinition is removed from Kubernetes 1.22 (use apiextensions.k8s.io/v1)",
             "not met",
         ),
+        // Each image says where it was found; a URL path is no image.
+        (
+            "related-images-listed",
+            "fail-image-in-env-value",
+            "quay.io/demo/demo-agent:1.0.0 (env DEMO_AGENT_IMAGE_NAME of container manager",
+            "docs",
+        ),
+        (
+            "images-pinned-by-digest",
+            "fail-crd-default-image",
+            "quay.io/demo/demo-server (default of spec.image in CustomResourceDefinition demos.demo.example.com)",
+            "demo-operator@sha256",
+        ),
+        (
+            "chart-notes",
+            "fail-banner-only",
+            "does not say how to reach the application",
+            "has no templates/NOTES.txt",
+        ),
     ];
     let mut problems = Vec::new();
     for (rule, case, want, not) in cases {
@@ -265,4 +305,16 @@ fn failure_messages_say_what_is_missing_not_what_exists() {
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn a_statefulset_only_an_opt_in_profile_renders_without_data_is_no_proof_of_state() {
+    // kube-state-metrics' autosharding: a StatefulSet (for pod ordinals,
+    // `volumeClaimTemplates: []`) behind a toggle, a Deployment by default.
+    let rules = rules::load(&[]).expect("built-in rules load");
+    let dir = fixture_root().join("chart-persistent-storage/na-opt-in-statefulset");
+    assert_eq!(
+        status_of(&rules, "chart-persistent-storage", &dir),
+        Ok(Status::NotApplicable)
+    );
 }

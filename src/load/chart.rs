@@ -48,7 +48,8 @@ pub fn load(path: &Path, options: &LoadOptions) -> Package {
     package.version = Some(chart.metadata.version.clone()).filter(|v| !v.is_empty());
     package.main_file = Some(chart_yaml.clone());
     package.main_node = Some(chart.chart_yaml.clone());
-    package.sources = chart_sources(&chart, &shown);
+    let ci_values = ci_values(&chart, path);
+    package.sources = chart_sources(&chart, &shown, &ci_values);
     read_annotations(&chart, &chart_yaml, &mut package, &mut diags);
 
     let mut profile_names = Vec::new();
@@ -176,6 +177,7 @@ pub fn load(path: &Path, options: &LoadOptions) -> Package {
     package.diagnostics = diags;
     package.facts = chart_facts(&chart, &profile_names, &package.resources);
     if let Json::Object(facts) = &mut package.facts {
+        facts.insert("ciValues".into(), json!(ci_values));
         let all = profile_names.len();
         facts.insert(
             "variants".into(),
@@ -185,11 +187,43 @@ pub fn load(path: &Path, options: &LoadOptions) -> Package {
     package
 }
 
+/// Most `ci/` entries read from a chart folder (bounds hostile folders).
+const MAX_CI_ENTRIES: usize = 1_000;
+
+/// The chart-testing value files (`ci/*-values.yaml`) of the chart's
+/// source, sorted: those the chart carries and, for a chart folder, those
+/// on disk that `.helmignore` leaves out of the packaged chart, since
+/// chart-testing reads the source tree and never the package. (The render
+/// profiles still honour `.helmignore`, as `helm` does.)
+fn ci_values(chart: &Chart, path: &Path) -> Vec<String> {
+    let is_ci = |name: &str| {
+        name.starts_with("ci/") && (name.ends_with("-values.yaml") || name.ends_with("-values.yml"))
+    };
+    let mut names: BTreeSet<String> = chart
+        .files
+        .iter()
+        .map(|f| f.name.clone())
+        .filter(|n| is_ci(n))
+        .collect();
+    if let Ok(entries) = std::fs::read_dir(path.join("ci")) {
+        for entry in entries.flatten().take(MAX_CI_ENTRIES) {
+            let is_file = entry.file_type().is_ok_and(|t| t.is_file());
+            if let (true, Some(name)) = (is_file, entry.file_name().to_str()) {
+                let name = format!("ci/{name}");
+                if is_ci(&name) {
+                    names.insert(name);
+                }
+            }
+        }
+    }
+    names.into_iter().collect()
+}
+
 /// The chart's own files that package-level rules judge, by the names their
 /// `locate` uses: `chart` (Chart.yaml), `values`, `readme`, `notes`
 /// (templates/NOTES.txt), `schema` (values.schema.json), `lock` (Chart.lock
-/// or requirements.lock) and `ci` (the first ci/*-values.yaml).
-fn chart_sources(chart: &Chart, shown: &str) -> BTreeMap<String, Source> {
+/// or requirements.lock) and `ci` (the first of `ci_values`).
+fn chart_sources(chart: &Chart, shown: &str, ci_values: &[String]) -> BTreeMap<String, Source> {
     let mut sources = BTreeMap::new();
     let at = |name: &str| format!("{shown}/{name}");
     sources.insert(
@@ -231,15 +265,11 @@ fn chart_sources(chart: &Chart, shown: &str) -> BTreeMap<String, Source> {
             );
         }
     }
-    if let Some(f) = chart
-        .files
-        .iter()
-        .find(|f| f.name.starts_with("ci/") && f.name.ends_with("-values.yaml"))
-    {
+    if let Some(name) = ci_values.first() {
         sources.insert(
             "ci".to_string(),
             Source {
-                file: at(&f.name),
+                file: at(name),
                 node: None,
             },
         );

@@ -157,6 +157,10 @@ pub fn derive(package: &mut Package) {
     facts.insert("runsOperand".into(), json!(runs));
     let kind = operator_kind(package, runs);
     facts.insert("operatorKind".into(), json!(kind));
+    facts.insert(
+        "deployedImages".into(),
+        Json::Array(deployed_images(package)),
+    );
     facts.insert("operatorGrants".into(), Json::Array(operator_grants));
     facts.insert("grants".into(), Json::Array(grants));
     package.facts = Json::Object(facts);
@@ -234,6 +238,150 @@ fn runs_operand(package: &Package, operator_grant_text: &str) -> bool {
                     fields.iter().any(|f| f.as_str().is_some_and(shapes_a_pod))
                 })
             })
+}
+
+/// Every image the operator deploys, as far as the files show, each with
+/// where it was found (`from`): the containers and init containers of the
+/// operator's workloads (a bundle's: those of its CSV), the values of their
+/// environment variables that name an image (`RELATED_IMAGE_*`, or a value
+/// that reads as one: a registry host, a path and a tag or digest, whatever
+/// the variable is called), and the `default` of CRD image fields (an
+/// operand image the operator uses when the custom resource names none).
+fn deployed_images(package: &Package) -> Vec<Json> {
+    let has_csv = package
+        .resources
+        .iter()
+        .any(|r| r.is_kind("ClusterServiceVersion") && r.origin.embedded.is_none());
+    let mut out = Vec::new();
+    let mut push = |image: &str, from: String| {
+        if !image.is_empty() && out.len() < MAX_IMAGES {
+            out.push(json!({"image": image, "from": from}));
+        }
+    };
+    for r in &package.resources {
+        if r.is_kind("CustomResourceDefinition") {
+            for d in r.facts["imageDefaults"].as_array().into_iter().flatten() {
+                let (Some(path), Some(image)) = (d["path"].as_str(), d["image"].as_str()) else {
+                    continue;
+                };
+                push(
+                    image,
+                    format!("default of {path} in CustomResourceDefinition {}", r.name),
+                );
+            }
+            continue;
+        }
+        // A bundle deploys what its CSV installs (OLM installs no other
+        // workload a bundle ships).
+        if has_csv && r.origin.embedded.is_none() {
+            continue;
+        }
+        for list in ["initContainers", "containers"] {
+            for c in r.facts[list].as_array().into_iter().flatten() {
+                let container = c["name"].as_str().unwrap_or_default();
+                let workload = format!("{} {}", r.kind, r.name);
+                if let Some(image) = c["image"].as_str() {
+                    push(image, format!("container {container} of {workload}"));
+                }
+                for e in c["env"].as_array().into_iter().flatten() {
+                    let name = e["name"].as_str().unwrap_or_default();
+                    let Some(value) = e["value"].as_str() else {
+                        continue;
+                    };
+                    if names_an_image(name, value) {
+                        push(
+                            value,
+                            format!("env {name} of container {container} ({workload})"),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Most images collected per package (bounds hostile CSVs).
+const MAX_IMAGES: usize = 10_000;
+
+/// Whether an environment variable's value is an image reference: any
+/// value of a `RELATED_IMAGE_*` variable; a `host/path` of a variable whose
+/// name ends in `IMAGE`; and, whatever the name, a value with a registry
+/// host (a dot, a port or `localhost`), a path, and a tag or a digest
+/// (`quay.io/org/app:1.2`, `KEEPALIVED_OPERATOR_IMAGE_NAME`'s value).
+fn names_an_image(name: &str, value: &str) -> bool {
+    static PATTERNS: std::sync::OnceLock<Option<[regex::Regex; 2]>> = std::sync::OnceLock::new();
+    let Some([path, full]) = PATTERNS
+        .get_or_init(|| {
+            let re = |p: &str| regex::Regex::new(p).ok();
+            Some([
+                re(r"^[a-z0-9.-]+(:[0-9]+)?/[^ ]+$")?,
+                re(r"^([a-z0-9-]+(\.[a-z0-9-]+)+(:[0-9]+)?|localhost(:[0-9]+)?)(/[a-z0-9._-]+)+(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127})?(@sha256:[0-9a-f]{64})?$")?,
+            ])
+        })
+        .as_ref()
+    else {
+        return false;
+    };
+    if value.is_empty() || value.contains("://") {
+        return false;
+    }
+    if name.starts_with("RELATED_IMAGE_") {
+        return true;
+    }
+    if name.ends_with("IMAGE") && path.is_match(value) {
+        return true;
+    }
+    let tagged = value.contains("@sha256:")
+        || value
+            .rsplit('/')
+            .next()
+            .is_some_and(|last| last.contains(':'));
+    tagged && full.is_match(value)
+}
+
+/// `path image` of every string `default` of an image field (`image`,
+/// `<x>Image`) in a CRD schema, walked like [`collect_fields`].
+fn collect_image_defaults(schema: &Node, path: &mut String, depth: usize, out: &mut Vec<Json>) {
+    if depth > MAX_SCHEMA_DEPTH || out.len() >= MAX_IMAGES {
+        return;
+    }
+    let Some(map) = schema.as_map() else {
+        return;
+    };
+    if let Some(Value::Map(props)) = map.get("properties").map(|p| &p.value) {
+        for (name, sub) in props.iter() {
+            let len = path.len();
+            if len > 0 {
+                path.push('.');
+            }
+            path.push_str(name);
+            let default = sub
+                .get("default")
+                .filter(|d| matches!(d.value, Value::String(_)))
+                .and_then(Node::scalar_text)
+                .filter(|d| !d.is_empty());
+            if let (true, Some(image)) = (name == "image" || name.ends_with("Image"), default) {
+                out.push(json!({"path": path.clone(), "image": image}));
+            }
+            collect_image_defaults(sub, path, depth + 1, out);
+            path.truncate(len);
+        }
+    }
+    if let Some(values) = map.get("additionalProperties").and_then(map_values) {
+        let len = path.len();
+        path.push_str(MAP_VALUES);
+        collect_image_defaults(values, path, depth + 1, out);
+        path.truncate(len);
+    }
+    if let Some(items) = map.get("items") {
+        collect_image_defaults(items, path, depth + 1, out);
+    }
+    for key in ["allOf", "anyOf", "oneOf"] {
+        for sub in map.get(key).and_then(Node::as_seq).unwrap_or_default() {
+            collect_image_defaults(sub, path, depth + 1, out);
+        }
+    }
 }
 
 /// What the operator manages, for rules and scoring that only make sense
@@ -496,11 +644,16 @@ fn crd_facts(crd: &Node) -> Json {
     }
     let mut fields = Vec::new();
     let mut shapes = Vec::new();
+    let mut image_defaults = Vec::new();
     let mut path = String::new();
     for schema in schemas {
         collect_fields(schema, &mut path, 0, &mut fields);
         collect_shapes(schema, &mut path, 0, &mut shapes);
+        collect_image_defaults(schema, &mut path, 0, &mut image_defaults);
     }
+    let key = |d: &Json| (d["path"].to_string(), d["image"].to_string());
+    image_defaults.sort_by_key(key);
+    image_defaults.dedup();
     // A CRD that does not prune unknown fields (a v1beta1 CRD, which keeps
     // them unless `preserveUnknownFields: false`) still stores a status its
     // schema never declares; the printer columns the CRD shows from
@@ -555,6 +708,7 @@ fn crd_facts(crd: &Node) -> Json {
     );
     insert_field_facts(&mut facts, fields);
     facts.insert("shapeText".into(), Json::String(text_of_lines(&shapes)));
+    facts.insert("imageDefaults".into(), Json::Array(image_defaults));
     facts.insert("fieldSource".into(), json!("schema"));
     facts.insert("prunesUnknownFields".into(), Json::Bool(prunes));
     facts.insert(
@@ -583,6 +737,8 @@ fn insert_field_facts(facts: &mut Map<String, Json>, fields: Vec<String>) {
             .filter_map(|f| f.strip_prefix(root))
             .filter_map(|rest| rest.strip_prefix('.'))
             .map(|rest| rest.rsplit('.').next().unwrap_or(rest))
+            // `*` stands for a map's keys: no property is called that.
+            .filter(|name| *name != "*")
             .collect();
         names.sort_unstable();
         names.dedup();
@@ -762,8 +918,41 @@ fn spec_documentation(schema: Option<&Node>) -> (Option<usize>, usize) {
     (Some(props.len()), described)
 }
 
+/// The path segment of a map's values: a schema's `additionalProperties`
+/// (druid's `spec.nodes`, keyed by node-group name) is walked as a `*`
+/// segment, `spec.nodes.*.replicas`, so fields nested in map values are seen
+/// like any other.
+const MAP_VALUES: &str = ".*";
+
+/// The schema of a map's values, when `additionalProperties` is one (not
+/// `true`/`false`).
+fn map_values(additional: &Node) -> Option<&Node> {
+    additional.as_map().map(|_| additional)
+}
+
+/// The type a schema declares, `object` for one with properties or map
+/// values and no `type`, else `any`.
+fn schema_type(schema: &Node) -> String {
+    schema
+        .get("type")
+        .and_then(Node::scalar_text)
+        .unwrap_or_else(|| {
+            if schema.get("properties").is_some()
+                || schema
+                    .get("additionalProperties")
+                    .and_then(map_values)
+                    .is_some()
+            {
+                "object".to_string()
+            } else {
+                "any".to_string()
+            }
+        })
+}
+
 /// Every property path of an OpenAPI schema (`spec.backup.schedule`); arrays
-/// are transparent (`spec.containers.name`). `path` is the prefix, extended
+/// are transparent (`spec.containers.name`), a map's values are a `*`
+/// segment (`spec.nodes.*.replicas`). `path` is the prefix, extended
 /// and restored in place; paths are pushed as met, repeats included, and the
 /// caller sorts and deduplicates them once.
 fn collect_fields(schema: &Node, path: &mut String, depth: usize, out: &mut Vec<String>) {
@@ -773,14 +962,15 @@ fn collect_fields(schema: &Node, path: &mut String, depth: usize, out: &mut Vec<
     let Some(map) = schema.as_map() else {
         return;
     };
-    // One pass over the schema's keys finds the five that matter; they are
+    // One pass over the schema's keys finds the six that matter; they are
     // then followed in a fixed order, so the paths kept under the
     // `MAX_FIELDS` bound do not depend on how the schema orders its keys.
-    let (mut properties, mut items, mut all_of, mut any_of, mut one_of) =
-        (None, None, None, None, None);
+    let (mut properties, mut values, mut items, mut all_of, mut any_of, mut one_of) =
+        (None, None, None, None, None, None);
     for (key, value) in map.iter() {
         match key {
             "properties" => properties = Some(value),
+            "additionalProperties" => values = map_values(value),
             "items" => items = Some(value),
             "allOf" => all_of = Some(value),
             "anyOf" => any_of = Some(value),
@@ -803,6 +993,13 @@ fn collect_fields(schema: &Node, path: &mut String, depth: usize, out: &mut Vec<
             path.truncate(len);
         }
     }
+    if let Some(values) = values {
+        let len = path.len();
+        path.push_str(MAP_VALUES);
+        out.push(path.clone());
+        collect_fields(values, path, depth + 1, out);
+        path.truncate(len);
+    }
     if let Some(items) = items {
         collect_fields(items, path, depth + 1, out);
     }
@@ -815,7 +1012,8 @@ fn collect_fields(schema: &Node, path: &mut String, depth: usize, out: &mut Vec<
 
 /// Every property of an OpenAPI schema with its type, one `path type` line
 /// each, where a field inside a list's items carries `[]` after the list
-/// (`status.resources[].version string`): what a field *is*, not only what
+/// (`status.resources[].version string`) and a map's values are a `*`
+/// segment (`spec.nodes.*.replicas integer`): what a field *is*, not only what
 /// it is called, so a rule can tell a member list from a comma-separated
 /// string of host names, or a component's version from the API version of
 /// each item of a list of managed resources. Bounded like
@@ -837,20 +1035,17 @@ fn collect_shapes(schema: &Node, path: &mut String, depth: usize, out: &mut Vec<
                 path.push('.');
             }
             path.push_str(name);
-            let kind = sub
-                .get("type")
-                .and_then(Node::scalar_text)
-                .unwrap_or_else(|| {
-                    if sub.get("properties").is_some() {
-                        "object".to_string()
-                    } else {
-                        "any".to_string()
-                    }
-                });
-            out.push(format!("{path} {kind}"));
+            out.push(format!("{path} {}", schema_type(sub)));
             collect_shapes(sub, path, depth + 1, out);
             path.truncate(len);
         }
+    }
+    if let Some(values) = map.get("additionalProperties").and_then(map_values) {
+        let len = path.len();
+        path.push_str(MAP_VALUES);
+        out.push(format!("{path} {}", schema_type(values)));
+        collect_shapes(values, path, depth + 1, out);
+        path.truncate(len);
     }
     if let Some(items) = map.get("items") {
         let len = path.len();
@@ -973,6 +1168,50 @@ spec:
             ]
         );
         assert_eq!(facts["fieldText"], Json::String(fields.join("\n") + "\n"));
+    }
+
+    #[test]
+    fn map_values_are_walked_as_a_star_segment() {
+        let facts = crd_facts_of(
+            "
+spec:
+  versions:
+    - name: v1
+      schema:
+        openAPIV3Schema:
+          properties:
+            spec:
+              properties:
+                labels:
+                  additionalProperties: {type: string}
+                nodes:
+                  additionalProperties:
+                    properties:
+                      replicas: {type: integer}
+                open:
+                  additionalProperties: true
+",
+        );
+        assert_eq!(
+            facts["fields"],
+            json!([
+                "spec",
+                "spec.labels",
+                "spec.labels.*",
+                "spec.nodes",
+                "spec.nodes.*",
+                "spec.nodes.*.replicas",
+                "spec.open"
+            ])
+        );
+        // `*` is no property's name.
+        assert_eq!(
+            facts["specNames"],
+            json!(["labels", "nodes", "open", "replicas"])
+        );
+        assert!(facts["shapeText"].as_str().is_some_and(|t| {
+            t.contains("spec.nodes object\nspec.nodes.* object\nspec.nodes.*.replicas integer\n")
+        }));
     }
 
     #[test]
@@ -1141,6 +1380,57 @@ spec:
             &shaped,
             "apps/deployments get\napps/deployments list\n"
         ));
+    }
+
+    #[test]
+    fn an_env_value_is_an_image_by_its_name_or_its_shape() {
+        // RELATED_IMAGE_* always; a name ending in IMAGE with a host/path.
+        assert!(names_an_image("RELATED_IMAGE_DB", "db:1"));
+        assert!(names_an_image("AGENT_IMAGE", "example.com/agent"));
+        // Any other name: a registry host, a path and a tag or digest.
+        assert!(names_an_image(
+            "KEEPALIVED_IMAGE_NAME",
+            "quay.io/org/app:latest"
+        ));
+        let digest = format!("localhost:5000/side@sha256:{}", "0".repeat(64));
+        assert!(names_an_image("SIDECAR", &digest));
+        assert!(!names_an_image("DOCS", "example.com/docs/install"));
+        assert!(!names_an_image("ENDPOINT", "https://quay.io/org/app:1"));
+        assert!(!names_an_image("MODULE", "github.com/org/repo"));
+        assert!(!names_an_image("HOST_PORT", "db.local:5432"));
+    }
+
+    #[test]
+    fn crd_image_defaults_are_collected_in_maps_and_lists() {
+        let facts = crd_facts_of(
+            "
+spec:
+  versions:
+    - name: v1
+      schema:
+        openAPIV3Schema:
+          properties:
+            spec:
+              properties:
+                image: {type: string, default: quay.io/org/server}
+                sidecars:
+                  items:
+                    properties:
+                      agentImage: {type: string, default: 'quay.io/org/agent:1'}
+                nodes:
+                  additionalProperties:
+                    properties:
+                      image: {type: string}
+                replicas: {type: integer, default: 1}
+",
+        );
+        assert_eq!(
+            facts["imageDefaults"],
+            json!([
+                {"image": "quay.io/org/server", "path": "spec.image"},
+                {"image": "quay.io/org/agent:1", "path": "spec.sidecars.agentImage"},
+            ])
+        );
     }
 
     fn role_facts_of(text: &str) -> Json {

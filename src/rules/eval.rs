@@ -314,9 +314,13 @@ fn evaluate_rule(rule: &Rule, package: &Package, bound: &Bound, root: &Context) 
     let fail = |evidence: Vec<Evidence>| {
         // A rule that failed on one object whose expression said why says
         // that: it names the object and what it lacks, where the rule's
-        // own message speaks of every selected object at once.
+        // own message speaks of every selected object at once. So does one
+        // whose objects all said the same why (a package-wide judgement
+        // evidenced by each object it read).
         let single_note = match evidence.as_slice() {
-            [only] => only.note.clone(),
+            [first, rest @ ..] if rest.iter().all(|e| e.note == first.note) => {
+                first.note.clone().filter(|n| n != PLACEHOLDER_NOTE)
+            }
             _ => None,
         };
         let msg = single_note.unwrap_or_else(|| fail_message(rule));
