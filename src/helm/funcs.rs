@@ -16,8 +16,9 @@ use crate::gotemplate::{
     sprint, sprintf,
 };
 
+use super::gotime::{self, GoTime, Zone};
 use super::yamlout::{from_serde, go_value_string, node_value, to_json, to_yaml};
-use super::{digest, goutil, numbers, semver, xstrings};
+use super::{digest, goutil, numbers, semver, tomlout, xstrings};
 
 type R = Result<Value, String>;
 
@@ -421,48 +422,65 @@ fn fixed_random(n: &Value, alphabet: &str) -> Value {
     string(s)
 }
 
-/// The fixed instant `now` returns: 2024-01-01T00:00:00Z.
-const FIXED_NOW: &str = "2024-01-01 00:00:00 +0000 UTC";
-
-/// Formats the fixed instant with a Go layout (`2006-01-02T15:04:05Z07:00`).
-fn go_date(layout: &str) -> String {
-    let subs = [
-        ("2006", "2024"),
-        ("January", "January"),
-        ("Jan", "Jan"),
-        ("Monday", "Monday"),
-        ("Mon", "Mon"),
-        ("MST", "UTC"),
-        ("Z07:00", "Z"),
-        ("-07:00", "+00:00"),
-        ("-0700", "+0000"),
-        ("01", "01"),
-        ("02", "01"),
-        ("15", "00"),
-        ("03", "12"),
-        ("04", "00"),
-        ("05", "00"),
-        ("06", "24"),
-        ("PM", "AM"),
-        ("pm", "am"),
-        (".000", ".000"),
-        ("_2", " 1"),
-    ];
-    let mut out = String::new();
-    let mut rest = layout;
-    'outer: while !rest.is_empty() {
-        for (k, v) in subs {
-            if let Some(r) = rest.strip_prefix(k) {
-                out.push_str(v);
-                rest = r;
-                continue 'outer;
-            }
+/// Helm's `fromToml`: the document as a map (integers as `int64`, floats
+/// as `float64`, date-times as `time.Time`), or a map holding only an
+/// `Error` entry with the parse error. Parsed with the `toml` crate; the
+/// error wording is that crate's, not BurntSushi's.
+fn from_toml(text: &str) -> Value {
+    match text.parse::<toml::Table>() {
+        Ok(table) => from_toml_table(&table),
+        Err(e) => {
+            let mut m = VMap::new();
+            let msg = e.message().to_string();
+            m.insert(Arc::from("Error"), string(format!("toml: {msg}")));
+            map(m)
         }
-        let c = rest.chars().next().unwrap_or(' ');
-        out.push(c);
-        rest = &rest[c.len_utf8()..];
     }
-    out
+}
+
+fn from_toml_table(table: &toml::Table) -> Value {
+    map(table
+        .iter()
+        .map(|(k, v)| (Arc::from(k.as_str()), from_toml_value(v)))
+        .collect())
+}
+
+fn from_toml_value(v: &toml::Value) -> Value {
+    match v {
+        toml::Value::String(s) => string(s),
+        toml::Value::Integer(i) => Value::Int(*i),
+        toml::Value::Float(f) => Value::Float(*f),
+        toml::Value::Boolean(b) => Value::Bool(*b),
+        toml::Value::Datetime(d) => gotime::from_toml_datetime(d)
+            .map_or_else(|| string(d.to_string()), |t| gotime::to_value(&t)),
+        toml::Value::Array(items) => list(items.iter().map(from_toml_value).collect()),
+        toml::Value::Table(t) => from_toml_table(t),
+    }
+}
+
+/// The fixed instant `now` returns (2024-01-01T00:00:00Z, as Unix
+/// seconds): time-derived output stays deterministic.
+const FIXED_NOW: i64 = 1_704_067_200;
+
+/// The time Sprig's `date`/`dateInZone`/`htmlDate`/`ago` read from their
+/// argument: a `time.Time`, or an `int`/`int64` as Unix seconds; anything
+/// else (a float from the values, a string) is `time.Now()`.
+fn date_arg(v: &Value) -> GoTime {
+    match v {
+        Value::Int(i) => GoTime::from_unix(*i),
+        v => gotime::from_value(v).unwrap_or_else(|| GoTime::from_unix(FIXED_NOW)),
+    }
+}
+
+/// A `time.Time` argument (`dateModify`, `unixEpoch`); Go refuses
+/// anything else, caplevel reads it as `now` (lenient, see the module doc).
+fn time_arg(v: &Value) -> GoTime {
+    gotime::from_value(v).unwrap_or_else(|| GoTime::from_unix(FIXED_NOW))
+}
+
+/// Sprig's `dateInZone`: the time shown in `zone` (UTC when unknown).
+fn date_in_zone(layout: &str, t: &Value, zone: &str) -> Value {
+    string(date_arg(t).in_zone(&Zone::load(zone)).format(layout))
 }
 
 macro_rules! reg {
@@ -1326,6 +1344,10 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
         &sarg(a, 0),
         false
     )));
+    reg!(m, ["toToml"], |a: &[Value]| Ok(string(tomlout::to_toml(
+        &arg(a, 0)
+    )?)));
+    reg!(m, ["fromToml"], |a: &[Value]| Ok(from_toml(&sarg(a, 0))));
     reg!(m, ["fromYamlArray"], |a: &[Value]| Ok(from_yaml(
         &sarg(a, 0),
         true
@@ -1446,29 +1468,71 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
     reg!(m, ["uuidv4"], |_a: &[Value]| Ok(string(
         "00000000-0000-4000-8000-000000000000"
     )));
-    reg!(m, ["now"], |_a: &[Value]| Ok(string(FIXED_NOW)));
-    reg!(
-        m,
-        ["date", "dateInZone", "date_in_zone"],
-        |a: &[Value]| Ok(string(go_date(&sarg(a, 0))))
-    );
-    reg!(m, ["htmlDate", "htmlDateInZone"], |_a: &[Value]| Ok(
-        string("2024-01-01")
-    ));
-    reg!(m, ["unixEpoch"], |_a: &[Value]| Ok(string("1704067200")));
-    reg!(m, ["ago"], |_a: &[Value]| Ok(string("0s")));
-    reg!(m, ["toDate", "mustToDate"], |_a: &[Value]| Ok(string(
-        FIXED_NOW
+    reg!(m, ["now"], |_a: &[Value]| Ok(gotime::to_value(
+        &GoTime::from_unix(FIXED_NOW)
     )));
+    // Helm's local zone is UTC here, so `date` is `dateInZone … "UTC"`.
+    reg!(m, ["date"], |a: &[Value]| Ok(date_in_zone(
+        &sarg(a, 0),
+        &arg(a, 1),
+        "Local"
+    )));
+    reg!(m, ["dateInZone", "date_in_zone"], |a: &[Value]| Ok(
+        date_in_zone(&sarg(a, 0), &arg(a, 1), &sarg(a, 2))
+    ));
+    reg!(m, ["htmlDate"], |a: &[Value]| Ok(date_in_zone(
+        "2006-01-02",
+        &arg(a, 0),
+        "Local"
+    )));
+    reg!(m, ["htmlDateInZone"], |a: &[Value]| Ok(date_in_zone(
+        "2006-01-02",
+        &arg(a, 0),
+        &sarg(a, 1)
+    )));
+    reg!(m, ["unixEpoch"], |a: &[Value]| Ok(string(
+        time_arg(&arg(a, 0)).unix.to_string()
+    )));
+    // `time.Since(t).Round(time.Second)`, against the fixed `now`.
+    reg!(m, ["ago"], |a: &[Value]| {
+        let t = date_arg(&arg(a, 0));
+        let nanos =
+            (i128::from(FIXED_NOW) - i128::from(t.unix)) * 1_000_000_000 - i128::from(t.nsec);
+        let secs = (nanos + 500_000_000).div_euclid(1_000_000_000);
+        let secs = i64::try_from(secs).unwrap_or(i64::MAX / 1_000_000_000);
+        Ok(string(goutil::duration_string(
+            secs.saturating_mul(1_000_000_000),
+        )))
+    });
+    // `time.ParseInLocation` in the local zone; `toDate` gives the zero
+    // time for text it cannot parse, `mustToDate` the parse error.
+    reg!(m, ["toDate"], |a: &[Value]| Ok(gotime::to_value(
+        &gotime::parse(&sarg(a, 0), &sarg(a, 1)).unwrap_or_else(|_| GoTime::zero())
+    )));
+    reg!(m, ["mustToDate"], |a: &[Value]| Ok(gotime::to_value(
+        &gotime::parse(&sarg(a, 0), &sarg(a, 1))?
+    )));
+    // `dateModify` keeps the time when the duration is bad,
+    // `mustDateModify` fails with `time.ParseDuration`'s error.
+    reg!(m, ["dateModify", "date_modify"], |a: &[Value]| {
+        let t = time_arg(&arg(a, 1));
+        Ok(gotime::to_value(
+            &match goutil::parse_duration(&sarg(a, 0)) {
+                Some(d) => t.add_nanos(d),
+                None => t,
+            },
+        ))
+    });
     reg!(
         m,
-        [
-            "dateModify",
-            "mustDateModify",
-            "date_modify",
-            "must_date_modify"
-        ],
-        |_a: &[Value]| Ok(string(FIXED_NOW))
+        ["mustDateModify", "must_date_modify"],
+        |a: &[Value]| {
+            let t = time_arg(&arg(a, 1));
+            let text = sarg(a, 0);
+            let d = goutil::parse_duration(&text)
+                .ok_or_else(|| format!("time: invalid duration {}", go_quote(&text)))?;
+            Ok(gotime::to_value(&t.add_nanos(d)))
+        }
     );
     // Sprig's `duration` reads a string or an int64 as seconds; anything
     // else (a float from the values) is zero.
@@ -1673,6 +1737,36 @@ mod tests {
 
     #[test]
     fn dates() {
-        assert_eq!(go_date("2006-01-02T15:04:05Z07:00"), "2024-01-01T00:00:00Z");
+        let f = |name: &str| sprig().into_iter().find(|(n, _)| *n == name).unwrap().1;
+        let text = |v: Value| v.as_str().map(str::to_string).unwrap();
+        // An int is Unix seconds; a float (what values hold) is `now`.
+        assert_eq!(
+            text(f("date")(&[Value::str("2006-01-02 15:04"), Value::Int(1_700_000_000)]).unwrap()),
+            "2023-11-14 22:13"
+        );
+        assert_eq!(
+            text(f("htmlDate")(&[Value::Float(1.0)]).unwrap()),
+            "2024-01-01"
+        );
+        let t = f("toDate")(&[Value::str("2006-01-02"), Value::str("2024-02-29")]).unwrap();
+        assert_eq!(type_of(&t), "time.Time");
+        assert_eq!(
+            sprint(std::slice::from_ref(&t)),
+            "2024-02-29 00:00:00 +0000 UTC"
+        );
+        assert_eq!(
+            text(f("unixEpoch")(std::slice::from_ref(&t)).unwrap()),
+            "1709164800"
+        );
+        let later = f("dateModify")(&[Value::str("-1h30m"), t.clone()]).unwrap();
+        assert_eq!(sprint(&[later]), "2024-02-28 22:30:00 +0000 UTC");
+        assert_eq!(
+            f("mustDateModify")(&[Value::str("bad"), t]).unwrap_err(),
+            "time: invalid duration \"bad\""
+        );
+        assert_eq!(
+            f("mustToDate")(&[Value::str("2006-01-02"), Value::str("x")]).unwrap_err(),
+            "parsing time \"x\" as \"2006-01-02\": cannot parse \"x\" as \"2006\""
+        );
     }
 }

@@ -23,7 +23,8 @@
 //! whole chart (nor does an unvendored dependency, a `kubeVersion` that
 //! excludes the target, or values that break `values.schema.json`: each is
 //! a diagnostic); random and crypto functions return fixed
-//! placeholders; `lookup` returns an empty map (as `helm template`); Sprig
+//! placeholders; `now` is the fixed instant 2024-01-01T00:00:00Z and the
+//! local time zone is UTC (dates of given times match Helm's); `lookup` returns an empty map (as `helm template`); Sprig
 //! functions accept loosely typed arguments.
 //!
 //! Values are computed by `values.rs` as immutable `Data` (`data.rs`) and
@@ -38,6 +39,7 @@ mod deps;
 pub(crate) mod digest;
 mod funcs;
 mod glob;
+mod gotime;
 mod goutil;
 mod numbers;
 mod objects;
@@ -47,6 +49,7 @@ mod render;
 mod schema;
 mod semver;
 mod strvals;
+mod tomlout;
 mod values;
 mod xstrings;
 mod yamlout;

@@ -48,7 +48,7 @@ pub(crate) fn to_yaml(v: &Value) -> String {
 
 fn emit_root(v: &Value, out: &mut String) {
     match v {
-        Value::Map(m) if !m.is_empty() => emit_map(v, 0, out),
+        Value::Map(m) if !m.is_empty() && marshal_text(m).is_none() => emit_map(v, 0, out),
         Value::List(l) if !l.is_empty() => emit_seq(v, 0, out),
         other => {
             // A root scalar's continuation lines are indented by 2 (libyaml).
@@ -137,7 +137,7 @@ fn emit_map(v: &Value, indent: usize, out: &mut String) {
         out.push_str(&yaml_string(k, indent, true));
         out.push(':');
         match val {
-            Value::Map(inner) if !inner.is_empty() => {
+            Value::Map(inner) if !inner.is_empty() && marshal_text(inner).is_none() => {
                 out.push('\n');
                 emit_map(val, indent + 2, out);
             }
@@ -165,7 +165,7 @@ fn emit_seq(v: &Value, indent: usize, out: &mut String) {
         out.push_str(&" ".repeat(indent));
         out.push('-');
         match item {
-            Value::Map(inner) if !inner.is_empty() => {
+            Value::Map(inner) if !inner.is_empty() && marshal_text(inner).is_none() => {
                 out.push(' ');
                 // The first key goes on the dash's line.
                 let mut sub = String::new();
@@ -207,7 +207,9 @@ fn scalar(v: &Value, indent: usize, key: bool) -> String {
             go_float(*f)
         }
         Value::String(s) => yaml_string(s, indent, key),
-        Value::Map(_) => "{}".into(),
+        Value::Map(m) => {
+            marshal_text(m).map_or_else(|| "{}".into(), |t| yaml_string(&t, indent, key))
+        }
         Value::List(_) => "[]".into(),
     }
 }
@@ -535,6 +537,12 @@ fn double_quoted(s: &str) -> String {
     out
 }
 
+/// The text a Go value with its own `MarshalJSON` is written as (a
+/// `time.Time`: RFC 3339 with nanoseconds), JSON and YAML alike.
+fn marshal_text(m: &crate::gotemplate::Map) -> Option<String> {
+    super::gotime::rfc3339_nano(m)
+}
+
 /// Template data as JSON, as Go's `encoding/json` writes it (integral
 /// floats without fraction; maps in key order, Go structs in field order
 /// under their JSON names). `escape_html` gives `json.Marshal`'s escaping
@@ -578,6 +586,10 @@ fn write_json(v: &Value, pretty: bool, level: usize, out: &mut String) {
             }
             newline(out, level);
             out.push(']');
+        }
+        Value::Map(m) if marshal_text(m).is_some() => {
+            let text = marshal_text(m).unwrap_or_default();
+            out.push_str(&serde_json::Value::String(text).to_string());
         }
         Value::Map(m) => {
             let pairs = m.marshal_pairs();
@@ -667,6 +679,9 @@ fn to_serde_at(v: &Value, depth: usize) -> serde_json::Value {
         }
         Value::String(s) => J::String(s.to_string()),
         Value::List(items) => J::Array(items.iter().map(to_serde).collect()),
+        Value::Map(m) if marshal_text(m).is_some() => {
+            J::String(marshal_text(m).unwrap_or_default())
+        }
         Value::Map(m) => J::Object(
             m.marshal_pairs()
                 .iter()
