@@ -1705,22 +1705,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn semver_table() {
-        let cases = [
-            (">=1.21-0", "v1.35.0", true),
-            ("<1.19-0", "v1.35.0", false),
-            ("^1.16-0", "1.35.0", true),
-            (">= 1.13.0 < 1.14.0", "1.13.5", true),
-            ("~1.2", "1.2.9", true),
-            ("~1.2", "1.3.0", false),
-            ("1.2.x", "1.2.4", true),
-            ("<2.0.0", "2.0.0-rc1", false),
-            (">=1.4.0-0", "1.20.0-gke.1", true),
-            ("=1.0.0 || >=2", "2.5.0", true),
-        ];
-        for (c, v, want) in cases {
-            assert_eq!(semver_matches(c, v).unwrap(), want, "{c} {v}");
-        }
+    fn semver_compare_wraps_the_constraint_table() {
+        // The constraint table itself is `semver.rs`'s test; this checks
+        // only that `semverCompare` answers through it and keeps its errors.
+        assert_eq!(semver_matches(">=1.21-0", "v1.35.0"), Ok(true));
+        assert!(semver_matches("bad", "1.2.3").is_err());
     }
 
     #[test]
