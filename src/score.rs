@@ -261,18 +261,21 @@ pub fn assess_with(
         .filter(|f| f.dimension == Dimension::Capability)
         .collect();
     // A finding shown only by roles (its evidence is Roles and ClusterRoles,
-    // CSV permissions included) is a grant: what the operator may do.
-    let granted_only = |rule: &str| {
-        capability
-            .iter()
-            .filter(|f| f.rule == rule && matches!(f.status, Status::Pass | Status::Exempt))
-            .all(|f| {
-                !f.evidence.is_empty()
-                    && f.evidence
-                        .iter()
-                        .all(|e| matches!(e.kind.as_str(), "Role" | "ClusterRole"))
-            })
-    };
+    // CSV permissions included) is a grant: what the operator may do. Rule
+    // → whether every passing finding of it is, read once for all phases.
+    let mut by_grants: BTreeMap<&str, bool> = BTreeMap::new();
+    for f in capability
+        .iter()
+        .filter(|f| matches!(f.status, Status::Pass | Status::Exempt))
+    {
+        let grant = !f.evidence.is_empty()
+            && f.evidence
+                .iter()
+                .all(|e| matches!(e.kind.as_str(), "Role" | "ClusterRole"));
+        *by_grants.entry(f.rule.as_str()).or_insert(true) &= grant;
+    }
+    // A rule with no passing finding has nothing beyond grants either.
+    let granted_only = |rule: &str| by_grants.get(rule).copied().unwrap_or(true);
     let passing = |tag: &str| -> Vec<String> {
         let mut ids: Vec<String> = capability
             .iter()

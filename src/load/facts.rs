@@ -1319,21 +1319,30 @@ spec:
         assert_eq!(facts["versions"][1]["describedSpecProperties"], json!(0));
     }
 
+    /// A bundle of CRDs, each `(group, spec properties)` (properties as
+    /// flow YAML), with their facts derived.
+    fn crd_package(crds: &[(&str, &str)]) -> Package {
+        use crate::package::TargetKind;
+        let resources = crds
+            .iter()
+            .map(|(group, properties)| {
+                let text = format!(
+                    "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {{name: x}}\nspec:\n  group: {group}\n  versions:\n  - name: v1\n    schema:\n      openAPIV3Schema:\n        properties:\n          spec:\n            properties: {properties}\n"
+                );
+                let doc = parse_str(&text, &Limits::default()).documents.remove(0);
+                let mut r = crate::load::files::resource(doc.root, "crd.yaml", None);
+                r.facts = resource_facts(&r);
+                r
+            })
+            .collect();
+        Package::new(TargetKind::Bundle, "bundle", "p".into(), resources, vec![])
+    }
+
     #[test]
     fn off_cluster_operators_are_told_apart() {
-        use crate::package::TargetKind;
-        let crd = |group: &str| {
-            let text = format!(
-                "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {{name: x}}\nspec: {{group: {group}}}\n"
-            );
-            let doc = parse_str(&text, &Limits::default()).documents.remove(0);
-            let mut r = crate::load::files::resource(doc.root, "crd.yaml", None);
-            r.facts = resource_facts(&r);
-            r
-        };
         let package = |groups: &[&str]| {
-            let resources = groups.iter().map(|g| crd(g)).collect();
-            Package::new(TargetKind::Bundle, "bundle", "p".into(), resources, vec![])
+            let crds: Vec<(&str, &str)> = groups.iter().map(|g| (*g, "{}")).collect();
+            crd_package(&crds)
         };
         let ack = package(&["s3.services.k8s.aws", "iam.services.k8s.aws"]);
         assert_eq!(operator_kind(&ack, false), "cloud-resources");
@@ -1345,17 +1354,8 @@ spec:
 
     #[test]
     fn an_operand_is_a_workload_grant_or_pods_with_a_crd_that_shapes_them() {
-        use crate::package::TargetKind;
-        // A bundle with one CRD whose spec has these properties (flow YAML).
-        let package = |properties: &str| {
-            let text = format!(
-                "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {{name: x}}\nspec:\n  group: example.com\n  versions:\n  - name: v1\n    schema:\n      openAPIV3Schema:\n        properties:\n          spec:\n            properties: {properties}\n"
-            );
-            let doc = parse_str(&text, &Limits::default()).documents.remove(0);
-            let mut r = crate::load::files::resource(doc.root, "crd.yaml", None);
-            r.facts = resource_facts(&r);
-            Package::new(TargetKind::Bundle, "bundle", "p".into(), vec![r], vec![])
-        };
+        // A bundle with one CRD whose spec has these properties.
+        let package = |properties: &str| crd_package(&[("example.com", properties)]);
         let shaped = package("{image: {type: string}}");
         let unshaped = package("{uploadInterval: {type: string}}");
         // Resources of a volume claim size a volume, not a pod.

@@ -229,20 +229,24 @@ type Prune<'a> = dyn Fn(&Node) -> Node + 'a;
 /// `node` with only the keys listed, each reduced by its function (kept
 /// whole without one); a node that is not a mapping is kept whole.
 fn keep(node: &Node, keys: &[(&str, Option<&Prune<'_>>)]) -> Node {
+    keep_by(node, |key, value| {
+        let (_, f) = keys.iter().find(|(name, _)| *name == key)?;
+        Some(f.map_or_else(|| value.clone(), |f| f(value)))
+    })
+}
+
+/// `node` with each entry's value as `choose` gives it, or left out when it
+/// gives none; a node that is not a mapping is kept whole. The one
+/// mechanism [`keep`] (a fixed list of keys) and [`prune_schema`] (keys
+/// known by their role in a schema) both reduce with.
+fn keep_by(node: &Node, choose: impl Fn(&str, &Node) -> Option<Node>) -> Node {
     let Value::Map(map) = &node.value else {
         return node.clone();
     };
     let entries = map
         .entries
         .iter()
-        .filter_map(|(k, (pos, v))| {
-            let (_, f) = keys.iter().find(|(name, _)| name == k)?;
-            let v = match f {
-                Some(f) => f(v),
-                None => v.clone(),
-            };
-            Some((k.clone(), (*pos, v)))
-        })
+        .filter_map(|(k, (pos, v))| Some((k.clone(), (*pos, choose(k, v)?))))
         .collect();
     Node {
         value: Value::Map(crate::yaml::Mapping { entries }),
@@ -264,40 +268,15 @@ fn each(node: &Node, f: &Prune<'_>) -> Node {
 /// A schema reduced to the keywords the walk reads, its properties, items
 /// and additional properties reduced alike.
 fn prune_schema(node: &Node) -> Node {
-    let Value::Map(map) = &node.value else {
-        return node.clone();
-    };
-    let entries = map
-        .entries
-        .iter()
-        .filter_map(|(k, (pos, v))| {
-            let v = match k.as_str() {
-                "properties" => match &v.value {
-                    Value::Map(props) => Node {
-                        value: Value::Map(crate::yaml::Mapping {
-                            entries: props
-                                .entries
-                                .iter()
-                                .map(|(name, (p, child))| (name.clone(), (*p, prune_schema(child))))
-                                .collect(),
-                        }),
-                        pos: v.pos,
-                    },
-                    _ => v.clone(),
-                },
-                "items" | "additionalProperties" => prune_schema(v),
-                k if SCHEMA_KEYS.contains(&k) || MINIMA.contains(&k) || MAXIMA.contains(&k) => {
-                    v.clone()
-                }
-                _ => return None,
-            };
-            Some((k.clone(), (*pos, v)))
-        })
-        .collect();
-    Node {
-        value: Value::Map(crate::yaml::Mapping { entries }),
-        pos: node.pos,
-    }
+    keep_by(node, |key, value| match key {
+        // Every property, whatever its name, is a schema.
+        "properties" => Some(keep_by(value, |_, child| Some(prune_schema(child)))),
+        "items" | "additionalProperties" => Some(prune_schema(value)),
+        k if SCHEMA_KEYS.contains(&k) || MINIMA.contains(&k) || MAXIMA.contains(&k) => {
+            Some(value.clone())
+        }
+        _ => None,
+    })
 }
 
 /// One version of a CRD: its name, flags and schema (per version, or the
