@@ -282,6 +282,14 @@ fn failure_messages_say_what_is_missing_not_what_exists() {
             "quay.io/demo/demo-server (default of spec.image in CustomResourceDefinition demos.demo.example.com)",
             "demo-operator@sha256",
         ),
+        // A port the chart's (opt-in) ServiceMonitor scrapes on a Service
+        // rendered by default serves metrics by default.
+        (
+            "chart-metrics-endpoint",
+            "pass-scraped-port",
+            "A workload exposes a metrics port",
+            "opt-in",
+        ),
         (
             "chart-notes",
             "fail-banner-only",
