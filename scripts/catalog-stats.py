@@ -5,7 +5,10 @@ predate the per-phase status), the declared-vs-evidenced confusion matrix and
 the Spearman correlation between declared and evidenced level.
 
     caplevel analyze ~/.cache/caplevel-wide/bundles -j 2 --format json > after.json
-    scripts/catalog-stats.py after.json [before.json]
+    scripts/catalog-stats.py [--latest] after.json [before.json]
+
+`--latest` keeps the newest version of each package only (the report's
+per-target `latest` flag), so an operator with forty versions counts once.
 """
 
 import json
@@ -54,10 +57,12 @@ def spearman(xs, ys):
     return cov / (vx * vy) if vx and vy else float("nan")
 
 
-def stats(path):
+def stats(path, latest):
     ts = [t for t in targets(path) if t.get("kind", "bundle") == "bundle"]
+    if latest:
+        ts = [t for t in ts if t.get("latest", True)]
     n = len(ts)
-    print(f"== {path}: {n} bundles")
+    print(f"== {path}: {n} bundles" + (" (newest of each package)" if latest else ""))
     ev = [LEVEL.get(t.get("evidenced") or "", 0) for t in ts]
     dist = {lv: ev.count(lv) for lv in range(6)}
     print("evidenced level distribution: " + ", ".join(f"{lv}: {c} ({100*c/n:.1f}%)" for lv, c in dist.items()))
@@ -83,5 +88,8 @@ def stats(path):
     print()
 
 
-for arg in sys.argv[1:]:
-    stats(arg)
+args = sys.argv[1:]
+only_latest = "--latest" in args
+for arg in args:
+    if arg != "--latest":
+        stats(arg, only_latest)
