@@ -133,7 +133,7 @@ def gen():
                    "uniq", "compact", "reverse", "sortAlpha", "keys", "values", "deepCopy",
                    "toBool", "indent 2", "nindent 2", "snakecase", "camelcase", "kebabcase",
                    "swapcase", "initials", "plural \"one\" \"many\"", "cat", "join \",\"",
-                   "default \"D\"", "coalesce", "ternary \"y\" \"n\"", "len", "add1", "add1f",
+                   "default \"D\"", "coalesce", "ternary \"y\" \"n\"", "add1", "add1f",
                    "floor", "ceil", "round", "required \"R\"", "toDate \"2006-01-02\"",
                    "fromYaml", "fromJson", "fromYamlArray", "fromJsonArray", "list", "tuple",
                    "split \"l\"", "splitList \"l\"", "trunc 3", "abbrev 5", "wrap 3", "repeat 2",
@@ -143,7 +143,7 @@ def gen():
                    "index (dict \"3\" 1)", "printf \"%v\"", "print", "kindIs \"string\"",
                    "typeIs \"string\"", "typeIsLike \"int\"", "until", "seq", "int | add 1",
                    "duration", "durationRound", "htmlDate", "date \"2006\"", "unixEpoch",
-                   "toDecimal", "mustFirst", "mustLast", "mustUniq", "mustReverse", "omit",
+                   "mustFirst", "mustLast", "mustUniq", "mustReverse", "omit",
                    "pick", "merge (dict)", "concat (list 9)", "append (list 0)", "prepend (list 0)",
                    "without (list 1)", "has 1", "trimAll \"l\"", "trimPrefix \"h\"", "trimSuffix \"d\"",
                    "substr 1 3", "replace \"l\" \"L\"", "splitn \"l\" 2", "chunk 2", "getHostByName",
@@ -474,30 +474,34 @@ def gen():
               "{{ printf \"%v\" .Values }}", "{{ .Values.nested }}", "{{ .Values.list }}", "{{ print .Values.list }}"]:
         case("parse", t)
     # --- define/template/block/include/tpl and the scoping of $
-    case("define", '{{ template "@a" . }}', defs='{{ define "@a" }}[{{ .Values.str }}|{{ $.Values.int }}]{{ end }}')
-    case("define", '{{ template "@a" .Values.map }}', defs='{{ define "@a" }}[{{ .a }}|{{ $ }}]{{ end }}')
-    case("define", '{{ template "@a" }}', defs='{{ define "@a" }}[{{ . }}|{{ $ }}]{{ end }}')
-    case("define", '{{ include "@a" .Values.map }}', defs='{{ define "@a" }}[{{ .a }}|{{ $.b }}]{{ end }}')
-    case("define", '{{ include "@a" nil }}|{{ include "@a" .Values.missing }}', defs='{{ define "@a" }}[{{ . }}|{{ .x }}]{{ end }}')
-    case("define", '{{ include "@a" (dict "x" 1 "top" $) }}', defs='{{ define "@a" }}[{{ .x }}|{{ .top.Values.str }}|{{ .top.Template.Name }}]{{ end }}')
+    # (body, partial): the body calls the partial "@a", defined as the given text.
+    for body, partial in [
+            ('{{ template "@a" . }}', '[{{ .Values.str }}|{{ $.Values.int }}]'),
+            ('{{ template "@a" .Values.map }}', '[{{ .a }}|{{ $ }}]'),
+            ('{{ template "@a" }}', '[{{ . }}|{{ $ }}]'),
+            ('{{ include "@a" .Values.map }}', '[{{ .a }}|{{ $.b }}]'),
+            ('{{ include "@a" nil }}|{{ include "@a" .Values.missing }}', '[{{ . }}|{{ .x }}]'),
+            ('{{ include "@a" (dict "x" 1 "top" $) }}', '[{{ .x }}|{{ .top.Values.str }}|{{ .top.Template.Name }}]'),
+            ('{{ include "@a" . | upper }}|{{ include "@a" . | len }}', '  x '),
+            ('{{ include "@a" . }}', '{{ $x := 5 }}{{ $x }}'),
+            ('{{ $x := 1 }}{{ include "@a" . }}', '{{ $x }}'),
+            ('{{ include "@a" . }}', '{{ .Template.Name }}|{{ .Template.BasePath }}'),
+            ('{{ include "@a" . | fromYaml | toJson }}', 'a: 1\nb: [x]\n'),
+            ('{{ include "@a" (list 1 2) }}', '{{ range . }}{{ . }}{{ end }}'),
+            ('{{ include "@a" . }}', '{{ fail "boom" }}'),
+            ('{{ include "@a" }}', 'x'),
+            ('{{ include "@a" . 1 }}', 'x'),
+            ('{{ template "@a" .Values.list }}', '{{ index . 1 }}'),
+            ('{{ $d := dict "a" 1 }}{{ include "@a" $d }}{{ $d }}', '{{ $_ := set . "b" 2 }}'),
+    ]:
+        case("define", body, defs=f'{{{{ define "@a" }}}}{partial}{{{{ end }}}}')
     case("define", '{{ include "@nope" . }}')
     case("define", '{{ template "@nope" . }}')
-    case("define", '{{ include "@a" . | upper }}|{{ include "@a" . | len }}', defs='{{ define "@a" }}  x {{ end }}')
     case("define", '{{ block "@b" . }}default {{ .Values.str }}{{ end }}')
     case("define", '{{ include "@r" 3 }}', defs='{{ define "@r" }}{{ if gt . 0 }}{{ . }}{{ include "@r" (sub . 1) }}{{ end }}{{ end }}')
-    case("define", '{{ include "@a" . }}', defs='{{ define "@a" }}{{ $x := 5 }}{{ $x }}{{ end }}')
-    case("define", '{{ $x := 1 }}{{ include "@a" . }}', defs='{{ define "@a" }}{{ $x }}{{ end }}')
-    case("define", '{{ include "@a" . }}', defs='{{ define "@a" }}{{ .Template.Name }}|{{ .Template.BasePath }}{{ end }}')
-    case("define", '{{ include "@a" . | fromYaml | toJson }}', defs='{{ define "@a" }}a: 1\nb: [x]\n{{ end }}')
     case("define", '{{ include "@a" . | nindent 2 }}', defs='{{- define "@a" -}}\nx: 1\ny: 2\n{{- end -}}')
-    case("define", '{{ include "@a" (list 1 2) }}', defs='{{ define "@a" }}{{ range . }}{{ . }}{{ end }}{{ end }}')
-    case("define", '{{ include "@a" . }}', defs='{{ define "@a" }}{{ fail "boom" }}{{ end }}')
-    case("define", '{{ include "@a" }}', defs='{{ define "@a" }}x{{ end }}')
-    case("define", '{{ include "@a" . 1 }}', defs='{{ define "@a" }}x{{ end }}')
     case("define", '{{ include .Values.int . }}')
     case("define", '{{ include nil . }}')
-    case("define", '{{ template "@a" .Values.list }}', defs='{{ define "@a" }}{{ index . 1 }}{{ end }}')
-    case("define", '{{ $d := dict "a" 1 }}{{ include "@a" $d }}{{ $d }}', defs='{{ define "@a" }}{{ $_ := set . "b" 2 }}{{ end }}')
     for t, ctx in [('"{{ .Values.str }}"', "."), ('"{{ $.Values.int }}-{{ .a }}"', ".Values.map"), ('"{{ .Template.Name }}"', "."),
                    ('"{{ .Template.BasePath }}"', "."), ('"{{ define \\"@t\\" }}z{{ end }}{{ include \\"@t\\" . }}"', "."),
                    ('"{{ include \\"@a\\" . }}"', "."), ('"plain"', "nil"), ('"{{ . }}"', "nil"), ('"{{ . }}"', "3"),
