@@ -38,6 +38,9 @@ struct Spec {
 pub fn sprintf(format: &str, args: &[Value]) -> String {
     let mut out = String::new();
     let mut next = 0usize;
+    // An explicit `%[n]v` index was used: Go then reports no EXTRA.
+    let mut reordered = false;
+    let mut bad_index = false;
     let mut chars = format.char_indices().peekable();
     while let Some((_, c)) = chars.next() {
         if c != '%' {
@@ -76,11 +79,42 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
             }
             n
         };
+        // `[n]` picks the operand (1-based) for what follows it.
+        let mut index = |chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>,
+                         next: &mut usize| {
+            if let Some(&(_, '[')) = chars.peek() {
+                chars.next();
+                let mut n: usize = 0;
+                let mut ok = false;
+                while let Some(&(_, d)) = chars.peek() {
+                    chars.next();
+                    if d == ']' {
+                        break;
+                    }
+                    match d.to_digit(10) {
+                        Some(dv) => {
+                            n = n.saturating_mul(10).saturating_add(dv as usize);
+                            ok = true;
+                        }
+                        None => ok = false,
+                    }
+                }
+                reordered = true;
+                if ok && n >= 1 && n <= args.len() {
+                    *next = n - 1;
+                } else {
+                    bad_index = true;
+                }
+            }
+        };
+        index(&mut chars, &mut next);
         spec.width = num(&mut chars, &mut next);
         if let Some(&(_, '.')) = chars.peek() {
             chars.next();
+            index(&mut chars, &mut next);
             spec.prec = Some(num(&mut chars, &mut next).unwrap_or(0));
         }
+        index(&mut chars, &mut next);
         let Some((_, verb)) = chars.next() else {
             out.push_str("%!(NOVERB)");
             break;
@@ -89,15 +123,21 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
             out.push('%');
             continue;
         }
+        if bad_index {
+            bad_index = false;
+            out.push_str(&format!("%!{verb}(BADINDEX)"));
+            continue;
+        }
         let Some(arg) = args.get(next) else {
             out.push_str(&format!("%!{verb}(MISSING)"));
             continue;
         };
         next += 1;
-        let text = format_one(verb, spec, arg);
-        out.push_str(&pad(&text, spec));
+        // Go pads each operand it prints (every key and element of a
+        // map or list, the value inside `%!d(…)`), never the composite.
+        out.push_str(&format_one(verb, spec, arg, 0));
     }
-    if next < args.len() {
+    if !reordered && next < args.len() {
         out.push_str("%!(EXTRA ");
         let extra: Vec<String> = args[next..]
             .iter()
@@ -129,35 +169,72 @@ fn pad(s: &str, spec: Spec) -> String {
     }
 }
 
-fn bad(verb: char, v: &Value) -> String {
+/// Go's `badVerb`: `%!d(string=x)`, the value printed with `%v` and the
+/// same flags (so `%.2f` of a string shows two characters).
+fn bad(verb: char, spec: Spec, v: &Value, depth: usize) -> String {
     match v {
         Value::Nil => format!("%!{verb}(<nil>)"),
-        _ => format!("%!{verb}({}={})", v.type_name(), go_string(v)),
+        _ => format!(
+            "%!{verb}({}={})",
+            v.type_name(),
+            format_one('v', spec, v, depth)
+        ),
     }
 }
 
-fn format_one(verb: char, spec: Spec, v: &Value) -> String {
+/// Whether any flag, width or precision is set (`%v` of a composite then
+/// formats each element with them instead of plain printing).
+fn has_flags(spec: Spec) -> bool {
+    spec.minus
+        || spec.plus
+        || spec.space
+        || spec.zero
+        || spec.sharp
+        || spec.width.is_some()
+        || spec.prec.is_some()
+}
+
+/// One operand under one verb. `depth` is 0 for an argument of `printf`
+/// and more inside a list or map, where Go prints a nil element as a bare
+/// `<nil>` whatever the verb.
+fn format_one(verb: char, spec: Spec, v: &Value, depth: usize) -> String {
+    if depth > 1000 {
+        return String::new();
+    }
+    let mut spec = spec;
+    if verb == 'v' {
+        // `%+v` is Go's "field names" flag, never a sign.
+        spec.plus = false;
+    }
+    let leaf = |s: String| pad(&s, spec);
     match (verb, v) {
-        ('T', _) => v.type_name().to_owned(),
-        ('v', Value::Nil) => "<nil>".into(),
-        ('v', Value::Float(f)) if spec.prec.is_some() => fmt_g(*f, spec.prec),
-        ('v', Value::Int(i)) if spec.plus => format!("{i:+}"),
-        ('v', Value::Map(_)) if spec.sharp => go_string(v),
-        ('v', _) => go_string(v),
+        ('T', _) => leaf(v.type_name().to_owned()),
+        (_, Value::Nil) if depth > 0 => "<nil>".into(),
+        ('v', Value::Nil) => leaf("<nil>".into()),
+        ('v', _) if spec.sharp => go_syntax(v, depth),
+        ('v', Value::List(_) | Value::Map(_)) if !has_flags(spec) => go_string(v),
+        ('v', Value::Float(f)) if spec.prec.is_some() => leaf(sign(fmt_g(*f, spec.prec), spec)),
+        ('v', Value::Float(f)) => leaf(sign(go_float(*f), spec)),
+        ('v', Value::Int(i)) => leaf(sign(int_digits(*i, spec), spec)),
+        ('v', Value::String(s)) => leaf(truncate(s, spec)),
+        ('v', Value::Bool(_)) => leaf(go_string(v)),
         (_, Value::List(l)) => {
-            let parts: Vec<String> = l.iter().map(|x| format_one(verb, spec, x)).collect();
+            let parts: Vec<String> = l
+                .iter()
+                .map(|x| format_one(verb, spec, x, depth + 1))
+                .collect();
             format!("[{}]", parts.join(" "))
         }
         (_, Value::Map(m)) if m.go_type().and_then(|t| t.stringer).is_some() => {
             let key = m.go_type().and_then(|t| t.stringer).unwrap_or_default();
-            format_one(verb, spec, &m.get(key).unwrap_or_default())
+            format_one(verb, spec, &m.get(key).unwrap_or_default(), depth)
         }
         (_, Value::Map(m)) if m.go_struct().is_some() => {
             // A struct applies the verb to each field: `{a b}`.
             let fields = m.go_type().map_or(&[][..], |t| t.fields);
             let parts: Vec<String> = fields
                 .iter()
-                .map(|f| format_one(verb, spec, &m.get(f.name).unwrap_or_default()))
+                .map(|f| format_one(verb, spec, &m.get(f.name).unwrap_or_default(), depth + 1))
                 .collect();
             let amp = if m
                 .go_type()
@@ -176,54 +253,40 @@ fn format_one(verb: char, spec: Spec, v: &Value) -> String {
                 .map(|(k, x)| {
                     format!(
                         "{}:{}",
-                        format_one(verb, spec, &Value::str(k)),
-                        format_one(verb, spec, x)
+                        format_one(verb, spec, &Value::str(k), depth + 1),
+                        format_one(verb, spec, x, depth + 1)
                     )
                 })
                 .collect();
             format!("map[{}]", parts.join(" "))
         }
-        ('s', Value::String(s)) => match spec.prec {
-            Some(p) => s.chars().take(p).collect(),
-            None => s.to_string(),
-        },
-        ('q', Value::String(s)) => {
-            if spec.sharp && !s.contains('`') {
-                format!("`{s}`")
-            } else {
-                go_quote(s)
-            }
-        }
+        ('s', Value::String(s)) => leaf(truncate(s, spec)),
+        ('q', Value::String(s)) => leaf(if spec.sharp && !s.contains('`') {
+            format!("`{s}`")
+        } else {
+            go_quote(s)
+        }),
         ('x' | 'X', Value::String(s)) => {
             let h: String = s.bytes().map(|b| format!("{b:02x}")).collect();
-            if verb == 'X' { h.to_uppercase() } else { h }
+            leaf(if verb == 'X' { h.to_uppercase() } else { h })
         }
-        ('t', Value::Bool(b)) => b.to_string(),
-        ('d', Value::Int(i)) => {
-            if spec.plus {
-                format!("{i:+}")
-            } else if spec.space && *i >= 0 {
-                format!(" {i}")
-            } else {
-                i.to_string()
-            }
-        }
-        ('b', Value::Int(i)) => format!("{i:b}"),
-        ('o', Value::Int(i)) => {
-            if spec.sharp {
-                format!("0{i:o}")
-            } else {
-                format!("{i:o}")
-            }
-        }
-        ('O', Value::Int(i)) => format!("0o{i:o}"),
+        ('t', Value::Bool(b)) => leaf(b.to_string()),
+        ('d', Value::Int(i)) => leaf(sign(int_digits(*i, spec), spec)),
+        ('b', Value::Int(i)) => leaf(format!("{}{:b}", minus(*i), i.unsigned_abs())),
+        ('o', Value::Int(i)) => leaf(format!(
+            "{}{}{:o}",
+            minus(*i),
+            if spec.sharp { "0" } else { "" },
+            i.unsigned_abs()
+        )),
+        ('O', Value::Int(i)) => leaf(format!("{}0o{:o}", minus(*i), i.unsigned_abs())),
         ('x', Value::Int(i)) => {
             let s = if *i < 0 {
                 format!("-{:x}", i.unsigned_abs())
             } else {
                 format!("{i:x}")
             };
-            if spec.sharp { format!("0x{s}") } else { s }
+            leaf(if spec.sharp { format!("0x{s}") } else { s })
         }
         ('X', Value::Int(i)) => {
             let s = if *i < 0 {
@@ -231,27 +294,127 @@ fn format_one(verb: char, spec: Spec, v: &Value) -> String {
             } else {
                 format!("{i:X}")
             };
-            if spec.sharp { format!("0X{s}") } else { s }
+            leaf(if spec.sharp { format!("0X{s}") } else { s })
         }
-        ('c', Value::Int(i)) => u32::try_from(*i)
-            .ok()
-            .and_then(char::from_u32)
-            .map_or("\u{FFFD}".into(), String::from),
-        ('q', Value::Int(i)) => u32::try_from(*i)
-            .ok()
-            .and_then(char::from_u32)
-            .map_or("'\u{FFFD}'".into(), |c| format!("'{c}'")),
-        ('U', Value::Int(i)) => format!("U+{i:04X}"),
-        ('f' | 'F', Value::Float(f)) => sign(format!("{:.*}", spec.prec.unwrap_or(6), f), spec),
+        ('c', Value::Int(i)) => leaf(
+            u32::try_from(*i)
+                .ok()
+                .and_then(char::from_u32)
+                .map_or("\u{FFFD}".into(), String::from),
+        ),
+        ('q', Value::Int(i)) => leaf(quote_rune(
+            u32::try_from(*i)
+                .ok()
+                .and_then(char::from_u32)
+                .unwrap_or('\u{FFFD}'),
+        )),
+        ('U', Value::Int(i)) => leaf(format!("U+{i:04X}")),
+        ('f' | 'F', Value::Float(f)) => {
+            leaf(sign(format!("{:.*}", spec.prec.unwrap_or(6), f), spec))
+        }
         ('e' | 'E', Value::Float(f)) => {
             let s = fmt_e(*f, spec.prec.unwrap_or(6));
-            sign(if verb == 'E' { s.to_uppercase() } else { s }, spec)
+            leaf(sign(if verb == 'E' { s.to_uppercase() } else { s }, spec))
         }
         ('g' | 'G', Value::Float(f)) => {
             let s = fmt_g(*f, spec.prec);
-            sign(if verb == 'G' { s.to_uppercase() } else { s }, spec)
+            leaf(sign(if verb == 'G' { s.to_uppercase() } else { s }, spec))
         }
-        _ => bad(verb, v),
+        ('x' | 'X', Value::Float(f)) if f.is_finite() => {
+            let s = hex_float(*f);
+            leaf(sign(if verb == 'X' { s.to_uppercase() } else { s }, spec))
+        }
+        _ => bad(verb, spec, v, depth),
+    }
+}
+
+/// `-` for a negative number (Go writes the sign, then the magnitude's
+/// digits in any base).
+fn minus(i: i64) -> &'static str {
+    if i < 0 { "-" } else { "" }
+}
+
+/// An integer's decimal digits, at least the precision of them
+/// (`%.2d` of 3 is `03`).
+fn int_digits(i: i64, spec: Spec) -> String {
+    let digits = i.unsigned_abs().to_string();
+    let width = spec.prec.unwrap_or(0).min(1_000_000);
+    format!("{}{digits:0>width$}", minus(i))
+}
+
+/// Go's `strconv.QuoteRune`: `'a'`, `'\x03'`, `'\a'`, `'\''`.
+fn quote_rune(c: char) -> String {
+    let q = match c {
+        '\'' => "\\'".to_string(),
+        '"' => "\"".to_string(),
+        c => {
+            let s = go_quote(&c.to_string());
+            s[1..s.len() - 1].to_string()
+        }
+    };
+    format!("'{q}'")
+}
+
+/// A string cut to the precision, in characters (`%.2s`).
+fn truncate(s: &str, spec: Spec) -> String {
+    match spec.prec {
+        Some(p) => s.chars().take(p).collect(),
+        None => s.to_string(),
+    }
+}
+
+/// `strconv.FormatFloat(f, 'x', -1, 64)`: `-0x1.4p+01`, the mantissa's
+/// hex digits without trailing zeros, a two-digit exponent at least.
+fn hex_float(f: f64) -> String {
+    let neg = if f.is_sign_negative() { "-" } else { "" };
+    if f == 0.0 {
+        return format!("{neg}0x0p+00");
+    }
+    let bits = f.to_bits();
+    let mut exp = i64::try_from((bits >> 52) & 0x7ff).unwrap_or(0);
+    let mut mant = bits & ((1u64 << 52) - 1);
+    if exp == 0 {
+        // Subnormal: shift the leading one up to the implicit bit.
+        exp = -1022;
+        while mant & (1u64 << 52) == 0 {
+            mant <<= 1;
+            exp -= 1;
+        }
+        mant &= (1u64 << 52) - 1;
+    } else {
+        exp -= 1023;
+    }
+    let frac = format!("{mant:013x}");
+    let frac = frac.trim_end_matches('0');
+    let dot = if frac.is_empty() { "" } else { "." };
+    let esign = if exp < 0 { '-' } else { '+' };
+    format!("{neg}0x1{dot}{frac}p{esign}{:02}", exp.unsigned_abs())
+}
+
+/// `%#v`: Go syntax (`"s"`, `[]interface {}{1, "a"}`,
+/// `map[string]interface {}{"a":1}`); a nil element is
+/// `interface {}(nil)`.
+fn go_syntax(v: &Value, depth: usize) -> String {
+    if depth > 1000 {
+        return String::new();
+    }
+    match v {
+        Value::Nil if depth > 0 => "interface {}(nil)".into(),
+        Value::Nil => "<nil>".into(),
+        Value::String(s) => go_quote(s),
+        Value::List(l) => {
+            let parts: Vec<String> = l.iter().map(|x| go_syntax(x, depth + 1)).collect();
+            format!("[]interface {{}}{{{}}}", parts.join(", "))
+        }
+        Value::Map(m) if m.go_type().is_none() => {
+            let parts: Vec<String> = m
+                .borrow()
+                .iter()
+                .map(|(k, x)| format!("{}:{}", go_quote(k), go_syntax(x, depth + 1)))
+                .collect();
+            format!("map[string]interface {{}}{{{}}}", parts.join(", "))
+        }
+        other => go_string(other),
     }
 }
 

@@ -106,6 +106,29 @@ fn outputs() {
             "   ab|7   |001.5",
         ),
         ("{{ printf \"%s\" }}", "%!s(MISSING)"),
+        // Go pads each operand (inside `%!verb(…)` too, and every element
+        // of a list), `%x` of a float is hex, `%#v` is Go syntax, `[n]`
+        // picks an operand, `%+v` has no sign.
+        (
+            "{{ printf \"%-4s|%.2f|%03d\" .half \"hello\" .half }}",
+            "%!s(float64=1.5 )|%!f(string=he)|%!d(float64=1.5)",
+        ),
+        (
+            "{{ printf \"%5v|%d\" .list .list }}",
+            "[    x     y]|[%!d(string=x) %!d(string=y)]",
+        ),
+        (
+            "{{ printf \"%x|%#v|%#v\" 3.0 .list 1.0 }}",
+            "0x1.8p+01|[]interface {}{\"x\", \"y\"}|1",
+        ),
+        (
+            "{{ printf \"%[2]v %[1]v|%[3]v\" 1 2 }}",
+            "2 1|%!v(BADINDEX)",
+        ),
+        (
+            "{{ printf \"%+v|%q|%o|%.3d\" 3 7 -8 4 }}",
+            "3|'\\a'|-10|004",
+        ),
         // Pipelines, trailing pipe, parentheses, chains.
         ("{{ .s | printf \"%s!\" }}", "str!"),
         ("{{ .s | nindent 2 | }}", "\n  str"),
