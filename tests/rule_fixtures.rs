@@ -243,6 +243,32 @@ fn operand_rules_do_not_apply_to_an_operator_that_runs_no_workload() {
 }
 
 #[test]
+fn operator_rules_do_not_apply_to_a_chart_only_labelled_an_operator() {
+    // chart-operator-claim-supported/fail carries `artifacthub.io/operator:
+    // "true"` but ships no CRD and no controller RBAC: the label is a claim
+    // (judged by that rule), not what makes the operator rules apply.
+    let rules = rules::load(&[]).expect("built-in rules load");
+    let dir = fixture_root().join("chart-operator-claim-supported/fail");
+    let operator_rules = [
+        "chart-operator-ships-crds",
+        "crd-backup-restore-api",
+        "crd-cel-validation-rules",
+        "crd-storage-fields",
+        "rbac-manage-pod-disruption-budgets",
+        "rbac-create-monitoring-resources",
+        "rbac-evict-or-delete-pods",
+    ];
+    let wrong: Vec<String> = operator_rules
+        .iter()
+        .filter_map(|rule| match status_of(&rules, rule, &dir) {
+            Ok(Status::NotApplicable) => None,
+            other => Some(format!("{rule}: {other:?}")),
+        })
+        .collect();
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
 fn failure_messages_say_what_is_missing_not_what_exists() {
     // A message must never claim "no X" when X is there: it names the part
     // that failed.

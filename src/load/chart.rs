@@ -552,15 +552,13 @@ fn chart_facts(chart: &Chart, profiles: &[String], resources: &[Resource]) -> Js
         || resources
             .iter()
             .any(|r| r.kind == "CustomResourceDefinition");
-    let controller = resources
-        .iter()
-        .any(|r| matches!(r.kind.as_str(), "Deployment" | "StatefulSet"));
-    let operator = annotations
+    // Artifact Hub's `artifacthub.io/operator` is the chart's claim to be an
+    // operator; whether it is one is decided from its content once its RBAC
+    // is attributed (`facts::chart_is_operator`).
+    let operator_claim = annotations
         .get("artifacthub.io/operator")
         .and_then(Json::as_str)
-        == Some("true")
-        || (ships_crds && controller)
-        || m.name.contains("operator");
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
     let (hub, hub_errors) = artifacthub(&m.annotations);
     json!({
         "chart": {
@@ -577,7 +575,7 @@ fn chart_facts(chart: &Chart, profiles: &[String], resources: &[Resource]) -> Js
         "templates": templates,
         "profiles": profiles,
         "library": chart.is_library(),
-        "operator": operator,
+        "operatorClaim": operator_claim,
         "shipsCrds": ships_crds,
         "annotations": annotations,
         "hasLock": chart.files.iter().any(|f| f.name == "Chart.lock" || f.name == "requirements.lock"),

@@ -161,6 +161,11 @@ pub fn derive(package: &mut Package) {
         "deployedImages".into(),
         Json::Array(deployed_images(package)),
     );
+    if package.kind == crate::package::TargetKind::Chart {
+        let ships_crds = facts["shipsCrds"].as_bool().unwrap_or(false);
+        let controls = chart_controls(facts["operatorGrantText"].as_str().unwrap_or_default());
+        facts.insert("operator".into(), json!(ships_crds || controls));
+    }
     facts.insert("operatorGrants".into(), Json::Array(operator_grants));
     facts.insert("grants".into(), Json::Array(grants));
     package.facts = Json::Object(facts);
@@ -382,6 +387,43 @@ fn collect_image_defaults(schema: &Node, path: &mut String, depth: usize, out: &
             collect_image_defaults(sub, path, depth + 1, out);
         }
     }
+}
+
+/// Whether a chart's own workloads hold RBAC that only a controller needs:
+/// creating workloads (Deployments, StatefulSets, DaemonSets, Jobs,
+/// CronJobs), or writing (create, update, patch) resources of an API group
+/// Kubernetes does not serve itself (a custom resource; `*` included, as
+/// `allows()` reads it). With shipped CRDs, this is what makes a chart an
+/// operator (`pkg.operator`); its `artifacthub.io/operator` annotation or its
+/// name are only claims. Creating Pods is not enough: CI runners and job
+/// schedulers start pods without being operators.
+fn chart_controls(operator_grant_text: &str) -> bool {
+    const WORKLOADS: [&str; 5] = [
+        "deployments",
+        "statefulsets",
+        "daemonsets",
+        "jobs",
+        "cronjobs",
+    ];
+    const BUILT_IN: [&str; 6] = ["", "apps", "batch", "policy", "autoscaling", "extensions"];
+    operator_grant_text.lines().any(|line| {
+        let Some((group, rest)) = line.split_once('/') else {
+            return false;
+        };
+        let Some((resource, verb)) = rest.rsplit_once(' ') else {
+            return false;
+        };
+        let workload = (group == "*" || ["", "apps", "batch"].contains(&group))
+            && (resource == "*" || WORKLOADS.contains(&resource))
+            && (verb == "*" || verb == "create");
+        // A subresource (`/status`, `/scale`, `/finalizers`) is written by
+        // whoever runs the parent: a helper subchart scaling another
+        // project's resource is not the chart's own controller.
+        let custom = (group == "*" || !(BUILT_IN.contains(&group) || group.ends_with(".k8s.io")))
+            && !resource.contains('/')
+            && ["*", "create", "update", "patch"].contains(&verb);
+        workload || custom
+    })
 }
 
 /// What the operator manages, for rules and scoring that only make sense
@@ -1487,5 +1529,35 @@ rules:
         assert!(grants.len() * 101 <= MAX_GRANTS);
         let lines = facts["grantText"].as_str().expect("text").lines().count();
         assert_eq!(lines, grants.len() * 100);
+    }
+}
+
+#[cfg(test)]
+mod chart_operator_tests {
+    use super::chart_controls;
+
+    #[test]
+    fn a_controller_writes_custom_resources_or_creates_workloads() {
+        assert!(chart_controls("fx.example.com/widgets patch\n"));
+        assert!(chart_controls("apps/deployments create\n"));
+        assert!(chart_controls("*/* *\n"));
+        assert!(chart_controls("batch/* create\n"));
+    }
+
+    #[test]
+    fn pods_reads_and_built_in_writes_make_no_operator() {
+        // A CI runner starts pods; an exporter reads; a status-only grant is
+        // not a controller of its own API.
+        assert!(!chart_controls("/pods create\n/configmaps update\n"));
+        assert!(!chart_controls(
+            "apps/deployments get\napps/deployments patch\n"
+        ));
+        assert!(!chart_controls(
+            "fx.example.com/widgets get\nfx.example.com/widgets list\n"
+        ));
+        assert!(!chart_controls("networking.k8s.io/ingresses create\n"));
+        assert!(!chart_controls("fx.example.com/widgets/status update\n"));
+        assert!(!chart_controls("fx.example.com/widgets/scale patch\n"));
+        assert!(!chart_controls(""));
     }
 }
