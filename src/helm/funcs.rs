@@ -18,7 +18,7 @@ use crate::gotemplate::{
 
 use super::gotime::{self, GoTime, Zone};
 use super::yamlout::{from_serde, go_value_string, node_value, to_json, to_yaml};
-use super::{digest, goutil, numbers, semver, tomlout, xstrings};
+use super::{digest, gojson, goutil, numbers, semver, tomlout, xstrings};
 
 type R = Result<Value, String>;
 
@@ -420,6 +420,26 @@ fn fixed_random(n: &Value, alphabet: &str) -> Value {
         })
         .collect();
     string(s)
+}
+
+/// `encoding/json`'s word for the kind of a decoded value, as its
+/// "cannot unmarshal … into Go value" errors name it.
+fn json_kind(j: &serde_json::Value) -> &'static str {
+    match j {
+        serde_json::Value::Array(_) => "array",
+        serde_json::Value::Object(_) => "object",
+        serde_json::Value::String(_) => "string",
+        serde_json::Value::Number(_) => "number",
+        serde_json::Value::Bool(_) => "bool",
+        serde_json::Value::Null => "null",
+    }
+}
+
+/// The error `json.Unmarshal` gives for text serde_json refused: Go's
+/// syntax error when the text is not JSON, serde's words otherwise
+/// (a number out of range).
+fn json_error(text: &str, e: &serde_json::Error) -> String {
+    gojson::syntax_error(text).unwrap_or_else(|| e.to_string())
 }
 
 /// Helm's `fromToml`: the document as a map (integers as `int64`, floats
@@ -1291,21 +1311,14 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
     reg!(m, ["mustFromJson"], |a: &[Value]| {
         serde_json::from_str::<serde_json::Value>(&sarg(a, 0))
             .map(|j| from_serde(&j))
-            .map_err(|e| e.to_string())
+            .map_err(|e| json_error(&sarg(a, 0), &e))
     });
     reg!(m, ["fromJson"], |a: &[Value]| {
         Ok(
             match serde_json::from_str::<serde_json::Value>(&sarg(a, 0)) {
                 Ok(j @ serde_json::Value::Object(_)) => from_serde(&j),
                 Ok(j) => {
-                    // encoding/json's words for a non-object into a map.
-                    let what = match j {
-                        serde_json::Value::Array(_) => "array",
-                        serde_json::Value::String(_) => "string",
-                        serde_json::Value::Number(_) => "number",
-                        serde_json::Value::Bool(_) => "bool",
-                        _ => "null",
-                    };
+                    let what = json_kind(&j);
                     if what == "null" {
                         map(VMap::new())
                     } else {
@@ -1321,7 +1334,7 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
                 }
                 Err(e) => {
                     let mut d = VMap::new();
-                    d.insert(Arc::from("Error"), string(e.to_string()));
+                    d.insert(Arc::from("Error"), string(json_error(&sarg(a, 0), &e)));
                     map(d)
                 }
             },
@@ -1334,8 +1347,12 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
             Ok(
                 match serde_json::from_str::<serde_json::Value>(&sarg(a, 0)) {
                     Ok(j @ serde_json::Value::Array(_)) => from_serde(&j),
-                    Ok(_) => list(Vec::new()),
-                    Err(e) => list(vec![string(e.to_string())]),
+                    Ok(serde_json::Value::Null) => list(Vec::new()),
+                    Ok(j) => list(vec![string(format!(
+                        "json: cannot unmarshal {} into Go value of type []interface {{}}",
+                        json_kind(&j)
+                    ))]),
+                    Err(e) => list(vec![string(json_error(&sarg(a, 0), &e))]),
                 },
             )
         }

@@ -39,6 +39,7 @@ mod deps;
 pub(crate) mod digest;
 mod funcs;
 mod glob;
+mod gojson;
 mod gotime;
 mod goutil;
 mod numbers;
