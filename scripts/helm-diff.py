@@ -84,6 +84,11 @@ V = {
     "flist": '(list 1 "a" nil)', "fdict": '(dict "b" 2 "a" 1)', "fslist": '(list "x" "y")',
     "fnil": "(index .Values.map \"zz\")", "fstrint": "(toString 12)",
 }
+# The kinds Sprig's date functions read as a time (Go ints as Unix seconds); any other value
+# makes `date`/`htmlDate` format time.Now(), which only the clock decides.
+GO_INTS = {"lint", "lneg", "lhex", "lchar", "fint", "fint64"}
+CLOCK_FNS = {"htmlDate", "date \"2006\""}
+
 # A smaller set for two-argument combinations.
 V2 = ["int", "zero", "float", "str", "numstr", "empty", "t", "f", "null", "missing", "map",
       "list", "emptylist", "lint", "lfloat", "lstr", "nil", "fint", "fint64", "ffloat"]
@@ -149,9 +154,10 @@ def gen():
                    "substr 1 3", "replace \"l\" \"L\"", "splitn \"l\" 2", "chunk 2", "getHostByName",
                    "min 2", "max 2", "biggest 2", "all", "any", "sub 1", "mul 2", "div 1", "mod 2",
                    "addf 1", "subf 1", "mulf 2", "divf 1", "maxf 1", "minf 1", "slice"]:
-            case("unary", f"{{{{ {fn} {e} }}}}")
+            stable = not (fn in CLOCK_FNS and k not in GO_INTS)
+            case("unary", f"{{{{ {fn} {e} }}}}", stable=stable)
             if k in ("int", "str", "map", "list", "null", "missing", "lint", "fint64"):
-                case("pipe", f"{{{{ {e} | {fn} }}}}")
+                case("pipe", f"{{{{ {e} | {fn} }}}}", stable=stable)
     # --- truthiness and control flow
     for k, e in V.items():
         if k == "nil":
@@ -365,10 +371,13 @@ def gen():
              '(toDate "2006-01-02T15:04:05Z07:00" "2024-02-29T13:45:00+02:00")', '"2024-01-01"', ".Values.int",
              '(mustToDate "2006-01-02" "bad")', '(toDate "2006-01-02" "bad")', "1.5", "nil"]
     for t in times:
+        # A value that is neither a time nor a Go int is formatted as time.Now().
+        now = t in ('"2024-01-01"', ".Values.int", "1.5", "nil")
         for layout in ['"2006-01-02"', '"2006-01-02T15:04:05Z07:00"', '"Mon Jan 2 15:04:05 MST 2006"', '"03:04PM .000 -0700"']:
-            case("date", f"{{{{ date {layout} {t} }}}}")
-            case("date", f"{{{{ dateInZone {layout} {t} \"UTC\" }}}}|{{{{ dateInZone {layout} {t} \"Asia/Tokyo\" }}}}")
-        case("date", f"{{{{ htmlDate {t} }}}}|{{{{ htmlDateInZone {t} \"UTC\" }}}}")
+            case("date", f"{{{{ date {layout} {t} }}}}", stable=not now)
+            case("date", f"{{{{ dateInZone {layout} {t} \"UTC\" }}}}|{{{{ dateInZone {layout} {t} \"Asia/Tokyo\" }}}}",
+                 stable=not now)
+        case("date", f"{{{{ htmlDate {t} }}}}|{{{{ htmlDateInZone {t} \"UTC\" }}}}", stable=not now)
         case("date", f"{{{{ unixEpoch {t} }}}}")
         case("date", f"{{{{ dateModify \"1h30m\" {t} }}}}|{{{{ dateModify \"-24h\" {t} | date \"2006-01-02 15:04\" }}}}")
         case("date", f"{{{{ typeOf {t} }}}}")
