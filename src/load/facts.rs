@@ -684,6 +684,7 @@ fn crd_facts(crd: &Node) -> Json {
             }));
         }
     }
+    mark_older_than_storage(&mut versions);
     let mut fields = Vec::new();
     let mut shapes = Vec::new();
     let mut image_defaults = Vec::new();
@@ -922,6 +923,58 @@ fn fields_from_csv(crd: &mut Resource, csv: Option<&Node>, examples: &Json) {
         "examples"
     };
     facts.insert("fieldSource".into(), json!(source));
+}
+
+/// Sets each version's `olderThanStorage`: whether the API server ranks it
+/// below the storage version. Only such a version is one clients should
+/// migrate off; a served version newer than the storage one is the next
+/// step, not an old one.
+fn mark_older_than_storage(versions: &mut [Json]) {
+    let storage = versions
+        .iter()
+        .find(|v| v["storage"] == Json::Bool(true))
+        .and_then(|v| v["name"].as_str())
+        .map(|n| n.to_string());
+    for v in versions.iter_mut() {
+        let older = match (&storage, v["name"].as_str()) {
+            (Some(s), Some(name)) => version_priority(name) < version_priority(s),
+            _ => false,
+        };
+        v["olderThanStorage"] = Json::Bool(older);
+    }
+}
+
+/// Kubernetes' version priority as a sortable key (higher = preferred):
+/// GA before beta before alpha, then by major and minor number
+/// (`v2 > v1 > v2beta1 > v1beta2 > v1alpha1`); names that are not
+/// Kubernetes-style versions rank below all of those, by their text.
+fn version_priority(name: &str) -> (u8, u64, u64, std::cmp::Reverse<&str>) {
+    let other = (0, 0, 0, std::cmp::Reverse(name));
+    let number = |t: &str| -> Option<u64> {
+        (!t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| t.parse().ok())
+            .flatten()
+    };
+    let Some(rest) = name.strip_prefix('v') else {
+        return other;
+    };
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    let (Some(major), tail) = (number(&rest[..digits]), &rest[digits..]) else {
+        return other;
+    };
+    let (stability, minor) = if tail.is_empty() {
+        (3, Some(0))
+    } else if let Some(n) = tail.strip_prefix("beta") {
+        (2, number(n))
+    } else if let Some(n) = tail.strip_prefix("alpha") {
+        (1, number(n))
+    } else {
+        (0, None)
+    };
+    match minor {
+        Some(minor) => (stability, major, minor, std::cmp::Reverse("")),
+        None => other,
+    }
 }
 
 fn version_facts(v: &Node, sub: Option<&Node>, schema: Option<&Node>) -> Json {
@@ -1185,6 +1238,34 @@ spec:
               properties:
                 phase: {type: string}
 ";
+
+    #[test]
+    fn versions_rank_as_the_api_server_ranks_them() {
+        // Kubernetes' documented example order, most preferred first.
+        let order = [
+            "v10", "v2", "v1", "v11beta2", "v10beta3", "v3beta1", "v12alpha1", "v11alpha2",
+            "foo1", "foo10",
+        ];
+        for pair in order.windows(2) {
+            assert!(
+                version_priority(pair[0]) > version_priority(pair[1]),
+                "{} should rank above {}",
+                pair[0],
+                pair[1]
+            );
+        }
+        let mut versions = vec![
+            json!({"name": "v1", "storage": false}),
+            json!({"name": "v1beta1", "storage": true}),
+            json!({"name": "v1alpha1", "storage": false}),
+        ];
+        mark_older_than_storage(&mut versions);
+        let older: Vec<bool> = versions
+            .iter()
+            .map(|v| v["olderThanStorage"] == Json::Bool(true))
+            .collect();
+        assert_eq!(older, [false, false, true]);
+    }
 
     #[test]
     fn field_paths_are_merged_across_versions_sorted_and_unique() {
