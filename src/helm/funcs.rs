@@ -422,6 +422,58 @@ fn fixed_random(n: &Value, alphabet: &str) -> Value {
     string(s)
 }
 
+/// Go's `path.Clean`: the shortest equivalent path (no `//`, `.` or
+/// inner `..`, no trailing slash; `.` for nothing).
+fn clean_path(path: &str) -> String {
+    let p = path.as_bytes();
+    if p.is_empty() {
+        return ".".into();
+    }
+    let rooted = p[0] == b'/';
+    let n = p.len();
+    let mut out: Vec<u8> = Vec::with_capacity(n);
+    let (mut r, mut dotdot) = (0, 0);
+    if rooted {
+        out.push(b'/');
+        r = 1;
+        dotdot = 1;
+    }
+    while r < n {
+        let at_end = |i: usize| i == n || p[i] == b'/';
+        if p[r] == b'/' || (p[r] == b'.' && at_end(r + 1)) {
+            r += 1;
+        } else if p[r] == b'.' && p.get(r + 1) == Some(&b'.') && at_end(r + 2) {
+            r += 2;
+            if out.len() > dotdot {
+                // Back up over the last element and the slash before it.
+                let mut w = out.len() - 1;
+                while w > dotdot && out[w] != b'/' {
+                    w -= 1;
+                }
+                out.truncate(w);
+            } else if !rooted {
+                if !out.is_empty() {
+                    out.push(b'/');
+                }
+                out.extend_from_slice(b"..");
+                dotdot = out.len();
+            }
+        } else {
+            if (rooted && out.len() != 1) || (!rooted && !out.is_empty()) {
+                out.push(b'/');
+            }
+            while r < n && p[r] != b'/' {
+                out.push(p[r]);
+                r += 1;
+            }
+        }
+    }
+    if out.is_empty() {
+        return ".".into();
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// `encoding/json`'s word for the kind of a decoded value, as its
 /// "cannot unmarshal … into Go value" errors name it.
 fn json_kind(j: &serde_json::Value) -> &'static str {
@@ -1391,22 +1443,19 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
             t.rsplit('/').next().unwrap_or(t).to_owned()
         }))
     });
+    // `path.Dir`: everything up to the last slash, cleaned.
     reg!(m, ["dir", "osDir"], |a: &[Value]| {
         let s = sarg(a, 0);
-        Ok(string(match s.rfind('/') {
-            Some(0) => "/".to_owned(),
-            Some(i) => s[..i].to_owned(),
-            None => ".".to_owned(),
-        }))
+        Ok(string(clean_path(s.rfind('/').map_or("", |i| &s[..=i]))))
     });
     reg!(m, ["ext", "osExt"], |a: &[Value]| {
         let s = sarg(a, 0);
         let base = s.rsplit('/').next().unwrap_or(&s);
         Ok(string(base.rfind('.').map(|i| &base[i..]).unwrap_or("")))
     });
-    reg!(m, ["clean", "osClean"], |a: &[Value]| Ok(string(sarg(
-        a, 0
-    ))));
+    reg!(m, ["clean", "osClean"], |a: &[Value]| Ok(string(
+        clean_path(&sarg(a, 0))
+    )));
     reg!(m, ["isAbs", "osIsAbs"], |a: &[Value]| Ok(Value::Bool(
         sarg(a, 0).starts_with('/')
     )));
@@ -1739,6 +1788,21 @@ mod tests {
             until(&[Value::Int(-2)]).unwrap(),
             list(vec![Value::Int(0), Value::Int(-1)])
         );
+    }
+
+    #[test]
+    fn paths_clean_as_go() {
+        for (p, want) in [
+            ("", "."),
+            ("a/b/", "a/b"),
+            ("a//b/../c", "a/c"),
+            ("/../a", "/a"),
+            ("../../a/./b/..", "../../a"),
+            ("a/..", "."),
+            ("/", "/"),
+        ] {
+            assert_eq!(clean_path(p), want, "{p:?}");
+        }
     }
 
     #[test]
