@@ -1243,8 +1243,16 @@ spec:
     fn versions_rank_as_the_api_server_ranks_them() {
         // Kubernetes' documented example order, most preferred first.
         let order = [
-            "v10", "v2", "v1", "v11beta2", "v10beta3", "v3beta1", "v12alpha1", "v11alpha2",
-            "foo1", "foo10",
+            "v10",
+            "v2",
+            "v1",
+            "v11beta2",
+            "v10beta3",
+            "v3beta1",
+            "v12alpha1",
+            "v11alpha2",
+            "foo1",
+            "foo10",
         ];
         for pair in order.windows(2) {
             assert!(
