@@ -209,6 +209,19 @@ fn package_level_evidence_points_into_the_file_each_rule_judges() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
+/// Fails, naming each one, unless every rule is not applicable to the
+/// fixture at `dir`.
+fn assert_not_applicable(rules: &[Rule], ids: &[&str], dir: &Path) {
+    let wrong: Vec<String> = ids
+        .iter()
+        .filter_map(|rule| match status_of(rules, rule, dir) {
+            Ok(Status::NotApplicable) => None,
+            other => Some(format!("{rule}: {other:?}")),
+        })
+        .collect();
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
 #[test]
 fn operand_rules_do_not_apply_to_an_operator_that_runs_no_workload() {
     // operator-manages-workloads/fail: its roles create no Deployment,
@@ -232,14 +245,7 @@ fn operand_rules_do_not_apply_to_an_operator_that_runs_no_workload() {
         "rbac-create-monitoring-resources",
         "rbac-create-backup-workloads",
     ];
-    let wrong: Vec<String> = operand_rules
-        .iter()
-        .filter_map(|rule| match status_of(&rules, rule, &dir) {
-            Ok(Status::NotApplicable) => None,
-            other => Some(format!("{rule}: {other:?}")),
-        })
-        .collect();
-    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    assert_not_applicable(&rules, &operand_rules, &dir);
 }
 
 #[test]
@@ -258,14 +264,7 @@ fn operator_rules_do_not_apply_to_a_chart_only_labelled_an_operator() {
         "rbac-create-monitoring-resources",
         "rbac-evict-or-delete-pods",
     ];
-    let wrong: Vec<String> = operator_rules
-        .iter()
-        .filter_map(|rule| match status_of(&rules, rule, &dir) {
-            Ok(Status::NotApplicable) => None,
-            other => Some(format!("{rule}: {other:?}")),
-        })
-        .collect();
-    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    assert_not_applicable(&rules, &operator_rules, &dir);
 }
 
 #[test]
