@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::fmt::{sprint, sprintf, sprintln};
 use super::parse::{self, Arg, Branch, Command, List, Node, ParseError, Pipe, Tree, Trees};
-use super::value::{Map, Value};
+use super::value::{IntKind, Map, Value};
 
 /// A template function. It gets the running execution (for functions that
 /// execute templates, like Helm's `include` and `tpl`) and its evaluated
@@ -488,14 +488,14 @@ impl<'a> Exec<'a> {
             Value::List(l) => l
                 .iter()
                 .enumerate()
-                .map(|(i, v)| (Value::Int(i64::try_from(i).unwrap_or(i64::MAX)), v.clone()))
+                .map(|(i, v)| (Value::from_usize(i), v.clone()))
                 .collect(),
             Value::Map(m) => m
                 .pairs()
                 .into_iter()
                 .map(|(k, v)| (Value::String(k), v))
                 .collect(),
-            Value::Int(n) => {
+            Value::Int(n, kind) => {
                 if b.pipe.decl.len() > 1 {
                     return Err(self.fail(
                         f,
@@ -508,7 +508,11 @@ impl<'a> Exec<'a> {
                         .unwrap_or(i64::MAX)
                         .saturating_add(1),
                 );
-                (0..n).map(|i| (Value::Int(i), Value::Int(i))).collect()
+                // Go's `range` over an integer yields values of its type
+                // (an int64 counts in int64s).
+                (0..n)
+                    .map(|i| (Value::Int(i, *kind), Value::Int(i, *kind)))
+                    .collect()
             }
             Value::Nil => Vec::new(),
             other => {
@@ -979,9 +983,9 @@ fn builtin(name: &str, a: &[Value]) -> Result<Value, String> {
             )),
         },
         "len" => match a.first() {
-            Some(Value::String(s)) => Ok(Value::Int(i64::try_from(s.len()).unwrap_or(i64::MAX))),
-            Some(Value::List(l)) => Ok(Value::Int(i64::try_from(l.len()).unwrap_or(i64::MAX))),
-            Some(Value::Map(m)) => Ok(Value::Int(i64::try_from(m.len()).unwrap_or(i64::MAX))),
+            Some(Value::String(s)) => Ok(Value::from_usize(s.len())),
+            Some(Value::List(l)) => Ok(Value::from_usize(l.len())),
+            Some(Value::Map(m)) => Ok(Value::from_usize(m.len())),
             Some(Value::Nil) | None => Err("len of nil pointer".into()),
             Some(v) => Err(format!("len of type {}", v.type_name())),
         },
@@ -1067,7 +1071,8 @@ fn basic(v: &Value) -> Basic {
     match v {
         Value::Nil => Basic::Invalid,
         Value::Bool(_) => Basic::Bool,
-        Value::Int(_) => Basic::Int,
+        // Go compares signed and unsigned integers by value.
+        Value::Int(..) => Basic::Int,
         Value::Float(_) => Basic::Float,
         Value::String(_) => Basic::String,
         Value::List(_) | Value::Map(_) => Basic::Other,
@@ -1093,7 +1098,7 @@ fn eq(a: &[Value]) -> Result<Value, String> {
         } else {
             match (x, y) {
                 (Value::Bool(p), Value::Bool(q)) => p == q,
-                (Value::Int(p), Value::Int(q)) => p == q,
+                (Value::Int(p, _), Value::Int(q, _)) => p == q,
                 (Value::Float(p), Value::Float(q)) => p == q,
                 (Value::String(p), Value::String(q)) => p == q,
                 (Value::Nil, Value::Nil) => true,
@@ -1117,7 +1122,7 @@ fn eq(a: &[Value]) -> Result<Value, String> {
 
 fn lt(x: &Value, y: &Value) -> Result<bool, String> {
     match (x, y) {
-        (Value::Int(p), Value::Int(q)) => Ok(p < q),
+        (Value::Int(p, _), Value::Int(q, _)) => Ok(p < q),
         (Value::Float(p), Value::Float(q)) => Ok(p < q),
         (Value::String(p), Value::String(q)) => Ok(p < q),
         _ => {
@@ -1150,7 +1155,7 @@ fn index(a: &[Value]) -> Result<Value, String> {
             }
             Value::String(s) => {
                 let n = index_arg(i, s.len())?;
-                Value::Int(i64::from(s.as_bytes()[n]))
+                Value::Int(i64::from(s.as_bytes()[n]), IntKind::Uint8)
             }
             Value::Map(m) => match i {
                 Value::String(k) => m.get(k).unwrap_or_else(|| m.missing()),
@@ -1169,7 +1174,7 @@ fn index(a: &[Value]) -> Result<Value, String> {
 }
 
 fn index_arg(i: &Value, len: usize) -> Result<usize, String> {
-    let Value::Int(x) = i else {
+    let Value::Int(x, _) = i else {
         return Err(format!(
             "cannot index slice/array with type {}",
             i.type_name()
@@ -1196,7 +1201,7 @@ fn slice(a: &[Value]) -> Result<Value, String> {
     }
     let mut bounds = [0, len, len];
     for (k, i) in idx.iter().enumerate() {
-        let Value::Int(x) = i else {
+        let Value::Int(x, _) = i else {
             return Err(format!(
                 "cannot index slice/array with type {}",
                 i.type_name()

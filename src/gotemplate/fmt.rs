@@ -212,10 +212,12 @@ fn format_one(verb: char, spec: Spec, v: &Value, depth: usize) -> String {
         (_, Value::Nil) if depth > 0 => "<nil>".into(),
         ('v', Value::Nil) => leaf("<nil>".into()),
         ('v', _) if spec.sharp => go_syntax(v, depth),
+        // An unsigned integer under `%v` with `#` would be hex (above);
+        // plain `%v` prints its digits like any integer.
         ('v', Value::List(_) | Value::Map(_)) if !has_flags(spec) => go_string(v),
         ('v', Value::Float(f)) if spec.prec.is_some() => leaf(sign(fmt_g(*f, spec.prec), spec)),
         ('v', Value::Float(f)) => leaf(sign(go_float(*f), spec)),
-        ('v', Value::Int(i)) => leaf(sign(int_digits(*i, spec), spec)),
+        ('v', Value::Int(i, _)) => leaf(sign(int_digits(*i, spec), spec)),
         ('v', Value::String(s)) => leaf(truncate(s, spec)),
         ('v', Value::Bool(_)) => leaf(go_string(v)),
         (_, Value::List(l)) => {
@@ -271,16 +273,16 @@ fn format_one(verb: char, spec: Spec, v: &Value, depth: usize) -> String {
             leaf(if verb == 'X' { h.to_uppercase() } else { h })
         }
         ('t', Value::Bool(b)) => leaf(b.to_string()),
-        ('d', Value::Int(i)) => leaf(sign(int_digits(*i, spec), spec)),
-        ('b', Value::Int(i)) => leaf(format!("{}{:b}", minus(*i), i.unsigned_abs())),
-        ('o', Value::Int(i)) => leaf(format!(
+        ('d', Value::Int(i, _)) => leaf(sign(int_digits(*i, spec), spec)),
+        ('b', Value::Int(i, _)) => leaf(format!("{}{:b}", minus(*i), i.unsigned_abs())),
+        ('o', Value::Int(i, _)) => leaf(format!(
             "{}{}{:o}",
             minus(*i),
             if spec.sharp { "0" } else { "" },
             i.unsigned_abs()
         )),
-        ('O', Value::Int(i)) => leaf(format!("{}0o{:o}", minus(*i), i.unsigned_abs())),
-        ('x', Value::Int(i)) => {
+        ('O', Value::Int(i, _)) => leaf(format!("{}0o{:o}", minus(*i), i.unsigned_abs())),
+        ('x', Value::Int(i, _)) => {
             let s = if *i < 0 {
                 format!("-{:x}", i.unsigned_abs())
             } else {
@@ -288,7 +290,7 @@ fn format_one(verb: char, spec: Spec, v: &Value, depth: usize) -> String {
             };
             leaf(if spec.sharp { format!("0x{s}") } else { s })
         }
-        ('X', Value::Int(i)) => {
+        ('X', Value::Int(i, _)) => {
             let s = if *i < 0 {
                 format!("-{:X}", i.unsigned_abs())
             } else {
@@ -296,19 +298,19 @@ fn format_one(verb: char, spec: Spec, v: &Value, depth: usize) -> String {
             };
             leaf(if spec.sharp { format!("0X{s}") } else { s })
         }
-        ('c', Value::Int(i)) => leaf(
+        ('c', Value::Int(i, _)) => leaf(
             u32::try_from(*i)
                 .ok()
                 .and_then(char::from_u32)
                 .map_or("\u{FFFD}".into(), String::from),
         ),
-        ('q', Value::Int(i)) => leaf(quote_rune(
+        ('q', Value::Int(i, _)) => leaf(quote_rune(
             u32::try_from(*i)
                 .ok()
                 .and_then(char::from_u32)
                 .unwrap_or('\u{FFFD}'),
         )),
-        ('U', Value::Int(i)) => leaf(format!("U+{i:04X}")),
+        ('U', Value::Int(i, _)) => leaf(format!("U+{i:04X}")),
         ('f' | 'F', Value::Float(f)) => {
             leaf(sign(format!("{:.*}", spec.prec.unwrap_or(6), f), spec))
         }
@@ -402,6 +404,8 @@ fn go_syntax(v: &Value, depth: usize) -> String {
         Value::Nil if depth > 0 => "interface {}(nil)".into(),
         Value::Nil => "<nil>".into(),
         Value::String(s) => go_quote(s),
+        // fmt writes unsigned integers in Go syntax as hex (`0x61`).
+        Value::Int(i, k) if k.unsigned() => format!("0x{i:x}"),
         Value::List(l) => {
             let parts: Vec<String> = l.iter().map(|x| go_syntax(x, depth + 1)).collect();
             format!("[]interface {{}}{{{}}}", parts.join(", "))

@@ -15,6 +15,11 @@
 //! - Functions get the running [`Exec`], through which a host implements
 //!   Helm's `include` ([`Exec::execute_template`]) and `tpl`
 //!   ([`Exec::execute_text`]).
+//! - Values keep the Go type the template would see where output depends
+//!   on it: an integer is an `int`, `int64`, `uint8` or `uint64`
+//!   ([`IntKind`]), which `%T`, `%!s(int64=7)`, `typeOf`/`kindIs` and
+//!   Sprig's type switches (`duration` reads only an int64) tell apart,
+//!   while arithmetic and comparison treat them alike.
 //! - Missing map keys give nil (Helm's `missingkey=zero`), printed as
 //!   `<no value>`; a field of a nil map entry is Go's `nil pointer
 //!   evaluating interface {}.x` error.
@@ -35,6 +40,6 @@ pub use exec::{Error, Exec, Func, Limits, Mark, Methods, Set, map_value};
 pub use fmt::{go_quote, sprint, sprintf, sprintln};
 pub use parse::{Arg, Branch, Command, List, Node, ParseError, Pipe, Tree, parse};
 pub use value::{
-    ElemZero, Entries, GoField, GoKind, GoType, Map, STRING_MAP, Value, deep_equal, go_float,
-    go_string, print_value,
+    ElemZero, Entries, GoField, GoKind, GoType, IntKind, Map, STRING_MAP, Value, deep_equal,
+    go_float, go_string, print_value,
 };

@@ -803,7 +803,7 @@ fn number(text: &str, is_char: bool) -> Result<Value, String> {
     if is_char {
         let inner =
             unquote_char(text).ok_or_else(|| format!("malformed character constant: {text}"))?;
-        return Ok(Value::Int(i64::from(u32::from(inner))));
+        return Ok(Value::int(i64::from(u32::from(inner))));
     }
     if text.ends_with('i') {
         return Err(format!("complex numbers are not supported: {text}"));
@@ -841,7 +841,7 @@ fn number(text: &str, is_char: bool) -> Result<Value, String> {
         return Ok(Value::Float(if neg { -f } else { f }));
     }
     match int {
-        Some(i) => Ok(Value::Int(if neg { -i } else { i })),
+        Some(i) => Ok(Value::int(if neg { -i } else { i })),
         None if body.bytes().all(|b| b.is_ascii_digit()) && !body.is_empty() => {
             Err(format!("integer overflow: {text:?}"))
         }

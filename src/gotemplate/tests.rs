@@ -9,7 +9,7 @@ use super::*;
 
 fn data() -> Value {
     let mut inner = BTreeMap::new();
-    inner.insert(Arc::from("b"), Value::Int(1));
+    inner.insert(Arc::from("b"), Value::int(1));
     let mut m = BTreeMap::new();
     m.insert(Arc::from("a"), Value::map(inner));
     m.insert(Arc::from("s"), Value::str("str"));
@@ -24,7 +24,7 @@ fn data() -> Value {
     let comps = (0..2)
         .map(|i| {
             let mut c = BTreeMap::new();
-            c.insert(Arc::from("id"), Value::Int(i));
+            c.insert(Arc::from("id"), Value::int(i));
             Value::map(c)
         })
         .collect();

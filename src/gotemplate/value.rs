@@ -29,8 +29,10 @@ pub enum Value {
     Nil,
     /// `bool`.
     Bool(bool),
-    /// `int` / `int64`.
-    Int(i64),
+    /// An integer of one of Go's integer types (the type decides what
+    /// `%T`, `typeOf`, `kindIs` and type-switching Sprig functions such as
+    /// `duration` see; arithmetic and comparison treat them alike).
+    Int(i64, IntKind),
     /// `float64`.
     Float(f64),
     /// `string`.
@@ -39,6 +41,43 @@ pub enum Value {
     List(Arc<[Value]>),
     /// `map[string]interface{}`, shared by reference.
     Map(Map),
+}
+
+/// Go's integer type of a [`Value::Int`]. Which functions give which is
+/// Go's and Sprig's choice: a template literal, `len`, `atoi`, `int`,
+/// `until` and range indexes are `int`; Sprig's arithmetic (`add`, `sub`,
+/// `mul`, `div`, `mod`, `max`, `min`, `add1`, `biggest`), `int64`,
+/// `toDecimal`, `--set` integers and TOML integers are `int64`; indexing
+/// a string or ranging over `[]byte` gives bytes (`uint8`); a semver's
+/// parts are `uint64`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum IntKind {
+    /// `int`.
+    #[default]
+    Int,
+    /// `int64`.
+    Int64,
+    /// `uint8` (a byte).
+    Uint8,
+    /// `uint64`.
+    Uint64,
+}
+
+impl IntKind {
+    /// The Go type name (also its kind name: these are unnamed types).
+    pub fn name(self) -> &'static str {
+        match self {
+            IntKind::Int => "int",
+            IntKind::Int64 => "int64",
+            IntKind::Uint8 => "uint8",
+            IntKind::Uint64 => "uint64",
+        }
+    }
+
+    /// Whether the type is unsigned (`%#v` prints it in hex).
+    pub fn unsigned(self) -> bool {
+        matches!(self, IntKind::Uint8 | IntKind::Uint64)
+    }
 }
 
 /// A shared, mutable map (Go's map reference). An optional [`GoType`]
@@ -333,6 +372,21 @@ impl Value {
         Value::String(Arc::from(s))
     }
 
+    /// An `int`.
+    pub fn int(i: i64) -> Value {
+        Value::Int(i, IntKind::Int)
+    }
+
+    /// An `int64`.
+    pub fn int64(i: i64) -> Value {
+        Value::Int(i, IntKind::Int64)
+    }
+
+    /// An `int` holding a length or an index.
+    pub fn from_usize(n: usize) -> Value {
+        Value::int(i64::try_from(n).unwrap_or(i64::MAX))
+    }
+
     /// A new map value.
     pub fn map(entries: Entries) -> Value {
         Value::Map(Map::new(entries))
@@ -349,7 +403,7 @@ impl Value {
         match self {
             Value::Nil => false,
             Value::Bool(b) => *b,
-            Value::Int(i) => *i != 0,
+            Value::Int(i, _) => *i != 0,
             Value::Float(f) => *f != 0.0,
             Value::String(s) => !s.is_empty(),
             Value::List(l) => !l.is_empty(),
@@ -360,7 +414,7 @@ impl Value {
     /// The integer, if this is an `int` (or an integral float).
     pub fn as_int(&self) -> Option<i64> {
         match self {
-            Value::Int(i) => Some(*i),
+            Value::Int(i, _) => Some(*i),
             #[allow(clippy::cast_possible_truncation)]
             Value::Float(f) if f.fract() == 0.0 && f.abs() < 9.2e18 => Some(*f as i64),
             _ => None,
@@ -393,7 +447,7 @@ impl Value {
         match self {
             Value::Nil => "<nil>",
             Value::Bool(_) => "bool",
-            Value::Int(_) => "int",
+            Value::Int(_, k) => k.name(),
             Value::Float(_) => "float64",
             Value::String(_) => "string",
             Value::List(_) => "[]interface {}",
@@ -438,7 +492,8 @@ pub fn deep_equal(a: &Value, b: &Value) -> bool {
         match (a, b) {
             (Value::Nil, Value::Nil) => true,
             (Value::Bool(x), Value::Bool(y)) => x == y,
-            (Value::Int(x), Value::Int(y)) => x == y,
+            // reflect.DeepEqual: an int never equals an int64.
+            (Value::Int(x, j), Value::Int(y, k)) => x == y && j == k,
             (Value::Float(x), Value::Float(y)) => x == y,
             (Value::String(x), Value::String(y)) => x == y,
             (Value::List(x), Value::List(y)) => {
@@ -470,7 +525,7 @@ impl fmt::Debug for Value {
         match self {
             Value::Nil => f.write_str("Nil"),
             Value::Bool(b) => write!(f, "Bool({b})"),
-            Value::Int(i) => write!(f, "Int({i})"),
+            Value::Int(i, k) => write!(f, "Int({i} {})", k.name()),
             Value::Float(x) => write!(f, "Float({x})"),
             Value::String(s) => write!(f, "String({s:?})"),
             Value::List(l) => f.debug_list().entries(l.iter()).finish(),
@@ -552,7 +607,7 @@ pub fn write_go(v: &Value, out: &mut String, depth: usize) {
     match v {
         Value::Nil => out.push_str("<nil>"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Int(i) => out.push_str(&i.to_string()),
+        Value::Int(i, _) => out.push_str(&i.to_string()),
         Value::Float(f) => out.push_str(&go_float(*f)),
         Value::String(s) => out.push_str(s),
         Value::List(l) => {

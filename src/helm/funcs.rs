@@ -12,8 +12,8 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use crate::gotemplate::{
-    ElemZero, Entries as VMap, GoKind, GoType, Map, STRING_MAP, Set, Value, deep_equal, go_quote,
-    sprint, sprintf,
+    ElemZero, Entries as VMap, GoKind, GoType, IntKind, Map, STRING_MAP, Set, Value, deep_equal,
+    go_quote, sprint, sprintf,
 };
 
 use super::gotime::{self, GoTime, Zone};
@@ -199,7 +199,7 @@ pub(crate) fn is_empty(v: &Value) -> bool {
     match v {
         Value::Nil => true,
         Value::Bool(b) => !b,
-        Value::Int(i) => *i == 0,
+        Value::Int(i, _) => *i == 0,
         Value::Float(f) => *f == 0.0,
         Value::String(s) => s.is_empty(),
         Value::List(l) => l.is_empty(),
@@ -237,7 +237,7 @@ fn kind_of(v: &Value) -> &'static str {
     match v {
         Value::Nil => "invalid",
         Value::Bool(_) => "bool",
-        Value::Int(_) => "int",
+        Value::Int(_, k) => k.name(),
         Value::Float(_) => "float64",
         Value::String(_) => "string",
         Value::List(_) => "slice",
@@ -383,7 +383,7 @@ pub(crate) static SEMVER: GoType = GoType {
 
 /// The template value of a parsed version.
 pub(crate) fn semver_value(v: &semver::Version, original: &str) -> Value {
-    let n = |x: u64| Value::Int(i64::try_from(x).unwrap_or(i64::MAX));
+    let n = |x: u64| Value::Int(i64::try_from(x).unwrap_or(i64::MAX), IntKind::Uint64);
     let mut d = VMap::new();
     d.insert(Arc::from("Major"), n(v.major));
     d.insert(Arc::from("Minor"), n(v.minor));
@@ -520,7 +520,7 @@ fn from_toml_table(table: &toml::Table) -> Value {
 fn from_toml_value(v: &toml::Value) -> Value {
     match v {
         toml::Value::String(s) => string(s),
-        toml::Value::Integer(i) => Value::Int(*i),
+        toml::Value::Integer(i) => Value::int64(*i),
         toml::Value::Float(f) => Value::Float(*f),
         toml::Value::Boolean(b) => Value::Bool(*b),
         toml::Value::Datetime(d) => gotime::from_toml_datetime(d)
@@ -539,7 +539,7 @@ const FIXED_NOW: i64 = 1_704_067_200;
 /// else (a float from the values, a string) is `time.Now()`.
 fn date_arg(v: &Value) -> GoTime {
     match v {
-        Value::Int(i) => GoTime::from_unix(*i),
+        Value::Int(i, IntKind::Int | IntKind::Int64) => GoTime::from_unix(*i),
         v => gotime::from_value(v).unwrap_or_else(|| GoTime::from_unix(FIXED_NOW)),
     }
 }
@@ -627,7 +627,7 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
         goutil::swap_case(&sarg(a, 0))
     )));
     // `toDecimal`: the value's text read as an octal number (0 if it is not).
-    reg!(m, ["toDecimal"], |a: &[Value]| Ok(Value::Int(
+    reg!(m, ["toDecimal"], |a: &[Value]| Ok(Value::int64(
         i64::from_str_radix(&sv(&arg(a, 0)), 8).unwrap_or(0)
     )));
     reg!(m, ["abbrev"], |a: &[Value]| {
@@ -921,13 +921,14 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
     reg!(m, ["shuffle"], |a: &[Value]| Ok(string(sarg(a, 0))));
 
     // Conversions.
-    reg!(m, ["int", "int64"], |a: &[Value]| Ok(Value::Int(to_i64(
-        &arg(a, 0)
-    ))));
+    reg!(m, ["int"], |a: &[Value]| Ok(Value::int(to_i64(&arg(a, 0)))));
+    reg!(m, ["int64"], |a: &[Value]| Ok(Value::int64(to_i64(&arg(
+        a, 0
+    )))));
     reg!(m, ["float64"], |a: &[Value]| Ok(Value::Float(to_f64(
         &arg(a, 0)
     ))));
-    reg!(m, ["atoi"], |a: &[Value]| Ok(Value::Int(numbers::atoi(
+    reg!(m, ["atoi"], |a: &[Value]| Ok(Value::int(numbers::atoi(
         &sarg(a, 0)
     ))));
     reg!(m, ["toBool"], |a: &[Value]| Ok(Value::Bool(
@@ -986,17 +987,17 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
         &arg(a, 1)
     ))));
 
-    // Math.
-    reg!(m, ["add"], |a: &[Value]| Ok(Value::Int(
+    // Math: Sprig's integer functions all return int64.
+    reg!(m, ["add"], |a: &[Value]| Ok(Value::int64(
         a.iter().map(to_i64).fold(0i64, i64::wrapping_add)
     )));
-    reg!(m, ["add1"], |a: &[Value]| Ok(Value::Int(
+    reg!(m, ["add1"], |a: &[Value]| Ok(Value::int64(
         to_i64(&arg(a, 0)).wrapping_add(1)
     )));
-    reg!(m, ["sub"], |a: &[Value]| Ok(Value::Int(
+    reg!(m, ["sub"], |a: &[Value]| Ok(Value::int64(
         to_i64(&arg(a, 0)).wrapping_sub(to_i64(&arg(a, 1)))
     )));
-    reg!(m, ["mul"], |a: &[Value]| Ok(Value::Int(
+    reg!(m, ["mul"], |a: &[Value]| Ok(Value::int64(
         a.iter().map(to_i64).fold(1i64, i64::wrapping_mul)
     )));
     reg!(m, ["div"], |a: &[Value]| {
@@ -1004,19 +1005,19 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
         if d == 0 {
             return Err(err("runtime error: integer divide by zero"));
         }
-        Ok(Value::Int(to_i64(&arg(a, 0)).wrapping_div(d)))
+        Ok(Value::int64(to_i64(&arg(a, 0)).wrapping_div(d)))
     });
     reg!(m, ["mod"], |a: &[Value]| {
         let d = to_i64(&arg(a, 1));
         if d == 0 {
             return Err(err("runtime error: integer divide by zero"));
         }
-        Ok(Value::Int(to_i64(&arg(a, 0)).wrapping_rem(d)))
+        Ok(Value::int64(to_i64(&arg(a, 0)).wrapping_rem(d)))
     });
-    reg!(m, ["max", "biggest"], |a: &[Value]| Ok(Value::Int(
+    reg!(m, ["max", "biggest"], |a: &[Value]| Ok(Value::int64(
         a.iter().map(to_i64).max().unwrap_or(0)
     )));
-    reg!(m, ["min"], |a: &[Value]| Ok(Value::Int(
+    reg!(m, ["min"], |a: &[Value]| Ok(Value::int64(
         a.iter().map(to_i64).min().unwrap_or(0)
     )));
     // Sprig computes these in decimal (shopspring/decimal).
@@ -1070,9 +1071,9 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
             )));
         }
         Ok(list(if n >= 0 {
-            (0..n).map(Value::Int).collect()
+            (0..n).map(Value::int).collect()
         } else {
-            (n + 1..=0).rev().map(Value::Int).collect()
+            (n + 1..=0).rev().map(Value::int).collect()
         }))
     });
     reg!(m, ["untilStep"], |a: &[Value]| {
@@ -1080,7 +1081,7 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
         Ok(list(
             until_step(start, stop, step)?
                 .into_iter()
-                .map(Value::Int)
+                .map(Value::int)
                 .collect(),
         ))
     });
@@ -1528,7 +1529,7 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
     reg!(m, ["randBytes"], |a: &[Value]| Ok(string(
         digest::b64encode(sv(&fixed_random(&arg(a, 0), "abcdef")).as_bytes())
     )));
-    reg!(m, ["randInt"], |a: &[Value]| Ok(Value::Int(to_i64(&arg(
+    reg!(m, ["randInt"], |a: &[Value]| Ok(Value::int(to_i64(&arg(
         a, 0
     )))));
     reg!(m, ["uuidv4"], |_a: &[Value]| Ok(string(
@@ -1601,11 +1602,11 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
         }
     );
     // Sprig's `duration` reads a string or an int64 as seconds; anything
-    // else (a float from the values) is zero.
+    // else (a float from the values, an `int` literal) is zero.
     reg!(m, ["duration"], |a: &[Value]| {
         let secs = match arg(a, 0) {
             Value::String(s) => s.parse::<i64>().unwrap_or(0),
-            Value::Int(i) => i,
+            Value::Int(i, IntKind::Int64) => i,
             _ => 0,
         };
         Ok(string(goutil::duration_string(
@@ -1613,11 +1614,11 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
         )))
     });
     // `durationRound`: a string is parsed as a Go duration (0 when bad), an
-    // int64 is nanoseconds, anything else is zero.
+    // int64 is nanoseconds, anything else (an `int`) is zero.
     reg!(m, ["durationRound"], |a: &[Value]| {
         let nanos = match arg(a, 0) {
             Value::String(s) => goutil::parse_duration(&s).unwrap_or(0),
-            Value::Int(i) => i,
+            Value::Int(i, IntKind::Int64) => i,
             _ => 0,
         };
         Ok(string(goutil::duration_round(nanos)))
@@ -1735,7 +1736,7 @@ pub(crate) fn from_yaml(text: &str, array: bool) -> Value {
         Value::List(_) => Some("array"),
         Value::String(_) => Some("string"),
         Value::Bool(_) => Some("bool"),
-        Value::Int(_) | Value::Float(_) => Some("number"),
+        Value::Int(..) | Value::Float(_) => Some("number"),
     };
     let target = if array {
         "[]interface {}"
@@ -1783,10 +1784,10 @@ mod tests {
         // `int` of an out-of-range float is i64::MIN (as Go on amd64); its
         // magnitude once overflowed `abs()` and panicked the renderer.
         let until = sprig().into_iter().find(|(n, _)| *n == "until").unwrap().1;
-        assert!(until(&[Value::Int(i64::MIN)]).is_err());
+        assert!(until(&[Value::int(i64::MIN)]).is_err());
         assert_eq!(
-            until(&[Value::Int(-2)]).unwrap(),
-            list(vec![Value::Int(0), Value::Int(-1)])
+            until(&[Value::int(-2)]).unwrap(),
+            list(vec![Value::int(0), Value::int(-1)])
         );
     }
 
@@ -1811,7 +1812,7 @@ mod tests {
         let text = |v: Value| v.as_str().map(str::to_string).unwrap();
         // An int is Unix seconds; a float (what values hold) is `now`.
         assert_eq!(
-            text(f("date")(&[Value::str("2006-01-02 15:04"), Value::Int(1_700_000_000)]).unwrap()),
+            text(f("date")(&[Value::str("2006-01-02 15:04"), Value::int(1_700_000_000)]).unwrap()),
             "2023-11-14 22:13"
         );
         assert_eq!(

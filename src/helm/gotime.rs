@@ -1259,10 +1259,10 @@ pub(crate) fn to_value(t: &GoTime) -> Value {
         e.insert(Arc::from(k), v);
     };
     put("String", Value::str(&t.string()));
-    put("Unix", Value::Int(t.unix));
+    put("Unix", Value::int64(t.unix));
     put(
         "UnixMilli",
-        Value::Int(
+        Value::int64(
             t.unix
                 .saturating_mul(1000)
                 .saturating_add(i64::from(t.nsec / 1_000_000)),
@@ -1270,24 +1270,24 @@ pub(crate) fn to_value(t: &GoTime) -> Value {
     );
     put(
         "UnixNano",
-        Value::Int(
+        Value::int64(
             t.unix
                 .saturating_mul(1_000_000_000)
                 .saturating_add(i64::from(t.nsec)),
         ),
     );
-    put("Year", Value::Int(c.year));
+    put("Year", Value::int(c.year));
     put("Month", Value::str(LONG_MONTHS[month_index(c.month)]));
-    put("Day", Value::Int(c.day));
-    put("YearDay", Value::Int(c.yday));
+    put("Day", Value::int(c.day));
+    put("YearDay", Value::int(c.yday));
     put("Weekday", Value::str(LONG_DAYS[c.weekday]));
-    put("Hour", Value::Int(c.hour));
-    put("Minute", Value::Int(c.min));
-    put("Second", Value::Int(c.sec));
-    put("Nanosecond", Value::Int(i64::from(t.nsec)));
+    put("Hour", Value::int(c.hour));
+    put("Minute", Value::int(c.min));
+    put("Second", Value::int(c.sec));
+    put("Nanosecond", Value::int(i64::from(t.nsec)));
     put("IsZero", Value::Bool(t.unix == ZERO_UNIX && t.nsec == 0));
-    put(NSEC, Value::Int(i64::from(t.nsec)));
-    put(OFFSET, Value::Int(i64::from(t.offset)));
+    put(NSEC, Value::int(i64::from(t.nsec)));
+    put(OFFSET, Value::int(i64::from(t.offset)));
     put(ZONE, Value::str(&t.zone));
     Value::Map(Map::typed(&TIME, e))
 }

@@ -86,7 +86,7 @@ fn trim_zero_decimal(s: &str) -> &str {
 /// `cast.ToInt64`: what Sprig's integer functions make of any value.
 pub(crate) fn to_i64(v: &Value) -> i64 {
     match v {
-        Value::Int(i) => *i,
+        Value::Int(i, _) => *i,
         Value::Float(f) => float_to_i64(*f),
         Value::Bool(b) => i64::from(*b),
         Value::String(s) => parse_int_base0(trim_zero_decimal(s)).unwrap_or(0),
@@ -119,7 +119,7 @@ pub(crate) fn parse_float(s: &str) -> Option<f64> {
 #[allow(clippy::cast_precision_loss)]
 pub(crate) fn to_f64(v: &Value) -> f64 {
     match v {
-        Value::Int(i) => *i as f64,
+        Value::Int(i, _) => *i as f64,
         Value::Float(f) => *f,
         Value::Bool(b) => f64::from(u8::from(*b)),
         Value::String(s) => parse_float(s).unwrap_or(0.0),

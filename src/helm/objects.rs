@@ -265,7 +265,7 @@ pub(crate) fn release_object(options: &RenderOptions) -> Value {
         ("Namespace", s(&options.namespace)),
         ("IsInstall", Value::Bool(!options.is_upgrade)),
         ("IsUpgrade", Value::Bool(options.is_upgrade)),
-        ("Revision", Value::Int(1)),
+        ("Revision", Value::int(1)),
         ("Service", s("Helm")),
     ])
 }

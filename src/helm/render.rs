@@ -380,7 +380,8 @@ fn engine_value(v: &Data) -> Value {
     match v {
         Data::Nil => Value::Nil,
         Data::Bool(b) => Value::Bool(*b),
-        Data::Int(i) => Value::Int(*i),
+        // `--set` types integers with strconv.ParseInt: int64.
+        Data::Int(i) => Value::int64(*i),
         Data::Float(f) => Value::Float(*f),
         Data::String(x) => Value::String(x.clone()),
         Data::List(l) => Value::List(l.iter().map(engine_value).collect()),
@@ -850,7 +851,7 @@ fn call_method(receiver: &Value, method: &str, args: &[Value]) -> Option<Result<
             };
             let ord = a.compare(&b);
             match method {
-                "Compare" => Value::Int(ord as i64),
+                "Compare" => Value::int(ord as i64),
                 "LessThan" => Value::Bool(ord.is_lt()),
                 "GreaterThan" => Value::Bool(ord.is_gt()),
                 _ => Value::Bool(ord.is_eq()),

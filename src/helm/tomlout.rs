@@ -249,7 +249,7 @@ impl Encoder {
                 self.write(if *b { "true" } else { "false" });
                 Ok(())
             }
-            Value::Int(i) => {
+            Value::Int(i, _) => {
                 self.write(&i.to_string());
                 Ok(())
             }
@@ -369,11 +369,11 @@ mod tests {
     #[test]
     fn layout_as_burntsushi() {
         let v = map(vec![
-            ("z", Value::Int(1)),
+            ("z", Value::int(1)),
             (
                 "a",
                 map(vec![
-                    ("e", Value::Int(2)),
+                    ("e", Value::int(2)),
                     ("b", map(vec![("c", map(vec![("d", Value::Float(1.0))]))])),
                 ]),
             ),
@@ -396,20 +396,20 @@ mod tests {
         let mixed = map(vec![(
             "m",
             Value::list(vec![
-                map(vec![("a", Value::Int(1)), ("n", Value::Nil)]),
-                Value::Int(3),
+                map(vec![("a", Value::int(1)), ("n", Value::Nil)]),
+                Value::int(3),
             ]),
         )]);
         assert_eq!(to_toml(&mixed).unwrap(), "m = [{a = 1, }, 3]\n");
         let nil_elem = map(vec![(
             "l",
-            Value::list(vec![Value::list(vec![Value::Int(1), Value::Nil])]),
+            Value::list(vec![Value::list(vec![Value::int(1), Value::Nil])]),
         )]);
         assert_eq!(
             to_toml(&nil_elem).unwrap(),
             "toml: cannot encode array with nil element"
         );
-        let top_tables = Value::list(vec![map(vec![("a", Value::Int(1))])]);
+        let top_tables = Value::list(vec![map(vec![("a", Value::int(1))])]);
         assert_eq!(
             to_toml(&top_tables).unwrap(),
             "toml: top-level values must be Go maps or structs"

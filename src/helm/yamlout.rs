@@ -192,7 +192,7 @@ fn scalar(v: &Value, indent: usize, key: bool) -> String {
     match v {
         Value::Nil => "null".into(),
         Value::Bool(b) => b.to_string(),
-        Value::Int(i) => i.to_string(),
+        Value::Int(i, _) => i.to_string(),
         Value::Float(f) => {
             // Through JSON: an integral float is written as its shortest
             // digits (`12345678901234567000`), which go-yaml re-reads as an
@@ -668,7 +668,7 @@ fn to_serde_at(v: &Value, depth: usize) -> serde_json::Value {
     match v {
         Value::Nil => J::Null,
         Value::Bool(b) => J::Bool(*b),
-        Value::Int(i) => J::from(*i),
+        Value::Int(i, _) => J::from(*i),
         Value::Float(f) => {
             if f.is_finite() && f.fract() == 0.0 && f.abs() < 9.0e15 {
                 #[allow(clippy::cast_possible_truncation)]
@@ -770,7 +770,7 @@ mod tests {
                     Value::List(
                         vec![
                             Value::from("x"),
-                            map(&[("k", Value::Int(1)), ("m", Value::Int(2))]),
+                            map(&[("k", Value::int(1)), ("m", Value::int(2))]),
                         ]
                         .into(),
                     ),
