@@ -315,6 +315,13 @@ fn failure_messages_say_what_is_missing_not_what_exists() {
             "A workload exposes a metrics port",
             "opt-in",
         ),
+        // Every RBAC resource listed by name is the whole group.
+        (
+            "rbac-no-wildcard-grants",
+            "fail-rbac-resources-listed",
+            "grants every verb on every resource of the rbac.authorization.k8s.io API group (clusterrolebindings, clusterroles, rolebindings, roles, listed by name",
+            "`*` in apiGroups `*`",
+        ),
         (
             "chart-notes",
             "fail-banner-only",
@@ -349,5 +356,27 @@ fn a_statefulset_only_an_opt_in_profile_renders_without_data_is_no_proof_of_stat
     assert_eq!(
         status_of(&rules, "chart-persistent-storage", &dir),
         Ok(Status::NotApplicable)
+    );
+}
+
+#[test]
+fn a_first_release_has_no_upgrade_edge_to_declare() {
+    // One version, no replaces/skips/skipRange: nothing to upgrade from, so
+    // the rule does not apply and says why (the `fail` case is the same CSV
+    // as a second version of its package).
+    let rules = rules::load(&[]).expect("built-in rules load");
+    let dir = fixture_root().join("upgrade-edge-declared/na-first-release");
+    let targets = discover::discover(std::slice::from_ref(&dir)).expect("fixture found");
+    let target = assess_target(&targets[0], &rules, &Options::default());
+    let finding = target
+        .findings
+        .iter()
+        .find(|f| f.rule == "upgrade-edge-declared")
+        .expect("a finding");
+    assert_eq!(finding.status, Status::NotApplicable);
+    assert!(
+        finding.message.starts_with("a first release:"),
+        "{}",
+        finding.message
     );
 }

@@ -79,15 +79,30 @@ pub fn load(path: &Path, options: &LoadOptions) -> Package {
                 diags.push(d);
             }
             // A failed template's objects still exist, read from its text
-            // (placeholders) — except where `features-on` tripped the
-            // chart's own `fail`/`required` checks: that profile's
-            // combination of toggles is ours, not one the chart accepts.
-            for u in rendered
-                .unrendered
-                .iter()
-                .filter(|u| !(synthetic && u.deliberate))
-            {
-                placeholders.push(placeholder(&shown, u, &profile.name));
+            // (placeholders) — except under `features-on`: that profile's
+            // combination of toggles is ours, not one the chart accepts, and
+            // a template that fails under it (its own `fail`/`required`
+            // checks, or a chart bug the toggles reach, such as a `.Values`
+            // read inside a `range`) shows an object the chart cannot
+            // create that way: no evidence, only a located note. (An object
+            // another profile renders is evidence from that profile.)
+            for u in &rendered.unrendered {
+                if !synthetic {
+                    placeholders.push(placeholder(&shown, u, &profile.name));
+                } else if !u.deliberate {
+                    diags.push(Diagnostic {
+                        severity: Severity::Warning,
+                        code: Code::TemplateError,
+                        file: Some(template_file(&shown, &u.template)),
+                        line: Some(u.line),
+                        column: None,
+                        message: format!(
+                            "not counted as evidence: the {} this template would create fails to render under the {} profile (see the template error)",
+                            u.kind, profile.name
+                        ),
+                        profiles: vec![profile.name.clone()],
+                    });
+                }
             }
             for doc in rendered.docs {
                 let file = template_file(&shown, &doc.template);

@@ -115,6 +115,7 @@ pub fn derive(package: &mut Package) {
     facts.insert("kinds".into(), json!(kinds));
     let holders = super::rbac::attribute(&mut package.resources);
     facts.insert("operatorServiceAccounts".into(), json!(holders));
+    super::workloads::mark_operator_workloads(&mut package.resources);
     // Every grant of every role, with the role it comes from and whether the
     // operator's own service accounts hold it, so a package-level rule can
     // weigh RBAC against CRD fields in one expression.
@@ -511,11 +512,162 @@ fn pod_facts(spec: Option<&Node>) -> Json {
     })
 }
 
-/// A role's grants, as a list and as `grantText` lines.
+/// A role's grants, as a list and as `grantText` lines, and the API groups
+/// it grants whole (`wholeGroups`).
 fn role_facts(role: &Node) -> Json {
     let grants = grants(role);
     let text = lines_text(grant_lines(&grants));
-    json!({ "grants": grants, "grantText": text })
+    let whole = whole_groups(&grants);
+    json!({ "grants": grants, "grantText": text, "wholeGroups": whole })
+}
+
+/// Every resource of the API groups a least-privilege reviewer weighs as a
+/// whole: granting all of them is granting the group, whether the role
+/// writes `*` or lists them by name. Subresources aside.
+const GROUP_RESOURCES: [(&str, &[&str]); 2] = [
+    (
+        "rbac.authorization.k8s.io",
+        &[
+            "clusterrolebindings",
+            "clusterroles",
+            "rolebindings",
+            "roles",
+        ],
+    ),
+    (
+        "",
+        &[
+            "bindings",
+            "componentstatuses",
+            "configmaps",
+            "endpoints",
+            "events",
+            "limitranges",
+            "namespaces",
+            "nodes",
+            "persistentvolumeclaims",
+            "persistentvolumes",
+            "pods",
+            "podtemplates",
+            "replicationcontrollers",
+            "resourcequotas",
+            "secrets",
+            "serviceaccounts",
+            "services",
+        ],
+    ),
+];
+
+/// The verbs that make a grant on a whole group "every verb": the object
+/// verbs, and for RBAC objects `bind` and `escalate`, which lift the API
+/// server's guard against granting more than the granter holds.
+fn every_verb(group: &str) -> Vec<&'static str> {
+    let mut verbs = vec![
+        "create",
+        "delete",
+        "deletecollection",
+        "get",
+        "list",
+        "patch",
+        "update",
+        "watch",
+    ];
+    if group == "rbac.authorization.k8s.io" {
+        verbs.extend(["bind", "escalate"]);
+    }
+    verbs
+}
+
+/// The API groups a role grants every resource of: `*` in `*` (group `*`),
+/// and each group of [`GROUP_RESOURCES`] whose every resource it grants,
+/// by `*` or by name (across rules, a `*` group or resource covering any).
+/// Each entry: `group`, `listed` (the resources are named rather than
+/// `*`), `resources` (as granted), `verbs` (those granted on every one of
+/// them) and `allVerbs` (`*`, or every verb of [`every_verb`]).
+fn whole_groups(grants: &Json) -> Json {
+    let grants = grants.as_array().map(Vec::as_slice).unwrap_or_default();
+    let field = |g: &Json, k: &str| g[k].as_str().unwrap_or_default().to_string();
+    let verbs_of = |g: &Json| -> BTreeSet<String> {
+        g["verbs"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(Json::as_str)
+            .map(str::to_string)
+            .collect()
+    };
+    let verbs_on = |group: &str, resource: &str| -> BTreeSet<String> {
+        grants
+            .iter()
+            .filter(|g| field(g, "group") == "*" || field(g, "group") == group)
+            .filter(|g| field(g, "resource") == "*" || field(g, "resource") == resource)
+            .flat_map(verbs_of)
+            .collect()
+    };
+    let all_verbs = |group: &str, verbs: &BTreeSet<String>| {
+        verbs.contains("*") || every_verb(group).iter().all(|v| verbs.contains(*v))
+    };
+    let mut out = Vec::new();
+    let star: BTreeSet<String> = grants
+        .iter()
+        .filter(|g| field(g, "group") == "*" && field(g, "resource") == "*")
+        .flat_map(verbs_of)
+        .collect();
+    if grants
+        .iter()
+        .any(|g| field(g, "group") == "*" && field(g, "resource") == "*")
+    {
+        out.push(json!({
+            "group": "*", "listed": false, "resources": ["*"],
+            "verbs": star, "allVerbs": star.contains("*"),
+        }));
+    }
+    for (group, resources) in GROUP_RESOURCES {
+        let per: Vec<BTreeSet<String>> = resources.iter().map(|r| verbs_on(group, r)).collect();
+        if per.iter().any(BTreeSet::is_empty) {
+            continue;
+        }
+        // A `*` verb on one resource and a list on another: the list.
+        let mut common: Option<BTreeSet<String>> = None;
+        for verbs in per {
+            let verbs = if verbs.contains("*") {
+                every_verb(group)
+                    .into_iter()
+                    .map(str::to_string)
+                    .chain(std::iter::once("*".to_string()))
+                    .collect()
+            } else {
+                verbs
+            };
+            common = Some(match common {
+                None => verbs,
+                Some(c) => c.intersection(&verbs).cloned().collect(),
+            });
+        }
+        let mut verbs = common.unwrap_or_default();
+        if verbs.contains("*") {
+            verbs = BTreeSet::from(["*".to_string()]);
+        }
+        let named: BTreeSet<String> = grants
+            .iter()
+            .filter(|g| field(g, "group") == group)
+            .map(|g| field(g, "resource"))
+            .collect();
+        // Covered through `*` groups only: nothing is listed by name.
+        let listed = !named.is_empty() && !named.contains("*");
+        let shown: Vec<String> = if listed {
+            named.into_iter().collect()
+        } else {
+            vec!["*".to_string()]
+        };
+        let all = all_verbs(group, &verbs);
+        out.push(json!({
+            "group": group, "listed": listed, "resources": shown,
+            "verbs": verbs, "allVerbs": all,
+        }));
+    }
+    Json::Array(out)
 }
 
 /// A role's rules flattened to one entry per (API group, resource) with its
@@ -1594,6 +1746,43 @@ rules:
                  apps/pods get\nbad_group/two_words list_x/y_z\n"
             )
         );
+    }
+
+    #[test]
+    fn a_group_is_granted_whole_by_star_or_by_listing_every_resource() {
+        let whole = |rules: &str| role_facts_of(&format!("rules:\n{rules}"))["wholeGroups"].clone();
+        let listed = whole(
+            "  - apiGroups: [rbac.authorization.k8s.io]\n    resources: [roles, rolebindings, clusterroles]\n    verbs: ['*']\n\
+               \x20 - apiGroups: [rbac.authorization.k8s.io]\n    resources: [clusterrolebindings]\n    verbs: [get, list, watch, create, update, patch, delete, deletecollection, bind, escalate]\n",
+        );
+        assert_eq!(
+            listed,
+            json!([{"group": "rbac.authorization.k8s.io", "listed": true,
+                    "resources": ["clusterrolebindings", "clusterroles", "rolebindings", "roles"],
+                    "verbs": ["bind", "create", "delete", "deletecollection", "escalate", "get", "list", "patch", "update", "watch"],
+                    "allVerbs": true}])
+        );
+        // Three of the four RBAC resources are not the group; reading them
+        // all is the group, but not every verb.
+        assert_eq!(
+            whole(
+                "  - apiGroups: [rbac.authorization.k8s.io]\n    resources: [roles, rolebindings, clusterroles]\n    verbs: ['*']\n"
+            ),
+            json!([])
+        );
+        let read = whole(
+            "  - apiGroups: [rbac.authorization.k8s.io]\n    resources: ['*']\n    verbs: [get, list]\n",
+        );
+        assert_eq!(read[0]["allVerbs"], json!(false));
+        assert_eq!(read[0]["resources"], json!(["*"]));
+        let star = whole("  - apiGroups: ['*']\n    resources: ['*']\n    verbs: ['*']\n");
+        let groups: Vec<&str> = star
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g["group"].as_str().unwrap())
+            .collect();
+        assert_eq!(groups, ["*", "rbac.authorization.k8s.io", ""]);
     }
 
     #[test]

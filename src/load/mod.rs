@@ -15,6 +15,7 @@ mod manifests;
 mod package_manifest;
 mod rbac;
 mod removed_apis;
+mod workloads;
 
 use crate::discover::{Layout, Target};
 use crate::helm::{ChartLimits, RenderLimits};

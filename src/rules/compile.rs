@@ -62,6 +62,8 @@ pub struct CompiledSelector {
     pub embedded: Option<bool>,
     /// Only roles the operator's service accounts hold (or only others).
     pub held_by_operator: Option<bool>,
+    /// Only workloads running the operator itself (or only others).
+    pub operator_workload: Option<bool>,
 }
 
 /// A problem in a rule, with the line it is on.
@@ -184,6 +186,7 @@ fn compile_selector(sel: &Selector) -> Result<CompiledSelector, String> {
         labels: sel.labels.clone(),
         embedded: sel.embedded,
         held_by_operator: sel.held_by_operator,
+        operator_workload: sel.operator_workload,
     })
 }
 

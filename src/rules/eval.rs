@@ -157,11 +157,15 @@ fn evaluate_rule(rule: &Rule, package: &Package, bound: &Bound, root: &Context) 
                     vec![],
                 );
             }
-            Outcome::NotMet(_) => {
+            // A condition returning a string says why the rule does not
+            // apply (a first release has no upgrade to declare).
+            Outcome::NotMet(why) => {
                 return finding(
                     rule,
                     Status::NotApplicable,
-                    "the rule's condition does not hold for this package".into(),
+                    why.unwrap_or_else(|| {
+                        "the rule's condition does not hold for this package".into()
+                    }),
                     vec![],
                 );
             }
@@ -526,6 +530,16 @@ fn selects(sel: &CompiledSelector, r: &Resource) -> bool {
     {
         return false;
     }
+    // Only a bundle's Deployments carry `operatorWorkload`.
+    let runs = r
+        .facts
+        .get("operatorWorkload")
+        .and_then(serde_json::Value::as_bool);
+    if let (Some(want), Some(runs)) = (sel.operator_workload, runs)
+        && want != runs
+    {
+        return false;
+    }
     sel.labels.iter().all(|(k, v)| {
         let label = r
             .node
@@ -544,6 +558,11 @@ fn describe(sel: &CompiledSelector) -> String {
         "matching object".to_string()
     } else {
         sel.kinds.join(" or ")
+    };
+    let kinds = match sel.operator_workload {
+        Some(true) => format!("{kinds} running the operator itself"),
+        Some(false) => format!("{kinds} other than the operator's own"),
+        None => kinds,
     };
     match sel.held_by_operator {
         Some(true) => format!("{kinds} held by the operator's service accounts"),

@@ -85,6 +85,13 @@ pub struct Selector {
     /// those), not the ones shipped for its operand; `false`: only the others.
     /// Objects of other kinds listed beside the roles are not filtered.
     pub held_by_operator: Option<bool>,
+    /// `true`: only workloads that run the operator itself (in a bundle, the
+    /// CSV install deployments running the CSV's `containerImage`, or else
+    /// those whose service account holds the operator's grants on its own
+    /// API groups), not operand or helper deployments; `false`: only the
+    /// others. Workloads of a package without a CSV, and objects of other
+    /// kinds, are not filtered.
+    pub operator_workload: Option<bool>,
 }
 
 /// One rule as written in a rule file.

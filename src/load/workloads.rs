@@ -1,0 +1,236 @@
+//! Which workloads run the operator itself.
+//!
+//! A bundle's CSV often installs several Deployments: the operator's
+//! manager, and beside it webhook servers, download servers, or (in an
+//! umbrella bundle such as a hyperconverged one) the operators of its
+//! components. A rule about "the operator itself" (does it run highly
+//! available?) judges the operator's own Deployment, not whichever of them
+//! happens to qualify. The operator's Deployments are, in order of how
+//! surely the files name them:
+//! 1. the CSV install deployments with a container running the CSV's
+//!    `metadata.annotations.containerImage` (the image OLM lists as the
+//!    operator's), compared exactly, else by repository (tag or digest
+//!    aside);
+//! 2. else those whose service account holds a grant the operator's own
+//!    roles give to write its owned API groups (the manager reconciles
+//!    them);
+//! 3. else every CSV install deployment (nothing tells them apart).
+//!
+//! Each Deployment of a package with a CSV gets the fact `operatorWorkload`;
+//! other packages' workloads get none (the selector then filters nothing).
+
+use crate::package::Resource;
+use crate::yaml::Node;
+use serde_json::Value as Json;
+use std::collections::BTreeSet;
+
+/// An image reference without its digest or tag: `registry/path/name`.
+fn repository(image: &str) -> &str {
+    let image = image.split('@').next().unwrap_or(image);
+    match image.rfind(':') {
+        // A colon after the last `/` starts a tag; before it, a port.
+        Some(colon) if !image[colon..].contains('/') => &image[..colon],
+        _ => image,
+    }
+}
+
+/// The images of a pod template's containers.
+fn images(r: &Resource) -> Vec<String> {
+    r.node
+        .path("spec.template.spec.containers")
+        .and_then(Node::as_seq)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|c| c.get("image").and_then(Node::scalar_text))
+        .collect()
+}
+
+/// The service account a Deployment's pods run as (`default` when unnamed).
+fn service_account(r: &Resource) -> String {
+    r.node
+        .path("spec.template.spec")
+        .and_then(|p| {
+            p.get("serviceAccountName")
+                .or_else(|| p.get("serviceAccount"))
+                .and_then(Node::scalar_text)
+        })
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "default".to_string())
+}
+
+/// The service accounts holding an operator role that may write one of the
+/// owned API groups (`*` included). Reads the roles' `operator`,
+/// `serviceAccounts` and `grants` facts, so RBAC attribution runs first.
+fn owned_group_writers(resources: &[Resource]) -> BTreeSet<String> {
+    let owned: BTreeSet<&str> = resources
+        .iter()
+        .filter(|r| r.is_kind("CustomResourceDefinition") && r.facts["owned"] == Json::Bool(true))
+        .filter_map(|r| r.facts["group"].as_str())
+        .collect();
+    let writes = |g: &Json| {
+        let group = g["group"].as_str().unwrap_or_default();
+        (group == "*" || owned.contains(group))
+            && g["verbs"].as_array().is_some_and(|vs| {
+                vs.iter()
+                    .filter_map(Json::as_str)
+                    .any(|v| matches!(v, "*" | "create" | "update" | "patch"))
+            })
+    };
+    resources
+        .iter()
+        .filter(|r| r.facts["operator"] == Json::Bool(true))
+        .filter(|r| {
+            r.facts["grants"]
+                .as_array()
+                .is_some_and(|gs| gs.iter().any(writes))
+        })
+        .flat_map(|r| {
+            r.facts["serviceAccounts"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .filter_map(|sa| sa.as_str().map(str::to_string))
+        .collect()
+}
+
+/// Marks every Deployment of a package with a CSV with `operatorWorkload`:
+/// whether it runs the operator itself (see the module documentation).
+pub fn mark_operator_workloads(resources: &mut [Resource]) {
+    let Some(csv) = resources
+        .iter()
+        .find(|r| r.is_kind("ClusterServiceVersion") && r.origin.embedded.is_none())
+    else {
+        return;
+    };
+    let container_image = csv
+        .node
+        .path("metadata.annotations.containerImage")
+        .and_then(Node::scalar_text)
+        .unwrap_or_default();
+    let install: Vec<usize> = resources
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.is_kind("Deployment") && r.origin.embedded.is_some())
+        .map(|(i, _)| i)
+        .collect();
+    let by_image = |exact: bool| -> Vec<usize> {
+        if container_image.is_empty() {
+            return Vec::new();
+        }
+        install
+            .iter()
+            .copied()
+            .filter(|&i| {
+                images(&resources[i]).iter().any(|img| {
+                    if exact {
+                        *img == container_image
+                    } else {
+                        repository(img) == repository(&container_image)
+                    }
+                })
+            })
+            .collect()
+    };
+    let mut operator = by_image(true);
+    if operator.is_empty() {
+        operator = by_image(false);
+    }
+    if operator.is_empty() {
+        let writers = owned_group_writers(resources);
+        operator = install
+            .iter()
+            .copied()
+            .filter(|&i| writers.contains(&service_account(&resources[i])))
+            .collect();
+    }
+    if operator.is_empty() {
+        operator = install;
+    }
+    for (i, r) in resources.iter_mut().enumerate() {
+        if !r.is_kind("Deployment") {
+            continue;
+        }
+        if let Json::Object(m) = &mut r.facts {
+            m.insert("operatorWorkload".into(), Json::Bool(operator.contains(&i)));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::files::resource;
+    use crate::yaml::{Limits, parse_str};
+    use serde_json::json;
+
+    fn objects(text: &str, embedded: &[Option<&str>]) -> Vec<Resource> {
+        parse_str(text, &Limits::default())
+            .documents
+            .into_iter()
+            .zip(embedded)
+            .map(|(d, e)| {
+                let mut r = resource(d.root, "f.yaml", e.map(str::to_string));
+                r.facts = json!({});
+                r
+            })
+            .collect()
+    }
+
+    fn deployment(name: &str, image: &str, sa: &str) -> String {
+        format!(
+            "kind: Deployment\napiVersion: apps/v1\nmetadata: {{name: {name}}}\n\
+             spec: {{template: {{spec: {{serviceAccountName: {sa}, containers: [{{name: c, image: '{image}'}}]}}}}}}\n"
+        )
+    }
+
+    fn marks(rs: &[Resource]) -> Vec<Json> {
+        rs.iter()
+            .filter(|r| r.kind == "Deployment")
+            .map(|r| r.facts["operatorWorkload"].clone())
+            .collect()
+    }
+
+    const DEP: Option<&str> = Some("spec.install.spec.deployments[0]");
+
+    #[test]
+    fn the_deployment_running_the_container_image_is_the_operator() {
+        let text = format!(
+            "kind: ClusterServiceVersion\napiVersion: operators.coreos.com/v1alpha1\n\
+             metadata: {{name: x, annotations: {{containerImage: 'q.io/o/hco:1.0'}}}}\n---\n{}---\n{}---\n{}",
+            deployment("hco", "q.io/o/hco@sha256:abc", "hco"),
+            deployment("virt-operator", "q.io/o/virt:1.0", "virt"),
+            deployment("webhook", "q.io/o/hco-webhook:1.0", "hco"),
+        );
+        let mut rs = objects(&text, &[None, DEP, DEP, DEP]);
+        mark_operator_workloads(&mut rs);
+        // By repository: the annotation has a tag, the deployment a digest.
+        assert_eq!(marks(&rs), [json!(true), json!(false), json!(false)]);
+    }
+
+    #[test]
+    fn without_a_matching_image_every_install_deployment_counts() {
+        let text = format!(
+            "kind: ClusterServiceVersion\napiVersion: operators.coreos.com/v1alpha1\nmetadata: {{name: x}}\n---\n{}---\n{}",
+            deployment("a", "q.io/a:1", "a"),
+            deployment("b", "q.io/b:1", "b"),
+        );
+        let mut rs = objects(&text, &[None, DEP, DEP]);
+        mark_operator_workloads(&mut rs);
+        assert_eq!(marks(&rs), [json!(true), json!(true)]);
+    }
+
+    #[test]
+    fn a_package_without_a_csv_marks_nothing() {
+        let mut rs = objects(&deployment("a", "q.io/a:1", "a"), &[None]);
+        mark_operator_workloads(&mut rs);
+        assert_eq!(marks(&rs), [Json::Null]);
+    }
+
+    #[test]
+    fn repositories_drop_tags_and_digests_but_keep_ports() {
+        assert_eq!(repository("q.io:5000/o/x:1.0"), "q.io:5000/o/x");
+        assert_eq!(repository("q.io/o/x@sha256:ab"), "q.io/o/x");
+        assert_eq!(repository("q.io:5000/o/x"), "q.io:5000/o/x");
+    }
+}
