@@ -495,6 +495,13 @@ impl<'a> Exec<'a> {
                 .into_iter()
                 .map(|(k, v)| (Value::String(k), v))
                 .collect(),
+            Value::Bytes(_) => val
+                .slice_items()
+                .unwrap_or_default()
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| (Value::from_usize(i), v))
+                .collect(),
             Value::Int(n, kind) => {
                 if b.pipe.decl.len() > 1 {
                     return Err(self.fail(
@@ -985,6 +992,7 @@ fn builtin(name: &str, a: &[Value]) -> Result<Value, String> {
         "len" => match a.first() {
             Some(Value::String(s)) => Ok(Value::from_usize(s.len())),
             Some(Value::List(l)) => Ok(Value::from_usize(l.len())),
+            Some(b @ Value::Bytes(_)) => Ok(Value::from_usize(b.as_bytes().map_or(0, <[u8]>::len))),
             Some(Value::Map(m)) => Ok(Value::from_usize(m.len())),
             Some(Value::Nil) | None => Err("len of nil pointer".into()),
             Some(v) => Err(format!("len of type {}", v.type_name())),
@@ -1050,10 +1058,23 @@ fn truth(v: &Value) -> bool {
 
 /// `fmt.Sprint` of the arguments, as Go's escapers take them (a single
 /// string argument as is).
+/// text/template's `evalArgs` (what `html`, `js` and `urlquery` escape):
+/// one string as it is; otherwise each argument as `printableValue` makes
+/// it (nil is the string `<no value>`, as an action prints it), then
+/// `fmt.Sprint`.
 fn sprint_args(a: &[Value]) -> String {
     match a {
         [Value::String(s)] => s.to_string(),
-        _ => sprint(a),
+        _ => {
+            let printable: Vec<Value> = a
+                .iter()
+                .map(|v| match v {
+                    Value::Nil => Value::str("<no value>"),
+                    other => other.clone(),
+                })
+                .collect();
+            sprint(&printable)
+        }
     }
 }
 
@@ -1075,7 +1096,7 @@ fn basic(v: &Value) -> Basic {
         Value::Int(..) => Basic::Int,
         Value::Float(_) => Basic::Float,
         Value::String(_) => Basic::String,
-        Value::List(_) | Value::Map(_) => Basic::Other,
+        Value::List(_) | Value::Bytes(_) | Value::Map(_) => Basic::Other,
     }
 }
 
@@ -1153,6 +1174,11 @@ fn index(a: &[Value]) -> Result<Value, String> {
                 let n = index_arg(i, l.len())?;
                 l[n].clone()
             }
+            Value::Bytes(_) => {
+                let b = cur.as_bytes().unwrap_or_default();
+                let n = index_arg(i, b.len())?;
+                Value::Int(i64::from(b[n]), IntKind::Uint8)
+            }
             Value::String(s) => {
                 let n = index_arg(i, s.len())?;
                 Value::Int(i64::from(s.as_bytes()[n]), IntKind::Uint8)
@@ -1193,6 +1219,7 @@ fn slice(a: &[Value]) -> Result<Value, String> {
     let len = match item {
         Value::List(l) => l.len(),
         Value::String(s) => s.len(),
+        Value::Bytes(_) => item.as_bytes().map_or(0, <[u8]>::len),
         Value::Nil => return Err("slice of untyped nil".into()),
         other => return Err(format!("can't slice item of type {}", other.type_name())),
     };
@@ -1229,6 +1256,9 @@ fn slice(a: &[Value]) -> Result<Value, String> {
             .get(bounds[0]..bounds[1])
             .map(Value::str)
             .ok_or_else(|| "slice splits a character".to_owned()),
+        Value::Bytes(_) => Ok(Value::bytes(
+            &item.as_bytes().unwrap_or_default()[bounds[0]..bounds[1]],
+        )),
         _ => Ok(Value::Nil),
     }
 }
@@ -1249,6 +1279,9 @@ fn html_escape(s: &str) -> String {
     out
 }
 
+/// Go's `template.JSEscapeString`: quotes, backslash and `<>&=` escaped,
+/// every other control character (newline and tab too) as `\u00XX`, a
+/// non-printable non-ASCII rune as `\uXXXX`.
 fn js_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -1260,10 +1293,10 @@ fn js_escape(s: &str) -> String {
             '>' => out.push_str("\\u003E"),
             '&' => out.push_str("\\u0026"),
             '=' => out.push_str("\\u003D"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
             c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c if !c.is_ascii() && !super::fmt::is_go_print(c) => {
+                out.push_str(&format!("\\u{:04X}", c as u32));
+            }
             c => out.push(c),
         }
     }

@@ -212,6 +212,25 @@ fn format_one(verb: char, spec: Spec, v: &Value, depth: usize) -> String {
         (_, Value::Nil) if depth > 0 => "<nil>".into(),
         ('v', Value::Nil) => leaf("<nil>".into()),
         ('v', _) if spec.sharp => go_syntax(v, depth),
+        // fmt's `fmtBytes`: `%s`, `%q`, `%x` print a `[]byte` as text,
+        // `%v`/`%d` and the rest element by element (below, as a list).
+        ('s', Value::Bytes(_)) => leaf(truncate(&bytes_text(v), spec)),
+        ('q', Value::Bytes(_)) => leaf(go_quote(&bytes_text(v))),
+        ('x' | 'X', Value::Bytes(_)) => {
+            let h: String = v
+                .as_bytes()
+                .unwrap_or_default()
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            leaf(if verb == 'X' { h.to_uppercase() } else { h })
+        }
+        (_, Value::Bytes(_)) => format_one(
+            verb,
+            spec,
+            &Value::list(v.slice_items().unwrap_or_default()),
+            depth,
+        ),
         // An unsigned integer under `%v` with `#` would be hex (above);
         // plain `%v` prints its digits like any integer.
         ('v', Value::List(_) | Value::Map(_)) if !has_flags(spec) => go_string(v),
@@ -330,6 +349,11 @@ fn format_one(verb: char, spec: Spec, v: &Value, depth: usize) -> String {
     }
 }
 
+/// A `[]byte` as Go's `string(b)` (invalid UTF-8 replaced).
+fn bytes_text(v: &Value) -> String {
+    String::from_utf8_lossy(v.as_bytes().unwrap_or_default()).into_owned()
+}
+
 /// `-` for a negative number (Go writes the sign, then the magnitude's
 /// digits in any base).
 fn minus(i: i64) -> &'static str {
@@ -406,6 +430,11 @@ fn go_syntax(v: &Value, depth: usize) -> String {
         Value::String(s) => go_quote(s),
         // fmt writes unsigned integers in Go syntax as hex (`0x61`).
         Value::Int(i, k) if k.unsigned() => format!("0x{i:x}"),
+        Value::Bytes(None) => "[]byte(nil)".into(),
+        Value::Bytes(Some(b)) => {
+            let parts: Vec<String> = b.iter().map(|x| format!("0x{x:x}")).collect();
+            format!("[]byte{{{}}}", parts.join(", "))
+        }
         Value::List(l) => {
             let parts: Vec<String> = l.iter().map(|x| go_syntax(x, depth + 1)).collect();
             format!("[]interface {{}}{{{}}}", parts.join(", "))
@@ -504,7 +533,7 @@ pub fn go_quote(s: &str) -> String {
 
 /// Roughly Go's `strconv.IsPrint`: letters, marks, numbers, punctuation,
 /// symbols and the ASCII space.
-fn is_go_print(c: char) -> bool {
+pub(crate) fn is_go_print(c: char) -> bool {
     if c == ' ' {
         return true;
     }

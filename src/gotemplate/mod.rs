@@ -19,7 +19,9 @@
 //!   on it: an integer is an `int`, `int64`, `uint8` or `uint64`
 //!   ([`IntKind`]), which `%T`, `%!s(int64=7)`, `typeOf`/`kindIs` and
 //!   Sprig's type switches (`duration` reads only an int64) tell apart,
-//!   while arithmetic and comparison treat them alike.
+//!   while arithmetic and comparison treat them alike; a `[]byte` (Helm's
+//!   file contents) prints as `[97 98]`, marshals as base64 and ranges
+//!   over `uint8`s.
 //! - Missing map keys give nil (Helm's `missingkey=zero`), printed as
 //!   `<no value>`; a field of a nil map entry is Go's `nil pointer
 //!   evaluating interface {}.x` error.

@@ -202,6 +202,17 @@ fn outputs() {
             "{{ html \"<a&'>\" }} {{ urlquery \"a b&c\" }}",
             "&lt;a&amp;&#39;&gt; a+b%26c",
         ),
+        // evalArgs prints nil as `<no value>`; JSEscape writes every
+        // control character as `\u00XX`.
+        (
+            "{{ html .n }} {{ js nil }} {{ urlquery .missing 1 }} {{ js \"a\\n\\t\" }}",
+            "&lt;no value&gt; \\u003Cno value\\u003E %3Cno+value%3E1 a\\u000A\\u0009",
+        ),
+        // Integers keep their Go type; a string's byte is a uint8.
+        (
+            "{{ printf \"%T %T %#v\" 1 (index \"a\" 0) (index \"a\" 0) }}",
+            "int uint8 0x61",
+        ),
     ];
     for (src, want) in cases {
         assert_eq!(run(src).as_deref(), Ok(*want), "template {src:?}");

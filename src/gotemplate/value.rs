@@ -37,6 +37,10 @@ pub enum Value {
     Float(f64),
     /// `string`.
     String(Arc<str>),
+    /// `[]byte` (Helm's file contents): prints as `[97 98]`, marshals as
+    /// base64, ranges and indexes as `uint8`s. `None` is a nil slice,
+    /// which prints and measures like an empty one but marshals as `null`.
+    Bytes(Option<Arc<[u8]>>),
     /// `[]interface{}`.
     List(Arc<[Value]>),
     /// `map[string]interface{}`, shared by reference.
@@ -222,7 +226,7 @@ impl Map {
             ElemZero::Nil => Value::Nil,
             ElemZero::String => Value::str(""),
             // A nil []byte: prints `[]`, empty, length 0.
-            ElemZero::Bytes => Value::List(Vec::new().into()),
+            ElemZero::Bytes => Value::Bytes(None),
         }
     }
 
@@ -387,6 +391,35 @@ impl Value {
         Value::int(i64::try_from(n).unwrap_or(i64::MAX))
     }
 
+    /// A `[]byte` holding `data`.
+    pub fn bytes(data: &[u8]) -> Value {
+        Value::Bytes(Some(Arc::from(data)))
+    }
+
+    /// The bytes of a `[]byte` (empty for a nil one).
+    pub fn as_bytes(&self) -> Option<&[u8]> {
+        match self {
+            Value::Bytes(b) => Some(b.as_deref().unwrap_or_default()),
+            _ => None,
+        }
+    }
+
+    /// The elements of a list, or of a `[]byte` as `uint8` values (what
+    /// reflection sees iterating over either slice).
+    pub fn slice_items(&self) -> Option<Vec<Value>> {
+        match self {
+            Value::List(l) => Some(l.to_vec()),
+            Value::Bytes(_) => Some(
+                self.as_bytes()
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|&b| Value::Int(i64::from(b), IntKind::Uint8))
+                    .collect(),
+            ),
+            _ => None,
+        }
+    }
+
     /// A new map value.
     pub fn map(entries: Entries) -> Value {
         Value::Map(Map::new(entries))
@@ -407,6 +440,7 @@ impl Value {
             Value::Float(f) => *f != 0.0,
             Value::String(s) => !s.is_empty(),
             Value::List(l) => !l.is_empty(),
+            Value::Bytes(b) => b.as_ref().is_some_and(|b| !b.is_empty()),
             Value::Map(m) => !m.is_empty(),
         }
     }
@@ -451,6 +485,7 @@ impl Value {
             Value::Float(_) => "float64",
             Value::String(_) => "string",
             Value::List(_) => "[]interface {}",
+            Value::Bytes(_) => "[]uint8",
             Value::Map(m) => m.type_name().unwrap_or("map[string]interface {}"),
         }
     }
@@ -496,6 +531,8 @@ pub fn deep_equal(a: &Value, b: &Value) -> bool {
             (Value::Int(x, j), Value::Int(y, k)) => x == y && j == k,
             (Value::Float(x), Value::Float(y)) => x == y,
             (Value::String(x), Value::String(y)) => x == y,
+            // A nil slice never equals an empty one.
+            (Value::Bytes(x), Value::Bytes(y)) => x == y,
             (Value::List(x), Value::List(y)) => {
                 x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| eq(p, q, depth + 1))
             }
@@ -529,6 +566,7 @@ impl fmt::Debug for Value {
             Value::Float(x) => write!(f, "Float({x})"),
             Value::String(s) => write!(f, "String({s:?})"),
             Value::List(l) => f.debug_list().entries(l.iter()).finish(),
+            Value::Bytes(b) => write!(f, "Bytes({b:?})"),
             Value::Map(m) => f.debug_map().entries(m.borrow().iter()).finish(),
         }
     }
@@ -610,6 +648,16 @@ pub fn write_go(v: &Value, out: &mut String, depth: usize) {
         Value::Int(i, _) => out.push_str(&i.to_string()),
         Value::Float(f) => out.push_str(&go_float(*f)),
         Value::String(s) => out.push_str(s),
+        Value::Bytes(_) => {
+            out.push('[');
+            for (i, b) in v.as_bytes().unwrap_or_default().iter().enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                out.push_str(&b.to_string());
+            }
+            out.push(']');
+        }
         Value::List(l) => {
             out.push('[');
             for (i, item) in l.iter().enumerate() {

@@ -75,6 +75,8 @@ pub(crate) fn text_size(v: &Value, budget: usize) -> usize {
         }
         match v {
             Value::String(s) => *acc += s.len(),
+            // Printed as `[97 98 …]`: up to four bytes each.
+            Value::Bytes(b) => *acc += 4 * b.as_ref().map_or(0, |b| b.len()),
             Value::List(items) => {
                 for item in items.iter() {
                     *acc += 1;
@@ -133,6 +135,7 @@ fn spend_steps(name: &str, a: &[Value]) -> Result<(), String> {
     let cost = a.iter().fold(1u64, |acc, v| {
         acc.saturating_add(match v {
             Value::List(l) => l.len() as u64,
+            Value::Bytes(b) => b.as_ref().map_or(0, |b| b.len()) as u64,
             Value::Map(m) => m.len() as u64,
             _ => 0,
         })
@@ -180,6 +183,8 @@ pub(crate) fn sv(v: &Value) -> String {
     match v {
         Value::String(s) => s.to_string(),
         Value::Nil => String::new(),
+        // strval's `string(b)`.
+        Value::Bytes(b) => String::from_utf8_lossy(b.as_deref().unwrap_or_default()).into_owned(),
         other => go_value_string(other),
     }
 }
@@ -203,15 +208,15 @@ pub(crate) fn is_empty(v: &Value) -> bool {
         Value::Float(f) => *f == 0.0,
         Value::String(s) => s.is_empty(),
         Value::List(l) => l.is_empty(),
+        Value::Bytes(b) => b.as_ref().is_none_or(|b| b.is_empty()),
         Value::Map(m) => m.is_empty(),
     }
 }
 
 fn list_of(v: &Value) -> Vec<Value> {
     match v {
-        Value::List(l) => l.to_vec(),
         Value::Nil => Vec::new(),
-        other => vec![other.clone()],
+        other => other.slice_items().unwrap_or_else(|| vec![other.clone()]),
     }
 }
 
@@ -240,7 +245,7 @@ fn kind_of(v: &Value) -> &'static str {
         Value::Int(_, k) => k.name(),
         Value::Float(_) => "float64",
         Value::String(_) => "string",
-        Value::List(_) => "slice",
+        Value::List(_) | Value::Bytes(_) => "slice",
         Value::Map(m) => m.go_type().map_or("map", |t| t.kind_name()),
     }
 }
@@ -285,6 +290,7 @@ fn strslice(v: &Value) -> Vec<String> {
             .filter(|x| !matches!(x, Value::Nil))
             .map(go_value_string)
             .collect(),
+        Value::Bytes(_) => list_of(v).iter().map(go_value_string).collect(),
         Value::Nil => Vec::new(),
         other => vec![go_value_string(other)],
     }
@@ -704,11 +710,13 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
                 .join(" "),
         ))
     });
+    // squote and cat print with `%v` (a []byte as `[97 …]`), where quote
+    // goes through strval (its text).
     reg!(m, ["squote"], |a: &[Value]| {
         Ok(string(
             a.iter()
                 .filter(|v| !matches!(v, Value::Nil))
-                .map(|v| format!("'{}'", sv(v)))
+                .map(|v| format!("'{}'", go_value_string(v)))
                 .collect::<Vec<_>>()
                 .join(" "),
         ))
@@ -717,7 +725,7 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
         Ok(string(
             a.iter()
                 .filter(|v| !matches!(v, Value::Nil))
-                .map(sv)
+                .map(go_value_string)
                 .collect::<Vec<_>>()
                 .join(" "),
         ))
@@ -1229,7 +1237,7 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
     reg!(m, ["sortAlpha"], |a: &[Value]| {
         let v = arg(a, 0);
         let mut v: Vec<String> = match v {
-            Value::List(_) => strslice(&v),
+            Value::List(_) | Value::Bytes(_) => strslice(&v),
             other => vec![go_value_string(&other)],
         };
         v.sort();
@@ -1734,7 +1742,8 @@ pub(crate) fn from_yaml(text: &str, array: bool) -> Value {
         Value::List(_) if array => None,
         Value::Map(_) => Some("object"),
         Value::List(_) => Some("array"),
-        Value::String(_) => Some("string"),
+        // A []byte marshals as a base64 string.
+        Value::String(_) | Value::Bytes(_) => Some("string"),
         Value::Bool(_) => Some("bool"),
         Value::Int(..) | Value::Float(_) => Some("number"),
     };

@@ -359,17 +359,13 @@ pub(crate) fn chart_object(chart: &Chart, name: &str, is_root: bool) -> Value {
     ])
 }
 
-/// `.Files`: every non-template file, path → content.
+/// `.Files`: every non-template file, path → content (a `[]byte`, as
+/// Helm's `engine.files` holds it: printed `[97 …]`, marshalled base64).
 pub(crate) fn files_object(chart: &Chart) -> Value {
     let m: Entries = chart
         .files
         .iter()
-        .map(|f| {
-            (
-                Arc::from(f.name.as_str()),
-                s(&String::from_utf8_lossy(&f.data)),
-            )
-        })
+        .map(|f| (Arc::from(f.name.as_str()), Value::bytes(&f.data)))
         .collect();
     Value::Map(Map::typed(&FILES, m))
 }

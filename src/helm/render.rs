@@ -857,8 +857,12 @@ fn call_method(receiver: &Value, method: &str, args: &[Value]) -> Option<Result<
                 _ => Value::Bool(ord.is_eq()),
             }
         }
-        ("Get", Value::Map(m)) if files(m) => m.get(&arg0).unwrap_or_else(|| s("")),
-        ("GetBytes", Value::Map(m)) if files(m) => m.get(&arg0).unwrap_or_else(|| m.missing()),
+        // `Get` is `string(f[name])`; `GetBytes` the slice itself, or an
+        // empty (not nil) one for a missing file.
+        ("Get", Value::Map(m)) if files(m) => s(&m.get(&arg0).map(|v| sv(&v)).unwrap_or_default()),
+        ("GetBytes", Value::Map(m)) if files(m) => {
+            m.get(&arg0).unwrap_or_else(|| Value::bytes(&[]))
+        }
         ("Glob", Value::Map(m)) if files(m) => {
             let sub: Entries = m
                 .borrow()
@@ -874,11 +878,11 @@ fn call_method(receiver: &Value, method: &str, args: &[Value]) -> Option<Result<
             let mut out = Entries::new();
             for (k, v) in m.borrow().iter() {
                 let base = k.rsplit('/').next().unwrap_or(k);
-                let content = sv(v);
-                let value = if method == "AsSecrets" {
-                    super::digest::b64encode(content.as_bytes())
-                } else {
-                    content
+                // AsSecrets encodes the file's own bytes (binary files too).
+                let value = match (method, v.as_bytes()) {
+                    ("AsSecrets", Some(raw)) => super::digest::b64encode(raw),
+                    ("AsSecrets", None) => super::digest::b64encode(sv(v).as_bytes()),
+                    _ => sv(v),
                 };
                 out.insert(Arc::from(base), s(&value));
             }

@@ -79,7 +79,8 @@ enum Kind {
 /// nested arrays) is the encoder's error, raised while classifying.
 fn kind(v: &Value, depth: usize) -> Result<Kind, EncodeError> {
     Ok(match v {
-        Value::Nil => Kind::Nil,
+        // BurntSushi's isNil: a nil slice is left out like nil.
+        Value::Nil | Value::Bytes(None) => Kind::Nil,
         Value::Map(m)
             if gotime::is_time(m) || m.go_type().is_some_and(|t| t.stringer.is_some()) =>
         {
@@ -261,6 +262,10 @@ impl Encoder {
                 let q = quote(s);
                 self.write(&q);
                 Ok(())
+            }
+            // A []byte is an array of its integers.
+            Value::Bytes(_) => {
+                self.element(&Value::list(v.slice_items().unwrap_or_default()), depth)
             }
             Value::List(items) => {
                 // Classify first: a nil anywhere in nested arrays is an

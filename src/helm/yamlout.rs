@@ -211,6 +211,9 @@ fn scalar(v: &Value, indent: usize, key: bool) -> String {
             marshal_text(m).map_or_else(|| "{}".into(), |t| yaml_string(&t, indent, key))
         }
         Value::List(_) => "[]".into(),
+        // Through JSON: a []byte is its base64 string, a nil one null.
+        Value::Bytes(None) => "null".into(),
+        Value::Bytes(Some(b)) => yaml_string(&super::digest::b64encode(b), indent, key),
     }
 }
 
@@ -678,6 +681,9 @@ fn to_serde_at(v: &Value, depth: usize) -> serde_json::Value {
             }
         }
         Value::String(s) => J::String(s.to_string()),
+        // encoding/json: a []byte is a base64 string, a nil one null.
+        Value::Bytes(None) => J::Null,
+        Value::Bytes(Some(b)) => J::String(super::digest::b64encode(b)),
         Value::List(items) => J::Array(items.iter().map(to_serde).collect()),
         Value::Map(m) if marshal_text(m).is_some() => {
             J::String(marshal_text(m).unwrap_or_default())
