@@ -943,6 +943,7 @@ fn insert_field_facts(facts: &mut Map<String, Json>, fields: Vec<String>) {
     };
     let (spec_names, spec_name_text) = names_under("spec");
     let (status_names, status_name_text) = names_under("status");
+    facts.insert("components".into(), Json::Array(components(&fields)));
     facts.insert("fieldText".into(), Json::String(text_of_lines(&fields)));
     facts.insert(
         "fields".into(),
@@ -952,6 +953,42 @@ fn insert_field_facts(facts: &mut Map<String, Json>, fields: Vec<String>) {
     facts.insert("statusNames".into(), status_names);
     facts.insert("specNameText".into(), spec_name_text);
     facts.insert("statusNameText".into(), status_name_text);
+}
+
+/// Names of a section's direct children that make it configure pods of its
+/// own: the section is a part of the operand the operator deploys (a
+/// `remediationOrchestrator` with `resources`, an `autoRecovery` with
+/// `replicas` and `pod`), named after what that part does.
+const COMPONENT_CHILDREN: [&str; 11] = [
+    "image",
+    "images",
+    "resources",
+    "replicas",
+    "pod",
+    "podSpec",
+    "podTemplate",
+    "containers",
+    "affinity",
+    "nodeSelector",
+    "tolerations",
+];
+
+/// The spec sections (below `spec` itself) that configure a deployed part
+/// of the operand: a direct child shapes its pods ([`COMPONENT_CHILDREN`]).
+/// A rule reading a capability from a field's name tells a setting
+/// (`autoHeal: true`) from a component named after its job with
+/// `facts.components` (sorted: `in` is a binary search).
+fn components(fields: &[String]) -> Vec<Json> {
+    let mut out: Vec<&str> = fields
+        .iter()
+        .filter_map(|f| {
+            let (parent, child) = f.rsplit_once('.')?;
+            (parent.starts_with("spec.") && COMPONENT_CHILDREN.contains(&child)).then_some(parent)
+        })
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out.into_iter().map(|p| Json::String(p.to_string())).collect()
 }
 
 /// Most field paths read from one example or descriptor list (bounds
@@ -1569,6 +1606,30 @@ spec:
         );
         assert_eq!(facts["statusNames"], json!(["phase"]));
         assert_eq!(facts["statusNameText"], json!("phase\n"));
+    }
+
+    #[test]
+    fn sections_with_pod_settings_are_components() {
+        let fields: Vec<String> = [
+            "spec",
+            "spec.replicas",
+            "spec.autoRecovery",
+            "spec.autoRecovery.replicas",
+            "spec.autoRecovery.pod",
+            "spec.autoHeal",
+            "spec.autoHeal.enabled",
+            "spec.storage.size",
+            "spec.web.resources",
+            "spec.web.resources.limits",
+        ]
+        .map(String::from)
+        .to_vec();
+        // `spec` itself is the whole operand, not a part of it; a `size`
+        // sizes a volume as often as a pod.
+        assert_eq!(
+            components(&fields),
+            vec![json!("spec.autoRecovery"), json!("spec.web")]
+        );
     }
     #[test]
     fn versions_count_their_documented_spec_properties() {
