@@ -988,7 +988,9 @@ fn components(fields: &[String]) -> Vec<Json> {
         .collect();
     out.sort_unstable();
     out.dedup();
-    out.into_iter().map(|p| Json::String(p.to_string())).collect()
+    out.into_iter()
+        .map(|p| Json::String(p.to_string()))
+        .collect()
 }
 
 /// Most field paths read from one example or descriptor list (bounds
