@@ -246,6 +246,27 @@ fn operand_rules_do_not_apply_to_an_operator_that_runs_no_workload() {
         "rbac-create-backup-workloads",
     ];
     assert_not_applicable(&rules, &operand_rules, &dir);
+    // operator-manages-workloads/fail-scaffold-apps-grant: the operator-sdk
+    // Ansible scaffold's grant on Deployments and StatefulSets, held by an
+    // operator whose API configures an external service and no pod.
+    let dir = fixture_root().join("operator-manages-workloads/fail-scaffold-apps-grant");
+    assert_not_applicable(&rules, &operand_rules, &dir);
+}
+
+#[test]
+fn custom_resource_rules_do_not_apply_to_a_bundle_that_ships_no_crd() {
+    // operator-manages-workloads/fail: a CSV that owns no CRD and a bundle
+    // that ships none (an operator driven by annotations): no custom
+    // resource to guard, finalize or describe the status of.
+    let rules = rules::load(&[]).expect("built-in rules load");
+    let dir = fixture_root().join("operator-manages-workloads/fail");
+    let crd_rules = [
+        "crd-cel-validation-rules",
+        "rbac-update-own-finalizers",
+        "csv-status-descriptors-insight",
+        "csv-status-descriptors",
+    ];
+    assert_not_applicable(&rules, &crd_rules, &dir);
 }
 
 #[test]

@@ -173,12 +173,21 @@ pub fn derive(package: &mut Package) {
 }
 
 /// Whether the operator runs an in-cluster operand: its own grants let it
-/// create Deployments, StatefulSets, DaemonSets, Jobs or CronJobs, or Pods
-/// while a CRD it ships configures a pod (an image, resources, replicas or a
-/// size, placement, a pod template or containers). A `*` in a grant covers
-/// any name, as `allows()` reads it. Pods alone are not enough: the
-/// operator-sdk scaffold grants them to operators that never start one (a
-/// metrics collector, a configuration controller).
+/// create Deployments, StatefulSets, DaemonSets, Jobs, CronJobs or Pods
+/// (a `*` covers any name, as `allows()` reads it), and what it runs is
+/// shown by its API or its CSV:
+/// - a CRD it ships configures a pod (`configures_a_pod`: an image,
+///   resources, replicas or a size, placement, a pod template or
+///   containers, each of the type such a field has), or
+/// - the CSV's owned CRDs list a workload kind among the resources they
+///   create (`owned[].resources[].kind`), or
+/// - for a workload grant only, no CRD shows its fields (none shipped, or
+///   none with a readable spec): the grant is then all there is to go by.
+///
+/// A grant alone is not enough: the operator-sdk scaffolds grant Pods (Go)
+/// and Deployments, DaemonSets, ReplicaSets and StatefulSets (Ansible) to
+/// every project, also to operators that never start one (a metrics
+/// collector, a configuration controller for an external service).
 fn runs_operand(package: &Package, operator_grant_text: &str) -> bool {
     static PATTERNS: std::sync::OnceLock<Option<[regex::Regex; 5]>> = std::sync::OnceLock::new();
     let Some([groups, workloads, core, pods, create]) = PATTERNS
@@ -201,49 +210,167 @@ fn runs_operand(package: &Package, operator_grant_text: &str) -> bool {
             .lines()
             .any(|line| crate::rules::grant_allows(line, g, r, create))
     };
-    if grants(groups, workloads) {
+    let workload_grant = grants(groups, workloads);
+    if !workload_grant && !grants(core, pods) {
+        return false;
+    }
+    let crds: Vec<&Resource> = package
+        .resources
+        .iter()
+        .filter(|r| r.is_kind("CustomResourceDefinition"))
+        .collect();
+    if crds.iter().any(|r| configures_a_pod(&r.facts)) || owned_resources_run_pods(package) {
         return true;
     }
-    const POD_SHAPING: [&str; 12] = [
-        "image",
-        "images",
-        "resources",
-        "replicas",
-        "size",
-        "affinity",
-        "nodeSelector",
-        "tolerations",
-        "template",
-        "podTemplate",
-        "podSpec",
-        "containers",
-    ];
-    // A pod-shaping name inside a volume claim or a storage section sizes a
-    // volume (`volumeClaimTemplate.spec.resources`, `storage.size`), not a pod.
-    let shapes_a_pod = |path: &str| {
-        let mut segments = path.split('.');
-        segments.next() == Some("spec")
-            && path
-                .rsplit('.')
-                .next()
-                .is_some_and(|name| POD_SHAPING.contains(&name))
-            && !segments.any(|seg| {
-                let seg = seg.to_ascii_lowercase();
-                ["claim", "volume", "storage", "pvc", "disk"]
-                    .iter()
-                    .any(|w| seg.contains(w))
-            })
+    let shows_fields = |r: &&Resource| {
+        r.facts["fields"].as_array().is_some_and(|fields| {
+            fields
+                .iter()
+                .any(|f| f.as_str().is_some_and(|f| f.starts_with("spec.")))
+        })
     };
-    grants(core, pods)
-        && package
-            .resources
+    workload_grant && !crds.iter().any(shows_fields)
+}
+
+/// Whether a CRD shows that its operator runs pods: its spec configures a
+/// pod or a pod's volumes, or its status counts pods.
+/// - a spec field named as a pod's settings are (`image`, `resources`,
+///   `replicas`, `nodeSelector`, `template` …) and of the type they have
+///   there (`resources` an object, not the list of resources an
+///   authorization policy names; `replicas` a number). A pod-shaping name
+///   inside a volume claim or a storage section sizes a volume
+///   (`volumeClaimTemplate.spec.resources`, `storage.size`), not a pod;
+/// - a spec field that gives pods their volumes (`storage`,
+///   `volumeClaimTemplate`, `storageClassName`, `persistentVolumeClaim`, a
+///   list of `volumes`), or the operand's version (`spec.version`);
+/// - a status count of replicas (`readyReplicas`, `availableReplicas` …).
+///
+/// A field known only from the CSV's examples or descriptors has no type
+/// and counts by its name.
+fn configures_a_pod(facts: &Json) -> bool {
+    // Each name with the schema types it may have (`any`: no type declared,
+    // as for int-or-string).
+    const POD_SHAPING: [(&str, &[&str]); 13] = [
+        ("image", &["string", "object", "any"]),
+        ("images", &["object", "array", "any"]),
+        ("resources", &["object", "any"]),
+        ("replicas", &["integer", "number", "any"]),
+        ("replicaCount", &["integer", "number", "any"]),
+        ("size", &["integer", "number", "any"]),
+        ("affinity", &["object", "any"]),
+        ("nodeSelector", &["object", "any"]),
+        ("tolerations", &["array", "any"]),
+        ("template", &["object", "any"]),
+        ("podTemplate", &["object", "any"]),
+        ("podSpec", &["object", "any"]),
+        ("containers", &["array", "any"]),
+    ];
+    const POD_VOLUMES: [(&str, &[&str]); 7] = [
+        ("storage", &["object", "any"]),
+        ("volumeClaimTemplate", &["object", "any"]),
+        ("volumeClaimTemplates", &["array", "any"]),
+        ("storageClassName", &["string", "any"]),
+        ("persistentVolumeClaim", &["object", "any"]),
+        ("volumes", &["array", "any"]),
+        ("volumeMounts", &["array", "any"]),
+    ];
+    const POD_COUNTS: [(&str, &[&str]); 5] = [
+        ("readyReplicas", &["integer", "number", "any"]),
+        ("availableReplicas", &["integer", "number", "any"]),
+        ("currentReplicas", &["integer", "number", "any"]),
+        ("updatedReplicas", &["integer", "number", "any"]),
+        ("replicas", &["integer", "number", "any"]),
+    ];
+    let named = |list: &'static [(&str, &'static [&'static str])], name: &str| {
+        list.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
+    };
+    let shaping = |path: &str| -> Option<&'static [&'static str]> {
+        let mut segments = path.split('.');
+        let root = segments.next()?;
+        let name = path.rsplit('.').next()?;
+        if root == "status" {
+            return named(&POD_COUNTS, name);
+        }
+        if root != "spec" {
+            return None;
+        }
+        // The operand's version, at the top of the spec.
+        if path == "spec.version" {
+            return Some(&["string", "any"]);
+        }
+        if let Some(types) = named(&POD_VOLUMES, name) {
+            return Some(types);
+        }
+        let types = named(&POD_SHAPING, name)?;
+        let volume = segments.any(|seg| {
+            let seg = seg.to_ascii_lowercase();
+            ["claim", "volume", "storage", "pvc", "disk"]
+                .iter()
+                .any(|w| seg.contains(w))
+        });
+        (!volume).then_some(types)
+    };
+    // The declared type of each schema path, list items' `[]` dropped so
+    // the path reads as `fields` has it.
+    let shape_text = facts["shapeText"].as_str().unwrap_or_default();
+    let typed: std::collections::BTreeMap<String, &str> = shape_text
+        .lines()
+        .filter_map(|line| line.rsplit_once(' '))
+        .map(|(path, ty)| (path.replace("[]", ""), ty))
+        .collect();
+    facts["fields"].as_array().is_some_and(|fields| {
+        fields.iter().filter_map(Json::as_str).any(|f| {
+            shaping(f).is_some_and(|types| typed.get(f).is_none_or(|ty| types.contains(ty)))
+        })
+    })
+}
+
+/// Whether the CSV's owned CRDs say their operator runs pods: an owned
+/// entry's `resources` (the kinds the console shows under an instance)
+/// names a Deployment, StatefulSet, DaemonSet, ReplicaSet, Pod, Job or
+/// CronJob, or a spec or status descriptor is of a pod's kind (pod count,
+/// pod statuses, resource requirements, node or pod affinity).
+fn owned_resources_run_pods(package: &Package) -> bool {
+    const WORKLOAD_KINDS: [&str; 7] = [
+        "Deployment",
+        "StatefulSet",
+        "DaemonSet",
+        "ReplicaSet",
+        "Pod",
+        "Job",
+        "CronJob",
+    ];
+    const POD_DESCRIPTORS: [&str; 6] = [
+        "urn:alm:descriptor:com.tectonic.ui:podCount",
+        "urn:alm:descriptor:com.tectonic.ui:podStatuses",
+        "urn:alm:descriptor:com.tectonic.ui:resourceRequirements",
+        "urn:alm:descriptor:com.tectonic.ui:nodeAffinity",
+        "urn:alm:descriptor:com.tectonic.ui:podAffinity",
+        "urn:alm:descriptor:com.tectonic.ui:podAntiAffinity",
+    ];
+    let owned: Vec<&Node> = package
+        .resources
+        .iter()
+        .filter(|r| r.is_kind("ClusterServiceVersion") && r.origin.embedded.is_none())
+        .filter_map(|c| c.node.path("spec.customresourcedefinitions.owned"))
+        .filter_map(Node::as_seq)
+        .flatten()
+        .collect();
+    let lists = |key: &'static str| {
+        owned
             .iter()
-            .filter(|r| r.is_kind("CustomResourceDefinition"))
-            .any(|r| {
-                r.facts["fields"].as_array().is_some_and(|fields| {
-                    fields.iter().any(|f| f.as_str().is_some_and(shapes_a_pod))
-                })
-            })
+            .filter_map(move |o| o.get(key).and_then(Node::as_seq))
+            .flatten()
+    };
+    lists("resources")
+        .filter_map(|r| r.get("kind").and_then(Node::scalar_text))
+        .any(|k| WORKLOAD_KINDS.contains(&k.as_str()))
+        || lists("specDescriptors")
+            .chain(lists("statusDescriptors"))
+            .filter_map(|d| d.get("x-descriptors").and_then(Node::as_seq))
+            .flatten()
+            .filter_map(Node::scalar_text)
+            .any(|x| POD_DESCRIPTORS.contains(&x.as_str()))
 }
 
 /// Every image the operator deploys, as far as the files show, each with
@@ -1699,33 +1826,73 @@ spec:
     }
 
     #[test]
-    fn an_operand_is_a_workload_grant_or_pods_with_a_crd_that_shapes_them() {
+    fn an_operand_is_a_workload_or_pods_grant_with_an_api_that_shapes_a_pod() {
         // A bundle with one CRD whose spec has these properties.
         let package = |properties: &str| crd_package(&[("example.com", properties)]);
         let shaped = package("{image: {type: string}}");
         let unshaped = package("{uploadInterval: {type: string}}");
-        // Resources of a volume claim size a volume, not a pod.
+        // Resources of a storage section size a volume, not a pod; a volume
+        // claim template gives a pod its volumes.
+        let storage = package("{storage: {type: object, properties: {resources: {type: object}}}}");
+        assert!(!runs_operand(&storage, "/pods create\n"));
         let claim = package(
             "{volumeClaimTemplate: {type: object, properties: {resources: {type: object}}}}",
         );
-        assert!(!runs_operand(&claim, "/pods create\n"));
-        // Workload kinds by name, or by a wildcard, whatever the CRDs say.
-        for grants in [
+        assert!(runs_operand(&claim, "apps/statefulsets create\n"));
+        // A list of resources an authorization policy names is no pod's
+        // resources (an external Keycloak's configuration).
+        let policy = package(
+            "{realm: {type: object, properties: {resources: {type: array, items: {type: string}}}}}",
+        );
+        let workload_grants = [
             "apps/deployments create\n",
             "batch/jobs create\n",
             "*/* *\n",
             "apps/* create\n",
-        ] {
-            assert!(runs_operand(&unshaped, grants), "{grants}");
+        ];
+        for grants in workload_grants {
+            // Workload kinds by name or by a wildcard, with an API that
+            // configures a pod.
+            assert!(runs_operand(&shaped, grants), "{grants}");
+            // The Ansible scaffold's apps grant on an operator whose API
+            // configures no pod is no operand.
+            assert!(!runs_operand(&unshaped, grants), "{grants}");
+            assert!(!runs_operand(&policy, grants), "{grants}");
         }
+        // With no CRD (or none whose spec shows) the grant is all there is.
+        let bare = crd_package(&[]);
+        assert!(runs_operand(&bare, "apps/deployments create\n"));
+        assert!(!runs_operand(&bare, "/pods create\n"));
         // Pods only with a CRD that configures a pod.
         assert!(runs_operand(&shaped, "/pods create\n"));
         assert!(!runs_operand(&unshaped, "/pods create\n"));
+        // Typed: a replica count is a number, a size may be a t-shirt.
+        assert!(runs_operand(
+            &package("{replicas: {type: integer}}"),
+            "apps/statefulsets create\n"
+        ));
+        assert!(!runs_operand(
+            &package("{size: {type: string, enum: [small, large]}}"),
+            "apps/statefulsets create\n"
+        ));
         // Reading workloads is not running them.
         assert!(!runs_operand(
             &shaped,
             "apps/deployments get\napps/deployments list\n"
         ));
+    }
+
+    #[test]
+    fn owned_resources_that_list_a_workload_show_an_operand() {
+        let text = "apiVersion: operators.coreos.com/v1alpha1\nkind: ClusterServiceVersion\nmetadata: {name: x.v1}\nspec:\n  customresourcedefinitions:\n    owned:\n    - name: things.example.com\n      kind: Thing\n      version: v1\n      resources:\n      - {kind: StatefulSet, version: v1}\n";
+        let doc = parse_str(text, &Limits::default()).documents.remove(0);
+        let mut package = crd_package(&[("example.com", "{uploadInterval: {type: string}}")]);
+        assert!(!runs_operand(&package, "apps/statefulsets create\n"));
+        package
+            .resources
+            .push(crate::load::files::resource(doc.root, "csv.yaml", None));
+        assert!(runs_operand(&package, "apps/statefulsets create\n"));
+        assert!(runs_operand(&package, "/pods create\n"));
     }
 
     #[test]
