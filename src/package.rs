@@ -82,6 +82,14 @@ pub struct Resource {
     /// rendered it differently is in the package's `variants` fact instead.
     /// Empty for objects read from files.
     pub profiles: Vec<String>,
+    /// For a rendered chart object, its other renderings: each profile
+    /// that rendered it differently (an opt-in toggle adds a probe or an
+    /// annotation), as an object of its own with its origin (line, first
+    /// profile), `profiles` and facts. Rules judge the first rendering; a
+    /// rule that looks for one object with a property also reads these, so
+    /// a capability a documented value switches on is seen as opt-in.
+    /// Empty for objects read from files.
+    pub renderings: Vec<Resource>,
 }
 
 impl Resource {

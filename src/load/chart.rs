@@ -148,11 +148,17 @@ pub fn load(path: &Path, options: &LoadOptions) -> Package {
                                 v.profiles.push(profile.name.clone());
                             }
                             Some(_) => {}
-                            None => versions.push(Rendering {
-                                object: content,
-                                profiles: vec![profile.name.clone()],
-                                line: doc.line,
-                            }),
+                            None => {
+                                r.origin.line = doc.line;
+                                r.origin.profile = Some(profile.name.clone());
+                                r.origin.rendered = true;
+                                versions.push(Rendering {
+                                    object: content,
+                                    profiles: vec![profile.name.clone()],
+                                    line: doc.line,
+                                    resource: Some(r),
+                                })
+                            }
                         }
                         continue;
                     }
@@ -163,6 +169,7 @@ pub fn load(path: &Path, options: &LoadOptions) -> Package {
                             object: content,
                             profiles: vec![profile.name.clone()],
                             line: doc.line,
+                            resource: None,
                         }],
                     });
                     r.origin.line = doc.line;
@@ -173,8 +180,16 @@ pub fn load(path: &Path, options: &LoadOptions) -> Package {
             }
             profile_names.push(profile.name);
         }
-        for rs in &renderings {
-            package.resources[rs.resource].profiles = rs.versions[0].profiles.clone();
+        for rs in &mut renderings {
+            let first = &mut package.resources[rs.resource];
+            first.profiles = rs.versions[0].profiles.clone();
+            // The other renderings, each with every profile that gave it.
+            for v in rs.versions.iter_mut().skip(1) {
+                if let Some(mut other) = v.resource.take() {
+                    other.profiles = v.profiles.clone();
+                    first.renderings.push(other);
+                }
+            }
         }
         add_placeholders(&mut package.resources, placeholders);
     }
@@ -316,6 +331,9 @@ struct Rendering {
     profiles: Vec<String>,
     /// The template line where its text starts.
     line: u32,
+    /// The object as rules read it, for a rendering other than the first
+    /// (moved into the first one's `renderings` once every profile is read).
+    resource: Option<Resource>,
 }
 
 /// Every distinct rendering of one chart object (one apiVersion, kind,

@@ -28,12 +28,16 @@ const MAX_PACKAGE_GRANTS: usize = 1_000_000;
 /// Computes every resource's facts and the package facts, merging the
 /// loader's own facts (channels, annotations, examples …) into the latter.
 pub fn derive(package: &mut Package) {
-    for r in &mut package.resources {
+    let mut object_facts = |r: &mut Resource| {
         r.facts = resource_facts(r);
         // A rendered chart object: the profiles that rendered this version.
         if let (false, Json::Object(m)) = (r.profiles.is_empty(), &mut r.facts) {
             m.insert("profiles".into(), json!(r.profiles));
         }
+    };
+    for r in &mut package.resources {
+        object_facts(r);
+        r.renderings.iter_mut().for_each(&mut object_facts);
     }
     let mut facts = match std::mem::take(&mut package.facts) {
         Json::Object(map) => map,

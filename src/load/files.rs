@@ -154,6 +154,7 @@ pub fn resource(mut node: Node, file: &str, embedded: Option<String>) -> Resourc
         facts: serde_json::Value::Null,
         placeholder: false,
         profiles: Vec::new(),
+        renderings: Vec::new(),
     }
 }
 

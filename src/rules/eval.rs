@@ -306,6 +306,27 @@ fn evaluate_rule(rule: &Rule, package: &Package, bound: &Bound, root: &Context) 
             Outcome::Error(e) => errors.push(evidence(r, locate, Some(e))),
         }
     }
+    // Nothing met on the objects' first renderings: a rule that looks for
+    // one object with a property also reads their other renderings (a chart
+    // profile that switches an opt-in value on), so a capability a
+    // documented value enables is seen, and said to be opt-in. Rules that
+    // want every object (`all`) or none (`none`) to hold keep judging the
+    // first rendering: a toggle must not hide what the defaults render.
+    if rule.spec.quantifier == Quantifier::Exists && met.is_empty() && errors.is_empty() {
+        if let Some(expect) = &rule.expect {
+            for &i in &selected {
+                for alt in &package.resources[i].renderings {
+                    let mut scope = root.new_inner_scope();
+                    scope.add_variable_as_val("object", from_node(&alt.node));
+                    scope.add_variable_as_val("facts", from_json(&alt.facts));
+                    if let Outcome::Met = run(expect, &scope) {
+                        met.push(evidence(alt, locate, None));
+                        break;
+                    }
+                }
+            }
+        }
+    }
     if !errors.is_empty() {
         let n = errors.len();
         return finding(
