@@ -1835,9 +1835,9 @@ spec:
         let package = |properties: &str| crd_package(&[("example.com", properties)]);
         let shaped = package("{image: {type: string}}");
         let unshaped = package("{uploadInterval: {type: string}}");
-        // Resources of a storage section size a volume, not a pod; a volume
+        // Resources of a claim's section size a volume, not a pod; a volume
         // claim template gives a pod its volumes.
-        let storage = package("{storage: {type: object, properties: {resources: {type: object}}}}");
+        let storage = package("{pvc: {type: object, properties: {resources: {type: object}}}}");
         assert!(!runs_operand(&storage, "/pods create\n"));
         let claim = package(
             "{volumeClaimTemplate: {type: object, properties: {resources: {type: object}}}}",
