@@ -177,21 +177,21 @@ pub fn derive(package: &mut Package) {
 }
 
 /// Whether the operator runs an in-cluster operand: its own grants let it
-/// create Deployments, StatefulSets, DaemonSets, Jobs, CronJobs or Pods
-/// (a `*` covers any name, as `allows()` reads it), and what it runs is
-/// shown by its API or its CSV:
-/// - a CRD it ships configures a pod (`configures_a_pod`: an image,
-///   resources, replicas or a size, placement, a pod template or
-///   containers, each of the type such a field has), or
-/// - the CSV's owned CRDs list a workload kind among the resources they
-///   create (`owned[].resources[].kind`), or
-/// - for a workload grant only, no CRD shows its fields (none shipped, or
-///   none with a readable spec): the grant is then all there is to go by.
+/// create Deployments, StatefulSets, DaemonSets, Jobs or CronJobs (a `*`
+/// covers any name, as `allows()` reads it), or Pods while its API shows a
+/// pod: a CRD it ships configures one (`configures_a_pod`) or the CSV's
+/// owned CRDs name a workload kind or a pod descriptor
+/// (`owned_resources_run_pods`).
 ///
-/// A grant alone is not enough: the operator-sdk scaffolds grant Pods (Go)
-/// and Deployments, DaemonSets, ReplicaSets and StatefulSets (Ansible) to
-/// every project, also to operators that never start one (a metrics
-/// collector, a configuration controller for an external service).
+/// Two grants are the operator-sdk scaffolds', given to every project
+/// whether it runs an operand or not: Pods (Go), and Deployments,
+/// DaemonSets, ReplicaSets and StatefulSets named together (Ansible; a
+/// controller that runs workloads does not create ReplicaSets, the
+/// Deployment controller does). The Pods grant counts only with an API that
+/// shows a pod; the Ansible one (without Jobs or CronJobs beside it) does
+/// not count when the API shows no pod, volume, operand version or replica
+/// count and configures a server elsewhere (a URL, endpoint or host): a
+/// configuration operator for an external service.
 fn runs_operand(package: &Package, operator_grant_text: &str) -> bool {
     static PATTERNS: std::sync::OnceLock<Option<[regex::Regex; 5]>> = std::sync::OnceLock::new();
     let Some([groups, workloads, core, pods, create]) = PATTERNS
@@ -218,22 +218,69 @@ fn runs_operand(package: &Package, operator_grant_text: &str) -> bool {
     if !workload_grant && !grants(core, pods) {
         return false;
     }
+    // The Ansible scaffold's grant names ReplicaSets beside Deployments,
+    // DaemonSets and StatefulSets; a controller that runs workloads creates
+    // those it needs (the Deployment controller makes the ReplicaSets).
+    // Named one by one, not through a wildcard.
+    let named = |resource: &str| {
+        ["create", "*"].iter().any(|verb| {
+            operator_grant_text
+                .lines()
+                .any(|line| line == format!("apps/{resource} {verb}"))
+        })
+    };
+    let scaffold = ["deployments", "daemonsets", "replicasets", "statefulsets"]
+        .iter()
+        .all(|r| named(r));
+    let jobs = regex::Regex::new("^(?:jobs|cronjobs)$").ok();
+    let batch = regex::Regex::new("^batch$").ok();
+    let other_workloads = match (&batch, &jobs) {
+        (Some(b), Some(j)) => grants(b, j),
+        _ => false,
+    };
+    if workload_grant && (!scaffold || other_workloads) {
+        return true;
+    }
     let crds: Vec<&Resource> = package
         .resources
         .iter()
         .filter(|r| r.is_kind("CustomResourceDefinition"))
         .collect();
-    if crds.iter().any(|r| configures_a_pod(&r.facts)) || owned_resources_run_pods(package) {
+    // A pods grant is the Go scaffold's too: it counts with a CRD that
+    // configures a pod itself. Behind the Ansible scaffold's workload grant
+    // the wider signs of an operand count as well (its volumes, version,
+    // replica counts).
+    if crds
+        .iter()
+        .any(|r| configures_a_pod(&r.facts, workload_grant))
+        || owned_resources_run_pods(package)
+    {
         return true;
     }
-    let shows_fields = |r: &&Resource| {
-        r.facts["fields"].as_array().is_some_and(|fields| {
-            fields
-                .iter()
-                .any(|f| f.as_str().is_some_and(|f| f.starts_with("spec.")))
+    if !workload_grant {
+        return false;
+    }
+    // The scaffold's grant on an operator whose API configures no pod: it
+    // runs none when its API points at a server elsewhere (a URL, an
+    // endpoint or a host to reach), which it configures from outside.
+    !crds.iter().any(|r| names_a_remote_server(&r.facts))
+}
+
+/// Whether a CRD's spec names a server to reach: a string field called
+/// `url`, `uri`, `endpoint`, `host` or `address`, alone or with a prefix
+/// (`baseUrl`, `serverURL`, `apiEndpoint`).
+fn names_a_remote_server(facts: &Json) -> bool {
+    static SERVER: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    let Some(server) = SERVER
+        .get_or_init(|| {
+            regex::Regex::new(r"(?m)^spec\.(.+\.)?([a-z][A-Za-z]*)?(url|uri|Url|URL|Uri|URI|endpoint|Endpoint|host|Host|address|Address) string$").ok()
         })
+        .as_ref()
+    else {
+        return false;
     };
-    workload_grant && !crds.iter().any(shows_fields)
+    let shapes = facts["shapeText"].as_str().unwrap_or_default();
+    server.is_match(&shapes.replace("[]", ""))
 }
 
 /// Whether a CRD shows that its operator runs pods: its spec configures a
@@ -251,7 +298,7 @@ fn runs_operand(package: &Package, operator_grant_text: &str) -> bool {
 ///
 /// A field known only from the CSV's examples or descriptors has no type
 /// and counts by its name.
-fn configures_a_pod(facts: &Json) -> bool {
+fn configures_a_pod(facts: &Json, wider: bool) -> bool {
     // Each name with the schema types it may have (`any`: no type declared,
     // as for int-or-string).
     const POD_SHAPING: [(&str, &[&str]); 13] = [
@@ -278,7 +325,8 @@ fn configures_a_pod(facts: &Json) -> bool {
         ("volumes", &["array", "any"]),
         ("volumeMounts", &["array", "any"]),
     ];
-    const POD_COUNTS: [(&str, &[&str]); 5] = [
+    const POD_COUNTS: [(&str, &[&str]); 6] = [
+        ("version", &["string", "any"]),
         ("readyReplicas", &["integer", "number", "any"]),
         ("availableReplicas", &["integer", "number", "any"]),
         ("currentReplicas", &["integer", "number", "any"]),
@@ -293,17 +341,22 @@ fn configures_a_pod(facts: &Json) -> bool {
         let root = segments.next()?;
         let name = path.rsplit('.').next()?;
         if root == "status" {
-            return named(&POD_COUNTS, name);
+            // The installed operand's version, at the top of the status.
+            if name == "version" && path != "status.version" {
+                return None;
+            }
+            return named(&POD_COUNTS, name).filter(|_| wider);
         }
         if root != "spec" {
             return None;
         }
         // The operand's version, at the top of the spec.
         if path == "spec.version" {
-            return Some(&["string", "any"]);
+            const VERSION: &[&str] = &["string", "any"];
+            return Some(VERSION).filter(|_| wider);
         }
         if let Some(types) = named(&POD_VOLUMES, name) {
-            return Some(types);
+            return Some(types).filter(|_| wider);
         }
         let types = named(&POD_SHAPING, name)?;
         let volume = segments.any(|seg| {
@@ -1830,54 +1883,52 @@ spec:
     }
 
     #[test]
-    fn an_operand_is_a_workload_or_pods_grant_with_an_api_that_shapes_a_pod() {
+    fn an_operand_is_a_workload_grant_or_pods_with_an_api_that_shapes_them() {
         // A bundle with one CRD whose spec has these properties.
         let package = |properties: &str| crd_package(&[("example.com", properties)]);
         let shaped = package("{image: {type: string}}");
         let unshaped = package("{uploadInterval: {type: string}}");
-        // Resources of a claim's section size a volume, not a pod; a volume
-        // claim template gives a pod its volumes.
-        let storage = package("{pvc: {type: object, properties: {resources: {type: object}}}}");
-        assert!(!runs_operand(&storage, "/pods create\n"));
-        let claim = package(
-            "{volumeClaimTemplate: {type: object, properties: {resources: {type: object}}}}",
-        );
-        assert!(runs_operand(&claim, "apps/statefulsets create\n"));
-        // A list of resources an authorization policy names is no pod's
-        // resources (an external Keycloak's configuration).
-        let policy = package(
-            "{realm: {type: object, properties: {resources: {type: array, items: {type: string}}}}}",
-        );
-        let workload_grants = [
+        // An external server's configuration: its address, and the
+        // resources of its authorization policies (a list, no pod's).
+        let remote =
+            package("{baseUrl: {type: string}, resources: {type: array, items: {type: string}}}");
+        // Resources of a claim's section size a volume, not a pod.
+        let claim = package("{pvc: {type: object, properties: {resources: {type: object}}}}");
+        assert!(!runs_operand(&claim, "/pods create\n"));
+        // Workload kinds by name, or by a wildcard, whatever the CRDs say.
+        for grants in [
             "apps/deployments create\n",
             "batch/jobs create\n",
             "*/* *\n",
             "apps/* create\n",
-        ];
-        for grants in workload_grants {
-            // Workload kinds by name or by a wildcard, with an API that
-            // configures a pod.
-            assert!(runs_operand(&shaped, grants), "{grants}");
-            // The Ansible scaffold's apps grant on an operator whose API
-            // configures no pod is no operand.
-            assert!(!runs_operand(&unshaped, grants), "{grants}");
-            assert!(!runs_operand(&policy, grants), "{grants}");
+        ] {
+            assert!(runs_operand(&unshaped, grants), "{grants}");
+            assert!(runs_operand(&remote, grants), "{grants}");
         }
-        // With no CRD (or none whose spec shows) the grant is all there is.
-        let bare = crd_package(&[]);
-        assert!(runs_operand(&bare, "apps/deployments create\n"));
-        assert!(!runs_operand(&bare, "/pods create\n"));
-        // Pods only with a CRD that configures a pod.
+        // The Ansible scaffold's grant, named one by one: no operand when
+        // the API configures a server elsewhere and no pod.
+        let scaffold = "apps/daemonsets create\napps/deployments create\napps/replicasets create\napps/statefulsets create\n";
+        assert!(!runs_operand(&remote, scaffold));
+        assert!(runs_operand(&unshaped, scaffold));
+        let remote_with_pods = package("{baseUrl: {type: string}, replicas: {type: integer}}");
+        assert!(runs_operand(&remote_with_pods, scaffold));
+        let remote_with_volumes =
+            package("{url: {type: string}, volumeClaimTemplate: {type: object}}");
+        assert!(runs_operand(&remote_with_volumes, scaffold));
+        // With Jobs granted beside it, the grant is the operator's own.
+        let with_jobs = format!("{scaffold}batch/jobs create\n");
+        assert!(runs_operand(&remote, &with_jobs));
+        // Pods only with a CRD that configures a pod itself (typed).
         assert!(runs_operand(&shaped, "/pods create\n"));
         assert!(!runs_operand(&unshaped, "/pods create\n"));
-        // Typed: a replica count is a number, a size may be a t-shirt.
-        assert!(runs_operand(
-            &package("{replicas: {type: integer}}"),
-            "apps/statefulsets create\n"
+        assert!(!runs_operand(&remote, "/pods create\n"));
+        assert!(!runs_operand(
+            &package("{volumeClaimTemplate: {type: object}}"),
+            "/pods create\n"
         ));
         assert!(!runs_operand(
             &package("{size: {type: string, enum: [small, large]}}"),
-            "apps/statefulsets create\n"
+            "/pods create\n"
         ));
         // Reading workloads is not running them.
         assert!(!runs_operand(
@@ -1891,11 +1942,10 @@ spec:
         let text = "apiVersion: operators.coreos.com/v1alpha1\nkind: ClusterServiceVersion\nmetadata: {name: x.v1}\nspec:\n  customresourcedefinitions:\n    owned:\n    - name: things.example.com\n      kind: Thing\n      version: v1\n      resources:\n      - {kind: StatefulSet, version: v1}\n";
         let doc = parse_str(text, &Limits::default()).documents.remove(0);
         let mut package = crd_package(&[("example.com", "{uploadInterval: {type: string}}")]);
-        assert!(!runs_operand(&package, "apps/statefulsets create\n"));
+        assert!(!runs_operand(&package, "/pods create\n"));
         package
             .resources
             .push(crate::load::files::resource(doc.root, "csv.yaml", None));
-        assert!(runs_operand(&package, "apps/statefulsets create\n"));
         assert!(runs_operand(&package, "/pods create\n"));
     }
 
