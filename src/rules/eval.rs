@@ -312,17 +312,20 @@ fn evaluate_rule(rule: &Rule, package: &Package, bound: &Bound, root: &Context) 
     // documented value enables is seen, and said to be opt-in. Rules that
     // want every object (`all`) or none (`none`) to hold keep judging the
     // first rendering: a toggle must not hide what the defaults render.
-    if rule.spec.quantifier == Quantifier::Exists && met.is_empty() && errors.is_empty() {
-        if let Some(expect) = &rule.expect {
-            for &i in &selected {
-                for alt in &package.resources[i].renderings {
-                    let mut scope = root.new_inner_scope();
-                    scope.add_variable_as_val("object", from_node(&alt.node));
-                    scope.add_variable_as_val("facts", from_json(&alt.facts));
-                    if let Outcome::Met = run(expect, &scope) {
-                        met.push(evidence(alt, locate, None));
-                        break;
-                    }
+    if let (Quantifier::Exists, true, true, Some(expect)) = (
+        rule.spec.quantifier,
+        met.is_empty(),
+        errors.is_empty(),
+        &rule.expect,
+    ) {
+        for &i in &selected {
+            for alt in &package.resources[i].renderings {
+                let mut scope = root.new_inner_scope();
+                scope.add_variable_as_val("object", from_node(&alt.node));
+                scope.add_variable_as_val("facts", from_json(&alt.facts));
+                if let Outcome::Met = run(expect, &scope) {
+                    met.push(evidence(alt, locate, None));
+                    break;
                 }
             }
         }
