@@ -55,8 +55,10 @@ pub(crate) fn b64decode_strict(text: &str) -> Result<Vec<u8>, usize> {
             n = j + 1;
         }
         if q.len() < 4 && n == q.len() {
-            // Input ends inside a quantum: Go blames its first byte.
-            return Err(q[0].0);
+            // Input ends inside a quantum: Go's decodeQuantum has read to
+            // the end (line breaks included) and blames the offset that
+            // many characters before it.
+            return Err(text.len() - q.len());
         }
         let acc = (vals[0] << 18) | (vals[1] << 12) | (vals[2] << 6) | vals[3];
         let b = acc.to_be_bytes();

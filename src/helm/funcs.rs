@@ -17,7 +17,7 @@ use crate::gotemplate::{
 };
 
 use super::gotime::{self, GoTime, Zone};
-use super::yamlout::{from_serde, go_value_string, node_value, to_json, to_yaml};
+use super::yamlout::{from_serde, go_value_string, node_value, to_json, to_yaml, to_yaml_pretty};
 use super::{digest, gojson, goutil, numbers, semver, tomlout, xstrings};
 
 type R = Result<Value, String>;
@@ -676,7 +676,7 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
         Ok(string(s.repeat(n)))
     });
     reg!(m, ["nospace"], |a: &[Value]| Ok(string(
-        sarg(a, 0).split_whitespace().collect::<String>()
+        goutil::delete_white_space(&sarg(a, 0))
     )));
     reg!(m, ["replace"], |a: &[Value]| {
         let (from, to, s) = (sarg(a, 0), sarg(a, 1), sarg(a, 2));
@@ -747,14 +747,9 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
     reg!(m, ["camelcase"], |a: &[Value]| Ok(string(
         xstrings::to_camel_case(&sarg(a, 0))
     )));
-    reg!(m, ["initials"], |a: &[Value]| {
-        Ok(string(
-            sarg(a, 0)
-                .split_whitespace()
-                .filter_map(|w| w.chars().next())
-                .collect::<String>(),
-        ))
-    });
+    reg!(m, ["initials"], |a: &[Value]| Ok(string(goutil::initials(
+        &sarg(a, 0)
+    ))));
     reg!(m, ["plural"], |a: &[Value]| {
         Ok(if to_i64(&arg(a, 2)) == 1 {
             arg(a, 0)
@@ -1353,11 +1348,12 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
     });
 
     // Encoding.
-    reg!(
-        m,
-        ["toYaml", "mustToYaml", "toYamlPretty"],
-        |a: &[Value]| Ok(string(to_yaml(&arg(a, 0))))
-    );
+    reg!(m, ["toYaml", "mustToYaml"], |a: &[Value]| Ok(string(
+        to_yaml(&arg(a, 0))
+    )));
+    reg!(m, ["toYamlPretty"], |a: &[Value]| Ok(string(
+        to_yaml_pretty(&arg(a, 0))
+    )));
     reg!(m, ["toJson", "mustToJson"], |a: &[Value]| Ok(string(
         to_json(&arg(a, 0), false, true)
     )));
@@ -1490,19 +1486,15 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
     reg!(m, ["urlJoin"], |a: &[Value]| {
         let d = arg(a, 0);
         let g = |k: &str| dict_get(&d, k).map(|v| sv(&v)).unwrap_or_default();
-        let mut out = String::new();
-        if !g("scheme").is_empty() {
-            out.push_str(&format!("{}://", g("scheme")));
-        }
-        if !g("userinfo").is_empty() {
-            out.push_str(&format!("{}@", g("userinfo")));
-        }
-        out.push_str(&g("host"));
-        out.push_str(&g("path"));
-        if !g("query").is_empty() {
-            out.push_str(&format!("?{}", g("query")));
-        }
-        Ok(string(out))
+        Ok(string(goutil::url_string(&goutil::Url {
+            scheme: g("scheme"),
+            userinfo: g("userinfo"),
+            host: g("host"),
+            path: g("path"),
+            query: g("query"),
+            opaque: g("opaque"),
+            fragment: g("fragment"),
+        })))
     });
 
     // Environment: nothing leaks from the machine into output.

@@ -121,6 +121,40 @@ pub(crate) fn swap_case(s: &str) -> String {
         .collect()
 }
 
+/// `unicode.IsSpace` of a byte read as a rune (`rune(str[i])`): ASCII
+/// white space, and the Latin-1 NEL and no-break space.
+fn is_space_byte(b: u8) -> bool {
+    matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ' | 0x85 | 0xa0)
+}
+
+/// goutils `DeleteWhiteSpace` (Sprig's `nospace`): it walks the string byte
+/// by byte and keeps each non-space byte as the rune of that value, so a
+/// non-ASCII letter comes out as its UTF-8 bytes read as Latin-1 (`ü` is
+/// `Ã¼`), as Helm prints it.
+pub(crate) fn delete_white_space(s: &str) -> String {
+    s.bytes()
+        .filter(|&b| !is_space_byte(b))
+        .map(char::from)
+        .collect()
+}
+
+/// goutils `Initials` (Sprig's `initials`): the first byte after each run
+/// of white space, as a rune of that byte's value (byte-wise like
+/// [`delete_white_space`]: `über` gives `Ã`).
+pub(crate) fn initials(s: &str) -> String {
+    let mut out = String::new();
+    let mut gap = true;
+    for b in s.bytes() {
+        if is_space_byte(b) {
+            gap = true;
+        } else if gap {
+            out.push(char::from(b));
+            gap = false;
+        }
+    }
+    out
+}
+
 const NANOS_PER_SECOND: u64 = 1_000_000_000;
 
 /// `time.Duration(nanos).String()`: `1h2m3.5s`, `1.5ms`, `0s`.
@@ -490,4 +524,137 @@ mod tests {
             Err("illegal base32 data at input byte 0".to_owned())
         );
     }
+}
+
+/// The parts of `net/url`'s escaping that `URL.String` uses.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Encode {
+    Path,
+    Host,
+    UserPassword,
+    Fragment,
+}
+
+/// `net/url`'s `shouldEscape`: unreserved characters stay; the reserved
+/// ones per part of the URL; everything else (space, non-ASCII) is `%XX`.
+fn should_escape(c: u8, mode: Encode) -> bool {
+    if c.is_ascii_alphanumeric() {
+        return false;
+    }
+    if mode == Encode::Host
+        && matches!(
+            c,
+            b'!' | b'$'
+                | b'&'
+                | b'\''
+                | b'('
+                | b')'
+                | b'*'
+                | b'+'
+                | b','
+                | b';'
+                | b'='
+                | b':'
+                | b'['
+                | b']'
+                | b'<'
+                | b'>'
+                | b'"'
+        )
+    {
+        return false;
+    }
+    match c {
+        b'-' | b'_' | b'.' | b'~' => return false,
+        b'$' | b'&' | b'+' | b',' | b'/' | b':' | b';' | b'=' | b'?' | b'@' => {
+            return match mode {
+                Encode::Path => c == b'?',
+                Encode::UserPassword => matches!(c, b'@' | b'/' | b'?' | b':'),
+                Encode::Fragment => false,
+                // Host: the sub-delimiters above; `/`, `?`, `@` escaped.
+                Encode::Host => true,
+            };
+        }
+        _ => {}
+    }
+    !(mode == Encode::Fragment && matches!(c, b'!' | b'(' | b')' | b'*'))
+}
+
+/// `net/url`'s `escape` (never in query-component mode here).
+fn escape(s: &str, mode: Encode) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if should_escape(b, mode) {
+            out.push_str(&format!("%{b:02X}"));
+        } else {
+            out.push(char::from(b));
+        }
+    }
+    out
+}
+
+/// `url.URL.String()` of a URL built from its parts, what Sprig's
+/// `urlJoin` returns: the path, host, user and fragment escaped as Go
+/// escapes them (`/p%20q`), the query raw, `//` only with a host or user
+/// (or a path under a scheme), an opaque part instead of the hierarchy.
+/// `userinfo` is read as Go parses `proto://USERINFO@host`: `user:pass`,
+/// each `%XX`-decoded.
+pub(crate) fn url_string(u: &Url) -> String {
+    let mut buf = String::new();
+    if !u.scheme.is_empty() {
+        buf.push_str(&u.scheme);
+        buf.push(':');
+    }
+    if u.opaque.is_empty() {
+        let user = (!u.userinfo.is_empty()).then(|| {
+            let (name, pass) = match u.userinfo.split_once(':') {
+                Some((n, p)) => (n, Some(p)),
+                None => (u.userinfo.as_str(), None),
+            };
+            let mut s = escape(&unescape(name).unwrap_or_default(), Encode::UserPassword);
+            if let Some(p) = pass {
+                s.push(':');
+                s.push_str(&escape(
+                    &unescape(p).unwrap_or_default(),
+                    Encode::UserPassword,
+                ));
+            }
+            s
+        });
+        if !u.scheme.is_empty() || !u.host.is_empty() || user.is_some() {
+            if !u.host.is_empty() || !u.path.is_empty() || user.is_some() {
+                buf.push_str("//");
+            }
+            if let Some(user) = &user {
+                buf.push_str(user);
+                buf.push('@');
+            }
+            buf.push_str(&escape(&u.host, Encode::Host));
+        }
+        let path = if u.path == "*" {
+            "*".to_owned()
+        } else {
+            escape(&u.path, Encode::Path)
+        };
+        if !path.is_empty() && !path.starts_with('/') && !u.host.is_empty() {
+            buf.push('/');
+        }
+        if buf.is_empty() && path.split('/').next().is_some_and(|seg| seg.contains(':')) {
+            // RFC 3986 §4.2: a first segment with a colon would read as a
+            // scheme.
+            buf.push_str("./");
+        }
+        buf.push_str(&path);
+    } else {
+        buf.push_str(&u.opaque);
+    }
+    if !u.query.is_empty() {
+        buf.push('?');
+        buf.push_str(&u.query);
+    }
+    if !u.fragment.is_empty() {
+        buf.push('#');
+        buf.push_str(&escape(&u.fragment, Encode::Fragment));
+    }
+    buf
 }

@@ -6,7 +6,9 @@
 //! mapping not indented, strings quoted only when a plain scalar would read
 //! as something else (double quotes when the YAML 1.1 resolver would see a
 //! bool, number or null; single quotes when an indicator character forbids
-//! plain style), and multi-line strings as literal blocks.
+//! plain style), multi-line strings as literal blocks, keys in go-yaml's
+//! order. `toYamlPretty` is go-yaml v3 on the value itself (see
+//! [`to_yaml_pretty`]).
 
 use crate::gotemplate::Value;
 pub(crate) use crate::gotemplate::go_float;
@@ -38,23 +40,110 @@ pub(crate) fn node_value(node: &crate::yaml::Node) -> Value {
 
 /// `toYaml`: the YAML text without the final newline (Helm trims it).
 pub(crate) fn to_yaml(v: &Value) -> String {
+    yaml_text(v, false)
+}
+
+/// `toYamlPretty`: Helm marshals the value itself (no JSON round trip)
+/// with go-yaml v3 at indent 2, which indents a sequence inside a mapping,
+/// never folds long lines, and writes floats as `%g` (`1e+06`,
+/// `1.23456789e+08`, `-0`). Quoting and key order are v2's.
+pub(crate) fn to_yaml_pretty(v: &Value) -> String {
+    yaml_text(v, true)
+}
+
+fn yaml_text(v: &Value, pretty: bool) -> String {
     let mut out = String::new();
-    emit_root(v, &mut out);
+    emit_root(v, pretty, &mut out);
     while out.ends_with('\n') {
         out.pop();
     }
     out
 }
 
-fn emit_root(v: &Value, out: &mut String) {
+fn emit_root(v: &Value, pretty: bool, out: &mut String) {
     match v {
-        Value::Map(m) if !m.is_empty() && marshal_text(m).is_none() => emit_map(v, 0, out),
-        Value::List(l) if !l.is_empty() => emit_seq(v, 0, out),
+        Value::Map(m) if !m.is_empty() && marshal_text(m).is_none() => {
+            emit_map(v, 0, pretty, out);
+        }
+        Value::List(l) if !l.is_empty() => emit_seq(v, 0, pretty, out),
         other => {
             // A root scalar's continuation lines are indented by 2 (libyaml).
-            out.push_str(&fold(scalar(other, 0, false), 0, 2));
+            out.push_str(&fold_unless(pretty, scalar(other, 0, false, pretty), 0, 2));
             out.push('\n');
         }
+    }
+}
+
+/// [`fold`], which go-yaml v3 (pretty) never does.
+fn fold_unless(pretty: bool, text: String, col: usize, indent: usize) -> String {
+    if pretty {
+        text
+    } else {
+        fold(text, col, indent)
+    }
+}
+
+/// go-yaml's `keyList.Less` on string keys, the order both go-yaml
+/// versions write a map in: letters after other characters, runs of digits
+/// compared as numbers (`9` before `10`, `a9` before `a09`), a non-digit
+/// counting as the number 0 (`_` and `-` before `1`).
+fn key_less(a: &str, b: &str) -> bool {
+    let (ar, br): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut digits = false;
+    for i in 0..ar.len().min(br.len()) {
+        if ar[i] == br[i] {
+            digits = ar[i].is_numeric();
+            continue;
+        }
+        let (al, bl) = (ar[i].is_alphabetic(), br[i].is_alphabetic());
+        if al && bl {
+            return ar[i] < br[i];
+        }
+        if al || bl {
+            return if digits { al } else { bl };
+        }
+        let (mut an, mut bn) = (0i64, 0i64);
+        if ar[i] == '0' || br[i] == '0' {
+            // A zero after a non-zero digit is part of a number.
+            let mut j = i;
+            while j > 0 && ar[j - 1].is_numeric() {
+                j -= 1;
+                if ar[j] != '0' {
+                    an = 1;
+                    bn = 1;
+                    break;
+                }
+            }
+        }
+        let digit = |c: char| i64::from(u32::from(c).wrapping_sub(u32::from('0')));
+        let mut ai = i;
+        while ai < ar.len() && ar[ai].is_numeric() {
+            an = an.wrapping_mul(10).wrapping_add(digit(ar[ai]));
+            ai += 1;
+        }
+        let mut bi = i;
+        while bi < br.len() && br[bi].is_numeric() {
+            bn = bn.wrapping_mul(10).wrapping_add(digit(br[bi]));
+            bi += 1;
+        }
+        if an != bn {
+            return an < bn;
+        }
+        if ai != bi {
+            return ai < bi;
+        }
+        return ar[i] < br[i];
+    }
+    ar.len() < br.len()
+}
+
+fn key_order(a: &str, b: &str) -> std::cmp::Ordering {
+    if key_less(a, b) {
+        std::cmp::Ordering::Less
+    } else if key_less(b, a) {
+        std::cmp::Ordering::Greater
+    } else {
+        a.cmp(b)
     }
 }
 
@@ -119,17 +208,15 @@ fn fold(text: String, col: usize, indent: usize) -> String {
 /// end); past it, and past the text limit, output stops.
 const MAX_INDENT: usize = 2 * 1000;
 
-fn emit_map(v: &Value, indent: usize, out: &mut String) {
+fn emit_map(v: &Value, indent: usize, pretty: bool, out: &mut String) {
     let Value::Map(m) = v else { return };
     if indent > MAX_INDENT || out.len() > super::funcs::MAX_TEXT {
         return;
     }
-    // A Go struct is marshalled through JSON (sigs.k8s.io/yaml), which
-    // ends in sorted keys too.
+    // go-yaml sorts the keys (a Go struct's fields too: sigs.k8s.io/yaml
+    // makes a map of it through JSON).
     let mut pairs = m.marshal_pairs();
-    if m.go_struct().is_some() {
-        pairs.sort_by(|a, b| a.0.cmp(&b.0));
-    }
+    pairs.sort_by(|a, b| key_order(&a.0, &b.0));
     for (k, val) in pairs {
         let k = &k;
         let val = &val;
@@ -139,24 +226,26 @@ fn emit_map(v: &Value, indent: usize, out: &mut String) {
         match val {
             Value::Map(inner) if !inner.is_empty() && marshal_text(inner).is_none() => {
                 out.push('\n');
-                emit_map(val, indent + 2, out);
+                emit_map(val, indent + 2, pretty, out);
             }
             Value::List(inner) if !inner.is_empty() => {
                 out.push('\n');
-                // go-yaml v2 does not indent a sequence inside a mapping.
-                emit_seq(val, indent, out);
+                // go-yaml v2 does not indent a sequence inside a mapping;
+                // v3 at indent 2 does.
+                emit_seq(val, if pretty { indent + 2 } else { indent }, pretty, out);
             }
             other => {
                 out.push(' ');
                 let col = column(out);
-                out.push_str(&fold(scalar(other, indent + 2, false), col, indent + 2));
+                let text = scalar(other, indent + 2, false, pretty);
+                out.push_str(&fold_unless(pretty, text, col, indent + 2));
                 out.push('\n');
             }
         }
     }
 }
 
-fn emit_seq(v: &Value, indent: usize, out: &mut String) {
+fn emit_seq(v: &Value, indent: usize, pretty: bool, out: &mut String) {
     let Value::List(items) = v else { return };
     if indent > MAX_INDENT || out.len() > super::funcs::MAX_TEXT {
         return;
@@ -169,38 +258,44 @@ fn emit_seq(v: &Value, indent: usize, out: &mut String) {
                 out.push(' ');
                 // The first key goes on the dash's line.
                 let mut sub = String::new();
-                emit_map(item, indent + 2, &mut sub);
+                emit_map(item, indent + 2, pretty, &mut sub);
                 out.push_str(sub.get(indent + 2..).unwrap_or(&sub));
             }
             Value::List(inner) if !inner.is_empty() => {
                 out.push(' ');
                 let mut sub = String::new();
-                emit_seq(item, indent + 2, &mut sub);
+                emit_seq(item, indent + 2, pretty, &mut sub);
                 out.push_str(sub.get(indent + 2..).unwrap_or(&sub));
             }
             other => {
                 out.push(' ');
                 let col = column(out);
-                out.push_str(&fold(scalar(other, indent + 2, false), col, indent + 2));
+                let text = scalar(other, indent + 2, false, pretty);
+                out.push_str(&fold_unless(pretty, text, col, indent + 2));
                 out.push('\n');
             }
         }
     }
 }
 
-fn scalar(v: &Value, indent: usize, key: bool) -> String {
+fn scalar(v: &Value, indent: usize, key: bool, pretty: bool) -> String {
     match v {
         Value::Nil => "null".into(),
         Value::Bool(b) => b.to_string(),
         Value::Int(i, _) => i.to_string(),
+        // go-yaml v3 on the float itself: `%g`.
+        Value::Float(f) if pretty && f.is_finite() => go_float(*f),
         Value::Float(f) => {
             // Through JSON: an integral float is written as its shortest
             // digits (`12345678901234567000`), which go-yaml re-reads as an
-            // int64 or uint64 when it fits; anything else is re-read as a
-            // float64 and written with 'g' (shortest).
+            // int64 or uint64 when it fits (so `-0` is `0`); anything else
+            // is re-read as a float64 and written with 'g' (shortest).
             if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e21 {
                 let text = go_json_float(*f);
-                if text.parse::<i64>().is_ok() || text.parse::<u64>().is_ok() {
+                if let Ok(i) = text.parse::<i64>() {
+                    return i.to_string();
+                }
+                if text.parse::<u64>().is_ok() {
                     return text;
                 }
             }
