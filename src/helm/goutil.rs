@@ -130,8 +130,12 @@ fn is_space_byte(b: u8) -> bool {
 /// goutils `DeleteWhiteSpace` (Sprig's `nospace`): it walks the string byte
 /// by byte and keeps each non-space byte as the rune of that value, so a
 /// non-ASCII letter comes out as its UTF-8 bytes read as Latin-1 (`ü` is
-/// `Ã¼`), as Helm prints it.
+/// `Ã¼`), as Helm prints it; a string with no space to delete is returned
+/// as it is (goutils' shortcut, so `é` alone stays `é`).
 pub(crate) fn delete_white_space(s: &str) -> String {
+    if !s.bytes().any(is_space_byte) {
+        return s.to_owned();
+    }
     s.bytes()
         .filter(|&b| !is_space_byte(b))
         .map(char::from)
