@@ -166,6 +166,10 @@ pub fn derive(package: &mut Package) {
         "deployedImages".into(),
         Json::Array(deployed_images(package)),
     );
+    facts.insert(
+        "selfWebhooks".into(),
+        Json::Array(super::webhooks::self_registered(&package.resources)),
+    );
     if package.kind == crate::package::TargetKind::Chart {
         let ships_crds = facts["shipsCrds"].as_bool().unwrap_or(false);
         let controls = chart_controls(facts["operatorGrantText"].as_str().unwrap_or_default());
@@ -693,7 +697,66 @@ fn pod_facts(spec: Option<&Node>) -> Json {
         "podSpec": spec.map(Node::to_json).unwrap_or_else(|| json!({})),
         "containers": list("containers"),
         "initContainers": list("initContainers"),
+        "configMounts": config_mounts(spec),
     })
+}
+
+/// The ConfigMaps a pod's containers read as files: `{container,
+/// mountPath, configMap}` for each volume mount of a `configMap` volume (or
+/// a `projected` volume's configMap source), init containers included. A
+/// file a variable or flag names under `mountPath` is then the ConfigMap's
+/// (a log4j or logback configuration the package may ship).
+fn config_mounts(spec: Option<&Node>) -> Json {
+    let Some(spec) = spec else {
+        return json!([]);
+    };
+    let text = |n: Option<&Node>| n.and_then(Node::scalar_text).unwrap_or_default();
+    // Volume name → the ConfigMaps it projects.
+    let mut volumes: Vec<(String, Vec<String>)> = Vec::new();
+    for v in spec
+        .get("volumes")
+        .and_then(Node::as_seq)
+        .unwrap_or_default()
+    {
+        let mut maps = Vec::new();
+        if let Some(cm) = v.get("configMap") {
+            maps.push(text(cm.get("name")));
+        }
+        let sources = v.path("projected.sources").and_then(Node::as_seq);
+        for src in sources.unwrap_or_default() {
+            if let Some(cm) = src.get("configMap") {
+                maps.push(text(cm.get("name")));
+            }
+        }
+        maps.retain(|m| !m.is_empty());
+        if !maps.is_empty() {
+            volumes.push((text(v.get("name")), maps));
+        }
+    }
+    let mut out = Vec::new();
+    for list in ["initContainers", "containers"] {
+        for c in spec.get(list).and_then(Node::as_seq).unwrap_or_default() {
+            let container = text(c.get("name"));
+            for m in c
+                .get("volumeMounts")
+                .and_then(Node::as_seq)
+                .unwrap_or_default()
+            {
+                let volume = text(m.get("name"));
+                let mount_path = text(m.get("mountPath"));
+                for (_, maps) in volumes.iter().filter(|(name, _)| *name == volume) {
+                    for map in maps {
+                        out.push(json!({
+                            "container": container,
+                            "mountPath": mount_path,
+                            "configMap": map,
+                        }));
+                    }
+                }
+            }
+        }
+    }
+    Json::Array(out)
 }
 
 /// A role's grants, as a list and as `grantText` lines, and the API groups
@@ -1086,6 +1149,20 @@ fn crd_facts(crd: &Node) -> Json {
             .map_or(Json::Null, Json::String),
     );
     insert_field_facts(&mut facts, fields);
+    let operand_shapes: Vec<&String> = {
+        let paths: BTreeSet<&str> = shapes
+            .iter()
+            .map(|l| l.split(' ').next().unwrap_or(l))
+            .collect();
+        shapes
+            .iter()
+            .filter(|l| !names_other_than_operand(l.split(' ').next().unwrap_or(l), &paths))
+            .collect()
+    };
+    facts.insert(
+        "operandShapeText".into(),
+        Json::String(text_of_lines(&operand_shapes)),
+    );
     facts.insert("shapeText".into(), Json::String(text_of_lines(&shapes)));
     facts.insert("imageDefaults".into(), Json::Array(image_defaults));
     facts.insert("fieldSource".into(), json!("schema"));
@@ -1128,6 +1205,17 @@ fn insert_field_facts(facts: &mut Map<String, Json>, fields: Vec<String>) {
     let (spec_names, spec_name_text) = names_under("spec");
     let (status_names, status_name_text) = names_under("status");
     facts.insert("components".into(), Json::Array(components(&fields)));
+    let operand: Vec<&String> = {
+        let all: BTreeSet<&str> = fields.iter().map(String::as_str).collect();
+        fields
+            .iter()
+            .filter(|f| !names_other_than_operand(f, &all))
+            .collect()
+    };
+    facts.insert(
+        "operandFieldText".into(),
+        Json::String(text_of_lines(&operand)),
+    );
     facts.insert("fieldText".into(), Json::String(text_of_lines(&fields)));
     facts.insert(
         "fields".into(),
@@ -1175,6 +1263,79 @@ fn components(fields: &[String]) -> Vec<Json> {
     out.into_iter()
         .map(|p| Json::String(p.to_string()))
         .collect()
+}
+
+/// The words of a field name, lowercased: its `_`/`-` separated parts and
+/// camelCase humps (`minTLSVersion` → min, tls, version; `k8sVersion` →
+/// k8s, version).
+fn name_words(name: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for part in name.split(['_', '-']) {
+        let chars: Vec<char> = part.chars().collect();
+        let mut word = String::new();
+        for (i, &c) in chars.iter().enumerate() {
+            let prev = i.checked_sub(1).map(|j| chars[j]);
+            let next = chars.get(i + 1).copied();
+            // A hump starts at an upper-case letter after a lower-case one
+            // or a digit, or at the last capital of a run that a lower-case
+            // letter follows (`TLSVersion`: TLS | Version).
+            let hump = c.is_ascii_uppercase()
+                && (prev.is_some_and(|p| p.is_ascii_lowercase() || p.is_ascii_digit())
+                    || (prev.is_some_and(|p| p.is_ascii_uppercase())
+                        && next.is_some_and(|n| n.is_ascii_lowercase())));
+            if hump && !word.is_empty() {
+                out.push(std::mem::take(&mut word).to_ascii_lowercase());
+            }
+            word.push(c);
+        }
+        if !word.is_empty() {
+            out.push(word.to_ascii_lowercase());
+        }
+    }
+    out
+}
+
+/// Whether a field path's leaf names a version that is not the operand's:
+/// the platform's or a protocol's (`clusterVersion`, `kubeVersion`,
+/// `kubernetesVersion`, `minTLSVersion`, `apiVersion`, any version under a
+/// `tls`/`ssl` object), or the version of an object a reference points to
+/// (a `version` beside a `kind`). `paths` are the CRD's paths, in the same
+/// form as `path`, to find the sibling `kind`.
+fn names_other_than_operand(path: &str, paths: &BTreeSet<&str>) -> bool {
+    /// Words that make a `…Version` name the version of something other
+    /// than the operand.
+    const NOT_OPERAND: [&str; 16] = [
+        "api",
+        "cluster",
+        "crd",
+        "http",
+        "ip",
+        "k8s",
+        "kube",
+        "kubelet",
+        "kubernetes",
+        "ocp",
+        "openshift",
+        "platform",
+        "protocol",
+        "resource",
+        "ssl",
+        "tls",
+    ];
+    let (parent, leaf) = path.rsplit_once('.').unwrap_or(("", path));
+    let words = name_words(leaf);
+    if !words.iter().any(|w| w == "version") {
+        return false;
+    }
+    if words.iter().any(|w| NOT_OPERAND.contains(&w.as_str())) {
+        return true;
+    }
+    let under_tls = parent.split('.').any(|seg| {
+        name_words(seg.trim_end_matches("[]"))
+            .iter()
+            .any(|w| w == "tls" || w == "ssl")
+    });
+    under_tls || (!parent.is_empty() && paths.contains(format!("{parent}.kind").as_str()))
 }
 
 /// Most field paths read from one example or descriptor list (bounds
@@ -2030,6 +2191,41 @@ rules:
                  apps/pods get\nbad_group/two_words list_x/y_z\n"
             )
         );
+    }
+
+    #[test]
+    fn field_names_split_into_words() {
+        assert_eq!(name_words("minTLSVersion"), ["min", "tls", "version"]);
+        assert_eq!(name_words("k8sVersion"), ["k8s", "version"]);
+        assert_eq!(name_words("app_version"), ["app", "version"]);
+        assert_eq!(name_words("imageTag"), ["image", "tag"]);
+    }
+
+    #[test]
+    fn platform_protocol_and_reference_versions_are_not_the_operands() {
+        let paths: BTreeSet<&str> = ["spec.target.kind", "spec.target.version"].into();
+        let other = |p: &str| names_other_than_operand(p, &paths);
+        for p in [
+            "spec.clusterVersion",
+            "spec.kubeVersion",
+            "status.kubernetesVersion",
+            "spec.minTLSVersion",
+            "spec.tls.minVersion",
+            "spec.subject.apiVersion",
+            "spec.target.version",
+        ] {
+            assert!(other(p), "{p}");
+        }
+        for p in [
+            "spec.version",
+            "spec.appVersion",
+            "status.currentVersion",
+            "spec.cluster.version",
+            "spec.image",
+            "spec.postgresVersion",
+        ] {
+            assert!(!other(p), "{p}");
+        }
     }
 
     #[test]

@@ -15,6 +15,7 @@ mod manifests;
 mod package_manifest;
 mod rbac;
 mod removed_apis;
+mod webhooks;
 mod workloads;
 
 use crate::discover::{Layout, Target};
