@@ -14,7 +14,12 @@
 //! 2. else those whose service account holds a grant the operator's own
 //!    roles give to write its owned API groups (the manager reconciles
 //!    them);
-//! 3. else every CSV install deployment (nothing tells them apart).
+//! 3. else every CSV install deployment (nothing tells them apart);
+//!
+//! and of those, the ones a CSV webhook definition does not name as its
+//! `deploymentName`, when any is left: the operator's image often runs its
+//! webhook server as a second Deployment, which admits but reconciles
+//! nothing.
 //!
 //! Each Deployment of a package with a CSV gets the fact `operatorWorkload`;
 //! other packages' workloads get none (the selector then filters nothing).
@@ -58,6 +63,17 @@ fn service_account(r: &Resource) -> String {
         .unwrap_or_else(|| "default".to_string())
 }
 
+/// The Deployments the CSV's webhook definitions name (`deploymentName`).
+fn csv_webhook_deployments(csv: &Resource) -> BTreeSet<String> {
+    csv.node
+        .path("spec.webhookdefinitions")
+        .and_then(Node::as_seq)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|w| w.get("deploymentName").and_then(Node::scalar_text))
+        .collect()
+}
+
 /// The service accounts holding an operator role that may write one of the
 /// owned API groups (`*` included). Reads the roles' `operator`,
 /// `serviceAccounts` and `grants` facts, so RBAC attribution runs first.
@@ -97,12 +113,13 @@ fn owned_group_writers(resources: &[Resource]) -> BTreeSet<String> {
 /// Marks every Deployment of a package with a CSV with `operatorWorkload`:
 /// whether it runs the operator itself (see the module documentation).
 pub fn mark_operator_workloads(resources: &mut [Resource]) {
-    let Some(csv) = resources
+    let Some(csv_index) = resources
         .iter()
-        .find(|r| r.is_kind("ClusterServiceVersion") && r.origin.embedded.is_none())
+        .position(|r| r.is_kind("ClusterServiceVersion") && r.origin.embedded.is_none())
     else {
         return;
     };
+    let csv = &resources[csv_index];
     let container_image = csv
         .node
         .path("metadata.annotations.containerImage")
@@ -146,6 +163,18 @@ pub fn mark_operator_workloads(resources: &mut [Resource]) {
     }
     if operator.is_empty() {
         operator = install;
+    }
+    // The operator's image often runs its webhook server too (another
+    // Deployment, other arguments): the Deployment a CSV webhook names is
+    // not the one that reconciles, when another one is.
+    let webhook_servers: BTreeSet<String> = csv_webhook_deployments(&resources[csv_index]);
+    let reconcilers: Vec<usize> = operator
+        .iter()
+        .copied()
+        .filter(|&i| !webhook_servers.contains(&resources[i].name))
+        .collect();
+    if !reconcilers.is_empty() {
+        operator = reconcilers;
     }
     for (i, r) in resources.iter_mut().enumerate() {
         if !r.is_kind("Deployment") {
@@ -206,6 +235,46 @@ mod tests {
         mark_operator_workloads(&mut rs);
         // By repository: the annotation has a tag, the deployment a digest.
         assert_eq!(marks(&rs), [json!(true), json!(false), json!(false)]);
+    }
+
+    #[test]
+    fn the_webhook_server_running_the_operator_image_is_not_the_reconciler() {
+        let text = format!(
+            "kind: ClusterServiceVersion\napiVersion: operators.coreos.com/v1alpha1\n\
+             metadata: {{name: x, annotations: {{containerImage: 'q.io/o/op:1'}}}}\n\
+             spec: {{webhookdefinitions: [{{type: ValidatingAdmissionWebhook, deploymentName: op-webhook}}]}}\n---\n{}---\n{}",
+            deployment("op", "q.io/o/op:1", "op"),
+            deployment("op-webhook", "q.io/o/op:1", "webhook"),
+        );
+        let mut rs = objects(&text, &[None, DEP, DEP]);
+        mark_operator_workloads(&mut rs);
+        assert_eq!(marks(&rs), [json!(true), json!(false)]);
+    }
+
+    #[test]
+    fn the_deployment_writing_the_owned_apis_is_the_operator_when_no_image_matches() {
+        let text = format!(
+            "kind: ClusterServiceVersion\napiVersion: operators.coreos.com/v1alpha1\nmetadata: {{name: x}}\n---\n{}---\n{}---\n\
+             kind: CustomResourceDefinition\napiVersion: apiextensions.k8s.io/v1\nmetadata: {{name: demos.demo.io}}\n---\n\
+             kind: ClusterRole\napiVersion: rbac.authorization.k8s.io/v1\nmetadata: {{name: mgr}}\n",
+            deployment("mgr", "q.io/mgr:1", "mgr"),
+            deployment("helper", "q.io/helper:1", "helper"),
+        );
+        let mut rs = objects(
+            &text,
+            &[
+                None,
+                DEP,
+                DEP,
+                None,
+                Some("spec.install.spec.clusterPermissions[0]"),
+            ],
+        );
+        rs[3].facts = json!({"owned": true, "group": "demo.io"});
+        rs[4].facts = json!({"operator": true, "serviceAccounts": ["mgr"],
+            "grants": [{"group": "demo.io", "resource": "demos/status", "verbs": ["update"]}]});
+        mark_operator_workloads(&mut rs);
+        assert_eq!(marks(&rs), [json!(true), json!(false)]);
     }
 
     #[test]
