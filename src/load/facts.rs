@@ -1324,10 +1324,16 @@ fn names_other_than_operand(path: &str, paths: &BTreeSet<&str>) -> bool {
     ];
     let (parent, leaf) = path.rsplit_once('.').unwrap_or(("", path));
     let words = name_words(leaf);
-    if !words.iter().any(|w| w == "version") {
+    let Some(at) = words.iter().position(|w| w == "version") else {
         return false;
-    }
-    if words.iter().any(|w| NOT_OPERAND.contains(&w.as_str())) {
+    };
+    // The word the version is of (`clusterVersion`, `minTLSVersion`), or
+    // a TLS name's first (`tlsMinVersion`); `clusterGroupChartVersion` is
+    // a chart's version.
+    let of = at.checked_sub(1).map(|i| words[i].as_str());
+    if of.is_some_and(|w| NOT_OPERAND.contains(&w))
+        || words.first().is_some_and(|w| w == "tls" || w == "ssl")
+    {
         return true;
     }
     let under_tls = parent.split('.').any(|seg| {
@@ -2213,6 +2219,8 @@ rules:
             "spec.tls.minVersion",
             "spec.subject.apiVersion",
             "spec.target.version",
+            "spec.tlsMinVersion",
+            "status.lastResourceVersion",
         ] {
             assert!(other(p), "{p}");
         }
@@ -2223,6 +2231,7 @@ rules:
             "spec.cluster.version",
             "spec.image",
             "spec.postgresVersion",
+            "spec.multiSourceConfig.clusterGroupChartVersion",
         ] {
             assert!(!other(p), "{p}");
         }
