@@ -158,6 +158,23 @@ pub fn resource(mut node: Node, file: &str, embedded: Option<String>) -> Resourc
     }
 }
 
+/// Test objects: one resource per YAML document of `text` (file `f.yaml`),
+/// the `n`th embedded at `embedded[n]` (a CSV path) or standing alone, with
+/// empty facts for a test to fill.
+#[cfg(test)]
+pub(crate) fn test_objects(text: &str, embedded: &[Option<&str>]) -> Vec<Resource> {
+    crate::yaml::parse_str(text, &crate::yaml::Limits::default())
+        .documents
+        .into_iter()
+        .zip(embedded)
+        .map(|(d, e)| {
+            let mut r = resource(d.root, "f.yaml", e.map(str::to_string));
+            r.facts = serde_json::json!({});
+            r
+        })
+        .collect()
+}
+
 /// The text of a scalar field, or empty.
 pub fn str_at(node: &Node, path: &str) -> String {
     node.path(path)

@@ -165,22 +165,7 @@ pub fn attribute(resources: &mut [Resource]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::load::files::resource;
-    use crate::yaml::{Limits, parse_str};
-
-    fn objects(text: &str, embedded: &[Option<&str>]) -> Vec<Resource> {
-        let parsed = parse_str(text, &Limits::default());
-        parsed
-            .documents
-            .into_iter()
-            .zip(embedded)
-            .map(|(d, e)| {
-                let mut r = resource(d.root, "f.yaml", e.map(str::to_string));
-                r.facts = json!({});
-                r
-            })
-            .collect()
-    }
+    use crate::load::files::test_objects as objects;
 
     const ROLE: &str = "rbac.authorization.k8s.io/v1";
 

@@ -189,22 +189,8 @@ pub fn mark_operator_workloads(resources: &mut [Resource]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::load::files::resource;
-    use crate::yaml::{Limits, parse_str};
+    use crate::load::files::test_objects as objects;
     use serde_json::json;
-
-    fn objects(text: &str, embedded: &[Option<&str>]) -> Vec<Resource> {
-        parse_str(text, &Limits::default())
-            .documents
-            .into_iter()
-            .zip(embedded)
-            .map(|(d, e)| {
-                let mut r = resource(d.root, "f.yaml", e.map(str::to_string));
-                r.facts = json!({});
-                r
-            })
-            .collect()
-    }
 
     fn deployment(name: &str, image: &str, sa: &str) -> String {
         format!(
