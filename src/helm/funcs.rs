@@ -1707,11 +1707,19 @@ pub(crate) fn register(set: &mut Set) {
 /// `fromYaml`: a mapping (or `{Error: …}`), `fromYamlArray`: a list.
 pub(crate) fn from_yaml(text: &str, array: bool) -> Value {
     let parsed = crate::yaml::parse_str(text, &crate::yaml::Limits::default());
-    let error = parsed
-        .issues
-        .iter()
-        .find(|i| i.severity == crate::yaml::IssueSeverity::Error)
-        .map(|i| i.message.clone());
+    let error = if crate::yaml::first_control_character(text).is_some() {
+        // go-yaml's reader error, as `sigs.k8s.io/yaml` wraps it.
+        Some(format!(
+            "error converting YAML to JSON: yaml: {}",
+            crate::yaml::CONTROL_CHARACTERS
+        ))
+    } else {
+        parsed
+            .issues
+            .iter()
+            .find(|i| i.severity == crate::yaml::IssueSeverity::Error)
+            .map(|i| i.message.clone())
+    };
     if let Some(e) = error {
         return if array {
             list(vec![string(e)])

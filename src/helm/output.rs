@@ -30,6 +30,21 @@ fn line_at(clean: &str, markers: &[Mark], offset: usize) -> u32 {
     m.line + u32::try_from(between.matches('\n').count()).unwrap_or(0)
 }
 
+/// The byte offset of a line and column (in characters) of `text`.
+fn offset_of(text: &str, pos: yaml::Pos) -> usize {
+    let line_start = text
+        .split_inclusive('\n')
+        .take(pos.line.saturating_sub(1) as usize)
+        .map(str::len)
+        .sum::<usize>();
+    let rest = text.get(line_start..).unwrap_or("");
+    line_start
+        + rest
+            .char_indices()
+            .nth(pos.column.saturating_sub(1) as usize)
+            .map_or(rest.len(), |(i, _)| i)
+}
+
 /// Helm's install order of kinds (`releaseutil.InstallOrder`).
 const INSTALL_ORDER: &[&str] = &[
     "PriorityClass",
@@ -129,11 +144,13 @@ pub(crate) fn split_and_sort(
                 .iter()
                 .find(|i| i.severity == yaml::IssueSeverity::Error)
             {
+                // The template line that wrote the offending text.
+                let at = issue.pos.map_or(0, |p| offset_of(text, p));
                 diags.push(HelmDiagnostic {
                     code: crate::diag::Code::RenderedYaml,
                     severity: Severity::Warning,
                     file: f.file.clone(),
-                    line: Some(line + issue.pos.map_or(0, |p| p.line.saturating_sub(1))),
+                    line: Some(line_at(clean, markers, base + start + lead + at)),
                     message: format!(
                         "YAML parse error on {}: {} (helm template would fail on this chart)",
                         f.template, issue.message

@@ -30,7 +30,9 @@
 //! (go-yaml: `uint64`); `!!binary` is kept as written (go-yaml decodes the
 //! base64); an ill-typed `!!int`/`!!float`/`!!bool`/`!!null` scalar is an
 //! error issue and a string (go-yaml rejects the document); a complex key is a
-//! warning and its entry is skipped. Like go-yaml, a scalar under a tag it does
+//! warning and its entry is skipped. NEL (`U+0085`) is an ordinary character
+//! here, as in YAML 1.2 (go-yaml: a line break, so a NEL in a quoted scalar
+//! folds to a space). Like go-yaml, a scalar under a tag it does
 //! not know (`!foo 12`, `! 12`) is the string `"12"`, and anchors do not reach
 //! across documents.
 //!
@@ -198,7 +200,7 @@ pub fn parse_str(text: &str, limits: &Limits) -> Parsed {
     parse_checked(text.strip_prefix('\u{FEFF}').unwrap_or(text), limits)
 }
 
-/// The NUL check, then the parser.
+/// The NUL check, go-yaml's character check, then the parser.
 fn parse_checked(text: &str, limits: &Limits) -> Parsed {
     if let Some(at) = text.find('\0') {
         return failed(
@@ -207,7 +209,47 @@ fn parse_checked(text: &str, limits: &Limits) -> Parsed {
             "the file contains a NUL byte; it is not a YAML text file and is not read".to_owned(),
         );
     }
+    if let Some((at, c)) = first_control_character(text) {
+        return failed(
+            crate::diag::Code::YamlSyntax,
+            Some(end_pos(&text[..at])),
+            format!(
+                "{CONTROL_CHARACTERS} (U+{:04X}; Kubernetes and Helm refuse the document)",
+                u32::from(c)
+            ),
+        );
+    }
     parse::parse_text(text, limits)
+}
+
+/// go-yaml's reader error for a character outside YAML's printable set.
+pub const CONTROL_CHARACTERS: &str = "control characters are not allowed";
+
+/// The byte offset and character of the first character go-yaml's reader
+/// refuses, if any.
+///
+/// YAML's `c-printable` set, as go-yaml (v2 and v3, `readerc.go`,
+/// `yaml_parser_update_buffer`) checks every decoded character before the
+/// scanner sees it: tab, LF, CR, `0x20`–`0x7E`, NEL (`0x85`), `0xA0`–`0xD7FF`,
+/// `0xE000`–`0xFFFD` and `0x10000` up. Everything else (C0 controls, DEL, the
+/// C1 controls but NEL, `U+FFFE`/`U+FFFF`) fails the whole document with
+/// `yaml: control characters are not allowed`, which is how `sigs.k8s.io/yaml`
+/// (kubectl, Helm's values and rendered manifests, `fromYaml`) reports it.
+/// saphyr accepts them, so the check is ours. (Surrogates cannot occur in a
+/// Rust string.)
+#[must_use]
+pub fn first_control_character(text: &str) -> Option<(usize, char)> {
+    text.char_indices().find(|&(_, c)| {
+        !matches!(
+            c,
+            '\t' | '\n' | '\r'
+                | '\u{20}'..='\u{7E}'
+                | '\u{85}'
+                | '\u{A0}'..='\u{D7FF}'
+                | '\u{E000}'..='\u{FFFD}'
+                | '\u{10000}'..
+        )
+    })
 }
 
 fn check_size(len: usize, limits: &Limits) -> Option<Parsed> {

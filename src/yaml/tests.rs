@@ -525,6 +525,34 @@ fn nul_byte_is_an_error() {
 }
 
 #[test]
+fn control_characters_are_refused_as_go_yaml_does() {
+    // go-yaml's reader: C0 controls but tab/LF/CR, DEL, C1 controls but NEL,
+    // U+FFFE/U+FFFF fail the document; NEL, NBSP, a BOM inside, and
+    // astral characters are fine.
+    for bad in [
+        '\u{1}', '\u{b}', '\u{7f}', '\u{80}', '\u{86}', '\u{9f}', '\u{fffe}',
+    ] {
+        let parsed = parse_str(&format!("a: 1\nb: \"x{bad}\"\n"), &Limits::default());
+        assert!(parsed.documents.is_empty(), "{bad:?}");
+        assert_eq!(parsed.issues.len(), 1);
+        assert_eq!(parsed.issues[0].severity, IssueSeverity::Error);
+        assert_eq!(parsed.issues[0].pos, Some(pos(2, 6)), "{bad:?}");
+        assert!(parsed.issues[0].message.starts_with(CONTROL_CHARACTERS));
+    }
+    for good in [
+        '\t',
+        '\u{85}',
+        '\u{a0}',
+        '\u{feff}',
+        '\u{fffd}',
+        '\u{1f600}',
+    ] {
+        let parsed = parse_str(&format!("a: 1\nb: \"x{good}\"\n"), &Limits::default());
+        assert!(parsed.issues.is_empty(), "{good:?}: {:?}", parsed.issues);
+    }
+}
+
+#[test]
 fn file_over_the_size_limit() {
     let limits = Limits {
         max_file_bytes: 10,
