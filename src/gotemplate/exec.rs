@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::fmt::{sprint, sprintf, sprintln};
 use super::parse::{self, Arg, Branch, Command, List, Node, ParseError, Pipe, Tree, Trees};
-use super::value::{IntKind, Map, Value};
+use super::value::{GoKind, IntKind, Map, Value};
 
 /// A template function. It gets the running execution (for functions that
 /// execute templates, like Helm's `include` and `tpl`) and its evaluated
@@ -163,6 +163,7 @@ impl Set {
             overlays: Vec::new(),
             depth: 0,
             range_iters: 0,
+            addr: false,
         };
         let Some(tree) = self.trees.get(name).cloned() else {
             return Err(Error {
@@ -195,6 +196,13 @@ pub struct Exec<'a> {
     overlays: Vec<Rc<Trees>>,
     depth: usize,
     range_iters: u64,
+    /// Whether the value the operand or command evaluated last is
+    /// addressable, in Go's `reflect` sense: a struct field read through a
+    /// pointer (or through an addressable struct), kept by variables, dot
+    /// and `and`/`or`, lost by every other function call and by map and
+    /// `interface {}` elements. Only printing reads it (see
+    /// [`super::value::GoType::addr_stringer`]).
+    addr: bool,
 }
 
 struct Out<'m> {
@@ -205,12 +213,15 @@ struct Out<'m> {
 
 struct Frame<'t> {
     tree: &'t Tree,
-    /// Variables: name, value, and whether the value's static Go type is
+    /// Variables: name, value, whether the value's static Go type is
     /// `interface {}` (a range element) rather than the concrete type a
-    /// pipeline yields (see [`Exec::eval_chain`]).
-    vars: Vec<(String, Value, bool)>,
+    /// pipeline yields (see [`Exec::eval_chain`]), and whether it is
+    /// addressable (see [`Exec::addr`]).
+    vars: Vec<(String, Value, bool, bool)>,
     /// Whether dot is a range element (static type `interface {}`).
     dot_iface: bool,
+    /// Whether dot is addressable (see [`Exec::addr`]).
+    dot_addr: bool,
     /// Whether marks are recorded (the entry tree's own nodes).
     top: bool,
     /// The node being evaluated, for error positions.
@@ -318,8 +329,9 @@ impl<'a> Exec<'a> {
         self.depth += 1;
         let mut frame = Frame {
             tree,
-            vars: vec![("$".into(), data.clone(), false)],
+            vars: vec![("$".into(), data.clone(), false, false)],
             dot_iface: false,
+            dot_addr: false,
             top: out.marks.is_some(),
             at: 0,
             at_text: Arc::from(""),
@@ -398,7 +410,7 @@ impl<'a> Exec<'a> {
                 Self::mark(f, out, *pos, true);
                 let v = self.eval_pipeline(f, dot, pipe)?;
                 if pipe.decl.is_empty() {
-                    self.write(f, out, &super::value::print_value(&v))?;
+                    self.write(f, out, &super::value::print_value(&v, self.addr))?;
                 }
                 Ok(())
             }
@@ -417,6 +429,8 @@ impl<'a> Exec<'a> {
                     Some(p) => self.eval_pipeline(f, dot, p)?,
                     None => Value::Nil,
                 };
+                // Go hands the pipeline's reflect.Value over as it is.
+                let addr = pipe.is_some() && self.addr;
                 if self.depth >= self.set.limits.max_depth {
                     return Err(self.fail(
                         f,
@@ -429,8 +443,9 @@ impl<'a> Exec<'a> {
                 self.depth += 1;
                 let mut inner = Frame {
                     tree: &tree,
-                    vars: vec![("$".into(), data.clone(), false)],
+                    vars: vec![("$".into(), data.clone(), false, addr)],
                     dot_iface: false,
+                    dot_addr: addr,
                     top: false,
                     at: 0,
                     at_text: Arc::from(""),
@@ -459,8 +474,10 @@ impl<'a> Exec<'a> {
             if with {
                 // `with` sets dot to the pipeline's value, of its concrete type.
                 let outer = std::mem::replace(&mut f.dot_iface, false);
+                let outer_addr = std::mem::replace(&mut f.dot_addr, self.addr);
                 let r = self.walk_list(f, &val, &b.list, out);
                 f.dot_iface = outer;
+                f.dot_addr = outer_addr;
                 r
             } else {
                 self.walk_list(f, dot, &b.list, out)
@@ -565,14 +582,18 @@ impl<'a> Exec<'a> {
                     let n = f.vars.len();
                     f.vars[n - 1].1 = elem.clone();
                     f.vars[n - 1].2 = true;
+                    f.vars[n - 1].3 = false;
                     if decl.len() > 1 {
                         f.vars[n - 2].1 = index.clone();
                     }
                 }
             }
+            // Elements of an `interface {}` slice or map are copies.
             let outer_iface = std::mem::replace(&mut f.dot_iface, true);
+            let outer_addr = std::mem::replace(&mut f.dot_addr, false);
             let r = self.walk_list(f, &elem, &b.list, out);
             f.dot_iface = outer_iface;
+            f.dot_addr = outer_addr;
             f.vars.truncate(mark);
             match r {
                 Ok(()) | Err(Flow::Continue) => {}
@@ -594,20 +615,24 @@ impl<'a> Exec<'a> {
     }
 
     fn set_var(&self, f: &mut Frame<'_>, name: &str, v: Value, iface: bool) -> R<()> {
+        let addr = self.addr && !iface;
         for slot in f.vars.iter_mut().rev() {
             if slot.0 == name {
                 slot.1 = v;
                 slot.2 = iface;
+                slot.3 = addr;
                 return Ok(());
             }
         }
         Err(self.fail(f, format!("undefined variable: {name}")))
     }
 
-    /// A variable's value, and whether its static type is `interface {}`.
-    fn var(&self, f: &Frame<'_>, name: &str) -> R<(Value, bool)> {
+    /// A variable's value, and whether its static type is `interface {}`;
+    /// [`Exec::addr`] says whether it is addressable.
+    fn var(&mut self, f: &Frame<'_>, name: &str) -> R<(Value, bool)> {
         for slot in f.vars.iter().rev() {
             if slot.0 == name {
+                self.addr = slot.3;
                 return Ok((slot.1.clone(), slot.2));
             }
         }
@@ -616,6 +641,7 @@ impl<'a> Exec<'a> {
 
     fn eval_pipeline(&mut self, f: &mut Frame<'_>, dot: &Value, pipe: &Pipe) -> R<Value> {
         let mut value: Option<Value> = None;
+        self.addr = false;
         for cmd in &pipe.cmds {
             value = Some(self.eval_command(f, dot, cmd, value)?);
         }
@@ -624,7 +650,7 @@ impl<'a> Exec<'a> {
             if pipe.is_assign {
                 self.set_var(f, name, value.clone(), false)?;
             } else {
-                f.vars.push((name.clone(), value.clone(), false));
+                f.vars.push((name.clone(), value.clone(), false, self.addr));
             }
         }
         Ok(value)
@@ -658,6 +684,7 @@ impl<'a> Exec<'a> {
         }
         match first {
             Arg::Field(_, idents) => {
+                self.addr = f.dot_addr;
                 self.eval_chain(f, dot, dot.clone(), f.dot_iface, idents, &cmd.args, fin)
             }
             Arg::Chain(_, node, idents) => {
@@ -685,10 +712,12 @@ impl<'a> Exec<'a> {
             }
             Arg::Const(_, v) => {
                 self.not_a_function(f, cmd, &fin)?;
+                self.addr = false;
                 Ok(v.clone())
             }
             Arg::Dot(_) => {
                 self.not_a_function(f, cmd, &fin)?;
+                self.addr = f.dot_addr;
                 Ok(dot.clone())
             }
             Arg::Nil(_) => Err(self.fail(f, "nil is not a command".into())),
@@ -705,6 +734,7 @@ impl<'a> Exec<'a> {
     /// An operand used as an argument.
     fn eval_arg(&mut self, f: &mut Frame<'_>, dot: &Value, arg: &Arg) -> R<Value> {
         Self::at_arg(f, arg);
+        self.addr = matches!(arg, Arg::Dot(_) | Arg::Field(..)) && f.dot_addr;
         match arg {
             Arg::Dot(_) => Ok(dot.clone()),
             Arg::Nil(_) => Ok(Value::Nil),
@@ -757,6 +787,7 @@ impl<'a> Exec<'a> {
         fin: Option<Value>,
     ) -> R<Value> {
         if matches!(recv, Value::Nil) && !iface {
+            self.addr = false;
             return Ok(Value::Nil);
         }
         let mut ty: &'static str = if iface {
@@ -773,7 +804,18 @@ impl<'a> Exec<'a> {
                 (&[][..], None)
             };
             let from_struct = matches!(&recv, Value::Map(m) if m.go_struct().is_some());
+            // A field (not a method result) of a struct is addressable
+            // when the struct is reached through a pointer or is itself
+            // addressable; a map element never is.
+            let addr = match &recv {
+                Value::Map(m) => m.go_type().is_some_and(|t| {
+                    t.fields.iter().any(|f| f.name == &**name)
+                        && (t.kind == GoKind::Ptr || (t.kind == GoKind::Struct && self.addr))
+                }),
+                _ => false,
+            };
             recv = self.eval_field(f, dot, name, a, fi, recv, ty)?;
+            self.addr = addr;
             // A struct field has its declared type; a map element is an
             // `interface {}` (Helm's values and objects are all such maps).
             ty = if from_struct {
@@ -864,6 +906,9 @@ impl<'a> Exec<'a> {
                     format!("wrong number of args for {name}: want at least 1 got 0"),
                 ));
             }
+            // Go's `and`/`or` return the operand's reflect.Value itself, so
+            // it stays addressable (a piped final value is taken as a copy
+            // here, which only `printValue` could tell).
             for a in args.iter().skip(1) {
                 last = self.eval_arg(f, dot, a)?;
                 if last.is_truthy() == (name == "or") {
@@ -871,6 +916,7 @@ impl<'a> Exec<'a> {
                 }
             }
             if let Some(v) = fin {
+                self.addr = false;
                 last = v;
             }
             return Ok(last);
@@ -886,6 +932,8 @@ impl<'a> Exec<'a> {
             Some(func) => func(self, &argv),
             None => builtin(name, &argv),
         };
+        // A function's result is a new value (Go's reflect.Call).
+        self.addr = false;
         r.map_err(|e| {
             // A failed call is reported at the whole command (Go's
             // evalCall); a good one leaves the last argument as the node.

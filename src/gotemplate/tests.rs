@@ -317,6 +317,7 @@ fn go_structs() {
         kind: GoKind::Struct,
         elem_zero: ElemZero::Nil,
         stringer: None,
+        addr_stringer: None,
         fields: &[
             GoField {
                 name: "A",
@@ -335,6 +336,7 @@ fn go_structs() {
         kind: GoKind::Ptr,
         elem_zero: ElemZero::Nil,
         stringer: None,
+        addr_stringer: None,
         fields: &[GoField {
             name: "In",
             json: Some("In"),

@@ -115,6 +115,15 @@ pub struct GoType {
     /// holding its result, which `fmt` and text/template print instead of
     /// the fields.
     pub stringer: Option<&'static str>,
+    /// For a struct whose `String()` has a pointer receiver
+    /// (`func (kv *KubeVersion) String()`): the entry holding its result.
+    /// Only an addressable value has that method (Go's method set of `T`
+    /// leaves out `*T`'s), so only an action printing a field reached
+    /// through a pointer, or a variable or dot holding one, prints it;
+    /// `print`, `printf` and every other function get a copy and print
+    /// the fields (text/template's `printValue` takes `v.Addr()` when
+    /// `v.CanAddr()` and `*T` is a `fmt.Stringer`).
+    pub addr_stringer: Option<&'static str>,
     /// A struct's fields in declaration order (empty for a map type).
     /// Entries of the map not listed here are method results (Go calls a
     /// niladic method like a field): readable, never printed or marshalled.
@@ -162,6 +171,7 @@ pub static STRING_MAP: GoType = GoType {
     kind: GoKind::Map,
     elem_zero: ElemZero::String,
     stringer: None,
+    addr_stringer: None,
     fields: &[],
 };
 
@@ -710,12 +720,20 @@ fn write_struct(m: &Map, out: &mut String, depth: usize) {
 
 /// What an action `{{ x }}` prints: text/template's `printValue`, which
 /// goes through a pointer first (so `{{ .Capabilities }}` prints `{…}`
-/// where `print .Capabilities` prints `&{…}`) and writes nil as
-/// `<no value>`.
-pub fn print_value(v: &Value) -> String {
+/// where `print .Capabilities` prints `&{…}`), through the pointer's
+/// `String()` when the value is `addressable` (see
+/// [`GoType::addr_stringer`]), and writes nil as `<no value>`.
+pub fn print_value(v: &Value, addressable: bool) -> String {
     match v {
         Value::Nil => "<no value>".to_owned(),
         Value::String(s) => s.to_string(),
+        Value::Map(m) if addressable && m.go_type().and_then(|t| t.addr_stringer).is_some() => {
+            let key = m
+                .go_type()
+                .and_then(|t| t.addr_stringer)
+                .unwrap_or_default();
+            go_string(&m.get(key).unwrap_or_default())
+        }
         Value::Map(m)
             if m.go_struct().is_some() && m.go_type().and_then(|t| t.stringer).is_none() =>
         {

@@ -384,6 +384,7 @@ pub(crate) static SEMVER: GoType = GoType {
     kind: GoKind::Ptr,
     elem_zero: ElemZero::Nil,
     stringer: Some("String"),
+    addr_stringer: None,
     fields: &[],
 };
 

@@ -24,6 +24,7 @@ pub(crate) static TIME: GoType = GoType {
     kind: GoKind::Struct,
     elem_zero: ElemZero::Nil,
     stringer: Some("String"),
+    addr_stringer: None,
     fields: &[],
 };
 

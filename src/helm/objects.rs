@@ -3,8 +3,9 @@
 //!
 //! Helm 4 hands some of them over as Go structs and named types, and Go
 //! prints, marshals and names those differently from plain maps: `{{
-//! .Capabilities.KubeVersion }}` prints `{v1.31.0 v1.31.0 1 31}` (the
-//! struct's fields, one of them unexported), `toJson` of it has only its
+//! print .Capabilities.KubeVersion }}` prints `{v1.31.0 v1.31.0 1 31}` (the
+//! struct's fields, one of them unexported; an action without the function
+//! prints its pointer's `String()`), `toJson` of it has only its
 //! exported fields in declaration order, `typeOf` says
 //! `common.KubeVersion`. Each such object is a map tagged with its
 //! [`GoType`], which the engine and `toYaml`/`toJson` follow. `.Chart` and
@@ -26,6 +27,7 @@ pub(crate) static FILES: GoType = GoType {
     kind: GoKind::Map,
     elem_zero: ElemZero::Bytes,
     stringer: None,
+    addr_stringer: None,
     fields: &[],
 };
 
@@ -35,6 +37,7 @@ static VALUES: GoType = GoType {
     kind: GoKind::Map,
     elem_zero: ElemZero::Nil,
     stringer: None,
+    addr_stringer: None,
     fields: &[],
 };
 
@@ -52,6 +55,7 @@ static CAPABILITIES: GoType = GoType {
     kind: GoKind::Ptr,
     elem_zero: ElemZero::Nil,
     stringer: None,
+    addr_stringer: None,
     fields: &[
         field("KubeVersion"),
         field("APIVersions"),
@@ -61,12 +65,15 @@ static CAPABILITIES: GoType = GoType {
 
 /// `common.KubeVersion`: `Version`, the unexported `normalizedVersion`
 /// (printed by `%v`, never marshalled), `Major`, `Minor`; `GitVersion` is a
-/// method returning `Version`.
+/// method returning `Version`, `String` (on `*KubeVersion`) one returning
+/// the normalized version (`v1.31.5` of `v1.31.5-gke.100`), so `{{
+/// .Capabilities.KubeVersion }}` prints that but `print` of it the struct.
 static KUBE_VERSION: GoType = GoType {
     name: "common.KubeVersion",
     kind: GoKind::Struct,
     elem_zero: ElemZero::Nil,
     stringer: None,
+    addr_stringer: Some("String"),
     fields: &[
         field("Version"),
         GoField {
@@ -85,6 +92,7 @@ static BUILD_INFO: GoType = GoType {
     kind: GoKind::Struct,
     elem_zero: ElemZero::Nil,
     stringer: None,
+    addr_stringer: None,
     fields: &[
         GoField {
             name: "Version",
@@ -247,6 +255,7 @@ pub(crate) fn capabilities(options: &RenderOptions, diags: &mut Vec<HelmDiagnost
                         ("Version", s(&kv)),
                         ("normalizedVersion", s(&normalized)),
                         ("GitVersion", s(&kv)),
+                        ("String", s(&normalized)),
                         ("Major", s(&major)),
                         ("Minor", s(&minor)),
                     ],
