@@ -273,6 +273,23 @@ fn chart_sources(chart: &Chart, shown: &str, ci_values: &[String]) -> BTreeMap<S
             },
         );
     }
+    // A vendored subchart's values.yaml, as `values/<key>`: a `@values:`
+    // place its parent lacks is looked up there (`etcd.startFromSnapshot`
+    // is `startFromSnapshot` of charts/etcd/values.yaml), as `pkg.values`
+    // holds the subcharts' defaults under their keys.
+    for sub in &chart.subcharts {
+        if !sub.values.as_map().is_some_and(|m| !m.is_empty()) {
+            continue;
+        }
+        for key in subchart_keys(chart, sub) {
+            sources
+                .entry(format!("values/{key}"))
+                .or_insert_with(|| Source {
+                    file: at(&format!("charts/{}/values.yaml", sub.metadata.name)),
+                    node: Some(sub.values.clone()),
+                });
+        }
+    }
     let text_files = [
         (
             "readme",
@@ -601,7 +618,7 @@ fn chart_facts(chart: &Chart, profiles: &[String], resources: &[Resource]) -> Js
             "keywords": m.keywords, "deprecated": m.deprecated, "annotations": annotations,
             "dependencies": dependencies, "maintainers": maintainers,
         },
-        "values": json_or_empty(&chart.values),
+        "values": values_with_subcharts(chart, 0),
         "valuesSchema": chart.schema.clone().unwrap_or(Json::Null),
         "valuesSchemaErrors": schema_errors(chart),
         "files": files,
@@ -856,6 +873,78 @@ fn schema_errors(chart: &Chart) -> Json {
         .map(|e| json!({"path": e.instance_path().to_string(), "message": e.to_string()}))
         .collect();
     Json::Array(errors)
+}
+
+/// Deepest subchart nesting whose defaults are laid into `pkg.values`.
+const MAX_VALUES_DEPTH: usize = 8;
+
+/// `pkg.values`: the chart's values.yaml with each vendored subchart's own
+/// defaults under its key (the dependency's alias, else its name) where the
+/// parent sets none, as Helm coalesces them. What a subchart offers is a
+/// value of the chart too (a vendored etcd's `startFromSnapshot` is set as
+/// `etcd.startFromSnapshot`), and its rendered objects are already the
+/// chart's: the values rules read both alike.
+fn values_with_subcharts(chart: &Chart, depth: usize) -> Json {
+    let mut values = json_or_empty(&chart.values);
+    if depth >= MAX_VALUES_DEPTH {
+        return values;
+    }
+    let Json::Object(map) = &mut values else {
+        return values;
+    };
+    for sub in &chart.subcharts {
+        let defaults = values_with_subcharts(sub, depth + 1);
+        for key in subchart_keys(chart, sub) {
+            let slot = map
+                .entry(key.to_string())
+                .or_insert_with(|| Json::Object(Map::new()));
+            if slot.is_null() {
+                *slot = Json::Object(Map::new());
+            }
+            lay_under(slot, &defaults);
+        }
+    }
+    values
+}
+
+/// The keys a vendored subchart's values live under in its parent's: each
+/// dependency entry's alias (else its name) that names it, or its own name
+/// when no entry does.
+fn subchart_keys<'c>(chart: &'c Chart, sub: &'c Chart) -> Vec<&'c str> {
+    let named: Vec<&str> = chart
+        .metadata
+        .dependencies
+        .iter()
+        .filter(|d| d.name == sub.metadata.name)
+        .map(|d| {
+            if d.alias.is_empty() {
+                d.name.as_str()
+            } else {
+                d.alias.as_str()
+            }
+        })
+        .collect();
+    if named.is_empty() {
+        vec![sub.metadata.name.as_str()]
+    } else {
+        named
+    }
+}
+
+/// Lays `defaults` under `dest`: a key `dest` lacks is copied, maps on both
+/// sides are merged the same way, and `dest`'s own value wins otherwise.
+fn lay_under(dest: &mut Json, defaults: &Json) {
+    let (Json::Object(dest), Json::Object(defaults)) = (dest, defaults) else {
+        return;
+    };
+    for (k, v) in defaults {
+        match dest.get_mut(k) {
+            None => {
+                dest.insert(k.clone(), v.clone());
+            }
+            Some(mine) => lay_under(mine, v),
+        }
+    }
 }
 
 fn json_or_empty(node: &Node) -> Json {

@@ -1108,6 +1108,16 @@ fn crd_facts(crd: &Node) -> Json {
     if !prunes {
         fields.extend(printer_column_status_paths(spec));
     }
+    // Names in camelCase, as `fields` gives them (`insert_field_facts`).
+    let mut shapes: Vec<String> = shapes
+        .into_iter()
+        .map(|line| match line.split_once(' ') {
+            Some((path, shape)) if path.contains(['_', '-']) => {
+                format!("{} {shape}", camel_path(path))
+            }
+            _ => line,
+        })
+        .collect();
     shapes.sort();
     shapes.dedup();
     // Sorted, as the rules' `fieldText` regexes and `in` searches expect.
@@ -1178,9 +1188,122 @@ fn crd_facts(crd: &Node) -> Json {
     Json::Object(facts)
 }
 
-/// `fields`, `fieldText`, `specNames`, `statusNames`, `specNameText` and
-/// `statusNameText` from sorted, deduplicated field paths.
+/// A property name in camelCase, the Kubernetes API convention every rule's
+/// name pattern is written for: a snake_case or kebab-case name
+/// (`node_selector`, `image-robin`, `LOG_LEVEL`) is read as its camelCase
+/// form (`nodeSelector`, `imageRobin`, `logLevel`), so one pattern serves
+/// APIs of either style. Names with a leading or doubled separator, or
+/// characters other than ASCII letters and digits, are kept as written.
+fn camel_name(name: &str) -> std::borrow::Cow<'_, str> {
+    let parts: Vec<&str> = name.split(['_', '-']).collect();
+    if parts.len() < 2
+        || parts
+            .iter()
+            .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_alphanumeric()))
+    {
+        return std::borrow::Cow::Borrowed(name);
+    }
+    // An upper-case name (`LOG_LEVEL`) is a constant's spelling: its words
+    // are read lower-cased.
+    let shouting = !name.bytes().any(|b| b.is_ascii_lowercase());
+    let mut out = String::with_capacity(name.len());
+    for (i, part) in parts.iter().enumerate() {
+        let part = if shouting {
+            part.to_ascii_lowercase()
+        } else {
+            (*part).to_string()
+        };
+        let mut chars = part.chars();
+        if i > 0
+            && let Some(first) = chars.next()
+        {
+            out.push(first.to_ascii_uppercase());
+            out.push_str(chars.as_str());
+        } else {
+            out.push_str(&part);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// A field path with each property name in camelCase ([`camel_name`]);
+/// `*` (map values) and a list's `[]` mark are kept.
+fn camel_path(path: &str) -> std::borrow::Cow<'_, str> {
+    if !path.contains(['_', '-']) {
+        return std::borrow::Cow::Borrowed(path);
+    }
+    let segments: Vec<String> = path
+        .split('.')
+        .map(|seg| {
+            let (name, list) = seg
+                .strip_suffix("[]")
+                .map_or((seg, ""), |n| (n, "[]"));
+            format!("{}{list}", camel_name(name))
+        })
+        .collect();
+    std::borrow::Cow::Owned(segments.join("."))
+}
+
+/// Words that, right after `image`, make a name a setting about images
+/// rather than the image itself (`imagePullPolicy`, `imagePullSecrets`,
+/// `imageRegistry`) or a group of them (`containerImageOverrides`).
+const NOT_AN_IMAGE: [&str; 9] = [
+    "pull",
+    "policy",
+    "secret",
+    "secrets",
+    "credentials",
+    "registry",
+    "registries",
+    "overrides",
+    "list",
+];
+
+/// Whether a (camelCase) property name names an image the user chooses:
+/// `image`, `<x>Image`, `<x>ImageName`, `imageTag`, `imageRepository`, or a
+/// component's image after the word (`imageRobin`, from `image_robin`);
+/// not a setting about images (`imagePullPolicy`, `imageRegistry`).
+fn is_image_name(name: &str) -> bool {
+    let words = name_words(name);
+    let Some(at) = words.iter().position(|w| w == "image") else {
+        return false;
+    };
+    words
+        .get(at + 1)
+        .is_none_or(|next| !NOT_AN_IMAGE.contains(&next.as_str()))
+}
+
+/// The spec paths that name an operand image the user chooses: a field
+/// named like an image ([`is_image_name`]), or any field of an `images`
+/// (`<x>Images`) group, keyed by component (`spec.images.server`).
+fn image_fields(fields: &[String]) -> Vec<Json> {
+    fields
+        .iter()
+        .filter(|f| f.starts_with("spec."))
+        .filter(|f| {
+            let mut segments = f.rsplit('.');
+            let leaf = segments.next().unwrap_or_default();
+            let parent = segments.find(|s| *s != "*").unwrap_or_default();
+            (leaf != "*" && is_image_name(leaf))
+                || (parent != "spec" && name_words(parent).last().is_some_and(|w| w == "images"))
+        })
+        .map(|f| Json::String(f.clone()))
+        .collect()
+}
+
+/// `fields`, `fieldText`, `specNames`, `statusNames`, `specNameText`,
+/// `statusNameText` and `imageFields` from field paths, their names read in
+/// camelCase ([`camel_path`]).
 fn insert_field_facts(facts: &mut Map<String, Json>, fields: Vec<String>) {
+    let mut fields: Vec<String> = fields
+        .into_iter()
+        .map(|f| match camel_path(&f) {
+            std::borrow::Cow::Borrowed(_) => f,
+            std::borrow::Cow::Owned(camel) => camel,
+        })
+        .collect();
+    fields.sort();
+    fields.dedup();
     // Leaf names under spec and status, as sorted sets: `'tolerations' in
     // facts.specNames` is one binary search, where a regex over every path
     // of a large CRD costs thousands of matches. The same names one per line
@@ -1205,6 +1328,7 @@ fn insert_field_facts(facts: &mut Map<String, Json>, fields: Vec<String>) {
     let (spec_names, spec_name_text) = names_under("spec");
     let (status_names, status_name_text) = names_under("status");
     facts.insert("components".into(), Json::Array(components(&fields)));
+    facts.insert("imageFields".into(), Json::Array(image_fields(&fields)));
     let operand: Vec<&String> = {
         let all: BTreeSet<&str> = fields.iter().map(String::as_str).collect();
         fields
@@ -2196,6 +2320,97 @@ rules:
                  apps/deployments/scale create\napps/deployments/scale get\napps/pods create\n\
                  apps/pods get\nbad_group/two_words list_x/y_z\n"
             )
+        );
+    }
+
+    #[test]
+    fn snake_and_kebab_names_are_read_in_camel_case() {
+        assert_eq!(camel_name("node_selector"), "nodeSelector");
+        assert_eq!(camel_name("robin_node_status"), "robinNodeStatus");
+        assert_eq!(camel_name("image-robin"), "imageRobin");
+        assert_eq!(camel_name("image_provisioner_v04"), "imageProvisionerV04");
+        assert_eq!(camel_name("LOG_LEVEL"), "logLevel");
+        for kept in ["nodeSelector", "_private", "a__b", "x-", "app.kubernetes.io/name"] {
+            assert_eq!(camel_name(kept), kept);
+        }
+        assert_eq!(
+            camel_path("spec.storage_disks.*.disk_size"),
+            "spec.storageDisks.*.diskSize"
+        );
+        assert_eq!(camel_path("status.pod_status[].host_name"), "status.podStatus[].hostName");
+    }
+
+    #[test]
+    fn snake_case_schemas_give_camel_case_facts() {
+        let facts = crd_facts_of(
+            "
+spec:
+  group: example.com
+  version: v1
+  validation:
+    openAPIV3Schema:
+      properties:
+        spec:
+          properties:
+            image_robin: {type: string}
+            node_selector: {type: object, additionalProperties: {type: string}}
+        status:
+          properties:
+            robin_node_status: {type: array, items: {properties: {host_name: {type: string}}}}
+",
+        );
+        assert_eq!(facts["specNames"], json!(["imageRobin", "nodeSelector"]));
+        assert_eq!(facts["statusNames"], json!(["hostName", "robinNodeStatus"]));
+        assert!(
+            facts["shapeText"]
+                .as_str()
+                .unwrap()
+                .contains("status.robinNodeStatus[].hostName string")
+        );
+        assert_eq!(facts["imageFields"], json!(["spec.imageRobin"]));
+    }
+
+    #[test]
+    fn image_fields_are_images_not_settings_about_them() {
+        for image in [
+            "image",
+            "baseImage",
+            "edgefsImageName",
+            "imageTag",
+            "imageRepository",
+            "imageRobin",
+        ] {
+            assert!(is_image_name(image), "{image}");
+        }
+        for not in [
+            "imagePullPolicy",
+            "imagePullSecrets",
+            "imageRegistry",
+            "containerImageOverrides",
+            "images",
+            "version",
+        ] {
+            assert!(!is_image_name(not), "{not}");
+        }
+        let fields: Vec<String> = [
+            "spec.containerImageOverrides",
+            "spec.containerImageOverrides.beegfsCsiDriver",
+            "spec.containerImageOverrides.beegfsCsiDriver.image",
+            "spec.containerImageOverrides.beegfsCsiDriver.tag",
+            "spec.images.*",
+            "spec.imagePullPolicy",
+            "status.image",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert_eq!(
+            image_fields(&fields),
+            [
+                "spec.containerImageOverrides.beegfsCsiDriver.image",
+                "spec.images.*"
+            ]
+            .map(Json::from)
+            .to_vec()
         );
     }
 

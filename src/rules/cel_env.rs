@@ -31,6 +31,15 @@ pub const RE_MATCHES: &str = "@re_matches";
 /// so every rule reads a wildcard grant the same way.
 pub const ALLOWS: &str = "allows";
 
+/// `allowsNamed(grantText, groups, resources, verbs)`: as [`ALLOWS`], but a
+/// full wildcard (`*` resources in `*` API groups) does not count. A grant
+/// is a grant: what the operator *may* do reads `allows`. A rule that reads
+/// a grant as a sign of what the operator *does* (it reads metrics, elects
+/// a leader, provides dashboards) asks for a grant that names the group or
+/// the resource: cluster-admin allows everything and so shows nothing in
+/// particular (it is flagged by `rbac-no-wildcard-grants`).
+pub const ALLOWS_NAMED: &str = "allowsNamed";
+
 /// Most distinct patterns kept per thread (rules use a few dozen).
 const CACHE_LIMIT: usize = 1024;
 
@@ -57,6 +66,7 @@ fn build() -> Arc<Env> {
     registrations.extend([
             cel::add_overload!(env, fn re_matches: (CelString, CelString) -> Result<CelBool>, name = RE_MATCHES),
             cel::add_overload!(env, fn allows: (CelString, CelString, CelString, CelString) -> Result<CelBool>, name = ALLOWS),
+            cel::add_overload!(env, fn allows_named: (CelString, CelString, CelString, CelString) -> Result<CelBool>, name = ALLOWS_NAMED),
             env.add_macro(Macro::receiver("matches", 1, |helper, target, args| {
                 let mut all = Vec::with_capacity(2);
                 all.extend(target.take());
@@ -120,6 +130,27 @@ fn allows(
     resources: &CelString<'_>,
     verbs: &CelString<'_>,
 ) -> Result<CelBool, ExecutionError> {
+    allows_lines(text, groups, resources, verbs, true)
+}
+
+fn allows_named(
+    text: &CelString<'_>,
+    groups: &CelString<'_>,
+    resources: &CelString<'_>,
+    verbs: &CelString<'_>,
+) -> Result<CelBool, ExecutionError> {
+    allows_lines(text, groups, resources, verbs, false)
+}
+
+/// Whether a line of `text` allows a name of each pattern; `full_wildcard`
+/// says whether a `*/*` line (every resource of every group) counts.
+fn allows_lines(
+    text: &CelString<'_>,
+    groups: &CelString<'_>,
+    resources: &CelString<'_>,
+    verbs: &CelString<'_>,
+    full_wildcard: bool,
+) -> Result<CelBool, ExecutionError> {
     let whole = |p: &str| format!("^(?:{p})$");
     let (g, r, v) = (
         whole(groups.inner()),
@@ -129,7 +160,9 @@ fn allows(
     with_pattern(&g, |g| {
         with_pattern(&r, |r| {
             with_pattern(&v, |v| {
-                let allowed = text.inner().lines().any(|line| grant_allows(line, g, r, v));
+                let allowed = text.inner().lines().any(|line| {
+                    (full_wildcard || !line.starts_with("*/* ")) && grant_allows(line, g, r, v)
+                });
                 Ok(CelBool::from(allowed))
             })
         })
@@ -272,6 +305,20 @@ mod tests {
             Ok(Value::Bool(false))
         );
         assert!(call(text, "(", "jobs", "get").is_err());
+    }
+
+    #[test]
+    fn allows_named_leaves_out_only_the_full_wildcard() {
+        let call = |t: &str| eval(&format!("allowsNamed('{t}', 'metrics\\\\.k8s\\\\.io', 'pods', 'get')"));
+        assert_eq!(call("*/* *"), Ok(Value::Bool(false)));
+        assert_eq!(call("*/* get"), Ok(Value::Bool(false)));
+        assert_eq!(call("metrics.k8s.io/* *"), Ok(Value::Bool(true)));
+        assert_eq!(call("*/pods get"), Ok(Value::Bool(true)));
+        assert_eq!(call("metrics.k8s.io/pods get"), Ok(Value::Bool(true)));
+        assert_eq!(
+            eval("allows('*/* *', 'metrics\\\\.k8s\\\\.io', 'pods', 'get')"),
+            Ok(Value::Bool(true))
+        );
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! checked, regexes built. CEL has no type checker, so a misspelt variable or
 //! function would only fail when evaluated; it is rejected here instead.
 
-use super::cel_env::{ALLOWS, RE_MATCHES, check_pattern, env};
+use super::cel_env::{ALLOWS, ALLOWS_NAMED, RE_MATCHES, check_pattern, env};
 use super::model::{Quantifier, RuleSpec, Selector, WhenEmpty};
 use crate::package::TargetKind;
 use crate::phase::Phase;
@@ -227,7 +227,7 @@ fn check_names(e: &IdedExpr, scope: &mut Vec<String>, env: &Arc<Env>) -> Result<
                 check_pattern(p.inner())?;
             }
             // `allows`' name patterns: a bad one is a rule-file error too.
-            if call.func_name == ALLOWS {
+            if call.func_name == ALLOWS || call.func_name == ALLOWS_NAMED {
                 for arg in call.args.iter().skip(1) {
                     if let Expr::Literal(LiteralValue::String(p)) = &arg.expr {
                         check_pattern(&format!("^(?:{})$", p.inner()))?;

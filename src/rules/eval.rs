@@ -423,11 +423,12 @@ fn package_anchor(package: &Package, locate: &[String]) -> Vec<Evidence> {
                 Some((name, path)) => (name, Some(path)),
                 None => (rest, None),
             };
-            let Some(source) = package.sources.get(name) else {
-                continue;
-            };
-            if let Some(line) = source.line_of(path) {
-                return vec![file_evidence(&source.file, line)];
+            if let Some(line) = package.sources.get(name).and_then(|s| s.line_of(path)) {
+                let file = &package.sources[name].file;
+                return vec![file_evidence(file, line)];
+            }
+            if let Some(found) = subchart_values_place(package, name, path) {
+                return vec![found];
             }
             continue;
         }
@@ -448,6 +449,26 @@ fn package_anchor(package: &Package, locate: &[String]) -> Vec<Evidence> {
         (None, Some(file)) => vec![chart_evidence(package, file, 1)],
         (None, None) => Vec::new(),
     }
+}
+
+/// A `@values:<key>.<rest>` place the parent's values.yaml lacks, found as
+/// `<rest>` in the values.yaml of the subchart whose values live under
+/// `<key>` (source `values/<key>`; a `*` key stands for any subchart): a
+/// value the chart offers through a vendored subchart.
+fn subchart_values_place(package: &Package, name: &str, path: Option<&str>) -> Option<Evidence> {
+    let (head, rest) = path?.split_once('.')?;
+    if name != "values" {
+        return None;
+    }
+    package
+        .sources
+        .range("values/".to_string()..)
+        .take_while(|(k, _)| k.starts_with("values/"))
+        .filter(|(k, _)| head == "*" || k.strip_prefix("values/") == Some(head))
+        .find_map(|(_, source)| {
+            let line = source.line_of(Some(rest))?;
+            Some(file_evidence(&source.file, line))
+        })
 }
 
 /// Evidence that is Chart.yaml at `line`.
