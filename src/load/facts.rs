@@ -11,7 +11,7 @@ use crate::package::{Package, Resource};
 use crate::yaml::{Node, Value};
 
 use serde_json::{Map, Value as Json, json};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Most schema field paths collected per CRD, repeats across versions
 /// included (bounds hostile schemas).
@@ -1158,6 +1158,8 @@ fn crd_facts(crd: &Node) -> Json {
             .and_then(Node::scalar_text)
             .map_or(Json::Null, Json::String),
     );
+    // `shapeText` first: `insert_field_facts` reads the fields' types.
+    facts.insert("shapeText".into(), Json::String(text_of_lines(&shapes)));
     insert_field_facts(&mut facts, fields);
     let operand_shapes: Vec<&String> = {
         let paths: BTreeSet<&str> = shapes
@@ -1173,7 +1175,6 @@ fn crd_facts(crd: &Node) -> Json {
         "operandShapeText".into(),
         Json::String(text_of_lines(&operand_shapes)),
     );
-    facts.insert("shapeText".into(), Json::String(text_of_lines(&shapes)));
     facts.insert("imageDefaults".into(), Json::Array(image_defaults));
     facts.insert("fieldSource".into(), json!("schema"));
     facts.insert("prunesUnknownFields".into(), Json::Bool(prunes));
@@ -1246,8 +1247,9 @@ fn camel_path(path: &str) -> std::borrow::Cow<'_, str> {
 
 /// Words that, right after `image`, make a name a setting about images
 /// rather than the image itself (`imagePullPolicy`, `imagePullSecrets`,
-/// `imageRegistry`) or a group of them (`containerImageOverrides`).
-const NOT_AN_IMAGE: [&str; 9] = [
+/// `imageRegistry`, `imagePrefix`) or a group of them
+/// (`imageOverrides`).
+const NOT_AN_IMAGE: [&str; 10] = [
     "pull",
     "policy",
     "secret",
@@ -1255,39 +1257,89 @@ const NOT_AN_IMAGE: [&str; 9] = [
     "credentials",
     "registry",
     "registries",
+    "prefix",
     "overrides",
     "list",
 ];
 
-/// Whether a (camelCase) property name names an image the user chooses:
-/// `image`, `<x>Image`, `<x>ImageName`, `imageTag`, `imageRepository`, or a
-/// component's image after the word (`imageRobin`, from `image_robin`);
-/// not a setting about images (`imagePullPolicy`, `imageRegistry`).
-fn is_image_name(name: &str) -> bool {
+/// Words that, after `image`, still name the image: `imageName`,
+/// `<x>ImageTag`, `imageRepository`.
+const IMAGE_PARTS: [&str; 10] = [
+    "name",
+    "tag",
+    "ref",
+    "reference",
+    "repository",
+    "repo",
+    "digest",
+    "version",
+    "uri",
+    "url",
+];
+
+/// How a (camelCase) property name names an image the user chooses.
+#[derive(Debug, PartialEq, Eq)]
+enum ImageName {
+    /// `image`, `<x>Image`, `<x>ImageName`, `imageTag`, `imageRepository`.
+    Image,
+    /// `image<Component>` (`imageRobin`, from `image_robin`): an image only
+    /// when it is a string, as `imageController` may be a component named
+    /// after its job.
+    OfComponent,
+    /// Not an image (`imagePullPolicy`, `imageRegistry`,
+    /// `disableClusterImageSets`).
+    No,
+}
+
+fn image_name(name: &str) -> ImageName {
     let words = name_words(name);
     let Some(at) = words.iter().position(|w| w == "image") else {
-        return false;
+        return ImageName::No;
     };
-    words
-        .get(at + 1)
-        .is_none_or(|next| !NOT_AN_IMAGE.contains(&next.as_str()))
+    match &words[at + 1..] {
+        [] => ImageName::Image,
+        [part] if IMAGE_PARTS.contains(&part.as_str()) => ImageName::Image,
+        [next, ..] if at == 0 && !NOT_AN_IMAGE.contains(&next.as_str()) => {
+            ImageName::OfComponent
+        }
+        _ => ImageName::No,
+    }
 }
 
 /// The spec paths that name an operand image the user chooses: a field
-/// named like an image ([`is_image_name`]), or any field of an `images`
-/// (`<x>Images`) group, keyed by component (`spec.images.server`).
-fn image_fields(fields: &[String]) -> Vec<Json> {
+/// named like an image ([`image_name`]; `image<Component>` only as a
+/// string, or as a leaf where no schema gives types), or a string field of
+/// an `images` (`<x>Images`) group, keyed by component
+/// (`spec.images.server`). A pod volume source's image (`volumes.rbd.image`,
+/// a Ceph block image) is not one. `types` are the schema's types by path
+/// (`shapeText`); a path it does not type (taken from the CSV's examples)
+/// counts as a string when it is a leaf.
+fn image_fields(fields: &[String], types: &BTreeMap<String, String>) -> Vec<Json> {
+    let is_string = |f: &str, i: usize| match types.get(f) {
+        Some(t) => t == "string",
+        None => fields
+            .get(i + 1)
+            .is_none_or(|next| !next.starts_with(&format!("{f}."))),
+    };
     fields
         .iter()
-        .filter(|f| f.starts_with("spec."))
-        .filter(|f| {
+        .enumerate()
+        .filter(|(_, f)| f.starts_with("spec.") && !f.split('.').any(|s| s == "volumes"))
+        .filter(|(i, f)| {
             let mut segments = f.rsplit('.');
             let leaf = segments.next().unwrap_or_default();
             let parent = segments.find(|s| *s != "*").unwrap_or_default();
-            (leaf != "*" && is_image_name(leaf))
-                || (parent != "spec" && name_words(parent).last().is_some_and(|w| w == "images"))
+            match image_name(leaf) {
+                ImageName::Image => true,
+                ImageName::OfComponent => is_string(f, *i),
+                ImageName::No => {
+                    parent != "spec"
+                        && name_words(parent).last().is_some_and(|w| w == "images")
+                        && is_string(f, *i)
+                }
+            }
         })
-        .map(|f| Json::String(f.clone()))
+        .map(|(_, f)| Json::String(f.clone()))
         .collect()
 }
 
@@ -1328,7 +1380,20 @@ fn insert_field_facts(facts: &mut Map<String, Json>, fields: Vec<String>) {
     let (spec_names, spec_name_text) = names_under("spec");
     let (status_names, status_name_text) = names_under("status");
     facts.insert("components".into(), Json::Array(components(&fields)));
-    facts.insert("imageFields".into(), Json::Array(image_fields(&fields)));
+    // The schema's type of each field (`shapeText`, a list's `[]` marks
+    // dropped, as `fields` has none).
+    let types: BTreeMap<String, String> = facts
+        .get("shapeText")
+        .and_then(Json::as_str)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.rsplit_once(' '))
+        .map(|(p, t)| (p.replace("[]", ""), t.to_string()))
+        .collect();
+    facts.insert(
+        "imageFields".into(),
+        Json::Array(image_fields(&fields, &types)),
+    );
     let operand: Vec<&String> = {
         let all: BTreeSet<&str> = fields.iter().map(String::as_str).collect();
         fields
@@ -2378,40 +2443,53 @@ spec:
             "edgefsImageName",
             "imageTag",
             "imageRepository",
-            "imageRobin",
         ] {
-            assert!(is_image_name(image), "{image}");
+            assert_eq!(image_name(image), ImageName::Image, "{image}");
         }
+        assert_eq!(image_name("imageRobin"), ImageName::OfComponent);
         for not in [
             "imagePullPolicy",
             "imagePullSecrets",
             "imageRegistry",
+            "imagePrefix",
             "containerImageOverrides",
+            "disableUpdateClusterImageSets",
             "images",
             "version",
         ] {
-            assert!(!is_image_name(not), "{not}");
+            assert_eq!(image_name(not), ImageName::No, "{not}");
         }
         let fields: Vec<String> = [
             "spec.containerImageOverrides",
             "spec.containerImageOverrides.beegfsCsiDriver",
             "spec.containerImageOverrides.beegfsCsiDriver.image",
             "spec.containerImageOverrides.beegfsCsiDriver.tag",
-            "spec.images.*",
+            "spec.imageController",
+            "spec.imageController.replicas",
             "spec.imagePullPolicy",
+            "spec.imageRobin",
+            "spec.images.*",
+            "spec.volumes.rbd.image",
             "status.image",
         ]
         .map(String::from)
         .to_vec();
-        assert_eq!(
-            image_fields(&fields),
-            [
-                "spec.containerImageOverrides.beegfsCsiDriver.image",
-                "spec.images.*"
-            ]
-            .map(Json::from)
-            .to_vec()
-        );
+        let found = [
+            "spec.containerImageOverrides.beegfsCsiDriver.image",
+            "spec.imageRobin",
+            "spec.images.*",
+        ]
+        .map(Json::from)
+        .to_vec();
+        // Without types, `image<Component>` counts as a leaf only.
+        assert_eq!(image_fields(&fields, &BTreeMap::new()), found);
+        let typed = |t: &str| -> BTreeMap<String, String> {
+            ["spec.imageRobin", "spec.images.*"]
+                .map(|p| (p.to_string(), t.to_string()))
+                .into()
+        };
+        assert_eq!(image_fields(&fields, &typed("string")), found);
+        assert_eq!(image_fields(&fields, &typed("boolean")), found[..1].to_vec());
     }
 
     #[test]
