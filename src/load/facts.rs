@@ -1236,9 +1236,7 @@ fn camel_path(path: &str) -> std::borrow::Cow<'_, str> {
     let segments: Vec<String> = path
         .split('.')
         .map(|seg| {
-            let (name, list) = seg
-                .strip_suffix("[]")
-                .map_or((seg, ""), |n| (n, "[]"));
+            let (name, list) = seg.strip_suffix("[]").map_or((seg, ""), |n| (n, "[]"));
             format!("{}{list}", camel_name(name))
         })
         .collect();
@@ -1299,9 +1297,7 @@ fn image_name(name: &str) -> ImageName {
     match &words[at + 1..] {
         [] => ImageName::Image,
         [part] if IMAGE_PARTS.contains(&part.as_str()) => ImageName::Image,
-        [next, ..] if at == 0 && !NOT_AN_IMAGE.contains(&next.as_str()) => {
-            ImageName::OfComponent
-        }
+        [next, ..] if at == 0 && !NOT_AN_IMAGE.contains(&next.as_str()) => ImageName::OfComponent,
         _ => ImageName::No,
     }
 }
@@ -2395,14 +2391,23 @@ rules:
         assert_eq!(camel_name("image-robin"), "imageRobin");
         assert_eq!(camel_name("image_provisioner_v04"), "imageProvisionerV04");
         assert_eq!(camel_name("LOG_LEVEL"), "logLevel");
-        for kept in ["nodeSelector", "_private", "a__b", "x-", "app.kubernetes.io/name"] {
+        for kept in [
+            "nodeSelector",
+            "_private",
+            "a__b",
+            "x-",
+            "app.kubernetes.io/name",
+        ] {
             assert_eq!(camel_name(kept), kept);
         }
         assert_eq!(
             camel_path("spec.storage_disks.*.disk_size"),
             "spec.storageDisks.*.diskSize"
         );
-        assert_eq!(camel_path("status.pod_status[].host_name"), "status.podStatus[].hostName");
+        assert_eq!(
+            camel_path("status.pod_status[].host_name"),
+            "status.podStatus[].hostName"
+        );
     }
 
     #[test]
@@ -2489,7 +2494,10 @@ spec:
                 .into()
         };
         assert_eq!(image_fields(&fields, &typed("string")), found);
-        assert_eq!(image_fields(&fields, &typed("boolean")), found[..1].to_vec());
+        assert_eq!(
+            image_fields(&fields, &typed("boolean")),
+            found[..1].to_vec()
+        );
     }
 
     #[test]

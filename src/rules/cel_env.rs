@@ -309,7 +309,11 @@ mod tests {
 
     #[test]
     fn allows_named_leaves_out_only_the_full_wildcard() {
-        let call = |t: &str| eval(&format!("allowsNamed('{t}', 'metrics\\\\.k8s\\\\.io', 'pods', 'get')"));
+        let call = |t: &str| {
+            eval(&format!(
+                "allowsNamed('{t}', 'metrics\\\\.k8s\\\\.io', 'pods', 'get')"
+            ))
+        };
         assert_eq!(call("*/* *"), Ok(Value::Bool(false)));
         assert_eq!(call("*/* get"), Ok(Value::Bool(false)));
         assert_eq!(call("metrics.k8s.io/* *"), Ok(Value::Bool(true)));
