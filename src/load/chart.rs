@@ -278,7 +278,7 @@ fn chart_sources(chart: &Chart, shown: &str, ci_values: &[String]) -> BTreeMap<S
     // is `startFromSnapshot` of charts/etcd/values.yaml), as `pkg.values`
     // holds the subcharts' defaults under their keys.
     for sub in &chart.subcharts {
-        if !sub.values.as_map().is_some_and(|m| !m.is_empty()) {
+        if sub.values.as_map().is_none_or(|m| m.is_empty()) {
             continue;
         }
         for key in subchart_keys(chart, sub) {
