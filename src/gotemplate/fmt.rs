@@ -1,6 +1,6 @@
 //! Go's `fmt` as templates reach it: `print`, `println`, `printf`.
 
-use super::value::{Value, go_float, go_string, write_go};
+use super::value::{ElemZero, Value, go_float, go_string, write_go};
 
 /// `fmt.Sprint`: operands joined, with a space between two operands when
 /// neither is a string.
@@ -435,9 +435,20 @@ fn go_syntax(v: &Value, depth: usize) -> String {
             let parts: Vec<String> = b.iter().map(|x| format!("0x{x:x}")).collect();
             format!("[]byte{{{}}}", parts.join(", "))
         }
+        Value::List(l) if l.is_nil() => format!("{}(nil)", l.slice_type().name()),
         Value::List(l) => {
             let parts: Vec<String> = l.iter().map(|x| go_syntax(x, depth + 1)).collect();
-            format!("[]interface {{}}{{{}}}", parts.join(", "))
+            format!("{}{{{}}}", l.slice_type().name(), parts.join(", "))
+        }
+        // A host map type of strings (`map[string]string`).
+        Value::Map(m) if m.is_nil() => format!("{}(nil)", v.type_name()),
+        Value::Map(m) if m.go_type().is_some_and(|t| t.elem_zero == ElemZero::String) => {
+            let parts: Vec<String> = m
+                .borrow()
+                .iter()
+                .map(|(k, x)| format!("{}:{}", go_quote(k), go_syntax(x, depth + 1)))
+                .collect();
+            format!("{}{{{}}}", v.type_name(), parts.join(", "))
         }
         Value::Map(m) if m.go_type().is_none() => {
             let parts: Vec<String> = m

@@ -42,6 +42,6 @@ pub use exec::{Error, Exec, Func, Limits, Mark, Methods, Set, map_value};
 pub use fmt::{go_quote, sprint, sprintf, sprintln};
 pub use parse::{Arg, Branch, Command, List, Node, ParseError, Pipe, Tree, parse};
 pub use value::{
-    ElemZero, Entries, GoField, GoKind, GoType, IntKind, Map, STRING_MAP, Value, deep_equal,
-    go_float, go_string, print_value,
+    ElemZero, Entries, GoField, GoKind, GoType, IntKind, Map, STRING_MAP, Slice, SliceType, Value,
+    deep_equal, go_float, go_string, print_value,
 };

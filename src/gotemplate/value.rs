@@ -41,8 +41,9 @@ pub enum Value {
     /// base64, ranges and indexes as `uint8`s. `None` is a nil slice,
     /// which prints and measures like an empty one but marshals as `null`.
     Bytes(Option<Arc<[u8]>>),
-    /// `[]interface{}`.
-    List(Arc<[Value]>),
+    /// A slice: `[]interface{}` mostly, or one of the typed slices Sprig
+    /// and Helm return (see [`SliceType`]).
+    List(Slice),
     /// `map[string]interface{}`, shared by reference.
     Map(Map),
 }
@@ -84,6 +85,125 @@ impl IntKind {
     }
 }
 
+/// Go's type of a [`Slice`]: what `%T`, `typeOf`, `%#v` and `deepEqual`
+/// see. Sprig's list functions take `interface{}` and build new
+/// `[]interface{}`s, but some return typed slices (`splitList`, `keys`,
+/// `sortAlpha`, `toStrings`, `regexFindAll`, `regexSplit`: `[]string`;
+/// `until`, `untilStep`: `[]int`; `chunk`: `[][]interface {}`), as do
+/// Helm's `.Files.Lines` (`[]string`) and `.Capabilities.APIVersions`
+/// (`common.VersionSet`); `slice` keeps its argument's type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SliceType {
+    /// `[]interface {}`.
+    #[default]
+    Interface,
+    /// `[]string`.
+    String,
+    /// `[]int`.
+    Int,
+    /// `[][]interface {}`.
+    Interfaces,
+    /// Helm's `common.VersionSet` (a `[]string`).
+    VersionSet,
+}
+
+impl SliceType {
+    /// The Go type name.
+    pub fn name(self) -> &'static str {
+        match self {
+            SliceType::Interface => "[]interface {}",
+            SliceType::String => "[]string",
+            SliceType::Int => "[]int",
+            SliceType::Interfaces => "[][]interface {}",
+            SliceType::VersionSet => "common.VersionSet",
+        }
+    }
+}
+
+/// An immutable slice value: shared elements, Go's slice type, and
+/// whether it is a nil slice (`regexFindAll` finding nothing), which
+/// prints and measures like an empty one but marshals as `null` in JSON
+/// (and in `toYaml`, which goes through JSON) and prints `(nil)` in `%#v`.
+#[derive(Clone, Default)]
+pub struct Slice {
+    items: Arc<[Value]>,
+    ty: SliceType,
+    nil: bool,
+}
+
+impl Slice {
+    /// A slice of type `ty`.
+    pub fn typed(ty: SliceType, items: Vec<Value>) -> Slice {
+        Slice {
+            items: items.into(),
+            ty,
+            nil: false,
+        }
+    }
+
+    /// A nil slice of type `ty`.
+    pub fn nil(ty: SliceType) -> Slice {
+        Slice {
+            items: Arc::from([]),
+            ty,
+            nil: true,
+        }
+    }
+
+    /// The same elements as a slice of type `ty` (what reflection's
+    /// `Slice` of a typed slice keeps).
+    #[must_use]
+    pub fn with_type(mut self, ty: SliceType) -> Slice {
+        self.ty = ty;
+        self
+    }
+
+    /// Go's type.
+    pub fn slice_type(&self) -> SliceType {
+        self.ty
+    }
+
+    /// Whether this is a nil slice.
+    pub fn is_nil(&self) -> bool {
+        self.nil
+    }
+}
+
+impl std::ops::Deref for Slice {
+    type Target = [Value];
+    fn deref(&self) -> &[Value] {
+        &self.items
+    }
+}
+
+impl From<Vec<Value>> for Slice {
+    fn from(items: Vec<Value>) -> Slice {
+        Slice::typed(SliceType::Interface, items)
+    }
+}
+
+impl From<Arc<[Value]>> for Slice {
+    fn from(items: Arc<[Value]>) -> Slice {
+        Slice {
+            items,
+            ty: SliceType::Interface,
+            nil: false,
+        }
+    }
+}
+
+impl From<&[Value]> for Slice {
+    fn from(items: &[Value]) -> Slice {
+        Slice::from(Arc::<[Value]>::from(items))
+    }
+}
+
+impl FromIterator<Value> for Slice {
+    fn from_iter<I: IntoIterator<Item = Value>>(iter: I) -> Slice {
+        Slice::from(iter.into_iter().collect::<Vec<_>>())
+    }
+}
+
 /// A shared, mutable map (Go's map reference). An optional [`GoType`]
 /// marks a map that stands for one of the host's Go values (Helm's
 /// `.Files`, `.Capabilities.KubeVersion`): it decides which methods the map
@@ -95,6 +215,9 @@ pub struct Map(Rc<MapCell>);
 struct MapCell {
     go_type: Option<&'static GoType>,
     entries: RefCell<Entries>,
+    /// A nil map of its type (`.Chart.Annotations` of a chart without
+    /// any): reads and prints as an empty one, marshals as JSON `null`.
+    nil: bool,
 }
 
 /// The Go type a host's map stands for. Helm hands templates some of its
@@ -202,7 +325,22 @@ impl Map {
         Map(Rc::new(MapCell {
             go_type: None,
             entries: RefCell::new(entries),
+            nil: false,
         }))
+    }
+
+    /// A nil map of the host's map type `go_type`.
+    pub fn nil(go_type: &'static GoType) -> Map {
+        Map(Rc::new(MapCell {
+            go_type: Some(go_type),
+            entries: RefCell::default(),
+            nil: true,
+        }))
+    }
+
+    /// Whether this is a nil map (see [`Map::nil`]).
+    pub fn is_nil(&self) -> bool {
+        self.0.nil
     }
 
     /// A new map standing for the host's Go type (methods are looked up on
@@ -211,6 +349,7 @@ impl Map {
         Map(Rc::new(MapCell {
             go_type: Some(go_type),
             entries: RefCell::new(entries),
+            nil: false,
         }))
     }
 
@@ -364,6 +503,7 @@ impl Map {
         Map(Rc::new(MapCell {
             go_type: self.0.go_type,
             entries: RefCell::new(entries),
+            nil: self.0.nil,
         }))
     }
 }
@@ -494,7 +634,7 @@ impl Value {
             Value::Int(_, k) => k.name(),
             Value::Float(_) => "float64",
             Value::String(_) => "string",
-            Value::List(_) => "[]interface {}",
+            Value::List(l) => l.slice_type().name(),
             Value::Bytes(_) => "[]uint8",
             Value::Map(m) => m.type_name().unwrap_or("map[string]interface {}"),
         }
@@ -508,9 +648,10 @@ impl Value {
     fn deep_copy_at(&self, depth: usize, count: &mut usize) -> Value {
         match self {
             Value::Map(m) => Value::Map(m.deep_copy_at(depth, count)),
-            Value::List(l) if depth <= MAX_DEPTH && *count <= MAX_COPY => {
+            Value::List(l) if !l.is_nil() && depth <= MAX_DEPTH && *count <= MAX_COPY => {
                 *count += 1;
-                Value::List(l.iter().map(|v| v.deep_copy_at(depth + 1, count)).collect())
+                let items = l.iter().map(|v| v.deep_copy_at(depth + 1, count));
+                Value::List(Slice::typed(l.slice_type(), items.collect()))
             }
             other => other.clone(),
         }
@@ -543,8 +684,12 @@ pub fn deep_equal(a: &Value, b: &Value) -> bool {
             (Value::String(x), Value::String(y)) => x == y,
             // A nil slice never equals an empty one.
             (Value::Bytes(x), Value::Bytes(y)) => x == y,
+            // Slices of different types, or a nil and an empty one, differ.
             (Value::List(x), Value::List(y)) => {
-                x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| eq(p, q, depth + 1))
+                x.slice_type() == y.slice_type()
+                    && x.is_nil() == y.is_nil()
+                    && x.len() == y.len()
+                    && x.iter().zip(y.iter()).all(|(p, q)| eq(p, q, depth + 1))
             }
             (Value::Map(x), Value::Map(y)) => {
                 if x.ptr_eq(y) {

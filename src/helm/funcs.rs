@@ -12,8 +12,8 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use crate::gotemplate::{
-    ElemZero, Entries as VMap, GoKind, GoType, IntKind, Map, STRING_MAP, Set, Value, deep_equal,
-    go_quote, sprint, sprintf,
+    ElemZero, Entries as VMap, GoKind, GoType, IntKind, Map, STRING_MAP, Set, Slice, SliceType,
+    Value, deep_equal, go_quote, sprint, sprintf,
 };
 
 use super::gotime::{self, GoTime, Zone};
@@ -222,6 +222,26 @@ fn list_of(v: &Value) -> Vec<Value> {
 
 fn list(v: Vec<Value>) -> Value {
     Value::List(v.into())
+}
+
+/// A nil `[]interface {}`: prints and ranges as an empty list, marshals as
+/// `null`.
+fn nil_list() -> Value {
+    Value::List(Slice::nil(SliceType::Interface))
+}
+
+/// A typed slice (see [`SliceType`]).
+fn typed_list(ty: SliceType, v: Vec<Value>) -> Value {
+    Value::List(Slice::typed(ty, v))
+}
+
+/// A `[]string` of `items`; Go's `nil` one when `nil_if_empty` and there
+/// are none (what `regexp`'s `FindAllString` and `Split` return).
+fn strings(items: Vec<Value>, nil_if_empty: bool) -> Value {
+    if nil_if_empty && items.is_empty() {
+        return Value::List(Slice::nil(SliceType::String));
+    }
+    typed_list(SliceType::String, items)
 }
 
 fn map(m: VMap) -> Value {
@@ -762,8 +782,9 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
         Some(Value::Nil) | None => "<nil>".to_owned(),
         Some(v) => sv(v),
     })));
-    reg!(m, ["toStrings"], |a: &[Value]| Ok(list(
-        strslice(&arg(a, 0)).into_iter().map(string).collect()
+    reg!(m, ["toStrings"], |a: &[Value]| Ok(strings(
+        strslice(&arg(a, 0)).into_iter().map(string).collect(),
+        false
     )));
     reg!(m, ["split"], |a: &[Value]| {
         let sep = sarg(a, 0);
@@ -813,9 +834,12 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
         let sep = sarg(a, 0);
         let s = sarg(a, 1);
         if sep.is_empty() {
-            return Ok(list(s.chars().map(|c| string(c.to_string())).collect()));
+            return Ok(strings(
+                s.chars().map(|c| string(c.to_string())).collect(),
+                false,
+            ));
         }
-        Ok(list(s.split(sep.as_str()).map(string).collect()))
+        Ok(strings(s.split(sep.as_str()).map(string).collect(), false))
     });
     reg!(m, ["join"], |a: &[Value]| {
         let sep = sarg(a, 0);
@@ -838,11 +862,14 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
         let n = to_i64(&arg(a, 2));
         let re = regex(&sarg(a, 0))?;
         let it = re.find_iter(&s).map(|x| string(x.as_str()));
-        Ok(list(if n < 0 {
-            it.collect()
-        } else {
-            it.take(usize::try_from(n).unwrap_or(0)).collect()
-        }))
+        Ok(strings(
+            if n < 0 {
+                it.collect()
+            } else {
+                it.take(usize::try_from(n).unwrap_or(0)).collect()
+            },
+            true,
+        ))
     });
     reg!(
         m,
@@ -861,10 +888,10 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
         let n = to_i64(&arg(a, 2));
         let re = regex(&pattern)?;
         if n == 0 {
-            return Ok(list(Vec::new()));
+            return Ok(strings(Vec::new(), true));
         }
         if !pattern.is_empty() && s.is_empty() {
-            return Ok(list(vec![string("")]));
+            return Ok(strings(vec![string("")], false));
         }
         let mut out = Vec::new();
         let (mut beg, mut end) = (0, 0);
@@ -881,7 +908,7 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
         if end != s.len() {
             out.push(string(&s[beg..]));
         }
-        Ok(list(out))
+        Ok(strings(out, false))
     });
     // Go's regexp.QuoteMeta escapes only `\.+*?()|[]{}^$`.
     reg!(m, ["regexQuoteMeta"], |a: &[Value]| {
@@ -1074,15 +1101,19 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
                 "until: {n} is over the limit of {MAX_LIST} items"
             )));
         }
-        Ok(list(if n >= 0 {
-            (0..n).map(Value::int).collect()
-        } else {
-            (n + 1..=0).rev().map(Value::int).collect()
-        }))
+        Ok(typed_list(
+            SliceType::Int,
+            if n >= 0 {
+                (0..n).map(Value::int).collect()
+            } else {
+                (n + 1..=0).rev().map(Value::int).collect()
+            },
+        ))
     });
     reg!(m, ["untilStep"], |a: &[Value]| {
         let (start, stop, step) = (to_i64(&arg(a, 0)), to_i64(&arg(a, 1)), to_i64(&arg(a, 2)));
-        Ok(list(
+        Ok(typed_list(
+            SliceType::Int,
             until_step(start, stop, step)?
                 .into_iter()
                 .map(Value::int)
@@ -1142,7 +1173,8 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
             return Err(err("reflect.Value.Slice: slice index out of range"));
         }
         let at = |i: i64| usize::try_from(i).unwrap_or(0);
-        Ok(list(l[at(start)..at(end)].to_vec()))
+        // reflect's Slice keeps the slice's type.
+        Ok(typed_list(l.slice_type(), l[at(start)..at(end)].to_vec()))
     });
 
     // Lists.
@@ -1173,11 +1205,19 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
     .last()
     .cloned()
     .unwrap_or(Value::Nil)));
-    reg!(m, ["rest", "mustRest"], |a: &[Value]| Ok(list(
-        list_of(&arg(a, 0)).into_iter().skip(1).collect()
-    )));
+    // Sprig's rest/initial return nil for an empty list.
+    reg!(m, ["rest", "mustRest"], |a: &[Value]| {
+        let l = list_of(&arg(a, 0));
+        if l.is_empty() {
+            return Ok(nil_list());
+        }
+        Ok(list(l.into_iter().skip(1).collect()))
+    });
     reg!(m, ["initial", "mustInitial"], |a: &[Value]| {
         let mut l = list_of(&arg(a, 0));
+        if l.is_empty() {
+            return Ok(nil_list());
+        }
         l.pop();
         Ok(list(l))
     });
@@ -1216,12 +1256,19 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
             list_of(&arg(a, 1)).iter().any(|v| deep_eq(v, &needle)),
         ))
     });
-    reg!(m, ["concat"], |a: &[Value]| Ok(list(
-        a.iter().flat_map(list_of).collect()
-    )));
+    // Sprig appends to a nil slice: nil when every list is empty.
+    reg!(m, ["concat"], |a: &[Value]| {
+        let all: Vec<Value> = a.iter().flat_map(list_of).collect();
+        Ok(if all.is_empty() {
+            nil_list()
+        } else {
+            list(all)
+        })
+    });
     reg!(m, ["chunk", "mustChunk"], |a: &[Value]| {
         let n = usize::try_from(to_i64(&arg(a, 0)).max(1)).unwrap_or(1);
-        Ok(list(
+        Ok(typed_list(
+            SliceType::Interfaces,
             list_of(&arg(a, 1))
                 .chunks(n)
                 .map(|c| list(c.to_vec()))
@@ -1237,7 +1284,7 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
             other => vec![go_value_string(&other)],
         };
         v.sort();
-        Ok(list(v.into_iter().map(string).collect()))
+        Ok(strings(v.into_iter().map(string).collect(), false))
     });
 
     // Dicts.
@@ -1293,7 +1340,7 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
                 out.extend(m.keys().into_iter().map(Value::String));
             }
         }
-        Ok(list(out))
+        Ok(strings(out, false))
     });
     reg!(m, ["values"], |a: &[Value]| Ok(list(match arg(a, 0) {
         Value::Map(m) => m.borrow().values().cloned().collect(),
@@ -1405,7 +1452,8 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
             Ok(
                 match serde_json::from_str::<serde_json::Value>(&sarg(a, 0)) {
                     Ok(j @ serde_json::Value::Array(_)) => from_serde(&j),
-                    Ok(serde_json::Value::Null) => list(Vec::new()),
+                    // json.Unmarshal of null leaves the slice nil.
+                    Ok(serde_json::Value::Null) => nil_list(),
                     Ok(j) => list(vec![string(format!(
                         "json: cannot unmarshal {} into Go value of type []interface {{}}",
                         json_kind(&j)
@@ -1797,7 +1845,7 @@ mod tests {
         assert!(until(&[Value::int(i64::MIN)]).is_err());
         assert_eq!(
             until(&[Value::int(-2)]).unwrap(),
-            list(vec![Value::int(0), Value::int(-1)])
+            typed_list(SliceType::Int, vec![Value::int(0), Value::int(-1)])
         );
     }
 

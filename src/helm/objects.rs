@@ -15,7 +15,9 @@
 
 use std::sync::Arc;
 
-use crate::gotemplate::{ElemZero, Entries, GoField, GoKind, GoType, Map, Value};
+use crate::gotemplate::{
+    ElemZero, Entries, GoField, GoKind, GoType, Map, STRING_MAP, Slice, SliceType, Value,
+};
 
 use super::chart::{Chart, ImportValue};
 use super::render::{DEFAULT_KUBE_VERSION, RenderOptions};
@@ -261,7 +263,10 @@ pub(crate) fn capabilities(options: &RenderOptions, diags: &mut Vec<HelmDiagnost
                     ],
                 ),
             ),
-            ("APIVersions", Value::List(apis.into())),
+            (
+                "APIVersions",
+                Value::List(Slice::typed(SliceType::VersionSet, apis)),
+            ),
             ("HelmVersion", typed(&BUILD_INFO, build)),
         ],
     )
@@ -336,16 +341,19 @@ pub(crate) fn chart_object(chart: &Chart, name: &str, is_root: bool) -> Value {
             ])
         })
         .collect();
-    let annotations = if md.has_annotations {
-        Value::map(
+    // `Metadata.Annotations` is a `map[string]string`, nil when Chart.yaml
+    // has none.
+    let annotations = Value::Map(if md.has_annotations {
+        Map::typed(
+            &STRING_MAP,
             md.annotations
                 .iter()
                 .map(|(k, v)| (Arc::from(k.as_str()), s(v)))
                 .collect(),
         )
     } else {
-        Value::Nil
-    };
+        Map::nil(&STRING_MAP)
+    });
     vmap(vec![
         ("APIVersion", s(&md.api_version)),
         ("Annotations", annotations),

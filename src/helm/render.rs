@@ -22,7 +22,7 @@ use std::cell::Cell;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use crate::gotemplate::{self, Entries, Exec, Map, Mark, Node, Set, Value};
+use crate::gotemplate::{self, Entries, Exec, Map, Mark, Node, Set, Slice, SliceType, Value};
 
 use super::chart::Chart;
 use super::data::Data;
@@ -889,14 +889,19 @@ fn call_method(receiver: &Value, method: &str, args: &[Value]) -> Option<Result<
             s(&to_yaml(&Value::map(out)))
         }
         ("Lines", Value::Map(m)) if files(m) => {
+            // Helm's `Lines` returns a `[]string` (`[]string{}` for a
+            // missing file).
             let Some(v) = m.get(&arg0) else {
-                return Some(Ok(Value::List(Vec::new().into())));
+                return Some(Ok(Value::List(Slice::typed(SliceType::String, Vec::new()))));
             };
             let mut text = sv(&v);
             if text.ends_with('\n') {
                 text.pop();
             }
-            Value::List(text.split('\n').map(s).collect())
+            Value::List(Slice::typed(
+                SliceType::String,
+                text.split('\n').map(s).collect(),
+            ))
         }
         _ => return None,
     }))

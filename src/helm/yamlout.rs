@@ -302,9 +302,13 @@ fn scalar(v: &Value, indent: usize, key: bool, pretty: bool) -> String {
             go_float(*f)
         }
         Value::String(s) => yaml_string(s, indent, key),
+        // Through JSON a nil map is null; go-yaml v3 writes `{}`.
+        Value::Map(m) if m.is_nil() && !pretty => "null".into(),
         Value::Map(m) => {
             marshal_text(m).map_or_else(|| "{}".into(), |t| yaml_string(&t, indent, key))
         }
+        // Through JSON a nil slice is null; go-yaml v3 writes `[]`.
+        Value::List(l) if l.is_nil() && !pretty => "null".into(),
         Value::List(_) => "[]".into(),
         // Through JSON: a []byte is its base64 string, a nil one null.
         Value::Bytes(None) => "null".into(),
@@ -673,6 +677,9 @@ fn write_json(v: &Value, pretty: bool, level: usize, out: &mut String) {
         }
     };
     match v {
+        // encoding/json: a nil slice or map is null.
+        Value::List(l) if l.is_nil() => out.push_str("null"),
+        Value::Map(m) if m.is_nil() => out.push_str("null"),
         Value::List(items) if !items.is_empty() => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
@@ -779,7 +786,10 @@ fn to_serde_at(v: &Value, depth: usize) -> serde_json::Value {
         // encoding/json: a []byte is a base64 string, a nil one null.
         Value::Bytes(None) => J::Null,
         Value::Bytes(Some(b)) => J::String(super::digest::b64encode(b)),
+        // encoding/json: a nil slice is null.
+        Value::List(items) if items.is_nil() => J::Null,
         Value::List(items) => J::Array(items.iter().map(to_serde).collect()),
+        Value::Map(m) if m.is_nil() => J::Null,
         Value::Map(m) if marshal_text(m).is_some() => {
             J::String(marshal_text(m).unwrap_or_default())
         }
