@@ -1304,8 +1304,9 @@ fn image_name(name: &str) -> ImageName {
 
 /// The spec paths that name an operand image the user chooses: a field
 /// named like an image ([`image_name`]; `image<Component>` only as a
-/// string, or as a leaf where no schema gives types), or a string field of
-/// an `images` (`<x>Images`) group, keyed by component
+/// string, or as a leaf where no schema gives types), a string part of an
+/// image object (`spec.imageDetails.name`, `spec.baseImage.repository`), or a
+/// string field of an `images` (`<x>Images`) group, keyed by component
 /// (`spec.images.server`). A pod volume source's image (`volumes.rbd.image`,
 /// a Ceph block image) is not one. `types` are the schema's types by path
 /// (`shapeText`); a path it does not type (taken from the CSV's examples)
@@ -1328,10 +1329,14 @@ fn image_fields(fields: &[String], types: &BTreeMap<String, String>) -> Vec<Json
             match image_name(leaf) {
                 ImageName::Image => true,
                 ImageName::OfComponent => is_string(f, *i),
+                // A part of an image object (`imageDetails.name`,
+                // `baseImage.repository`), or a component's image in an
+                // `images` group.
                 ImageName::No => {
                     parent != "spec"
-                        && name_words(parent).last().is_some_and(|w| w == "images")
                         && is_string(f, *i)
+                        && ((IMAGE_PARTS.contains(&leaf) && image_name(parent) != ImageName::No)
+                            || name_words(parent).last().is_some_and(|w| w == "images"))
                 }
             }
         })
@@ -2471,6 +2476,8 @@ spec:
             "spec.containerImageOverrides.beegfsCsiDriver.tag",
             "spec.imageController",
             "spec.imageController.replicas",
+            "spec.imageDetails",
+            "spec.imageDetails.name",
             "spec.imagePullPolicy",
             "spec.imageRobin",
             "spec.images.*",
@@ -2481,6 +2488,7 @@ spec:
         .to_vec();
         let found = [
             "spec.containerImageOverrides.beegfsCsiDriver.image",
+            "spec.imageDetails.name",
             "spec.imageRobin",
             "spec.images.*",
         ]
@@ -2489,7 +2497,7 @@ spec:
         // Without types, `image<Component>` counts as a leaf only.
         assert_eq!(image_fields(&fields, &BTreeMap::new()), found);
         let typed = |t: &str| -> BTreeMap<String, String> {
-            ["spec.imageRobin", "spec.images.*"]
+            ["spec.imageDetails.name", "spec.imageRobin", "spec.images.*"]
                 .map(|p| (p.to_string(), t.to_string()))
                 .into()
         };
