@@ -1088,6 +1088,7 @@ fn crd_facts(crd: &Node) -> Json {
     let mut shapes = Vec::new();
     let mut image_defaults = Vec::new();
     let mut path = String::new();
+    let schemas_for_descriptions = schemas.clone();
     for schema in schemas {
         collect_fields(schema, &mut path, 0, &mut fields);
         collect_shapes(schema, &mut path, 0, &mut shapes);
@@ -1161,6 +1162,22 @@ fn crd_facts(crd: &Node) -> Json {
     // `shapeText` first: `insert_field_facts` reads the fields' types.
     facts.insert("shapeText".into(), Json::String(text_of_lines(&shapes)));
     insert_field_facts(&mut facts, fields);
+    let operator_versions = {
+        let mut out = BTreeSet::new();
+        for schema in &schemas_for_descriptions {
+            collect_operator_versions(schema, &mut path, 0, &mut out);
+        }
+        out
+    };
+    if !operator_versions.is_empty()
+        && let Some(Json::String(text)) = facts.get_mut("operandFieldText")
+    {
+        let kept: Vec<&str> = text
+            .lines()
+            .filter(|l| !operator_versions.contains(*l))
+            .collect();
+        *text = text_of_lines(&kept);
+    }
     let operand_shapes: Vec<&String> = {
         let paths: BTreeSet<&str> = shapes
             .iter()
@@ -1168,7 +1185,11 @@ fn crd_facts(crd: &Node) -> Json {
             .collect();
         shapes
             .iter()
-            .filter(|l| !names_other_than_operand(l.split(' ').next().unwrap_or(l), &paths))
+            .filter(|l| {
+                let path = l.split(' ').next().unwrap_or(l);
+                !names_other_than_operand(path, &paths)
+                    && !operator_versions.contains(&path.replace("[]", ""))
+            })
             .collect()
     };
     facts.insert(
@@ -1887,6 +1908,66 @@ fn collect_shapes(schema: &Node, path: &mut String, depth: usize, out: &mut Vec<
     }
 }
 
+/// The (camelCase) paths of version fields whose schema description says
+/// they hold the operator's own version ("Operator version", "version of
+/// the operator"): clickhouse's `status.chop-version` is the version of the
+/// ClickHouse operator, not of the ClickHouse it runs. Walked like
+/// [`collect_fields`].
+fn collect_operator_versions(
+    schema: &Node,
+    path: &mut String,
+    depth: usize,
+    out: &mut BTreeSet<String>,
+) {
+    static OPERATOR: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    let Some(operator) = OPERATOR
+        .get_or_init(|| {
+            regex::Regex::new(r"(?i)^\W*(the\s+)?(\S+\s+)?operator('s)?\s+version\b|\bversion\s+of\s+the\s+(\S+\s+)?operator\b").ok()
+        })
+        .as_ref()
+    else {
+        return;
+    };
+    if depth > MAX_SCHEMA_DEPTH || out.len() >= MAX_FIELDS {
+        return;
+    }
+    let Some(map) = schema.as_map() else {
+        return;
+    };
+    if let Some(Value::Map(props)) = map.get("properties").map(|p| &p.value) {
+        for (name, sub) in props.iter() {
+            let len = path.len();
+            if len > 0 {
+                path.push('.');
+            }
+            path.push_str(&camel_name(name));
+            let described = sub
+                .get("description")
+                .and_then(Node::scalar_text)
+                .is_some_and(|d| operator.is_match(&d));
+            if described && name_words(name).iter().any(|w| w == "version") {
+                out.insert(path.clone());
+            }
+            collect_operator_versions(sub, path, depth + 1, out);
+            path.truncate(len);
+        }
+    }
+    if let Some(values) = map.get("additionalProperties").and_then(map_values) {
+        let len = path.len();
+        path.push_str(MAP_VALUES);
+        collect_operator_versions(values, path, depth + 1, out);
+        path.truncate(len);
+    }
+    if let Some(items) = map.get("items") {
+        collect_operator_versions(items, path, depth + 1, out);
+    }
+    for key in ["allOf", "anyOf", "oneOf"] {
+        for sub in map.get(key).and_then(Node::as_seq).unwrap_or_default() {
+            collect_operator_versions(sub, path, depth + 1, out);
+        }
+    }
+}
+
 /// Whether an `x-kubernetes-validations` rule anywhere below a schema
 /// node reads `oldSelf` (bounded depth).
 fn has_transition_rule(node: &Node, depth: usize) -> bool {
@@ -2443,6 +2524,38 @@ spec:
                 .contains("status.robinNodeStatus[].hostName string")
         );
         assert_eq!(facts["imageFields"], json!(["spec.imageRobin"]));
+    }
+
+    #[test]
+    fn a_version_described_as_the_operators_is_not_the_operands() {
+        let facts = crd_facts_of(
+            "
+spec:
+  group: example.com
+  versions:
+    - name: v1
+      schema:
+        openAPIV3Schema:
+          properties:
+            status:
+              properties:
+                chop-version: {type: string, description: Operator version}
+                version: {type: string, description: The version of the running server}
+",
+        );
+        assert_eq!(facts["operandFieldText"], json!("status\nstatus.version\n"));
+        assert!(
+            !facts["operandShapeText"]
+                .as_str()
+                .unwrap()
+                .contains("chopVersion")
+        );
+        assert!(
+            facts["fieldText"]
+                .as_str()
+                .unwrap()
+                .contains("status.chopVersion")
+        );
     }
 
     #[test]
