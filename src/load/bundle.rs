@@ -87,6 +87,20 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Package {
         }
     }
     facts.insert("scorecard".into(), scorecard_json);
+    // The community catalogs' release pipeline reads `release-config.yaml`
+    // beside `manifests/`: each `catalog_templates` entry adds this bundle
+    // to a catalog template, with the `replaces`/`skips`/`skipRange` edges
+    // the CSV itself may leave out. The upgrade path is declared there.
+    let release_config = dir.join("release-config.yaml");
+    let mut release_config_json = Json::Null;
+    if release_config.is_file() {
+        files.push("release-config.yaml".to_string());
+        let docs = read_yaml(&release_config, &options.limits, &mut diags);
+        if let Some(doc) = docs.into_iter().find(|d| !d.root.is_null()) {
+            release_config_json = doc.root.to_json();
+        }
+    }
+    facts.insert("releaseConfig".into(), release_config_json);
     if dir.join("bundle.Dockerfile").is_file() {
         files.push("bundle.Dockerfile".to_string());
     }

@@ -43,7 +43,7 @@ pub fn derive(package: &mut Package) {
         Json::Object(map) => map,
         _ => Map::new(),
     };
-    let defaults: [(&str, Json); 10] = [
+    let defaults: [(&str, Json); 11] = [
         ("internalObjects", json!([])),
         ("channels", json!([])),
         ("defaultChannel", Json::Null),
@@ -54,6 +54,7 @@ pub fn derive(package: &mut Package) {
         ("dependencies", json!([])),
         ("properties", json!([])),
         ("scorecard", Json::Null),
+        ("releaseConfig", Json::Null),
     ];
     for (key, value) in defaults {
         facts.entry(key).or_insert(value);
