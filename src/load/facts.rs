@@ -1362,7 +1362,31 @@ fn image_fields(fields: &[String], types: &BTreeMap<String, String>) -> Vec<Json
                 }
             }
         })
-        .map(|(_, f)| Json::String(f.clone()))
+        .map(|(_, f)| f.clone())
+        .chain(split_images(fields, types))
+        .collect::<BTreeSet<String>>()
+        .into_iter()
+        .map(Json::String)
+        .collect()
+}
+
+/// The components whose image is written as Helm values write one, a
+/// `repository` beside a `tag` (`spec.controller.repository`,
+/// `spec.controller.tag`) with no field named image: the component's path.
+/// A chart reference's `repository` beside a `version` names a chart, not
+/// an image, and neither is a typed non-string.
+fn split_images(fields: &[String], types: &BTreeMap<String, String>) -> Vec<String> {
+    let all: BTreeSet<&str> = fields.iter().map(String::as_str).collect();
+    let string = |f: &str| types.get(f).is_none_or(|t| t == "string");
+    fields
+        .iter()
+        .filter(|f| f.starts_with("spec.") && !f.split('.').any(|s| s == "volumes"))
+        .filter_map(|f| f.strip_suffix(".repository"))
+        .filter(|component| {
+            let tag = format!("{component}.tag");
+            all.contains(tag.as_str()) && string(&tag) && string(&format!("{component}.repository"))
+        })
+        .map(str::to_string)
         .collect()
 }
 
@@ -2620,6 +2644,27 @@ spec:
             image_fields(&fields, &typed("boolean")),
             found[..1].to_vec()
         );
+    }
+
+    #[test]
+    fn an_image_split_into_repository_and_tag_is_the_components() {
+        let fields: Vec<String> = [
+            "spec.chart.repository",
+            "spec.chart.version",
+            "spec.controller.repository",
+            "spec.controller.tag",
+            "spec.node.repository",
+            "spec.node.tag",
+            "spec.volumes.git.repository",
+            "spec.volumes.git.tag",
+        ]
+        .map(String::from)
+        .to_vec();
+        let found = ["spec.controller", "spec.node"].map(Json::from).to_vec();
+        assert_eq!(image_fields(&fields, &BTreeMap::new()), found);
+        let numbered: BTreeMap<String, String> =
+            [("spec.node.tag".to_string(), "integer".to_string())].into();
+        assert_eq!(image_fields(&fields, &numbered), found[..1].to_vec());
     }
 
     #[test]
