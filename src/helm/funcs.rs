@@ -1753,6 +1753,59 @@ pub(crate) fn register(set: &mut Set) {
     }
 }
 
+/// libyaml's parser errors (`parserc.go`); every other syntax error is
+/// the scanner's.
+const PARSER_PROBLEMS: &[&str] = &[
+    "did not find expected node content",
+    "did not find expected key",
+    "did not find expected '-' indicator",
+    "did not find expected ',' or ']'",
+    "did not find expected ',' or '}'",
+    "did not find expected <document start>",
+];
+
+/// A YAML syntax error in go-yaml's words, as `sigs.k8s.io/yaml` wraps it.
+///
+/// saphyr words its errors as libyaml does, with the context first
+/// (`while parsing a node, did not find expected node content`); go-yaml
+/// prints only the problem, after `line N: ` where N is the problem's
+/// 0-based line for a parser error, its 1-based line for a scanner error,
+/// and nothing when the 0-based line is 0 (`yaml.v2`'s `parser.fail`).
+/// Where saphyr finds a different error than libyaml the text differs.
+fn go_yaml_error(issue: &crate::yaml::Issue) -> String {
+    let message = &issue.message;
+    if issue.code != crate::diag::Code::YamlSyntax {
+        return message.clone();
+    }
+    let text = message
+        .strip_prefix("YAML syntax error: ")
+        .unwrap_or(message);
+    let problem = match text.split_once(", ") {
+        Some((context, problem)) if context.starts_with("while ") => problem,
+        _ => text,
+    };
+    // saphyr's own words for two of libyaml's errors.
+    let problem = if problem.starts_with("unexpected character") {
+        "found character that cannot start any token"
+    } else if problem == "expected ',' or ']'" {
+        "did not find expected ',' or ']'"
+    } else {
+        problem
+    };
+    let line0 = issue.pos.map_or(0, |p| p.line.saturating_sub(1));
+    let line = match line0 {
+        0 => 0,
+        l if PARSER_PROBLEMS.contains(&problem) => l,
+        l => l + 1,
+    };
+    let at = if line == 0 {
+        String::new()
+    } else {
+        format!("line {line}: ")
+    };
+    format!("error converting YAML to JSON: yaml: {at}{problem}")
+}
+
 /// `fromYaml`: a mapping (or `{Error: …}`), `fromYamlArray`: a list.
 pub(crate) fn from_yaml(text: &str, array: bool) -> Value {
     let parsed = crate::yaml::parse_str(text, &crate::yaml::Limits::default());
@@ -1767,7 +1820,7 @@ pub(crate) fn from_yaml(text: &str, array: bool) -> Value {
             .issues
             .iter()
             .find(|i| i.severity == crate::yaml::IssueSeverity::Error)
-            .map(|i| i.message.clone())
+            .map(go_yaml_error)
     };
     if let Some(e) = error {
         return if array {
