@@ -186,7 +186,10 @@ pub fn derive(package: &mut Package) {
 /// covers any name, as `allows()` reads it), or Pods while its API shows a
 /// pod: a CRD it ships configures one (`configures_a_pod`) or the CSV's
 /// owned CRDs name a workload kind or a pod descriptor
-/// (`owned_resources_run_pods`).
+/// (`owned_resources_run_pods`). A CRD's pod-shaped fields count only when
+/// the operator may also create a Service, ConfigMap, Secret or claim to
+/// give the pods (a watcher that reads pods and writes reports on them, such
+/// as an image scanner, may create none).
 ///
 /// Two grants are the operator-sdk scaffolds', given to every project
 /// whether it runs an operand or not: Pods (Go), and Deployments,
@@ -255,9 +258,23 @@ fn runs_operand(package: &Package, operator_grant_text: &str) -> bool {
     // configures a pod itself. Behind the Ansible scaffold's workload grant
     // the wider signs of an operand count as well (its volumes, version,
     // replica counts).
-    if crds
-        .iter()
-        .any(|r| configures_a_pod(&r.facts, workload_grant))
+    // Behind the pods grant alone, a pod the operator runs also has
+    // something to be given: a Service, a ConfigMap, a Secret or a claim
+    // it may create. A watcher that only reads pods and writes reports on
+    // them (a scanner's `spec.image` names the image it scanned) has none.
+    let equips_pods = workload_grant || {
+        let core = regex::Regex::new("^$").ok();
+        let kit =
+            regex::Regex::new("^(?:services|configmaps|secrets|persistentvolumeclaims)$").ok();
+        match (&core, &kit) {
+            (Some(c), Some(k)) => grants(c, k),
+            _ => false,
+        }
+    };
+    if equips_pods
+        && crds
+            .iter()
+            .any(|r| configures_a_pod(&r.facts, workload_grant))
         || owned_resources_run_pods(package)
     {
         return true;
@@ -2350,6 +2367,10 @@ spec:
         // A bundle with one CRD whose spec has these properties.
         let package = |properties: &str| crd_package(&[("example.com", properties)]);
         let shaped = package("{image: {type: string}}");
+        // A pods grant with nothing to give the pods (no Service, ConfigMap,
+        // Secret or claim to create) reads pods, as a scanner does.
+        assert!(!runs_operand(&shaped, "/pods *\n/events *\n/secrets get\n"));
+        assert!(runs_operand(&shaped, "/pods *\n/services *\n"));
         let unshaped = package("{uploadInterval: {type: string}}");
         // An external server's configuration: its address, and the
         // resources of its authorization policies (a list, no pod's).
@@ -2382,7 +2403,7 @@ spec:
         let with_jobs = format!("{scaffold}batch/jobs create\n");
         assert!(runs_operand(&remote, &with_jobs));
         // Pods only with a CRD that configures a pod itself (typed).
-        assert!(runs_operand(&shaped, "/pods create\n"));
+        assert!(runs_operand(&shaped, "/pods create\n/configmaps create\n"));
         assert!(!runs_operand(&unshaped, "/pods create\n"));
         assert!(!runs_operand(&remote, "/pods create\n"));
         assert!(!runs_operand(
