@@ -127,11 +127,7 @@ pub fn attribute(resources: &mut [Resource]) -> Vec<String> {
         if !held(r, sas) {
             continue;
         }
-        let selectors = r
-            .node
-            .path("aggregationRule.clusterRoleSelectors")
-            .and_then(Node::as_seq)
-            .unwrap_or_default();
+        let selectors = r.node.seq_at("aggregationRule.clusterRoleSelectors");
         for sel in selectors {
             let Some(labels) = sel.get("matchLabels").and_then(Node::as_map) else {
                 continue;

@@ -62,19 +62,11 @@ fn texts(node: Option<&Node>, out: &mut String) {
 /// variables.
 fn serving_text(r: &Resource) -> String {
     let mut out = r.name.clone();
-    let ports = r
-        .node
-        .path("spec.ports")
-        .and_then(Node::as_seq)
-        .unwrap_or_default();
+    let ports = r.node.seq_at("spec.ports");
     for p in ports {
         texts(p.get("name"), &mut out);
     }
-    let containers = r
-        .node
-        .path("spec.template.spec.containers")
-        .and_then(Node::as_seq)
-        .unwrap_or_default();
+    let containers = r.node.seq_at("spec.template.spec.containers");
     for c in containers {
         texts(c.get("name"), &mut out);
         texts(c.get("args"), &mut out);
@@ -125,9 +117,7 @@ fn serves_webhook(r: &Resource) -> bool {
     if r.is_kind("Service") {
         return r.name.to_ascii_lowercase().contains("webhook")
             || r.node
-                .path("spec.ports")
-                .and_then(Node::as_seq)
-                .unwrap_or_default()
+                .seq_at("spec.ports")
                 .iter()
                 .any(|p| webhook(p.get("name")));
     }
@@ -138,9 +128,7 @@ fn serves_webhook(r: &Resource) -> bool {
         return false;
     }
     r.node
-        .path("spec.template.spec.containers")
-        .and_then(Node::as_seq)
-        .unwrap_or_default()
+        .seq_at("spec.template.spec.containers")
         .iter()
         .any(|c| {
             let ports = c.get("ports").and_then(Node::as_seq).unwrap_or_default();

@@ -42,9 +42,7 @@ fn repository(image: &str) -> &str {
 /// The images of a pod template's containers.
 fn images(r: &Resource) -> Vec<String> {
     r.node
-        .path("spec.template.spec.containers")
-        .and_then(Node::as_seq)
-        .unwrap_or_default()
+        .seq_at("spec.template.spec.containers")
         .iter()
         .filter_map(|c| c.get("image").and_then(Node::scalar_text))
         .collect()
@@ -66,9 +64,7 @@ fn service_account(r: &Resource) -> String {
 /// The Deployments the CSV's webhook definitions name (`deploymentName`).
 fn csv_webhook_deployments(csv: &Resource) -> BTreeSet<String> {
     csv.node
-        .path("spec.webhookdefinitions")
-        .and_then(Node::as_seq)
-        .unwrap_or_default()
+        .seq_at("spec.webhookdefinitions")
         .iter()
         .filter_map(|w| w.get("deploymentName").and_then(Node::scalar_text))
         .collect()

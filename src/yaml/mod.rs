@@ -314,6 +314,13 @@ impl Node {
         Some(node)
     }
 
+    /// The items of the sequence at `path` (see [`Node::path`]); none when
+    /// nothing is there or it is not a sequence, as a manifest's absent or
+    /// null list reads.
+    pub fn seq_at(&self, path: &str) -> &[Node] {
+        self.path(path).and_then(Node::as_seq).unwrap_or_default()
+    }
+
     /// The text of a string node (not of numbers or booleans: see
     /// [`Node::scalar_text`]).
     pub fn as_str(&self) -> Option<&str> {
