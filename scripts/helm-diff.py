@@ -686,9 +686,15 @@ def run_group(caplevel, helm, root, cases, results):
 def err_line(text):
     """The line of an error output that says what failed."""
     lines = [l for l in text.splitlines() if l.strip()]
-    for l in lines:
+    for i, l in enumerate(lines):
         if l.startswith("Error:") or l.startswith("error["):
-            return l
+            # Helm 4 splits an execution error over indented lines (location, context, message).
+            more = []
+            for m in lines[i + 1:]:
+                if not m.startswith(" "):
+                    break
+                more.append(m.strip())
+            return " ".join([l] + more) if l.startswith("Error:") else l
     return lines[0] if lines else ""
 
 

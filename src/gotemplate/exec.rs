@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use super::fmt::{sprint, sprintf, sprintln};
 use super::parse::{self, Arg, Branch, Command, List, Node, ParseError, Pipe, Tree, Trees};
+use super::sig::{self, Nil, Sig};
 use super::value::{GoKind, IntKind, Map, Value};
 
 /// A template function. It gets the running execution (for functions that
@@ -17,6 +18,11 @@ pub type Func = Rc<dyn Fn(&mut Exec<'_>, &[Value]) -> Result<Value, String>>;
 /// `.Capabilities.APIVersions.Has`): given the receiver, the method name and
 /// the arguments, `Some` result when the receiver has such a method.
 pub type Methods = Rc<dyn Fn(&Value, &str, &[Value]) -> Option<Result<Value, String>>>;
+
+/// The signatures of the host's methods: given the receiver and the method
+/// name, `Some` when the receiver has such a method (its arguments are then
+/// checked as Go checks them, see [`Sig`]).
+pub type MethodSigs = Rc<dyn Fn(&Value, &str) -> Option<Sig>>;
 
 /// Bounds on one execution.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,6 +95,9 @@ pub struct Set {
     funcs: HashMap<String, Func>,
     trees: Trees,
     methods: Option<Methods>,
+    /// Go signatures of functions, checked before a call (see [`Sig`]).
+    sigs: HashMap<String, Sig>,
+    method_sigs: Option<MethodSigs>,
     /// Bounds for executions.
     pub limits: Limits,
 }
@@ -116,6 +125,17 @@ impl Set {
     /// Sets the host's methods.
     pub fn set_methods(&mut self, m: Methods) {
         self.methods = Some(m);
+    }
+
+    /// Declares a function's Go signature: its calls are then checked as
+    /// Go's `evalCall` checks them (argument count and types) before it runs.
+    pub fn add_sig(&mut self, name: &str, sig: Sig) {
+        self.sigs.insert(name.to_owned(), sig);
+    }
+
+    /// Sets the signatures of the host's methods (see [`MethodSigs`]).
+    pub fn set_method_sigs(&mut self, m: MethodSigs) {
+        self.method_sigs = Some(m);
     }
 
     /// Whether a function of that name exists (user or builtin).
@@ -164,6 +184,7 @@ impl Set {
             depth: 0,
             range_iters: 0,
             addr: false,
+            iface: false,
         };
         let Some(tree) = self.trees.get(name).cloned() else {
             return Err(Error {
@@ -203,6 +224,10 @@ pub struct Exec<'a> {
     /// `interface {}` elements. Only printing reads it (see
     /// [`super::value::GoType::addr_stringer`]).
     addr: bool,
+    /// Whether the operand evaluated last has static type `interface {}`
+    /// (a map or range element): a nil one is then a nil interface, which
+    /// Go's `validateType` names `interface {}`, rather than no value.
+    iface: bool,
 }
 
 struct Out<'m> {
@@ -735,8 +760,12 @@ impl<'a> Exec<'a> {
     fn eval_arg(&mut self, f: &mut Frame<'_>, dot: &Value, arg: &Arg) -> R<Value> {
         Self::at_arg(f, arg);
         self.addr = matches!(arg, Arg::Dot(_) | Arg::Field(..)) && f.dot_addr;
+        self.iface = false;
         match arg {
-            Arg::Dot(_) => Ok(dot.clone()),
+            Arg::Dot(_) => {
+                self.iface = f.dot_iface;
+                Ok(dot.clone())
+            }
             Arg::Nil(_) => Ok(Value::Nil),
             Arg::Const(_, v) => Ok(v.clone()),
             Arg::Field(_, idents) => {
@@ -745,11 +774,17 @@ impl<'a> Exec<'a> {
             Arg::Variable(_, name, idents) => {
                 let (v, iface) = self.var(f, name)?;
                 if idents.is_empty() {
+                    self.iface = iface;
                     return Ok(v);
                 }
                 self.eval_chain(f, dot, v, iface, idents, &[], None)
             }
-            Arg::Pipe(_, p) => self.eval_pipeline(f, dot, p),
+            Arg::Pipe(_, p) => {
+                let v = self.eval_pipeline(f, dot, p);
+                // A pipeline's result is unwrapped from its interface.
+                self.iface = false;
+                v
+            }
             Arg::Identifier(pos, name) => {
                 let text = name.clone();
                 self.eval_function(f, dot, name, *pos, (*pos, &text), &[], None)
@@ -788,6 +823,7 @@ impl<'a> Exec<'a> {
     ) -> R<Value> {
         if matches!(recv, Value::Nil) && !iface {
             self.addr = false;
+            self.iface = false;
             return Ok(Value::Nil);
         }
         let mut ty: &'static str = if iface {
@@ -824,6 +860,7 @@ impl<'a> Exec<'a> {
                 "interface {}"
             };
         }
+        self.iface = ty == "interface {}";
         Ok(recv)
     }
 
@@ -841,6 +878,17 @@ impl<'a> Exec<'a> {
         if let Value::Nil = recv {
             return Err(self.fail(f, format!("nil pointer evaluating {ty}.{name}")));
         }
+        // A method with a pointer receiver (`func (kv *KubeVersion)
+        // String()`) is not in a struct value's method set: without an
+        // address to take, Go looks for a field and finds none.
+        if let Value::Map(m) = &recv
+            && let Some(t) = m.go_type()
+            && t.kind == GoKind::Struct
+            && t.addr_stringer == Some(name)
+            && !self.addr
+        {
+            return Err(self.fail(f, format!("can't evaluate field {name} in type {ty}")));
+        }
         let has_args = args.len() > 1 || fin.is_some();
         let typed = match &recv {
             Value::Map(m) => m.type_name().is_some(),
@@ -852,14 +900,10 @@ impl<'a> Exec<'a> {
                 Value::Map(m) => !m.contains_key(name),
                 _ => true,
             };
-            if missing_field || has_args {
-                let mut argv = Vec::new();
-                for a in args.iter().skip(1) {
-                    argv.push(self.eval_arg(f, dot, a)?);
-                }
-                if let Some(v) = fin.clone() {
-                    argv.push(v);
-                }
+            // Go calls a method before it looks for a field or key.
+            let sig = self.set.method_sigs.as_ref().and_then(|s| s(&recv, name));
+            if sig.is_some() || missing_field || has_args {
+                let argv = self.eval_call_args(f, dot, name, sig, args, fin.clone())?;
                 if let Some(r) = methods(&recv, name, &argv) {
                     return r.map_err(|e| self.fail(f, format!("error calling {name}: {e}")));
                 }
@@ -921,13 +965,8 @@ impl<'a> Exec<'a> {
             }
             return Ok(last);
         }
-        let mut argv = Vec::with_capacity(args.len());
-        for a in args.iter().skip(1) {
-            argv.push(self.eval_arg(f, dot, a)?);
-        }
-        if let Some(v) = fin {
-            argv.push(v);
-        }
+        let sig = self.set.sigs.get(name).copied();
+        let argv = self.eval_call_args(f, dot, name, sig, args, fin)?;
         let r = match user {
             Some(func) => func(self, &argv),
             None => builtin(name, &argv),
@@ -940,6 +979,63 @@ impl<'a> Exec<'a> {
             Self::at(f, cmd_pos, cmd_text);
             self.fail(f, format!("error calling {name}: {e}"))
         })
+    }
+}
+
+impl Exec<'_> {
+    /// The arguments of a call (`args[0]` is the function or method
+    /// operand itself, `fin` the piped value), checked as Go's `evalCall`
+    /// checks them when the callee's signature is known: the count first,
+    /// then each argument against its parameter's type as it is evaluated.
+    fn eval_call_args(
+        &mut self,
+        f: &mut Frame<'_>,
+        dot: &Value,
+        name: &str,
+        sig: Option<Sig>,
+        args: &[Arg],
+        fin: Option<Value>,
+    ) -> R<Vec<Value>> {
+        let written = args.len().saturating_sub(1);
+        if let Some(sig) = sig {
+            sig.check_count(name, written, fin.is_some())
+                .map_err(|e| self.fail(f, e))?;
+        }
+        let mut argv = Vec::with_capacity(written + 1);
+        for (i, a) in args.iter().skip(1).enumerate() {
+            let v = self.eval_arg(f, dot, a)?;
+            if let Some(sig) = sig {
+                let p = sig.param(i);
+                let checked = match a {
+                    Arg::Const(pos, c) => sig::check_const(c, const_text(&f.tree.source, *pos), p),
+                    Arg::Nil(_) => sig::check_nil(p),
+                    _ => {
+                        let nil = if self.iface {
+                            Nil::Interface
+                        } else {
+                            Nil::Invalid
+                        };
+                        sig::check_value(&v, nil, p)
+                    }
+                };
+                checked.map_err(|e| self.fail(f, e))?;
+                argv.push(sig::zero_for(v, p));
+                continue;
+            }
+            argv.push(v);
+        }
+        if let Some(v) = fin {
+            if let Some(sig) = sig {
+                // A piped value was unwrapped from its interface by the
+                // pipeline: a nil one is no value.
+                let p = sig.param(written);
+                sig::check_value(&v, Nil::Invalid, p).map_err(|e| self.fail(f, e))?;
+                argv.push(sig::zero_for(v, p));
+            } else {
+                argv.push(v);
+            }
+        }
+        Ok(argv)
     }
 }
 

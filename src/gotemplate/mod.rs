@@ -33,13 +33,15 @@ mod exec;
 mod fmt;
 mod lex;
 mod parse;
+mod sig;
 mod value;
 
 #[cfg(test)]
 mod tests;
 
-pub use exec::{Error, Exec, Func, Limits, Mark, Methods, Set, map_value};
+pub use exec::{Error, Exec, Func, Limits, Mark, MethodSigs, Methods, Set, map_value};
 pub use fmt::{go_quote, sprint, sprintf, sprintln};
+pub use sig::{Param, Sig};
 pub use parse::{Arg, Branch, Command, List, Node, ParseError, Pipe, Tree, parse};
 pub use value::{
     ElemZero, Entries, GoField, GoKind, GoType, IntKind, Map, STRING_MAP, Slice, SliceType, Value,

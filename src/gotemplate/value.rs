@@ -338,6 +338,16 @@ impl Map {
         }))
     }
 
+    /// A nil `map[string]interface {}`: what `encoding/json` leaves after
+    /// unmarshalling `null` into a map (Helm's `fromJson "null"`).
+    pub fn nil_plain() -> Map {
+        Map(Rc::new(MapCell {
+            go_type: None,
+            entries: RefCell::default(),
+            nil: true,
+        }))
+    }
+
     /// Whether this is a nil map (see [`Map::nil`]).
     pub fn is_nil(&self) -> bool {
         self.0.nil
@@ -694,6 +704,10 @@ pub fn deep_equal(a: &Value, b: &Value) -> bool {
             (Value::Map(x), Value::Map(y)) => {
                 if x.ptr_eq(y) {
                     return true;
+                }
+                // Maps of different types, or a nil and an empty one, differ.
+                if x.type_name() != y.type_name() || x.is_nil() != y.is_nil() {
+                    return false;
                 }
                 let (x, y) = (x.borrow(), y.borrow());
                 x.len() == y.len()

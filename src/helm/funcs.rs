@@ -1,10 +1,11 @@
 //! The Sprig and Helm template functions, over the engine's [`Value`]s.
 //!
 //! Pure functions only; `include`, `tpl`, `required`-style helpers that need
-//! the template set live in `render.rs`. Functions are lenient where Go would
-//! refuse an argument's type (a float where an `int` is wanted, a missing
-//! value where a string is wanted): charts are written against Helm, so a
-//! stricter check would only fail templates Helm renders. Random and crypto
+//! the template set live in `render.rs`. Each function's arguments are
+//! checked against its Go signature before it runs (`sigs.rs`: a float
+//! where an `int` is wanted is Go's `wrong type for value`), so the bodies
+//! here see the types Go would give them; conversions inside them stay
+//! lenient only where Go's own body would convert. Random and crypto
 //! functions return fixed placeholders so output is deterministic.
 
 use std::cell::Cell;
@@ -571,8 +572,8 @@ fn date_arg(v: &Value) -> GoTime {
     }
 }
 
-/// A `time.Time` argument (`dateModify`, `unixEpoch`); Go refuses
-/// anything else, caplevel reads it as `now` (lenient, see the module doc).
+/// A `time.Time` argument (`dateModify`, `unixEpoch`); the signature
+/// check refuses anything else first, so `now` is only a fallback.
 fn time_arg(v: &Value) -> GoTime {
     gotime::from_value(v).unwrap_or_else(|| GoTime::from_unix(FIXED_NOW))
 }
@@ -1308,6 +1309,8 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
     reg!(m, ["set"], |a: &[Value]| {
         // Go maps are references: `set` changes the map every holder sees.
         match arg(a, 0) {
+            // Go panics on a nil map (a missing value passed for the map).
+            Value::Map(d) if d.is_nil() => Err("assignment to entry in nil map".into()),
             Value::Map(d) => {
                 d.insert(sarg(a, 1).as_str(), arg(a, 2));
                 Ok(Value::Map(d))
@@ -1383,16 +1386,32 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
         if a.len() < 3 {
             return Err(err("dig needs at least three arguments"));
         }
-        let dict = &a[a.len() - 1];
+        // Sprig asserts `.(map[string]interface{})` and `.(string)`: a
+        // type assertion wants the exact type (Helm's `.Values`, a
+        // `common.Values`, fails it), and a failed one panics with Go's words.
+        let as_map = |v: &Value| match v {
+            Value::Map(m) if m.type_name().is_none() => Ok(m.clone()),
+            other => Err(assertion(other, "map[string]interface {}")),
+        };
+        let mut cur = as_map(&a[a.len() - 1])?;
         let default = &a[a.len() - 2];
-        let mut cur = dict.clone();
-        for k in &a[..a.len() - 2] {
-            match dict_get(&cur, &sv(k)) {
-                Some(v) => cur = v,
-                None => return Ok(default.clone()),
+        let keys = a[..a.len() - 2]
+            .iter()
+            .map(|k| match k {
+                Value::String(s) => Ok(s.clone()),
+                other => Err(assertion(other, "string")),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        for (i, k) in keys.iter().enumerate() {
+            let Some(step) = cur.get(k) else {
+                return Ok(default.clone());
+            };
+            if i + 1 == keys.len() {
+                return Ok(step);
             }
+            cur = as_map(&step)?;
         }
-        Ok(cur)
+        Ok(default.clone())
     });
 
     // Encoding.
@@ -1425,7 +1444,8 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
                 Ok(j) => {
                     let what = json_kind(&j);
                     if what == "null" {
-                        map(VMap::new())
+                        // encoding/json sets the map to nil.
+                        Value::Map(Map::nil_plain())
                     } else {
                         let mut d = VMap::new();
                         d.insert(
@@ -1734,6 +1754,7 @@ fn until_step(start: i64, stop: i64, step: i64) -> Result<Vec<i64>, String> {
 fn merge_all(a: &[Value], overwrite: bool) -> R {
     // A nil destination is Go's nil map: mergo gives it a new map.
     let d = match arg(a, 0) {
+        Value::Map(d) if d.is_nil() => Map::new(VMap::new()),
         Value::Map(d) => d,
         Value::Nil => Map::new(VMap::new()),
         _ => return Err(err("merge: the destination is not a map")),
@@ -1744,6 +1765,15 @@ fn merge_all(a: &[Value], overwrite: bool) -> R {
         }
     }
     Ok(Value::Map(d))
+}
+
+/// Go's panic text for a failed type assertion from `interface {}`.
+fn assertion(v: &Value, want: &str) -> String {
+    let got = match v {
+        Value::Nil => "nil",
+        other => other.type_name(),
+    };
+    format!("interface conversion: interface {{}} is {got}, not {want}")
 }
 
 /// Registers every function of [`sprig`] in a template set.

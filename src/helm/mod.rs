@@ -49,6 +49,7 @@ mod profiles;
 mod render;
 mod schema;
 mod semver;
+mod sigs;
 mod strvals;
 mod tomlout;
 mod values;

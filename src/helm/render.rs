@@ -27,6 +27,7 @@ use crate::gotemplate::{self, Entries, Exec, Map, Mark, Node, Set, Slice, SliceT
 use super::chart::Chart;
 use super::data::Data;
 use super::funcs::{self, sv};
+use super::sigs;
 use super::glob::files_glob_matches;
 use super::objects::{
     FILES, capabilities, chart_object, files_object, release_object, template_object,
@@ -541,6 +542,10 @@ pub(crate) fn render_here(chart: &Chart, options: &RenderOptions) -> Rendered {
     funcs::register(&mut set);
     helm_funcs(&mut set, options.limits.max_include_depth);
     set.set_methods(Rc::new(call_method));
+    sigs::register(&mut set);
+    set.set_method_sigs(Rc::new(|v: &Value, name: &str| {
+        sigs::method(v.type_name(), name)
+    }));
     let mut entries: Vec<(String, String, usize, bool)> = Vec::new(); // (name, file, inst, is_manifest)
     // What failed templates would have created, read from their text.
     let mut unrendered: Vec<UnrenderedObject> = Vec::new();
