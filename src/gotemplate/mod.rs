@@ -41,8 +41,8 @@ mod tests;
 
 pub use exec::{Error, Exec, Func, Limits, Mark, MethodSigs, Methods, Set, map_value};
 pub use fmt::{go_quote, sprint, sprintf, sprintln};
-pub use sig::{Param, Sig};
 pub use parse::{Arg, Branch, Command, List, Node, ParseError, Pipe, Tree, parse};
+pub use sig::{Param, Sig};
 pub use value::{
     ElemZero, Entries, GoField, GoKind, GoType, IntKind, Map, STRING_MAP, Slice, SliceType, Value,
     deep_equal, go_float, go_string, print_value,

@@ -59,10 +59,7 @@ impl Param {
     /// Go's `canBeNil`: whether a missing value is passed as the type's
     /// zero value rather than refused.
     fn nillable(self) -> bool {
-        matches!(
-            self,
-            Param::Any | Param::Map | Param::List | Param::Semver
-        )
+        matches!(self, Param::Any | Param::Map | Param::List | Param::Semver)
     }
 
     /// `reflect.Type.AssignableTo` for a value's dynamic type.
@@ -121,10 +118,7 @@ impl Sig {
     /// The type of argument `i` (0-based), the piped value included.
     pub fn param(&self, i: usize) -> Param {
         let last = self.params.len().saturating_sub(1);
-        self.params
-            .get(i.min(last))
-            .copied()
-            .unwrap_or(Param::Any)
+        self.params.get(i.min(last)).copied().unwrap_or(Param::Any)
     }
 }
 

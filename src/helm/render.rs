@@ -27,12 +27,12 @@ use crate::gotemplate::{self, Entries, Exec, Map, Mark, Node, Set, Slice, SliceT
 use super::chart::Chart;
 use super::data::Data;
 use super::funcs::{self, sv};
-use super::sigs;
 use super::glob::files_glob_matches;
 use super::objects::{
     FILES, capabilities, chart_object, files_object, release_object, template_object,
 };
 use super::output::{self, DocSource};
+use super::sigs;
 use super::values::{self, VMap};
 use super::yamlout::to_yaml;
 use super::{HelmDiagnostic, Severity};
