@@ -56,6 +56,13 @@ pub struct PhaseModel {
     /// carry no schema to show it).
     #[serde(default)]
     pub accepted: Vec<Vec<String>>,
+    /// Alternatives that let the phase, when it is only `partial`, be
+    /// bridged under a met phase above it (`bridged_partials`); absent = any
+    /// partial phase may be. Bridging takes partial-leaning-strong evidence:
+    /// a replica count alone is what nearly every operand's API has, not
+    /// the lifecycle a reviewer accepts on the strength of a higher phase.
+    #[serde(default)]
+    pub bridged: Option<Vec<Vec<String>>>,
     /// Tags whose passing findings raise the confidence only.
     #[serde(default)]
     pub supporting: Vec<String>,
@@ -203,6 +210,7 @@ impl LevelModel {
                 .iter()
                 .chain(p.partial.iter().flatten())
                 .chain(&p.accepted)
+                .chain(p.bridged.iter().flatten())
             {
                 if alt.is_empty() {
                     return Err(format!("{phase}: an empty alternative"));
@@ -257,6 +265,13 @@ mod tests {
                 "rules/levels.yaml reads tag `{tag}`, which no capability rule carries"
             );
         }
+    }
+
+    #[test]
+    fn bridged_alternatives_must_name_requirements() {
+        let text = BUILTIN.replacen("bridged:\n", "bridged:\n      - [nothing-such]\n", 1);
+        let e = LevelModel::parse(&text).unwrap_err();
+        assert!(e.contains("nothing-such"), "{e}");
     }
 
     #[test]

@@ -133,6 +133,11 @@ pub struct PhaseScore {
     /// alternatives is whole: it counts toward the level as if met.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub accepted: bool,
+    /// The phase is `partial` on evidence too thin to be bridged under a met
+    /// phase above it (none of the model's `bridged` alternatives is whole):
+    /// it does not count toward the level.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unbridged: bool,
     /// 0–100, one decimal: the weighted share of passing capability findings
     /// (secondary figure).
     pub coverage: f64,
@@ -375,6 +380,9 @@ pub fn assess_with(
             against.dedup();
             s.accepted =
                 s.status == PhaseStatus::Partial && against.is_empty() && whole(&pm.accepted);
+            s.unbridged = s.status == PhaseStatus::Partial
+                && !s.accepted
+                && pm.bridged.as_deref().is_some_and(|alts| !whole(alts));
             if s.status != PhaseStatus::Met && could_be_met && against.is_empty() {
                 s.status = PhaseStatus::Unknown;
             }
@@ -396,10 +404,12 @@ pub fn assess_with(
         phases.insert(phase, s);
     }
     // A phase held down by evidence against it (a breaking upgrade) is not
-    // a thin phase a higher one vouches for: it is never bridged.
+    // a thin phase a higher one vouches for: it is never bridged; nor is one
+    // partial on evidence the model does not bridge (`bridged`).
     let by_phases = level_from_phases(
         &Phase::ALL.map(|p| match &phases[&p] {
             s if s.status == PhaseStatus::Partial && !s.against.is_empty() => PhaseStatus::NotMet,
+            s if s.status == PhaseStatus::Partial && s.unbridged => PhaseStatus::NotMet,
             s if s.status == PhaseStatus::Partial && s.accepted => PhaseStatus::Met,
             s => s.status,
         }),
@@ -471,6 +481,7 @@ fn coverage<'a>(findings: impl Iterator<Item = &'a Finding>) -> PhaseScore {
         against: Vec::new(),
         grants_alone: false,
         accepted: false,
+        unbridged: false,
         coverage: 0.0,
         reached: false,
         weight_passed: 0,
@@ -696,6 +707,77 @@ mod tests {
     }
 
     #[test]
+    fn a_partial_phase_is_bridged_only_on_the_evidence_the_model_bridges() {
+        // The built-in model: phase III partial on a scale API alone (a
+        // replica count) under a met phase IV is not carried into the level;
+        // partial on members the operator reports, it is.
+        let mut fs = phase_one();
+        for (rule, tag) in [
+            ("version", "operand-version"),
+            ("edge", "upgrade-path"),
+            ("leader", "safe-rollout"),
+        ] {
+            fs.push(t(rule, Phase::SeamlessUpgrades, Status::Pass, &[tag]));
+        }
+        fs.push(t(
+            "scale",
+            Phase::FullLifecycle,
+            Status::Pass,
+            &["member-management"],
+        ));
+        for (rule, tag) in [("monitor", "metrics"), ("alerts", "alerts")] {
+            fs.push(t(rule, Phase::DeepInsights, Status::Pass, &[tag]));
+        }
+        let a = assess(&fs, None, 50.0);
+        let three = &a.phases[&Phase::FullLifecycle];
+        assert_eq!(three.status, PhaseStatus::Partial);
+        assert!(three.unbridged);
+        assert_eq!(a.phases[&Phase::DeepInsights].status, PhaseStatus::Met);
+        assert_eq!(a.evidenced, Some(Phase::SeamlessUpgrades));
+        fs.push(t(
+            "members",
+            Phase::FullLifecycle,
+            Status::Pass,
+            &["member-management", "member-status"],
+        ));
+        let a = assess(&fs, None, 50.0);
+        assert!(!a.phases[&Phase::FullLifecycle].unbridged);
+        assert_eq!(a.evidenced, Some(Phase::DeepInsights));
+    }
+
+    #[test]
+    fn an_image_and_an_upgrade_edge_need_a_safe_rollout_for_phase_two() {
+        let mut fs = phase_one();
+        fs.push(t(
+            "version",
+            Phase::SeamlessUpgrades,
+            Status::Pass,
+            &["operand-version"],
+        ));
+        fs.push(t(
+            "edge",
+            Phase::SeamlessUpgrades,
+            Status::Pass,
+            &["upgrade-path"],
+        ));
+        let a = assess(&fs, None, 50.0);
+        assert_eq!(
+            a.phases[&Phase::SeamlessUpgrades].status,
+            PhaseStatus::Partial
+        );
+        assert_eq!(a.evidenced, Some(Phase::BasicInstall));
+        fs.push(t(
+            "leader",
+            Phase::SeamlessUpgrades,
+            Status::Pass,
+            &["safe-rollout"],
+        ));
+        let a = assess(&fs, None, 50.0);
+        assert_eq!(a.phases[&Phase::SeamlessUpgrades].status, PhaseStatus::Met);
+        assert_eq!(a.evidenced, Some(Phase::SeamlessUpgrades));
+    }
+
+    #[test]
     fn partial_phases_are_bridged_at_most_as_the_model_allows() {
         use PhaseStatus::{Met, NotMet, Partial};
         // (phase statuses, bridged partials allowed, level)
@@ -778,6 +860,12 @@ mod tests {
             Phase::SeamlessUpgrades,
             Status::Pass,
             &["upgrade-path"],
+        ));
+        fs.push(t(
+            "leader",
+            Phase::SeamlessUpgrades,
+            Status::Pass,
+            &["safe-rollout"],
         ));
         assert_eq!(
             assess(&fs, None, 50.0).evidenced,
