@@ -267,6 +267,12 @@ fn evidenced_level_agrees_with_the_labels() {
 // so the holdout is 29/45, 40/45 there.
 // At the session-9 end (072631f): tune 39/51, 46/51; seen 65/97, 86/97;
 // holdout 29/45, 39/45.
+// Session 10 moved I and J (21) to seen and added M and N (23 holdout, one of
+// N's drawn operators, audited before, to seen): at 9bbda1c tune 39/51,
+// 46/51; seen 78/119, 106/119; holdout 30/47, 38/47. After phase II asked for a
+// safe rollout beside image and edge and phase III stopped bridging a replica
+// count alone (fa5792d): tune 40/51, 46/51; seen 81/119, 109/119; holdout
+// 30/47, 40/47 (the floors were left where they were).
 // Floors sit about one operator below, and the check adds one operator of
 // slack on top.
 const TUNE_EXACT: f64 = 0.72;
