@@ -271,7 +271,7 @@ fn evidenced_level_agrees_with_the_labels() {
 // N's drawn operators, audited before, to seen): at 9bbda1c tune 39/51,
 // 46/51; seen 78/119, 106/119; holdout 30/47, 38/47. After phase II asked for a
 // safe rollout beside image and edge and phase III stopped bridging a replica
-// count alone (fa5792d): tune 40/51, 46/51; seen 81/119, 109/119; holdout
+// count alone (8af42f8): tune 40/51, 46/51; seen 81/119, 109/119; holdout
 // 30/47, 40/47 (the floors were left where they were).
 // Floors sit about one operator below, and the check adds one operator of
 // slack on top.
