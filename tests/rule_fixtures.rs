@@ -188,6 +188,14 @@ fn package_level_evidence_points_into_the_file_each_rule_judges() {
             ".clusterserviceversion.yaml",
             7,
         ),
+        // An edge declared in release-config.yaml, not in the CSV: the
+        // catalog template entry that declares it, not the CSV's first line.
+        (
+            "upgrade-edge-declared",
+            "pass-release-config",
+            "/release-config.yaml",
+            4,
+        ),
         // The granting rules of a namespaced `permissions` entry.
         (
             "rbac-update-owned-status",

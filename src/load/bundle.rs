@@ -98,6 +98,14 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Package {
         let docs = read_yaml(&release_config, &options.limits, &mut diags);
         if let Some(doc) = docs.into_iter().find(|d| !d.root.is_null()) {
             release_config_json = doc.root.to_json();
+            // Kept so that evidence of an edge declared there points at it.
+            sources.insert(
+                "release-config".to_string(),
+                Source {
+                    file: display_path(&release_config),
+                    node: Some(doc.root.clone()),
+                },
+            );
         }
     }
     facts.insert("releaseConfig".into(), release_config_json);

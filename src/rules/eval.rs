@@ -279,13 +279,14 @@ fn evaluate_rule(rule: &Rule, package: &Package, bound: &Bound, root: &Context) 
     }
 
     let locate = locations(rule);
-    // `@source` locations name package files, not places in an object.
-    let locate: Vec<&str> = locate
-        .iter()
-        .map(String::as_str)
-        .filter(|l| !l.starts_with('@'))
-        .collect();
+    let locate: Vec<&str> = locate.iter().map(String::as_str).collect();
     let locate = locate.as_slice();
+    // The first alternative present wins, a place in the object or in a
+    // package file (`@release-config:catalog_templates`: a bundle's upgrade
+    // edge declared beside its CSV rather than in it).
+    let evidence = |r: &Resource, locate: &[&str], note: Option<String>| {
+        object_evidence(package, r, locate, note)
+    };
     let mut met = Vec::new();
     let mut not_met = Vec::new();
     let mut errors = Vec::new();
@@ -502,6 +503,38 @@ fn file_evidence(file: &str, line: u32) -> Evidence {
 /// What the evidence of a placeholder says about where it comes from.
 const PLACEHOLDER_NOTE: &str =
     "read from the template's text (`kind:` line): the template failed to render";
+
+/// Evidence for a selected object: the first `locate` alternative present,
+/// a path in the object or a place in one of the package's source files
+/// (`@name:path`), else the object itself. A rendered object's place is
+/// its template's line, whatever the alternatives.
+fn object_evidence(
+    package: &Package,
+    r: &Resource,
+    locate: &[&str],
+    note: Option<String>,
+) -> Evidence {
+    if !r.origin.rendered {
+        for place in locate {
+            if let Some(rest) = place.strip_prefix('@') {
+                let (name, path) = match rest.split_once(':') {
+                    Some((name, path)) => (name, Some(path)),
+                    None => (rest, None),
+                };
+                if let Some(source) = package.sources.get(name)
+                    && let Some(line) = source.line_of(path)
+                {
+                    let mut found = file_evidence(&source.file, line);
+                    found.note = note.or_else(|| r.placeholder.then(|| PLACEHOLDER_NOTE.to_string()));
+                    return found;
+                }
+            } else if r.node.path(place).is_some() {
+                return evidence(r, &[*place], note);
+            }
+        }
+    }
+    evidence(r, &[] as &[&str], note)
+}
 
 fn evidence<S: AsRef<str>>(r: &Resource, locate: &[S], note: Option<String>) -> Evidence {
     Evidence {

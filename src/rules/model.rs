@@ -138,7 +138,8 @@ pub struct RuleSpec {
     /// a package-level rule, in the CSV or Chart.yaml), or `@source` /
     /// `@source:path` for a file the package's facts are read from
     /// (`@annotations`, `@package`, `@chart`, `@values`, `@readme`, `@notes`,
-    /// `@lock`). A list names alternatives: the first present is used.
+    /// `@lock`, `@release-config`). A list names alternatives: the first
+    /// present is used, for a selected object a path in it or a file place.
     pub locate: Option<OneOrMany>,
     /// The message of a failed finding (default: the title, negated).
     pub message: Option<String>,
