@@ -1387,6 +1387,26 @@ fn image_fields(fields: &[String], types: &BTreeMap<String, String>) -> Vec<Json
         .collect()
 }
 
+/// The fields that may hold a number (a count, a size in units): typed
+/// `integer` or `number`, or untyped (`x-kubernetes-int-or-string`, or a
+/// schema that names no type), or, where no schema types the path (taken
+/// from the CSV's examples), a leaf. An object `size` of byte counts
+/// (`spec.size.compressedBytes`) is a description, not a count: a rule
+/// asking for a replica count reads these paths, not every field.
+fn number_fields<'a>(fields: &'a [String], types: &BTreeMap<String, String>) -> Vec<&'a String> {
+    fields
+        .iter()
+        .enumerate()
+        .filter(|(i, f)| match types.get(f.as_str()) {
+            Some(t) => matches!(t.as_str(), "integer" | "number" | "any"),
+            None => fields
+                .get(i + 1)
+                .is_none_or(|next| !next.starts_with(&format!("{f}."))),
+        })
+        .map(|(_, f)| f)
+        .collect()
+}
+
 /// The components whose image is written as Helm values write one, a
 /// `repository` beside a `tag` (`spec.controller.repository`,
 /// `spec.controller.tag`) with no field named image: the component's path.
@@ -1457,6 +1477,10 @@ fn insert_field_facts(facts: &mut Map<String, Json>, fields: Vec<String>) {
     facts.insert(
         "imageFields".into(),
         Json::Array(image_fields(&fields, &types)),
+    );
+    facts.insert(
+        "numberFieldText".into(),
+        Json::String(text_of_lines(&number_fields(&fields, &types))),
     );
     let operand: Vec<&String> = {
         let all: BTreeSet<&str> = fields.iter().map(String::as_str).collect();
