@@ -1159,6 +1159,10 @@ fn crd_facts(crd: &Node) -> Json {
     // field lists once more.
     let mut facts = Map::new();
     facts.insert("group".into(), Json::String(group));
+    facts.insert(
+        "backupKind".into(),
+        Json::Bool(super::backup::is_backup_kind(&kind)),
+    );
     facts.insert("kind".into(), Json::String(kind));
     facts.insert("plural".into(), Json::String(plural));
     facts.insert(
@@ -1479,6 +1483,15 @@ fn insert_field_facts(facts: &mut Map<String, Json>, fields: Vec<String>) {
         Json::Array(image_fields(&fields, &types)),
     );
     facts.insert(
+        "backupFields".into(),
+        Json::Array(
+            super::backup::backup_fields(&fields, &types)
+                .into_iter()
+                .map(Json::String)
+                .collect(),
+        ),
+    );
+    facts.insert(
         "numberFieldText".into(),
         Json::String(text_of_lines(&number_fields(&fields, &types))),
     );
@@ -1545,7 +1558,7 @@ fn components(fields: &[String]) -> Vec<Json> {
 /// The words of a field name, lowercased: its `_`/`-` separated parts and
 /// camelCase humps (`minTLSVersion` → min, tls, version; `k8sVersion` →
 /// k8s, version).
-fn name_words(name: &str) -> Vec<String> {
+pub(super) fn name_words(name: &str) -> Vec<String> {
     let mut out = Vec::new();
     for part in name.split(['_', '-']) {
         let chars: Vec<char> = part.chars().collect();

@@ -2,6 +2,7 @@
 //! [`Package`]. Loading never fails as a whole: every problem is a located
 //! diagnostic and the rest of the target is still read.
 
+mod backup;
 mod bundle;
 mod chart;
 mod chart_lock;
