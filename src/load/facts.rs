@@ -1391,23 +1391,22 @@ fn image_fields(fields: &[String], types: &BTreeMap<String, String>) -> Vec<Json
         .collect()
 }
 
-/// The fields that may hold a number (a count, a size in units): typed
-/// `integer` or `number`, or untyped (`x-kubernetes-int-or-string`, or a
-/// schema that names no type), or, where no schema types the path (taken
-/// from the CSV's examples), a leaf. An object `size` of byte counts
-/// (`spec.size.compressedBytes`) is a description, not a count: a rule
-/// asking for a replica count reads these paths, not every field.
-fn number_fields<'a>(fields: &'a [String], types: &BTreeMap<String, String>) -> Vec<&'a String> {
+/// The fields that may hold a count (of replicas, members, nodes): typed
+/// `integer` or `number`, untyped (`x-kubernetes-int-or-string`, or a
+/// schema that names no type), a list (one entry per member: a Vitess
+/// shard's `replicas`, ClickHouse's `layout.replicas`), or a path no schema
+/// types (taken from the CSV's examples, where lists are transparent). An
+/// object `size` of byte counts (`spec.size.compressedBytes`), a string or
+/// a boolean is no count: a rule asking for a replica count reads these
+/// paths, not every field.
+fn count_fields<'a>(fields: &'a [String], types: &BTreeMap<String, String>) -> Vec<&'a String> {
     fields
         .iter()
-        .enumerate()
-        .filter(|(i, f)| match types.get(f.as_str()) {
-            Some(t) => matches!(t.as_str(), "integer" | "number" | "any"),
-            None => fields
-                .get(i + 1)
-                .is_none_or(|next| !next.starts_with(&format!("{f}."))),
+        .filter(|f| {
+            types
+                .get(f.as_str())
+                .is_none_or(|t| matches!(t.as_str(), "integer" | "number" | "any" | "array"))
         })
-        .map(|(_, f)| f)
         .collect()
 }
 
@@ -1492,8 +1491,8 @@ fn insert_field_facts(facts: &mut Map<String, Json>, fields: Vec<String>) {
         ),
     );
     facts.insert(
-        "numberFieldText".into(),
-        Json::String(text_of_lines(&number_fields(&fields, &types))),
+        "countFieldText".into(),
+        Json::String(text_of_lines(&count_fields(&fields, &types))),
     );
     let operand: Vec<&String> = {
         let all: BTreeSet<&str> = fields.iter().map(String::as_str).collect();
