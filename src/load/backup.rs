@@ -27,9 +27,10 @@
 //!     `restorePoint`): a name starting with restore whose last word is such
 //!     a part, as an object (a string `restoreSourcesRef` is a reference to
 //!     something restored, of any kind);
-//!   - a snapshot's place or timing (`es_snapshot_bucket`,
-//!     `snapshotSchedule`), not its other settings (`snapshotSyncInterval`,
-//!     `snapshotMode`).
+//!   - a name about snapshots (its first word) that gives their place or
+//!     timing (`snapshotSchedule`, `snapshotRetention`), not their other
+//!     settings (`snapshotSyncInterval`, `snapshotMode`) nor a storage
+//!     driver's setting that mentions them (`hpe3par_snapshot_retention`).
 //!
 //! A backup server beside a primary one (`backup`/`primary`,
 //! `backupURL`/`primaryURL`: a failover address) is not a copy of data.
@@ -120,13 +121,23 @@ fn any_in(words: &[String], set: &[&str]) -> bool {
     words.iter().any(|w| set.contains(&w.as_str()))
 }
 
-/// Whether a CRD's kind models a backup, a restore or snapshots.
-pub(super) fn is_backup_kind(kind: &str) -> bool {
+/// Whether a CRD's kind models a backup, a restore or snapshots. A kind's
+/// name is read in its letters as well as its words, as kinds are not
+/// always camelCase (Crunchy's `Pgbackup`). Kubernetes' own CSI snapshot
+/// API (`snapshot.storage.k8s.io`, which CSI driver bundles ship) is the
+/// users' volumes' snapshots, not a backup of the operand.
+pub(super) fn is_backup_kind(kind: &str, group: &str) -> bool {
+    if group == "snapshot.storage.k8s.io" {
+        return false;
+    }
     let w = words(kind);
     let Some(last) = w.last() else {
         return false;
     };
-    any_in(&w, &BACKUP)
+    let lower = kind.to_ascii_lowercase();
+    lower.contains("backup")
+        || lower.contains("restore")
+        || any_in(&w, &BACKUP)
         || SNAPSHOT.contains(&last.as_str())
         || (any_in(&w, &SNAPSHOT) && SNAPSHOT_KIND_PARTS.contains(&last.as_str()))
 }
@@ -186,9 +197,11 @@ pub(super) fn backup_fields(fields: &[String], types: &BTreeMap<String, String>)
         } else if w.first().is_some_and(|first| first.starts_with("restore")) {
             object
         } else {
-            // A snapshot word with another last word: only its place or
-            // timing (`esSnapshotBucket`, `snapshotSchedule`).
-            KEPT.contains(&last)
+            // A name about snapshots (its first word) with another last
+            // word: only their place or timing (`snapshotSchedule`,
+            // `snapshotRetention`), not a storage driver's setting that
+            // mentions them (`hpe3par_snapshot_retention`).
+            w.first().is_some_and(|first| SNAPSHOT.contains(&first.as_str())) && KEPT.contains(&last)
         };
         if models {
             out.push(f.clone());
@@ -226,7 +239,7 @@ mod tests {
             ("spec.pointInTimeRecoveryRef", "object"),
             ("spec.persistence.snapshots", "object"),
             ("spec.persistence.snapshots.persistentVolumeClaim", "object"),
-            ("spec.es_snapshot_bucket", "string"),
+            ("spec.snapshotSchedule", "string"),
         ]);
         let got = backup_fields(&fields, &types);
         for want in [
@@ -238,7 +251,7 @@ mod tests {
             "spec.restoreSource.backupName",
             "spec.pointInTimeRecoveryRef",
             "spec.persistence.snapshots",
-            "spec.es_snapshot_bucket",
+            "spec.snapshotSchedule",
         ] {
             assert!(got.iter().any(|g| g == want), "{want} missing from {got:?}");
         }
@@ -264,6 +277,11 @@ mod tests {
             ("spec.config.journalMaxBackups", "integer"),
             ("spec.snapshotSyncInterval", "integer"),
             ("spec.kedaSpec.restoreToOriginalReplicaCount", "boolean"),
+            // A storage driver's setting for its users' volumes.
+            ("spec.envVars.driver__HPE3PAR__hpe3par_snapshot_retention", "string"),
+            // Grafana's dashboard snapshot sharing settings.
+            ("spec.config.snapshots", "object"),
+            ("spec.config.snapshots.external_enabled", "boolean"),
             // A failover server beside the primary one.
             ("spec.link.backup", "object"),
             ("spec.link.backup.url", "string"),
@@ -298,10 +316,14 @@ mod tests {
             "SnapshotSchedule",
             "VolumeSnapshotLocation",
         ] {
-            assert!(is_backup_kind(kind), "{kind}");
+            assert!(is_backup_kind(kind, "example.com"), "{kind}");
         }
+        // Not camelCase: Crunchy's backup kind.
+        assert!(is_backup_kind("Pgbackup", "crunchydata.com"));
         for kind in ["KollectSnapshotSink", "ImageBuild", "Snapshotter"] {
-            assert!(!is_backup_kind(kind), "{kind}");
+            assert!(!is_backup_kind(kind, "example.com"), "{kind}");
         }
+        // The CSI snapshot API a storage driver's bundle ships.
+        assert!(!is_backup_kind("VolumeSnapshot", "snapshot.storage.k8s.io"));
     }
 }

@@ -1158,11 +1158,11 @@ fn crd_facts(crd: &Node) -> Json {
     // Built by hand rather than with `json!`, which would copy the large
     // field lists once more.
     let mut facts = Map::new();
-    facts.insert("group".into(), Json::String(group));
     facts.insert(
         "backupKind".into(),
-        Json::Bool(super::backup::is_backup_kind(&kind)),
+        Json::Bool(super::backup::is_backup_kind(&kind, &group)),
     );
+    facts.insert("group".into(), Json::String(group));
     facts.insert("kind".into(), Json::String(kind));
     facts.insert("plural".into(), Json::String(plural));
     facts.insert(
