@@ -103,7 +103,8 @@ const KEPT: [&str; 15] = [
 
 /// Last words of a kind that holds snapshot but not as its last word and
 /// still configures taking them (`SnapshotSchedule`, `SnapshotPolicy`).
-const SNAPSHOT_KIND_PARTS: [&str; 5] = ["schedule", "policy", "configuration", "config", "location"];
+const SNAPSHOT_KIND_PARTS: [&str; 5] =
+    ["schedule", "policy", "configuration", "config", "location"];
 
 /// A name's words, with "point in time recovery" read as one, `pitr`.
 fn words(name: &str) -> Vec<String> {
@@ -201,7 +202,9 @@ pub(super) fn backup_fields(fields: &[String], types: &BTreeMap<String, String>)
             // word: only their place or timing (`snapshotSchedule`,
             // `snapshotRetention`), not a storage driver's setting that
             // mentions them (`hpe3par_snapshot_retention`).
-            w.first().is_some_and(|first| SNAPSHOT.contains(&first.as_str())) && KEPT.contains(&last)
+            w.first()
+                .is_some_and(|first| SNAPSHOT.contains(&first.as_str()))
+                && KEPT.contains(&last)
         };
         if models {
             out.push(f.clone());
@@ -278,7 +281,10 @@ mod tests {
             ("spec.snapshotSyncInterval", "integer"),
             ("spec.kedaSpec.restoreToOriginalReplicaCount", "boolean"),
             // A storage driver's setting for its users' volumes.
-            ("spec.envVars.driver__HPE3PAR__hpe3par_snapshot_retention", "string"),
+            (
+                "spec.envVars.driver__HPE3PAR__hpe3par_snapshot_retention",
+                "string",
+            ),
             // Grafana's dashboard snapshot sharing settings.
             ("spec.config.snapshots", "object"),
             ("spec.config.snapshots.external_enabled", "boolean"),

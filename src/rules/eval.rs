@@ -525,7 +525,8 @@ fn object_evidence(
                     && let Some(line) = source.line_of(path)
                 {
                     let mut found = file_evidence(&source.file, line);
-                    found.note = note.or_else(|| r.placeholder.then(|| PLACEHOLDER_NOTE.to_string()));
+                    found.note =
+                        note.or_else(|| r.placeholder.then(|| PLACEHOLDER_NOTE.to_string()));
                     return found;
                 }
             } else if r.node.path(place).is_some() {
