@@ -903,9 +903,16 @@ impl<'a> Exec<'a> {
             // Go calls a method before it looks for a field or key.
             let sig = self.set.method_sigs.as_ref().and_then(|s| s(&recv, name));
             if sig.is_some() || missing_field || has_args {
+                // A failed call is reported at the field (Go's evalCall
+                // goes back to its node), not at the last argument.
+                let (at, at_text) = (f.at, f.at_text.clone());
                 let argv = self.eval_call_args(f, dot, name, sig, args, fin.clone())?;
                 if let Some(r) = methods(&recv, name, &argv) {
-                    return r.map_err(|e| self.fail(f, format!("error calling {name}: {e}")));
+                    return r.map_err(|e| {
+                        f.at = at;
+                        f.at_text = at_text;
+                        self.fail(f, format!("error calling {name}: {e}"))
+                    });
                 }
             }
         }
@@ -1137,6 +1144,10 @@ fn builtin(name: &str, a: &[Value]) -> Result<Value, String> {
             Some(Value::String(s)) => Ok(Value::from_usize(s.len())),
             Some(Value::List(l)) => Ok(Value::from_usize(l.len())),
             Some(b @ Value::Bytes(_)) => Ok(Value::from_usize(b.as_bytes().map_or(0, <[u8]>::len))),
+            // A struct has no length; `len` names it through its pointer.
+            Some(Value::Map(m)) if let Some(t) = m.go_struct() => {
+                Err(format!("len of type {}", t.name.trim_start_matches('*')))
+            }
             Some(Value::Map(m)) => Ok(Value::from_usize(m.len())),
             Some(Value::Nil) | None => Err("len of nil pointer".into()),
             Some(v) => Err(format!("len of type {}", v.type_name())),

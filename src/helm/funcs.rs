@@ -225,6 +225,23 @@ fn list(v: Vec<Value>) -> Value {
     Value::List(v.into())
 }
 
+/// `strings.Repeat`'s panic for a negative count (Sprig's `repeat`, `indent`).
+const NEGATIVE_REPEAT: &str = "strings: negative Repeat count";
+
+/// Go's panic text for a method call through nil (`reflect.TypeOf(nil).Kind()`).
+const NIL_DEREF: &str = "runtime error: invalid memory address or nil pointer dereference";
+
+/// A list argument as Sprig's list functions take it: they switch on
+/// `reflect.TypeOf(v).Kind()`, so nil panics (it has no type) and any kind
+/// but a slice is their error, `what` with `{}` replaced by the kind.
+fn sprig_list(v: &Value, what: &str) -> Result<Vec<Value>, String> {
+    match v {
+        Value::List(_) | Value::Bytes(_) => Ok(v.slice_items().unwrap_or_default()),
+        Value::Nil => Err(NIL_DEREF.into()),
+        other => Err(what.replace("{}", kind_of(other))),
+    }
+}
+
 /// A nil `[]interface {}`: prints and ranges as an empty list, marshals as
 /// `null`.
 fn nil_list() -> Value {
@@ -278,6 +295,9 @@ fn type_of(v: &Value) -> &'static str {
 }
 
 fn indent(n: i64, s: &str) -> Result<String, String> {
+    if n < 0 {
+        return Err(NEGATIVE_REPEAT.into());
+    }
     let width = usize::try_from(n.clamp(0, 10_000)).unwrap_or(0);
     let lines = s.bytes().filter(|&b| b == b'\n').count() + 1;
     check_text(
@@ -604,10 +624,10 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
 
     // Strings.
     // Go maps case one character to one (`ß` stays `ß` under `upper`).
-    reg!(m, ["upper", "toUpper"], |a: &[Value]| Ok(string(
+    reg!(m, ["upper"], |a: &[Value]| Ok(string(
         sarg(a, 0).chars().map(xstrings::upper).collect::<String>()
     )));
-    reg!(m, ["lower", "toLower"], |a: &[Value]| Ok(string(
+    reg!(m, ["lower"], |a: &[Value]| Ok(string(
         sarg(a, 0).chars().map(xstrings::lower).collect::<String>()
     )));
     reg!(m, ["title"], |a: &[Value]| Ok(string(title(&sarg(a, 0)))));
@@ -690,6 +710,9 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
         Ok(string(byte_slice(&s, at(from), at(to))))
     });
     reg!(m, ["repeat"], |a: &[Value]| {
+        if to_i64(&arg(a, 0)) < 0 {
+            return Err(NEGATIVE_REPEAT.into());
+        }
         let n = usize::try_from(to_i64(&arg(a, 0)).clamp(0, 100_000)).unwrap_or(0);
         let s = sarg(a, 1);
         if s.len().saturating_mul(n) > 16 * 1024 * 1024 {
@@ -963,12 +986,6 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
     reg!(m, ["atoi"], |a: &[Value]| Ok(Value::int(numbers::atoi(
         &sarg(a, 0)
     ))));
-    reg!(m, ["toBool"], |a: &[Value]| Ok(Value::Bool(
-        match arg(a, 0) {
-            Value::String(s) => matches!(&*s, "1" | "t" | "T" | "TRUE" | "true" | "True"),
-            other => other.is_truthy(),
-        }
-    )));
 
     // Defaults and logic.
     reg!(m, ["default"], |a: &[Value]| {
@@ -1184,38 +1201,40 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
         m,
         ["append", "push", "mustAppend", "mustPush"],
         |a: &[Value]| {
-            let mut l = list_of(&arg(a, 0));
+            let mut l = sprig_list(&arg(a, 0), "Cannot push on type {}")?;
             l.push(arg(a, 1));
             Ok(list(l))
         }
     );
     reg!(m, ["prepend", "mustPrepend"], |a: &[Value]| {
-        let mut l = list_of(&arg(a, 0));
+        let mut l = sprig_list(&arg(a, 0), "Cannot prepend on type {}")?;
         l.insert(0, arg(a, 1));
         Ok(list(l))
     });
-    reg!(m, ["first", "mustFirst"], |a: &[Value]| Ok(list_of(&arg(
-        a, 0
-    ))
+    reg!(m, ["first", "mustFirst"], |a: &[Value]| Ok(sprig_list(
+        &arg(a, 0),
+        "Cannot find first on type {}"
+    )?
     .first()
     .cloned()
     .unwrap_or(Value::Nil)));
-    reg!(m, ["last", "mustLast"], |a: &[Value]| Ok(list_of(&arg(
-        a, 0
-    ))
+    reg!(m, ["last", "mustLast"], |a: &[Value]| Ok(sprig_list(
+        &arg(a, 0),
+        "Cannot find last on type {}"
+    )?
     .last()
     .cloned()
     .unwrap_or(Value::Nil)));
     // Sprig's rest/initial return nil for an empty list.
     reg!(m, ["rest", "mustRest"], |a: &[Value]| {
-        let l = list_of(&arg(a, 0));
+        let l = sprig_list(&arg(a, 0), "Cannot find rest on type {}")?;
         if l.is_empty() {
             return Ok(nil_list());
         }
         Ok(list(l.into_iter().skip(1).collect()))
     });
     reg!(m, ["initial", "mustInitial"], |a: &[Value]| {
-        let mut l = list_of(&arg(a, 0));
+        let mut l = sprig_list(&arg(a, 0), "Cannot find initial on type {}")?;
         if l.is_empty() {
             return Ok(nil_list());
         }
@@ -1223,13 +1242,13 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
         Ok(list(l))
     });
     reg!(m, ["reverse", "mustReverse"], |a: &[Value]| {
-        let mut l = list_of(&arg(a, 0));
+        let mut l = sprig_list(&arg(a, 0), "Cannot find reverse on type {}")?;
         l.reverse();
         Ok(list(l))
     });
     reg!(m, ["uniq", "mustUniq"], |a: &[Value]| {
         let mut out: Vec<Value> = Vec::new();
-        for v in list_of(&arg(a, 0)) {
+        for v in sprig_list(&arg(a, 0), "Cannot find uniq on type {}")? {
             if !out.iter().any(|x| deep_eq(x, &v)) {
                 out.push(v);
             }
@@ -1237,7 +1256,7 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
         Ok(list(out))
     });
     reg!(m, ["compact", "mustCompact"], |a: &[Value]| Ok(list(
-        list_of(&arg(a, 0))
+        sprig_list(&arg(a, 0), "Cannot compact on type {}")?
             .into_iter()
             .filter(|v| !is_empty(v))
             .collect()
@@ -1245,7 +1264,7 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
     reg!(m, ["without", "mustWithout"], |a: &[Value]| {
         let drop = a.get(1..).unwrap_or(&[]);
         Ok(list(
-            list_of(&arg(a, 0))
+            sprig_list(&arg(a, 0), "Cannot find without on type {}")?
                 .into_iter()
                 .filter(|v| !drop.iter().any(|d| deep_eq(d, v)))
                 .collect(),
@@ -1253,13 +1272,19 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
     });
     reg!(m, ["has", "mustHas"], |a: &[Value]| {
         let needle = arg(a, 0);
-        Ok(Value::Bool(
-            list_of(&arg(a, 1)).iter().any(|v| deep_eq(v, &needle)),
-        ))
+        // Helm's Sprig answers false for a nil haystack before its kind check.
+        let haystack = match arg(a, 1) {
+            Value::Nil => Vec::new(),
+            other => sprig_list(&other, "Cannot find has on type {}")?,
+        };
+        Ok(Value::Bool(haystack.iter().any(|v| deep_eq(v, &needle))))
     });
     // Sprig appends to a nil slice: nil when every list is empty.
     reg!(m, ["concat"], |a: &[Value]| {
-        let all: Vec<Value> = a.iter().flat_map(list_of).collect();
+        let mut all: Vec<Value> = Vec::new();
+        for l in a {
+            all.extend(sprig_list(l, "Cannot concat type {} as list")?);
+        }
         Ok(if all.is_empty() {
             nil_list()
         } else {
@@ -1270,7 +1295,7 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
         let n = usize::try_from(to_i64(&arg(a, 0)).max(1)).unwrap_or(1);
         Ok(typed_list(
             SliceType::Interfaces,
-            list_of(&arg(a, 1))
+            sprig_list(&arg(a, 1), "Cannot chunk type {}")?
                 .chunks(n)
                 .map(|c| list(c.to_vec()))
                 .collect(),
@@ -1379,9 +1404,15 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
         ["mergeOverwrite", "mustMergeOverwrite"],
         |a: &[Value]| merge_all(a, true)
     );
-    reg!(m, ["deepCopy", "mustDeepCopy"], |a: &[Value]| Ok(
-        arg(a, 0).deep_copy()
-    ));
+    // copystructure reflects on its argument: nil has no type.
+    reg!(
+        m,
+        ["deepCopy", "mustDeepCopy"],
+        |a: &[Value]| match arg(a, 0) {
+            Value::Nil => Err("reflect: call of reflect.Value.Type on zero Value".into()),
+            v => Ok(v.deep_copy()),
+        }
+    );
     reg!(m, ["dig"], |a: &[Value]| {
         if a.len() < 3 {
             return Err(err("dig needs at least three arguments"));
@@ -1465,24 +1496,20 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
             },
         )
     });
-    reg!(
-        m,
-        ["fromJsonArray", "mustFromJsonArray"],
-        |a: &[Value]| {
-            Ok(
-                match serde_json::from_str::<serde_json::Value>(&sarg(a, 0)) {
-                    Ok(j @ serde_json::Value::Array(_)) => from_serde(&j),
-                    // json.Unmarshal of null leaves the slice nil.
-                    Ok(serde_json::Value::Null) => nil_list(),
-                    Ok(j) => list(vec![string(format!(
-                        "json: cannot unmarshal {} into Go value of type []interface {{}}",
-                        json_kind(&j)
-                    ))]),
-                    Err(e) => list(vec![string(json_error(&sarg(a, 0), &e))]),
-                },
-            )
-        }
-    );
+    reg!(m, ["fromJsonArray"], |a: &[Value]| {
+        Ok(
+            match serde_json::from_str::<serde_json::Value>(&sarg(a, 0)) {
+                Ok(j @ serde_json::Value::Array(_)) => from_serde(&j),
+                // json.Unmarshal of null leaves the slice nil.
+                Ok(serde_json::Value::Null) => nil_list(),
+                Ok(j) => list(vec![string(format!(
+                    "json: cannot unmarshal {} into Go value of type []interface {{}}",
+                    json_kind(&j)
+                ))]),
+                Err(e) => list(vec![string(json_error(&sarg(a, 0), &e))]),
+            },
+        )
+    });
     reg!(m, ["fromYaml"], |a: &[Value]| Ok(from_yaml(
         &sarg(a, 0),
         false
@@ -1566,9 +1593,10 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
         })))
     });
 
-    // Environment: nothing leaks from the machine into output.
-    reg!(m, ["env"], |_a: &[Value]| Ok(string("")));
-    reg!(m, ["expandenv"], |a: &[Value]| Ok(string(sarg(a, 0))));
+    // No `env`/`expandenv`, `toBool`, `toUpper`/`toLower` or
+    // `mustFromJsonArray`: Helm 4 leaves them out of its function map, so
+    // a template naming one is a parse error in helm (`function "env" not
+    // defined`) and must be here too.
     // Offline, as `helm template` runs in CI: only `localhost` resolves.
     reg!(m, ["getHostByName"], |a: &[Value]| Ok(string(
         if sarg(a, 0) == "localhost" {
@@ -1598,9 +1626,14 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
     reg!(m, ["randBytes"], |a: &[Value]| Ok(string(
         digest::b64encode(sv(&fixed_random(&arg(a, 0), "abcdef")).as_bytes())
     )));
-    reg!(m, ["randInt"], |a: &[Value]| Ok(Value::int(to_i64(&arg(
-        a, 0
-    )))));
+    // `rand.Intn(max-min) + min`: Go panics unless max > min.
+    reg!(m, ["randInt"], |a: &[Value]| {
+        let (min, max) = (to_i64(&arg(a, 0)), to_i64(&arg(a, 1)));
+        if max.saturating_sub(min) <= 0 {
+            return Err("invalid argument to Intn".into());
+        }
+        Ok(Value::int(min))
+    });
     reg!(m, ["uuidv4"], |_a: &[Value]| Ok(string(
         "00000000-0000-4000-8000-000000000000"
     )));

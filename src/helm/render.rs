@@ -555,7 +555,14 @@ pub(crate) fn render_here(chart: &Chart, options: &RenderOptions) -> Rendered {
                 Severity::Error,
                 &src.file,
                 Some(e.line),
-                format!("parse error: {}", e.message),
+                // Helm's cleanupParseError: the location, then the last
+                // part of Go's message.
+                format!(
+                    "parse error at ({}:{}): {}",
+                    src.name,
+                    e.line,
+                    e.message.rsplit(": ").next().unwrap_or(&e.message)
+                ),
             ));
             let base = src.name.rsplit('/').next().unwrap_or(&src.name);
             if !base.starts_with('_') && base != "NOTES.txt" && !src.chart.is_library() {
@@ -900,6 +907,10 @@ fn call_method(receiver: &Value, method: &str, args: &[Value]) -> Option<Result<
                 return Some(Ok(Value::List(Slice::typed(SliceType::String, Vec::new()))));
             };
             let mut text = sv(&v);
+            // Helm reads the last byte unchecked: an empty file panics.
+            if text.is_empty() {
+                return Some(Err("runtime error: index out of range [-1]".into()));
+            }
             if text.ends_with('\n') {
                 text.pop();
             }

@@ -373,6 +373,28 @@ fn failing_templates_are_diagnostics() {
 }
 
 #[test]
+fn functions_helm_4_leaves_out_are_parse_errors() {
+    // Sprig's env/expandenv, toBool, toUpper/toLower and mustFromJsonArray
+    // are not in Helm 4's function map: helm refuses such a chart.
+    for f in [
+        "env",
+        "expandenv",
+        "toBool",
+        "toUpper",
+        "toLower",
+        "mustFromJsonArray",
+    ] {
+        let chart = chart_with(&format!("a: {{{{ {f} \"x\" }}}}\n"), "");
+        let r = render(&chart, &RenderOptions::default());
+        assert_eq!(
+            r.diagnostics[0].message,
+            format!("parse error at (t/templates/x.yaml:1): function {f:?} not defined"),
+            "{f}"
+        );
+    }
+}
+
+#[test]
 fn document_lines_point_at_template_lines() {
     let template = "# head\n{{- if true }}\n---\napiVersion: v1\nkind: A\nmetadata:\n  name: a\n{{- end }}\n{{- range list \"b\" \"c\" }}\n---\nkind: B\nmetadata:\n  name: {{ . }}\n{{- end }}\n";
     let chart = chart_with(template, "");
