@@ -108,19 +108,32 @@ pub fn load(path: &Path, options: &LoadOptions) -> Package {
                 let file = template_file(&shown, &doc.template);
                 let parsed = yaml::parse_str(&doc.text, &options.limits);
                 for issue in parsed.issues.into_iter().filter(|_| !synthetic) {
-                    // A rendered document that is not YAML: located at the
-                    // template line where the document starts.
+                    // Located at the template line where the document starts.
                     let line = doc.line + issue.pos.map(|p| p.line.saturating_sub(1)).unwrap_or(0);
+                    // Only an error means the output is not YAML (helm
+                    // fails); a warning (a quoted scalar's continuation
+                    // libyaml accepts, a repeated key) stays a warning with
+                    // its own code, as in any YAML file caplevel reads.
+                    let (severity, code, message) = match issue.severity {
+                        yaml::IssueSeverity::Error => (
+                            Severity::Error,
+                            Code::RenderedYaml,
+                            format!(
+                                "rendered output is not valid YAML (helm template fails the same way): {}",
+                                issue.message
+                            ),
+                        ),
+                        yaml::IssueSeverity::Warning => {
+                            (Severity::Warning, issue.code, issue.message)
+                        }
+                    };
                     diags.push(Diagnostic {
-                        severity: Severity::Error,
-                        code: Code::RenderedYaml,
+                        severity,
+                        code,
                         file: Some(file.clone()),
                         line: Some(line),
                         column: None,
-                        message: format!(
-                            "rendered output is not valid YAML (helm template fails the same way): {}",
-                            issue.message
-                        ),
+                        message,
                         profiles: vec![profile.name.clone()],
                     });
                 }
@@ -1077,6 +1090,30 @@ mod template_fact_tests {
             .find(|r| r.kind == "Deployment")
             .expect("the Deployment");
         assert_eq!(deploy.profiles, ["defaults"]);
+    }
+
+    #[test]
+    fn rendered_yaml_warnings_stay_warnings() {
+        // A quoted scalar continued at column 0 (libyaml, so helm, reads it)
+        // is a yaml-lenient warning; a document that is not YAML an error.
+        let (_dir, p) = load_files(&[
+            ("Chart.yaml", CHART),
+            (
+                "templates/cm.yaml",
+                "kind: ConfigMap\nmetadata:\n  name: a\ndata:\n  k: \"x\ny\"\n",
+            ),
+            ("templates/bad.yaml", "kind: ConfigMap\nmetadata: [\n"),
+        ]);
+        let of = |file: &str| {
+            p.diagnostics
+                .iter()
+                .filter(|d| d.file.as_deref().is_some_and(|f| f.ends_with(file)))
+                .map(|d| (d.severity, d.code))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(of("cm.yaml"), [(Severity::Warning, Code::YamlLenient)]);
+        assert_eq!(of("bad.yaml"), [(Severity::Error, Code::RenderedYaml)]);
+        assert!(p.resources.iter().any(|r| r.name == "a"));
     }
 
     #[test]

@@ -30,9 +30,12 @@
 //! (go-yaml: `uint64`); `!!binary` is kept as written (go-yaml decodes the
 //! base64); an ill-typed `!!int`/`!!float`/`!!bool`/`!!null` scalar is an
 //! error issue and a string (go-yaml rejects the document); a complex key is a
-//! warning and its entry is skipped. NEL (`U+0085`) is an ordinary character
-//! here, as in YAML 1.2 (go-yaml: a line break, so a NEL in a quoted scalar
-//! folds to a space). Like go-yaml, a scalar under a tag it does
+//! warning and its entry is skipped. NEL (`U+0085`) is a line break, as in
+//! go-yaml (YAML 1.1; 1.2 made it an ordinary character): it ends a comment
+//! or a plain scalar's line, folds to a space in a quoted scalar and is a
+//! newline in a block scalar. A quoted scalar whose NEL leaves its
+//! continuation at column 0 reads right, with the `yaml-lenient` warning
+//! such a continuation gets (see below). Like go-yaml, a scalar under a tag it does
 //! not know (`!foo 12`, `! 12`) is the string `"12"`, and anchors do not reach
 //! across documents.
 //!
@@ -218,6 +221,13 @@ fn parse_checked(text: &str, limits: &Limits) -> Parsed {
                 u32::from(c)
             ),
         );
+    }
+    // go-yaml's reader (libyaml's READ_LINE) reads NEL as a line break and
+    // normalizes it to LF, as it does CR LF: the same two bytes of CR LF
+    // put in its place give saphyr the same breaks without moving any
+    // offset, so spans and positions stay those of the text.
+    if text.contains('\u{85}') {
+        return parse::parse_text(&text.replace('\u{85}', "\r\n"), limits);
     }
     parse::parse_text(text, limits)
 }

@@ -539,17 +539,29 @@ fn control_characters_are_refused_as_go_yaml_does() {
         assert_eq!(parsed.issues[0].pos, Some(pos(2, 6)), "{bad:?}");
         assert!(parsed.issues[0].message.starts_with(CONTROL_CHARACTERS));
     }
-    for good in [
-        '\t',
-        '\u{85}',
-        '\u{a0}',
-        '\u{feff}',
-        '\u{fffd}',
-        '\u{1f600}',
-    ] {
+    // (NEL passes too, as a line break: see `nel_is_a_line_break`.)
+    for good in ['\t', '\u{a0}', '\u{feff}', '\u{fffd}', '\u{1f600}'] {
         let parsed = parse_str(&format!("a: 1\nb: \"x{good}\"\n"), &Limits::default());
         assert!(parsed.issues.is_empty(), "{good:?}: {:?}", parsed.issues);
     }
+}
+
+#[test]
+fn nel_is_a_line_break() {
+    // go-yaml reads NEL as a line break: it ends a comment and a plain
+    // scalar's line, folds to a space in a quoted scalar, is a newline in
+    // a block scalar.
+    let text = "a: \"x\u{85}y\"\nb: x\u{85}  y\nd: |\n  p\u{85}  q\n# c\u{85}e: 1\n";
+    let parsed = parse(text);
+    assert!(errors(&parsed).is_empty(), "{:?}", parsed.issues);
+    let root = &parsed.documents[0].root;
+    let text_of = |k: &str| root.get(k).and_then(Node::as_str).map(str::to_owned);
+    assert_eq!(text_of("a").as_deref(), Some("x y"));
+    assert_eq!(text_of("b").as_deref(), Some("x y"));
+    assert_eq!(text_of("d").as_deref(), Some("p\nq\n"));
+    assert!(root.get("e").is_some());
+    // Positions stay those of the text: `b` is on line 3 (a NEL is a break).
+    assert_eq!(root.get("b").map(|n| n.pos.line), Some(3));
 }
 
 #[test]
