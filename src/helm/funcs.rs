@@ -19,7 +19,7 @@ use crate::gotemplate::{
 
 use super::gotime::{self, GoTime, Zone};
 use super::yamlout::{from_serde, go_value_string, node_value, to_json, to_yaml, to_yaml_pretty};
-use super::{digest, gojson, goutil, numbers, semver, tomlout, xstrings};
+use super::{digest, gojson, goutil, numbers, semver, tomllex, tomlout, xstrings};
 
 type R = Result<Value, String>;
 
@@ -544,15 +544,25 @@ fn json_error(text: &str, e: &serde_json::Error) -> String {
 
 /// Helm's `fromToml`: the document as a map (integers as `int64`, floats
 /// as `float64`, date-times as `time.Time`), or a map holding only an
-/// `Error` entry with the parse error. Parsed with the `toml` crate; the
-/// error wording is that crate's, not BurntSushi's.
+/// `Error` entry with the parse error. Parsed with the `toml` crate; an
+/// error in a key, a table header or a statement's end is worded as
+/// BurntSushi's lexer words it (`tomllex.rs`), others in the crate's words.
 fn from_toml(text: &str) -> Value {
     match text.parse::<toml::Table>() {
         Ok(table) => from_toml_table(&table),
         Err(e) => {
             let mut m = VMap::new();
-            let msg = e.message().to_string();
-            m.insert(Arc::from("Error"), string(format!("toml: {msg}")));
+            let crate_line = e
+                .span()
+                .map(|s| 1 + text.get(..s.start).unwrap_or(text).matches('\n').count());
+            // BurntSushi's error is trusted where the crate failed too (an
+            // earlier error the crate found, such as a repeated key, is
+            // not one this lexer knows).
+            let msg = match (tomllex::structural_error(text), crate_line) {
+                (Some((line, msg)), Some(at)) if at + 1 >= line && at <= line + 1 => msg,
+                _ => format!("toml: {}", e.message()),
+            };
+            m.insert(Arc::from("Error"), string(msg));
             map(m)
         }
     }

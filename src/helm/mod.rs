@@ -51,6 +51,7 @@ mod schema;
 mod semver;
 mod sigs;
 mod strvals;
+mod tomllex;
 mod tomlout;
 mod values;
 mod xstrings;
