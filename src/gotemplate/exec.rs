@@ -532,6 +532,17 @@ impl<'a> Exec<'a> {
                 .enumerate()
                 .map(|(i, v)| (Value::from_usize(i), v.clone()))
                 .collect(),
+            // A struct (through its pointer) has nothing to range over.
+            Value::Map(m) if m.go_struct().is_some() => {
+                let shown = super::value::go_string(&val);
+                return Err(self.fail(
+                    f,
+                    format!(
+                        "range can't iterate over {}",
+                        shown.strip_prefix('&').unwrap_or(&shown)
+                    ),
+                ));
+            }
             Value::Map(m) => m
                 .pairs()
                 .into_iter()

@@ -1764,7 +1764,13 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
     reg!(m, ["encryptAES"], |a: &[Value]| Ok(string(
         digest::b64encode(sarg(a, 1).as_bytes())
     )));
-    reg!(m, ["decryptAES"], |a: &[Value]| Ok(string(sarg(a, 1))));
+    // The placeholder decrypts nothing, but Sprig's base64 check comes first.
+    reg!(m, ["decryptAES"], |a: &[Value]| {
+        let text = sarg(a, 1);
+        digest::b64decode_strict(&text)
+            .map_err(|at| format!("illegal base64 data at input byte {at}"))?;
+        Ok(string(text))
+    });
 
     m
 }

@@ -434,6 +434,12 @@ pub(crate) fn parse_url(raw: &str) -> Result<Url, String> {
     if let Some(f) = frag {
         u.fragment = unescape(f).ok_or_else(|| format!("parse {raw:?}: invalid URL escape"))?;
     }
+    // Go refuses an ASCII control byte before the fragment.
+    if rest.bytes().any(|b| b < 0x20 || b == 0x7f) {
+        return Err(format!(
+            "parse {rest:?}: net/url: invalid control character in URL"
+        ));
+    }
     let mut rest = rest;
     if let Some(i) = rest.find(':') {
         let scheme = &rest[..i];
