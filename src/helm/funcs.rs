@@ -19,7 +19,7 @@ use crate::gotemplate::{
 
 use super::gotime::{self, GoTime, Zone};
 use super::yamlout::{from_serde, go_value_string, node_value, to_json, to_yaml, to_yaml_pretty};
-use super::{digest, gojson, goutil, numbers, semver, tomllex, tomlout, xstrings};
+use super::{digest, gojson, goutil, numbers, semver, tomllex, tomlout, xstrings, yamlerr};
 
 type R = Result<Value, String>;
 
@@ -1850,11 +1850,32 @@ const PARSER_PROBLEMS: &[&str] = &[
 /// prints only the problem, after `line N: ` where N is the problem's
 /// 0-based line for a parser error, its 1-based line for a scanner error,
 /// and nothing when the 0-based line is 0 (`yaml.v2`'s `parser.fail`).
-/// Where saphyr finds a different error than libyaml the text differs.
-fn go_yaml_error(issue: &crate::yaml::Issue) -> String {
+/// Where saphyr finds a different first error than libyaml, `yamlerr.rs`
+/// says what libyaml found, for the cases it follows.
+fn go_yaml_error(text: &str, issue: &crate::yaml::Issue) -> String {
     let message = &issue.message;
+    if message.contains("unknown anchor")
+        && let Some(p) = issue.pos
+        && let Some(name) = yamlerr::alias_name(text, p.line, p.column)
+    {
+        // go-yaml's decoder names the alias, without a line.
+        return format!("error converting YAML to JSON: yaml: unknown anchor '{name}' referenced");
+    }
     if issue.code != crate::diag::Code::YamlSyntax {
         return message.clone();
+    }
+    let flow = yamlerr::scan_flow(text).unwrap_or_default();
+    if let Some(line0) = flow.empty_entry_line {
+        // libyaml wants node content where a flow entry starts with `:`
+        // (a parser error: its 0-based line, none on line 0).
+        let at = if line0 == 0 {
+            String::new()
+        } else {
+            format!("line {line0}: ")
+        };
+        return format!(
+            "error converting YAML to JSON: yaml: {at}did not find expected node content"
+        );
     }
     let text = message
         .strip_prefix("YAML syntax error: ")
@@ -1867,6 +1888,10 @@ fn go_yaml_error(issue: &crate::yaml::Issue) -> String {
     let problem = if problem.starts_with("unexpected character") {
         "found character that cannot start any token"
     } else if problem == "expected ',' or ']'" {
+        "did not find expected ',' or ']'"
+    } else if problem == "did not find expected ',' or '}'" && flow.open_at_end == Some('[') {
+        // A single-pair mapping inside an unclosed sequence: libyaml ends
+        // the pair and wants the sequence's `]`.
         "did not find expected ',' or ']'"
     } else {
         problem
@@ -1899,7 +1924,7 @@ pub(crate) fn from_yaml(text: &str, array: bool) -> Value {
             .issues
             .iter()
             .find(|i| i.severity == crate::yaml::IssueSeverity::Error)
-            .map(go_yaml_error)
+            .map(|i| go_yaml_error(text, i))
     };
     if let Some(e) = error {
         return if array {

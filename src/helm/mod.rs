@@ -55,6 +55,7 @@ mod tomllex;
 mod tomlout;
 mod values;
 mod xstrings;
+mod yamlerr;
 mod yamlout;
 
 #[cfg(test)]
