@@ -10,11 +10,11 @@
 //! 1. the CSV install deployments with a container running the CSV's
 //!    `metadata.annotations.containerImage` (the image OLM lists as the
 //!    operator's), compared exactly, else by repository (tag or digest
-//!    aside);
-//! 2. else those whose service account holds a grant the operator's own
-//!    roles give to write its owned API groups (the manager reconciles
-//!    them);
-//! 3. else every CSV install deployment (nothing tells them apart);
+//!    aside), together with
+//! 2. those whose service account holds a grant the operator's own
+//!    roles give to write its owned API groups (they reconcile them: an
+//!    umbrella bundle's component operators are operators too, each judged);
+//! 3. else (neither) every CSV install deployment (nothing tells them apart);
 //!
 //! and of those, the ones a CSV webhook definition does not name as its
 //! `deploymentName`, when any is left: the operator's image often runs its
@@ -149,13 +149,15 @@ pub fn mark_operator_workloads(resources: &mut [Resource]) {
     if operator.is_empty() {
         operator = by_image(false);
     }
-    if operator.is_empty() {
-        let writers = owned_group_writers(resources);
-        operator = install
-            .iter()
-            .copied()
-            .filter(|&i| writers.contains(&service_account(&resources[i])))
-            .collect();
+    // Every Deployment that reconciles the owned APIs is an operator too:
+    // an umbrella bundle's component operators (a hyperconverged bundle's
+    // virt-operator and cdi-operator, an observability bundle's Prometheus
+    // operator) are judged beside the one the containerImage names.
+    let writers = owned_group_writers(resources);
+    for &i in &install {
+        if !operator.contains(&i) && writers.contains(&service_account(&resources[i])) {
+            operator.push(i);
+        }
     }
     if operator.is_empty() {
         operator = install;
@@ -257,6 +259,37 @@ mod tests {
             "grants": [{"group": "demo.io", "resource": "demos/status", "verbs": ["update"]}]});
         mark_operator_workloads(&mut rs);
         assert_eq!(marks(&rs), [json!(true), json!(false)]);
+    }
+
+    #[test]
+    fn component_operators_that_write_the_owned_apis_are_operators_too() {
+        let text = format!(
+            "kind: ClusterServiceVersion\napiVersion: operators.coreos.com/v1alpha1\n\
+             metadata: {{name: x, annotations: {{containerImage: 'q.io/o/hco:1.0'}}}}\n---\n{}---\n{}---\n{}---\n\
+             kind: CustomResourceDefinition\napiVersion: apiextensions.k8s.io/v1\nmetadata: {{name: kubevirts.kubevirt.io}}\n---\n\
+             kind: ClusterRole\napiVersion: rbac.authorization.k8s.io/v1\nmetadata: {{name: virt}}\n",
+            deployment("hco", "q.io/o/hco:1.0", "hco"),
+            deployment("virt-operator", "q.io/o/virt:1.0", "virt"),
+            deployment("cli-download", "q.io/o/cli:1.0", "cli"),
+        );
+        let mut rs = objects(
+            &text,
+            &[
+                None,
+                DEP,
+                DEP,
+                DEP,
+                None,
+                Some("spec.install.spec.clusterPermissions[0]"),
+            ],
+        );
+        rs[4].facts = json!({"owned": true, "group": "kubevirt.io"});
+        rs[5].facts = json!({"operator": true, "serviceAccounts": ["virt"],
+            "grants": [{"group": "kubevirt.io", "resource": "kubevirts", "verbs": ["update"]}]});
+        mark_operator_workloads(&mut rs);
+        // The containerImage's, and the component operator reconciling an
+        // owned API; not a download server.
+        assert_eq!(marks(&rs), [json!(true), json!(true), json!(false)]);
     }
 
     #[test]
