@@ -10,16 +10,17 @@
 //! 1. the CSV install deployments with a container running the CSV's
 //!    `metadata.annotations.containerImage` (the image OLM lists as the
 //!    operator's), compared exactly, else by repository (tag or digest
-//!    aside), together with
-//! 2. those whose service account holds a grant the operator's own
-//!    roles give to write its owned API groups (they reconcile them: an
-//!    umbrella bundle's component operators are operators too, each judged);
-//! 3. else (neither) every CSV install deployment (nothing tells them apart);
-//!
-//! and of those, the ones a CSV webhook definition does not name as its
-//! `deploymentName`, when any is left: the operator's image often runs its
-//! webhook server as a second Deployment, which admits but reconciles
-//! nothing.
+//!    aside); else those whose service account holds a grant the operator's
+//!    own roles give to write its owned API groups (they reconcile them);
+//!    else every CSV install deployment (nothing tells them apart);
+//! 2. of those, the ones a CSV webhook definition does not name as its
+//!    `deploymentName`, when any is left: the operator's image often runs
+//!    its webhook server as a second Deployment, which admits but
+//!    reconciles nothing;
+//! 3. and, when the image named the operator, every other install
+//!    Deployment that writes the owned API groups under a service account
+//!    of its own: an umbrella bundle's component operators are operators
+//!    too, each judged (a helper sharing the operator's account is not).
 //!
 //! Each Deployment of a package with a CSV gets the fact `operatorWorkload`;
 //! other packages' workloads get none (the selector then filters nothing).
@@ -149,18 +150,17 @@ pub fn mark_operator_workloads(resources: &mut [Resource]) {
     if operator.is_empty() {
         operator = by_image(false);
     }
-    // Every Deployment that reconciles the owned APIs is an operator too:
-    // an umbrella bundle's component operators (a hyperconverged bundle's
-    // virt-operator and cdi-operator, an observability bundle's Prometheus
-    // operator) are judged beside the one the containerImage names.
+    let by_image_found = !operator.is_empty();
     let writers = owned_group_writers(resources);
-    for &i in &install {
-        if !operator.contains(&i) && writers.contains(&service_account(&resources[i])) {
-            operator.push(i);
-        }
+    if operator.is_empty() {
+        operator = install
+            .iter()
+            .copied()
+            .filter(|&i| writers.contains(&service_account(&resources[i])))
+            .collect();
     }
     if operator.is_empty() {
-        operator = install;
+        operator = install.clone();
     }
     // The operator's image often runs its webhook server too (another
     // Deployment, other arguments): the Deployment a CSV webhook names is
@@ -173,6 +173,28 @@ pub fn mark_operator_workloads(resources: &mut [Resource]) {
         .collect();
     if !reconcilers.is_empty() {
         operator = reconcilers;
+    }
+    // Every other Deployment that reconciles the owned APIs under a service
+    // account of its own is an operator too: an umbrella bundle's component
+    // operators (a hyperconverged bundle's virt-operator and cdi-operator,
+    // an observability bundle's Prometheus operator) are judged beside the
+    // one the containerImage names. A helper sharing the operator's account
+    // (a console plugin, a webhook server) is not one.
+    if by_image_found {
+        let own: BTreeSet<String> = operator
+            .iter()
+            .map(|&i| service_account(&resources[i]))
+            .collect();
+        for &i in &install {
+            let sa = service_account(&resources[i]);
+            if !operator.contains(&i)
+                && !webhook_servers.contains(&resources[i].name)
+                && !own.contains(&sa)
+                && writers.contains(&sa)
+            {
+                operator.push(i);
+            }
+        }
     }
     for (i, r) in resources.iter_mut().enumerate() {
         if !r.is_kind("Deployment") {
