@@ -7,6 +7,7 @@
 //! CRDs are read as the API server serves them: a `v1beta1` CRD's top-level
 //! `validation`/`subresources`/`version` count for each of its versions.
 
+use super::schema_walk::{MAX_SCHEMA_DEPTH, SchemaVisitor, map_values, walk_schema};
 use crate::package::{Package, Resource};
 use crate::yaml::{Node, Value};
 
@@ -16,8 +17,6 @@ use std::collections::{BTreeMap, BTreeSet};
 /// Most schema field paths collected per CRD, repeats across versions
 /// included (bounds hostile schemas).
 const MAX_FIELDS: usize = 100_000;
-/// Deepest schema nesting followed.
-const MAX_SCHEMA_DEPTH: usize = 48;
 /// Most grants kept per role, each verb of a grant counted as well: a role
 /// of 100 groups × 100 resources × 100,000 verbs would otherwise copy a
 /// billion verbs (bounds hostile roles).
@@ -553,45 +552,21 @@ fn names_an_image(name: &str, value: &str) -> bool {
 }
 
 /// `path image` of every string `default` of an image field (`image`,
-/// `<x>Image`) in a CRD schema, walked like [`collect_fields`].
-fn collect_image_defaults(schema: &Node, path: &mut String, depth: usize, out: &mut Vec<Json>) {
-    if depth > MAX_SCHEMA_DEPTH || out.len() >= MAX_IMAGES {
-        return;
+/// `<x>Image`) in a CRD schema.
+struct ImageDefaults(Vec<Json>);
+
+impl SchemaVisitor for ImageDefaults {
+    fn full(&self) -> bool {
+        self.0.len() >= MAX_IMAGES
     }
-    let Some(map) = schema.as_map() else {
-        return;
-    };
-    if let Some(Value::Map(props)) = map.get("properties").map(|p| &p.value) {
-        for (name, sub) in props.iter() {
-            let len = path.len();
-            if len > 0 {
-                path.push('.');
-            }
-            path.push_str(name);
-            let default = sub
-                .get("default")
-                .filter(|d| matches!(d.value, Value::String(_)))
-                .and_then(Node::scalar_text)
-                .filter(|d| !d.is_empty());
-            if let (true, Some(image)) = (name == "image" || name.ends_with("Image"), default) {
-                out.push(json!({"path": path.clone(), "image": image}));
-            }
-            collect_image_defaults(sub, path, depth + 1, out);
-            path.truncate(len);
-        }
-    }
-    if let Some(values) = map.get("additionalProperties").and_then(map_values) {
-        let len = path.len();
-        path.push_str(MAP_VALUES);
-        collect_image_defaults(values, path, depth + 1, out);
-        path.truncate(len);
-    }
-    if let Some(items) = map.get("items") {
-        collect_image_defaults(items, path, depth + 1, out);
-    }
-    for key in ["allOf", "anyOf", "oneOf"] {
-        for sub in map.get(key).and_then(Node::as_seq).unwrap_or_default() {
-            collect_image_defaults(sub, path, depth + 1, out);
+    fn property(&mut self, path: &str, name: &str, schema: &Node) {
+        let default = schema
+            .get("default")
+            .filter(|d| matches!(d.value, Value::String(_)))
+            .and_then(Node::scalar_text)
+            .filter(|d| !d.is_empty());
+        if let (true, Some(image)) = (name == "image" || name.ends_with("Image"), default) {
+            self.0.push(json!({"path": path, "image": image}));
         }
     }
 }
@@ -1102,16 +1077,18 @@ fn crd_facts(crd: &Node) -> Json {
         }
     }
     mark_older_than_storage(&mut versions);
-    let mut fields = Vec::new();
-    let mut shapes = Vec::new();
-    let mut image_defaults = Vec::new();
-    let mut path = String::new();
+    let (mut fields, mut shapes, mut image_defaults) = (
+        FieldPaths(Vec::new()),
+        FieldShapes(Vec::new()),
+        ImageDefaults(Vec::new()),
+    );
     let schemas_for_descriptions = schemas.clone();
     for schema in schemas {
-        collect_fields(schema, &mut path, 0, &mut fields);
-        collect_shapes(schema, &mut path, 0, &mut shapes);
-        collect_image_defaults(schema, &mut path, 0, &mut image_defaults);
+        walk_schema(schema, &mut fields);
+        walk_schema(schema, &mut shapes);
+        walk_schema(schema, &mut image_defaults);
     }
+    let (mut fields, shapes, mut image_defaults) = (fields.0, shapes.0, image_defaults.0);
     let key = |d: &Json| (d["path"].to_string(), d["image"].to_string());
     image_defaults.sort_by_key(key);
     image_defaults.dedup();
@@ -1184,12 +1161,18 @@ fn crd_facts(crd: &Node) -> Json {
     // `shapeText` first: `insert_field_facts` reads the fields' types.
     facts.insert("shapeText".into(), Json::String(text_of_lines(&shapes)));
     insert_field_facts(&mut facts, fields);
-    let operator_versions = {
-        let mut out = BTreeSet::new();
-        for schema in &schemas_for_descriptions {
-            collect_operator_versions(schema, &mut path, 0, &mut out);
+    let operator_versions = match operator_version_description() {
+        Some(described) => {
+            let mut visitor = OperatorVersions {
+                described,
+                paths: BTreeSet::new(),
+            };
+            for schema in &schemas_for_descriptions {
+                walk_schema(schema, &mut visitor);
+            }
+            visitor.paths
         }
-        out
+        None => BTreeSet::new(),
     };
     if !operator_versions.is_empty()
         && let Some(Json::String(text)) = facts.get_mut("operandFieldText")
@@ -1637,7 +1620,7 @@ fn names_other_than_operand(path: &str, paths: &BTreeSet<&str>) -> bool {
 /// hostile alm-examples).
 const MAX_EXAMPLE_FIELDS: usize = 10_000;
 
-/// Field paths of a JSON value (an example's `spec`), as `collect_fields`
+/// Field paths of a JSON value (an example's `spec`), as [`FieldPaths`]
 /// gives them from a schema: arrays transparent.
 fn json_paths(value: &Json, path: &mut String, depth: usize, out: &mut Vec<String>) {
     if depth > MAX_SCHEMA_DEPTH || out.len() >= MAX_EXAMPLE_FIELDS {
@@ -1844,18 +1827,6 @@ fn spec_documentation(schema: Option<&Node>) -> (Option<usize>, usize) {
     (Some(props.len()), described)
 }
 
-/// The path segment of a map's values: a schema's `additionalProperties`
-/// (druid's `spec.nodes`, keyed by node-group name) is walked as a `*`
-/// segment, `spec.nodes.*.replicas`, so fields nested in map values are seen
-/// like any other.
-const MAP_VALUES: &str = ".*";
-
-/// The schema of a map's values, when `additionalProperties` is one (not
-/// `true`/`false`).
-fn map_values(additional: &Node) -> Option<&Node> {
-    additional.as_map().map(|_| additional)
-}
-
 /// The type a schema declares, `object` for one with properties or map
 /// values and no `type`, else `any`.
 fn schema_type(schema: &Node) -> String {
@@ -1878,61 +1849,19 @@ fn schema_type(schema: &Node) -> String {
 
 /// Every property path of an OpenAPI schema (`spec.backup.schedule`); arrays
 /// are transparent (`spec.containers.name`), a map's values are a `*`
-/// segment (`spec.nodes.*.replicas`). `path` is the prefix, extended
-/// and restored in place; paths are pushed as met, repeats included, and the
-/// caller sorts and deduplicates them once.
-fn collect_fields(schema: &Node, path: &mut String, depth: usize, out: &mut Vec<String>) {
-    if depth > MAX_SCHEMA_DEPTH || out.len() >= MAX_FIELDS {
-        return;
+/// segment (`spec.nodes.*.replicas`). Paths are kept as met, repeats
+/// included, and the caller sorts and deduplicates them once.
+struct FieldPaths(Vec<String>);
+
+impl SchemaVisitor for FieldPaths {
+    fn full(&self) -> bool {
+        self.0.len() >= MAX_FIELDS
     }
-    let Some(map) = schema.as_map() else {
-        return;
-    };
-    // One pass over the schema's keys finds the six that matter; they are
-    // then followed in a fixed order, so the paths kept under the
-    // `MAX_FIELDS` bound do not depend on how the schema orders its keys.
-    let (mut properties, mut values, mut items, mut all_of, mut any_of, mut one_of) =
-        (None, None, None, None, None, None);
-    for (key, value) in map.iter() {
-        match key {
-            "properties" => properties = Some(value),
-            "additionalProperties" => values = map_values(value),
-            "items" => items = Some(value),
-            "allOf" => all_of = Some(value),
-            "anyOf" => any_of = Some(value),
-            "oneOf" => one_of = Some(value),
-            _ => {}
-        }
+    fn property(&mut self, path: &str, _name: &str, _schema: &Node) {
+        self.0.push(path.to_string());
     }
-    if let Some(Value::Map(props)) = properties.map(|p| &p.value) {
-        for (name, sub) in props.iter() {
-            if out.len() >= MAX_FIELDS {
-                return;
-            }
-            let len = path.len();
-            if len > 0 {
-                path.push('.');
-            }
-            path.push_str(name);
-            out.push(path.clone());
-            collect_fields(sub, path, depth + 1, out);
-            path.truncate(len);
-        }
-    }
-    if let Some(values) = values {
-        let len = path.len();
-        path.push_str(MAP_VALUES);
-        out.push(path.clone());
-        collect_fields(values, path, depth + 1, out);
-        path.truncate(len);
-    }
-    if let Some(items) = items {
-        collect_fields(items, path, depth + 1, out);
-    }
-    for list in [all_of, any_of, one_of] {
-        for sub in list.and_then(Node::as_seq).unwrap_or_default() {
-            collect_fields(sub, path, depth + 1, out);
-        }
+    fn map_values(&mut self, path: &str, _schema: &Node) {
+        self.0.push(path.to_string());
     }
 }
 
@@ -1942,108 +1871,60 @@ fn collect_fields(schema: &Node, path: &mut String, depth: usize, out: &mut Vec<
 /// segment (`spec.nodes.*.replicas integer`): what a field *is*, not only what
 /// it is called, so a rule can tell a member list from a comma-separated
 /// string of host names, or a component's version from the API version of
-/// each item of a list of managed resources. Bounded like
-/// [`collect_fields`].
-fn collect_shapes(schema: &Node, path: &mut String, depth: usize, out: &mut Vec<String>) {
-    if depth > MAX_SCHEMA_DEPTH || out.len() >= MAX_FIELDS {
-        return;
+/// each item of a list of managed resources. Bounded like [`FieldPaths`].
+struct FieldShapes(Vec<String>);
+
+impl SchemaVisitor for FieldShapes {
+    fn full(&self) -> bool {
+        self.0.len() >= MAX_FIELDS
     }
-    let Some(map) = schema.as_map() else {
-        return;
-    };
-    if let Some(Value::Map(props)) = map.get("properties").map(|p| &p.value) {
-        for (name, sub) in props.iter() {
-            if out.len() >= MAX_FIELDS {
-                return;
-            }
-            let len = path.len();
-            if len > 0 {
-                path.push('.');
-            }
-            path.push_str(name);
-            out.push(format!("{path} {}", schema_type(sub)));
-            collect_shapes(sub, path, depth + 1, out);
-            path.truncate(len);
-        }
+    fn items_segment(&self) -> &'static str {
+        "[]"
     }
-    if let Some(values) = map.get("additionalProperties").and_then(map_values) {
-        let len = path.len();
-        path.push_str(MAP_VALUES);
-        out.push(format!("{path} {}", schema_type(values)));
-        collect_shapes(values, path, depth + 1, out);
-        path.truncate(len);
+    fn property(&mut self, path: &str, _name: &str, schema: &Node) {
+        self.0.push(format!("{path} {}", schema_type(schema)));
     }
-    if let Some(items) = map.get("items") {
-        let len = path.len();
-        path.push_str("[]");
-        collect_shapes(items, path, depth + 1, out);
-        path.truncate(len);
-    }
-    for key in ["allOf", "anyOf", "oneOf"] {
-        for sub in map.get(key).and_then(Node::as_seq).unwrap_or_default() {
-            collect_shapes(sub, path, depth + 1, out);
-        }
+    fn map_values(&mut self, path: &str, schema: &Node) {
+        self.0.push(format!("{path} {}", schema_type(schema)));
     }
 }
 
 /// The (camelCase) paths of version fields whose schema description says
 /// they hold the operator's own version ("Operator version", "version of
 /// the operator"): clickhouse's `status.chop-version` is the version of the
-/// ClickHouse operator, not of the ClickHouse it runs. Walked like
-/// [`collect_fields`].
-fn collect_operator_versions(
-    schema: &Node,
-    path: &mut String,
-    depth: usize,
-    out: &mut BTreeSet<String>,
-) {
+/// ClickHouse operator, not of the ClickHouse it runs.
+struct OperatorVersions<'r> {
+    described: &'r regex::Regex,
+    paths: BTreeSet<String>,
+}
+
+impl SchemaVisitor for OperatorVersions<'_> {
+    fn full(&self) -> bool {
+        self.paths.len() >= MAX_FIELDS
+    }
+    fn segment<'a>(&self, name: &'a str) -> std::borrow::Cow<'a, str> {
+        camel_name(name)
+    }
+    fn property(&mut self, path: &str, name: &str, schema: &Node) {
+        let described = schema
+            .get("description")
+            .and_then(Node::scalar_text)
+            .is_some_and(|d| self.described.is_match(&d));
+        if described && name_words(name).iter().any(|w| w == "version") {
+            self.paths.insert(path.to_string());
+        }
+    }
+}
+
+/// What makes a description name the operator's own version (see
+/// [`OperatorVersions`]).
+fn operator_version_description() -> Option<&'static regex::Regex> {
     static OPERATOR: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
-    let Some(operator) = OPERATOR
+    OPERATOR
         .get_or_init(|| {
             regex::Regex::new(r"(?i)^\W*(the\s+)?(\S+\s+)?operator('s)?\s+version\b|\bversion\s+of\s+the\s+(\S+\s+)?operator\b").ok()
         })
         .as_ref()
-    else {
-        return;
-    };
-    if depth > MAX_SCHEMA_DEPTH || out.len() >= MAX_FIELDS {
-        return;
-    }
-    let Some(map) = schema.as_map() else {
-        return;
-    };
-    if let Some(Value::Map(props)) = map.get("properties").map(|p| &p.value) {
-        for (name, sub) in props.iter() {
-            let len = path.len();
-            if len > 0 {
-                path.push('.');
-            }
-            path.push_str(&camel_name(name));
-            let described = sub
-                .get("description")
-                .and_then(Node::scalar_text)
-                .is_some_and(|d| operator.is_match(&d));
-            if described && name_words(name).iter().any(|w| w == "version") {
-                out.insert(path.clone());
-            }
-            collect_operator_versions(sub, path, depth + 1, out);
-            path.truncate(len);
-        }
-    }
-    if let Some(values) = map.get("additionalProperties").and_then(map_values) {
-        let len = path.len();
-        path.push_str(MAP_VALUES);
-        collect_operator_versions(values, path, depth + 1, out);
-        path.truncate(len);
-    }
-    if let Some(items) = map.get("items") {
-        collect_operator_versions(items, path, depth + 1, out);
-    }
-    for key in ["allOf", "anyOf", "oneOf"] {
-        for sub in map.get(key).and_then(Node::as_seq).unwrap_or_default() {
-            collect_operator_versions(sub, path, depth + 1, out);
-        }
-    }
 }
 
 /// Whether an `x-kubernetes-validations` rule anywhere below a schema

@@ -16,6 +16,7 @@ mod manifests;
 mod package_manifest;
 mod rbac;
 mod removed_apis;
+mod schema_walk;
 mod webhooks;
 mod workloads;
 
