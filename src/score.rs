@@ -680,19 +680,39 @@ mod tests {
         assert_eq!(a.phases[&Phase::FullLifecycle].status, PhaseStatus::Met);
         assert_eq!(a.evidenced, Some(Phase::BasicInstall));
         assert_eq!(a.verdict, Verdict::Overclaimed);
-        // II partial under a met III: bridged (the model allows one).
+        // II partial under a met III on an image field and leader election
+        // alone: no upgrade story, not bridged.
         fs.push(t(
             "version",
             Phase::SeamlessUpgrades,
             Status::Pass,
             &["operand-version"],
         ));
+        fs.push(t(
+            "leader",
+            Phase::SeamlessUpgrades,
+            Status::Pass,
+            &["safe-rollout"],
+        ));
         let a = assess(&fs, Some(Phase::FullLifecycle), 50.0);
-        assert_eq!(
-            a.phases[&Phase::SeamlessUpgrades].status,
-            PhaseStatus::Partial
-        );
+        let two = &a.phases[&Phase::SeamlessUpgrades];
+        assert_eq!(two.status, PhaseStatus::Partial);
+        assert!(two.unbridged);
+        assert_eq!(a.evidenced, Some(Phase::BasicInstall));
+        // An API that steers the operand's upgrade beside them: bridged
+        // (the model allows one partial phase).
+        fs.push(t(
+            "upgrade-policy",
+            Phase::SeamlessUpgrades,
+            Status::Pass,
+            &["upgrade-control"],
+        ));
+        let a = assess(&fs, Some(Phase::FullLifecycle), 50.0);
+        let two = &a.phases[&Phase::SeamlessUpgrades];
+        assert_eq!(two.status, PhaseStatus::Partial);
+        assert!(!two.unbridged);
         assert_eq!(a.evidenced, Some(Phase::FullLifecycle));
+        fs.retain(|f| f.rule != "upgrade-policy");
         fs.push(t(
             "edge",
             Phase::SeamlessUpgrades,
