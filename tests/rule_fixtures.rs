@@ -259,6 +259,18 @@ fn operand_rules_do_not_apply_to_an_operator_that_runs_no_workload() {
     // operator whose API configures an external service and no pod.
     let dir = fixture_root().join("operator-manages-workloads/fail-scaffold-apps-grant");
     assert_not_applicable(&rules, &operand_rules, &dir);
+    // chart-operator-ships-crds/pass-config-controller: an operator chart
+    // (CRDs and a controller writing them) whose controller may only patch
+    // custom resources, its own and another project's: its CRD's `size`
+    // sizes nothing the operator runs. A chart's operator is read as a
+    // bundle's is.
+    let dir = fixture_root().join("chart-operator-ships-crds/pass-config-controller");
+    let chart_operand_rules: Vec<&str> = operand_rules
+        .iter()
+        .copied()
+        .filter(|r| *r != "rbac-resize-pods-in-place")
+        .collect();
+    assert_not_applicable(&rules, &chart_operand_rules, &dir);
 }
 
 #[test]
