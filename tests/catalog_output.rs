@@ -247,3 +247,89 @@ fn markdown_fits_a_pull_request_comment_and_says_what_it_left_out() {
     assert!(text.contains("**46 target(s)**") || text.contains("target(s)**"));
     assert_eq!(text.lines().filter(|l| l.starts_with("| `")).count(), 46);
 }
+
+/// A JSON Lines phase says what the JSON report's phase says (but
+/// `reached`, its coverage against the summary's threshold), compacted.
+#[test]
+fn jsonl_phases_carry_what_the_json_phases_say() {
+    let mut unbridged = 0;
+    let mut unknown = 0;
+    let mut decisive = 0;
+    for dir in [
+        RULES,
+        "fixtures/upgrade/catalog/objects",
+        "fixtures/upgrade/catalog/metadata",
+    ] {
+        let json = caplevel()
+            .args(["analyze", dir, "--format", "json", "--findings", "none"])
+            .output()
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+        let jsonl = caplevel()
+            .args(["analyze", dir, "--format", "jsonl", "--findings", "none"])
+            .output()
+            .unwrap();
+        let by_id: std::collections::BTreeMap<String, serde_json::Value> = lines(&jsonl.stdout)
+            .into_iter()
+            .filter(|l| l["type"] == "target")
+            .map(|l| (l["id"].as_str().unwrap().to_string(), l))
+            .collect();
+        for t in json["targets"].as_array().unwrap() {
+            let line = &by_id[t["id"].as_str().unwrap()];
+            for (phase, p) in t["phases"].as_object().unwrap() {
+                let c = &line["phases"][phase];
+                let at = format!("{} {phase}", t["id"]);
+                for k in ["status", "confidence", "coverage"] {
+                    assert_eq!(c[k], p[k], "{at} {k}");
+                }
+                for k in ["supporting", "against"] {
+                    let want = p.get(k).cloned().unwrap_or(serde_json::json!(null));
+                    assert_eq!(c.get(k).cloned().unwrap_or_default(), want, "{at} {k}");
+                }
+                for k in ["grants_alone", "accepted", "unbridged"] {
+                    let want = p.get(k).and_then(|v| v.as_bool()).unwrap_or(false);
+                    let got = c.get(k).and_then(|v| v.as_bool()).unwrap_or(false);
+                    assert_eq!(got, want, "{at} {k}");
+                    unbridged += usize::from(k == "unbridged" && got);
+                }
+                for k in [
+                    "weight_passed",
+                    "weight_applicable",
+                    "passed",
+                    "failed",
+                    "exempt",
+                    "not_applicable",
+                    "errors",
+                    "unknown",
+                ] {
+                    let want = p.get(k).and_then(|v| v.as_u64()).unwrap_or(0);
+                    let got = c.get(k).and_then(|v| v.as_u64()).unwrap_or(0);
+                    assert_eq!(got, want, "{at} {k}");
+                }
+                for d in p["decisive"].as_array().unwrap() {
+                    let id = d["id"].as_str().unwrap();
+                    let met = c["decisive_met"]
+                        .as_array()
+                        .is_some_and(|m| m.iter().any(|x| x == id));
+                    assert_eq!(met, d["satisfied"] == true, "{at} {id}");
+                    let findings = d.get("findings").cloned().unwrap_or_default();
+                    assert_eq!(
+                        c["decisive_findings"].get(id).cloned().unwrap_or_default(),
+                        findings,
+                        "{at} {id} findings"
+                    );
+                    decisive += usize::from(!findings.is_null());
+                    let unsure = c["decisive_unknown"]
+                        .as_array()
+                        .is_some_and(|m| m.iter().any(|x| x == id));
+                    assert_eq!(unsure, d["unknown"] == true, "{at} {id} unknown");
+                    unknown += usize::from(unsure);
+                }
+            }
+        }
+    }
+    assert!(
+        unbridged > 0 && unknown > 0 && decisive > 0,
+        "{unbridged} {unknown} {decisive}"
+    );
+}

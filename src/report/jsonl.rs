@@ -5,9 +5,13 @@
 //! A line says each thing once. Rule texts are in the summary line, not on
 //! every finding; a target's findings are grouped by status, each rule id
 //! pointing at `[file, line, evidence count]` where `file` indexes the
-//! target's `files` (relative to its path); a phase lists only the decisive
-//! requirements it satisfies; fields that are empty, zero or false are left
-//! out; paths inside a target or a history are relative to it. The shape is
+//! target's `files` (relative to its path); a phase lists the decisive
+//! requirements it satisfies, with the findings that satisfy each, and the
+//! ones only unknown evidence could satisfy (not the unsatisfied rest, which
+//! the level model names), and says what the JSON report's phase says
+//! (accepted, unbridged, grants alone, against) but `reached`, which is its
+//! coverage against the summary's threshold; fields that are empty, zero or
+//! false are left out; paths inside a target or a history are relative to it. The shape is
 //! `schema/jsonl.schema.json` (`caplevel schema jsonl`). A catalog's report
 //! is under a tenth of the JSON's size with `--findings fail`.
 
@@ -123,6 +127,14 @@ pub struct CompactPhase {
     /// The decisive requirements satisfied (the level model names the rest).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub decisive_met: Vec<String>,
+    /// Per satisfied requirement, the passing findings (rule ids) that
+    /// satisfy it: the JSON report's `decisive[].findings`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub decisive_findings: BTreeMap<String, Vec<String>>,
+    /// The requirements not satisfied that an `unknown` finding could
+    /// satisfy (the package does not carry what it reads).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub decisive_unknown: Vec<String>,
     /// Passing findings with a supporting tag.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub supporting: Vec<String>,
@@ -136,6 +148,11 @@ pub struct CompactPhase {
     /// `accepted`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub accepted: bool,
+    /// Partial on evidence too thin to be bridged under a met phase above
+    /// it (none of the model's `bridged` alternatives is whole): it does not
+    /// count toward the level.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unbridged: bool,
     /// Σ weight of passed and exempt findings.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub weight_passed: u32,
@@ -157,6 +174,9 @@ pub struct CompactPhase {
     /// Findings that could not be evaluated.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub errors: u32,
+    /// Findings whose evidence the package does not carry.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub unknown: u32,
 }
 
 /// The summary line: what the JSON report says around its targets.
@@ -236,10 +256,23 @@ impl TargetLine {
                         .filter(|d| d.satisfied)
                         .map(|d| d.id.clone())
                         .collect(),
+                    decisive_findings: s
+                        .decisive
+                        .iter()
+                        .filter(|d| d.satisfied && !d.findings.is_empty())
+                        .map(|d| (d.id.clone(), d.findings.clone()))
+                        .collect(),
+                    decisive_unknown: s
+                        .decisive
+                        .iter()
+                        .filter(|d| d.unknown)
+                        .map(|d| d.id.clone())
+                        .collect(),
                     supporting: s.supporting.clone(),
                     against: s.against.clone(),
                     grants_alone: s.grants_alone,
                     accepted: s.accepted,
+                    unbridged: s.unbridged,
                     weight_passed: s.weight_passed,
                     weight_applicable: s.weight_applicable,
                     passed: s.passed,
@@ -247,6 +280,7 @@ impl TargetLine {
                     exempt: s.exempt,
                     not_applicable: s.not_applicable,
                     errors: s.errors,
+                    unknown: s.unknown,
                 };
                 (*phase, compact)
             })
