@@ -174,6 +174,14 @@ fn package_level_evidence_points_into_the_file_each_rule_judges() {
         ),
         // A v1beta1 CRD's schema, not its `versions` list at the file's end.
         ("crd-storage-fields", "pass-v1beta1", "_demos.yaml", 15),
+        // The operator's own container, not the kube-rbac-proxy listed
+        // before it.
+        (
+            "operator-probes",
+            "pass-proxy-first",
+            ".clusterserviceversion.yaml",
+            33,
+        ),
         // What matched: the CRD's image field, not the operator Deployment.
         (
             "operand-image-overridable",

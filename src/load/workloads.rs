@@ -24,6 +24,8 @@
 //!
 //! Each Deployment of a package with a CSV gets the fact `operatorWorkload`;
 //! other packages' workloads get none (the selector then filters nothing).
+//! An operator Deployment also gets `operatorContainer`, the index of the
+//! container that runs the operator, for evidence to point at.
 
 use crate::package::Resource;
 use crate::yaml::Node;
@@ -200,10 +202,47 @@ pub fn mark_operator_workloads(resources: &mut [Resource]) {
         if !r.is_kind("Deployment") {
             continue;
         }
+        let container = operator
+            .contains(&i)
+            .then(|| operator_container(r, &container_image))
+            .flatten();
         if let Json::Object(m) = &mut r.facts {
             m.insert("operatorWorkload".into(), Json::Bool(operator.contains(&i)));
+            if let Some(index) = container {
+                m.insert("operatorContainer".into(), Json::from(index));
+            }
         }
     }
+}
+
+/// Which container of an operator Deployment runs the operator: the one
+/// running the CSV's `containerImage` (exactly, else by repository), else
+/// the first that is not a kube-rbac-proxy sidecar (which operator-sdk's
+/// scaffolds list first). Evidence about the operator's own container
+/// (its probes, its leader-election flags) points there.
+fn operator_container(r: &Resource, container_image: &str) -> Option<usize> {
+    let containers = r.node.seq_at("spec.template.spec.containers");
+    let text = |c: &Node, key: &str| c.get(key).and_then(Node::scalar_text).unwrap_or_default();
+    let by_image = |exact: bool| {
+        (!container_image.is_empty())
+            .then(|| {
+                containers.iter().position(|c| {
+                    let image = text(c, "image");
+                    if exact {
+                        image == container_image
+                    } else {
+                        repository(&image) == repository(container_image)
+                    }
+                })
+            })
+            .flatten()
+    };
+    by_image(true).or_else(|| by_image(false)).or_else(|| {
+        containers.iter().position(|c| {
+            !text(c, "name").contains("kube-rbac-proxy")
+                && !text(c, "image").contains("kube-rbac-proxy")
+        })
+    })
 }
 
 #[cfg(test)]
@@ -338,5 +377,25 @@ mod tests {
         assert_eq!(repository("q.io:5000/o/x:1.0"), "q.io:5000/o/x");
         assert_eq!(repository("q.io/o/x@sha256:ab"), "q.io/o/x");
         assert_eq!(repository("q.io:5000/o/x"), "q.io:5000/o/x");
+    }
+    #[test]
+    fn the_operator_container_is_the_image_s_else_the_first_that_is_no_proxy() {
+        let text = |containers: &str| {
+            format!(
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: d}}\nspec:\n  template:\n    spec:\n      containers:\n{containers}"
+            )
+        };
+        let proxy_first = text(
+            "        - {name: kube-rbac-proxy, image: quay.io/brancz/kube-rbac-proxy:v0.15.0}\n        - {name: manager, image: example.com/op:1}\n        - {name: helper, image: example.com/helper:1}\n",
+        );
+        let resources = objects(&proxy_first, &[None]);
+        let d = &resources[0];
+        assert_eq!(operator_container(d, "example.com/helper:1"), Some(2));
+        assert_eq!(operator_container(d, "example.com/helper:2"), Some(2));
+        assert_eq!(operator_container(d, ""), Some(1));
+        let only_proxy =
+            text("        - {name: proxy, image: quay.io/brancz/kube-rbac-proxy:v0.15.0}\n");
+        let resources = objects(&only_proxy, &[None]);
+        assert_eq!(operator_container(&resources[0], ""), None);
     }
 }

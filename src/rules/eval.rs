@@ -516,6 +516,10 @@ fn object_evidence(
 ) -> Evidence {
     if !r.origin.rendered {
         for place in locate {
+            let Some(place) = expand_facts(place, &r.facts) else {
+                continue;
+            };
+            let place = place.as_ref();
             if let Some(rest) = place.strip_prefix('@') {
                 let (name, path) = match rest.split_once(':') {
                     Some((name, path)) => (name, Some(path)),
@@ -530,11 +534,30 @@ fn object_evidence(
                     return found;
                 }
             } else if r.node.path(place).is_some() {
-                return evidence(r, &[*place], note);
+                return evidence(r, &[place], note);
             }
         }
     }
     evidence(r, &[] as &[&str], note)
+}
+
+/// A `locate` path with `{fact}` in it (`spec.template.spec.containers{operatorContainer}`)
+/// names a list item by an index among the object's facts: `{fact}` becomes
+/// `[N]`. `None` when the object has no such number, so the next
+/// alternative is tried.
+fn expand_facts<'a>(
+    place: &'a str,
+    facts: &serde_json::Value,
+) -> Option<std::borrow::Cow<'a, str>> {
+    let Some((before, rest)) = place.split_once('{') else {
+        return Some(std::borrow::Cow::Borrowed(place));
+    };
+    let (name, after) = rest.split_once('}')?;
+    let index = facts.get(name)?.as_u64()?;
+    let expanded = format!("{before}[{index}]{after}");
+    Some(std::borrow::Cow::Owned(
+        expand_facts(&expanded, facts)?.into_owned(),
+    ))
 }
 
 fn evidence<S: AsRef<str>>(r: &Resource, locate: &[S], note: Option<String>) -> Evidence {
@@ -647,5 +670,26 @@ fn describe(sel: &CompiledSelector) -> String {
         Some(true) => format!("{kinds} held by the operator's service accounts"),
         Some(false) => format!("{kinds} held by other service accounts"),
         None => kinds,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::expand_facts;
+    use serde_json::json;
+
+    #[test]
+    fn a_fact_in_braces_names_a_list_index() {
+        let facts = json!({"operatorContainer": 1, "name": "x"});
+        let expand = |p| expand_facts(p, &facts).map(|c| c.into_owned());
+        assert_eq!(
+            expand("spec.containers{operatorContainer}.resources").as_deref(),
+            Some("spec.containers[1].resources")
+        );
+        assert_eq!(expand("spec.replicas").as_deref(), Some("spec.replicas"));
+        // No such number: the alternative is skipped.
+        assert_eq!(expand("spec.containers{missing}"), None);
+        assert_eq!(expand("spec.containers{name}"), None);
+        assert_eq!(expand("spec.containers{operatorContainer"), None);
     }
 }
