@@ -693,6 +693,7 @@ fn load_files(files: Vec<ChartFile>, prefix: &str, depth: usize, budget: &mut Bu
         }
     }
 
+    let has_chart_yaml = chart_yaml.is_some();
     match chart_yaml {
         Some(f) => {
             let file = format!("{prefix}Chart.yaml");
@@ -702,7 +703,6 @@ fn load_files(files: Vec<ChartFile>, prefix: &str, depth: usize, budget: &mut Bu
                 chart.metadata = read_metadata(&doc.root, &file, &mut chart.diagnostics);
                 chart.chart_yaml = doc.root;
             }
-            validate_metadata(&chart.metadata, &file, &mut chart.diagnostics);
         }
         None => chart.diagnostics.push(diag_error(
             &format!("{prefix}Chart.yaml"),
@@ -726,6 +726,17 @@ fn load_files(files: Vec<ChartFile>, prefix: &str, depth: usize, budget: &mut Bu
             }
         }
         chart.files.push(f);
+    }
+    // Helm validates the metadata once Chart.yaml and requirements.yaml
+    // are both read (`Chart.Validate` at the end of `LoadFiles`).
+    if has_chart_yaml {
+        let file = format!("{prefix}Chart.yaml");
+        validate_metadata(
+            &mut chart.metadata,
+            &chart.chart_yaml,
+            &file,
+            &mut chart.diagnostics,
+        );
     }
     if let Some(f) = values {
         let file = format!("{prefix}values.yaml");
@@ -982,12 +993,101 @@ fn read_dependencies(
     out
 }
 
-fn validate_metadata(md: &Metadata, file: &str, diags: &mut Vec<HelmDiagnostic>) {
+/// Go's `filepath.Base` (Unix): the last element, trailing slashes
+/// dropped; `"."` for an empty path, `"/"` for slashes only.
+fn go_base(path: &str) -> &str {
+    if path.is_empty() {
+        return ".";
+    }
+    let trimmed = path.trim_end_matches('/');
+    if trimmed.is_empty() {
+        return "/";
+    }
+    trimmed.rsplit('/').next().unwrap_or(trimmed)
+}
+
+/// Helm's `sanitizeString`: every Unicode space becomes ' ', every other
+/// non-printable character is dropped.
+fn sanitize(s: &mut String) {
+    if s
+        .chars()
+        .all(|c| c == ' ' || (!c.is_whitespace() && crate::gotemplate::is_go_print(c)))
+    {
+        return;
+    }
+    *s = s
+        .chars()
+        .filter_map(|c| {
+            if c.is_whitespace() {
+                Some(' ')
+            } else if crate::gotemplate::is_go_print(c) {
+                Some(c)
+            } else {
+                None
+            }
+        })
+        .collect();
+}
+
+/// Helm's `Metadata.Validate` (pkg/chart/v2): sanitizes the free-text
+/// fields templates see through `.Chart`, then refuses a missing name or
+/// version, a name that is not its own `filepath.Base` (a path), a version
+/// Masterminds' loose `semver.NewVersion` cannot parse (`0.1`, `v1.2`,
+/// `01.2.3` are fine), an unknown type, null maintainers or dependencies,
+/// an alias with characters outside `[a-zA-Z0-9_-]`, and two dependencies
+/// known by one name or alias.
+fn validate_metadata(
+    md: &mut Metadata,
+    root: &yaml::Node,
+    file: &str,
+    diags: &mut Vec<HelmDiagnostic>,
+) {
+    for s in [
+        &mut md.name,
+        &mut md.description,
+        &mut md.home,
+        &mut md.icon,
+        &mut md.condition,
+        &mut md.tags,
+        &mut md.app_version,
+        &mut md.kube_version,
+    ] {
+        sanitize(s);
+    }
+    for s in md.sources.iter_mut().chain(md.keywords.iter_mut()) {
+        sanitize(s);
+    }
+    for m in &mut md.maintainers {
+        for (k, v) in m.iter_mut() {
+            if matches!(k.as_str(), "name" | "email" | "url") {
+                sanitize(v);
+            }
+        }
+    }
+    for d in &mut md.dependencies {
+        for s in [
+            &mut d.name,
+            &mut d.version,
+            &mut d.repository,
+            &mut d.condition,
+        ] {
+            sanitize(s);
+        }
+        for t in &mut d.tags {
+            sanitize(t);
+        }
+    }
     if md.name.is_empty() {
         diags.push(diag_error(
             file,
             None,
             "validation: chart.metadata.name is required".into(),
+        ));
+    } else if md.name != go_base(&md.name) {
+        diags.push(diag_error(
+            file,
+            None,
+            format!("validation: chart.metadata.name {:?} is invalid", md.name),
         ));
     }
     if md.version.is_empty() {
@@ -996,7 +1096,7 @@ fn validate_metadata(md: &Metadata, file: &str, diags: &mut Vec<HelmDiagnostic>)
             None,
             "validation: chart.metadata.version is required".into(),
         ));
-    } else if semver::Version::parse(md.version.trim_start_matches('v')).is_err() {
+    } else if super::semver::Version::parse(&md.version).is_none() {
         diags.push(diag_error(
             file,
             None,
@@ -1005,6 +1105,45 @@ fn validate_metadata(md: &Metadata, file: &str, diags: &mut Vec<HelmDiagnostic>)
                 md.version
             ),
         ));
+    }
+    if root
+        .get("maintainers")
+        .and_then(yaml::Node::as_seq)
+        .is_some_and(|items| items.iter().any(yaml::Node::is_null))
+    {
+        diags.push(diag_error(
+            file,
+            None,
+            "validation: maintainers must not contain empty or null nodes".into(),
+        ));
+    }
+    let mut seen: Vec<&str> = Vec::new();
+    for d in &md.dependencies {
+        if !d.alias.is_empty()
+            && !d
+                .alias
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        {
+            diags.push(diag_error(
+                file,
+                Some(d.line),
+                format!(
+                    "validation: dependency {:?} has disallowed characters in the alias",
+                    d.name
+                ),
+            ));
+        }
+        let key = d.effective_name();
+        if seen.contains(&key) {
+            diags.push(diag_error(
+                file,
+                Some(d.line),
+                format!("validation: more than one dependency with name or alias {key:?}"),
+            ));
+        } else {
+            seen.push(key);
+        }
     }
     if !md.api_version.is_empty() && md.api_version != "v1" && md.api_version != "v2" {
         diags.push(diag_error(
@@ -1021,7 +1160,7 @@ fn validate_metadata(md: &Metadata, file: &str, diags: &mut Vec<HelmDiagnostic>)
             file,
             None,
             format!(
-                "validation: chart.metadata.type {:?} is not application or library",
+                "validation: chart.metadata.type must be application or library (not {:?})",
                 md.chart_type
             ),
         ));

@@ -1992,6 +1992,16 @@ mod tests {
         // only that `semverCompare` answers through it and keeps its errors.
         assert_eq!(semver_matches(">=1.21-0", "v1.35.0"), Ok(true));
         assert!(semver_matches("bad", "1.2.3").is_err());
+        // Masterminds: a blank group or a stray comma is improper, named
+        // by its group (kubeVersion "" is never checked; "  " fails).
+        for c in ["", "  ", ">=1.0 || ", ">=1.0,", ",>=1.0"] {
+            assert!(semver_matches(c, "1.2.3").is_err(), "{c:?}");
+        }
+        assert_eq!(
+            semver_matches(">=1.0 || ", "1.2.3"),
+            Err("improper constraint:  ".into())
+        );
+        assert_eq!(semver_matches(" >=1.0 , <2 ", "1.2.3"), Ok(true));
     }
 
     #[test]

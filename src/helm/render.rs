@@ -475,8 +475,10 @@ pub(crate) fn render_here(chart: &Chart, options: &RenderOptions) -> Rendered {
         .and_then(|k| k.field("Version"))
         .map(|v| sv(&v))
         .unwrap_or_default();
-    let constraint = chart.metadata.kube_version.trim();
-    if !constraint.is_empty() && !funcs::semver_matches(constraint, &kv).unwrap_or(true) {
+    // Helm's `IsCompatibleRange`: a constraint (or version) Masterminds
+    // cannot parse is incompatible; only an absent kubeVersion passes.
+    let constraint = chart.metadata.kube_version.as_str();
+    if !constraint.is_empty() && !funcs::semver_matches(constraint, &kv).unwrap_or(false) {
         diags.push(diag(
             Severity::Error,
             "Chart.yaml",

@@ -236,18 +236,20 @@ pub(crate) fn matches(constraint: &str, version: &str) -> Result<bool, String> {
         Version::parse(version).ok_or_else(|| format!("Invalid Semantic Version: {version}"))?;
     let bad = || format!("improper constraint: {constraint}");
     let mut groups = Vec::new();
-    for group in constraint.split("||") {
-        let group = rewrite_ranges(group);
+    for raw in constraint.split("||") {
+        // `validConstraintRegex`: a group holds at least one comparison,
+        // and a comma stands only between two (`>=1,` and a blank group
+        // are improper; the message names the group).
+        if raw.split(',').any(|p| p.trim().is_empty()) {
+            return Err(format!("improper constraint: {raw}"));
+        }
+        let group = rewrite_ranges(raw);
         let toks = tokens(&group).ok_or_else(bad)?;
-        let cs: Vec<Constraint> = if toks.is_empty() {
-            // An empty constraint is `*`.
-            vec![parse_constraint("*").ok_or_else(bad)?]
-        } else {
-            toks.iter()
-                .map(|t| parse_constraint(t))
-                .collect::<Option<_>>()
-                .ok_or_else(bad)?
-        };
+        let cs: Vec<Constraint> = toks
+            .iter()
+            .map(|t| parse_constraint(t))
+            .collect::<Option<_>>()
+            .ok_or_else(bad)?;
         groups.push(cs);
     }
     Ok(groups.iter().any(|cs| {

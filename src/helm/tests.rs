@@ -727,7 +727,7 @@ fn corpus_sweep_loads_and_renders_every_chart() {
             "helm-testdata-badvaluesfile" => expect("values.yaml"),
             "helm-testdata-malformed-template" => expect("YAML parse error"),
             "helm-testdata-chart-with-bad-subcharts" => expect("charts/bad-subchart/Chart.yaml"),
-            "helm-testdata-lib-chart" => expect("not application or library"),
+            "helm-testdata-lib-chart" => expect("must be application or library"),
             "helm-testdata-frobnitz_with_bom" => {
                 assert!(
                     chart.subcharts.iter().any(|s| s.metadata.name == "mariner"),
