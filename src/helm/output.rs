@@ -101,6 +101,21 @@ fn kind_less(a: &str, b: &str) -> std::cmp::Ordering {
     }
 }
 
+/// The hook events Helm knows (`release.HookEvent`, and Helm 2's
+/// `test-success` as `test`), lower case.
+const HOOK_EVENTS: &[&str] = &[
+    "pre-install",
+    "post-install",
+    "pre-delete",
+    "post-delete",
+    "pre-upgrade",
+    "post-upgrade",
+    "pre-rollback",
+    "post-rollback",
+    "test",
+    "test-success",
+];
+
 /// Splits rendered templates into documents (Helm's `SplitManifests`),
 /// reads each one's kind/name/hook, and orders them as `helm template`.
 pub(crate) fn split_and_sort(
@@ -164,10 +179,37 @@ pub(crate) fn split_and_sort(
                     .and_then(yaml::Node::scalar_text)
                     .unwrap_or_default()
             };
-            let hook = root
+            let hook_value = root
                 .and_then(|r| r.path("metadata.annotations"))
-                .and_then(|a| a.get("helm.sh/hook"))
-                .is_some();
+                .and_then(|a| a.get("helm.sh/hook"));
+            let hook = hook_value.is_some();
+            // Helm's manifest sorter skips a hook with any event it does not
+            // know (Helm 2's `crd-install`, a typo, an empty value): the
+            // document is neither printed nor installed.
+            if let Some(events) = hook_value.and_then(|v| {
+                if v.is_null() {
+                    Some(String::new())
+                } else {
+                    v.scalar_text()
+                }
+            })
+                && let Some(unknown) = events
+                    .split(',')
+                    .map(|e| e.trim().to_lowercase())
+                    .find(|e| !HOOK_EVENTS.contains(&e.as_str()))
+            {
+                diags.push(HelmDiagnostic {
+                    code: crate::diag::Code::Chart,
+                    severity: Severity::Warning,
+                    file: f.file.clone(),
+                    line: Some(line),
+                    message: format!(
+                        "helm.sh/hook {events:?} names a hook event Helm does not know ({unknown:?}); \
+                         Helm skips this document (it is neither printed nor installed)"
+                    ),
+                });
+                continue;
+            }
             let doc = RenderedDoc {
                 template: f.template.clone(),
                 line,
@@ -269,8 +311,14 @@ fn is_test_hook(text: &str) -> bool {
 /// The render as `helm template` prints it: with `--include-crds` the CRD
 /// files whole, then each document under a `# Source:` comment, hooks
 /// last. Fails as Helm does when a `--show-only` pattern matches nothing.
+///
+/// As Helm's `template` command assembles it: the release manifest (CRDs,
+/// then the other documents) with its surrounding whitespace trimmed and one
+/// newline after it — so a render without any of them prints a lone `\n`,
+/// and hooks alone come after that blank line — then each hook.
 pub fn write_helm_template(rendered: &Rendered, print: &PrintOptions) -> Result<String, String> {
-    let mut out = String::new();
+    let mut manifest = String::new();
+    let mut hooks = String::new();
     let mut last_crd: Option<&str> = None;
     for d in &rendered.docs {
         if d.crd {
@@ -286,12 +334,16 @@ pub fn write_helm_template(rendered: &Rendered, print: &PrintOptions) -> Result<
         if d.hook && (print.no_hooks || (print.skip_tests && is_test_hook(&d.text))) {
             continue;
         }
+        let out = if d.hook { &mut hooks } else { &mut manifest };
         out.push_str("---\n# Source: ");
         out.push_str(&d.template);
         out.push('\n');
         out.push_str(&d.text);
         out.push('\n');
     }
+    let mut out = manifest.trim().to_owned();
+    out.push('\n');
+    out.push_str(&hooks);
     if print.show_only.is_empty() {
         return Ok(out);
     }
