@@ -75,7 +75,8 @@ fn expand_braces(pattern: &str, depth: usize) -> Vec<String> {
     out
 }
 
-/// Glob match: `*` any run without `/`, `**` (when `double_star`) any run,
+/// Glob match: `*` any run without `/`, `**` (when `double_star`) any run (a `/` after it still
+/// needs a `/`),
 /// `?` one character other than `/`, `[...]` a class (`^`/`!` negates), `\`
 /// escapes.
 pub(crate) fn matches(pattern: &str, text: &str, double_star: bool) -> bool {
@@ -98,10 +99,9 @@ fn match_from(p: &[char], t: &[char], ds: bool, steps: &mut usize) -> bool {
         '*' => {
             let double = ds && p.get(1) == Some(&'*');
             let rest = if double { &p[2..] } else { &p[1..] };
-            // `**/` also matches nothing at all.
-            if double && rest.first() == Some(&'/') && match_from(&rest[1..], t, ds, steps) {
-                return true;
-            }
+            // gobwas/glob: `**` is any run of characters, but a `/` after it
+            // is a literal, so `**/` needs a folder (unlike bash globstar):
+            // `files/**/*.conf` does not match `files/a.conf`.
             for i in 0..=t.len() {
                 if match_from(rest, &t[i..], ds, steps) {
                     return true;
@@ -163,7 +163,11 @@ mod tests {
             ("files/*", "files/a", true, true),
             ("files/**", "files/a/b", true, true),
             ("files/**.json", "files/a/b.json", true, true),
-            ("**/*.json", "a.json", true, true),
+            ("**/*.json", "a.json", true, false),
+            ("**/*.json", "d/a.json", true, true),
+            ("files/**/*.conf", "files/top.conf", true, false),
+            ("files/**/*.conf", "files/sub/deep.conf", true, true),
+            ("**.conf", "root.conf", true, true),
             ("dash/{a,b}.json", "dash/b.json", true, true),
             ("[ab]?", "bz", false, true),
             ("[!ab]?", "bz", false, false),
