@@ -742,18 +742,18 @@ fn load_files(files: Vec<ChartFile>, prefix: &str, depth: usize, budget: &mut Bu
         let file = format!("{prefix}values.yaml");
         let parsed = yaml::parse_bytes(&f.data, &ylimits);
         push_issues(&mut chart.diagnostics, &file, &parsed.issues);
-        match parsed.documents.into_iter().next() {
-            Some(doc) if doc.root.as_map().is_some() => chart.values = doc.root,
-            Some(doc) if doc.root.is_null() => {}
-            Some(doc) => chart.diagnostics.push(
+        // Every document, merged in order, as Helm's `LoadValues`.
+        let (values, error) = super::values::load_values_documents(&parsed);
+        chart.values = values;
+        if let Some((line, message)) = error {
+            chart.diagnostics.push(
                 diag_error(
                     &file,
-                    Some(doc.root.pos.line),
-                    "values.yaml is not a mapping; it is treated as empty".into(),
+                    Some(line),
+                    format!("cannot load values.yaml: {message}"),
                 )
                 .with_code(Code::Values),
-            ),
-            None => {}
+            );
         }
     }
 

@@ -19,10 +19,18 @@
 //! deterministically is identical (see `parity.py` in the scratch crate and
 //! the golden renders under `fixtures/helm-golden/`).
 //!
+//! Values files are read as Helm 4's `LoadValues`: every YAML document,
+//! merged in order, through `sigs.k8s.io/yaml`'s YAML-to-JSON rules
+//! (`!!binary` decoded; Inf/NaN, null and complex keys refused in Helm's
+//! words). A rendered document Helm's manifest sorter would refuse (not
+//! JSON, or a `SimpleHead` field of the wrong type) is a `rendered-yaml`
+//! warning like a YAML syntax error; a hook naming an event Helm does not
+//! know (`crd-install`) is skipped, neither printed nor analysed.
+//!
 //! Deliberate differences from Helm: a template that fails does not fail the
 //! whole chart (nor does an unvendored dependency, a `kubeVersion` that
-//! excludes the target, or values that break `values.schema.json`: each is
-//! a diagnostic); random and crypto functions return fixed
+//! excludes the target, rendered YAML helm cannot read, or values that break
+//! `values.schema.json`: each is a diagnostic); random and crypto functions return fixed
 //! placeholders; `now` is the fixed instant 2024-01-01T00:00:00Z and the
 //! local time zone is UTC (dates of given times match Helm's); `lookup` returns an empty map (as `helm template`); Sprig
 //! functions accept loosely typed arguments.
@@ -66,6 +74,7 @@ pub use chart::{
     load_chart,
 };
 pub use output::{PrintOptions, write_helm_template};
+pub(crate) use values::load_values_documents;
 pub use profiles::{FEATURES_ON, Profile, profiles, render_profile};
 pub use render::{
     DEFAULT_KUBE_VERSION, RenderLimits, RenderOptions, Rendered, RenderedDoc, UnrenderedObject,

@@ -116,6 +116,82 @@ const HOOK_EVENTS: &[&str] = &[
     "test-success",
 ];
 
+/// Where and why decoding a document into Helm's `SimpleHead`
+/// (`apiVersion`, `kind`, `metadata.name` strings, `metadata.annotations` a
+/// `map[string]string`) fails, in `encoding/json`'s words: JSON's sorted key
+/// order decides which wrong field is named. A scalar fits a string
+/// (`sigs.k8s.io/yaml` converts it); a list or mapping does not.
+fn head_error(root: &yaml::Node) -> Option<(yaml::Pos, String)> {
+    const META: &str = "struct { Name string \"json:\\\"name\\\"\"; \
+                        Annotations map[string]string \"json:\\\"annotations\\\"\" }";
+    fn json_kind(v: &yaml::Value) -> &'static str {
+        match v {
+            yaml::Value::Null => "null",
+            yaml::Value::Bool(_) => "bool",
+            yaml::Value::Int(_) | yaml::Value::Float(_) => "number",
+            yaml::Value::String(_) => "string",
+            yaml::Value::Seq(_) => "array",
+            yaml::Value::Map(_) => "object",
+        }
+    }
+    let wrong = |node: &yaml::Node, into: &str| {
+        Some((
+            node.pos,
+            format!(
+                "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into {into}",
+                json_kind(&node.value)
+            ),
+        ))
+    };
+    let string_field = |node: &yaml::Node, field: &str| match node.value {
+        yaml::Value::Seq(_) | yaml::Value::Map(_) => {
+            wrong(node, &format!("Go struct field {field} of type string"))
+        }
+        _ => None,
+    };
+    let yaml::Value::Map(top) = &root.value else {
+        return match root.value {
+            yaml::Value::Null => None,
+            _ => wrong(root, "Go value of type util.SimpleHead"),
+        };
+    };
+    for key in ["apiVersion", "kind"] {
+        if let Some(e) = top
+            .get(key)
+            .and_then(|n| string_field(n, &format!("SimpleHead.{key}")))
+        {
+            return Some(e);
+        }
+    }
+    let meta = top.get("metadata")?;
+    let m = match &meta.value {
+        yaml::Value::Null => return None,
+        yaml::Value::Map(m) => m,
+        _ => return wrong(meta, &format!("Go struct field SimpleHead.metadata of type {META}")),
+    };
+    if let Some(ann) = m.get("annotations") {
+        match &ann.value {
+            yaml::Value::Null => {}
+            yaml::Value::Map(a) => {
+                let mut entries: Vec<(&str, &yaml::Node)> = a.iter().collect();
+                entries.sort_by(|x, y| x.0.cmp(y.0));
+                for (_, v) in entries {
+                    if let Some(e) = string_field(v, ".metadata.annotations") {
+                        return Some(e);
+                    }
+                }
+            }
+            _ => {
+                return wrong(
+                    ann,
+                    "Go struct field .metadata.annotations of type map[string]string",
+                );
+            }
+        }
+    }
+    m.get("name").and_then(|n| string_field(n, ".metadata.name"))
+}
+
 /// Splits rendered templates into documents (Helm's `SplitManifests`),
 /// reads each one's kind/name/hook, and orders them as `helm template`.
 pub(crate) fn split_and_sort(
@@ -169,6 +245,35 @@ pub(crate) fn split_and_sort(
                     message: format!(
                         "YAML parse error on {}: {} (helm template would fail on this chart)",
                         f.template, issue.message
+                    ),
+                });
+            }
+            // What Helm's manifest sorter refuses after the YAML reads:
+            // what JSON cannot hold, then a head field of the wrong type.
+            let refused = if parsed
+                .issues
+                .iter()
+                .any(|i| i.severity == yaml::IssueSeverity::Error)
+            {
+                None
+            } else if let Some(p) = parsed.json_error(0) {
+                Some((
+                    p.pos,
+                    format!("error converting YAML to JSON: {}", p.message),
+                ))
+            } else {
+                parsed.documents.first().and_then(|d| head_error(&d.root))
+            };
+            if let Some((pos, message)) = refused {
+                let at = offset_of(text, pos);
+                diags.push(HelmDiagnostic {
+                    code: crate::diag::Code::RenderedYaml,
+                    severity: Severity::Warning,
+                    file: f.file.clone(),
+                    line: Some(line_at(clean, markers, base + start + lead + at)),
+                    message: format!(
+                        "YAML parse error on {}: {message} (helm template would fail on this chart)",
+                        f.template
                     ),
                 });
             }

@@ -37,6 +37,84 @@ pub(crate) fn node_to_value(node: &yaml::Node) -> Data {
     }
 }
 
+/// A values file as Helm 4's `LoadValues` reads it: every YAML document,
+/// each converted to JSON as `sigs.k8s.io/yaml` does and decoded into a
+/// `map[string]interface{}`, merged over the ones before (`MergeMaps`: maps
+/// deeply, anything else replaced). An empty or null document adds nothing.
+/// The first document Helm refuses stops the reading: its error (in Helm's
+/// words after `cannot unmarshal yaml document: `) and line come back
+/// with the documents merged before it.
+pub(crate) fn load_values_documents(parsed: &yaml::Parsed) -> (yaml::Node, Option<(u32, String)>) {
+    let mut merged = yaml::Mapping::default();
+    let mut pos = yaml::Pos { line: 1, column: 1 };
+    for (i, doc) in parsed.documents.iter().enumerate() {
+        if i == 0 {
+            pos = doc.root.pos;
+        }
+        if let Some(p) = parsed.json_error(i) {
+            let err = format!(
+                "cannot unmarshal yaml document: error converting YAML to JSON: {}",
+                p.message
+            );
+            return (mapping_node(merged, pos), Some((p.pos.line, err)));
+        }
+        let what = match &doc.root.value {
+            yaml::Value::Null => continue,
+            yaml::Value::Map(m) => {
+                merge_mappings(&mut merged, m.clone());
+                continue;
+            }
+            yaml::Value::Seq(_) => "array",
+            yaml::Value::String(_) => "string",
+            yaml::Value::Bool(_) => "bool",
+            yaml::Value::Int(_) | yaml::Value::Float(_) => "number",
+        };
+        let err = format!(
+            "cannot unmarshal yaml document: error unmarshaling JSON: while decoding JSON: \
+             json: cannot unmarshal {what} into Go value of type map[string]interface {{}}"
+        );
+        return (mapping_node(merged, pos), Some((doc.root.pos.line, err)));
+    }
+    (mapping_node(merged, pos), None)
+}
+
+fn mapping_node(m: yaml::Mapping, pos: yaml::Pos) -> yaml::Node {
+    yaml::Node {
+        value: yaml::Value::Map(m),
+        pos,
+    }
+}
+
+/// Helm's `MergeMaps` on YAML mappings: `b` over `a`, maps merged deeply.
+fn merge_mappings(a: &mut yaml::Mapping, b: yaml::Mapping) {
+    for (k, (kpos, bnode)) in b.entries {
+        match (a.entries.get_mut(&k), bnode.value) {
+            (
+                Some((
+                    _,
+                    yaml::Node {
+                        value: yaml::Value::Map(am),
+                        ..
+                    },
+                )),
+                yaml::Value::Map(bm),
+            ) => merge_mappings(am, bm),
+            (_, value) => {
+                a.entries.insert(
+                    k,
+                    (
+                        kpos,
+                        yaml::Node {
+                            value,
+                            pos: bnode.pos,
+                        },
+                    ),
+                );
+            }
+        }
+    }
+}
+
 /// The mapping inside a value, or an empty one.
 pub(crate) fn as_map(v: &Data) -> Option<&VMap> {
     match v {

@@ -539,22 +539,22 @@ fn user_render_options(options: &LoadOptions, diags: &mut Vec<Diagnostic>) -> Re
     let mut value_files = Vec::new();
     for file in &h.value_files {
         let mut file_diags = Vec::new();
-        let docs = super::files::read_yaml(file, &options.limits, &mut file_diags);
+        let parsed = super::files::read_yaml_parsed(file, &options.limits, &mut file_diags);
         diags.extend(file_diags);
-        match docs.into_iter().next().map(|d| d.root) {
-            Some(root) if root.as_map().is_some() => value_files.push(root),
-            Some(root) if root.is_null() => {}
-            Some(root) => diags.push(
+        // Every document, merged in order, as Helm's `LoadValues`.
+        let (root, error) = crate::helm::load_values_documents(&parsed);
+        if let Some((line, message)) = error {
+            diags.push(
                 Diagnostic::at(
                     Severity::Error,
                     display_path(file),
-                    root.pos,
-                    "a values file must be a mapping",
+                    crate::yaml::Pos { line, column: 1 },
+                    format!("failed to parse {}: {message}", display_path(file)),
                 )
                 .with_code(crate::diag::Code::Values),
-            ),
-            None => {}
+            );
         }
+        value_files.push(root);
     }
     RenderOptions {
         release_name: h

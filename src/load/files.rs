@@ -10,6 +10,16 @@ use std::path::Path;
 /// Reads and parses one YAML (or JSON) file. Unreadable and oversized files
 /// and parse problems become diagnostics; whatever could be read is returned.
 pub fn read_yaml(path: &Path, limits: &Limits, diags: &mut Vec<Diagnostic>) -> Vec<Document> {
+    read_yaml_parsed(path, limits, diags).documents
+}
+
+/// [`read_yaml`], keeping what the parser noted beside the documents (what
+/// JSON cannot hold, for readers that convert to JSON as Helm does).
+pub fn read_yaml_parsed(
+    path: &Path,
+    limits: &Limits,
+    diags: &mut Vec<Diagnostic>,
+) -> yaml::Parsed {
     let shown = display_path(path);
     // Check the size before reading, so a huge file is never loaded.
     match std::fs::metadata(path) {
@@ -26,7 +36,7 @@ pub fn read_yaml(path: &Path, limits: &Limits, diags: &mut Vec<Diagnostic>) -> V
                 )
                 .with_code(crate::diag::Code::Limit),
             );
-            return Vec::new();
+            return yaml::Parsed::default();
         }
         Ok(_) => {}
         Err(e) => {
@@ -34,7 +44,7 @@ pub fn read_yaml(path: &Path, limits: &Limits, diags: &mut Vec<Diagnostic>) -> V
                 Diagnostic::file(Severity::Error, shown, format!("cannot read: {e}"))
                     .with_code(crate::diag::Code::Unreadable),
             );
-            return Vec::new();
+            return yaml::Parsed::default();
         }
     }
     let bytes = match std::fs::read(path) {
@@ -44,11 +54,16 @@ pub fn read_yaml(path: &Path, limits: &Limits, diags: &mut Vec<Diagnostic>) -> V
                 Diagnostic::file(Severity::Error, shown, format!("cannot read: {e}"))
                     .with_code(crate::diag::Code::Unreadable),
             );
-            return Vec::new();
+            return yaml::Parsed::default();
         }
     };
     let parsed = yaml::parse_bytes(&bytes, limits);
-    for issue in parsed.issues {
+    let yaml::Parsed {
+        documents,
+        issues,
+        json,
+    } = parsed;
+    for issue in issues {
         let severity = match issue.severity {
             IssueSeverity::Error => Severity::Error,
             IssueSeverity::Warning => Severity::Warning,
@@ -63,7 +78,11 @@ pub fn read_yaml(path: &Path, limits: &Limits, diags: &mut Vec<Diagnostic>) -> V
             message: issue.message,
         });
     }
-    parsed.documents
+    yaml::Parsed {
+        documents,
+        issues: Vec::new(),
+        json,
+    }
 }
 
 /// Turns a file's documents into resources. A `kind: List` is expanded into

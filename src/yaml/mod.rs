@@ -27,8 +27,7 @@
 //! keys written in a mapping win over `<<` merged ones wherever they stand
 //! (go-yaml lets whichever comes later win); a `<<` of something other than
 //! mappings is a warning (go-yaml: an error); a value over `i64` is a float
-//! (go-yaml: `uint64`); `!!binary` is kept as written (go-yaml decodes the
-//! base64); an ill-typed `!!int`/`!!float`/`!!bool`/`!!null` scalar is an
+//! (go-yaml: `uint64`); an ill-typed `!!int`/`!!float`/`!!bool`/`!!null` scalar is an
 //! error issue and a string (go-yaml rejects the document); a complex key is a
 //! warning and its entry is skipped. NEL (`U+0085`) is a line break, as in
 //! go-yaml (YAML 1.1; 1.2 made it an ordinary character): it ends a comment
@@ -157,6 +156,76 @@ pub struct Parsed {
     pub documents: Vec<Document>,
     /// Warnings and errors, in file order.
     pub issues: Vec<Issue>,
+    /// What `sigs.k8s.io/yaml` (kubectl, Helm's values files and rendered
+    /// manifests, Sprig's `fromYaml`) cannot convert to JSON, which this
+    /// reader tolerates: a null or a complex mapping key, an infinite or NaN
+    /// number. Not issues: most readers accept them; Helm's callers turn
+    /// them into its errors ([`Parsed::json_error`]).
+    pub json: Vec<JsonProblem>,
+}
+
+/// One thing `sigs.k8s.io/yaml`'s YAML-to-JSON conversion refuses.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JsonProblem {
+    /// Index of the document in [`Parsed::documents`].
+    pub doc: usize,
+    /// Which stage refuses it: 0 go-yaml's decoding (a complex key), 1 the
+    /// conversion (a null key), 2 `encoding/json` (Inf, NaN); the earliest
+    /// stage is the error reported.
+    pub stage: u8,
+    /// Where.
+    pub pos: Pos,
+    /// The error in Go's words (`json: unsupported value: +Inf`).
+    pub message: String,
+}
+
+impl Parsed {
+    /// The error `sigs.k8s.io/yaml` reports for document `doc`, if any (the
+    /// earliest stage first, then file order).
+    #[must_use]
+    pub fn json_error(&self, doc: usize) -> Option<&JsonProblem> {
+        self.json
+            .iter()
+            .filter(|p| p.doc == doc)
+            .min_by_key(|p| (p.stage, p.pos))
+    }
+}
+
+/// A YAML value as Go's `%#v` prints what go-yaml v2 decoded it to
+/// (`"a"`, `1`, `[]interface {}{1, 2}`, `map[interface {}]interface {}{"a":1}`).
+#[must_use]
+pub fn go_repr(v: &Value) -> String {
+    match v {
+        Value::Null => "interface {}(nil)".to_owned(),
+        Value::Bool(b) => b.to_string(),
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) => crate::gotemplate::go_float(*f),
+        Value::String(s) => crate::gotemplate::go_quote(s),
+        Value::Seq(items) => format!(
+            "[]interface {{}}{{{}}}",
+            items
+                .iter()
+                .map(|n| go_repr(&n.value))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Value::Map(m) => {
+            let mut entries: Vec<(&str, &Node)> = m.iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+            format!(
+                "map[interface {{}}]interface {{}}{{{}}}",
+                entries
+                    .iter()
+                    .map(|(k, n)| format!(
+                        "{}:{}",
+                        crate::gotemplate::go_quote(k),
+                        go_repr(&n.value)
+                    ))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        }
+    }
 }
 
 /// Parses a whole file's bytes.
@@ -286,6 +355,7 @@ fn failed(code: crate::diag::Code, pos: Option<Pos>, message: String) -> Parsed 
             pos,
             message,
         }],
+        json: Vec::new(),
     }
 }
 

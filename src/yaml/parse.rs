@@ -14,7 +14,9 @@ use saphyr_parser::{Event, Marker, Parser, ScalarStyle, Span, Tag};
 
 use super::relax::{self, Relaxed};
 use super::scalar::{self, WantedType};
-use super::{Document, Issue, IssueSeverity, Limits, Mapping, Node, Parsed, Pos, Value};
+use super::{
+    Document, Issue, IssueSeverity, JsonProblem, Limits, Mapping, Node, Parsed, Pos, Value,
+};
 use crate::diag::Code;
 
 /// The core-schema tag prefix that `!!` expands to.
@@ -173,7 +175,9 @@ struct MapFrame {
 }
 
 enum Key {
-    Text(String, Pos),
+    /// A key's text and position, and whether it was null (stringified as
+    /// `null` here; `sigs.k8s.io/yaml` refuses it).
+    Text(String, Pos, bool),
     Merge(Pos),
     /// A complex key (mapping or sequence): its value is read and dropped.
     Skip,
@@ -183,6 +187,7 @@ struct Builder<'l> {
     limits: &'l Limits,
     documents: Vec<Document>,
     issues: Vec<Issue>,
+    json: Vec<JsonProblem>,
     stack: Vec<Frame>,
     /// The finished root of the current document.
     root: Option<Node>,
@@ -205,6 +210,7 @@ impl<'l> Builder<'l> {
             limits,
             documents: Vec::new(),
             issues: Vec::new(),
+            json: Vec::new(),
             stack: Vec::new(),
             root: None,
             doc_pos: Pos { line: 1, column: 1 },
@@ -237,6 +243,7 @@ impl<'l> Builder<'l> {
         Parsed {
             documents: self.documents,
             issues: self.issues,
+            json: self.json,
         }
     }
 
@@ -400,13 +407,32 @@ impl<'l> Builder<'l> {
                     Some("float") => Some(WantedType::Float),
                     Some("bool") => Some(WantedType::Bool),
                     Some("null") => Some(WantedType::Null),
-                    // `!!str`, `!!binary` (kept as written), `!!timestamp`
+                    // `!!str`, `!!binary` (decoded below), `!!timestamp`
                     // (go-yaml gives timestamps to `interface{}` as strings),
                     // and any tag go-yaml does not resolve (local `!foo`,
                     // `!`, other URIs): go-yaml keeps the text as a string.
                     _ => None,
                 };
                 match wanted {
+                    // go-yaml decodes `!!binary` (Go's StdEncoding, line
+                    // breaks skipped) to a string of its bytes, which
+                    // encoding/json then writes as UTF-8 (U+FFFD for a bad
+                    // byte).
+                    None if name == Some("binary") => {
+                        match crate::helm::digest::b64decode_strict(&text) {
+                            Ok(bytes) => Value::String(String::from_utf8_lossy(&bytes).into_owned()),
+                            Err(_) => {
+                                self.json.push(JsonProblem {
+                                    doc: self.documents.len(),
+                                    stage: 0,
+                                    pos,
+                                    message: "yaml: !!binary value contains invalid base64 data"
+                                        .to_owned(),
+                                });
+                                Value::String(text.into_owned())
+                            }
+                        }
+                    }
                     None => Value::String(text.into_owned()),
                     Some(wanted) => match scalar::resolve_tagged(&text, wanted) {
                         Ok(v) => v,
@@ -499,6 +525,26 @@ impl<'l> Builder<'l> {
             });
             self.anchors.insert(anchor, kept);
         }
+        let is_value = !matches!(
+            self.stack.last().map(|f| &f.body),
+            Some(Body::Map(map)) if map.key.is_none()
+        );
+        if is_value && let Value::Float(f) = node.value && !f.is_finite() {
+            // encoding/json's words for what JSON cannot hold.
+            let what = if f.is_nan() {
+                "NaN"
+            } else if f > 0.0 {
+                "+Inf"
+            } else {
+                "-Inf"
+            };
+            self.json.push(JsonProblem {
+                doc: self.documents.len(),
+                stage: 2,
+                pos: node.pos,
+                message: format!("json: unsupported value: {what}"),
+            });
+        }
         let Some(frame) = self.stack.last_mut() else {
             self.root = Some(node);
             return Step::Continue;
@@ -508,8 +554,27 @@ impl<'l> Builder<'l> {
         match &mut frame.body {
             Body::Seq(items) => items.push(node),
             Body::Map(map) => match map.key.take() {
-                None => map.key = Some(key_of(node, &mut self.issues)),
-                Some(Key::Text(key, key_pos)) => match map.entries.entry(key) {
+                None => {
+                    let key = key_of(node, &mut self.issues, &mut self.json, self.documents.len());
+                    map.key = Some(key);
+                }
+                Some(Key::Text(key, key_pos, null)) => {
+                    if null {
+                        self.json.push(JsonProblem {
+                            doc: self.documents.len(),
+                            stage: 1,
+                            pos: key_pos,
+                            message: format!(
+                                "unsupported map key of type: %!s(<nil>), key: <nil>, value: {}",
+                                if node.is_null() {
+                                    "<nil>".to_owned()
+                                } else {
+                                    super::go_repr(&node.value)
+                                }
+                            ),
+                        });
+                    }
+                    match map.entries.entry(key) {
                     Entry::Occupied(mut slot) => {
                         let first = slot.get().0;
                         self.issues.push(Issue {
@@ -529,7 +594,8 @@ impl<'l> Builder<'l> {
                     Entry::Vacant(slot) => {
                         slot.insert((key_pos, node));
                     }
-                },
+                    }
+                }
                 Some(Key::Merge(key_pos)) => map.merges.push((key_pos, node)),
                 Some(Key::Skip) => {}
             },
@@ -540,14 +606,20 @@ impl<'l> Builder<'l> {
 
 /// Turns a key node into its text the way `sigs.k8s.io/yaml` stringifies
 /// non-string keys; complex keys are skipped with a warning.
-fn key_of(node: Node, issues: &mut Vec<Issue>) -> Key {
+fn key_of(node: Node, issues: &mut Vec<Issue>, json: &mut Vec<JsonProblem>, doc: usize) -> Key {
     let text = match node.value {
         Value::String(s) => s,
-        Value::Null => "null".to_owned(),
+        Value::Null => return Key::Text("null".to_owned(), node.pos, true),
         Value::Bool(b) => b.to_string(),
         Value::Int(i) => i.to_string(),
         Value::Float(f) => scalar::format_float(f),
         Value::Seq(_) | Value::Map(_) => {
+            json.push(JsonProblem {
+                doc,
+                stage: 0,
+                pos: node.pos,
+                message: format!("yaml: invalid map key: {}", super::go_repr(&node.value)),
+            });
             issues.push(Issue {
                 code: Code::YamlOddity,
                 severity: IssueSeverity::Warning,
@@ -559,7 +631,7 @@ fn key_of(node: Node, issues: &mut Vec<Issue>) -> Key {
             return Key::Skip;
         }
     };
-    Key::Text(text, node.pos)
+    Key::Text(text, node.pos, false)
 }
 
 /// Adds the entries of a merged mapping that the target does not have yet:

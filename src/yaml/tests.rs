@@ -92,7 +92,8 @@ fn explicit_tags() {
     assert_eq!(root.get("c").unwrap().value, Value::Float(1.0));
     assert_eq!(root.get("d").unwrap().as_bool(), Some(true));
     assert!(root.get("e").unwrap().is_null());
-    assert_eq!(root.get("f").unwrap().as_str(), Some("aGVsbG8="));
+    // go-yaml decodes !!binary (sigs.k8s.io/yaml then writes it as UTF-8).
+    assert_eq!(root.get("f").unwrap().as_str(), Some("hello"));
     assert_eq!(root.path("g.x").unwrap().as_i64(), Some(1));
     assert_eq!(root.path("h[0]").unwrap().as_i64(), Some(1));
     // go-yaml v2 does not resolve scalars under tags it does not know.
@@ -708,4 +709,29 @@ fn corpus_sweep() {
             assert!(!parsed.documents.is_empty(), "{s}");
         }
     }
+}
+
+#[test]
+fn what_json_cannot_hold_is_noted() {
+    let parsed = parse(
+        "a: .inf\nb: [1, .nan]\nc:\n  ~: v\n? [1, 2]\n: x\nd: !!binary aGVsbG8\n.inf: key\n---\nz: -.inf\n",
+    );
+    let msgs: Vec<(usize, u8, u32, &str)> = parsed
+        .json
+        .iter()
+        .map(|p| (p.doc, p.stage, p.pos.line, p.message.as_str()))
+        .collect();
+    assert_eq!(
+        msgs,
+        [
+            (0, 2, 1, "json: unsupported value: +Inf"),
+            (0, 2, 2, "json: unsupported value: NaN"),
+            (0, 1, 4, "unsupported map key of type: %!s(<nil>), key: <nil>, value: \"v\""),
+            (0, 0, 5, "yaml: invalid map key: []interface {}{1, 2}"),
+            (0, 0, 7, "yaml: !!binary value contains invalid base64 data"),
+            (1, 2, 10, "json: unsupported value: -Inf"),
+        ]
+    );
+    assert_eq!(parsed.json_error(0).unwrap().pos.line, 5);
+    assert_eq!(parsed.json_error(1).unwrap().pos.line, 10);
 }
