@@ -40,8 +40,8 @@ mod value;
 mod tests;
 
 pub use exec::{Error, Exec, Func, Limits, Mark, MethodSigs, Methods, Set, map_value};
-pub use fmt::{go_quote, sprint, sprintf, sprintln};
 pub(crate) use fmt::is_go_print;
+pub use fmt::{go_quote, sprint, sprintf, sprintln};
 pub use parse::{Arg, Branch, Command, List, Node, ParseError, Pipe, Tree, parse};
 pub use sig::{Param, Sig};
 pub use value::{

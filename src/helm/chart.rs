@@ -1009,8 +1009,7 @@ fn go_base(path: &str) -> &str {
 /// Helm's `sanitizeString`: every Unicode space becomes ' ', every other
 /// non-printable character is dropped.
 fn sanitize(s: &mut String) {
-    if s
-        .chars()
+    if s.chars()
         .all(|c| c == ' ' || (!c.is_whitespace() && crate::gotemplate::is_go_print(c)))
     {
         return;

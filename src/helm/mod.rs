@@ -74,12 +74,12 @@ pub use chart::{
     load_chart,
 };
 pub use output::{PrintOptions, write_helm_template};
-pub(crate) use values::load_values_documents;
 pub use profiles::{FEATURES_ON, Profile, profiles, render_profile};
 pub use render::{
     DEFAULT_KUBE_VERSION, RenderLimits, RenderOptions, Rendered, RenderedDoc, UnrenderedObject,
     render,
 };
+pub(crate) use values::load_values_documents;
 
 /// How bad a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

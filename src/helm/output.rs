@@ -167,7 +167,12 @@ fn head_error(root: &yaml::Node) -> Option<(yaml::Pos, String)> {
     let m = match &meta.value {
         yaml::Value::Null => return None,
         yaml::Value::Map(m) => m,
-        _ => return wrong(meta, &format!("Go struct field SimpleHead.metadata of type {META}")),
+        _ => {
+            return wrong(
+                meta,
+                &format!("Go struct field SimpleHead.metadata of type {META}"),
+            );
+        }
     };
     if let Some(ann) = m.get("annotations") {
         match &ann.value {
@@ -189,7 +194,8 @@ fn head_error(root: &yaml::Node) -> Option<(yaml::Pos, String)> {
             }
         }
     }
-    m.get("name").and_then(|n| string_field(n, ".metadata.name"))
+    m.get("name")
+        .and_then(|n| string_field(n, ".metadata.name"))
 }
 
 /// Splits rendered templates into documents (Helm's `SplitManifests`),
@@ -297,11 +303,10 @@ pub(crate) fn split_and_sort(
                 } else {
                     v.scalar_text()
                 }
-            })
-                && let Some(unknown) = events
-                    .split(',')
-                    .map(|e| e.trim().to_lowercase())
-                    .find(|e| !HOOK_EVENTS.contains(&e.as_str()))
+            }) && let Some(unknown) = events
+                .split(',')
+                .map(|e| e.trim().to_lowercase())
+                .find(|e| !HOOK_EVENTS.contains(&e.as_str()))
             {
                 diags.push(HelmDiagnostic {
                     code: crate::diag::Code::Chart,

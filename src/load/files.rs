@@ -15,11 +15,7 @@ pub fn read_yaml(path: &Path, limits: &Limits, diags: &mut Vec<Diagnostic>) -> V
 
 /// [`read_yaml`], keeping what the parser noted beside the documents (what
 /// JSON cannot hold, for readers that convert to JSON as Helm does).
-pub fn read_yaml_parsed(
-    path: &Path,
-    limits: &Limits,
-    diags: &mut Vec<Diagnostic>,
-) -> yaml::Parsed {
+pub fn read_yaml_parsed(path: &Path, limits: &Limits, diags: &mut Vec<Diagnostic>) -> yaml::Parsed {
     let shown = display_path(path);
     // Check the size before reading, so a huge file is never loaded.
     match std::fs::metadata(path) {

@@ -420,7 +420,9 @@ impl<'l> Builder<'l> {
                     // byte).
                     None if name == Some("binary") => {
                         match crate::helm::digest::b64decode_strict(&text) {
-                            Ok(bytes) => Value::String(String::from_utf8_lossy(&bytes).into_owned()),
+                            Ok(bytes) => {
+                                Value::String(String::from_utf8_lossy(&bytes).into_owned())
+                            }
                             Err(_) => {
                                 self.json.push(JsonProblem {
                                     doc: self.documents.len(),
@@ -529,7 +531,10 @@ impl<'l> Builder<'l> {
             self.stack.last().map(|f| &f.body),
             Some(Body::Map(map)) if map.key.is_none()
         );
-        if is_value && let Value::Float(f) = node.value && !f.is_finite() {
+        if is_value
+            && let Value::Float(f) = node.value
+            && !f.is_finite()
+        {
             // encoding/json's words for what JSON cannot hold.
             let what = if f.is_nan() {
                 "NaN"
@@ -575,25 +580,25 @@ impl<'l> Builder<'l> {
                         });
                     }
                     match map.entries.entry(key) {
-                    Entry::Occupied(mut slot) => {
-                        let first = slot.get().0;
-                        self.issues.push(Issue {
-                            code: Code::YamlDuplicateKey,
-                            severity: IssueSeverity::Warning,
-                            pos: Some(key_pos),
-                            message: format!(
-                                "duplicate key `{}` (first at line {}); the last value wins",
-                                slot.key(),
-                                first.line
-                            ),
-                        });
-                        // Keep the first key position (so later duplicates
-                        // still name the first line); the value is the last.
-                        slot.get_mut().1 = node;
-                    }
-                    Entry::Vacant(slot) => {
-                        slot.insert((key_pos, node));
-                    }
+                        Entry::Occupied(mut slot) => {
+                            let first = slot.get().0;
+                            self.issues.push(Issue {
+                                code: Code::YamlDuplicateKey,
+                                severity: IssueSeverity::Warning,
+                                pos: Some(key_pos),
+                                message: format!(
+                                    "duplicate key `{}` (first at line {}); the last value wins",
+                                    slot.key(),
+                                    first.line
+                                ),
+                            });
+                            // Keep the first key position (so later duplicates
+                            // still name the first line); the value is the last.
+                            slot.get_mut().1 = node;
+                        }
+                        Entry::Vacant(slot) => {
+                            slot.insert((key_pos, node));
+                        }
                     }
                 }
                 Some(Key::Merge(key_pos)) => map.merges.push((key_pos, node)),

@@ -726,7 +726,12 @@ fn what_json_cannot_hold_is_noted() {
         [
             (0, 2, 1, "json: unsupported value: +Inf"),
             (0, 2, 2, "json: unsupported value: NaN"),
-            (0, 1, 4, "unsupported map key of type: %!s(<nil>), key: <nil>, value: \"v\""),
+            (
+                0,
+                1,
+                4,
+                "unsupported map key of type: %!s(<nil>), key: <nil>, value: \"v\""
+            ),
             (0, 0, 5, "yaml: invalid map key: []interface {}{1, 2}"),
             (0, 0, 7, "yaml: !!binary value contains invalid base64 data"),
             (1, 2, 10, "json: unsupported value: -Inf"),
