@@ -430,7 +430,10 @@ fn chart_values_that_are_not_a_map() {
             .unwrap()
             .iter()
             .any(|d| d["file"].as_str().unwrap().ends_with("bad/values.yaml")
-                && d["message"].as_str().unwrap().contains("not a mapping")),
+                && d["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("cannot unmarshal array into Go value of type map")),
         "{bad:#}"
     );
     // The chart still rendered: its ConfigMap was read.
