@@ -273,6 +273,10 @@ fn evidenced_level_agrees_with_the_labels() {
 // safe rollout beside image and edge and phase III stopped bridging a replica
 // count alone (8af42f8): tune 40/51, 46/51; seen 81/119, 109/119; holdout
 // 30/47, 40/47 (the floors were left where they were).
+// Session 11 added O and P (24 operators never labelled, audited or sampled,
+// 12 declaring I and 12 II, labelled blind): 15/24, 21/24 at the session-11
+// start (ea8bd33) and after its first changes (1dac8bd), so the holdout
+// (K-P, 71) is 48/71, 63/71 at 1dac8bd.
 // Floors sit about one operator below, and the check adds one operator of
 // slack on top.
 const TUNE_EXACT: f64 = 0.72;
