@@ -1925,6 +1925,13 @@ pub(crate) fn from_yaml(text: &str, array: bool) -> Value {
             .iter()
             .find(|i| i.severity == crate::yaml::IssueSeverity::Error)
             .map(|i| go_yaml_error(text, i))
+            // What `sigs.k8s.io/yaml` cannot convert to JSON (Inf/NaN, a
+            // null or complex key, bad `!!binary`), as for values files.
+            .or_else(|| {
+                parsed
+                    .json_error(0)
+                    .map(|p| format!("error converting YAML to JSON: {}", p.message))
+            })
     };
     if let Some(e) = error {
         return if array {
