@@ -779,7 +779,7 @@ fn load_files(files: Vec<ChartFile>, prefix: &str, depth: usize, budget: &mut Bu
         }
         let single_file = files.len() == 1 && files[0].name == format!("charts/{group}");
         if single_file {
-            if group.ends_with(".tgz") || group.ends_with(".tar.gz") {
+            if group.ends_with(".tgz") {
                 let label = format!("{prefix}charts/{group}");
                 let mut diags = Vec::new();
                 let inner = read_archive(&files[0].data, &label, budget, &mut diags);
@@ -788,10 +788,16 @@ fn load_files(files: Vec<ChartFile>, prefix: &str, depth: usize, budget: &mut Bu
                 sub.diagnostics = diags;
                 chart.subcharts.push(sub);
             } else {
-                chart.diagnostics.push(diag_warning(
+                // Helm loads every other entry of charts/ as a chart
+                // folder, and this one has no Chart.yaml.
+                chart.diagnostics.push(diag_error(
                     &format!("{prefix}charts/{group}"),
                     None,
-                    "a file in charts/ that is neither a chart folder nor a .tgz; ignored".into(),
+                    format!(
+                        "error unpacking subchart {group} in {}: Chart.yaml file is missing \
+                         (a file in charts/ that is neither a chart folder nor a .tgz)",
+                        chart.metadata.name
+                    ),
                 ));
             }
             continue;

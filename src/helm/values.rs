@@ -115,6 +115,34 @@ fn merge_mappings(a: &mut yaml::Mapping, b: yaml::Mapping) {
     }
 }
 
+/// Go's `%t` of a value: a bool as itself, anything else as `%!t(T=v)`,
+/// lists and maps element by element.
+fn go_percent_t(v: &Data) -> String {
+    match v {
+        Data::Nil => "%!t(<nil>)".to_owned(),
+        Data::Bool(b) => b.to_string(),
+        Data::Int(i) => format!("%!t(int64={i})"),
+        Data::Float(f) => format!("%!t(float64={})", crate::gotemplate::go_float(*f)),
+        Data::String(s) => format!("%!t(string={s})"),
+        Data::List(items) => format!(
+            "[{}]",
+            items.iter().map(go_percent_t).collect::<Vec<_>>().join(" ")
+        ),
+        Data::Map(m) => {
+            let mut entries: Vec<_> = m.iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+            format!(
+                "map[{}]",
+                entries
+                    .iter()
+                    .map(|(k, v)| format!("%!t(string={k}):{}", go_percent_t(v)))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            )
+        }
+    }
+}
+
 /// The mapping inside a value, or an empty one.
 pub(crate) fn as_map(v: &Data) -> Option<&VMap> {
     match v {
@@ -372,15 +400,28 @@ fn coalesce_into(
         let mut sub = match dest.get(&key) {
             Some(Data::Map(m)) => (**m).clone(),
             None | Some(Data::Nil) => VMap::new(),
-            Some(_) => {
+            Some(other) => {
+                // Helm's coalesceDeps refuses the chart (`%t` of the value);
+                // through a declared dependency, ProcessDependencies says so.
+                let declared = chart
+                    .metadata
+                    .dependencies
+                    .iter()
+                    .any(|d| d.effective_name() == inst.name);
                 diags.push(HelmDiagnostic {
                     code: crate::diag::Code::Values,
-                    severity: Severity::Warning,
+                    severity: Severity::Error,
                     file: format!("{}values.yaml", chart.prefix),
                     line: None,
                     message: format!(
-                        "type mismatch on {}: the value is not a table; subchart values ignored",
-                        inst.name
+                        "{}type mismatch on {}: {}",
+                        if declared {
+                            "chart dependencies processing failed: "
+                        } else {
+                            ""
+                        },
+                        inst.name,
+                        go_percent_t(other)
                     ),
                 });
                 VMap::new()
