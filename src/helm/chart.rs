@@ -201,6 +201,37 @@ impl Chart {
         })
     }
 
+    /// The error `helm template` stops on before rendering when this
+    /// (root) chart declares dependencies that charts/ does not hold, as
+    /// Helm's `action.CheckDependencies` words it: every missing name (by
+    /// name, not alias), in declaration order, whatever their conditions.
+    /// Located at the first missing entry. `None` when all are present.
+    pub fn missing_dependencies_error(&self) -> Option<HelmDiagnostic> {
+        let missing: Vec<&Dependency> = self
+            .metadata
+            .dependencies
+            .iter()
+            .filter(|d| !self.subcharts.iter().any(|s| s.metadata.name == d.name))
+            .collect();
+        let first = missing.first()?;
+        let file = if self.metadata.api_version == "v1" {
+            "requirements.yaml"
+        } else {
+            "Chart.yaml"
+        };
+        let names: Vec<&str> = missing.iter().map(|d| d.name.as_str()).collect();
+        Some(HelmDiagnostic {
+            severity: Severity::Error,
+            file: format!("{}{file}", self.prefix),
+            line: Some(first.line),
+            message: format!(
+                "an error occurred while checking for chart dependencies. You may need to run `helm dependency build` to fetch missing dependencies: found in Chart.yaml, but missing in charts/ directory: {}",
+                names.join(", ")
+            ),
+            code: Code::DependencyMissing,
+        })
+    }
+
     /// Every diagnostic of this chart and of its subcharts, recursively.
     pub fn all_diagnostics(&self) -> Vec<HelmDiagnostic> {
         let mut out = self.diagnostics.clone();

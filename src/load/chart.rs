@@ -998,6 +998,12 @@ pub fn render_chart(
         .into_iter()
         .map(|d| chart_diagnostic(&shown, d))
         .collect();
+    // `helm template` checks the root chart's dependencies before
+    // rendering and stops on any that charts/ lacks (the analysis keeps
+    // this a warning and assesses the rest, as `helm lint` on a source tree).
+    if let Some(d) = chart.missing_dependencies_error() {
+        diagnostics.push(chart_diagnostic(&shown, d));
+    }
     let wanted = profile.unwrap_or("defaults");
     let profiles = helm::profiles(&chart);
     let Some(chosen) = profiles.iter().find(|p| p.name == wanted) else {
