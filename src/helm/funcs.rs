@@ -309,17 +309,28 @@ fn indent(n: i64, s: &str) -> Result<String, String> {
 }
 
 fn title(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut prev_letter = false;
-    for c in s.chars() {
-        if !prev_letter && c.is_alphabetic() {
-            out.extend(c.to_uppercase());
+    // Go's `strings.Title`: `unicode.ToTitle` of every character after a
+    // separator, which is any ASCII character but a letter, digit or `_`
+    // (so `don't` is `Don'T`), or a non-ASCII space.
+    let is_separator = |c: char| {
+        if c.is_ascii() {
+            !(c.is_ascii_alphanumeric() || c == '_')
         } else {
-            out.push(c);
+            c.is_whitespace()
         }
-        prev_letter = c.is_alphanumeric() || c == '_' || c == '\'';
-    }
-    out
+    };
+    let mut prev = ' ';
+    s.chars()
+        .map(|c| {
+            let out = if is_separator(prev) {
+                xstrings::title(c)
+            } else {
+                c
+            };
+            prev = c;
+            out
+        })
+        .collect()
 }
 
 /// Sprig's `strslice`: a list's elements as text, nils left out; nil is

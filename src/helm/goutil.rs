@@ -102,19 +102,24 @@ pub(crate) fn abbrev_both(left: i64, right: i64, s: &str) -> String {
     abbreviate_full(s, left, right).unwrap_or_default()
 }
 
-/// goutils `SwapCase`: upper and title case to lower, lower to upper.
+/// goutils `SwapCase`, with Go's `unicode` case predicates and mappings.
 pub(crate) fn swap_case(s: &str) -> String {
+    use super::xstrings::{is_lower, is_title, is_upper, lower, title, upper};
+    // goutils' word-based `SwapCase`: upper and title case lowered, a
+    // lower-case letter title-cased at the start or after white space and
+    // upper-cased elsewhere.
+    let mut whitespace = true;
     s.chars()
         .map(|c| {
-            let single = |mut it: std::iter::Peekable<Box<dyn Iterator<Item = char>>>| {
-                let first = it.next().unwrap_or(c);
-                if it.peek().is_some() { c } else { first }
-            };
-            if c.is_uppercase() {
-                single((Box::new(c.to_lowercase()) as Box<dyn Iterator<Item = char>>).peekable())
-            } else if c.is_lowercase() {
-                single((Box::new(c.to_uppercase()) as Box<dyn Iterator<Item = char>>).peekable())
+            if is_upper(c) || is_title(c) {
+                whitespace = false;
+                lower(c)
+            } else if is_lower(c) {
+                let out = if whitespace { title(c) } else { upper(c) };
+                whitespace = false;
+                out
             } else {
+                whitespace = c.is_whitespace();
                 c
             }
         })

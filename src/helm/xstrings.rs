@@ -48,23 +48,107 @@ fn is_alphabet(r: char) -> bool {
     r.is_alphabetic()
 }
 
-/// Go's `unicode.ToUpper`/`ToLower`: one character to one character (a
-/// character with a multi-character mapping, like `ß`, stays).
-pub(crate) fn upper(r: char) -> char {
-    let mut it = r.to_uppercase();
+/// The one character Rust's full case mapping gives, if it gives one.
+fn single(mut it: impl Iterator<Item = char>) -> Option<char> {
     match (it.next(), it.next()) {
-        (Some(u), None) => u,
-        _ => r,
+        (Some(c), None) => Some(c),
+        _ => None,
     }
 }
 
-/// See [`upper`].
+/// The Greek letters with a subscript iota whose simple upper (and title)
+/// case mapping is one character (`ᾳ` → `ᾼ`) while the full one is two
+/// (`ΑΙ`), so Rust's `to_uppercase` cannot give it.
+fn greek_iota_upper(r: char) -> Option<char> {
+    let to = match u32::from(r) {
+        c @ (0x1F80..=0x1F87 | 0x1F90..=0x1F97 | 0x1FA0..=0x1FA7) => c + 8,
+        0x1FB3 => 0x1FBC,
+        0x1FC3 => 0x1FCC,
+        0x1FF3 => 0x1FFC,
+        _ => return None,
+    };
+    char::from_u32(to)
+}
+
+/// Go's `unicode.ToUpper`: the simple (one character to one) mapping of
+/// UnicodeData: `ß`, `ŉ`, `ﬀ` and the title-case Greek letters stay, `ᾳ`
+/// is `ᾼ`.
+pub(crate) fn upper(r: char) -> char {
+    greek_iota_upper(r)
+        .or_else(|| single(r.to_uppercase()))
+        .unwrap_or(r)
+}
+
+/// Go's `unicode.ToLower`: the simple mapping; `İ` (U+0130) is a plain
+/// `i` (its full mapping adds a combining dot).
 pub(crate) fn lower(r: char) -> char {
-    let mut it = r.to_lowercase();
-    match (it.next(), it.next()) {
-        (Some(l), None) => l,
-        _ => r,
+    if r == '\u{130}' {
+        return 'i';
     }
+    single(r.to_lowercase()).unwrap_or(r)
+}
+
+/// Go's `unicode.ToTitle`: the upper case but for the digraphs (`ǆ` →
+/// `ǅ`), the Greek letters with a subscript iota, and Georgian Mkhedruli,
+/// whose title case is itself.
+pub(crate) fn title(r: char) -> char {
+    match u32::from(r) {
+        0x01C4..=0x01C6 => '\u{1C5}',
+        0x01C7..=0x01C9 => '\u{1C8}',
+        0x01CA..=0x01CC => '\u{1CB}',
+        0x01F1..=0x01F3 => '\u{1F2}',
+        0x10D0..=0x10FA | 0x10FD..=0x10FF => r,
+        _ => upper(r),
+    }
+}
+
+/// Go's `unicode.IsTitle`: the title-case letters (category Lt).
+pub(crate) fn is_title(r: char) -> bool {
+    matches!(
+        u32::from(r),
+        0x01C5 | 0x01C8 | 0x01CB | 0x01F2 | 0x1F88..=0x1F8F | 0x1F98..=0x1F9F
+            | 0x1FA8..=0x1FAF | 0x1FBC | 0x1FCC | 0x1FFC
+    )
+}
+
+/// Go's `unicode.IsUpper` (category Lu): Rust's `Uppercase` property less
+/// the other upper-case symbols (`Ⓐ`, `Ⅰ`, squared letters).
+pub(crate) fn is_upper(r: char) -> bool {
+    r.is_uppercase()
+        && !matches!(u32::from(r), 0x2160..=0x216F | 0x24B6..=0x24CF | 0x1F130..=0x1F189)
+}
+
+/// Go's `unicode.IsLower` (category Ll): Rust's `Lowercase` property less
+/// the other lower-case characters (`ª`, modifier letters, `ⓐ`, `ⅰ`, the
+/// combining iota).
+pub(crate) fn is_lower(r: char) -> bool {
+    r.is_lowercase()
+        && !matches!(
+            u32::from(r),
+            0x00AA
+                | 0x00BA
+                | 0x02B0..=0x02B8
+                | 0x02C0..=0x02C1
+                | 0x02E0..=0x02E4
+                | 0x0345
+                | 0x037A
+                | 0x10FC
+                | 0x1D2C..=0x1D6A
+                | 0x1D78
+                | 0x1D9B..=0x1DBF
+                | 0x2071
+                | 0x207F
+                | 0x2090..=0x209C
+                | 0x2170..=0x217F
+                | 0x24D0..=0x24E9
+                | 0x2C7C..=0x2C7D
+                | 0xA69C..=0xA69D
+                | 0xA770
+                | 0xA7F2..=0xA7F4
+                | 0xA7F8..=0xA7F9
+                | 0xAB5C..=0xAB5F
+                | 0xAB69
+        )
 }
 
 /// `xstrings.ToCamelCase`: words separated by connectors joined, each
