@@ -19,7 +19,7 @@ use crate::gotemplate::{
 
 use super::gotime::{self, GoTime, Zone};
 use super::yamlout::{from_serde, go_value_string, node_value, to_json, to_yaml, to_yaml_pretty};
-use super::{digest, gojson, goutil, numbers, semver, tomllex, tomlout, xstrings, yamlerr};
+use super::{crypto, digest, gojson, goutil, numbers, semver, tomllex, tomlout, xstrings, yamlerr};
 
 type R = Result<Value, String>;
 
@@ -1618,14 +1618,9 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
     // `mustFromJsonArray`: Helm 4 leaves them out of its function map, so
     // a template naming one is a parse error in helm (`function "env" not
     // defined`) and must be here too.
-    // Offline, as `helm template` runs in CI: only `localhost` resolves.
-    reg!(m, ["getHostByName"], |a: &[Value]| Ok(string(
-        if sarg(a, 0) == "localhost" {
-            "127.0.0.1"
-        } else {
-            ""
-        }
-    )));
+    // Helm's engine replaces Sprig's `getHostByName` unless DNS lookups
+    // are enabled (`--enable-dns`, off by default): every name is "".
+    reg!(m, ["getHostByName"], |_a: &[Value]| Ok(string("")));
 
     // Random, time and crypto: fixed placeholders.
     reg!(m, ["randAlphaNum"], |a: &[Value]| Ok(fixed_random(
@@ -1754,17 +1749,32 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
             "genSelfSignedCert",
             "genSelfSignedCertWithKey",
             "genSignedCert",
-            "genSignedCertWithKey",
-            "buildCustomCert"
+            "genSignedCertWithKey"
         ],
         |_a: &[Value]| Ok(cert_pair())
     );
     reg!(m, ["genPrivateKey"], |_a: &[Value]| Ok(string(
         PLACEHOLDER_KEY
     )));
-    reg!(m, ["derivePassword"], |_a: &[Value]| Ok(string(
-        "caplevel-placeholder-password"
-    )));
+    // The certificate and key given, once Sprig has read them.
+    reg!(m, ["buildCustomCert"], |a: &[Value]| {
+        let (cert, key) = crypto::build_custom_cert(&sarg(a, 0), &sarg(a, 1))?;
+        let mut m = VMap::new();
+        m.insert(Arc::from("Cert"), string(cert));
+        m.insert(Arc::from("Key"), string(key));
+        Ok(map(m))
+    });
+    // Deterministic (Master Password): Helm's output byte for byte.
+    reg!(m, ["derivePassword"], |a: &[Value]| {
+        let counter = u32::try_from(to_i64(&arg(a, 0)) & 0xffff_ffff).unwrap_or(0);
+        Ok(string(crypto::derive_password(
+            counter,
+            &sarg(a, 1),
+            &sarg(a, 2),
+            &sarg(a, 3),
+            &sarg(a, 4),
+        )?))
+    });
     reg!(m, ["htpasswd"], |a: &[Value]| Ok(string(format!(
         "{}:$2a$10$caplevelplaceholderhashcaplevelplaceholderhash00",
         sarg(a, 0)
@@ -1772,15 +1782,18 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
     reg!(m, ["bcrypt"], |_a: &[Value]| Ok(string(
         "$2a$10$caplevelplaceholderhashcaplevelplaceholderhash00"
     )));
+    // Sprig's IV is random: a fixed one here (see `crypto::encrypt_aes`).
     reg!(m, ["encryptAES"], |a: &[Value]| Ok(string(
-        digest::b64encode(sarg(a, 1).as_bytes())
+        crypto::encrypt_aes(&sarg(a, 0), sarg(a, 1).as_bytes())
     )));
-    // The placeholder decrypts nothing, but Sprig's base64 check comes first.
+    // AES-256-CBC as Sprig decrypts (what `encryptAES` made, whatever
+    // its random IV): deterministic, so Helm's output byte for byte.
     reg!(m, ["decryptAES"], |a: &[Value]| {
         let text = sarg(a, 1);
-        digest::b64decode_strict(&text)
+        let crypt = digest::b64decode_strict(&text)
             .map_err(|at| format!("illegal base64 data at input byte {at}"))?;
-        Ok(string(text))
+        let plain = crypto::decrypt_aes(&sarg(a, 0), &crypt)?;
+        Ok(string(String::from_utf8_lossy(&plain)))
     });
 
     m

@@ -42,6 +42,7 @@
 //! never changes a table another chart or profile still holds.
 
 mod chart;
+mod crypto;
 mod data;
 mod deps;
 pub(crate) mod digest;
