@@ -377,7 +377,7 @@ fn diag(severity: Severity, file: &str, line: Option<u32>, message: String) -> H
 
 /// The computed values (immutable [`Data`], see `data.rs`) as
 /// template data: maps become shared engine maps, once per render.
-pub(crate) fn engine_value(v: &Data) -> Value {
+fn engine_value(v: &Data) -> Value {
     match v {
         Data::Nil => Value::Nil,
         Data::Bool(b) => Value::Bool(*b),
