@@ -308,7 +308,15 @@ type Cache = std::collections::HashMap<usize, VMap>;
 pub(crate) fn coalesce(chart: &Chart, user: &VMap, diags: &mut Vec<HelmDiagnostic>) -> VMap {
     let mut cache = Cache::new();
     let mut dest = user.clone();
-    let defaults = chart_defaults(chart, Defaults::Processed, 0, &mut cache, diags);
+    let mut from_defaults = Vec::new();
+    let defaults = chart_defaults(
+        chart,
+        Defaults::Processed,
+        0,
+        &mut cache,
+        &mut from_defaults,
+    );
+    let mut from_user = Vec::new();
     coalesce_into(
         chart,
         &mut dest,
@@ -317,8 +325,23 @@ pub(crate) fn coalesce(chart: &Chart, user: &VMap, diags: &mut Vec<HelmDiagnosti
         false,
         0,
         &mut cache,
-        diags,
+        &mut from_user,
     );
+    // Helm coalesces the user's values with the defaults first (enabling
+    // dependencies), the defaults alone after (import values), and stops
+    // at the first subchart value that is not a table: one met with the
+    // user's values hides those of the defaults alone.
+    let is_mismatch = |d: &HelmDiagnostic| {
+        d.code == crate::diag::Code::Values && d.message.contains("type mismatch on ")
+    };
+    if from_user.iter().any(is_mismatch) {
+        from_defaults.retain(|d| !is_mismatch(d));
+    }
+    for d in from_user.into_iter().chain(from_defaults) {
+        if !diags.contains(&d) {
+            diags.push(d);
+        }
+    }
     dest
 }
 
@@ -399,7 +422,11 @@ fn coalesce_into(
         let key: Arc<str> = Arc::from(inst.name.as_str());
         let mut sub = match dest.get(&key) {
             Some(Data::Map(m)) => (**m).clone(),
-            None | Some(Data::Nil) => VMap::new(),
+            None => VMap::new(),
+            // A null that reached here is one of the defaults (a user null
+            // deletes the key it meets): Helm's merge of the defaults keeps
+            // it, and coalesceDeps refuses it (`%!t(<nil>)`) as it refuses
+            // any other value that is not a table.
             Some(other) => {
                 // Helm's coalesceDeps refuses the chart (`%t` of the value);
                 // through a declared dependency, ProcessDependencies says so.
