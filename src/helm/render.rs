@@ -18,7 +18,8 @@
 //! templates, and a subchart's `.Values` is the same map as its parent's
 //! `.Values.<sub>`, so a `set` in one template is seen by later ones.
 
-use std::cell::Cell;
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -45,7 +46,9 @@ pub const DEFAULT_KUBE_VERSION: &str = "v1.35.0";
 /// without end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RenderLimits {
-    /// Most nested `include`/`tpl` calls (Helm stops at 1000).
+    /// Most nested `include` calls of one template name (or `tpl` calls)
+    /// already open when one more is refused (Helm's `recursionMaxNums`,
+    /// 1000: so 1001 nest).
     pub max_include_depth: usize,
     /// Most `{{range}}` iterations in one template file's execution.
     pub max_range_iters: u64,
@@ -582,8 +585,10 @@ pub(crate) fn render_here(chart: &Chart, options: &RenderOptions) -> Rendered {
         .map(|s| (s.name.clone(), s.file.clone()))
         .collect();
 
-    // Execute in Helm's order (sorted names), manifests only.
-    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    // Execute in Helm's order: the parse order above (sortTemplates: deeper
+    // paths first, then reverse lexical), partials skipped. Each chart's
+    // top-level object is one shared map, so a template's `set` on `.` or
+    // `.Values` is seen by the templates executed after it, as in Helm.
     let mut rendered_files: Vec<DocSource> = Vec::new();
     let mut notes = None;
     for (name, file, inst_idx, manifest) in &entries {
@@ -591,11 +596,9 @@ pub(crate) fn render_here(chart: &Chart, options: &RenderOptions) -> Rendered {
             continue;
         }
         let inst = &instances[*inst_idx];
+        // Helm's engine executes every chart's NOTES.txt (its errors and
+        // side effects count); only the top-level chart's text is kept.
         let is_notes = name.ends_with("/templates/NOTES.txt");
-        if is_notes && *inst_idx != 0 {
-            // Helm renders only the top-level chart's notes.
-            continue;
-        }
         let base_path = format!("{}/templates", inst.full_path);
         inst.top
             .insert("Template", template_object(name, &base_path));
@@ -605,7 +608,9 @@ pub(crate) fn render_here(chart: &Chart, options: &RenderOptions) -> Rendered {
             Ok(out) => {
                 let (out, marks) = strip_no_value(&out, marks);
                 if is_notes {
-                    notes = Some(out);
+                    if *inst_idx == 0 {
+                        notes = Some(out);
+                    }
                 } else {
                     rendered_files.push(DocSource {
                         template: name.clone(),
@@ -648,6 +653,9 @@ pub(crate) fn render_here(chart: &Chart, options: &RenderOptions) -> Rendered {
             crds.push((format!("{}/{}", inst.full_path, f.name), f.text()));
         }
     }
+    // Output order is a separate sort: Helm's SortManifests walks the
+    // rendered files by path before its stable sort by kind.
+    rendered_files.sort_by(|a, b| a.template.cmp(&b.template));
     let docs = output::split_and_sort(&rendered_files, &crds, &mut diags);
     // A failing partial included by several templates is reported once.
     let mut seen = std::collections::HashSet::new();
@@ -777,7 +785,7 @@ fn collect_instances<'a>(
 /// Helm's engine functions: `include`, `tpl`, `required`, `fail`,
 /// `lookup`. `include`/`tpl` nest at most `max_depth` deep (Helm: 1000).
 fn helm_funcs(set: &mut Set, max_depth: usize) {
-    let depth = Rc::new(Cell::new(0usize));
+    let depth = Rc::new(RefCell::new(HashMap::new()));
     let d1 = depth.clone();
     set.add_func(
         "include",
@@ -826,22 +834,33 @@ fn helm_funcs(set: &mut Set, max_depth: usize) {
     set.add_plain("lookup", |_a: &[Value]| Ok(Value::map(Entries::new())));
 }
 
-/// One more nested `include`/`tpl`, refused past the bound.
-fn enter(depth: &Rc<Cell<usize>>, max: usize, what: &str) -> Result<DepthGuard, String> {
-    if depth.get() >= max {
+/// One more nested `include` of `name` (or `tpl`), refused past the bound.
+/// Helm's includeFun counts nested calls per template name and refuses a
+/// call only when the name is already `> recursionMaxNums` (1000) deep, so
+/// 1001 nested calls of one name render.
+fn enter(
+    depth: &Rc<RefCell<HashMap<String, usize>>>,
+    max: usize,
+    what: &str,
+) -> Result<DepthGuard, String> {
+    let mut counts = depth.borrow_mut();
+    let n = counts.entry(what.to_owned()).or_insert(0);
+    if *n > max {
         return Err(format!(
             "rendering template has a nested reference name: {what}: unable to execute template"
         ));
     }
-    depth.set(depth.get() + 1);
-    Ok(DepthGuard(depth.clone()))
+    *n += 1;
+    Ok(DepthGuard(depth.clone(), what.to_owned()))
 }
 
-struct DepthGuard(Rc<Cell<usize>>);
+struct DepthGuard(Rc<RefCell<HashMap<String, usize>>>, String);
 
 impl Drop for DepthGuard {
     fn drop(&mut self) {
-        self.0.set(self.0.get().saturating_sub(1));
+        if let Some(n) = self.0.borrow_mut().get_mut(&self.1) {
+            *n = n.saturating_sub(1);
+        }
     }
 }
 
