@@ -38,7 +38,9 @@ pub(crate) fn node_value(node: &crate::yaml::Node) -> Value {
     }
 }
 
-/// `toYaml`: the YAML text without the final newline (Helm trims it).
+/// `toYaml`: the YAML text without its final newline (Helm's
+/// `strings.TrimSuffix(yaml, "\n")`: exactly one, so a keep-chomped `|+`
+/// block at the end keeps its blank lines).
 pub(crate) fn to_yaml(v: &Value) -> String {
     yaml_text(v, false)
 }
@@ -54,7 +56,7 @@ pub(crate) fn to_yaml_pretty(v: &Value) -> String {
 fn yaml_text(v: &Value, pretty: bool) -> String {
     let mut out = String::new();
     emit_root(v, pretty, &mut out);
-    while out.ends_with('\n') {
+    if out.ends_with('\n') {
         out.pop();
     }
     out
@@ -221,18 +223,47 @@ fn emit_map(v: &Value, indent: usize, pretty: bool, out: &mut String) {
         let k = &k;
         let val = &val;
         out.push_str(&" ".repeat(indent));
-        out.push_str(&yaml_string(k, indent, true));
+        let key = through_json(k, pretty);
+        let complex = key.len() > 128 || key.contains(is_break);
+        if complex {
+            // Not a simple key (go-yaml's `check_simple_key`): `? KEY`,
+            // the key written as a value (a literal block if multi-line),
+            // then `:` on a line of its own.
+            out.push_str("? ");
+            let col = column(out);
+            let text = yaml_string(&key, indent + 2, false);
+            out.push_str(&fold_unless(pretty, text, col, indent + 2));
+            out.push('\n');
+            out.push_str(&" ".repeat(indent));
+        } else {
+            out.push_str(&yaml_string(&key, indent, true));
+        }
         out.push(':');
+        // go-yaml v2 does not indent a sequence inside a mapping; v3 at
+        // indent 2 does.
+        let seq_indent = if pretty { indent + 2 } else { indent };
         match val {
+            // After a complex key's `:` a block collection starts on the
+            // same line.
+            Value::Map(inner) if complex && !inner.is_empty() && marshal_text(inner).is_none() => {
+                out.push(' ');
+                let mut sub = String::new();
+                emit_map(val, indent + 2, pretty, &mut sub);
+                out.push_str(sub.get(indent + 2..).unwrap_or(&sub));
+            }
+            Value::List(inner) if complex && !inner.is_empty() => {
+                out.push(' ');
+                let mut sub = String::new();
+                emit_seq(val, indent + 2, pretty, &mut sub);
+                out.push_str(sub.get(indent + 2..).unwrap_or(&sub));
+            }
             Value::Map(inner) if !inner.is_empty() && marshal_text(inner).is_none() => {
                 out.push('\n');
                 emit_map(val, indent + 2, pretty, out);
             }
             Value::List(inner) if !inner.is_empty() => {
                 out.push('\n');
-                // go-yaml v2 does not indent a sequence inside a mapping;
-                // v3 at indent 2 does.
-                emit_seq(val, if pretty { indent + 2 } else { indent }, pretty, out);
+                emit_seq(val, seq_indent, pretty, out);
             }
             other => {
                 out.push(' ');
@@ -301,7 +332,7 @@ fn scalar(v: &Value, indent: usize, key: bool, pretty: bool) -> String {
             }
             go_float(*f)
         }
-        Value::String(s) => yaml_string(s, indent, key),
+        Value::String(s) => yaml_string(&through_json(s, pretty), indent, key),
         // Through JSON a nil map is null; go-yaml v3 writes `{}`.
         Value::Map(m) if m.is_nil() && !pretty => "null".into(),
         Value::Map(m) => {
@@ -340,7 +371,6 @@ fn resolves_non_string(s: &str) -> bool {
             | "-.inf"
             | "-.Inf"
             | "-.INF"
-            | "<<"
     ) {
         return true;
     }
@@ -431,19 +461,54 @@ fn parse_go_int(s: &str) -> bool {
     !digits.is_empty() && i64::from_str_radix(digits, radix).is_ok()
 }
 
+/// go-yaml's `is_printable` (both versions): LF, printable ASCII and the
+/// rest of the Basic Multilingual Plane but surrogates, BOM and `U+FFFE`/
+/// `U+FFFF`. Unlike libyaml it has no NEL and nothing past `U+FFFF`: a
+/// string with an emoji is double-quoted with `\U` escapes.
 fn is_printable(c: char) -> bool {
     let u = c as u32;
     u == 0x0A
         || (0x20..=0x7E).contains(&u)
-        || u == 0x85
         || (0xA0..=0xD7FF).contains(&u)
         || ((0xE000..=0xFFFD).contains(&u) && u != 0xFEFF)
-        || (0x10000..=0x10FFFF).contains(&u)
+}
+
+/// go-yaml's `is_break`: CR, LF, NEL, LINE SEPARATOR, PARAGRAPH SEPARATOR.
+fn is_break(c: char) -> bool {
+    matches!(c, '\r' | '\n' | '\u{85}' | '\u{2028}' | '\u{2029}')
+}
+
+/// A string as `toYaml` has it after its JSON round trip (sigs.k8s.io/yaml:
+/// `encoding/json` writes NEL raw, and go-yaml reads it as a line break in
+/// the double-quoted JSON string, folding it with the spaces around it:
+/// one break is a space, n breaks are n-1 newlines). `toYamlPretty`
+/// marshals the string itself.
+fn through_json(s: &str, pretty: bool) -> std::borrow::Cow<'_, str> {
+    if pretty || !s.contains('\u{85}') {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find([' ', '\u{85}']) {
+        out.push_str(&rest[..i]);
+        let run = &rest[i..];
+        let end = run
+            .find(|c: char| c != ' ' && c != '\u{85}')
+            .unwrap_or(run.len());
+        let breaks = run[..end].matches('\u{85}').count();
+        match breaks {
+            0 => out.push_str(&run[..end]),
+            1 => out.push(' '),
+            n => out.extend(std::iter::repeat_n('\n', n - 1)),
+        }
+        rest = &run[end..];
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
 }
 
 /// The scalar analysis of libyaml's emitter (`yaml_emitter_analyze_scalar`).
 struct Analysis {
-    multiline: bool,
     block_plain_allowed: bool,
     single_quoted_allowed: bool,
     block_allowed: bool,
@@ -452,7 +517,6 @@ struct Analysis {
 fn analyze(s: &str) -> Analysis {
     if s.is_empty() {
         return Analysis {
-            multiline: false,
             block_plain_allowed: true,
             single_quoted_allowed: true,
             block_allowed: false,
@@ -469,7 +533,7 @@ fn analyze(s: &str) -> Analysis {
     if s.starts_with("---") || s.starts_with("...") {
         block_indicators = true;
     }
-    let is_blankz = |c: Option<&char>| matches!(c, None | Some(' ' | '\t' | '\n' | '\r'));
+    let is_blankz = |c: Option<&char>| c.is_none_or(|&c| c == ' ' || c == '\t' || is_break(c));
     let mut preceded_by_ws = true;
     for (i, &c) in chars.iter().enumerate() {
         let followed_by_ws = is_blankz(chars.get(i + 1));
@@ -492,7 +556,7 @@ fn analyze(s: &str) -> Analysis {
         if !is_printable(c) {
             special = true;
         }
-        if c == '\n' || c == '\r' {
+        if is_break(c) {
             line_breaks = true;
         }
         let last = i + 1 == chars.len();
@@ -508,7 +572,7 @@ fn analyze(s: &str) -> Analysis {
             }
             prev_space = true;
             prev_break = false;
-        } else if c == '\n' || c == '\r' {
+        } else if is_break(c) {
             if i == 0 {
                 leading_break = true;
             }
@@ -524,10 +588,9 @@ fn analyze(s: &str) -> Analysis {
             prev_space = false;
             prev_break = false;
         }
-        preceded_by_ws = matches!(c, ' ' | '\t' | '\n' | '\r');
+        preceded_by_ws = matches!(c, ' ' | '\t' | '\0') || is_break(c);
     }
     let mut a = Analysis {
-        multiline: line_breaks,
         block_plain_allowed: true,
         single_quoted_allowed: true,
         block_allowed: true,
@@ -568,38 +631,74 @@ fn yaml_string(s: &str, indent: usize, key: bool) -> String {
     if !wants_literal && can_plain && a.block_plain_allowed && !(s.is_empty()) {
         return s.to_owned();
     }
-    if !wants_literal && can_plain && a.single_quoted_allowed && !a.multiline {
-        return format!("'{}'", s.replace('\'', "''"));
+    if !wants_literal && can_plain && a.single_quoted_allowed {
+        return single_quoted(s, indent);
     }
     double_quoted(s)
 }
 
+/// go-yaml's single-quoted writer: a line break other than LF (only those
+/// reach here) is written as itself, and the text after it is indented as
+/// a continuation line.
+fn single_quoted(s: &str, indent: usize) -> String {
+    let pad = indent.max(2);
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('\'');
+    let mut col: Option<usize> = None;
+    for c in s.chars() {
+        if is_break(c) {
+            out.push(c);
+            col = Some(0);
+        } else if c == ' ' {
+            out.push(c);
+            col = col.map(|n| n + 1);
+        } else {
+            if let Some(n) = col.take() {
+                out.extend(std::iter::repeat_n(' ', pad.saturating_sub(n)));
+            }
+            if c == '\'' {
+                out.push('\'');
+            }
+            out.push(c);
+        }
+    }
+    out.push('\'');
+    out
+}
+
 fn literal(s: &str, indent: usize) -> String {
     let mut head = String::from("|");
-    if s.starts_with(' ') || s.starts_with('\n') {
+    if s.starts_with(' ') || s.chars().next().is_some_and(is_break) {
         head.push('2');
     }
-    if !s.ends_with('\n') {
-        head.push('-');
-    } else if s.ends_with("\n\n") || s == "\n" {
-        head.push('+');
+    let mut rev = s.chars().rev();
+    match (rev.next(), rev.next()) {
+        (Some(last), _) if !is_break(last) => head.push('-'),
+        (Some(_), None) => head.push('+'),
+        (Some(_), Some(prev)) if is_break(prev) => head.push('+'),
+        _ => {}
     }
-    let pad = " ".repeat(indent.max(2));
+    // go-yaml's literal writer: LF ends a line, another break is written
+    // as itself; the text after a break is indented. The scalar's own last
+    // LF is left to the caller.
+    let pad = indent.max(2);
     let mut out = head;
     out.push('\n');
-    let body = s.strip_suffix('\n').unwrap_or(s);
-    let mut first = true;
-    for line in body.split('\n') {
-        if !first {
-            out.push('\n');
-        }
-        first = false;
-        if !line.is_empty() {
-            out.push_str(&pad);
-            out.push_str(line);
+    let mut col: Option<usize> = Some(0);
+    for c in s.chars() {
+        if is_break(c) {
+            out.push(c);
+            col = Some(0);
+        } else {
+            if let Some(n) = col.take() {
+                out.extend(std::iter::repeat_n(' ', pad.saturating_sub(n)));
+            }
+            out.push(c);
         }
     }
-    // For `|+`, the extra trailing newlines are kept as empty lines.
+    if s.ends_with('\n') {
+        out.pop();
+    }
     out
 }
 
@@ -619,7 +718,6 @@ fn double_quoted(s: &str) -> String {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
             '\u{85}' => out.push_str("\\N"),
-            '\u{a0}' => out.push_str("\\_"),
             '\u{2028}' => out.push_str("\\L"),
             '\u{2029}' => out.push_str("\\P"),
             c if !is_printable(c) || c == '\u{feff}' => {
