@@ -368,16 +368,42 @@ fn trunc(s: &str, n: i64) -> String {
     }
 }
 
+/// Go's `regexp.Compile`: Sprig's `must*` functions return its error.
 fn regex(pattern: &str) -> Result<regex::Regex, String> {
-    regex::RegexBuilder::new(pattern)
-        .size_limit(1 << 20)
-        .build()
-        .map_err(|e| err(format!("error parsing regexp: {e}")))
+    super::goregex::compile(pattern)
+}
+
+/// Go's `regexp.MustCompile`, which the other Sprig regex functions call:
+/// its panic is the error text/template reports.
+fn must_compile(pattern: &str) -> Result<regex::Regex, String> {
+    regex(pattern).map_err(|e| format!("regexp: Compile({}): {e}", go_backquote(pattern)))
+}
+
+/// regexp's `quote`: backquoted when `strconv.CanBackquote`, else `%q`.
+fn go_backquote(s: &str) -> String {
+    let can = !s.contains('`')
+        && s.chars()
+            .all(|c| c == '\t' || !(c.is_control() || c == '\u{FEFF}' || c == '\u{FFFD}'));
+    if can {
+        format!("`{s}`")
+    } else {
+        format!("{s:?}")
+    }
+}
+
+/// The compile step of a Sprig regex function: `must` ones return Go's
+/// error, the others panic through `MustCompile`.
+fn compile_for(name: &str, pattern: &str) -> Result<regex::Regex, String> {
+    if name.starts_with("must") {
+        regex(pattern)
+    } else {
+        must_compile(pattern)
+    }
 }
 
 /// Go's `$1`/`${name}` expansion syntax is the regex crate's too.
-fn regex_replace(args: &[Value], literal: bool) -> R {
-    let re = regex(&sarg(args, 0))?;
+fn regex_replace(args: &[Value], literal: bool, name: &str) -> R {
+    let re = compile_for(name, &sarg(args, 0))?;
     let s = sarg(args, 1);
     let repl = sarg(args, 2);
     Ok(string(if literal {
@@ -890,22 +916,66 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
         let sep = sarg(a, 0);
         Ok(string(strslice(&arg(a, 1)).join(&sep)))
     });
-    reg!(m, ["regexMatch", "mustRegexMatch"], |a: &[Value]| Ok(
-        Value::Bool(regex(&sarg(a, 0))?.is_match(&sarg(a, 1)))
+    // Sprig's regexMatch ignores a compile error: the pattern matches
+    // nothing.
+    reg!(m, ["regexMatch"], |a: &[Value]| Ok(Value::Bool(
+        regex(&sarg(a, 0)).is_ok_and(|re| re.is_match(&sarg(a, 1)))
+    )));
+    reg!(m, ["mustRegexMatch"], |a: &[Value]| Ok(Value::Bool(
+        regex(&sarg(a, 0))?.is_match(&sarg(a, 1))
+    )));
+    reg!(m, ["regexFind"], |a: &[Value]| regex_find(a, "regexFind"));
+    reg!(m, ["mustRegexFind"], |a: &[Value]| regex_find(
+        a,
+        "mustRegexFind"
     ));
-    reg!(m, ["regexFind", "mustRegexFind"], |a: &[Value]| {
+    reg!(m, ["regexFindAll"], |a: &[Value]| regex_find_all(
+        a,
+        "regexFindAll"
+    ));
+    reg!(m, ["mustRegexFindAll"], |a: &[Value]| regex_find_all(
+        a,
+        "mustRegexFindAll"
+    ));
+    reg!(m, ["regexReplaceAll"], |a: &[Value]| regex_replace(
+        a,
+        false,
+        "regexReplaceAll"
+    ));
+    reg!(m, ["mustRegexReplaceAll"], |a: &[Value]| regex_replace(
+        a,
+        false,
+        "mustRegexReplaceAll"
+    ));
+    reg!(m, ["regexReplaceAllLiteral"], |a: &[Value]| regex_replace(
+        a,
+        true,
+        "regexReplaceAllLiteral"
+    ));
+    reg!(m, ["mustRegexReplaceAllLiteral"], |a: &[Value]| {
+        regex_replace(a, true, "mustRegexReplaceAllLiteral")
+    });
+    reg!(m, ["regexSplit"], |a: &[Value]| regex_split(
+        a,
+        "regexSplit"
+    ));
+    reg!(m, ["mustRegexSplit"], |a: &[Value]| regex_split(
+        a,
+        "mustRegexSplit"
+    ));
+    fn regex_find(a: &[Value], name: &str) -> R {
         let s = sarg(a, 1);
         Ok(string(
-            regex(&sarg(a, 0))?
+            compile_for(name, &sarg(a, 0))?
                 .find(&s)
                 .map(|x| x.as_str().to_owned())
                 .unwrap_or_default(),
         ))
-    });
-    reg!(m, ["regexFindAll", "mustRegexFindAll"], |a: &[Value]| {
+    }
+    fn regex_find_all(a: &[Value], name: &str) -> R {
         let s = sarg(a, 1);
         let n = to_i64(&arg(a, 2));
-        let re = regex(&sarg(a, 0))?;
+        let re = compile_for(name, &sarg(a, 0))?;
         let it = re.find_iter(&s).map(|x| string(x.as_str()));
         Ok(strings(
             if n < 0 {
@@ -915,23 +985,13 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
             },
             true,
         ))
-    });
-    reg!(
-        m,
-        ["regexReplaceAll", "mustRegexReplaceAll"],
-        |a: &[Value]| regex_replace(a, false)
-    );
-    reg!(
-        m,
-        ["regexReplaceAllLiteral", "mustRegexReplaceAllLiteral"],
-        |a: &[Value]| regex_replace(a, true)
-    );
+    }
     // Go's Regexp.Split: empty matches at the start split nothing; an
     // empty input is one empty piece.
-    reg!(m, ["regexSplit", "mustRegexSplit"], |a: &[Value]| {
+    fn regex_split(a: &[Value], name: &str) -> R {
         let (pattern, s) = (sarg(a, 0), sarg(a, 1));
         let n = to_i64(&arg(a, 2));
-        let re = regex(&pattern)?;
+        let re = compile_for(name, &pattern)?;
         if n == 0 {
             return Ok(strings(Vec::new(), true));
         }
@@ -954,7 +1014,7 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
             out.push(string(&s[beg..]));
         }
         Ok(strings(out, false))
-    });
+    }
     // Go's regexp.QuoteMeta escapes only `\.+*?()|[]{}^$`.
     reg!(m, ["regexQuoteMeta"], |a: &[Value]| {
         let s = sarg(a, 0);
@@ -1828,6 +1888,9 @@ fn merge_all(a: &[Value], overwrite: bool) -> R {
     // A nil destination is Go's nil map: mergo gives it a new map.
     let d = match arg(a, 0) {
         Value::Map(d) if d.is_nil() => Map::new(VMap::new()),
+        // The parameter is a `map[string]interface {}`: a `common.Values`
+        // comes back as that type.
+        Value::Map(d) if d.type_name() == Some("common.Values") => d.plain_view(),
         Value::Map(d) => d,
         Value::Nil => Map::new(VMap::new()),
         _ => return Err(err("merge: the destination is not a map")),

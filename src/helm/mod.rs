@@ -49,6 +49,7 @@ pub(crate) mod digest;
 mod funcs;
 mod glob;
 mod gojson;
+mod goregex;
 mod gotime;
 mod goutil;
 mod numbers;
