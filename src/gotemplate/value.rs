@@ -214,7 +214,8 @@ pub struct Map(Rc<MapCell>);
 #[derive(Default)]
 struct MapCell {
     go_type: Option<&'static GoType>,
-    entries: RefCell<Entries>,
+    /// Shared with every view of the same Go map (see [`Map::view`]).
+    entries: Rc<RefCell<Entries>>,
     /// A nil map of its type (`.Chart.Annotations` of a chart without
     /// any): reads and prints as an empty one, marshals as JSON `null`.
     nil: bool,
@@ -324,7 +325,7 @@ impl Map {
     pub fn new(entries: Entries) -> Map {
         Map(Rc::new(MapCell {
             go_type: None,
-            entries: RefCell::new(entries),
+            entries: Rc::new(RefCell::new(entries)),
             nil: false,
         }))
     }
@@ -333,7 +334,7 @@ impl Map {
     pub fn nil(go_type: &'static GoType) -> Map {
         Map(Rc::new(MapCell {
             go_type: Some(go_type),
-            entries: RefCell::default(),
+            entries: Rc::default(),
             nil: true,
         }))
     }
@@ -343,7 +344,7 @@ impl Map {
     pub fn nil_plain() -> Map {
         Map(Rc::new(MapCell {
             go_type: None,
-            entries: RefCell::default(),
+            entries: Rc::default(),
             nil: true,
         }))
     }
@@ -358,7 +359,7 @@ impl Map {
     pub fn typed(go_type: &'static GoType, entries: Entries) -> Map {
         Map(Rc::new(MapCell {
             go_type: Some(go_type),
-            entries: RefCell::new(entries),
+            entries: Rc::new(RefCell::new(entries)),
             nil: false,
         }))
     }
@@ -483,7 +484,28 @@ impl Map {
 
     /// Whether both handles are the same Go map.
     pub fn ptr_eq(&self, other: &Map) -> bool {
-        Rc::ptr_eq(&self.0, &other.0)
+        Rc::ptr_eq(&self.0.entries, &other.0.entries)
+    }
+
+    /// The same Go map as a plain `map[string]interface {}` (what a
+    /// function parameter of that type makes of a `common.Values`).
+    pub fn plain_view(&self) -> Map {
+        Map(Rc::new(MapCell {
+            go_type: None,
+            entries: self.0.entries.clone(),
+            nil: self.0.nil,
+        }))
+    }
+
+    /// The same Go map seen as the named map type `go_type` (Go's
+    /// conversion `common.Values(m)`): entries are shared, writes through
+    /// either handle are seen by both, only the type differs.
+    pub fn view(&self, go_type: &'static GoType) -> Map {
+        Map(Rc::new(MapCell {
+            go_type: Some(go_type),
+            entries: self.0.entries.clone(),
+            nil: self.0.nil,
+        }))
     }
 
     /// A deep copy: nested maps are new maps (Sprig's `deepCopy`). Past
@@ -512,7 +534,7 @@ impl Map {
         }
         Map(Rc::new(MapCell {
             go_type: self.0.go_type,
-            entries: RefCell::new(entries),
+            entries: Rc::new(RefCell::new(entries)),
             nil: self.0.nil,
         }))
     }

@@ -34,7 +34,7 @@ pub(crate) static FILES: GoType = GoType {
 };
 
 /// `common.Values`, the type of `.Template`.
-static VALUES: GoType = GoType {
+pub(crate) static VALUES: GoType = GoType {
     name: "common.Values",
     kind: GoKind::Map,
     elem_zero: ElemZero::Nil,

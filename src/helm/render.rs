@@ -30,7 +30,7 @@ use super::data::Data;
 use super::funcs::{self, sv};
 use super::glob::files_glob_matches;
 use super::objects::{
-    FILES, capabilities, chart_object, files_object, release_object, template_object,
+    FILES, VALUES, capabilities, chart_object, files_object, release_object, template_object,
 };
 use super::output::{self, DocSource};
 use super::sigs;
@@ -602,7 +602,9 @@ pub(crate) fn render_here(chart: &Chart, options: &RenderOptions) -> Rendered {
         let base_path = format!("{}/templates", inst.full_path);
         inst.top
             .insert("Template", template_object(name, &base_path));
-        let data = Value::Map(inst.top.clone());
+        // Templates get the chart's top-level map as a `common.Values`
+        // (`.Subcharts.<name>` holds it as a plain map).
+        let data = Value::Map(inst.top.view(&VALUES));
         let mut marks = Vec::new();
         match set.execute(name, &data, Some(&mut marks)) {
             Ok(out) => {
@@ -745,7 +747,9 @@ fn collect_instances<'a>(
         .unwrap_or(&full_path)
         .to_owned();
     let top = Map::default();
-    top.insert("Values", Value::Map(scoped.clone()));
+    // The chart's `.Values` is a `common.Values` (Helm's `Values.Table`
+    // converts the parent's `.Values.<name>` map, sharing it).
+    top.insert("Values", Value::Map(scoped.view(&VALUES)));
     top.insert("Release", release.clone());
     top.insert("Capabilities", caps.clone());
     top.insert("Chart", chart_object(chart, &name, is_root));

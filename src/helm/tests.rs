@@ -149,8 +149,10 @@ fn functions_table() {
             "{\"m\":1} {\"k\":\"v\"}",
         ),
         (
-            "{{ dig \"map\" \"k\" \"none\" .Values }} {{ dig \"map\" \"z\" \"none\" .Values }}",
-            "v none",
+            // `.Values` itself is a `common.Values`, which dig's type
+            // assertion refuses (as in Helm); a copy through `merge` is plain.
+            "{{ dig \"map\" \"k\" \"none\" (merge (dict) .Values) }} {{ dig \"k\" \"none\" .Values.map }} {{ dig \"z\" \"none\" .Values.map }}",
+            "v v none",
         ),
         (
             "{{ \"hello world\" | title }} {{ \"HeLLo\" | lower }}",
