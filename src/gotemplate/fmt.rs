@@ -341,6 +341,7 @@ fn format_one(verb: char, spec: Spec, v: &Value, depth: usize) -> String {
             let s = fmt_g(*f, spec.prec);
             leaf(sign(if verb == 'G' { s.to_uppercase() } else { s }, spec))
         }
+        ('b', Value::Float(f)) => leaf(sign(float_b(*f), spec)),
         ('x' | 'X', Value::Float(f)) if f.is_finite() => {
             let s = hex_float(*f);
             leaf(sign(if verb == 'X' { s.to_uppercase() } else { s }, spec))
@@ -349,9 +350,39 @@ fn format_one(verb: char, spec: Spec, v: &Value, depth: usize) -> String {
     }
 }
 
+/// `strconv.FormatFloat(f, 'b', -1, 64)`: the mantissa as a decimal
+/// integer, `p`, the binary exponent (`42.0` is `5910974510923776p-47`).
+fn float_b(f: f64) -> String {
+    if f.is_nan() {
+        return "NaN".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        };
+    }
+    let bits = f.to_bits();
+    let neg = bits >> 63 != 0;
+    let mut exp = i64::try_from((bits >> 52) & 0x7FF).unwrap_or(0);
+    let mut mant = bits & ((1u64 << 52) - 1);
+    if exp == 0 {
+        exp += 1;
+    } else {
+        mant |= 1u64 << 52;
+    }
+    exp += -1023 - 52;
+    format!(
+        "{}{mant}p{}{exp}",
+        if neg { "-" } else { "" },
+        if exp >= 0 { "+" } else { "" }
+    )
+}
+
 /// A `[]byte` as Go's `string(b)` (invalid UTF-8 replaced).
 fn bytes_text(v: &Value) -> String {
-    String::from_utf8_lossy(v.as_bytes().unwrap_or_default()).into_owned()
+    super::value::go_string_from_bytes(v.as_bytes().unwrap_or_default())
 }
 
 /// `-` for a negative number (Go writes the sign, then the magnitude's

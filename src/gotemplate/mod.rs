@@ -46,5 +46,6 @@ pub use parse::{Arg, Branch, Command, List, Node, ParseError, Pipe, Tree, parse}
 pub use sig::{Param, Sig};
 pub use value::{
     ElemZero, Entries, GoField, GoKind, GoType, IntKind, Map, STRING_MAP, Slice, SliceType, Value,
-    deep_equal, go_float, go_string, print_value,
+    deep_equal, go_float, go_string, go_string_bytes, go_string_from_bytes, is_carried_byte,
+    print_value,
 };

@@ -690,6 +690,54 @@ impl Value {
     }
 }
 
+/// Go strings are byte strings; ours are UTF-8. A byte of a Go string
+/// that is not part of valid UTF-8 (a binary file read by `.Files.Get`,
+/// `b64dec` of binary data, a byte-wise cut inside a character) is carried
+/// as the private-use character `U+10FF00 + byte` (`U+10FF80..=U+10FFFF`),
+/// so the functions that see bytes (`len`, `b64enc`, the digests, `trunc`)
+/// get Go's bytes back with [`go_string_bytes`].
+pub fn go_string_from_bytes(b: &[u8]) -> String {
+    match std::str::from_utf8(b) {
+        Ok(s) => s.to_owned(),
+        Err(_) => {
+            let mut out = String::with_capacity(b.len() + 8);
+            for chunk in b.utf8_chunks() {
+                out.push_str(chunk.valid());
+                for &x in chunk.invalid() {
+                    out.push(char::from_u32(CARRIER + u32::from(x)).unwrap_or('\u{FFFD}'));
+                }
+            }
+            out
+        }
+    }
+}
+
+/// Where the carried bytes of [`go_string_from_bytes`] start.
+const CARRIER: u32 = 0x10_FF00;
+
+/// Whether `c` carries a raw byte (see [`go_string_from_bytes`]).
+pub fn is_carried_byte(c: char) -> bool {
+    (CARRIER + 0x80..=CARRIER + 0xFF).contains(&(c as u32))
+}
+
+/// The Go bytes of a string (see [`go_string_from_bytes`]).
+pub fn go_string_bytes(s: &str) -> std::borrow::Cow<'_, [u8]> {
+    // Every carried byte is a 4-byte sequence starting with 0xF4.
+    if !s.as_bytes().contains(&0xF4) {
+        return std::borrow::Cow::Borrowed(s.as_bytes());
+    }
+    let mut out = Vec::with_capacity(s.len());
+    for c in s.chars() {
+        if is_carried_byte(c) {
+            out.push(u8::try_from(c as u32 - CARRIER).unwrap_or(0));
+        } else {
+            let mut buf = [0u8; 4];
+            out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// Deepest nesting printed or compared: a map that holds itself (possible
 /// with `set`) must not recurse without end.
 pub(crate) const MAX_DEPTH: usize = 1_000;

@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use crate::gotemplate::{
     ElemZero, Entries as VMap, GoKind, GoType, IntKind, Map, STRING_MAP, Set, Slice, SliceType,
-    Value, deep_equal, go_quote, sprint, sprintf,
+    Value, deep_equal, go_quote, go_string_bytes, go_string_from_bytes, sprint, sprintf,
 };
 
 use super::gotime::{self, GoTime, Zone};
@@ -185,7 +185,7 @@ pub(crate) fn sv(v: &Value) -> String {
         Value::String(s) => s.to_string(),
         Value::Nil => String::new(),
         // strval's `string(b)`.
-        Value::Bytes(b) => String::from_utf8_lossy(b.as_deref().unwrap_or_default()).into_owned(),
+        Value::Bytes(b) => go_string_from_bytes(b.as_deref().unwrap_or_default()),
         other => go_value_string(other),
     }
 }
@@ -348,10 +348,10 @@ fn strslice(v: &Value) -> Vec<String> {
     }
 }
 
-/// `s[from..to]` by bytes, as Go slices a string; a cut inside a UTF-8
-/// sequence leaves a replacement character (Go keeps the raw byte).
+/// `s[from..to]` by bytes, as Go slices a string (a cut inside a UTF-8
+/// sequence keeps the raw bytes, carried as [`go_string_from_bytes`] says).
 fn byte_slice(s: &str, from: usize, to: usize) -> String {
-    String::from_utf8_lossy(s.as_bytes().get(from..to).unwrap_or(&[])).into_owned()
+    go_string_from_bytes(go_string_bytes(s).get(from..to).unwrap_or(&[]))
 }
 
 /// Sprig's `trunc`: the first `n` bytes, or for a negative `n` the last
@@ -1028,31 +1028,34 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
         Ok(string(out))
     });
     reg!(m, ["b64enc"], |a: &[Value]| Ok(string(digest::b64encode(
-        sarg(a, 0).as_bytes()
+        &go_string_bytes(&sarg(a, 0))
     ))));
     reg!(m, ["b64dec"], |a: &[Value]| {
         Ok(string(match digest::b64decode_strict(&sarg(a, 0)) {
-            Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+            Ok(b) => go_string_from_bytes(&b),
             Err(at) => format!("illegal base64 data at input byte {at}"),
         }))
     });
     reg!(m, ["b32enc"], |a: &[Value]| Ok(string(goutil::b32encode(
-        sarg(a, 0).as_bytes()
+        &go_string_bytes(&sarg(a, 0))
     ))));
     reg!(m, ["b32dec"], |a: &[Value]| Ok(string(
         match goutil::b32decode(&sarg(a, 0)) {
-            Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+            Ok(b) => go_string_from_bytes(&b),
             Err(e) => e,
         }
     )));
     reg!(m, ["sha256sum"], |a: &[Value]| Ok(string(digest::hex(
-        &digest::sha256(sarg(a, 0).as_bytes())
+        &digest::sha256(&go_string_bytes(&sarg(a, 0)))
+    ))));
+    reg!(m, ["sha512sum"], |a: &[Value]| Ok(string(digest::hex(
+        &digest::sha512(&go_string_bytes(&sarg(a, 0)))
     ))));
     reg!(m, ["sha1sum"], |a: &[Value]| Ok(string(digest::hex(
-        &digest::sha1(sarg(a, 0).as_bytes())
+        &digest::sha1(&go_string_bytes(&sarg(a, 0)))
     ))));
     reg!(m, ["adler32sum"], |a: &[Value]| Ok(string(
-        digest::adler32(sarg(a, 0).as_bytes()).to_string()
+        digest::adler32(&go_string_bytes(&sarg(a, 0))).to_string()
     )));
     reg!(m, ["shuffle"], |a: &[Value]| Ok(string(sarg(a, 0))));
 

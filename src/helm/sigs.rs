@@ -191,6 +191,7 @@ const SIGS: &[(&str, bool, &[Param])] = &[
     ("set", false, &[M, S, A]),
     ("sha1sum", false, &[S]),
     ("sha256sum", false, &[S]),
+    ("sha512sum", false, &[S]),
     ("shuffle", false, &[S]),
     ("slice", true, &[A, A]),
     ("snakecase", false, &[S]),

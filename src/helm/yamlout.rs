@@ -484,6 +484,20 @@ fn is_break(c: char) -> bool {
 /// one break is a space, n breaks are n-1 newlines). `toYamlPretty`
 /// marshals the string itself.
 fn through_json(s: &str, pretty: bool) -> std::borrow::Cow<'_, str> {
+    // A byte that is not UTF-8 becomes U+FFFD in JSON.
+    if !pretty && s.contains(crate::gotemplate::is_carried_byte) {
+        let fixed: String = s
+            .chars()
+            .map(|c| {
+                if crate::gotemplate::is_carried_byte(c) {
+                    '\u{FFFD}'
+                } else {
+                    c
+                }
+            })
+            .collect();
+        return std::borrow::Cow::Owned(through_json(&fixed, pretty).into_owned());
+    }
     if pretty || !s.contains('\u{85}') {
         return std::borrow::Cow::Borrowed(s);
     }
@@ -740,6 +754,15 @@ fn double_quoted(s: &str) -> String {
 /// The text a Go value with its own `MarshalJSON` is written as (a
 /// `time.Time`: RFC 3339 with nanoseconds), JSON and YAML alike.
 fn marshal_text(m: &crate::gotemplate::Map) -> Option<String> {
+    // Masterminds' `*semver.Version` marshals as its `String()` (JSON and
+    // text alike).
+    if m.type_name() == Some(super::funcs::SEMVER.name) {
+        return Some(
+            m.get("String")
+                .map(|v| super::funcs::sv(&v))
+                .unwrap_or_default(),
+        );
+    }
     super::gotime::rfc3339_nano(m)
 }
 
@@ -750,6 +773,19 @@ fn marshal_text(m: &crate::gotemplate::Map) -> Option<String> {
 pub(crate) fn to_json(v: &Value, pretty: bool, escape_html: bool) -> String {
     let mut text = String::new();
     write_json(v, pretty, 0, &mut text);
+    // encoding/json writes each byte that is not valid UTF-8 as `\ufffd`.
+    if text.contains(crate::gotemplate::is_carried_byte) {
+        text = text
+            .chars()
+            .map(|c| {
+                if crate::gotemplate::is_carried_byte(c) {
+                    "\\ufffd".to_owned()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect();
+    }
     if escape_html {
         text.replace('<', "\\u003c")
             .replace('>', "\\u003e")
