@@ -1152,7 +1152,7 @@ fn builtin(name: &str, a: &[Value]) -> Result<Value, String> {
             )),
         },
         "len" => match a.first() {
-            Some(Value::String(s)) => Ok(Value::from_usize(s.len())),
+            Some(Value::String(s)) => Ok(Value::from_usize(super::value::go_string_bytes(s).len())),
             Some(Value::List(l)) => Ok(Value::from_usize(l.len())),
             Some(b @ Value::Bytes(_)) => Ok(Value::from_usize(b.as_bytes().map_or(0, <[u8]>::len))),
             // A struct has no length; `len` names it through its pointer.
@@ -1279,7 +1279,11 @@ fn eq(a: &[Value]) -> Result<Value, String> {
         let k2 = basic(y);
         let t = if k1 != k2 {
             if k1 != Basic::Invalid && k2 != Basic::Invalid {
-                return Err("incompatible types for comparison".into());
+                return Err(format!(
+                    "incompatible types for comparison: {} and {}",
+                    x.type_name(),
+                    y.type_name()
+                ));
             }
             false
         } else {
@@ -1319,7 +1323,12 @@ fn lt(x: &Value, y: &Value) -> Result<bool, String> {
             {
                 Err("invalid type for comparison".into())
             } else {
-                Err("incompatible types for comparison".into())
+                // Go 1.24+ names both types.
+                Err(format!(
+                    "incompatible types for comparison: {} and {}",
+                    x.type_name(),
+                    y.type_name()
+                ))
             }
         }
     }

@@ -699,11 +699,13 @@ fn exec_diagnostic(
         .iter()
         .filter_map(|m| text.rfind(m).map(|i| (i, m.len())))
         .max();
+    // Helm's reformatExecErrorMsg: the location is the second `: `-separated
+    // token of the whole error, the outermost template's (an `include`d
+    // helper's `fail` is reported where the top-level template called it).
     if let Some((at, len)) = deliberate
-        && let Some(t) = text[..at].rfind("template: ")
+        && let Some(located) = text[..at].strip_prefix("template: ")
     {
-        let located = &text[t + "template: ".len()..at];
-        let loc = located.split(": executing").next().unwrap_or("");
+        let loc = located.split(": ").next().unwrap_or("");
         let message = &text[at + len..];
         let mut parts = loc.rsplitn(3, ':');
         let _col = parts.next();
