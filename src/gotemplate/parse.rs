@@ -868,6 +868,12 @@ fn unquote_char(text: &str) -> Option<char> {
     let s = unquote(&format!("\"{}\"", inner.replace('"', "\\\""))).ok()?;
     let mut cs = s.chars();
     let c = cs.next()?;
+    // In a rune literal `\xff` is the code point, not a byte.
+    let c = if super::value::is_carried_byte(c) {
+        char::from_u32(u32::from(*super::value::go_string_bytes(&s).first()?))?
+    } else {
+        c
+    };
     cs.next().is_none().then_some(c)
 }
 
@@ -879,9 +885,16 @@ pub(crate) fn unquote(lit: &str) -> Result<String, String> {
     let Some(body) = lit.strip_prefix('"').and_then(|s| s.strip_suffix('"')) else {
         return Err("invalid syntax".into());
     };
-    let mut out = String::with_capacity(body.len());
+    // Go's `\xNN` and octal escapes are bytes: the result may not be
+    // UTF-8 (carried as `go_string_from_bytes` says).
+    let mut bytes: Vec<u8> = Vec::with_capacity(body.len());
+    let mut out = String::new();
     let mut chars = body.chars();
     while let Some(c) = chars.next() {
+        if !out.is_empty() {
+            bytes.extend_from_slice(out.as_bytes());
+            out.clear();
+        }
         if c != '\\' {
             out.push(c);
             continue;
@@ -910,8 +923,7 @@ pub(crate) fn unquote(lit: &str) -> Result<String, String> {
                     return Err("invalid syntax".into());
                 }
                 if e == 'x' {
-                    // A byte; only ASCII bytes are representable here.
-                    out.push(char::from_u32(v).ok_or("invalid syntax")?);
+                    bytes.push(u8::try_from(v).map_err(|_| "invalid syntax")?);
                 } else {
                     out.push(char::from_u32(v).ok_or("invalid syntax")?);
                 }
@@ -920,12 +932,13 @@ pub(crate) fn unquote(lit: &str) -> Result<String, String> {
                 let rest: String = chars.by_ref().take(2).collect();
                 let v =
                     u32::from_str_radix(&format!("{e}{rest}"), 8).map_err(|_| "invalid syntax")?;
-                out.push(char::from_u32(v).ok_or("invalid syntax")?);
+                bytes.push(u8::try_from(v).map_err(|_| "invalid syntax")?);
             }
             _ => return Err("invalid syntax".into()),
         }
     }
-    Ok(out)
+    bytes.extend_from_slice(out.as_bytes());
+    Ok(super::value::go_string_from_bytes(&bytes))
 }
 
 /// The trees of a template set, by name.
