@@ -1,6 +1,6 @@
 //! Go's `fmt` as templates reach it: `print`, `println`, `printf`.
 
-use super::value::{ElemZero, Value, go_float, go_string, write_go};
+use super::value::{ElemZero, Value, go_float, go_float_special, go_string, write_go};
 
 /// `fmt.Sprint`: operands joined, with a space between two operands when
 /// neither is a string.
@@ -353,15 +353,8 @@ fn format_one(verb: char, spec: Spec, v: &Value, depth: usize) -> String {
 /// `strconv.FormatFloat(f, 'b', -1, 64)`: the mantissa as a decimal
 /// integer, `p`, the binary exponent (`42.0` is `5910974510923776p-47`).
 fn float_b(f: f64) -> String {
-    if f.is_nan() {
-        return "NaN".into();
-    }
-    if f.is_infinite() {
-        return if f > 0.0 {
-            "+Inf".into()
-        } else {
-            "-Inf".into()
-        };
+    if let Some(special) = go_float_special(f) {
+        return special.into();
     }
     let bits = f.to_bits();
     let neg = bits >> 63 != 0;

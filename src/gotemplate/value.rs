@@ -817,19 +817,23 @@ impl fmt::Debug for Map {
     }
 }
 
+/// How every `strconv.FormatFloat` format writes NaN and the infinities.
+pub(crate) fn go_float_special(f: f64) -> Option<&'static str> {
+    if f.is_nan() {
+        Some("NaN")
+    } else if f.is_infinite() {
+        Some(if f > 0.0 { "+Inf" } else { "-Inf" })
+    } else {
+        None
+    }
+}
+
 /// Go's `%v` for a float, `strconv.FormatFloat(f, 'g', -1, 64)`: shortest
 /// digits, exponent form when the exponent is below -4 or at least 6
 /// (`1`, `1.5`, `100000`, `1e+06`, `1e-05`).
 pub fn go_float(f: f64) -> String {
-    if f.is_nan() {
-        return "NaN".into();
-    }
-    if f.is_infinite() {
-        return if f > 0.0 {
-            "+Inf".into()
-        } else {
-            "-Inf".into()
-        };
+    if let Some(special) = go_float_special(f) {
+        return special.into();
     }
     if f == 0.0 {
         return if f.is_sign_negative() {

@@ -236,42 +236,32 @@ pub(crate) fn split_and_sort(
             let text = piece.trim();
             let line = line_at(clean, markers, base + start + lead);
             let parsed = yaml::parse_str(text, &limits);
-            if let Some(issue) = parsed
+            // What makes Helm fail on this document: the YAML reader's first
+            // error, else what Helm's manifest sorter refuses after the YAML
+            // reads (what JSON cannot hold, then a head field of the wrong
+            // type); each at the template line that wrote the offending text.
+            let refused = if let Some(issue) = parsed
                 .issues
                 .iter()
                 .find(|i| i.severity == yaml::IssueSeverity::Error)
             {
-                // The template line that wrote the offending text.
-                let at = issue.pos.map_or(0, |p| offset_of(text, p));
-                diags.push(HelmDiagnostic {
-                    code: crate::diag::Code::RenderedYaml,
-                    severity: Severity::Warning,
-                    file: f.file.clone(),
-                    line: Some(line_at(clean, markers, base + start + lead + at)),
-                    message: format!(
-                        "YAML parse error on {}: {} (helm template would fail on this chart)",
-                        f.template, issue.message
-                    ),
-                });
-            }
-            // What Helm's manifest sorter refuses after the YAML reads:
-            // what JSON cannot hold, then a head field of the wrong type.
-            let refused = if parsed
-                .issues
-                .iter()
-                .any(|i| i.severity == yaml::IssueSeverity::Error)
-            {
-                None
+                Some((
+                    issue.pos.map_or(0, |p| offset_of(text, p)),
+                    issue.message.to_string(),
+                ))
             } else if let Some(p) = parsed.json_error(0) {
                 Some((
-                    p.pos,
+                    offset_of(text, p.pos),
                     format!("error converting YAML to JSON: {}", p.message),
                 ))
             } else {
-                parsed.documents.first().and_then(|d| head_error(&d.root))
+                parsed
+                    .documents
+                    .first()
+                    .and_then(|d| head_error(&d.root))
+                    .map(|(pos, message)| (offset_of(text, pos), message))
             };
-            if let Some((pos, message)) = refused {
-                let at = offset_of(text, pos);
+            if let Some((at, message)) = refused {
                 diags.push(HelmDiagnostic {
                     code: crate::diag::Code::RenderedYaml,
                     severity: Severity::Warning,
