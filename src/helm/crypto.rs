@@ -3,116 +3,37 @@
 //! (the Master Password algorithm: scrypt, then HMAC-SHA256 over the site)
 //! and `decryptAES` (AES-256-CBC, the IV the first block, the last byte
 //! the padding length). Random ones (`encryptAES`'s IV, keys) are not here.
+//! The primitives (HMAC, scrypt, AES-256-CBC) are the RustCrypto crates';
+//! what is Sprig's own (templates, key padding, unpadding) is here.
 
-use super::digest::sha256;
+use aes::Aes256;
+use cbc::cipher::block_padding::{NoPadding, Pkcs7};
+use cbc::cipher::{BlockDecryptMut, BlockEncryptMut, KeyIvInit};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
 
 /// HMAC-SHA256 (RFC 2104) of `msg` under `key`.
-pub(crate) fn hmac_sha256(key: &[u8], msg: &[u8]) -> [u8; 32] {
-    let mut k = [0u8; 64];
-    if key.len() > 64 {
-        k[..32].copy_from_slice(&sha256(key));
-    } else {
-        k[..key.len()].copy_from_slice(key);
-    }
-    let mut inner: Vec<u8> = k.iter().map(|b| b ^ 0x36).collect();
-    inner.extend_from_slice(msg);
-    let mut outer: Vec<u8> = k.iter().map(|b| b ^ 0x5c).collect();
-    outer.extend_from_slice(&sha256(&inner));
-    sha256(&outer)
+fn hmac_sha256(key: &[u8], msg: &[u8]) -> Result<[u8; 32], String> {
+    // HMAC takes a key of any length: the error is never seen.
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).map_err(|e| e.to_string())?;
+    mac.update(msg);
+    Ok(mac.finalize().into_bytes().into())
 }
 
-/// PBKDF2-HMAC-SHA256 with one iteration (all scrypt asks of it).
-fn pbkdf2_sha256_once(password: &[u8], salt: &[u8], len: usize) -> Vec<u8> {
-    let mut out = Vec::with_capacity(len + 32);
-    let mut block = 1u32;
-    while out.len() < len {
-        let mut msg = salt.to_vec();
-        msg.extend_from_slice(&block.to_be_bytes());
-        out.extend_from_slice(&hmac_sha256(password, &msg));
-        block += 1;
-    }
-    out.truncate(len);
-    out
-}
-
-/// Salsa20/8's core on one 64-byte block (16 words), in place.
-fn salsa20_8(b: &mut [u32; 16]) {
-    let mut x = *b;
-    for _ in 0..4 {
-        let mut qr = |a: usize, bb: usize, c: usize, d: usize| {
-            x[bb] ^= x[a].wrapping_add(x[d]).rotate_left(7);
-            x[c] ^= x[bb].wrapping_add(x[a]).rotate_left(9);
-            x[d] ^= x[c].wrapping_add(x[bb]).rotate_left(13);
-            x[a] ^= x[d].wrapping_add(x[c]).rotate_left(18);
-        };
-        // Columns, then rows.
-        qr(0, 4, 8, 12);
-        qr(5, 9, 13, 1);
-        qr(10, 14, 2, 6);
-        qr(15, 3, 7, 11);
-        qr(0, 1, 2, 3);
-        qr(5, 6, 7, 4);
-        qr(10, 11, 8, 9);
-        qr(15, 12, 13, 14);
-    }
-    for (o, i) in b.iter_mut().zip(x) {
-        *o = o.wrapping_add(i);
-    }
-}
-
-/// scrypt's BlockMix over `b` (2r blocks of 16 words), into `out`.
-fn block_mix(b: &[u32], out: &mut [u32], r: usize) {
-    let mut x = [0u32; 16];
-    x.copy_from_slice(&b[(2 * r - 1) * 16..2 * r * 16]);
-    for i in 0..2 * r {
-        for (xk, bk) in x.iter_mut().zip(&b[i * 16..(i + 1) * 16]) {
-            *xk ^= bk;
-        }
-        salsa20_8(&mut x);
-        // Even blocks first, then odd ones.
-        let at = (i / 2 + (i % 2) * r) * 16;
-        out[at..at + 16].copy_from_slice(&x);
-    }
-}
-
-/// scrypt (RFC 7914), as `golang.org/x/crypto/scrypt.Key`.
-pub(crate) fn scrypt(
+/// scrypt (RFC 7914), as `golang.org/x/crypto/scrypt.Key(password, salt,
+/// 1<<log_n, r, p, len)`; `len` is 10..=64 (Sprig asks for 64).
+fn scrypt(
     password: &[u8],
     salt: &[u8],
-    n: usize,
-    r: usize,
-    p: usize,
+    log_n: u8,
+    r: u32,
+    p: u32,
     len: usize,
-) -> Vec<u8> {
-    let words = 32 * r;
-    let mut b = pbkdf2_sha256_once(password, salt, p * 128 * r);
-    let mut v = vec![0u32; n * words];
-    let mut x = vec![0u32; words];
-    let mut y = vec![0u32; words];
-    for chunk in b.chunks_mut(128 * r) {
-        for (w, bytes) in x.iter_mut().zip(chunk.chunks(4)) {
-            *w = u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
-        }
-        for i in 0..n {
-            v[i * words..(i + 1) * words].copy_from_slice(&x);
-            block_mix(&x, &mut y, r);
-            std::mem::swap(&mut x, &mut y);
-        }
-        for _ in 0..n {
-            // Integerify: the first word of the last block (n is a power
-            // of two, so its low bits are the index).
-            let j = x[(2 * r - 1) * 16] as usize & (n - 1);
-            for (xk, vk) in x.iter_mut().zip(&v[j * words..(j + 1) * words]) {
-                *xk ^= vk;
-            }
-            block_mix(&x, &mut y, r);
-            std::mem::swap(&mut x, &mut y);
-        }
-        for (bytes, w) in chunk.chunks_mut(4).zip(&x) {
-            bytes.copy_from_slice(&w.to_le_bytes());
-        }
-    }
-    pbkdf2_sha256_once(password, &b, len)
+) -> Result<Vec<u8>, String> {
+    let params = scrypt::Params::new(log_n, r, p, len).map_err(|e| e.to_string())?;
+    let mut key = vec![0u8; len];
+    scrypt::scrypt(password, salt, &params, &mut key).map_err(|e| e.to_string())?;
+    Ok(key)
 }
 
 const MASTER_PASSWORD_SEED: &[u8] = b"com.lyndir.masterpassword";
@@ -185,7 +106,7 @@ pub(crate) fn derive_password(
     msg.extend_from_slice(&len32(site));
     msg.extend_from_slice(site.as_bytes());
     msg.extend_from_slice(&counter.to_be_bytes());
-    let seed = hmac_sha256(&key, &msg);
+    let seed = hmac_sha256(&key, &msg)?;
     let template = templates[usize::from(seed[0]) % templates.len()];
     Ok(template
         .bytes()
@@ -222,180 +143,20 @@ fn master_key(password: &str, user: &str) -> Result<Vec<u8>, String> {
     let mut salt = MASTER_PASSWORD_SEED.to_vec();
     salt.extend_from_slice(&len32(user));
     salt.extend_from_slice(user.as_bytes());
-    let key = scrypt(password.as_bytes(), &salt, 32768, 8, 2, 64);
+    // N = 32768 = 1 << 15.
+    let key = scrypt(password.as_bytes(), &salt, 15, 8, 2, 64)?;
     keys.lock()
         .map_err(|e| e.to_string())?
         .insert(wanted, key.clone());
     Ok(key)
 }
 
-/// Multiplication in GF(2^8) modulo AES's polynomial.
-fn gmul(mut a: u8, mut b: u8) -> u8 {
-    let mut p = 0u8;
-    while b != 0 {
-        if b & 1 != 0 {
-            p ^= a;
-        }
-        let hi = a & 0x80;
-        a <<= 1;
-        if hi != 0 {
-            a ^= 0x1b;
-        }
-        b >>= 1;
-    }
-    p
-}
-
-/// AES's S-box and its inverse, computed (multiplicative inverse, then
-/// the affine map).
-fn sboxes() -> ([u8; 256], [u8; 256]) {
-    let mut sbox = [0u8; 256];
-    let mut inv = [0u8; 256];
-    for x in 0..=255u8 {
-        let mut y = 0u8;
-        if x != 0 {
-            // x^254 is x's inverse.
-            let mut r = 1u8;
-            let mut base = x;
-            let mut e = 254u32;
-            while e > 0 {
-                if e & 1 != 0 {
-                    r = gmul(r, base);
-                }
-                base = gmul(base, base);
-                e >>= 1;
-            }
-            y = r;
-        }
-        let s =
-            y ^ y.rotate_left(1) ^ y.rotate_left(2) ^ y.rotate_left(3) ^ y.rotate_left(4) ^ 0x63;
-        sbox[usize::from(x)] = s;
-        inv[usize::from(s)] = x;
-    }
-    (sbox, inv)
-}
-
-/// AES-256's 15 round keys (60 words) from `key`.
-fn expand_key(key: &[u8; 32], sbox: &[u8; 256]) -> [[u8; 4]; 60] {
-    let mut w = [[0u8; 4]; 60];
-    for (i, word) in w.iter_mut().take(8).enumerate() {
-        word.copy_from_slice(&key[4 * i..4 * i + 4]);
-    }
-    let mut rcon = 1u8;
-    for i in 8..60 {
-        let mut t = w[i - 1];
-        if i % 8 == 0 {
-            t = [
-                sbox[usize::from(t[1])] ^ rcon,
-                sbox[usize::from(t[2])],
-                sbox[usize::from(t[3])],
-                sbox[usize::from(t[0])],
-            ];
-            rcon = gmul(rcon, 2);
-        } else if i % 8 == 4 {
-            t = t.map(|b| sbox[usize::from(b)]);
-        }
-        for k in 0..4 {
-            w[i][k] = w[i - 8][k] ^ t[k];
-        }
-    }
-    w
-}
-
-/// Adds round key `r` to the state (column-major: `s[4c + row]`).
-fn add_round_key(w: &[[u8; 4]; 60], r: usize, s: &mut [u8; 16]) {
-    for c in 0..4 {
-        for k in 0..4 {
-            s[4 * c + k] ^= w[4 * r + c][k];
-        }
-    }
-}
-
-/// AES-256 encryption of whole 16-byte blocks in CBC mode.
-fn aes256_cbc_encrypt(key: &[u8; 32], iv: &[u8], data: &[u8]) -> Vec<u8> {
-    let (sbox, _) = sboxes();
-    let w = expand_key(key, &sbox);
-    let mut out = Vec::with_capacity(data.len());
-    let mut prev = [0u8; 16];
-    prev.copy_from_slice(&iv[..16]);
-    for block in data.chunks_exact(16) {
-        let mut s = prev;
-        for (b, p) in s.iter_mut().zip(block) {
-            *b ^= p;
-        }
-        add_round_key(&w, 0, &mut s);
-        for round in 1..=14 {
-            for b in &mut s {
-                *b = sbox[usize::from(*b)];
-            }
-            // ShiftRows: row r moves r columns left.
-            let t = s;
-            for c in 0..4 {
-                for row in 0..4 {
-                    s[4 * c + row] = t[4 * ((c + row) % 4) + row];
-                }
-            }
-            if round < 14 {
-                for c in 0..4 {
-                    let a = [s[4 * c], s[4 * c + 1], s[4 * c + 2], s[4 * c + 3]];
-                    for row in 0..4 {
-                        s[4 * c + row] = gmul(a[row], 2)
-                            ^ gmul(a[(row + 1) % 4], 3)
-                            ^ a[(row + 2) % 4]
-                            ^ a[(row + 3) % 4];
-                    }
-                }
-            }
-            add_round_key(&w, round, &mut s);
-        }
-        out.extend_from_slice(&s);
-        prev = s;
-    }
-    out
-}
-
-/// AES-256 decryption of whole 16-byte blocks in CBC mode.
-fn aes256_cbc_decrypt(key: &[u8; 32], iv: &[u8], data: &[u8]) -> Vec<u8> {
-    let (sbox, inv) = sboxes();
-    let w = expand_key(key, &sbox);
-    let round_key = |r: usize, s: &mut [u8; 16]| add_round_key(&w, r, s);
-    let mut out = Vec::with_capacity(data.len());
-    let mut prev: Vec<u8> = iv.to_vec();
-    for block in data.chunks_exact(16) {
-        let mut s = [0u8; 16];
-        s.copy_from_slice(block);
-        round_key(14, &mut s);
-        for round in (0..14).rev() {
-            // Inverse ShiftRows (state column-major: s[4c + row]).
-            let t = s;
-            for c in 0..4 {
-                for row in 0..4 {
-                    s[4 * ((c + row) % 4) + row] = t[4 * c + row];
-                }
-            }
-            for b in &mut s {
-                *b = inv[usize::from(*b)];
-            }
-            round_key(round, &mut s);
-            if round > 0 {
-                for c in 0..4 {
-                    let a = [s[4 * c], s[4 * c + 1], s[4 * c + 2], s[4 * c + 3]];
-                    for row in 0..4 {
-                        s[4 * c + row] = gmul(a[row], 14)
-                            ^ gmul(a[(row + 1) % 4], 11)
-                            ^ gmul(a[(row + 2) % 4], 13)
-                            ^ gmul(a[(row + 3) % 4], 9);
-                    }
-                }
-            }
-        }
-        for (b, p) in s.iter_mut().zip(&prev) {
-            *b ^= p;
-        }
-        out.extend_from_slice(&s);
-        prev = block.to_vec();
-    }
-    out
+/// AES-256 decryption of whole 16-byte blocks in CBC mode, no padding
+/// removed (Sprig drops it itself, as the last byte says).
+fn aes256_cbc_decrypt(key: &[u8; 32], iv: &[u8; 16], data: &[u8]) -> Result<Vec<u8>, String> {
+    cbc::Decryptor::<Aes256>::new(key.into(), iv.into())
+        .decrypt_padded_vec_mut::<NoPadding>(data)
+        .map_err(|_| "crypto/cipher: input not full blocks".to_owned())
 }
 
 /// The key Sprig makes of a password: its bytes, zero-padded or cut to 32.
@@ -414,12 +175,12 @@ pub(crate) fn encrypt_aes(password: &str, text: &[u8]) -> String {
     if text.is_empty() {
         return String::new();
     }
-    let pad = 16 - text.len() % 16;
-    let mut content = text.to_vec();
-    content.extend(std::iter::repeat_n(u8::try_from(pad).unwrap_or(16), pad));
     let iv = [0u8; 16];
     let mut out = iv.to_vec();
-    out.extend(aes256_cbc_encrypt(&aes_key(password), &iv, &content));
+    out.extend(
+        cbc::Encryptor::<Aes256>::new(&aes_key(password).into(), &iv.into())
+            .encrypt_padded_vec_mut::<Pkcs7>(text),
+    );
     super::digest::b64encode(&out)
 }
 
@@ -436,10 +197,9 @@ pub(crate) fn decrypt_aes(password: &str, crypt: &[u8]) -> Result<Vec<u8>, Strin
         ));
     }
     let (iv, body) = crypt.split_at(16);
-    if body.len() % 16 != 0 {
-        return Err("crypto/cipher: input not full blocks".into());
-    }
-    let plain = aes256_cbc_decrypt(&key, iv, body);
+    let mut iv16 = [0u8; 16];
+    iv16.copy_from_slice(iv);
+    let plain = aes256_cbc_decrypt(&key, &iv16, body)?;
     let Some(&last) = plain.last() else {
         return Err("runtime error: index out of range [-1]".into());
     };
@@ -585,7 +345,7 @@ mod tests {
     fn scrypt_matches_rfc_7914() {
         // RFC 7914 section 12, the first vector (the golden
         // `sprig-crypto` case checks Sprig's N=32768 through Helm).
-        let key = scrypt(b"", b"", 16, 1, 1, 64);
+        let key = scrypt(b"", b"", 4, 1, 1, 64).unwrap();
         assert_eq!(
             super::super::digest::hex(&key),
             "77d6576238657b203b19ca42c18a0497f16b4844e3074ae8dfdffa3fede21442fcd0069ded0948f8326a753a0fc81f17e8d3e0fb2e0d3628cf35e20c38d18906"
@@ -594,7 +354,7 @@ mod tests {
 
     #[test]
     fn hmac_matches_rfc_4231() {
-        let mac = hmac_sha256(&[0x0b; 20], b"Hi There");
+        let mac = hmac_sha256(&[0x0b; 20], b"Hi There").unwrap();
         assert_eq!(
             super::super::digest::hex(&mac),
             "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"
@@ -611,12 +371,16 @@ mod tests {
             0x8e, 0xa2, 0xb7, 0xca, 0x51, 0x67, 0x45, 0xbf, 0xea, 0xfc, 0x49, 0x90, 0x4b, 0x49,
             0x60, 0x89,
         ];
-        let pt = aes256_cbc_decrypt(&k, &[0; 16], &ct);
+        let pt = aes256_cbc_decrypt(&k, &[0; 16], &ct).unwrap();
         assert_eq!(
             super::super::digest::hex(&pt),
             "00112233445566778899aabbccddeeff"
         );
-        assert_eq!(aes256_cbc_encrypt(&k, &[0; 16], &pt), ct);
+        let mut again = pt.clone();
+        let sealed = cbc::Encryptor::<Aes256>::new(&k.into(), &[0; 16].into())
+            .encrypt_padded_mut::<NoPadding>(&mut again, 16)
+            .unwrap();
+        assert_eq!(sealed, ct);
         let sealed = encrypt_aes("key", "héllo, sixteen+ bytes".as_bytes());
         let crypt = super::super::digest::b64decode_strict(&sealed).unwrap();
         assert_eq!(
