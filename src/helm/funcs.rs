@@ -369,13 +369,13 @@ fn trunc(s: &str, n: i64) -> String {
 }
 
 /// Go's `regexp.Compile`: Sprig's `must*` functions return its error.
-fn regex(pattern: &str) -> Result<regex::Regex, String> {
+fn regex(pattern: &str) -> Result<super::goregex::GoRegexp, String> {
     super::goregex::compile(pattern)
 }
 
 /// Go's `regexp.MustCompile`, which the other Sprig regex functions call:
 /// its panic is the error text/template reports.
-fn must_compile(pattern: &str) -> Result<regex::Regex, String> {
+fn must_compile(pattern: &str) -> Result<super::goregex::GoRegexp, String> {
     regex(pattern).map_err(|e| format!("regexp: Compile({}): {e}", go_backquote(pattern)))
 }
 
@@ -393,7 +393,7 @@ fn go_backquote(s: &str) -> String {
 
 /// The compile step of a Sprig regex function: `must` ones return Go's
 /// error, the others panic through `MustCompile`.
-fn compile_for(name: &str, pattern: &str) -> Result<regex::Regex, String> {
+fn compile_for(name: &str, pattern: &str) -> Result<super::goregex::GoRegexp, String> {
     if name.starts_with("must") {
         regex(pattern)
     } else {
@@ -401,15 +401,22 @@ fn compile_for(name: &str, pattern: &str) -> Result<regex::Regex, String> {
     }
 }
 
-/// Go's `$1`/`${name}` expansion syntax is the regex crate's too.
+/// Sprig's `regexReplaceAll*`: Go's `ReplaceAllString` (the replacement
+/// expanded as `Regexp.Expand` does) or `ReplaceAllLiteralString`.
 fn regex_replace(args: &[Value], literal: bool, name: &str) -> R {
     let re = compile_for(name, &sarg(args, 0))?;
     let s = sarg(args, 1);
     let repl = sarg(args, 2);
     Ok(string(if literal {
-        re.replace_all(&s, regex::NoExpand(&repl)).into_owned()
+        re.re.replace_all(&s, regex::NoExpand(&repl)).into_owned()
     } else {
-        re.replace_all(&s, repl.as_str()).into_owned()
+        re.re
+            .replace_all(&s, |caps: &regex::Captures<'_>| {
+                let mut out = String::new();
+                re.expand(caps, &repl, &mut out);
+                out
+            })
+            .into_owned()
     }))
 }
 
@@ -919,10 +926,10 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
     // Sprig's regexMatch ignores a compile error: the pattern matches
     // nothing.
     reg!(m, ["regexMatch"], |a: &[Value]| Ok(Value::Bool(
-        regex(&sarg(a, 0)).is_ok_and(|re| re.is_match(&sarg(a, 1)))
+        regex(&sarg(a, 0)).is_ok_and(|re| re.re.is_match(&sarg(a, 1)))
     )));
     reg!(m, ["mustRegexMatch"], |a: &[Value]| Ok(Value::Bool(
-        regex(&sarg(a, 0))?.is_match(&sarg(a, 1))
+        regex(&sarg(a, 0))?.re.is_match(&sarg(a, 1))
     )));
     reg!(m, ["regexFind"], |a: &[Value]| regex_find(a, "regexFind"));
     reg!(m, ["mustRegexFind"], |a: &[Value]| regex_find(
@@ -967,6 +974,7 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
         let s = sarg(a, 1);
         Ok(string(
             compile_for(name, &sarg(a, 0))?
+                .re
                 .find(&s)
                 .map(|x| x.as_str().to_owned())
                 .unwrap_or_default(),
@@ -976,7 +984,7 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
         let s = sarg(a, 1);
         let n = to_i64(&arg(a, 2));
         let re = compile_for(name, &sarg(a, 0))?;
-        let it = re.find_iter(&s).map(|x| string(x.as_str()));
+        let it = re.re.find_iter(&s).map(|x| string(x.as_str()));
         Ok(strings(
             if n < 0 {
                 it.collect()
@@ -1000,7 +1008,7 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
         }
         let mut out = Vec::new();
         let (mut beg, mut end) = (0, 0);
-        for mat in re.find_iter(&s) {
+        for mat in re.re.find_iter(&s) {
             if n > 0 && i64::try_from(out.len()).unwrap_or(i64::MAX) == n - 1 {
                 break;
             }

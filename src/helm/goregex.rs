@@ -43,9 +43,9 @@ fn lit(c: char, out: &mut String) {
 
 /// Go's `regexp.Compile`, on the regex crate. The error is Go's
 /// (`error parsing regexp: missing closing ): `a(``).
-pub(crate) fn compile(pattern: &str) -> Result<regex::Regex, String> {
-    let translated = translate(pattern)?;
-    regex::RegexBuilder::new(&translated)
+pub(crate) fn compile(pattern: &str) -> Result<GoRegexp, String> {
+    let (translated, names) = translate(pattern)?;
+    let re = regex::RegexBuilder::new(&translated)
         .size_limit(1 << 20)
         .build()
         .map_err(|e| match e {
@@ -58,7 +58,83 @@ pub(crate) fn compile(pattern: &str) -> Result<regex::Regex, String> {
                     last.map_or("", |l| l.trim().trim_start_matches("error: "))
                 )
             }
-        })
+        })?;
+    Ok(GoRegexp { re, names })
+}
+
+/// A compiled Go regexp: the regex crate's engine, and the group names as
+/// Go's `SubexpNames` has them. Go takes names the regex crate refuses
+/// (`(?P<1a>x)`, one name twice), so the groups are handed to it unnamed
+/// and the names are kept here, for [`GoRegexp::expand`].
+#[derive(Debug)]
+pub(crate) struct GoRegexp {
+    /// The engine.
+    pub(crate) re: regex::Regex,
+    /// Group `i`'s name (`""` when unnamed; index 0 the whole match).
+    names: Vec<String>,
+}
+
+impl GoRegexp {
+    /// Go's `Regexp.Expand`: `template` with `$name`/`${name}` replaced by
+    /// the group's text (a name all digits without a leading zero is a
+    /// number; otherwise the leftmost group of that name; unknown: empty),
+    /// `$$` a `$`, and a `$` that starts no name kept as it is. A name is
+    /// the longest run of Unicode letters, digits and `_`.
+    pub(crate) fn expand(&self, caps: &regex::Captures<'_>, template: &str, dst: &mut String) {
+        let mut rest = template;
+        while let Some(at) = rest.find('$') {
+            dst.push_str(&rest[..at]);
+            rest = &rest[at + 1..];
+            if let Some(after) = rest.strip_prefix('$') {
+                dst.push('$');
+                rest = after;
+                continue;
+            }
+            let Some((name, after)) = expand_name(rest) else {
+                dst.push('$');
+                continue;
+            };
+            rest = after;
+            let group = match go_group_number(name) {
+                Some(n) => Some(n),
+                None => self.names.iter().position(|n| n == name),
+            };
+            if let Some(m) = group.and_then(|g| caps.get(g)) {
+                dst.push_str(m.as_str());
+            }
+        }
+        dst.push_str(rest);
+    }
+}
+
+/// Go's `extract`: the name after a `$` (braced or not) and what follows.
+fn expand_name(s: &str) -> Option<(&str, &str)> {
+    use std::sync::OnceLock;
+    // `unicode.IsLetter`, `unicode.IsDigit` or `_`.
+    static NAME: OnceLock<Option<regex::Regex>> = OnceLock::new();
+    let (braced, body) = match s.strip_prefix('{') {
+        Some(b) => (true, b),
+        None => (false, s),
+    };
+    let len = NAME
+        .get_or_init(|| regex::Regex::new(r"^[\p{L}\p{Nd}_]+").ok())
+        .as_ref()?
+        .find(body)?
+        .end();
+    let (name, rest) = body.split_at(len);
+    if braced {
+        return rest.strip_prefix('}').map(|r| (name, r));
+    }
+    Some((name, rest))
+}
+
+/// A name of `Expand` read as a group number: ASCII digits, no leading
+/// zero, below 10^8 (Go's bound).
+fn go_group_number(name: &str) -> Option<usize> {
+    if !name.bytes().all(|b| b.is_ascii_digit()) || (name.len() > 1 && name.starts_with('0')) {
+        return None;
+    }
+    name.parse().ok().filter(|&n| n < 100_000_000)
 }
 
 /// One escape after `\` at `chars[i]` (the char after the backslash):
@@ -201,8 +277,10 @@ fn class_item(e: Escape, out: &mut String) {
 }
 
 /// Go's syntax checked and turned into the regex crate's.
-fn translate(pattern: &str) -> Result<String, String> {
+fn translate(pattern: &str) -> Result<(String, Vec<String>), String> {
     let chars: Vec<char> = pattern.chars().collect();
+    // Group names by number (Go's `SubexpNames`).
+    let mut names = vec![String::new()];
     let mut out = String::with_capacity(pattern.len() + 8);
     let mut depth = 0usize;
     // Whether the last item can be repeated; where the last repeat
@@ -233,14 +311,16 @@ fn translate(pattern: &str) -> Result<String, String> {
                             ));
                         };
                         let name: String = chars[name_start..name_start + p].iter().collect();
-                        if name.is_empty() || !name.chars().all(|x| x == '_' || x.is_alphanumeric())
+                        // Go's `isValidCaptureName`: `[A-Za-z0-9_]+`.
+                        if name.is_empty()
+                            || !name.chars().all(|x| x == '_' || x.is_ascii_alphanumeric())
                         {
                             let frag: String = chars[start..name_start + p + 1].iter().collect();
                             return Err(go_err("invalid named capture", &frag));
                         }
-                        out.push_str("(?P<");
-                        out.push_str(&name);
-                        out.push('>');
+                        // Unnamed for the regex crate (see `GoRegexp`).
+                        out.push('(');
+                        names.push(name);
                         depth += 1;
                         operand = false;
                         i = name_start + p + 1;
@@ -280,6 +360,7 @@ fn translate(pattern: &str) -> Result<String, String> {
                     continue;
                 }
                 out.push('(');
+                names.push(String::new());
                 depth += 1;
                 operand = false;
             }
@@ -469,7 +550,7 @@ fn translate(pattern: &str) -> Result<String, String> {
     if depth > 0 {
         return Err(go_err("missing closing )", pattern));
     }
-    Ok(out)
+    Ok((out, names))
 }
 
 #[cfg(test)]
@@ -479,6 +560,7 @@ mod tests {
     fn find(p: &str, s: &str) -> String {
         compile(p)
             .unwrap()
+            .re
             .find(s)
             .map(|m| m.as_str().to_owned())
             .unwrap_or_default()
@@ -501,6 +583,28 @@ mod tests {
         assert_eq!(find(r"(?i)AB", "xab"), "ab");
         assert_eq!(find(r"(?P<n>a)(?<m>b)", "ab"), "ab");
         assert_eq!(find(r"\101", "A"), "A");
+    }
+
+    #[test]
+    fn names_and_expand_as_go() {
+        let replace = |p: &str, s: &str, t: &str| {
+            let re = compile(p).unwrap();
+            re.re
+                .replace_all(s, |c: &regex::Captures<'_>| {
+                    let mut out = String::new();
+                    re.expand(c, t, &mut out);
+                    out
+                })
+                .into_owned()
+        };
+        // Go takes a name starting with a digit, and one name twice.
+        assert_eq!(replace("(?P<1a>x)", "axb", "[${1a}|$1a|$1]"), "a[x|x|x]b");
+        assert_eq!(replace("(?P<a>x)(?P<a>y)", "xy", "[$a|$2]"), "[x|y]");
+        assert_eq!(
+            replace("(x)(y)", "xy", "[$01|$1é|${1 }|$é|$$|$!|${}|${2}z|$1z]"),
+            "[||${1 }||$|$!|${}|yz|]"
+        );
+        assert!(compile("(?P<é>x)").is_err());
     }
 
     #[test]
