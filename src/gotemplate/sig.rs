@@ -199,10 +199,14 @@ pub fn check_nil(p: Param) -> Result<(), String> {
 
 /// What the function receives for an argument that passed the checks: a
 /// missing value given for a map parameter arrives as a nil map
-/// (`reflect.Zero`), which reads as empty and refuses assignment.
+/// (`reflect.Zero`), which reads as empty and refuses assignment; a named
+/// map type (`common.Values`) arrives as the parameter's plain
+/// `map[string]interface {}`, the same map (so `set .Values "a" 1`
+/// returns a plain map).
 pub fn zero_for(v: Value, p: Param) -> Value {
     match (v, p) {
         (Value::Nil, Param::Map) => Value::Map(Map::nil_plain()),
+        (Value::Map(m), Param::Map) if m.type_name().is_some() => Value::Map(m.plain_view()),
         (v, _) => v,
     }
 }

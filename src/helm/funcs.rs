@@ -1899,9 +1899,6 @@ fn merge_all(a: &[Value], overwrite: bool) -> R {
     // A nil destination is Go's nil map: mergo gives it a new map.
     let d = match arg(a, 0) {
         Value::Map(d) if d.is_nil() => Map::new(VMap::new()),
-        // The parameter is a `map[string]interface {}`: a `common.Values`
-        // comes back as that type.
-        Value::Map(d) if d.type_name() == Some("common.Values") => d.plain_view(),
         Value::Map(d) => d,
         Value::Nil => Map::new(VMap::new()),
         _ => return Err(err("merge: the destination is not a map")),
