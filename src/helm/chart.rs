@@ -150,7 +150,7 @@ pub struct Metadata {
     /// an absent one as a nil map (`null` in `toYaml .Chart`), an empty
     /// one as `{}`.
     pub has_annotations: bool,
-    /// `maintainers` as written (name/email/url maps).
+    /// `maintainers`: each one's `name`, `email` and `url` as given.
     pub maintainers: Vec<Vec<(String, String)>>,
     /// `dependencies` (v2) or `requirements.yaml` entries (v1).
     pub dependencies: Vec<Dependency>,
@@ -750,7 +750,7 @@ fn load_files(files: Vec<ChartFile>, prefix: &str, depth: usize, budget: &mut Bu
             let parsed = yaml::parse_bytes(&f.data, &ylimits);
             push_issues(&mut chart.diagnostics, &file, &parsed.issues);
             if let Some(doc) = parsed.documents.first()
-                && let Some(deps) = doc.root.get("dependencies")
+                && let Some(deps) = json_field(&doc.root, "dependencies", true)
             {
                 chart.metadata.dependencies =
                     read_dependencies(deps, &file, &mut chart.diagnostics);
@@ -903,6 +903,33 @@ fn strings_of(node: Option<&yaml::Node>) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// Go's `encoding/json` match of a struct field (by its JSON name) in a
+/// mapping, as Helm reads Chart.yaml: `sigs.k8s.io/yaml` turns the YAML
+/// into JSON (keys sorted), then decodes it into the struct, where a key
+/// names a field exactly or case-insensitively (`Name:`, `VERSION:`; Go's
+/// folding makes `ſ` an `s` and the Kelvin sign a `k`). Every key that
+/// matches is assigned in that order, so the last one wins; a null assigns
+/// a string or a bool nothing (`null_assigns` false), a list or map nil.
+fn json_field<'a>(node: &'a yaml::Node, field: &str, null_assigns: bool) -> Option<&'a yaml::Node> {
+    node.as_map()?
+        .iter()
+        .filter(|(k, v)| json_name_matches(k, field) && (null_assigns || !v.is_null()))
+        .max_by(|a, b| a.0.cmp(b.0))
+        .map(|(_, v)| v)
+}
+
+/// Whether JSON key `key` names the field `field` (ASCII): equal once
+/// folded as `encoding/json`'s `foldName` does (ASCII letters upper-cased,
+/// other runes to the smallest of their case orbit).
+fn json_name_matches(key: &str, field: &str) -> bool {
+    let fold = |c: char| match c {
+        'ſ' => 'S',
+        '\u{212A}' => 'K',
+        c => c.to_ascii_uppercase(),
+    };
+    key.chars().map(fold).eq(field.chars().map(fold))
+}
+
 fn read_metadata(root: &yaml::Node, file: &str, diags: &mut Vec<HelmDiagnostic>) -> Metadata {
     if root.as_map().is_none() {
         diags.push(diag_error(
@@ -912,7 +939,9 @@ fn read_metadata(root: &yaml::Node, file: &str, diags: &mut Vec<HelmDiagnostic>)
         ));
         return Metadata::default();
     }
-    let g = |k: &str| text_of(root.get(k));
+    let f = |k: &str| json_field(root, k, false);
+    let list = |k: &str| json_field(root, k, true);
+    let g = |k: &str| text_of(f(k));
     Metadata {
         api_version: g("apiVersion"),
         name: g("name"),
@@ -925,14 +954,12 @@ fn read_metadata(root: &yaml::Node, file: &str, diags: &mut Vec<HelmDiagnostic>)
         icon: g("icon"),
         condition: g("condition"),
         tags: g("tags"),
-        deprecated: root
-            .get("deprecated")
+        deprecated: f("deprecated")
             .and_then(yaml::Node::as_bool)
             .unwrap_or(false),
-        keywords: strings_of(root.get("keywords")),
-        sources: strings_of(root.get("sources")),
-        annotations: root
-            .get("annotations")
+        keywords: strings_of(list("keywords")),
+        sources: strings_of(list("sources")),
+        annotations: list("annotations")
             .and_then(yaml::Node::as_map)
             .map(|m| {
                 m.iter()
@@ -940,27 +967,24 @@ fn read_metadata(root: &yaml::Node, file: &str, diags: &mut Vec<HelmDiagnostic>)
                     .collect()
             })
             .unwrap_or_default(),
-        has_annotations: root
-            .get("annotations")
-            .and_then(yaml::Node::as_map)
-            .is_some(),
-        maintainers: root
-            .get("maintainers")
+        has_annotations: list("annotations").and_then(yaml::Node::as_map).is_some(),
+        maintainers: list("maintainers")
             .and_then(yaml::Node::as_seq)
             .map(|items| {
                 items
                     .iter()
-                    .filter_map(yaml::Node::as_map)
+                    .filter(|m| m.as_map().is_some())
                     .map(|m| {
-                        m.iter()
-                            .map(|(k, v)| (k.to_owned(), v.scalar_text().unwrap_or_default()))
+                        ["name", "email", "url"]
+                            .into_iter()
+                            .filter_map(|k| Some((k.to_owned(), json_field(m, k, false)?)))
+                            .map(|(k, v)| (k, v.scalar_text().unwrap_or_default()))
                             .collect()
                     })
                     .collect()
             })
             .unwrap_or_default(),
-        dependencies: root
-            .get("dependencies")
+        dependencies: list("dependencies")
             .map(|d| read_dependencies(d, file, diags))
             .unwrap_or_default(),
     }
@@ -991,10 +1015,9 @@ fn read_dependencies(
             ));
             continue;
         }
-        let g = |k: &str| text_of(item.get(k));
+        let g = |k: &str| text_of(json_field(item, k, false));
         let mut import_values = Vec::new();
-        for iv in item
-            .get("import-values")
+        for iv in json_field(item, "import-values", true)
             .and_then(yaml::Node::as_seq)
             .unwrap_or(&[])
         {
@@ -1012,7 +1035,7 @@ fn read_dependencies(
             version: g("version"),
             repository: g("repository"),
             condition: g("condition"),
-            tags: strings_of(item.get("tags")),
+            tags: strings_of(json_field(item, "tags", true)),
             alias: g("alias"),
             import_values,
             line: item.pos.line,
@@ -1094,10 +1117,8 @@ fn validate_metadata(
         sanitize(s);
     }
     for m in &mut md.maintainers {
-        for (k, v) in m.iter_mut() {
-            if matches!(k.as_str(), "name" | "email" | "url") {
-                sanitize(v);
-            }
+        for (_, v) in m.iter_mut() {
+            sanitize(v);
         }
     }
     for d in &mut md.dependencies {
@@ -1142,8 +1163,7 @@ fn validate_metadata(
             ),
         ));
     }
-    if root
-        .get("maintainers")
+    if json_field(root, "maintainers", true)
         .and_then(yaml::Node::as_seq)
         .is_some_and(|items| items.iter().any(yaml::Node::is_null))
     {
