@@ -771,10 +771,18 @@ fn load_files(files: Vec<ChartFile>, prefix: &str, depth: usize, budget: &mut Bu
     }
     if let Some(f) = values {
         let file = format!("{prefix}values.yaml");
-        let parsed = yaml::parse_bytes(&f.data, &ylimits);
+        // The documents before a separator Helm's reader refuses.
+        let (text, refused) = super::values::values_reader_prefix(&f.data);
+        let parsed = yaml::parse_bytes(text, &ylimits);
+        // A document go-yaml cannot read stops Helm before the separator.
+        let unreadable = parsed
+            .issues
+            .iter()
+            .any(|i| i.severity == yaml::IssueSeverity::Error);
         push_issues(&mut chart.diagnostics, &file, &parsed.issues);
         // Every document, merged in order, as Helm's `LoadValues`.
         let (values, error) = super::values::load_values_documents(&parsed);
+        let error = error.or(refused.filter(|_| !unreadable));
         chart.values = values;
         if let Some((line, message)) = error {
             chart.diagnostics.push(

@@ -81,7 +81,7 @@ pub use render::{
     DEFAULT_KUBE_VERSION, RenderLimits, RenderOptions, Rendered, RenderedDoc, UnrenderedObject,
     render,
 };
-pub(crate) use values::load_values_documents;
+pub(crate) use values::{load_values_documents, values_reader_prefix};
 
 /// How bad a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -37,6 +37,42 @@ pub(crate) fn node_to_value(node: &yaml::Node) -> Data {
     }
 }
 
+/// How much of a values file Helm 4's `LoadValues` gets to parse, as
+/// k8s.io's `YAMLReader` splits it into documents: a line starting with
+/// `---` ends a document, and only spaces or a comment may follow the
+/// dashes (`--- x`, `----`, `--- |` are refused). The document that ends
+/// at the first refused line is never parsed, so what comes back is the
+/// text up to the separator before it, with the refusal (its line, in
+/// Helm's words after `cannot load values.yaml: `); all of `data` and
+/// none when every separator is clean.
+pub(crate) fn values_reader_prefix(data: &[u8]) -> (&[u8], Option<(u32, String)>) {
+    let mut last_separator = 0;
+    let mut start = 0;
+    for (n, line) in data.split(|&b| b == b'\n').enumerate() {
+        let line_start = start;
+        start += line.len() + 1;
+        let Some(rest) = line.strip_prefix(b"---") else {
+            continue;
+        };
+        let rest = String::from_utf8_lossy(rest);
+        // Go's `strings.TrimSpace` (Unicode White_Space, as `str::trim`).
+        let trimmed = rest.trim();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            last_separator = line_start;
+            continue;
+        }
+        let line_no = u32::try_from(n + 1).unwrap_or(u32::MAX);
+        return (
+            &data[..last_separator],
+            Some((
+                line_no,
+                format!("error reading yaml document: invalid Yaml document separator: {trimmed}"),
+            )),
+        );
+    }
+    (data, None)
+}
+
 /// A values file as Helm 4's `LoadValues` reads it: every YAML document,
 /// each converted to JSON as `sigs.k8s.io/yaml` does and decoded into a
 /// `map[string]interface{}`, merged over the ones before (`MergeMaps`: maps
@@ -642,6 +678,26 @@ pub(crate) fn apply_set_flags(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_reader_refuses_text_after_a_separator() {
+        let clean = b"--- # c\na: 1\n---  \n----x-free: 1\n";
+        // `----x-free` starts with `---`: refused, the document before it
+        // (after the clean `---  `) never parsed.
+        let (text, err) = values_reader_prefix(clean);
+        assert_eq!(text, b"--- # c\na: 1\n");
+        assert_eq!(
+            err,
+            Some((
+                4,
+                "error reading yaml document: invalid Yaml document separator: -x-free: 1".into()
+            ))
+        );
+        let (text, err) = values_reader_prefix(b"a: 1\n--- x\n");
+        assert_eq!((text, err.map(|e| e.0)), (&b""[..], Some(2)));
+        let fine = b"a: 1\n--- # c\nb: 2\n  --- x\n";
+        assert_eq!(values_reader_prefix(fine), (&fine[..], None));
+    }
 
     #[allow(dead_code)]
     fn show(v: &Data) -> String {

@@ -539,10 +539,16 @@ fn user_render_options(options: &LoadOptions, diags: &mut Vec<Diagnostic>) -> Re
     let mut value_files = Vec::new();
     for file in &h.value_files {
         let mut file_diags = Vec::new();
-        let parsed = super::files::read_yaml_parsed(file, &options.limits, &mut file_diags);
+        let bytes = super::files::read_capped(file, &options.limits, &mut file_diags);
+        // The documents before a separator Helm's reader refuses.
+        let (text, refused) = crate::helm::values_reader_prefix(bytes.as_deref().unwrap_or(b""));
+        let parsed = super::files::parse_reported(text, file, &options.limits, &mut file_diags);
+        // A document go-yaml cannot read stops Helm before the separator.
+        let unreadable = file_diags.iter().any(|d| d.severity == Severity::Error);
         diags.extend(file_diags);
         // Every document, merged in order, as Helm's `LoadValues`.
         let (root, error) = crate::helm::load_values_documents(&parsed);
+        let error = error.or(refused.filter(|_| !unreadable));
         if let Some((line, message)) = error {
             diags.push(
                 Diagnostic::at(

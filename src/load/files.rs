@@ -16,6 +16,15 @@ pub fn read_yaml(path: &Path, limits: &Limits, diags: &mut Vec<Diagnostic>) -> V
 /// [`read_yaml`], keeping what the parser noted beside the documents (what
 /// JSON cannot hold, for readers that convert to JSON as Helm does).
 pub fn read_yaml_parsed(path: &Path, limits: &Limits, diags: &mut Vec<Diagnostic>) -> yaml::Parsed {
+    match read_capped(path, limits, diags) {
+        Some(bytes) => parse_reported(&bytes, path, limits, diags),
+        None => yaml::Parsed::default(),
+    }
+}
+
+/// A file's bytes, unless it is over the size limit or unreadable (then
+/// a diagnostic says so).
+pub fn read_capped(path: &Path, limits: &Limits, diags: &mut Vec<Diagnostic>) -> Option<Vec<u8>> {
     let shown = display_path(path);
     // Check the size before reading, so a huge file is never loaded.
     match std::fs::metadata(path) {
@@ -32,7 +41,7 @@ pub fn read_yaml_parsed(path: &Path, limits: &Limits, diags: &mut Vec<Diagnostic
                 )
                 .with_code(crate::diag::Code::Limit),
             );
-            return yaml::Parsed::default();
+            return None;
         }
         Ok(_) => {}
         Err(e) => {
@@ -40,20 +49,31 @@ pub fn read_yaml_parsed(path: &Path, limits: &Limits, diags: &mut Vec<Diagnostic
                 Diagnostic::file(Severity::Error, shown, format!("cannot read: {e}"))
                     .with_code(crate::diag::Code::Unreadable),
             );
-            return yaml::Parsed::default();
+            return None;
         }
     }
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
+    match std::fs::read(path) {
+        Ok(b) => Some(b),
         Err(e) => {
             diags.push(
                 Diagnostic::file(Severity::Error, shown, format!("cannot read: {e}"))
                     .with_code(crate::diag::Code::Unreadable),
             );
-            return yaml::Parsed::default();
+            None
         }
-    };
-    let parsed = yaml::parse_bytes(&bytes, limits);
+    }
+}
+
+/// `bytes` (read from `path`) parsed as YAML, its issues reported as
+/// diagnostics on the file.
+pub fn parse_reported(
+    bytes: &[u8],
+    path: &Path,
+    limits: &Limits,
+    diags: &mut Vec<Diagnostic>,
+) -> yaml::Parsed {
+    let shown = display_path(path);
+    let parsed = yaml::parse_bytes(bytes, limits);
     let yaml::Parsed {
         documents,
         issues,
