@@ -277,6 +277,10 @@ fn evidenced_level_agrees_with_the_labels() {
 // 12 declaring I and 12 II, labelled blind): 15/24, 21/24 at the session-11
 // start (ea8bd33) and after its first changes (1dac8bd), so the holdout
 // (K-P, 71) is 48/71, 63/71 at 1dac8bd.
+// Session 12 added Q and R (24 operators never labelled, audited or sampled,
+// drawn at random from the 160 such packages left, all declaring I, labelled
+// blind): 17/24, 24/24 at the session-12 start (3b35ce8), so the holdout
+// (K-R, 95) is 65/95, 87/95 there.
 // Floors sit about one operator below, and the check adds one operator of
 // slack on top.
 const TUNE_EXACT: f64 = 0.72;
