@@ -754,11 +754,21 @@ mod tests {
         assert!(three.unbridged);
         assert_eq!(a.phases[&Phase::DeepInsights].status, PhaseStatus::Met);
         assert_eq!(a.evidenced, Some(Phase::SeamlessUpgrades));
+        // A ready count in status is no lifecycle management either.
         fs.push(t(
             "members",
             Phase::FullLifecycle,
             Status::Pass,
             &["member-management", "member-status"],
+        ));
+        let a = assess(&fs, None, 50.0);
+        assert!(a.phases[&Phase::FullLifecycle].unbridged);
+        assert_eq!(a.evidenced, Some(Phase::SeamlessUpgrades));
+        fs.push(t(
+            "jobs",
+            Phase::FullLifecycle,
+            Status::Pass,
+            &["maintenance-jobs"],
         ));
         let a = assess(&fs, None, 50.0);
         assert!(!a.phases[&Phase::FullLifecycle].unbridged);

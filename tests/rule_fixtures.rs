@@ -250,6 +250,7 @@ fn operand_rules_do_not_apply_to_an_operator_that_runs_no_workload() {
         "crd-scaling-api",
         "crd-storage-fields",
         "crd-cluster-member-status",
+        "crd-failover-api",
         "crd-autoscaling-fields",
         "crd-auto-tuning-fields",
         "crd-monitoring-fields",

@@ -95,6 +95,14 @@ pub fn derive(package: &mut Package) {
     });
     let no_examples = Json::Null;
     let examples = facts.get("examples").unwrap_or(&no_examples);
+    // Each CRD's schema fields, for telling a descriptor copied from
+    // another kind (see `fields_from_csv`).
+    let schema_fields: Vec<(String, BTreeSet<String>)> = package
+        .resources
+        .iter()
+        .filter(|r| r.is_kind("CustomResourceDefinition"))
+        .map(|r| (r.name.clone(), string_set(&r.facts["fields"])))
+        .collect();
     for r in package
         .resources
         .iter_mut()
@@ -104,7 +112,12 @@ pub fn derive(package: &mut Package) {
             m.insert("name".into(), json!(r.name));
             m.insert("owned".into(), json!(owned.contains(&r.name)));
         }
-        fields_from_csv(r, csv_node.as_ref(), examples);
+        let others: BTreeSet<&str> = schema_fields
+            .iter()
+            .filter(|(name, _)| *name != r.name)
+            .flat_map(|(_, f)| f.iter().map(String::as_str))
+            .collect();
+        fields_from_csv(r, csv_node.as_ref(), examples, &others);
     }
     if let (Some(i), Some(node)) = (csv_index, csv_node) {
         package.resources[i].node = node;
@@ -621,23 +634,12 @@ fn chart_controls(operator_grant_text: &str) -> bool {
 /// - `workload`: it runs an operand in the cluster (`runs_operand`);
 /// - `other`: neither (no CRDs, or only in-cluster configuration).
 fn operator_kind(package: &Package, runs_operand: bool) -> &'static str {
-    static CLOUD: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
-    let cloud = CLOUD.get_or_init(|| {
-        regex::Regex::new(
-            r"(^|\.)(services\.k8s\.aws|azure\.com|cnrm\.cloud\.google\.com|(aws|gcp|azure|alibaba|ibm|oci|digitalocean|equinix)\.(upbound\.io|crossplane\.io)|ibmcloud\.ibm\.com|oci\.oracle\.com)$",
-        )
-        .ok()
-    });
-    let groups: Vec<&str> = package
+    let mut crds = package
         .resources
         .iter()
         .filter(|r| r.is_kind("CustomResourceDefinition"))
-        .filter_map(|r| r.facts["group"].as_str())
-        .collect();
-    let all_cloud = !groups.is_empty()
-        && cloud
-            .as_ref()
-            .is_some_and(|re| groups.iter().all(|g| re.is_match(g)));
+        .peekable();
+    let all_cloud = crds.peek().is_some() && crds.all(|r| r.facts["cloudApi"] == Json::Bool(true));
     if runs_operand {
         "workload"
     } else if all_cloud {
@@ -645,6 +647,26 @@ fn operator_kind(package: &Package, runs_operand: bool) -> &'static str {
     } else {
         "other"
     }
+}
+
+/// Whether a CRD's API group is a cloud provider's (AWS Controllers for
+/// Kubernetes `*.services.k8s.aws`, Azure Service Operator `*.azure.com`
+/// (v1: `azure.microsoft.com`),
+/// Config Connector `*.cnrm.cloud.google.com`, Crossplane-style providers,
+/// IBM and Oracle cloud operators): its objects are services outside the
+/// cluster, whose backup, failover or scaling is the cloud's. The CRD fact
+/// `cloudApi`.
+fn is_cloud_group(group: &str) -> bool {
+    static CLOUD: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    CLOUD
+        .get_or_init(|| {
+            regex::Regex::new(
+                r"(^|\.)(services\.k8s\.aws|azure\.com|azure\.microsoft\.com|cnrm\.cloud\.google\.com|(aws|gcp|azure|alibaba|ibm|oci|digitalocean|equinix)\.(upbound\.io|crossplane\.io)|ibmcloud\.ibm\.com|oci\.oracle\.com)$",
+            )
+            .ok()
+        })
+        .as_ref()
+        .is_some_and(|re| re.is_match(group))
 }
 
 fn resource_facts(r: &Resource) -> Json {
@@ -1139,6 +1161,7 @@ fn crd_facts(crd: &Node) -> Json {
         "backupKind".into(),
         Json::Bool(super::backup::is_backup_kind(&kind, &group)),
     );
+    facts.insert("cloudApi".into(), Json::Bool(is_cloud_group(&group)));
     facts.insert("group".into(), Json::String(group));
     facts.insert("kind".into(), Json::String(kind));
     facts.insert("plural".into(), Json::String(plural));
@@ -1653,10 +1676,16 @@ fn json_paths(value: &Json, path: &mut String, depth: usize, out: &mut Vec<Strin
 /// (their paths), merged into its field facts. A v1beta1 CRD that keeps
 /// unknown fields (the default before apiextensions v1) accepts and stores
 /// every field its examples show even where its schema is thin, so those are
-/// merged too. `fieldSource` says so: `schema`; `examples` when the schema
+/// merged too; a descriptor's path unless it belongs to another owned
+/// kind's schema and not this one's (a descriptor list copied across kinds). `fieldSource` says so: `schema`; `examples` when the schema
 /// has no spec field and the fields came from the CSV; `schema+examples`
 /// when a thin schema was completed from it.
-fn fields_from_csv(crd: &mut Resource, csv: Option<&Node>, examples: &Json) {
+fn fields_from_csv(
+    crd: &mut Resource,
+    csv: Option<&Node>,
+    examples: &Json,
+    others: &BTreeSet<&str>,
+) {
     let Json::Object(facts) = &mut crd.facts else {
         return;
     };
@@ -1687,6 +1716,11 @@ fn fields_from_csv(crd: &mut Resource, csv: Option<&Node>, examples: &Json) {
             }
         }
     }
+    // A descriptor path the schema lacks while another owned CRD's schema
+    // has it was copied from that kind's list (one descriptor list pasted
+    // under every kind): it is not this API's field. Examples are instances
+    // the operator accepts, so their fields are taken as they are.
+    let schema = string_set(&facts["fields"]);
     let owned = csv
         .and_then(|c| c.path("spec.customresourcedefinitions.owned"))
         .and_then(Node::as_seq)
@@ -1702,12 +1736,15 @@ fn fields_from_csv(crd: &mut Resource, csv: Option<&Node>, examples: &Json) {
                 };
                 // `nodes[0].name` → spec.nodes.name (arrays transparent).
                 let mut full = root.to_string();
-                extra.push(full.clone());
+                let mut parts = vec![full.clone()];
                 for part in path.split('.').filter(|p| !p.is_empty()) {
                     let part = part.split('[').next().unwrap_or(part);
                     full.push('.');
                     full.push_str(part);
-                    extra.push(full.clone());
+                    parts.push(full.clone());
+                }
+                if !has_spec_fields || schema.contains(&full) || !others.contains(full.as_str()) {
+                    extra.extend(parts);
                 }
             }
         }
@@ -1737,6 +1774,17 @@ fn fields_from_csv(crd: &mut Resource, csv: Option<&Node>, examples: &Json) {
         "examples"
     };
     facts.insert("fieldSource".into(), json!(source));
+}
+
+/// The strings of a JSON array, as a set (nothing for anything else).
+fn string_set(v: &Json) -> BTreeSet<String> {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|p| p.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Sets each version's `olderThanStorage`: whether the API server ranks it
