@@ -65,6 +65,18 @@ impl ChartFile {
             .unwrap_or(&self.data);
         String::from_utf8_lossy(bytes).into_owned()
     }
+
+    /// The file as a Go string, as Helm's engine reads a template: without a
+    /// leading UTF-8 byte order mark, bytes that are not UTF-8 carried as
+    /// [`crate::gotemplate::go_string_from_bytes`] says (so a rendered
+    /// manifest holding them is refused as go-yaml refuses it).
+    pub fn go_text(&self) -> String {
+        let bytes = self
+            .data
+            .strip_prefix(b"\xEF\xBB\xBF")
+            .unwrap_or(&self.data);
+        crate::gotemplate::go_string_from_bytes(bytes)
+    }
 }
 
 /// How a dependency's values are imported into the parent (`import-values`).
@@ -381,7 +393,9 @@ fn read_dir(root: &Path, budget: &mut Budget, diags: &mut Vec<HelmDiagnostic>) -
                     .into_owned();
             parse_helmignore(&text, diags)
         }
-        Err(_) => Vec::new(),
+        // Helm adds its default rule (dot files in templates/) with or
+        // without a .helmignore.
+        Err(_) => parse_helmignore("", diags),
     };
     let mut out = Vec::new();
     // Iterative walk: nesting depth of hostile folders cannot blow the stack.

@@ -2008,11 +2008,11 @@ fn go_yaml_error(text: &str, issue: &crate::yaml::Issue) -> String {
 /// `fromYaml`: a mapping (or `{Error: …}`), `fromYamlArray`: a list.
 pub(crate) fn from_yaml(text: &str, array: bool) -> Value {
     let parsed = crate::yaml::parse_str(text, &crate::yaml::Limits::default());
-    let error = if crate::yaml::first_control_character(text).is_some() {
+    let error = if let Some((_, problem)) = crate::yaml::first_reader_error(text) {
         // go-yaml's reader error, as `sigs.k8s.io/yaml` wraps it.
         Some(format!(
             "error converting YAML to JSON: yaml: {}",
-            crate::yaml::CONTROL_CHARACTERS
+            problem.go_message()
         ))
     } else {
         parsed

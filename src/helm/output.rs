@@ -261,7 +261,24 @@ pub(crate) fn split_and_sort(
                     .and_then(|d| head_error(&d.root))
                     .map(|(pos, message)| (offset_of(text, pos), message))
             };
-            if let Some((at, message)) = refused {
+            // Bytes that are not UTF-8 (a template file's, carried through
+            // as Go strings carry them): helm refuses the chart, and so do we.
+            let not_utf8 = match yaml::first_reader_error(text) {
+                Some((at, yaml::ReaderError::Utf8(problem))) => Some((at, problem)),
+                _ => None,
+            };
+            if let Some((at, problem)) = not_utf8 {
+                diags.push(HelmDiagnostic {
+                    code: crate::diag::Code::RenderedYaml,
+                    severity: Severity::Error,
+                    file: f.file.clone(),
+                    line: Some(line_at(clean, markers, base + start + lead + at)),
+                    message: format!(
+                        "YAML parse error on {}: error converting YAML to JSON: yaml: {problem}",
+                        f.template
+                    ),
+                });
+            } else if let Some((at, message)) = refused {
                 diags.push(HelmDiagnostic {
                     code: crate::diag::Code::RenderedYaml,
                     severity: Severity::Warning,

@@ -490,6 +490,19 @@ pub(crate) fn render_here(chart: &Chart, options: &RenderOptions) -> Rendered {
         )
         .with_code(crate::diag::Code::ChartInvalid));
     }
+    // Helm's install action (and so `helm template`) refuses a top-level
+    // library chart before rendering (`CheckIfInstallable`).
+    if chart.is_library() {
+        diags.push(
+            diag(
+                Severity::Error,
+                "Chart.yaml",
+                None,
+                "library charts are not installable".to_owned(),
+            )
+            .with_code(crate::diag::Code::ChartInvalid),
+        );
+    }
     let release = release_object(options);
 
     // The enabled chart instances, depth first, sharing one values tree.
@@ -525,7 +538,7 @@ pub(crate) fn render_here(chart: &Chart, options: &RenderOptions) -> Rendered {
             srcs.push(Src {
                 name: format!("{}/{}", inst.full_path, t.name),
                 file: format!("{}{}", inst.chart.prefix, t.name),
-                text: t.text(),
+                text: t.go_text(),
                 inst: i,
                 chart: inst.chart,
             });
@@ -570,7 +583,7 @@ pub(crate) fn render_here(chart: &Chart, options: &RenderOptions) -> Rendered {
                 ),
             ));
             let base = src.name.rsplit('/').next().unwrap_or(&src.name);
-            if !base.starts_with('_') && base != "NOTES.txt" && !src.chart.is_library() {
+            if !base.starts_with('_') && !base.ends_with("NOTES.txt") && !src.chart.is_library() {
                 unrendered.extend(objects_from_text(&src.name, &src.file, &src.text, false));
             }
             continue;
@@ -598,7 +611,11 @@ pub(crate) fn render_here(chart: &Chart, options: &RenderOptions) -> Rendered {
         let inst = &instances[*inst_idx];
         // Helm's engine executes every chart's NOTES.txt (its errors and
         // side effects count); only the top-level chart's text is kept.
-        let is_notes = name.ends_with("/templates/NOTES.txt");
+        // Helm's renderResources leaves out of the manifest every file whose
+        // name ends in `NOTES.txt` (`MYNOTES.txt`, `templates/x/NOTES.txt`,
+        // a subchart's), and keeps as notes only `<chart>/templates/NOTES.txt`.
+        let is_notes = name.ends_with("NOTES.txt");
+        let root_notes = *inst_idx == 0 && *name == format!("{root_name}/templates/NOTES.txt");
         let base_path = format!("{}/templates", inst.full_path);
         inst.top
             .insert("Template", template_object(name, &base_path));
@@ -610,7 +627,7 @@ pub(crate) fn render_here(chart: &Chart, options: &RenderOptions) -> Rendered {
             Ok(out) => {
                 let (out, marks) = strip_no_value(&out, marks);
                 if is_notes {
-                    if *inst_idx == 0 {
+                    if root_notes {
                         notes = Some(out);
                     }
                 } else {

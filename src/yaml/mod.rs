@@ -281,14 +281,18 @@ fn parse_checked(text: &str, limits: &Limits) -> Parsed {
             "the file contains a NUL byte; it is not a YAML text file and is not read".to_owned(),
         );
     }
-    if let Some((at, c)) = first_control_character(text) {
-        return failed(
-            crate::diag::Code::YamlSyntax,
-            Some(end_pos(&text[..at])),
-            format!(
+    if let Some((at, problem)) = first_reader_error(text) {
+        let message = match problem {
+            ReaderError::Control(c) => format!(
                 "{CONTROL_CHARACTERS} (U+{:04X}; Kubernetes and Helm refuse the document)",
                 u32::from(c)
             ),
+            ReaderError::Utf8(m) => format!("{m} (Kubernetes and Helm refuse the document)"),
+        };
+        return failed(
+            crate::diag::Code::YamlSyntax,
+            Some(end_pos(&text[..at])),
+            message,
         );
     }
     // go-yaml's reader (libyaml's READ_LINE) reads NEL as a line break and
@@ -329,6 +333,84 @@ pub fn first_control_character(text: &str) -> Option<(usize, char)> {
                 | '\u{10000}'..
         )
     })
+}
+
+/// What go-yaml's reader refuses first in a text: a character outside
+/// YAML's printable set, or a byte that is not UTF-8.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReaderError {
+    /// [`first_control_character`]'s character.
+    Control(char),
+    /// go-yaml's words for a byte sequence that is not UTF-8.
+    Utf8(&'static str),
+}
+
+impl ReaderError {
+    /// go-yaml's message (`yaml: ` and `sigs.k8s.io/yaml`'s prefix left off).
+    #[must_use]
+    pub fn go_message(self) -> &'static str {
+        match self {
+            ReaderError::Control(_) => CONTROL_CHARACTERS,
+            ReaderError::Utf8(m) => m,
+        }
+    }
+}
+
+/// The first problem go-yaml's reader (`yaml_parser_update_buffer`) finds,
+/// in text order: a control character, or a byte that is not UTF-8. A text
+/// holds such bytes only as Go strings carry them (a template file or a
+/// `.Files` read that is not UTF-8, see
+/// [`crate::gotemplate::go_string_from_bytes`]); the bytes are decoded as
+/// go-yaml decodes them, with its message for each way UTF-8 can break.
+#[must_use]
+pub fn first_reader_error(text: &str) -> Option<(usize, ReaderError)> {
+    let control = first_control_character(text);
+    let carried = text
+        .char_indices()
+        .find(|&(_, c)| crate::gotemplate::is_carried_byte(c));
+    match (control, carried) {
+        (Some((a, c)), Some((b, _))) if a < b => Some((a, ReaderError::Control(c))),
+        (_, Some((b, _))) => Some((b, ReaderError::Utf8(utf8_problem(&text[b..])))),
+        (Some((a, c)), None) => Some((a, ReaderError::Control(c))),
+        (None, None) => None,
+    }
+}
+
+/// go-yaml's reader on the bytes at a sequence that is not UTF-8.
+fn utf8_problem(text: &str) -> &'static str {
+    let bytes: Vec<u8> =
+        crate::gotemplate::go_string_bytes(&text.chars().take(4).collect::<String>()).into_owned();
+    let lead = bytes[0];
+    let width = match lead {
+        b if b & 0x80 == 0 => 1,
+        b if b & 0xE0 == 0xC0 => 2,
+        b if b & 0xF0 == 0xE0 => 3,
+        b if b & 0xF8 == 0xF0 => 4,
+        _ => return "invalid leading UTF-8 octet",
+    };
+    if bytes.len() < width {
+        return "incomplete UTF-8 octet sequence";
+    }
+    let mut value = u32::from(match width {
+        2 => lead & 0x1F,
+        3 => lead & 0x0F,
+        _ => lead & 0x07,
+    });
+    for &b in &bytes[1..width] {
+        if b & 0xC0 != 0x80 {
+            return "invalid trailing UTF-8 octet";
+        }
+        value = (value << 6) | u32::from(b & 0x3F);
+    }
+    let min = match width {
+        2 => 0x80,
+        3 => 0x800,
+        _ => 0x1_0000,
+    };
+    if value < min {
+        return "invalid length of a UTF-8 sequence";
+    }
+    "invalid Unicode character"
 }
 
 fn check_size(len: usize, limits: &Limits) -> Option<Parsed> {

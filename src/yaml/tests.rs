@@ -740,3 +740,32 @@ fn what_json_cannot_hold_is_noted() {
     assert_eq!(parsed.json_error(0).unwrap().pos.line, 5);
     assert_eq!(parsed.json_error(1).unwrap().pos.line, 10);
 }
+
+#[test]
+fn bytes_that_are_not_utf8_are_refused_in_go_yamls_words() {
+    // Go strings carry such bytes (a template file's); go-yaml's reader
+    // names each way UTF-8 breaks, and a control character before wins.
+    let go = crate::gotemplate::go_string_from_bytes;
+    for (bytes, want) in [
+        (&b"a: \xff\xfe"[..], "invalid leading UTF-8 octet"),
+        (b"a: \x80", "invalid leading UTF-8 octet"),
+        (b"a: \xc3x", "invalid trailing UTF-8 octet"),
+        (b"a: x\xe2\x82", "incomplete UTF-8 octet sequence"),
+        (b"a: \xc0\xaf", "invalid length of a UTF-8 sequence"),
+        (b"a: \xed\xa0\x80", "invalid Unicode character"),
+    ] {
+        let text = go(bytes);
+        let (at, problem) = first_reader_error(&text).expect("refused");
+        assert_eq!(problem, ReaderError::Utf8(want), "{bytes:?}");
+        assert_eq!(problem.go_message(), want);
+        assert!(at >= 3);
+        let parsed = parse_str(&text, &Limits::default());
+        assert!(parsed.issues[0].message.starts_with(want), "{bytes:?}");
+    }
+    let text = go(b"a: \x01\xff");
+    assert_eq!(
+        first_reader_error(&text),
+        Some((3, ReaderError::Control('\u{1}')))
+    );
+    assert_eq!(first_reader_error("a: \u{e9}"), None);
+}
