@@ -211,6 +211,22 @@ fn package_level_evidence_points_into_the_file_each_rule_judges() {
             ".clusterserviceversion.yaml",
             47,
         ),
+        // A CRD without a schema whose fields come from the CSV's examples:
+        // the alm-examples annotation that shows them, not the CRD.
+        (
+            "crd-scaling-api",
+            "pass-example-component-size",
+            ".clusterserviceversion.yaml",
+            7,
+        ),
+        // The container that lacks requests (a kube-rbac-proxy), not the
+        // operator's own that has them.
+        (
+            "operator-resource-requests",
+            "fail-sidecar-without-requests",
+            ".clusterserviceversion.yaml",
+            39,
+        ),
     ];
     let mut problems = Vec::new();
     for (rule, case, suffix, line) in cases {
@@ -426,6 +442,27 @@ fn a_first_release_has_no_upgrade_edge_to_declare() {
     assert_eq!(finding.status, Status::NotApplicable);
     assert!(
         finding.message.starts_with("a first release:"),
+        "{}",
+        finding.message
+    );
+}
+
+#[test]
+fn a_status_subresource_failure_says_where_the_status_is_known_from() {
+    // A v1beta1 CRD with no schema whose printer columns read `.status`:
+    // the message must not claim the schema has a status.
+    let rules = rules::load(&[]).expect("built-in rules load");
+    let dir = fixture_root().join("crd-status-subresource/fail-printer-column-status");
+    let targets = discover::discover(&[dir]).expect("discover");
+    let target = assess_target(&targets[0], &rules, &Options::default());
+    let finding = target
+        .findings
+        .iter()
+        .find(|f| f.rule == "crd-status-subresource")
+        .expect("a finding");
+    assert_eq!(finding.status, Status::Fail);
+    assert!(
+        finding.message.contains("printer columns") && !finding.message.contains("the schema has"),
         "{}",
         finding.message
     );

@@ -122,6 +122,13 @@ pub fn derive(package: &mut Package) {
     if let (Some(i), Some(node)) = (csv_index, csv_node) {
         package.resources[i].node = node;
     }
+    for r in package
+        .resources
+        .iter_mut()
+        .filter(|r| r.is_kind("CustomResourceDefinition"))
+    {
+        example_shapes(r, examples);
+    }
 
     // Well-known kinds by name, others borrowing their name as `Kind.group`.
     let kinds: BTreeSet<String> = package
@@ -708,12 +715,30 @@ fn pod_facts(spec: Option<&Node>) -> Json {
             .filter(Json::is_array)
             .unwrap_or_else(|| json!([]))
     };
-    json!({
+    let mut facts = json!({
         "podSpec": spec.map(Node::to_json).unwrap_or_else(|| json!({})),
         "containers": list("containers"),
         "initContainers": list("initContainers"),
         "configMounts": config_mounts(spec),
-    })
+    });
+    // The first container (and init container) that does not request both
+    // cpu and memory, for evidence to point at (`containers{containerWithoutRequests}`).
+    for (key, fact) in [
+        ("containers", "containerWithoutRequests"),
+        ("initContainers", "initContainerWithoutRequests"),
+    ] {
+        let first = facts[key].as_array().and_then(|cs| {
+            cs.iter().position(|c| {
+                let requests = &c["resources"]["requests"];
+                requests.get("cpu").is_none_or(Json::is_null)
+                    || requests.get("memory").is_none_or(Json::is_null)
+            })
+        });
+        if let Some(i) = first {
+            facts[fact] = Json::from(i);
+        }
+    }
+    facts
 }
 
 /// The ConfigMaps a pod's containers read as files: `{container,
@@ -779,8 +804,21 @@ fn config_mounts(spec: Option<&Node>) -> Json {
 fn role_facts(role: &Node) -> Json {
     let grants = grants(role);
     let text = lines_text(grant_lines(&grants));
+    // The grants on any object of their resources (no `resourceNames`):
+    // what least privilege weighs as open-ended.
+    let open: Vec<String> = grants
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .filter(|g| g.get("resourceNames").is_none())
+        .flat_map(grant_lines)
+        .collect();
     let whole = whole_groups(&grants);
-    json!({ "grants": grants, "grantText": text, "wholeGroups": whole })
+    json!({
+        "grants": grants, "grantText": text, "openGrantText": lines_text(open),
+        "wholeGroups": whole,
+    })
 }
 
 /// Every resource of the API groups a least-privilege reviewer weighs as a
@@ -946,13 +984,19 @@ fn grants(role: &Node) -> Json {
         let verbs = texts(rule.get("verbs"));
         let groups = texts(rule.get("apiGroups"));
         let resources = texts(rule.get("resources"));
+        // `resourceNames` limits the grant to those objects.
+        let names = texts(rule.get("resourceNames"));
         for group in &groups {
             for resource in &resources {
                 size += 1 + verbs.len();
                 if size > MAX_GRANTS {
                     return Json::Array(out);
                 }
-                out.push(json!({ "group": group, "resource": resource, "verbs": verbs }));
+                let mut grant = json!({ "group": group, "resource": resource, "verbs": verbs });
+                if !names.is_empty() {
+                    grant["resourceNames"] = json!(names);
+                }
+                out.push(grant);
             }
         }
     }
@@ -1013,18 +1057,28 @@ fn text_of_lines<S: AsRef<str>>(lines: &[S]) -> String {
 /// The `.status…` paths of a CRD's printer columns (v1beta1's top-level
 /// `additionalPrinterColumns` with `JSONPath`, and per-version ones), each
 /// with its parents: `.status.ceph.health` → status, status.ceph,
-/// status.ceph.health.
-fn printer_column_status_paths(spec: Option<&Node>) -> Vec<String> {
+/// status.ceph.health; and a `path type` shape line for each column that
+/// declares a value type (`integer`, `number`, `boolean`: the API server
+/// prints only a value of that type). A `string` column says only how the
+/// value is printed (any value prints as a string), and `date` likewise, so
+/// they give no shape. `version` names one version's columns; `None` reads
+/// the top-level ones and every version's.
+fn printer_column_status(spec: Option<&Node>, version: Option<&str>) -> (Vec<String>, Vec<String>) {
     let Some(spec) = spec else {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     };
     let per_version = spec
         .get("versions")
         .and_then(Node::as_seq)
         .unwrap_or_default()
         .iter()
+        .filter(|v| {
+            version.is_none_or(|want| {
+                v.get("name").and_then(Node::scalar_text).as_deref() == Some(want)
+            })
+        })
         .filter_map(|v| v.get("additionalPrinterColumns"));
-    let mut paths = Vec::new();
+    let (mut paths, mut shapes) = (Vec::new(), Vec::new());
     for columns in spec
         .get("additionalPrinterColumns")
         .into_iter()
@@ -1046,14 +1100,25 @@ fn printer_column_status_paths(spec: Option<&Node>) -> Vec<String> {
             // `.status.conditions[?(@.type=="Ready")].status`: keep the plain
             // segments before any filter or index.
             let plain = rest.split(['[', '(']).next().unwrap_or_default();
+            let filtered = plain.len() < rest.len();
             for part in plain.split('.').filter(|p| !p.is_empty()) {
                 full.push('.');
                 full.push_str(part);
                 paths.push(full.clone());
             }
+            let typed = column
+                .get("type")
+                .and_then(Node::scalar_text)
+                .filter(|t| matches!(t.as_str(), "integer" | "number" | "boolean"));
+            if let Some(t) = typed
+                && !filtered
+                && full != "status"
+            {
+                shapes.push(format!("{full} {t}"));
+            }
         }
     }
-    paths
+    (paths, shapes)
 }
 
 fn crd_facts(crd: &Node) -> Json {
@@ -1070,6 +1135,21 @@ fn crd_facts(crd: &Node) -> Json {
         .unwrap_or_default();
     let top_schema = get("validation").and_then(|v| v.get("openAPIV3Schema"));
     let top_sub = get("subresources");
+    // A CRD that does not prune unknown fields (a v1beta1 CRD, which keeps
+    // them unless `preserveUnknownFields: false`) still stores a status its
+    // schema never declares; the printer columns the CRD shows from
+    // `.status` then evidence that status, as `kubectl get` displays it.
+    let v1beta1 = crd
+        .get("apiVersion")
+        .and_then(Node::scalar_text)
+        .is_some_and(|a| a.ends_with("/v1beta1"));
+    let prunes = !v1beta1 || get("preserveUnknownFields").and_then(Node::as_bool) == Some(false);
+    // Whether a version has a status: its schema declares one, or (unknown
+    // fields kept) a printer column of it shows one.
+    let has_status = |schema: Option<&Node>, version: Option<&str>| {
+        schema.is_some_and(|s| s.path("properties.status").is_some())
+            || !prunes && !printer_column_status(spec, version).0.is_empty()
+    };
     let mut versions = Vec::new();
     let mut schemas: Vec<&Node> = Vec::new();
     match get("versions").and_then(Node::as_seq) {
@@ -1078,7 +1158,10 @@ fn crd_facts(crd: &Node) -> Json {
                 let schema = v.path("schema.openAPIV3Schema").or(top_schema);
                 let sub = v.get("subresources").or(top_sub);
                 schemas.extend(schema);
-                versions.push(version_facts(v, sub, schema));
+                let mut facts = version_facts(v, sub, schema);
+                let name = v.get("name").and_then(Node::scalar_text);
+                facts["hasStatus"] = Json::Bool(has_status(schema, name.as_deref()));
+                versions.push(facts);
             }
         }
         _ => {
@@ -1091,6 +1174,7 @@ fn crd_facts(crd: &Node) -> Json {
             versions.push(json!({
                 "name": name, "served": true, "storage": true, "deprecated": false,
                 "hasSchema": top_schema.is_some(),
+                "hasStatus": has_status(top_schema, None),
                 "hasStatusSubresource": top_sub.and_then(|s| s.get("status")).is_some(),
                 "hasScaleSubresource": top_sub.and_then(|s| s.get("scale")).is_some(),
                 "specProperties": spec_properties,
@@ -1114,17 +1198,27 @@ fn crd_facts(crd: &Node) -> Json {
     let key = |d: &Json| (d["path"].to_string(), d["image"].to_string());
     image_defaults.sort_by_key(key);
     image_defaults.dedup();
-    // A CRD that does not prune unknown fields (a v1beta1 CRD, which keeps
-    // them unless `preserveUnknownFields: false`) still stores a status its
-    // schema never declares; the printer columns the CRD shows from
-    // `.status` then evidence that status, as `kubectl get` displays it.
-    let v1beta1 = crd
-        .get("apiVersion")
-        .and_then(Node::scalar_text)
-        .is_some_and(|a| a.ends_with("/v1beta1"));
-    let prunes = !v1beta1 || get("preserveUnknownFields").and_then(Node::as_bool) == Some(false);
+    // Where the status is known from: the schema, else (unknown fields
+    // kept) the printer columns; `derive` says `csv` when only the CSV's
+    // examples or status descriptors show one.
+    let schema_status = fields.iter().any(|f| f == "status");
+    let mut shapes = shapes;
+    let mut status_source = schema_status.then_some("schema");
     if !prunes {
-        fields.extend(printer_column_status_paths(spec));
+        let (paths, typed) = printer_column_status(spec, None);
+        if !paths.is_empty() {
+            status_source = status_source.or(Some("printer-columns"));
+        }
+        fields.extend(paths);
+        // A column's declared type is the field's shape where the schema
+        // gives none.
+        let known: BTreeSet<String> = shapes
+            .iter()
+            .map(|l| l.split(' ').next().unwrap_or(l).replace("[]", ""))
+            .collect();
+        shapes.extend(typed.into_iter().filter(|l| {
+            !known.contains(l.split(' ').next().unwrap_or(l))
+        }));
     }
     // Names in camelCase, as `fields` gives them (`insert_field_facts`).
     let mut shapes: Vec<String> = shapes
@@ -1226,6 +1320,7 @@ fn crd_facts(crd: &Node) -> Json {
     );
     facts.insert("imageDefaults".into(), Json::Array(image_defaults));
     facts.insert("fieldSource".into(), json!("schema"));
+    facts.insert("statusSource".into(), json!(status_source));
     facts.insert("prunesUnknownFields".into(), Json::Bool(prunes));
     facts.insert(
         "hasValidationRules".into(),
@@ -1617,6 +1712,22 @@ fn names_other_than_operand(path: &str, paths: &BTreeSet<&str>) -> bool {
         "ssl",
         "tls",
     ];
+    /// Words that make a name a configuration object's: a version of it
+    /// (`configVersion`, `configMapVersion`, `status.vcl.version`, a
+    /// `schemaVersion`) is the revision of that configuration, not the
+    /// version of the software that runs. `vcl` is Varnish's configuration
+    /// language, as `config` is any's.
+    const CONFIGURATION: [&str; 9] = [
+        "config",
+        "configuration",
+        "configs",
+        "map",
+        "policy",
+        "schema",
+        "settings",
+        "template",
+        "vcl",
+    ];
     let (parent, leaf) = path.rsplit_once('.').unwrap_or(("", path));
     let words = name_words(leaf);
     let Some(at) = words.iter().position(|w| w == "version") else {
@@ -1626,17 +1737,25 @@ fn names_other_than_operand(path: &str, paths: &BTreeSet<&str>) -> bool {
     // a TLS name's first (`tlsMinVersion`); `clusterGroupChartVersion` is
     // a chart's version.
     let of = at.checked_sub(1).map(|i| words[i].as_str());
-    if of.is_some_and(|w| NOT_OPERAND.contains(&w))
+    if of.is_some_and(|w| NOT_OPERAND.contains(&w) || CONFIGURATION.contains(&w))
         || words.first().is_some_and(|w| w == "tls" || w == "ssl")
     {
         return true;
     }
-    let under_tls = parent.split('.').any(|seg| {
-        name_words(seg.trim_end_matches("[]"))
-            .iter()
-            .any(|w| w == "tls" || w == "ssl")
+    // Under a TLS object, or under a configuration object: one named by
+    // configuration words alone (`status.vcl`, `status.config`,
+    // `spec.configMap`), or the status or spec of one (`vclStatus`,
+    // `configStatus`); a `schemaRegistry` is a part of the operand.
+    let under = parent.split('.').skip(1).any(|seg| {
+        let words = name_words(seg.trim_end_matches("[]"));
+        let config = |w: &String| CONFIGURATION.contains(&w.as_str());
+        words.iter().any(|w| w == "tls" || w == "ssl")
+            || words.first().is_some_and(config)
+                && words[1..]
+                    .iter()
+                    .all(|w| config(w) || matches!(w.as_str(), "status" | "spec" | "info"))
     });
-    under_tls || (!parent.is_empty() && paths.contains(format!("{parent}.kind").as_str()))
+    under || (!parent.is_empty() && paths.contains(format!("{parent}.kind").as_str()))
 }
 
 /// Most field paths read from one example or descriptor list (bounds
@@ -1785,6 +1904,131 @@ fn string_set(v: &Json) -> BTreeSet<String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// The shapes of a CRD's fields taken from the CSV (`fieldSource` other
+/// than `schema`): each example value's JSON type (`spec.pxc.size
+/// integer`, a list's items marked `[]` as the schema's shapes are) where no
+/// schema or printer column types the path, so the rules that ask what a
+/// field is (a count, a string) read an example-only API as they read a
+/// schema. Also completes `statusSource`: `csv` when only the CSV's
+/// examples or status descriptors show a status.
+fn example_shapes(crd: &mut Resource, examples: &Json) {
+    let Json::Object(facts) = &mut crd.facts else {
+        return;
+    };
+    if facts.get("fieldSource").and_then(Json::as_str) == Some("schema") {
+        return;
+    }
+    let has_status = facts["fields"]
+        .as_array()
+        .is_some_and(|f| f.iter().any(|p| p.as_str() == Some("status")));
+    if has_status && facts.get("statusSource").is_none_or(Json::is_null) {
+        facts.insert("statusSource".into(), json!("csv"));
+    }
+    let kind = facts["kind"].as_str().unwrap_or_default().to_string();
+    let group = facts["group"].as_str().unwrap_or_default().to_string();
+    let mut lines = Vec::new();
+    for e in examples.as_array().map(Vec::as_slice).unwrap_or_default() {
+        let api_group = e["apiVersion"]
+            .as_str()
+            .and_then(|a| a.split_once('/'))
+            .map(|(g, _)| g);
+        if e["kind"].as_str() != Some(kind.as_str()) || api_group != Some(group.as_str()) {
+            continue;
+        }
+        for root in ["spec", "status"] {
+            if let Some(v) = e.get(root) {
+                let mut path = root.to_string();
+                json_shapes(v, &mut path, 0, &mut lines);
+            }
+        }
+    }
+    let text = facts["shapeText"].as_str().unwrap_or_default();
+    let mut known: BTreeSet<String> = text
+        .lines()
+        .map(|l| l.split(' ').next().unwrap_or(l).replace("[]", ""))
+        .collect();
+    let mut shapes: Vec<String> = text.lines().map(str::to_string).collect();
+    let before = shapes.len();
+    for line in lines {
+        let line = match line.split_once(' ') {
+            Some((path, shape)) => format!("{} {shape}", camel_path(path)),
+            None => continue,
+        };
+        let path = line.split(' ').next().unwrap_or_default().replace("[]", "");
+        if known.insert(path) {
+            shapes.push(line);
+        }
+    }
+    if shapes.len() == before {
+        return;
+    }
+    shapes.sort();
+    let fields: Vec<String> = facts["fields"]
+        .as_array()
+        .map(|f| {
+            f.iter()
+                .filter_map(|p| p.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    let paths: BTreeSet<&str> = shapes
+        .iter()
+        .map(|l| l.split(' ').next().unwrap_or(l))
+        .collect();
+    let operand: Vec<&String> = shapes
+        .iter()
+        .filter(|l| !names_other_than_operand(l.split(' ').next().unwrap_or(l), &paths))
+        .collect();
+    facts.insert(
+        "operandShapeText".into(),
+        Json::String(text_of_lines(&operand)),
+    );
+    facts.insert("shapeText".into(), Json::String(text_of_lines(&shapes)));
+    // The facts read from the fields' types (counts, images, backups) again.
+    insert_field_facts(facts, fields);
+}
+
+/// `path type` shape lines of a JSON value (an example's `spec`), as
+/// [`FieldShapes`] gives them from a schema: a list's item fields after
+/// `[]`, a whole number `integer`, a null nothing.
+fn json_shapes(value: &Json, path: &mut String, depth: usize, out: &mut Vec<String>) {
+    if depth > MAX_SCHEMA_DEPTH || out.len() >= MAX_EXAMPLE_FIELDS {
+        return;
+    }
+    match value {
+        Json::Object(map) => {
+            for (k, v) in map {
+                let len = path.len();
+                path.push('.');
+                path.push_str(k);
+                let shape = match v {
+                    Json::Object(_) => "object",
+                    Json::Array(_) => "array",
+                    Json::String(_) => "string",
+                    Json::Bool(_) => "boolean",
+                    Json::Number(n) if n.is_i64() || n.is_u64() => "integer",
+                    Json::Number(_) => "number",
+                    Json::Null => "",
+                };
+                if !shape.is_empty() {
+                    out.push(format!("{path} {shape}"));
+                }
+                json_shapes(v, path, depth + 1, out);
+                path.truncate(len);
+            }
+        }
+        Json::Array(items) => {
+            let len = path.len();
+            path.push_str("[]");
+            for v in items {
+                json_shapes(v, path, depth + 1, out);
+            }
+            path.truncate(len);
+        }
+        _ => {}
+    }
 }
 
 /// Sets each version's `olderThanStorage`: whether the API server ranks it
@@ -2163,6 +2407,29 @@ spec:
         assert!(facts["shapeText"].as_str().is_some_and(|t| {
             t.contains("spec.nodes object\nspec.nodes.* object\nspec.nodes.*.replicas integer\n")
         }));
+    }
+
+    #[test]
+    fn a_printer_column_gives_a_declared_value_type_as_the_fields_shape() {
+        let facts = crd_facts_of(
+            "
+apiVersion: apiextensions.k8s.io/v1beta1
+spec:
+  version: v1
+  additionalPrinterColumns:
+    - name: Ready
+      type: integer
+      JSONPath: .status.db.ready
+    - name: State
+      type: string
+      JSONPath: .status.state
+",
+        );
+        // `integer` is a value type the API server checks; `string` only
+        // says how any value is printed.
+        assert_eq!(facts["shapeText"], json!("status.db.ready integer\n"));
+        assert_eq!(facts["statusSource"], json!("printer-columns"));
+        assert_eq!(facts["versions"][0]["hasStatus"], json!(true));
     }
 
     #[test]
@@ -2686,6 +2953,30 @@ spec:
             "spec.image",
             "spec.postgresVersion",
             "spec.multiSourceConfig.clusterGroupChartVersion",
+        ] {
+            assert!(!other(p), "{p}");
+        }
+    }
+
+    #[test]
+    fn a_configuration_objects_version_is_not_the_operands() {
+        let paths: BTreeSet<&str> = BTreeSet::new();
+        let other = |p: &str| names_other_than_operand(p, &paths);
+        for p in [
+            "status.vcl.version",
+            "status.vcl.configMapVersion",
+            "status.config.version",
+            "status.configStatus.version",
+            "status.configVersion",
+            "status.schemaVersion",
+            "spec.policy.version",
+        ] {
+            assert!(other(p), "{p}");
+        }
+        for p in [
+            "status.schemaRegistry.version",
+            "status.server.version",
+            "status.version",
         ] {
             assert!(!other(p), "{p}");
         }

@@ -514,6 +514,11 @@ fn object_evidence(
     locate: &[&str],
     note: Option<String>,
 ) -> Evidence {
+    if locate.iter().any(|p| is_schema_place(p))
+        && let Some(found) = csv_fields_evidence(package, r, &note)
+    {
+        return found;
+    }
     if !r.origin.rendered {
         for place in locate {
             let Some(place) = expand_facts(place, &r.facts) else {
@@ -539,6 +544,59 @@ fn object_evidence(
         }
     }
     evidence(r, &[] as &[&str], note)
+}
+
+/// A `locate` place in a CRD's schema (`spec.validation.openAPIV3Schema`,
+/// `spec.versions`): where its fields are declared.
+fn is_schema_place(place: &str) -> bool {
+    ["spec.validation", "spec.versions"]
+        .iter()
+        .any(|p| place == *p || place.starts_with(&format!("{p}.")))
+}
+
+/// The evidence for a CRD whose fields all come from the CSV
+/// (`fieldSource` `examples`: it has no structural schema), when a rule
+/// points into its schema, which shows none of them: the CSV's
+/// `alm-examples` annotation when an example is of the CRD's kind, else the
+/// CSV's owned-CRD entries (their descriptors), with a note saying so.
+fn csv_fields_evidence(package: &Package, r: &Resource, note: &Option<String>) -> Option<Evidence> {
+    if !r.is_kind("CustomResourceDefinition")
+        || r.facts.get("fieldSource").and_then(serde_json::Value::as_str) != Some("examples")
+    {
+        return None;
+    }
+    let csv = package
+        .resources
+        .iter()
+        .find(|c| c.is_kind("ClusterServiceVersion") && c.origin.embedded.is_none())?;
+    let kind = r.facts.get("kind").and_then(serde_json::Value::as_str)?;
+    let group = r.facts.get("group").and_then(serde_json::Value::as_str)?;
+    let exemplified = package
+        .facts
+        .get("examples")
+        .and_then(serde_json::Value::as_array)
+        .is_some_and(|examples| {
+            examples.iter().any(|e| {
+                e.get("kind").and_then(serde_json::Value::as_str) == Some(kind)
+                    && e.get("apiVersion")
+                        .and_then(serde_json::Value::as_str)
+                        .and_then(|a| a.split_once('/'))
+                        .is_some_and(|(g, _)| g == group)
+            })
+        });
+    let (place, from) = if exemplified {
+        ("metadata.annotations.alm-examples", "its alm-examples")
+    } else {
+        ("spec.customresourcedefinitions.owned", "its owned-CRD descriptors")
+    };
+    csv.node.path(place)?;
+    let note = note.clone().unwrap_or_else(|| {
+        format!(
+            "CRD {} has no schema: its fields are read from the CSV, {from}",
+            r.name
+        )
+    });
+    Some(evidence(csv, &[place], Some(note)))
 }
 
 /// A `locate` path with `{fact}` in it (`spec.template.spec.containers{operatorContainer}`)
