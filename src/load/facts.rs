@@ -320,6 +320,12 @@ fn names_a_remote_server(facts: &Json) -> bool {
     else {
         return false;
     };
+    // Read from a schema only: an example's string (`endpoint: "<LockServer
+    // IP and Port>"`) is one instance's value, often a dependency the
+    // operand is pointed at, not the API's declared type.
+    if facts["fieldSource"].as_str() != Some("schema") {
+        return false;
+    }
     let shapes = facts["shapeText"].as_str().unwrap_or_default();
     server.is_match(&shapes.replace("[]", ""))
 }
@@ -1216,9 +1222,11 @@ fn crd_facts(crd: &Node) -> Json {
             .iter()
             .map(|l| l.split(' ').next().unwrap_or(l).replace("[]", ""))
             .collect();
-        shapes.extend(typed.into_iter().filter(|l| {
-            !known.contains(l.split(' ').next().unwrap_or(l))
-        }));
+        shapes.extend(
+            typed
+                .into_iter()
+                .filter(|l| !known.contains(l.split(' ').next().unwrap_or(l))),
+        );
     }
     // Names in camelCase, as `fields` gives them (`insert_field_facts`).
     let mut shapes: Vec<String> = shapes
@@ -1712,11 +1720,10 @@ fn names_other_than_operand(path: &str, paths: &BTreeSet<&str>) -> bool {
         "ssl",
         "tls",
     ];
-    /// Words that make a name a configuration object's: a version of it
-    /// (`configVersion`, `configMapVersion`, `status.vcl.version`, a
-    /// `schemaVersion`) is the revision of that configuration, not the
-    /// version of the software that runs. `vcl` is Varnish's configuration
-    /// language, as `config` is any's.
+    /// Words that make an object a configuration's: a version under it
+    /// (`status.vcl.version`, `status.config.version`) is the revision of
+    /// that configuration, not the version of the software that runs.
+    /// `vcl` is Varnish's configuration language, as `config` is any's.
     const CONFIGURATION: [&str; 9] = [
         "config",
         "configuration",
@@ -1737,7 +1744,10 @@ fn names_other_than_operand(path: &str, paths: &BTreeSet<&str>) -> bool {
     // a TLS name's first (`tlsMinVersion`); `clusterGroupChartVersion` is
     // a chart's version.
     let of = at.checked_sub(1).map(|i| words[i].as_str());
-    if of.is_some_and(|w| NOT_OPERAND.contains(&w) || CONFIGURATION.contains(&w))
+    // A ConfigMap's or a schema's version (`configMapVersion`,
+    // `schemaVersion`); a `configVersion` may pick the operand's release
+    // (a CSI driver's), so the word alone is not enough.
+    if of.is_some_and(|w| NOT_OPERAND.contains(&w) || w == "map" || w == "schema")
         || words.first().is_some_and(|w| w == "tls" || w == "ssl")
     {
         return true;
@@ -1952,8 +1962,18 @@ fn example_shapes(crd: &mut Resource, examples: &Json) {
     let mut shapes: Vec<String> = text.lines().map(str::to_string).collect();
     let before = shapes.len();
     for line in lines {
+        // Each segment in camelCase, a list's `[]` mark kept.
         let line = match line.split_once(' ') {
-            Some((path, shape)) => format!("{} {shape}", camel_path(path)),
+            Some((path, shape)) => {
+                let segments: Vec<String> = path
+                    .split('.')
+                    .map(|seg| match seg.strip_suffix("[]") {
+                        Some(name) => format!("{}[]", camel_name(name)),
+                        None => camel_name(seg).into_owned(),
+                    })
+                    .collect();
+                format!("{} {shape}", segments.join("."))
+            }
             None => continue,
         };
         let path = line.split(' ').next().unwrap_or_default().replace("[]", "");
@@ -2967,7 +2987,6 @@ spec:
             "status.vcl.configMapVersion",
             "status.config.version",
             "status.configStatus.version",
-            "status.configVersion",
             "status.schemaVersion",
             "spec.policy.version",
         ] {
@@ -2975,6 +2994,7 @@ spec:
         }
         for p in [
             "status.schemaRegistry.version",
+            "spec.driver.configVersion",
             "status.server.version",
             "status.version",
         ] {

@@ -347,9 +347,10 @@ fn evaluate_rule(rule: &Rule, package: &Package, bound: &Bound, root: &Context) 
         // whose objects all said the same why (a package-wide judgement
         // evidenced by each object it read).
         let single_note = match evidence.as_slice() {
-            [first, rest @ ..] if rest.iter().all(|e| e.note == first.note) => {
-                first.note.clone().filter(|n| n != PLACEHOLDER_NOTE)
-            }
+            [first, rest @ ..] if rest.iter().all(|e| e.note == first.note) => first
+                .note
+                .clone()
+                .filter(|n| n != PLACEHOLDER_NOTE && !n.contains(CSV_FIELDS_NOTE)),
             _ => None,
         };
         let msg = single_note.unwrap_or_else(|| fail_message(rule));
@@ -500,6 +501,10 @@ fn file_evidence(file: &str, line: u32) -> Evidence {
     }
 }
 
+/// What the evidence of a CRD whose fields come from the CSV says (see
+/// [`csv_fields_evidence`]): where the fields are, not why a rule failed.
+const CSV_FIELDS_NOTE: &str = "has no schema: its fields are read from the CSV";
+
 /// What the evidence of a placeholder says about where it comes from.
 const PLACEHOLDER_NOTE: &str =
     "read from the template's text (`kind:` line): the template failed to render";
@@ -561,7 +566,10 @@ fn is_schema_place(place: &str) -> bool {
 /// CSV's owned-CRD entries (their descriptors), with a note saying so.
 fn csv_fields_evidence(package: &Package, r: &Resource, note: &Option<String>) -> Option<Evidence> {
     if !r.is_kind("CustomResourceDefinition")
-        || r.facts.get("fieldSource").and_then(serde_json::Value::as_str) != Some("examples")
+        || r.facts
+            .get("fieldSource")
+            .and_then(serde_json::Value::as_str)
+            != Some("examples")
     {
         return None;
     }
@@ -587,15 +595,15 @@ fn csv_fields_evidence(package: &Package, r: &Resource, note: &Option<String>) -
     let (place, from) = if exemplified {
         ("metadata.annotations.alm-examples", "its alm-examples")
     } else {
-        ("spec.customresourcedefinitions.owned", "its owned-CRD descriptors")
+        (
+            "spec.customresourcedefinitions.owned",
+            "its owned-CRD descriptors",
+        )
     };
     csv.node.path(place)?;
-    let note = note.clone().unwrap_or_else(|| {
-        format!(
-            "CRD {} has no schema: its fields are read from the CSV, {from}",
-            r.name
-        )
-    });
+    let note = note
+        .clone()
+        .unwrap_or_else(|| format!("CRD {} {CSV_FIELDS_NOTE}, {from}", r.name));
     Some(evidence(csv, &[place], Some(note)))
 }
 
