@@ -37,6 +37,8 @@ pub enum Param {
     Time,
     /// `*semver.Version`.
     Semver,
+    /// Sprig's `certificate` struct (what `genCA` returns).
+    Certificate,
 }
 
 impl Param {
@@ -53,6 +55,7 @@ impl Param {
             Param::List => "[]interface {}",
             Param::Time => "time.Time",
             Param::Semver => "*semver.Version",
+            Param::Certificate => "sprig.certificate",
         }
     }
 
@@ -76,7 +79,9 @@ impl Param {
                 matches!(m.type_name(), None | Some("common.Values"))
             }
             (Param::List, Value::List(l)) => l.slice_type() == SliceType::Interface,
-            (Param::Time | Param::Semver, Value::Map(m)) => m.type_name() == Some(self.go_name()),
+            (Param::Time | Param::Semver | Param::Certificate, Value::Map(m)) => {
+                m.type_name() == Some(self.go_name())
+            }
             _ => false,
         }
     }
@@ -178,7 +183,7 @@ pub fn check_const(v: &Value, text: &str, p: Param) -> Result<(), String> {
         Param::Int => "integer",
         Param::Uint32 => "unsigned integer",
         Param::Float64 => "float",
-        Param::Map | Param::List | Param::Time | Param::Semver => {
+        Param::Map | Param::List | Param::Time | Param::Semver | Param::Certificate => {
             return Err(format!(
                 "can't handle {text} for arg of type {}",
                 p.go_name()

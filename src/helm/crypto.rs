@@ -287,6 +287,41 @@ pub(crate) fn pem_decode(data: &[u8]) -> Option<(String, Vec<u8>)> {
     None
 }
 
+/// Sprig's `parsePrivateKeyPEM`: the first PEM block's type and DER, once
+/// read as a key (PKCS#8 as `PRIVATE KEY`, or an `RSA`/`EC`/`DSA PRIVATE
+/// KEY`); the DER is checked for shape, not parsed as Go's x509 parses it.
+/// The errors are Sprig's, without the caller's prefix.
+pub(crate) fn parse_private_key_pem(key: &[u8]) -> Result<(String, Vec<u8>), String> {
+    let (kind, der) = pem_decode(key).ok_or("no PEM data in input")?;
+    let tags = der_sequence_tags(&der);
+    let integer_first = tags.as_ref().is_some_and(|t| t.first() == Some(&0x02));
+    if kind == "PRIVATE KEY" {
+        if !integer_first {
+            return Err("decoding PEM as PKCS#8: asn1: structure error".into());
+        }
+    } else {
+        let Some(algo) = kind.strip_suffix(" PRIVATE KEY") else {
+            return Err(format!("no private key data in PEM block of type {kind}"));
+        };
+        if !matches!(algo, "RSA" | "EC" | "DSA") {
+            return Err(format!("invalid private key type {kind}"));
+        }
+        if !integer_first {
+            return Err(format!(
+                "parsing {algo} private key from PEM: asn1: structure error"
+            ));
+        }
+    }
+    Ok((kind, der))
+}
+
+/// Whether a certificate's DER has X.509's outer shape (a SEQUENCE of the
+/// signed part, the algorithm and the signature).
+pub(crate) fn certificate_shape(der: &[u8]) -> bool {
+    der_sequence_tags(der)
+        .is_some_and(|t| t.len() == 3 && t[0] == 0x30 && t[1] == 0x30 && t[2] == 0x03)
+}
+
 /// Sprig's `buildCustomCert b64cert b64key`: the certificate and key as
 /// given, once base64, PEM and their DER structure read (a certificate:
 /// a SEQUENCE of the signed part, algorithm and signature; a key: PKCS#8
@@ -298,39 +333,12 @@ pub(crate) fn build_custom_cert(b64cert: &str, b64key: &str) -> Result<(String, 
     let key = super::digest::b64decode_strict(b64key)
         .map_err(|_| "unable to decode base64 private key".to_owned())?;
     let (_, der) = pem_decode(&cert).ok_or("unable to decode certificate")?;
-    if der_sequence_tags(&der)
-        .is_none_or(|t| t.len() != 3 || t[0] != 0x30 || t[1] != 0x30 || t[2] != 0x03)
-    {
+    if !certificate_shape(&der) {
         return Err(
             "error parsing certificate: decodedCert.Bytes: x509: malformed certificate".into(),
         );
     }
-    let (kind, der) = pem_decode(&key).ok_or("error parsing private key: no PEM data in input")?;
-    let tags = der_sequence_tags(&der);
-    let integer_first = tags.as_ref().is_some_and(|t| t.first() == Some(&0x02));
-    if kind == "PRIVATE KEY" {
-        if !integer_first {
-            return Err(
-                "error parsing private key: decoding PEM as PKCS#8: asn1: structure error".into(),
-            );
-        }
-    } else {
-        let Some(algo) = kind.strip_suffix(" PRIVATE KEY") else {
-            return Err(format!(
-                "error parsing private key: no private key data in PEM block of type {kind}"
-            ));
-        };
-        if !matches!(algo, "RSA" | "EC" | "DSA") {
-            return Err(format!(
-                "error parsing private key: invalid private key type {kind}"
-            ));
-        }
-        if !integer_first {
-            return Err(format!(
-                "error parsing private key: parsing {algo} private key from PEM: asn1: structure error"
-            ));
-        }
-    }
+    parse_private_key_pem(&key).map_err(|e| format!("error parsing private key: {e}"))?;
     Ok((
         String::from_utf8_lossy(&cert).into_owned(),
         String::from_utf8_lossy(&key).into_owned(),

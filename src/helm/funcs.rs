@@ -6,18 +6,20 @@
 //! where an `int` is wanted is Go's `wrong type for value`), so the bodies
 //! here see the types Go would give them; conversions inside them stay
 //! lenient only where Go's own body would convert. Random and crypto
-//! functions return fixed placeholders so output is deterministic.
+//! functions draw from one generator reseeded when a render starts
+//! (`random.rs`), so output is deterministic.
 
 use std::cell::Cell;
 use std::rc::Rc;
 use std::sync::Arc;
 
 use crate::gotemplate::{
-    ElemZero, Entries as VMap, GoKind, GoType, IntKind, Map, STRING_MAP, Set, Slice, SliceType,
-    Value, deep_equal, go_quote, go_string_bytes, go_string_from_bytes, sprint, sprintf,
+    ElemZero, Entries as VMap, GoField, GoKind, GoType, IntKind, Map, STRING_MAP, Set, Slice,
+    SliceType, Value, deep_equal, go_quote, go_string_bytes, go_string_from_bytes, sprint, sprintf,
 };
 
 use super::gotime::{self, GoTime, Zone};
+use super::random::{self, KeyType};
 use super::yamlout::{from_serde, go_value_string, node_value, to_json, to_yaml, to_yaml_pretty};
 use super::{crypto, digest, gojson, goutil, numbers, semver, tomllex, tomlout, xstrings, yamlerr};
 
@@ -125,6 +127,7 @@ thread_local! {
 /// from the same budget.
 pub(crate) fn set_step_budget(steps: u64) {
     STEPS_LEFT.with(|c| c.set(steps));
+    random::reset();
 }
 
 /// Spends render steps: one per function call plus one per element of each
@@ -487,31 +490,112 @@ pub(crate) fn semver_value(v: &semver::Version, original: &str) -> Value {
     Value::Map(Map::typed(&SEMVER, d))
 }
 
-const PLACEHOLDER_CERT: &str = "-----BEGIN CERTIFICATE-----\nMIIBcaplevelPLACEHOLDERcertificateNotARealCertificate0000000000000\n-----END CERTIFICATE-----\n";
-const PLACEHOLDER_KEY: &str = "-----BEGIN RSA PRIVATE KEY-----\nMIIBcaplevelPLACEHOLDERprivateKeyNotARealKey00000000000000000000000\n-----END RSA PRIVATE KEY-----\n";
+/// Sprig's `certificate` struct (`genCA`, `genSignedCert`, `buildCustomCert`
+/// return one): `typeOf` is `sprig.certificate`, `kindOf` `struct`; map
+/// functions refuse it and `genSignedCert` takes nothing else.
+pub(crate) static CERTIFICATE: GoType = GoType {
+    name: "sprig.certificate",
+    kind: GoKind::Struct,
+    elem_zero: ElemZero::Nil,
+    stringer: None,
+    addr_stringer: None,
+    fields: &[
+        GoField {
+            name: "Cert",
+            json: Some("Cert"),
+            omit_empty: false,
+        },
+        GoField {
+            name: "Key",
+            json: Some("Key"),
+            omit_empty: false,
+        },
+    ],
+};
 
-fn cert_pair() -> Value {
+fn certificate(cert: String, key: String) -> Value {
     let mut m = VMap::new();
-    m.insert(Arc::from("Cert"), string(PLACEHOLDER_CERT));
-    m.insert(Arc::from("Key"), string(PLACEHOLDER_KEY));
-    map(m)
+    m.insert(Arc::from("Cert"), string(cert));
+    m.insert(Arc::from("Key"), string(key));
+    Value::Map(Map::typed(&CERTIFICATE, m))
 }
 
-/// A fixed pseudo-random string of `n` characters from `alphabet`.
-fn fixed_random(n: &Value, alphabet: &str) -> Value {
+/// Sprig's `getNetIPs` and `getAlternateDNSStrs`: every entry a string, an
+/// IP address as `net.ParseIP` reads one.
+fn check_cert_names(ips: &Value, dns: &Value) -> Result<(), String> {
+    let items = |v: &Value| match v {
+        Value::List(l) => l.to_vec(),
+        _ => Vec::new(),
+    };
+    for ip in items(ips) {
+        let Value::String(s) = &ip else {
+            return Err(format!(
+                "error parsing ip: {} is not a string",
+                sprint(&[ip])
+            ));
+        };
+        if s.parse::<std::net::IpAddr>().is_err() {
+            return Err(format!("error parsing ip: {s}"));
+        }
+    }
+    for name in items(dns) {
+        if !matches!(name, Value::String(_)) {
+            return Err(format!(
+                "error processing alternate dns name: {} is not a string",
+                sprint(&[name])
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Sprig's `parsePrivateKeyPEM` for the `*WithKey` functions: the key
+/// re-encoded as `pemBlockForKey` does, and whether it can sign (Go's DSA
+/// key is no `crypto.Signer`).
+fn given_key(pem: &str) -> Result<(String, bool), String> {
+    let (kind, der) = crypto::parse_private_key_pem(go_string_bytes(pem).as_ref())
+        .map_err(|e| format!("parsing private key: {e}"))?;
+    Ok((random::pem(&kind, &der), kind != "DSA PRIVATE KEY"))
+}
+
+/// Sprig's checks of a signing CA (`generateSignedCertificateWithKeyInternal`).
+fn check_signer(ca: &Value) -> Result<bool, String> {
+    let field = |k: &str| match ca {
+        Value::Map(m) => m.get(k).map(|v| sv(&v)).unwrap_or_default(),
+        _ => String::new(),
+    };
+    let (_, der) = crypto::pem_decode(go_string_bytes(&field("Cert")).as_ref())
+        .ok_or("unable to decode certificate")?;
+    if !crypto::certificate_shape(&der) {
+        return Err(
+            "error parsing certificate: decodedSignerCert.Bytes: x509: malformed certificate"
+                .into(),
+        );
+    }
+    let (kind, _) = crypto::parse_private_key_pem(go_string_bytes(&field("Key")).as_ref())
+        .map_err(|e| format!("error parsing private key: {e}"))?;
+    Ok(kind != "DSA PRIVATE KEY")
+}
+
+/// Go's x509 refuses to sign with a DSA key.
+const NOT_A_SIGNER: &str =
+    "error creating certificate: x509: certificate private key does not implement crypto.Signer";
+
+/// Sprig's `bcrypt`: a placeholder of bcrypt's shape, or x/crypto's
+/// refusal of a password over 72 bytes as Sprig words it.
+fn bcrypt(password: &str) -> String {
+    if go_string_bytes(password).len() > 72 {
+        return "failed to encrypt string with bcrypt: bcrypt: password length exceeds 72 bytes"
+            .into();
+    }
+    random::bcrypt_hash()
+}
+
+/// `n` random characters from `alphabet` (a negative count is "", as
+/// Sprig drops goutils' error).
+fn random_string(n: &Value, alphabet: &[u8]) -> Value {
     let n = usize::try_from(to_i64(n).clamp(0, 100_000)).unwrap_or(0);
-    let chars: Vec<char> = alphabet.chars().collect();
-    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
-    let s: String = (0..n)
-        .map(|_| {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            let i = usize::try_from((state >> 33) % chars.len() as u64).unwrap_or(0);
-            chars[i]
-        })
-        .collect();
-    string(s)
+    string(random::string(n, alphabet))
 }
 
 /// Go's `path.Clean`: the shortest equivalent path (no `//`, `.` or
@@ -1065,7 +1149,9 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
     reg!(m, ["adler32sum"], |a: &[Value]| Ok(string(
         digest::adler32(&go_string_bytes(&sarg(a, 0))).to_string()
     )));
-    reg!(m, ["shuffle"], |a: &[Value]| Ok(string(sarg(a, 0))));
+    reg!(m, ["shuffle"], |a: &[Value]| Ok(string(random::shuffle(
+        &sarg(a, 0)
+    ))));
 
     // Conversions.
     reg!(m, ["int"], |a: &[Value]| Ok(Value::int(to_i64(&arg(a, 0)))));
@@ -1694,36 +1780,41 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
     reg!(m, ["getHostByName"], |_a: &[Value]| Ok(string("")));
 
     // Random, time and crypto: fixed placeholders.
-    reg!(m, ["randAlphaNum"], |a: &[Value]| Ok(fixed_random(
+    // Random: one generator per render (`random.rs`), so draws differ
+    // as Helm's do and output is reproducible.
+    const ALNUM: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    reg!(m, ["randAlphaNum"], |a: &[Value]| Ok(random_string(
         &arg(a, 0),
-        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+        ALNUM
     )));
-    reg!(m, ["randAlpha"], |a: &[Value]| Ok(fixed_random(
+    reg!(m, ["randAlpha"], |a: &[Value]| Ok(random_string(
         &arg(a, 0),
-        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+        &ALNUM[..52]
     )));
-    reg!(m, ["randNumeric"], |a: &[Value]| Ok(fixed_random(
+    reg!(m, ["randNumeric"], |a: &[Value]| Ok(random_string(
         &arg(a, 0),
-        "0123456789"
+        &ALNUM[52..]
     )));
-    reg!(m, ["randAscii"], |a: &[Value]| Ok(fixed_random(
-        &arg(a, 0),
-        "abcdefghijklmnopqrstuvwxyz!#%+-.0123456789"
-    )));
-    reg!(m, ["randBytes"], |a: &[Value]| Ok(string(
-        digest::b64encode(sv(&fixed_random(&arg(a, 0), "abcdef")).as_bytes())
-    )));
+    // goutils' CryptoRandomAscii: the printable ASCII characters 32..=126.
+    reg!(m, ["randAscii"], |a: &[Value]| {
+        let printable: Vec<u8> = (32..=126).collect();
+        Ok(random_string(&arg(a, 0), &printable))
+    });
+    reg!(m, ["randBytes"], |a: &[Value]| {
+        let n = usize::try_from(to_i64(&arg(a, 0)).clamp(0, 100_000)).unwrap_or(0);
+        Ok(string(digest::b64encode(&random::bytes(n))))
+    });
     // `rand.Intn(max-min) + min`: Go panics unless max > min.
     reg!(m, ["randInt"], |a: &[Value]| {
         let (min, max) = (to_i64(&arg(a, 0)), to_i64(&arg(a, 1)));
-        if max.saturating_sub(min) <= 0 {
+        let span = max.saturating_sub(min);
+        if span <= 0 {
             return Err("invalid argument to Intn".into());
         }
-        Ok(Value::int(min))
+        let draw = random::below(u64::try_from(span).unwrap_or(1));
+        Ok(Value::int(min + i64::try_from(draw).unwrap_or(0)))
     });
-    reg!(m, ["uuidv4"], |_a: &[Value]| Ok(string(
-        "00000000-0000-4000-8000-000000000000"
-    )));
+    reg!(m, ["uuidv4"], |_a: &[Value]| Ok(string(random::uuidv4())));
     reg!(m, ["now"], |_a: &[Value]| Ok(gotime::to_value(
         &GoTime::from_unix(FIXED_NOW)
     )));
@@ -1812,28 +1903,67 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
         };
         Ok(string(goutil::duration_round(nanos)))
     });
-    reg!(
-        m,
-        [
-            "genCA",
-            "genCAWithKey",
-            "genSelfSignedCert",
-            "genSelfSignedCertWithKey",
-            "genSignedCert",
-            "genSignedCertWithKey"
-        ],
-        |_a: &[Value]| Ok(cert_pair())
-    );
-    reg!(m, ["genPrivateKey"], |_a: &[Value]| Ok(string(
-        PLACEHOLDER_KEY
+    // Keys and certificates: placeholders of the right type and shape
+    // (`random.rs`), after Sprig's own checks of the arguments.
+    reg!(m, ["genCA"], |a: &[Value]| Ok(certificate(
+        random::certificate(&sarg(a, 0)),
+        random::private_key(KeyType::Rsa(2048))
     )));
+    reg!(m, ["genCAWithKey"], |a: &[Value]| {
+        let (key, signs) = given_key(&sarg(a, 2))?;
+        if !signs {
+            return Err(NOT_A_SIGNER.into());
+        }
+        Ok(certificate(random::certificate(&sarg(a, 0)), key))
+    });
+    reg!(m, ["genSelfSignedCert"], |a: &[Value]| {
+        check_cert_names(&arg(a, 1), &arg(a, 2))?;
+        Ok(certificate(
+            random::certificate(&sarg(a, 0)),
+            random::private_key(KeyType::Rsa(2048)),
+        ))
+    });
+    reg!(m, ["genSelfSignedCertWithKey"], |a: &[Value]| {
+        let (key, signs) = given_key(&sarg(a, 4))?;
+        check_cert_names(&arg(a, 1), &arg(a, 2))?;
+        if !signs {
+            return Err(NOT_A_SIGNER.into());
+        }
+        Ok(certificate(random::certificate(&sarg(a, 0)), key))
+    });
+    reg!(m, ["genSignedCert"], |a: &[Value]| {
+        let key = random::private_key(KeyType::Rsa(2048));
+        let signs = check_signer(&arg(a, 4))?;
+        check_cert_names(&arg(a, 1), &arg(a, 2))?;
+        if !signs {
+            return Err(NOT_A_SIGNER.into());
+        }
+        Ok(certificate(random::certificate(&sarg(a, 0)), key))
+    });
+    reg!(m, ["genSignedCertWithKey"], |a: &[Value]| {
+        let (key, _) = given_key(&sarg(a, 5))?;
+        let signs = check_signer(&arg(a, 4))?;
+        check_cert_names(&arg(a, 1), &arg(a, 2))?;
+        if !signs {
+            return Err(NOT_A_SIGNER.into());
+        }
+        Ok(certificate(random::certificate(&sarg(a, 0)), key))
+    });
+    // Sprig's `generatePrivateKey`: an unknown type is this text, not an error.
+    reg!(m, ["genPrivateKey"], |a: &[Value]| {
+        let kind = match sarg(a, 0).as_str() {
+            "" | "rsa" => KeyType::Rsa(4096),
+            "dsa" => KeyType::Dsa,
+            "ecdsa" => KeyType::Ecdsa,
+            "ed25519" => KeyType::Ed25519,
+            other => return Ok(string(format!("Unknown type {other}"))),
+        };
+        Ok(string(random::private_key(kind)))
+    });
     // The certificate and key given, once Sprig has read them.
     reg!(m, ["buildCustomCert"], |a: &[Value]| {
         let (cert, key) = crypto::build_custom_cert(&sarg(a, 0), &sarg(a, 1))?;
-        let mut m = VMap::new();
-        m.insert(Arc::from("Cert"), string(cert));
-        m.insert(Arc::from("Key"), string(key));
-        Ok(map(m))
+        Ok(certificate(cert, key))
     });
     // Deterministic (Master Password): Helm's output byte for byte.
     reg!(m, ["derivePassword"], |a: &[Value]| {
@@ -1846,13 +1976,15 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
             &sarg(a, 4),
         )?))
     });
-    reg!(m, ["htpasswd"], |a: &[Value]| Ok(string(format!(
-        "{}:$2a$10$caplevelplaceholderhashcaplevelplaceholderhash00",
-        sarg(a, 0)
-    ))));
-    reg!(m, ["bcrypt"], |_a: &[Value]| Ok(string(
-        "$2a$10$caplevelplaceholderhashcaplevelplaceholderhash00"
-    )));
+    // Sprig's `htpasswd` refuses a name with a colon in its result text.
+    reg!(m, ["htpasswd"], |a: &[Value]| {
+        let user = sarg(a, 0);
+        if user.contains(':') {
+            return Ok(string(format!("invalid username: {user}")));
+        }
+        Ok(string(format!("{user}:{}", bcrypt(&sarg(a, 1)))))
+    });
+    reg!(m, ["bcrypt"], |a: &[Value]| Ok(string(bcrypt(&sarg(a, 0)))));
     // Sprig's IV is random: a fixed one here (see `crypto::encrypt_aes`).
     reg!(m, ["encryptAES"], |a: &[Value]| Ok(string(
         crypto::encrypt_aes(&sarg(a, 0), sarg(a, 1).as_bytes())

@@ -56,6 +56,7 @@ mod numbers;
 mod objects;
 mod output;
 mod profiles;
+mod random;
 mod render;
 mod schema;
 mod semver;

@@ -7,14 +7,12 @@
 //! value; expected int; got float64`, a chart helm rejects. The table was
 //! read off real helm (4.1.4): each function called with no arguments
 //! (`want N` / `want at least N`), then with a value of a type no
-//! parameter takes in each position in turn (`expected T`). Parameters
-//! of types the executor does not tell apart from `interface {}` (Sprig's
-//! `certificate` struct) are listed as such.
+//! parameter takes in each position in turn (`expected T`).
 
 use crate::gotemplate::{Param, Set, Sig};
 
 use Param::{Any as A, Bool as B, Float64 as F, Int as I, List as L, Map as M, Semver as V};
-use Param::{String as S, Time as T, Uint32 as U};
+use Param::{Certificate as C, String as S, Time as T, Uint32 as U};
 
 /// `(name, variadic, parameters)`; a variadic function's last parameter
 /// is the element type of its `...` parameter.
@@ -82,8 +80,8 @@ const SIGS: &[(&str, bool, &[Param])] = &[
     ("genPrivateKey", false, &[S]),
     ("genSelfSignedCert", false, &[S, L, L, I]),
     ("genSelfSignedCertWithKey", false, &[S, L, L, I, S]),
-    ("genSignedCert", false, &[S, L, L, I, A]),
-    ("genSignedCertWithKey", false, &[S, L, L, I, A, S]),
+    ("genSignedCert", false, &[S, L, L, I, C]),
+    ("genSignedCertWithKey", false, &[S, L, L, I, C, S]),
     ("get", false, &[M, S]),
     ("getHostByName", false, &[S]),
     ("has", false, &[A, A]),

@@ -233,8 +233,8 @@ fn functions_table() {
             "{}",
         ),
         (
-            "{{ randAlphaNum 8 | len }} {{ uuidv4 }}",
-            "8 00000000-0000-4000-8000-000000000000",
+            "{{ randAlphaNum 8 | len }} {{ uuidv4 | len }} {{ eq (randAlphaNum 8) (randAlphaNum 8) }}",
+            "8 36 false",
         ),
         (
             "{{ (genCA \"x\" 365).Cert | hasPrefix \"-----BEGIN CERTIFICATE-----\" }}",
@@ -931,4 +931,21 @@ fn templates_that_do_not_parse_keep_the_kinds_of_their_text() {
         objects,
         vec![("templates/bad.yaml", 3, "policy/v1", "PodDisruptionBudget")]
     );
+}
+
+#[test]
+fn random_draws_differ_within_a_render_and_repeat_across_renders() {
+    // One generator per render, reseeded when it starts: two draws of one
+    // render differ (two objects suffixed `randAlphaNum 5` stay two), and
+    // rendering again gives the same bytes.
+    let template = "a: {{ randAlphaNum 10 }}\nb: {{ randAlphaNum 10 }}\nc: {{ uuidv4 }}\nd: {{ randInt 0 1000 }}\ne: {{ (genCA \"x\" 1).Cert | sha256sum }}\n";
+    let first = render_one(template, "");
+    assert_eq!(render_one(template, ""), first);
+    let lines: Vec<&str> = first.lines().collect();
+    let value = |l: &str| {
+        l.split_once(": ")
+            .map(|(_, v)| v.to_owned())
+            .unwrap_or_default()
+    };
+    assert_ne!(value(lines[0]), value(lines[1]), "{first}");
 }
