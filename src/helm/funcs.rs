@@ -2091,6 +2091,10 @@ fn go_yaml_error(text: &str, issue: &crate::yaml::Issue) -> String {
     if issue.code != crate::diag::Code::YamlSyntax {
         return message.clone();
     }
+    if message == crate::yaml::MAP_MERGE {
+        // go-yaml's decoder error, without a line.
+        return format!("error converting YAML to JSON: yaml: {message}");
+    }
     let flow = yamlerr::scan_flow(text).unwrap_or_default();
     if let Some(line0) = flow.empty_entry_line {
         // libyaml wants node content where a flow entry starts with `:`

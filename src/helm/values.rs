@@ -208,28 +208,41 @@ pub(crate) fn merge_user(a: &mut VMap, b: &VMap) {
 /// still delete the subchart's own defaults when its turn comes. With
 /// `merge` (Helm's `MergeValues`) nulls are kept everywhere.
 fn coalesce_values(dst: &mut VMap, defaults: &VMap, subcharts: &[String], merge: bool) {
-    coalesce_level(dst, defaults, merge, |k| subcharts.iter().any(|n| n == k));
+    coalesce_level(dst, defaults, merge, true, |k| {
+        subcharts.iter().any(|n| n == k)
+    });
 }
 
 /// Helm's `coalesceTablesFullKey`: `src` laid under `dst`. Keys only in
 /// `src` are copied (nulls included); tables merge recursively; `dst` wins
 /// otherwise. Unless `merge`, a null in `dst` deletes the key when `src`
-/// has it (a null for a key `src` lacks stays); with `merge` (subchart
-/// scopes, globals, import-values) nulls stay.
+/// has a value for it that is not null (a null over a null, or for a key
+/// `src` lacks, stays: Helm 4.1.4 keeps a subchart's nested null default
+/// met by its own copy); with `merge` (subchart scopes, globals,
+/// import-values) nulls stay.
 pub(crate) fn coalesce_tables(dst: &mut VMap, src: &VMap, merge: bool) {
-    coalesce_level(dst, src, merge, |_| false);
+    coalesce_level(dst, src, merge, false, |_| false);
 }
 
 /// One level of [`coalesce_values`] / [`coalesce_tables`]: `src` laid under
 /// `dst`; a table under a key for which `merges` holds merges keeping nulls.
-fn coalesce_level(dst: &mut VMap, src: &VMap, merge: bool, merges: impl Fn(&str) -> bool) {
+/// At a chart's top level (`top`, Helm's `coalesceValues`) a null in `dst`
+/// deletes the key whatever `src` holds; deeper (`coalesceTablesFullKey`)
+/// only a default that is not null is deleted.
+fn coalesce_level(
+    dst: &mut VMap,
+    src: &VMap,
+    merge: bool,
+    top: bool,
+    merges: impl Fn(&str) -> bool,
+) {
     for (k, sv) in src {
         match dst.get_mut(k) {
             None => {
                 dst.insert(k.clone(), sv.clone());
             }
             Some(Data::Nil) => {
-                if !merge {
+                if !merge && (top || !matches!(sv, Data::Nil)) {
                     dst.remove(k);
                 }
             }

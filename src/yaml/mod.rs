@@ -305,6 +305,10 @@ fn parse_checked(text: &str, limits: &Limits) -> Parsed {
     parse::parse_text(text, limits)
 }
 
+/// go-yaml's decoder error for a `<<` merge of anything but a mapping or a
+/// sequence of mappings.
+pub const MAP_MERGE: &str = "map merge requires map or sequence of maps as the value";
+
 /// go-yaml's reader error for a character outside YAML's printable set.
 pub const CONTROL_CHARACTERS: &str = "control characters are not allowed";
 

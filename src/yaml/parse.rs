@@ -169,9 +169,9 @@ struct MapFrame {
     entries: IndexMap<String, (Pos, Node)>,
     /// The key read, waiting for its value; `None` means the next node is a key.
     key: Option<Key>,
-    /// Values of `<<` keys, applied when the mapping ends so that keys written
-    /// in the mapping win wherever they are.
-    merges: Vec<(Pos, Node)>,
+    /// Keys whose value a `<<` merge wrote (a later key written in the
+    /// mapping replaces it without a duplicate-key warning).
+    merged: std::collections::HashSet<String>,
 }
 
 enum Key {
@@ -333,42 +333,11 @@ impl<'l> Builder<'l> {
         )
     }
 
-    /// Applies the `<<` merges of a finished mapping.
+    /// A finished mapping (its `<<` merges were applied as they came).
     fn finish_map(&mut self, map: MapFrame) -> Mapping {
-        let MapFrame {
-            mut entries,
-            merges,
-            ..
-        } = map;
-        for (key_pos, source) in merges {
-            match source.value {
-                Value::Map(m) => merge_into(&mut entries, m),
-                Value::Seq(items) => {
-                    for item in items {
-                        match item.value {
-                            Value::Map(m) => merge_into(&mut entries, m),
-                            _ => self.issues.push(Issue {
-                                code: Code::YamlOddity,
-                                severity: IssueSeverity::Warning,
-                                pos: Some(item.pos),
-                                message: "a `<<` merge list item is not a mapping; \
-                                          it is ignored"
-                                    .to_owned(),
-                            }),
-                        }
-                    }
-                }
-                _ => self.issues.push(Issue {
-                    code: Code::YamlOddity,
-                    severity: IssueSeverity::Warning,
-                    pos: Some(key_pos),
-                    message: "the value of a `<<` merge key is not a mapping or a list \
-                              of mappings; it is ignored"
-                        .to_owned(),
-                }),
-            }
+        Mapping {
+            entries: map.entries,
         }
-        Mapping { entries }
     }
 
     fn scalar(
@@ -579,6 +548,11 @@ impl<'l> Builder<'l> {
                             ),
                         });
                     }
+                    if map.merged.remove(&key) {
+                        // A key written after a merge replaces its value.
+                        map.entries.insert(key, (key_pos, node));
+                        return Step::Continue;
+                    }
                     match map.entries.entry(key) {
                         Entry::Occupied(mut slot) => {
                             let first = slot.get().0;
@@ -601,7 +575,18 @@ impl<'l> Builder<'l> {
                         }
                     }
                 }
-                Some(Key::Merge(key_pos)) => map.merges.push((key_pos, node)),
+                // go-yaml v2 (sigs.k8s.io/yaml): a `<<` entry is applied
+                // where it stands, over the keys before it.
+                Some(Key::Merge(key_pos)) => {
+                    if let Some(problem) = merge_into(map, node) {
+                        self.issues.push(Issue {
+                            code: Code::YamlSyntax,
+                            severity: IssueSeverity::Error,
+                            pos: Some(key_pos),
+                            message: problem.to_owned(),
+                        });
+                    }
+                }
                 Some(Key::Skip) => {}
             },
         }
@@ -639,12 +624,33 @@ fn key_of(node: Node, issues: &mut Vec<Issue>, json: &mut Vec<JsonProblem>, doc:
     Key::Text(text, node.pos, false)
 }
 
-/// Adds the entries of a merged mapping that the target does not have yet:
-/// explicit keys and earlier merges win.
-fn merge_into(target: &mut IndexMap<String, (Pos, Node)>, source: Mapping) {
-    for (key, entry) in source.entries {
-        target.entry(key).or_insert(entry);
+/// go-yaml v2's `merge` of a `<<` value into the mapping being read: a
+/// mapping's entries overwrite the keys before them; a sequence of mappings
+/// is applied from its last item to its first, so earlier items win among
+/// themselves. Anything else is go-yaml's error, which fails the document.
+fn merge_into(map: &mut MapFrame, source: Node) -> Option<&'static str> {
+    const WANT_MAP: &str = super::MAP_MERGE;
+    let sources = match source.value {
+        Value::Map(m) => vec![m],
+        Value::Seq(items) => {
+            let mut maps = Vec::with_capacity(items.len());
+            for item in items.into_iter().rev() {
+                match item.value {
+                    Value::Map(m) => maps.push(m),
+                    _ => return Some(WANT_MAP),
+                }
+            }
+            maps
+        }
+        _ => return Some(WANT_MAP),
+    };
+    for m in sources {
+        for (key, entry) in m.entries {
+            map.merged.insert(key.clone());
+            map.entries.insert(key, entry);
+        }
     }
+    None
 }
 
 /// `Some(name)` for a core-schema tag (`!!int` -> `int`), `None` for any other

@@ -232,11 +232,29 @@ fn merge_key_single() {
 }
 
 #[test]
-fn merge_key_explicit_keys_win_in_any_order() {
+fn merge_keys_apply_in_document_order() {
+    // go-yaml v2 (sigs.k8s.io/yaml, so Kubernetes and Helm): a `<<` entry
+    // overwrites the keys before it, later keys overwrite it (no
+    // duplicate-key warning), and a later merge overwrites an earlier one.
     let root = one("b: &b {x: 1, w: 2}\nm:\n  x: 10\n  <<: *b\n  w: 20\n");
     let m = root.get("m").unwrap();
-    assert_eq!(m.get("x").unwrap().as_i64(), Some(10));
+    assert_eq!(m.get("x").unwrap().as_i64(), Some(1));
     assert_eq!(m.get("w").unwrap().as_i64(), Some(20));
+    let parsed = parse("a: &a {p: 80, r: 1}\nb: &b {p: 8080}\nm:\n  <<: *a\n  <<: *b\n");
+    assert!(parsed.issues.is_empty(), "{:?}", parsed.issues);
+    let m = parsed.documents[0].root.get("m").unwrap();
+    assert_eq!(m.get("p").unwrap().as_i64(), Some(8080));
+    assert_eq!(m.get("r").unwrap().as_i64(), Some(1));
+}
+
+#[test]
+fn merge_of_a_scalar_fails_the_document() {
+    let parsed = parse("s: &s 1\nm:\n  <<: *s\n");
+    assert_eq!(parsed.issues[0].severity, IssueSeverity::Error);
+    assert_eq!(
+        parsed.issues[0].message,
+        "map merge requires map or sequence of maps as the value"
+    );
 }
 
 #[test]
@@ -260,11 +278,12 @@ fn merge_key_inline_map_and_quoted_key() {
 }
 
 #[test]
-fn merge_of_a_scalar_is_a_warning() {
+fn merge_of_a_scalar_is_go_yamls_error() {
     let parsed = parse("m:\n  <<: nope\n  a: 1\n");
     assert_eq!(parsed.documents.len(), 1);
     assert_eq!(parsed.issues.len(), 1);
-    assert_eq!(parsed.issues[0].severity, IssueSeverity::Warning);
+    assert_eq!(parsed.issues[0].severity, IssueSeverity::Error);
+    assert_eq!(parsed.issues[0].message, MAP_MERGE);
     assert_eq!(parsed.issues[0].pos, Some(pos(2, 3)));
     let m = parsed.documents[0].root.get("m").unwrap();
     assert_eq!(m.as_map().unwrap().len(), 1);
