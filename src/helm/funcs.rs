@@ -20,7 +20,9 @@ use crate::gotemplate::{
 
 use super::gotime::{self, GoTime, Zone};
 use super::random::{self, KeyType};
-use super::yamlout::{from_serde, go_value_string, node_value, to_json, to_yaml, to_yaml_pretty};
+use super::yamlout::{
+    from_serde, go_value_string, node_value, non_finite, to_json, to_yaml, to_yaml_pretty,
+};
 use super::{crypto, digest, gojson, goutil, numbers, semver, tomllex, tomlout, xstrings, yamlerr};
 
 type R = Result<Value, String>;
@@ -589,6 +591,11 @@ fn bcrypt(password: &str) -> String {
             .into();
     }
     random::bcrypt_hash()
+}
+
+/// `encoding/json`'s error for a non-finite float (Go's `+Inf`, `NaN`).
+fn unsupported(v: &str) -> String {
+    format!("json: unsupported value: {v}")
 }
 
 /// `n` random characters from `alphabet` (a negative count is "", as
@@ -1624,21 +1631,62 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
     });
 
     // Encoding.
-    reg!(m, ["toYaml", "mustToYaml"], |a: &[Value]| Ok(string(
-        to_yaml(&arg(a, 0))
+    // A non-finite float anywhere: encoding/json's error, which the plain
+    // functions swallow ("") and the `must*` ones (and Sprig's panicking
+    // `toRawJson`) return.
+    reg!(m, ["toYaml"], |a: &[Value]| Ok(string(
+        match non_finite(&arg(a, 0)) {
+            Some(_) => String::new(),
+            None => to_yaml(&arg(a, 0)),
+        }
     )));
+    reg!(
+        m,
+        ["mustToYaml"],
+        |a: &[Value]| match non_finite(&arg(a, 0)) {
+            Some(v) => Err(format!("error marshaling into JSON: {}", unsupported(v))),
+            None => Ok(string(to_yaml(&arg(a, 0)))),
+        }
+    );
     reg!(m, ["toYamlPretty"], |a: &[Value]| Ok(string(
         to_yaml_pretty(&arg(a, 0))
     )));
-    reg!(m, ["toJson", "mustToJson"], |a: &[Value]| Ok(string(
-        to_json(&arg(a, 0), false, true)
+    reg!(m, ["toJson"], |a: &[Value]| Ok(string(
+        match non_finite(&arg(a, 0)) {
+            Some(_) => String::new(),
+            None => to_json(&arg(a, 0), false, true),
+        }
     )));
-    reg!(m, ["toPrettyJson", "mustToPrettyJson"], |a: &[Value]| Ok(
-        string(to_json(&arg(a, 0), true, true))
-    ));
-    reg!(m, ["toRawJson", "mustToRawJson"], |a: &[Value]| Ok(string(
-        to_json(&arg(a, 0), false, false)
+    reg!(m, ["toPrettyJson"], |a: &[Value]| Ok(string(
+        match non_finite(&arg(a, 0)) {
+            Some(_) => String::new(),
+            None => to_json(&arg(a, 0), true, true),
+        }
     )));
+    reg!(
+        m,
+        ["mustToJson"],
+        |a: &[Value]| match non_finite(&arg(a, 0)) {
+            Some(v) => Err(unsupported(v)),
+            None => Ok(string(to_json(&arg(a, 0), false, true))),
+        }
+    );
+    reg!(
+        m,
+        ["mustToPrettyJson"],
+        |a: &[Value]| match non_finite(&arg(a, 0)) {
+            Some(v) => Err(unsupported(v)),
+            None => Ok(string(to_json(&arg(a, 0), true, true))),
+        }
+    );
+    reg!(
+        m,
+        ["toRawJson", "mustToRawJson"],
+        |a: &[Value]| match non_finite(&arg(a, 0)) {
+            Some(v) => Err(unsupported(v)),
+            None => Ok(string(to_json(&arg(a, 0), false, false))),
+        }
+    );
     // Sprig's `mustFromJson` decodes any JSON value (a list too) and fails
     // on bad JSON; Helm's own `fromJson` always gives a map.
     reg!(m, ["mustFromJson"], |a: &[Value]| {
@@ -2068,6 +2116,7 @@ const PARSER_PROBLEMS: &[&str] = &[
     "did not find expected ',' or ']'",
     "did not find expected ',' or '}'",
     "did not find expected <document start>",
+    crate::yaml::INCOMPATIBLE_DOCUMENT,
 ];
 
 /// A YAML syntax error in go-yaml's words, as `sigs.k8s.io/yaml` wraps it.

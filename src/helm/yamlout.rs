@@ -48,7 +48,8 @@ pub(crate) fn to_yaml(v: &Value) -> String {
 /// `toYamlPretty`: Helm marshals the value itself (no JSON round trip)
 /// with go-yaml v3 at indent 2, which indents a sequence inside a mapping,
 /// never folds long lines, and writes floats as `%g` (`1e+06`,
-/// `1.23456789e+08`, `-0`). Quoting and key order are v2's.
+/// `1.23456789e+08`, `-0`, `.inf`, `.nan`) and orders keys as v3 does
+/// (see [`key_less`]). Quoting is v2's.
 pub(crate) fn to_yaml_pretty(v: &Value) -> String {
     yaml_text(v, true)
 }
@@ -85,16 +86,18 @@ fn fold_unless(pretty: bool, text: String, col: usize, indent: usize) -> String 
     }
 }
 
-/// go-yaml's `keyList.Less` on string keys, the order both go-yaml
-/// versions write a map in: letters after other characters, runs of digits
-/// compared as numbers (`9` before `10`, `a9` before `a09`), a non-digit
-/// counting as the number 0 (`_` and `-` before `1`).
-fn key_less(a: &str, b: &str) -> bool {
+/// go-yaml's `keyList.Less` on string keys: letters after other
+/// characters, runs of digits compared as numbers (`9` before `10`, `a9`
+/// before `a09`), a non-digit counting as the number 0 (`_` and `-` before
+/// `1`). go-yaml v3 (`toYamlPretty`) adds one rule v2 (`toYaml`, through
+/// `sigs.k8s.io/yaml`) lacks: right after a digit a letter comes first
+/// (v3: `v1beta1` before `v1.2`; v2: `v1.2` first).
+fn key_less(a: &str, b: &str, v3: bool) -> bool {
     let (ar, br): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
     let mut digits = false;
     for i in 0..ar.len().min(br.len()) {
         if ar[i] == br[i] {
-            digits = ar[i].is_numeric();
+            digits = v3 && ar[i].is_numeric();
             continue;
         }
         let (al, bl) = (ar[i].is_alphabetic(), br[i].is_alphabetic());
@@ -139,10 +142,10 @@ fn key_less(a: &str, b: &str) -> bool {
     ar.len() < br.len()
 }
 
-fn key_order(a: &str, b: &str) -> std::cmp::Ordering {
-    if key_less(a, b) {
+fn key_order(a: &str, b: &str, v3: bool) -> std::cmp::Ordering {
+    if key_less(a, b, v3) {
         std::cmp::Ordering::Less
-    } else if key_less(b, a) {
+    } else if key_less(b, a, v3) {
         std::cmp::Ordering::Greater
     } else {
         a.cmp(b)
@@ -218,7 +221,7 @@ fn emit_map(v: &Value, indent: usize, pretty: bool, out: &mut String) {
     // go-yaml sorts the keys (a Go struct's fields too: sigs.k8s.io/yaml
     // makes a map of it through JSON).
     let mut pairs = m.marshal_pairs();
-    pairs.sort_by(|a, b| key_order(&a.0, &b.0));
+    pairs.sort_by(|a, b| key_order(&a.0, &b.0, pretty));
     for (k, val) in pairs {
         let k = &k;
         let val = &val;
@@ -316,6 +319,10 @@ fn scalar(v: &Value, indent: usize, key: bool, pretty: bool) -> String {
         Value::Int(i, _) => i.to_string(),
         // go-yaml v3 on the float itself: `%g`.
         Value::Float(f) if pretty && f.is_finite() => go_float(*f),
+        // go-yaml v3 encodes the non-finite floats (`toYaml` and the JSON
+        // functions fail on them: see `non_finite`).
+        Value::Float(f) if pretty && f.is_nan() => ".nan".to_owned(),
+        Value::Float(f) if pretty => if *f > 0.0 { ".inf" } else { "-.inf" }.to_owned(),
         Value::Float(f) => {
             // Through JSON: an integral float is written as its shortest
             // digits (`12345678901234567000`), which go-yaml re-reads as an
@@ -952,6 +959,28 @@ pub(crate) fn from_serde(j: &serde_json::Value) -> Value {
                 .collect(),
         ),
     }
+}
+
+/// The first non-finite float in a value, as Go prints it (`+Inf`, `-Inf`,
+/// `NaN`): `encoding/json` refuses the value (`json: unsupported value:
+/// +Inf`), so `toJson`/`toYaml` give "" and the `must*` ones fail.
+pub(crate) fn non_finite(v: &Value) -> Option<&'static str> {
+    fn walk(v: &Value, depth: usize) -> Option<&'static str> {
+        if depth > 1_000 {
+            return None;
+        }
+        match v {
+            Value::Float(f) if f.is_nan() => Some("NaN"),
+            Value::Float(f) if f.is_infinite() => Some(if *f > 0.0 { "+Inf" } else { "-Inf" }),
+            Value::List(l) => l.iter().find_map(|x| walk(x, depth + 1)),
+            Value::Map(m) => m
+                .marshal_pairs()
+                .iter()
+                .find_map(|(_, x)| walk(x, depth + 1)),
+            _ => None,
+        }
+    }
+    walk(v, 0)
 }
 
 #[cfg(test)]

@@ -295,6 +295,13 @@ fn parse_checked(text: &str, limits: &Limits) -> Parsed {
             message,
         );
     }
+    if let Some(at) = incompatible_version_directive(text) {
+        return failed(
+            crate::diag::Code::YamlSyntax,
+            Some(end_pos(&text[..at])),
+            INCOMPATIBLE_DOCUMENT.to_owned(),
+        );
+    }
     // go-yaml's reader (libyaml's READ_LINE) reads NEL as a line break and
     // normalizes it to LF, as it does CR LF: the same two bytes of CR LF
     // put in its place give saphyr the same breaks without moving any
@@ -308,6 +315,48 @@ fn parse_checked(text: &str, limits: &Limits) -> Parsed {
 /// go-yaml's decoder error for a `<<` merge of anything but a mapping or a
 /// sequence of mappings.
 pub const MAP_MERGE: &str = "map merge requires map or sequence of maps as the value";
+
+/// go-yaml v2's parser error for a `%YAML` directive naming another version
+/// than 1.1 (`%YAML 1.2`): Kubernetes and Helm read YAML 1.1 only.
+pub const INCOMPATIBLE_DOCUMENT: &str = "found incompatible YAML document";
+
+/// Where a `%YAML` directive other than `%YAML 1.1` starts, if any: a line
+/// beginning `%YAML` where directives stand (the start of the stream, or
+/// after a `...` document end), before the document's first content.
+fn incompatible_version_directive(text: &str) -> Option<usize> {
+    let mut directives = true;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let content = line.trim_end_matches(['\n', '\r']);
+        if content == "..." || content.starts_with("... ") {
+            directives = true;
+            continue;
+        }
+        if !directives {
+            continue;
+        }
+        let trimmed = content.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        if let Some(rest) = content.strip_prefix("%YAML")
+            && rest.starts_with([' ', '\t'])
+        {
+            let version = rest.split('#').next().unwrap_or_default().trim();
+            if version != "1.1" {
+                return Some(start);
+            }
+            continue;
+        }
+        if content.starts_with('%') {
+            continue;
+        }
+        directives = false;
+    }
+    None
+}
 
 /// go-yaml's reader error for a character outside YAML's printable set.
 pub const CONTROL_CHARACTERS: &str = "control characters are not allowed";

@@ -788,3 +788,25 @@ fn bytes_that_are_not_utf8_are_refused_in_go_yamls_words() {
     );
     assert_eq!(first_reader_error("a: \u{e9}"), None);
 }
+
+#[test]
+fn only_yaml_1_1_directives_are_read() {
+    // go-yaml v2 (Kubernetes, Helm) refuses any other version.
+    for text in [
+        "%YAML 1.2\n---\na: 1\n",
+        "# c\n%YAML 1.2\n---\na: 1\n",
+        "a: 1\n...\n%YAML 2.0\n---\nb: 2\n",
+    ] {
+        let parsed = parse(text);
+        assert_eq!(parsed.issues[0].message, INCOMPATIBLE_DOCUMENT, "{text}");
+        assert_eq!(parsed.issues[0].severity, IssueSeverity::Error);
+    }
+    for text in [
+        "%YAML 1.1\n---\na: 1\n",
+        "a: |\n  %YAML 1.2\n",
+        "a: 1\n---\nb: '%YAML 1.2'\n",
+    ] {
+        let parsed = parse(text);
+        assert!(parsed.issues.is_empty(), "{text}: {:?}", parsed.issues);
+    }
+}
