@@ -93,6 +93,7 @@ pub(super) fn parse_text(text: &str, limits: &Limits) -> Parsed {
 fn parse_once(text: &str, limits: &Limits) -> (Parsed, Option<(Marker, String)>) {
     let mut builder = Builder::new(limits);
     let mut scan_error = None;
+    let mut v2 = V2Scanner::new(text);
     // `saphyr-parser` is not supposed to panic, but it is a large hand-written
     // state machine fed with untrusted files; one file that trips it must not
     // take the whole analysis down. The builder's state stays consistent
@@ -101,6 +102,15 @@ fn parse_once(text: &str, limits: &Limits) -> (Parsed, Option<(Marker, String)>)
         for item in Parser::new_from_str(text) {
             match item {
                 Ok((event, span)) => {
+                    if let Some((pos, problem)) = v2.refuses(&event, span) {
+                        builder.issues.push(Issue {
+                            code: Code::YamlSyntax,
+                            severity: IssueSeverity::Error,
+                            pos: Some(pos),
+                            message: problem.to_owned(),
+                        });
+                        return;
+                    }
                     if builder.event(event, span) == Step::Stop {
                         return;
                     }
@@ -129,6 +139,108 @@ fn parse_once(text: &str, limits: &Limits) -> (Parsed, Option<(Marker, String)>)
         });
     }
     (builder.finish(), scan_error)
+}
+
+/// What go-yaml v2's scanner (Kubernetes, Helm) refuses that saphyr, a
+/// YAML 1.2 parser, reads: an anchor or alias name with a character
+/// outside `[0-9A-Za-z_-]` (`&a.b`, `*a/b`), and the `\/` escape in a
+/// double-quoted scalar. Only texts holding such a sequence are looked at.
+struct V2Scanner<'t> {
+    text: &'t str,
+    aliases: bool,
+    anchors: bool,
+    slash_escape: bool,
+    /// Byte offset of each line's start, built when first needed.
+    lines: Vec<usize>,
+}
+
+/// The name after an `&` or `*` at the start of `text` when go-yaml v2
+/// refuses it: a character outside `[0-9A-Za-z_-]` that is not one of the
+/// characters go-yaml lets end a name.
+fn refused_name(text: &str) -> Option<String> {
+    let name: String = text
+        .chars()
+        .skip(1)
+        .take_while(|c| !c.is_whitespace() && !matches!(c, ',' | '[' | ']' | '{' | '}'))
+        .collect();
+    let bad = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-')))?;
+    (!matches!(bad, '?' | ':' | '%' | '@' | '`')).then_some(name)
+}
+
+/// go-yaml's scanner errors for the two.
+const ANCHOR_NAME: &str = "did not find expected alphabetic or numeric character";
+const UNKNOWN_ESCAPE: &str = "found unknown escape character";
+
+impl<'t> V2Scanner<'t> {
+    fn new(text: &'t str) -> Self {
+        V2Scanner {
+            text,
+            aliases: text.contains('*') && text.contains('&'),
+            anchors: text.contains('&'),
+            slash_escape: text.contains("\\/"),
+            lines: Vec::new(),
+        }
+    }
+
+    /// The byte offset of a marker (its line is 1-based, its column counts
+    /// characters).
+    fn offset(&mut self, m: Marker) -> usize {
+        if self.lines.is_empty() {
+            self.lines.push(0);
+            self.lines
+                .extend(self.text.match_indices('\n').map(|(i, _)| i + 1));
+        }
+        let start = self
+            .lines
+            .get(m.line().saturating_sub(1))
+            .copied()
+            .unwrap_or(self.text.len());
+        let line = &self.text[start..];
+        start
+            + line
+                .char_indices()
+                .nth(m.col())
+                .map_or(line.len(), |(i, _)| i)
+    }
+
+    fn refuses(&mut self, event: &Event<'_>, span: Span) -> Option<(Pos, &'static str)> {
+        match event {
+            Event::Alias(_) if self.aliases => {
+                let at = self.offset(span.start);
+                let name = refused_name(&self.text[at..])?;
+                // go-yaml stops at the anchor, which comes first.
+                let anchor = self.text.find(&format!("&{name}")).unwrap_or(at);
+                Some((super::end_pos(&self.text[..anchor]), ANCHOR_NAME))
+            }
+            Event::Scalar(_, _, anchor, _)
+            | Event::MappingStart(anchor, _)
+            | Event::SequenceStart(anchor, _)
+                if *anchor > 0 && self.anchors =>
+            {
+                let at = self.offset(span.start);
+                let end = (at + 1).min(self.text.len());
+                let amp = self.text.get(..end)?.rfind('&')?;
+                refused_name(&self.text[amp..])?;
+                Some((super::end_pos(&self.text[..amp]), ANCHOR_NAME))
+            }
+            Event::Scalar(_, ScalarStyle::DoubleQuoted, _, _) if self.slash_escape => {
+                let (from, to) = (self.offset(span.start), self.offset(span.end));
+                let raw = self.text.get(from..to)?;
+                let mut chars = raw.char_indices();
+                while let Some((i, c)) = chars.next() {
+                    if c == '\\'
+                        && let Some((_, '/')) = chars.next()
+                    {
+                        return Some((super::end_pos(&self.text[..from + i]), UNKNOWN_ESCAPE));
+                    }
+                }
+                None
+            }
+            _ => None,
+        }
+    }
 }
 
 /// Whether to keep reading events.

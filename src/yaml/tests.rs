@@ -810,3 +810,31 @@ fn only_yaml_1_1_directives_are_read() {
         assert!(parsed.issues.is_empty(), "{text}: {:?}", parsed.issues);
     }
 }
+
+#[test]
+fn go_yaml_v2_scanner_refusals() {
+    // YAML 1.2 reads these; go-yaml v2 (Kubernetes, Helm) does not.
+    let parsed = parse("base: &base.defaults 1\nuse: *base.defaults\n");
+    assert_eq!(
+        parsed.issues[0].message,
+        "did not find expected alphabetic or numeric character"
+    );
+    assert_eq!(parsed.issues[0].pos.map(|p| p.line), Some(1));
+    let parsed = parse("a: 1\npath: \"a\\/b\"\n");
+    assert_eq!(parsed.issues[0].message, "found unknown escape character");
+    assert_eq!(parsed.issues[0].pos.map(|p| p.line), Some(2));
+    let parsed = parse("x: &a.b 1\n");
+    assert_eq!(
+        parsed.issues[0].message,
+        "did not find expected alphabetic or numeric character"
+    );
+    for ok in [
+        "a: &a-1_b 1\nb: *a-1_b\n",
+        "a: \"x&y.z\"\nb: &ok\n  k: \"a&b.c\"\n",
+        "p: \"a\\\\/b\"\n",
+        "p: 'a\\/b'\n",
+        "u: \"http://x/y\"\n",
+    ] {
+        assert!(parse(ok).issues.is_empty(), "{ok}: {:?}", parse(ok).issues);
+    }
+}
