@@ -1329,6 +1329,21 @@ pub(crate) fn rfc3339_nano(m: &Map) -> Option<String> {
         .map(|t| t.rfc3339_nano())
 }
 
+/// A time as BurntSushi/toml encodes it: a local date-time, date or time
+/// (the zones `fromToml` gives them) without a zone, as TOML wrote them;
+/// any other time RFC 3339.
+pub(crate) fn toml_text(m: &Map) -> Option<String> {
+    let t = is_time(m)
+        .then(|| from_value(&Value::Map(m.clone())))
+        .flatten()?;
+    Some(match t.zone.as_str() {
+        "datetime-local" => t.format("2006-01-02T15:04:05.999999999"),
+        "date-local" => t.format("2006-01-02"),
+        "time-local" => t.format("15:04:05.999999999"),
+        _ => t.rfc3339_nano(),
+    })
+}
+
 /// A TOML date-time as BurntSushi decodes it: an offset date-time in
 /// that zone (UTC for `Z` and `+00:00`, Helm's local zone), a local
 /// date-time, date or time in the fixed zones it names `datetime-local`,

@@ -282,7 +282,7 @@ impl Encoder {
                 Ok(())
             }
             Value::Map(m) => {
-                if let Some(text) = gotime::rfc3339_nano(m) {
+                if let Some(text) = gotime::toml_text(m) {
                     self.write(&text);
                     return Ok(());
                 }
