@@ -1826,17 +1826,8 @@ fn fields_from_csv(
     if has_spec_fields && prunes {
         return;
     }
-    let kind = facts["kind"].as_str().unwrap_or_default().to_string();
-    let group = facts["group"].as_str().unwrap_or_default().to_string();
     let mut extra = Vec::new();
-    for e in examples.as_array().map(Vec::as_slice).unwrap_or_default() {
-        let api_group = e["apiVersion"]
-            .as_str()
-            .and_then(|a| a.split_once('/'))
-            .map(|(g, _)| g);
-        if e["kind"].as_str() != Some(kind.as_str()) || api_group != Some(group.as_str()) {
-            continue;
-        }
+    for e in examples_of_kind(facts, examples) {
         for root in ["spec", "status"] {
             if let Some(v) = e.get(root) {
                 let mut path = root.to_string();
@@ -1905,6 +1896,28 @@ fn fields_from_csv(
     facts.insert("fieldSource".into(), json!(source));
 }
 
+/// The CSV's alm-examples of the CRD whose facts these are: its kind in its
+/// API group.
+fn examples_of_kind<'a>(
+    facts: &serde_json::Map<String, Json>,
+    examples: &'a Json,
+) -> impl Iterator<Item = &'a Json> {
+    let kind = facts["kind"].as_str().unwrap_or_default().to_string();
+    let group = facts["group"].as_str().unwrap_or_default().to_string();
+    examples
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .filter(move |e| {
+            let api_group = e["apiVersion"]
+                .as_str()
+                .and_then(|a| a.split_once('/'))
+                .map(|(g, _)| g);
+            e["kind"].as_str() == Some(kind.as_str()) && api_group == Some(group.as_str())
+        })
+}
+
 /// The strings of a JSON array, as a set (nothing for anything else).
 fn string_set(v: &Json) -> BTreeSet<String> {
     v.as_array()
@@ -1936,17 +1949,8 @@ fn example_shapes(crd: &mut Resource, examples: &Json) {
     if has_status && facts.get("statusSource").is_none_or(Json::is_null) {
         facts.insert("statusSource".into(), json!("csv"));
     }
-    let kind = facts["kind"].as_str().unwrap_or_default().to_string();
-    let group = facts["group"].as_str().unwrap_or_default().to_string();
     let mut lines = Vec::new();
-    for e in examples.as_array().map(Vec::as_slice).unwrap_or_default() {
-        let api_group = e["apiVersion"]
-            .as_str()
-            .and_then(|a| a.split_once('/'))
-            .map(|(g, _)| g);
-        if e["kind"].as_str() != Some(kind.as_str()) || api_group != Some(group.as_str()) {
-            continue;
-        }
+    for e in examples_of_kind(facts, examples) {
         for root in ["spec", "status"] {
             if let Some(v) = e.get(root) {
                 let mut path = root.to_string();
