@@ -583,6 +583,16 @@ fn check_signer(ca: &Value) -> Result<bool, String> {
 const NOT_A_SIGNER: &str =
     "error creating certificate: x509: certificate private key does not implement crypto.Signer";
 
+/// A placeholder certificate for common name `cn` with `key`, which Go's
+/// x509 creates only when the signing key is a `crypto.Signer` (`signs`:
+/// a DSA key is not).
+fn signed_certificate(cn: &str, key: String, signs: bool) -> Result<Value, String> {
+    if !signs {
+        return Err(NOT_A_SIGNER.into());
+    }
+    Ok(certificate(random::certificate(cn), key))
+}
+
 /// Sprig's `bcrypt`: a placeholder of bcrypt's shape, or x/crypto's
 /// refusal of a password over 72 bytes as Sprig words it.
 fn bcrypt(password: &str) -> String {
@@ -1959,10 +1969,7 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
     )));
     reg!(m, ["genCAWithKey"], |a: &[Value]| {
         let (key, signs) = given_key(&sarg(a, 2))?;
-        if !signs {
-            return Err(NOT_A_SIGNER.into());
-        }
-        Ok(certificate(random::certificate(&sarg(a, 0)), key))
+        signed_certificate(&sarg(a, 0), key, signs)
     });
     reg!(m, ["genSelfSignedCert"], |a: &[Value]| {
         check_cert_names(&arg(a, 1), &arg(a, 2))?;
@@ -1974,28 +1981,19 @@ pub(crate) fn sprig() -> Vec<(&'static str, PlainFn)> {
     reg!(m, ["genSelfSignedCertWithKey"], |a: &[Value]| {
         let (key, signs) = given_key(&sarg(a, 4))?;
         check_cert_names(&arg(a, 1), &arg(a, 2))?;
-        if !signs {
-            return Err(NOT_A_SIGNER.into());
-        }
-        Ok(certificate(random::certificate(&sarg(a, 0)), key))
+        signed_certificate(&sarg(a, 0), key, signs)
     });
     reg!(m, ["genSignedCert"], |a: &[Value]| {
         let key = random::private_key(KeyType::Rsa(2048));
         let signs = check_signer(&arg(a, 4))?;
         check_cert_names(&arg(a, 1), &arg(a, 2))?;
-        if !signs {
-            return Err(NOT_A_SIGNER.into());
-        }
-        Ok(certificate(random::certificate(&sarg(a, 0)), key))
+        signed_certificate(&sarg(a, 0), key, signs)
     });
     reg!(m, ["genSignedCertWithKey"], |a: &[Value]| {
         let (key, _) = given_key(&sarg(a, 5))?;
         let signs = check_signer(&arg(a, 4))?;
         check_cert_names(&arg(a, 1), &arg(a, 2))?;
-        if !signs {
-            return Err(NOT_A_SIGNER.into());
-        }
-        Ok(certificate(random::certificate(&sarg(a, 0)), key))
+        signed_certificate(&sarg(a, 0), key, signs)
     });
     // Sprig's `generatePrivateKey`: an unknown type is this text, not an error.
     reg!(m, ["genPrivateKey"], |a: &[Value]| {
