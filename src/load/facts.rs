@@ -1772,9 +1772,20 @@ fn names_other_than_operand(path: &str, paths: &BTreeSet<&str>) -> bool {
 /// hostile alm-examples).
 const MAX_EXAMPLE_FIELDS: usize = 10_000;
 
-/// Field paths of a JSON value (an example's `spec`), as [`FieldPaths`]
-/// gives them from a schema: arrays transparent.
-fn json_paths(value: &Json, path: &mut String, depth: usize, out: &mut Vec<String>) {
+/// Walks a JSON value (an example's `spec`) as the schema walk reads a
+/// schema, pushing onto `out` what `entry` makes of each property's path and
+/// value: a list's items under the list's own path followed by `lists`
+/// (`""`, arrays transparent as [`FieldPaths`] gives them; `"[]"`, marked as
+/// [`FieldShapes`] does). Stops descending once `out` holds
+/// [`MAX_EXAMPLE_FIELDS`] entries.
+fn walk_example(
+    value: &Json,
+    path: &mut String,
+    depth: usize,
+    lists: &str,
+    out: &mut Vec<String>,
+    entry: &dyn Fn(&str, &Json) -> Option<String>,
+) {
     if depth > MAX_SCHEMA_DEPTH || out.len() >= MAX_EXAMPLE_FIELDS {
         return;
     }
@@ -1784,18 +1795,27 @@ fn json_paths(value: &Json, path: &mut String, depth: usize, out: &mut Vec<Strin
                 let len = path.len();
                 path.push('.');
                 path.push_str(k);
-                out.push(path.clone());
-                json_paths(v, path, depth + 1, out);
+                out.extend(entry(path, v));
+                walk_example(v, path, depth + 1, lists, out, entry);
                 path.truncate(len);
             }
         }
         Json::Array(items) => {
+            let len = path.len();
+            path.push_str(lists);
             for v in items {
-                json_paths(v, path, depth + 1, out);
+                walk_example(v, path, depth + 1, lists, out, entry);
             }
+            path.truncate(len);
         }
         _ => {}
     }
+}
+
+/// Field paths of a JSON value (an example's `spec`), as [`FieldPaths`]
+/// gives them from a schema: arrays transparent.
+fn json_paths(value: &Json, path: &mut String, out: &mut Vec<String>) {
+    walk_example(value, path, 0, "", out, &|p, _| Some(p.to_string()));
 }
 
 /// A CRD without a structural schema (x-kubernetes-preserve-unknown-fields,
@@ -1827,12 +1847,12 @@ fn fields_from_csv(
         return;
     }
     let mut extra = Vec::new();
-    for e in examples_of_kind(facts, examples) {
+    for e in examples_of_crd(facts, examples) {
         for root in ["spec", "status"] {
             if let Some(v) = e.get(root) {
                 let mut path = root.to_string();
                 extra.push(path.clone());
-                json_paths(v, &mut path, 0, &mut extra);
+                json_paths(v, &mut path, &mut extra);
             }
         }
     }
@@ -1896,14 +1916,13 @@ fn fields_from_csv(
     facts.insert("fieldSource".into(), json!(source));
 }
 
-/// The CSV's alm-examples of the CRD whose facts these are: its kind in its
-/// API group.
-fn examples_of_kind<'a>(
-    facts: &serde_json::Map<String, Json>,
+/// The CSV's alm-examples of one CRD: its kind in its API group.
+pub(crate) fn examples_of_kind<'a>(
     examples: &'a Json,
+    kind: &str,
+    group: &str,
 ) -> impl Iterator<Item = &'a Json> {
-    let kind = facts["kind"].as_str().unwrap_or_default().to_string();
-    let group = facts["group"].as_str().unwrap_or_default().to_string();
+    let (kind, group) = (kind.to_string(), group.to_string());
     examples
         .as_array()
         .map(Vec::as_slice)
@@ -1916,6 +1935,18 @@ fn examples_of_kind<'a>(
                 .map(|(g, _)| g);
             e["kind"].as_str() == Some(kind.as_str()) && api_group == Some(group.as_str())
         })
+}
+
+/// [`examples_of_kind`] for the CRD whose facts these are.
+fn examples_of_crd<'a>(
+    facts: &serde_json::Map<String, Json>,
+    examples: &'a Json,
+) -> impl Iterator<Item = &'a Json> {
+    examples_of_kind(
+        examples,
+        facts["kind"].as_str().unwrap_or_default(),
+        facts["group"].as_str().unwrap_or_default(),
+    )
 }
 
 /// The strings of a JSON array, as a set (nothing for anything else).
@@ -1950,11 +1981,11 @@ fn example_shapes(crd: &mut Resource, examples: &Json) {
         facts.insert("statusSource".into(), json!("csv"));
     }
     let mut lines = Vec::new();
-    for e in examples_of_kind(facts, examples) {
+    for e in examples_of_crd(facts, examples) {
         for root in ["spec", "status"] {
             if let Some(v) = e.get(root) {
                 let mut path = root.to_string();
-                json_shapes(v, &mut path, 0, &mut lines);
+                json_shapes(v, &mut path, &mut lines);
             }
         }
     }
@@ -2017,42 +2048,19 @@ fn example_shapes(crd: &mut Resource, examples: &Json) {
 /// `path type` shape lines of a JSON value (an example's `spec`), as
 /// [`FieldShapes`] gives them from a schema: a list's item fields after
 /// `[]`, a whole number `integer`, a null nothing.
-fn json_shapes(value: &Json, path: &mut String, depth: usize, out: &mut Vec<String>) {
-    if depth > MAX_SCHEMA_DEPTH || out.len() >= MAX_EXAMPLE_FIELDS {
-        return;
-    }
-    match value {
-        Json::Object(map) => {
-            for (k, v) in map {
-                let len = path.len();
-                path.push('.');
-                path.push_str(k);
-                let shape = match v {
-                    Json::Object(_) => "object",
-                    Json::Array(_) => "array",
-                    Json::String(_) => "string",
-                    Json::Bool(_) => "boolean",
-                    Json::Number(n) if n.is_i64() || n.is_u64() => "integer",
-                    Json::Number(_) => "number",
-                    Json::Null => "",
-                };
-                if !shape.is_empty() {
-                    out.push(format!("{path} {shape}"));
-                }
-                json_shapes(v, path, depth + 1, out);
-                path.truncate(len);
-            }
-        }
-        Json::Array(items) => {
-            let len = path.len();
-            path.push_str("[]");
-            for v in items {
-                json_shapes(v, path, depth + 1, out);
-            }
-            path.truncate(len);
-        }
-        _ => {}
-    }
+fn json_shapes(value: &Json, path: &mut String, out: &mut Vec<String>) {
+    walk_example(value, path, 0, "[]", out, &|p, v| {
+        let shape = match v {
+            Json::Object(_) => "object",
+            Json::Array(_) => "array",
+            Json::String(_) => "string",
+            Json::Bool(_) => "boolean",
+            Json::Number(n) if n.is_i64() || n.is_u64() => "integer",
+            Json::Number(_) => "number",
+            Json::Null => return None,
+        };
+        Some(format!("{p} {shape}"))
+    });
 }
 
 /// Sets each version's `olderThanStorage`: whether the API server ranks it

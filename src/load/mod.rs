@@ -9,6 +9,7 @@ mod chart_lock;
 pub use chart::{RenderOutput, render_chart};
 mod csv;
 mod facts;
+pub(crate) use facts::examples_of_kind;
 pub mod fbc;
 mod files;
 pub mod identity;

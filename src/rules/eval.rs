@@ -579,19 +579,11 @@ fn csv_fields_evidence(package: &Package, r: &Resource, note: &Option<String>) -
         .find(|c| c.is_kind("ClusterServiceVersion") && c.origin.embedded.is_none())?;
     let kind = r.facts.get("kind").and_then(serde_json::Value::as_str)?;
     let group = r.facts.get("group").and_then(serde_json::Value::as_str)?;
-    let exemplified = package
-        .facts
-        .get("examples")
-        .and_then(serde_json::Value::as_array)
-        .is_some_and(|examples| {
-            examples.iter().any(|e| {
-                e.get("kind").and_then(serde_json::Value::as_str) == Some(kind)
-                    && e.get("apiVersion")
-                        .and_then(serde_json::Value::as_str)
-                        .and_then(|a| a.split_once('/'))
-                        .is_some_and(|(g, _)| g == group)
-            })
-        });
+    let exemplified = package.facts.get("examples").is_some_and(|examples| {
+        crate::load::examples_of_kind(examples, kind, group)
+            .next()
+            .is_some()
+    });
     let (place, from) = if exemplified {
         ("metadata.annotations.alm-examples", "its alm-examples")
     } else {
