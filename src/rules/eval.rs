@@ -289,6 +289,10 @@ fn evaluate_rule(rule: &Rule, package: &Package, bound: &Bound, root: &Context) 
     };
     let mut met = Vec::new();
     let mut not_met = Vec::new();
+    // Why each object in `not_met` failed, when its expression said: kept
+    // apart from the evidence's note, which may instead say where the
+    // evidence comes from (a CRD's fields read from the CSV, a placeholder).
+    let mut not_met_why = Vec::new();
     let mut errors = Vec::new();
     for &i in &selected {
         let r = &package.resources[i];
@@ -303,7 +307,10 @@ fn evaluate_rule(rule: &Rule, package: &Package, bound: &Bound, root: &Context) 
         };
         match outcome {
             Outcome::Met => met.push(evidence(r, locate, None)),
-            Outcome::NotMet(note) => not_met.push(evidence(r, locate, note)),
+            Outcome::NotMet(note) => {
+                not_met.push(evidence(r, locate, note.clone()));
+                not_met_why.push(note);
+            }
             Outcome::Error(e) => errors.push(evidence(r, locate, Some(e))),
         }
     }
@@ -340,17 +347,16 @@ fn evaluate_rule(rule: &Rule, package: &Package, bound: &Bound, root: &Context) 
             errors,
         );
     }
-    let fail = |evidence: Vec<Evidence>| {
+    let fail = |evidence: Vec<Evidence>, why: &[Option<String>]| {
         // A rule that failed on one object whose expression said why says
         // that: it names the object and what it lacks, where the rule's
         // own message speaks of every selected object at once. So does one
         // whose objects all said the same why (a package-wide judgement
         // evidenced by each object it read).
-        let single_note = match evidence.as_slice() {
-            [first, rest @ ..] if rest.iter().all(|e| e.note == first.note) => first
-                .note
-                .clone()
-                .filter(|n| n != PLACEHOLDER_NOTE && !n.contains(CSV_FIELDS_NOTE)),
+        let single_note = match why {
+            [Some(first), rest @ ..] if rest.iter().all(|w| w.as_ref() == Some(first)) => {
+                Some(first.clone())
+            }
             _ => None,
         };
         let msg = single_note.unwrap_or_else(|| fail_message(rule));
@@ -379,11 +385,11 @@ fn evaluate_rule(rule: &Rule, package: &Package, bound: &Bound, root: &Context) 
     };
     match rule.spec.quantifier {
         Quantifier::Exists if !met.is_empty() => pass(met),
-        Quantifier::Exists => fail(not_met),
+        Quantifier::Exists => fail(not_met, &not_met_why),
         Quantifier::All if not_met.is_empty() => pass(met),
-        Quantifier::All => fail(not_met),
+        Quantifier::All => fail(not_met, &not_met_why),
         Quantifier::None if met.is_empty() && rule.expect.is_some() => pass(not_met),
-        Quantifier::None => fail(met),
+        Quantifier::None => fail(met, &[]),
     }
 }
 
