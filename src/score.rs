@@ -699,8 +699,10 @@ mod tests {
         assert_eq!(two.status, PhaseStatus::Partial);
         assert!(two.unbridged);
         assert_eq!(a.evidenced, Some(Phase::BasicInstall));
-        // An API that steers the operand's upgrade beside them: bridged
-        // (the model allows one partial phase).
+        // An API that steers the operand's upgrade beside the image field,
+        // with no safe rollout: partial, and bridged (the model allows one
+        // partial phase).
+        fs.retain(|f| f.rule != "leader");
         fs.push(t(
             "upgrade-policy",
             Phase::SeamlessUpgrades,
@@ -713,6 +715,12 @@ mod tests {
         assert!(!two.unbridged);
         assert_eq!(a.evidenced, Some(Phase::FullLifecycle));
         fs.retain(|f| f.rule != "upgrade-policy");
+        fs.push(t(
+            "leader",
+            Phase::SeamlessUpgrades,
+            Status::Pass,
+            &["safe-rollout"],
+        ));
         fs.push(t(
             "edge",
             Phase::SeamlessUpgrades,
@@ -733,8 +741,7 @@ mod tests {
         // partial on members the operator reports, it is.
         let mut fs = phase_one();
         for (rule, tag) in [
-            ("version", "operand-version"),
-            ("edge", "upgrade-path"),
+            ("upgrade-policy", "upgrade-control"),
             ("leader", "safe-rollout"),
         ] {
             fs.push(t(rule, Phase::SeamlessUpgrades, Status::Pass, &[tag]));
@@ -776,35 +783,73 @@ mod tests {
     }
 
     #[test]
-    fn an_image_and_an_upgrade_edge_need_a_safe_rollout_for_phase_two() {
+    fn phase_two_needs_the_upgrade_story_in_the_custom_resource() {
+        // An image field, an upgrade edge and leader election — what every
+        // scaffolded operator has — leave phase II partial.
         let mut fs = phase_one();
-        fs.push(t(
-            "version",
-            Phase::SeamlessUpgrades,
-            Status::Pass,
-            &["operand-version"],
-        ));
-        fs.push(t(
-            "edge",
-            Phase::SeamlessUpgrades,
-            Status::Pass,
-            &["upgrade-path"],
-        ));
+        for (rule, tag) in [
+            ("version", "operand-version"),
+            ("edge", "upgrade-path"),
+            ("leader", "safe-rollout"),
+        ] {
+            fs.push(t(rule, Phase::SeamlessUpgrades, Status::Pass, &[tag]));
+        }
         let a = assess(&fs, None, 50.0);
         assert_eq!(
             a.phases[&Phase::SeamlessUpgrades].status,
             PhaseStatus::Partial
         );
         assert_eq!(a.evidenced, Some(Phase::BasicInstall));
+        // The custom resource steering the operand's upgrade: met.
         fs.push(t(
-            "leader",
+            "upgrade-policy",
             Phase::SeamlessUpgrades,
             Status::Pass,
-            &["safe-rollout"],
+            &["upgrade-control"],
         ));
         let a = assess(&fs, None, 50.0);
         assert_eq!(a.phases[&Phase::SeamlessUpgrades].status, PhaseStatus::Met);
         assert_eq!(a.evidenced, Some(Phase::SeamlessUpgrades));
+        // So is the running version reported back, with the safe rollout.
+        fs.retain(|f| f.rule != "upgrade-policy");
+        fs.push(t(
+            "reported",
+            Phase::SeamlessUpgrades,
+            Status::Pass,
+            &["operand-version", "version-reported"],
+        ));
+        let a = assess(&fs, None, 50.0);
+        assert_eq!(a.phases[&Phase::SeamlessUpgrades].status, PhaseStatus::Met);
+        // Without the safe rollout, partial again.
+        fs.retain(|f| f.rule != "leader");
+        let a = assess(&fs, None, 50.0);
+        assert_eq!(
+            a.phases[&Phase::SeamlessUpgrades].status,
+            PhaseStatus::Partial
+        );
+    }
+
+    #[test]
+    fn a_chart_upgrades_through_its_values() {
+        // A chart has no custom resource: images from values, an upgrade
+        // path (stable selectors, hooks) and a safe rollout meet phase II.
+        let mut fs = phase_one();
+        for (rule, tag) in [("edge", "upgrade-path"), ("rollout", "safe-rollout")] {
+            fs.push(t(rule, Phase::SeamlessUpgrades, Status::Pass, &[tag]));
+        }
+        let a = assess(&fs, None, 50.0);
+        assert_eq!(
+            a.phases[&Phase::SeamlessUpgrades].status,
+            PhaseStatus::Partial
+        );
+        fs.push(t(
+            "images",
+            Phase::BasicInstall,
+            Status::Pass,
+            &["operand-version", "chart-images"],
+        ));
+        let a = assess(&fs, None, 50.0);
+        assert_eq!(a.phases[&Phase::SeamlessUpgrades].status, PhaseStatus::Met);
     }
 
     #[test]
@@ -880,16 +925,10 @@ mod tests {
     fn a_failed_cap_tag_caps_the_level() {
         let mut fs = phase_one();
         fs.push(t(
-            "version",
+            "upgrade-policy",
             Phase::SeamlessUpgrades,
             Status::Pass,
-            &["operand-version"],
-        ));
-        fs.push(t(
-            "edge",
-            Phase::SeamlessUpgrades,
-            Status::Pass,
-            &["upgrade-path"],
+            &["upgrade-control"],
         ));
         fs.push(t(
             "leader",
