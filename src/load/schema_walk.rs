@@ -61,6 +61,29 @@ pub(super) fn map_values(additional: &Node) -> Option<&Node> {
     additional.as_map().map(|_| additional)
 }
 
+/// Whether a property's description opens by declaring it a development
+/// or test option (`FOR DEVELOPMENT ONLY.`, `DEVELOPMENT OPTION, DO NOT USE
+/// IN PRODUCTION`): a switch its authors keep out of production is no
+/// capability of the API, so no fact reads it or what lies under it.
+fn development_only(schema: &Node) -> bool {
+    static MARK: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    let Some(mark) = MARK
+        .get_or_init(|| {
+            regex::Regex::new(
+                r"(?i)^\W*(for (development|testing|test)( purposes)? only|(development|dev|debug|testing|test)[ -](option|only)\b|do not use in production)",
+            )
+            .ok()
+        })
+        .as_ref()
+    else {
+        return false;
+    };
+    schema
+        .get("description")
+        .and_then(Node::scalar_text)
+        .is_some_and(|d| mark.is_match(&d))
+}
+
 /// `path` is the prefix, extended and restored in place.
 fn walk_at<V: SchemaVisitor>(schema: &Node, path: &mut String, depth: usize, visitor: &mut V) {
     if depth > MAX_SCHEMA_DEPTH || visitor.full() {
@@ -89,6 +112,9 @@ fn walk_at<V: SchemaVisitor>(schema: &Node, path: &mut String, depth: usize, vis
         for (name, sub) in props.iter() {
             if visitor.full() {
                 return;
+            }
+            if development_only(sub) {
+                continue;
             }
             let len = path.len();
             if len > 0 {
@@ -201,6 +227,29 @@ properties:
     #[test]
     fn a_full_visitor_stops_the_walk() {
         assert_eq!(trace(SCHEMA, 2, ""), ["spec (spec)", "spec.nodes (nodes)"]);
+    }
+
+    #[test]
+    fn a_development_only_property_is_not_walked() {
+        let schema = r#"
+properties:
+  spec:
+    properties:
+      thanosVersion:
+        type: string
+        description: DEVELOPMENT OPTION, DO NOT USE IN PRODUCTION Thanos version.
+      debug:
+        description: "FOR DEVELOPMENT ONLY. Settings for tests."
+        properties:
+          version: {type: string}
+      version:
+        type: string
+        description: The version to run; a development build is not supported.
+"#;
+        assert_eq!(
+            trace(schema, usize::MAX, ""),
+            ["spec (spec)", "spec.version (version)"]
+        );
     }
 
     #[test]
