@@ -219,6 +219,25 @@ fn package_level_evidence_points_into_the_file_each_rule_judges() {
             ".clusterserviceversion.yaml",
             7,
         ),
+        // A rule about a CRD's versions points at its `versions`, in the
+        // CRD's own file, even when its fields come from the CSV.
+        (
+            "crd-old-versions-deprecated",
+            "fail-examples-fields",
+            "demos.demo.example.com.crd.yaml",
+            14,
+        ),
+        // What satisfied the rule: the chart's signing key, not the
+        // workloads whose images are by tag.
+        ("chart-supply-chain", "pass-sign-key", "Chart.yaml", 9),
+        // What is not pinned: the relatedImages entry by tag, not the
+        // install deployment pinned by digest.
+        (
+            "images-pinned-by-digest",
+            "fail-related-image-by-tag",
+            ".clusterserviceversion.yaml",
+            34,
+        ),
         // The container that lacks requests (a kube-rbac-proxy), not the
         // operator's own that has them.
         (

@@ -710,8 +710,68 @@ fn kind_facts(r: &Resource) -> Json {
         }
         "CronJob" => pod_facts(r.node.path("spec.jobTemplate.spec.template.spec")),
         "Pod" => pod_facts(r.node.get("spec")),
+        "ClusterServiceVersion" => csv_facts(&r.node),
         _ => json!({}),
     }
+}
+
+/// A CSV's facts: where its first image not pinned by digest is, for
+/// evidence (`locate: spec.relatedImages{unpinnedRelatedImage}`):
+/// `unpinnedDeployment`, the index of the first install deployment with a
+/// container or init container image, or an image named in an environment
+/// variable, that has no `@sha256:` digest; `unpinnedRelatedImage`, the
+/// index of the first such `spec.relatedImages` entry. Absent when none is.
+fn csv_facts(csv: &Node) -> Json {
+    let unpinned = |image: &str| !image.is_empty() && !image.contains("@sha256:");
+    let mut facts = Map::new();
+    let deployments = csv
+        .path("spec.install.spec.deployments")
+        .and_then(Node::as_seq)
+        .unwrap_or_default();
+    let deployment = deployments.iter().position(|d| {
+        [
+            "spec.template.spec.containers",
+            "spec.template.spec.initContainers",
+        ]
+        .iter()
+        .filter_map(|p| d.path(p).and_then(Node::as_seq))
+        .flatten()
+        .any(|c| {
+            c.get("image")
+                .and_then(Node::scalar_text)
+                .is_some_and(|i| unpinned(&i))
+                || c.get("env")
+                    .and_then(Node::as_seq)
+                    .unwrap_or_default()
+                    .iter()
+                    .any(|e| {
+                        let name = e
+                            .get("name")
+                            .and_then(Node::scalar_text)
+                            .unwrap_or_default();
+                        e.get("value")
+                            .and_then(Node::scalar_text)
+                            .is_some_and(|v| names_an_image(&name, &v) && unpinned(&v))
+                    })
+        })
+    });
+    if let Some(i) = deployment {
+        facts.insert("unpinnedDeployment".into(), json!(i));
+    }
+    let related = csv
+        .path("spec.relatedImages")
+        .and_then(Node::as_seq)
+        .unwrap_or_default()
+        .iter()
+        .position(|r| {
+            r.get("image")
+                .and_then(Node::scalar_text)
+                .is_some_and(|i| unpinned(&i))
+        });
+    if let Some(i) = related {
+        facts.insert("unpinnedRelatedImage".into(), json!(i));
+    }
+    Json::Object(facts)
 }
 
 fn pod_facts(spec: Option<&Node>) -> Json {

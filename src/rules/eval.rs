@@ -125,7 +125,11 @@ fn unknowable(mut f: Finding) -> Finding {
 /// Why evidence is unknown in a package without its objects.
 const UNKNOWN_WHY: &str = "the catalog carries only the CSV's metadata";
 
-fn finding(rule: &Rule, status: Status, message: String, evidence: Vec<Evidence>) -> Finding {
+fn finding(rule: &Rule, status: Status, message: String, mut evidence: Vec<Evidence>) -> Finding {
+    // Objects whose evidence is one place of a file (each workload of a
+    // chart pointing at its Chart.yaml's signing key) cite it once.
+    let mut seen = std::collections::BTreeSet::new();
+    evidence.retain(|e| e.kind != "File" && e.kind != "Chart" || seen.insert(e.clone()));
     Finding {
         rule: rule.spec.id.clone(),
         phase: rule.spec.phase,
@@ -518,7 +522,8 @@ const PLACEHOLDER_NOTE: &str =
 /// Evidence for a selected object: the first `locate` alternative present,
 /// a path in the object or a place in one of the package's source files
 /// (`@name:path`), else the object itself. A rendered object's place is
-/// its template's line, whatever the alternatives.
+/// its template's line, whatever path alternatives name (a place in a
+/// package file is still tried).
 fn object_evidence(
     package: &Package,
     r: &Resource,
@@ -530,39 +535,50 @@ fn object_evidence(
     {
         return found;
     }
-    if !r.origin.rendered {
-        for place in locate {
-            let Some(place) = expand_facts(place, &r.facts) else {
-                continue;
+    for place in locate {
+        // A rendered object's own place is its template's line; a place
+        // in a package file (`@chart:…`) is still one.
+        if r.origin.rendered && !place.starts_with('@') {
+            continue;
+        }
+        let Some(place) = expand_facts(place, &r.facts) else {
+            continue;
+        };
+        let place = place.as_ref();
+        if let Some(rest) = place.strip_prefix('@') {
+            let (name, path) = match rest.split_once(':') {
+                Some((name, path)) => (name, Some(path)),
+                None => (rest, None),
             };
-            let place = place.as_ref();
-            if let Some(rest) = place.strip_prefix('@') {
-                let (name, path) = match rest.split_once(':') {
-                    Some((name, path)) => (name, Some(path)),
-                    None => (rest, None),
-                };
-                if let Some(source) = package.sources.get(name)
-                    && let Some(line) = source.line_of(path)
-                {
-                    let mut found = file_evidence(&source.file, line);
-                    found.note =
-                        note.or_else(|| r.placeholder.then(|| PLACEHOLDER_NOTE.to_string()));
-                    return found;
-                }
-            } else if r.node.path(place).is_some() {
-                return evidence(r, &[place], note);
+            if let Some(source) = package.sources.get(name)
+                && let Some(line) = source.line_of(path)
+            {
+                let mut found = file_evidence(&source.file, line);
+                found.note = note.or_else(|| r.placeholder.then(|| PLACEHOLDER_NOTE.to_string()));
+                return found;
             }
+        } else if r.node.path(place).is_some() {
+            return evidence(r, &[place], note);
         }
     }
     evidence(r, &[] as &[&str], note)
 }
 
-/// A `locate` place in a CRD's schema (`spec.validation.openAPIV3Schema`,
-/// `spec.versions`): where its fields are declared.
+/// A `locate` place in a CRD's schema, where its fields are declared:
+/// `spec.validation…` (a v1beta1 CRD's schema) or a version's `schema`
+/// (`spec.versions[0].schema.openAPIV3Schema`). `spec.versions` itself is
+/// not one: a rule pointing there judges the versions (which is stored,
+/// which deprecated), and those are in the CRD's own file whatever source
+/// its fields come from. A list naming a schema place beside `spec.versions`
+/// (`[spec.validation.openAPIV3Schema, spec.versions]`) is about fields.
 fn is_schema_place(place: &str) -> bool {
-    ["spec.validation", "spec.versions"]
-        .iter()
-        .any(|p| place == *p || place.starts_with(&format!("{p}.")))
+    if place == "spec.validation" || place.starts_with("spec.validation.") {
+        return true;
+    }
+    place.strip_prefix("spec.versions").is_some_and(|rest| {
+        rest.split('.')
+            .any(|seg| seg == "schema" || seg.starts_with("schema["))
+    })
 }
 
 /// The evidence for a CRD whose fields all come from the CSV
@@ -739,7 +755,7 @@ fn describe(sel: &CompiledSelector) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::expand_facts;
+    use super::{expand_facts, is_schema_place};
     use serde_json::json;
 
     #[test]
@@ -755,5 +771,17 @@ mod tests {
         assert_eq!(expand("spec.containers{missing}"), None);
         assert_eq!(expand("spec.containers{name}"), None);
         assert_eq!(expand("spec.containers{operatorContainer"), None);
+    }
+
+    #[test]
+    fn only_places_inside_a_schema_are_schema_places() {
+        assert!(is_schema_place("spec.validation.openAPIV3Schema"));
+        assert!(is_schema_place("spec.validation"));
+        assert!(is_schema_place("spec.versions[0].schema.openAPIV3Schema"));
+        assert!(is_schema_place("spec.versions.schema"));
+        // The versions themselves are in the CRD's own file.
+        assert!(!is_schema_place("spec.versions"));
+        assert!(!is_schema_place("spec.versions[1].deprecated"));
+        assert!(!is_schema_place("spec.conversion"));
     }
 }
