@@ -578,12 +578,21 @@ fn names_an_image(name: &str, value: &str) -> bool {
 }
 
 /// `path image` of every string `default` of an image field (`image`,
-/// `<x>Image`) in a CRD schema.
-struct ImageDefaults(Vec<Json>);
+/// `<x>Image`) in a CRD schema. An image default without a tag or digest
+/// whose tag is a field of its own beside it (`image` with `image_version`
+/// or `imageTag`, or a bare `tag`/`version` beside `image`) is completed
+/// with that field's default, as the operator joins them
+/// (`quay.io/pulp/pulp-minimal` and `stable`: `quay.io/pulp/pulp-minimal:stable`).
+#[derive(Default)]
+struct ImageDefaults {
+    images: Vec<(String, String, String)>,
+    /// String defaults of fields named like a tag or version, by path.
+    tags: BTreeMap<String, String>,
+}
 
 impl SchemaVisitor for ImageDefaults {
     fn full(&self) -> bool {
-        self.0.len() >= MAX_IMAGES
+        self.images.len() >= MAX_IMAGES || self.tags.len() >= MAX_IMAGES
     }
     fn property(&mut self, path: &str, name: &str, schema: &Node) {
         let default = schema
@@ -591,9 +600,49 @@ impl SchemaVisitor for ImageDefaults {
             .filter(|d| matches!(d.value, Value::String(_)))
             .and_then(Node::scalar_text)
             .filter(|d| !d.is_empty());
-        if let (true, Some(image)) = (name == "image" || name.ends_with("Image"), default) {
-            self.0.push(json!({"path": path, "image": image}));
+        let Some(default) = default else {
+            return;
+        };
+        if name == "image" || name.ends_with("Image") {
+            self.images
+                .push((path.to_string(), name.to_string(), default));
+        } else {
+            let lower = name.to_ascii_lowercase();
+            if lower.contains("version") || lower.contains("tag") {
+                self.tags.insert(path.to_string(), default);
+            }
         }
+    }
+}
+
+impl ImageDefaults {
+    /// `{path, image}` each, an untagged image completed with its tag field.
+    fn into_json(self) -> Vec<Json> {
+        self.images
+            .into_iter()
+            .map(|(path, name, image)| {
+                let last = image.rsplit('/').next().unwrap_or(&image);
+                let untagged = !last.contains(':') && !image.contains('@');
+                let parent = path.strip_suffix(name.as_str()).unwrap_or("");
+                let mut candidates = Vec::new();
+                for suffix in ["_version", "Version", "_tag", "Tag", "-version", "-tag"] {
+                    candidates.push(format!("{parent}{name}{suffix}"));
+                }
+                if name == "image" {
+                    candidates.push(format!("{parent}tag"));
+                    candidates.push(format!("{parent}version"));
+                }
+                let tag = untagged
+                    .then(|| candidates.iter().find_map(|c| self.tags.get(c)))
+                    .flatten();
+                let image = match tag {
+                    Some(tag) if tag.starts_with("sha256:") => format!("{image}@{tag}"),
+                    Some(tag) => format!("{image}:{tag}"),
+                    None => image,
+                };
+                json!({"path": path, "image": image})
+            })
+            .collect()
     }
 }
 
@@ -1245,6 +1294,7 @@ fn crd_facts(crd: &Node) -> Json {
                 "hasScaleSubresource": top_sub.and_then(|s| s.get("scale")).is_some(),
                 "specProperties": spec_properties,
                 "describedSpecProperties": described,
+                "hasSpec": allows_spec(top_schema),
             }));
         }
     }
@@ -1252,7 +1302,7 @@ fn crd_facts(crd: &Node) -> Json {
     let (mut fields, mut shapes, mut image_defaults) = (
         FieldPaths(Vec::new()),
         FieldShapes(Vec::new()),
-        ImageDefaults(Vec::new()),
+        ImageDefaults::default(),
     );
     let schemas_for_descriptions = schemas.clone();
     for schema in schemas {
@@ -1260,7 +1310,7 @@ fn crd_facts(crd: &Node) -> Json {
         walk_schema(schema, &mut shapes);
         walk_schema(schema, &mut image_defaults);
     }
-    let (mut fields, shapes, mut image_defaults) = (fields.0, shapes.0, image_defaults.0);
+    let (mut fields, shapes, mut image_defaults) = (fields.0, shapes.0, image_defaults.into_json());
     let key = |d: &Json| (d["path"].to_string(), d["image"].to_string());
     image_defaults.sort_by_key(key);
     image_defaults.dedup();
@@ -1333,6 +1383,15 @@ fn crd_facts(crd: &Node) -> Json {
             .and_then(Node::scalar_text)
             .map_or(Json::Null, Json::String),
     );
+    // A kind without a spec: every served version's schema rules one out
+    // and the API server prunes what it does not declare.
+    let specless = prunes
+        && versions
+            .iter()
+            .filter(|v| v["served"] != Json::Bool(false))
+            .all(|v| v["hasSpec"] == Json::Bool(false))
+        && versions.iter().any(|v| v["served"] != Json::Bool(false));
+    facts.insert("specless".into(), Json::Bool(specless));
     facts.insert("versions".into(), Json::Array(versions));
     facts.insert("hasStatusSubresource".into(), Json::Bool(has_status));
     facts.insert("hasScaleSubresource".into(), Json::Bool(has_scale));
@@ -1910,6 +1969,12 @@ fn fields_from_csv(
     for e in examples_of_crd(facts, examples) {
         for root in ["spec", "status"] {
             if let Some(v) = e.get(root) {
+                // An example's empty status (`"status": {}`, as scaffolded
+                // samples carry) shows no status: the operator writes it.
+                if root == "status" && (v.is_null() || v.as_object().is_some_and(|m| m.is_empty()))
+                {
+                    continue;
+                }
                 let mut path = root.to_string();
                 extra.push(path.clone());
                 json_paths(v, &mut path, &mut extra);
@@ -2188,7 +2253,31 @@ fn version_facts(v: &Node, sub: Option<&Node>, schema: Option<&Node>) -> Json {
         "hasScaleSubresource": sub.and_then(|s| s.get("scale")).is_some(),
         "specProperties": spec_properties,
         "describedSpecProperties": described,
+        "hasSpec": allows_spec(schema),
     })
+}
+
+/// Whether a version's schema lets its objects carry a `spec`: it declares
+/// one, or keeps unknown fields at its root, or declares no property at
+/// all (nothing typed, so nothing ruled out). No schema: unknown, so yes.
+/// A schema whose root types its properties and names no `spec` (a health
+/// report the operator writes, with only a `status`) makes a kind without
+/// a spec, once the API server prunes what the schema does not declare.
+fn allows_spec(schema: Option<&Node>) -> bool {
+    let Some(schema) = schema else {
+        return true;
+    };
+    if schema
+        .get("x-kubernetes-preserve-unknown-fields")
+        .and_then(Node::as_bool)
+        == Some(true)
+    {
+        return true;
+    }
+    match schema.get("properties").and_then(Node::as_map) {
+        Some(props) if !props.is_empty() => schema.path("properties.spec").is_some(),
+        _ => true,
+    }
 }
 
 /// How many properties the schema declares directly under `spec` (null when
