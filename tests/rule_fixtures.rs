@@ -486,3 +486,45 @@ fn a_status_subresource_failure_says_where_the_status_is_known_from() {
         finding.message
     );
 }
+
+#[test]
+fn a_crd_whose_versions_share_one_schema_has_nothing_to_convert() {
+    // Two served versions, no schema in either, no webhook anywhere: a pass
+    // would say the CRDs convert through a webhook wired in the CSV.
+    let rules = rules::load(&[]).expect("built-in rules load");
+    let dir = fixture_root().join("crd-conversion-webhook-wired/na-same-schema");
+    let targets = discover::discover(std::slice::from_ref(&dir)).expect("fixture found");
+    let target = assess_target(&targets[0], &rules, &Options::default());
+    let finding = target
+        .findings
+        .iter()
+        .find(|f| f.rule == "crd-conversion-webhook-wired")
+        .expect("a finding");
+    assert_eq!(finding.status, Status::NotApplicable, "{}", finding.message);
+    assert!(
+        finding.message.contains("nothing to convert"),
+        "{}",
+        finding.message
+    );
+}
+
+#[test]
+fn kinds_without_a_spec_have_no_spec_to_type_or_document() {
+    // Only a health-report kind whose schema types a status and no spec.
+    let rules = rules::load(&[]).expect("built-in rules load");
+    let dir = fixture_root().join("crd-spec-schema-typed/na-only-status-kinds");
+    assert_not_applicable(
+        &rules,
+        &["crd-spec-schema-typed", "crd-spec-fields-documented"],
+        &dir,
+    );
+}
+
+#[test]
+fn an_examples_empty_status_is_no_status_to_describe() {
+    // A CRD with no schema whose only example carries `"status": {}`: the
+    // example shows no status, so its owned entry needs no descriptors.
+    let rules = rules::load(&[]).expect("built-in rules load");
+    let dir = fixture_root().join("csv-status-descriptors/na-empty-example-status");
+    assert_not_applicable(&rules, &["csv-status-descriptors"], &dir);
+}
