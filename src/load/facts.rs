@@ -27,8 +27,16 @@ const MAX_PACKAGE_GRANTS: usize = 1_000_000;
 /// Computes every resource's facts and the package facts, merging the
 /// loader's own facts (channels, annotations, examples …) into the latter.
 pub fn derive(package: &mut Package) {
+    // Kubernetes' built-in ClusterRoles a shipped binding names: grants too.
+    let built_in = super::rbac::builtin_roles(&package.resources);
+    package.resources.extend(built_in);
     let mut object_facts = |r: &mut Resource| {
         r.facts = resource_facts(r);
+        if let (Some(super::rbac::BUILT_IN_ORIGIN), Json::Object(m)) =
+            (r.origin.embedded.as_deref(), &mut r.facts)
+        {
+            m.insert("builtIn".into(), Json::Bool(true));
+        }
         // A rendered chart object: the profiles that rendered this version.
         if let (false, Json::Object(m)) = (r.profiles.is_empty(), &mut r.facts) {
             m.insert("profiles".into(), json!(r.profiles));

@@ -158,6 +158,312 @@ pub fn attribute(resources: &mut [Resource]) -> Vec<String> {
     operator.into_iter().collect()
 }
 
+/// Where a role synthesized for a built-in ClusterRole says it came from
+/// (`Origin::embedded`): the `roleRef` of the binding that names it.
+pub const BUILT_IN_ORIGIN: &str = "roleRef";
+
+const READ: [&str; 3] = ["get", "list", "watch"];
+const WRITE: [&str; 5] = ["create", "delete", "deletecollection", "patch", "update"];
+
+/// One rule of a built-in role: (API group, resources, verbs).
+type BuiltinRule = (&'static str, Vec<&'static str>, Vec<&'static str>);
+
+/// The rules of Kubernetes' user-facing built-in ClusterRoles, as the API
+/// server bootstraps them (plugin/pkg/auth/authorizer/rbac/bootstrappolicy:
+/// `view`, `edit` and `admin` aggregate `system:aggregate-to-*`, each
+/// including the one before): `(apiGroup, resources, verbs)` each.
+/// `cluster-admin` is every verb on every resource of every group (and
+/// every non-resource URL).
+fn builtin_rules(name: &str) -> Option<Vec<BuiltinRule>> {
+    let read = || READ.to_vec();
+    let write = || WRITE.to_vec();
+    let read_write = || READ.iter().chain(WRITE.iter()).copied().collect::<Vec<_>>();
+    let view = vec![
+        (
+            "",
+            vec![
+                "pods",
+                "replicationcontrollers",
+                "replicationcontrollers/scale",
+                "serviceaccounts",
+                "services",
+                "services/status",
+                "endpoints",
+                "persistentvolumeclaims",
+                "persistentvolumeclaims/status",
+                "configmaps",
+            ],
+            read(),
+        ),
+        (
+            "",
+            vec![
+                "limitranges",
+                "resourcequotas",
+                "bindings",
+                "events",
+                "pods/status",
+                "resourcequotas/status",
+                "namespaces/status",
+                "replicationcontrollers/status",
+                "pods/log",
+                "namespaces",
+            ],
+            read(),
+        ),
+        (
+            "apps",
+            vec![
+                "controllerrevisions",
+                "statefulsets",
+                "statefulsets/status",
+                "statefulsets/scale",
+                "daemonsets",
+                "daemonsets/status",
+                "deployments",
+                "deployments/status",
+                "deployments/scale",
+                "replicasets",
+                "replicasets/status",
+                "replicasets/scale",
+            ],
+            read(),
+        ),
+        (
+            "autoscaling",
+            vec![
+                "horizontalpodautoscalers",
+                "horizontalpodautoscalers/status",
+            ],
+            read(),
+        ),
+        (
+            "batch",
+            vec!["jobs", "cronjobs", "cronjobs/status", "jobs/status"],
+            read(),
+        ),
+        (
+            "extensions",
+            vec![
+                "daemonsets",
+                "daemonsets/status",
+                "deployments",
+                "deployments/scale",
+                "deployments/status",
+                "ingresses",
+                "ingresses/status",
+                "replicasets",
+                "replicasets/scale",
+                "replicasets/status",
+                "replicationcontrollers/scale",
+                "networkpolicies",
+            ],
+            read(),
+        ),
+        (
+            "policy",
+            vec!["poddisruptionbudgets", "poddisruptionbudgets/status"],
+            read(),
+        ),
+        (
+            "networking.k8s.io",
+            vec!["networkpolicies", "ingresses", "ingresses/status"],
+            read(),
+        ),
+    ];
+    let edit = vec![
+        (
+            "",
+            vec![
+                "pods/attach",
+                "pods/proxy",
+                "pods/exec",
+                "pods/portforward",
+                "secrets",
+                "services/proxy",
+            ],
+            read(),
+        ),
+        ("", vec!["serviceaccounts"], vec!["impersonate"]),
+        (
+            "",
+            vec![
+                "pods",
+                "pods/attach",
+                "pods/proxy",
+                "pods/exec",
+                "pods/portforward",
+            ],
+            write(),
+        ),
+        (
+            "",
+            vec!["pods/eviction", "serviceaccounts/token"],
+            vec!["create"],
+        ),
+        (
+            "",
+            vec![
+                "replicationcontrollers",
+                "replicationcontrollers/scale",
+                "serviceaccounts",
+                "services",
+                "services/proxy",
+                "endpoints",
+                "persistentvolumeclaims",
+                "configmaps",
+                "secrets",
+            ],
+            write(),
+        ),
+        (
+            "apps",
+            vec![
+                "statefulsets",
+                "statefulsets/scale",
+                "daemonsets",
+                "deployments",
+                "deployments/scale",
+                "deployments/rollback",
+                "replicasets",
+                "replicasets/scale",
+            ],
+            write(),
+        ),
+        ("autoscaling", vec!["horizontalpodautoscalers"], write()),
+        ("batch", vec!["jobs", "cronjobs"], write()),
+        (
+            "extensions",
+            vec![
+                "daemonsets",
+                "deployments",
+                "deployments/scale",
+                "deployments/rollback",
+                "ingresses",
+                "replicasets",
+                "replicasets/scale",
+                "replicationcontrollers/scale",
+                "networkpolicies",
+            ],
+            write(),
+        ),
+        ("policy", vec!["poddisruptionbudgets"], write()),
+        (
+            "networking.k8s.io",
+            vec!["networkpolicies", "ingresses"],
+            write(),
+        ),
+    ];
+    let admin = vec![
+        (
+            "authorization.k8s.io",
+            vec!["localsubjectaccessreviews"],
+            vec!["create"],
+        ),
+        (
+            "rbac.authorization.k8s.io",
+            vec!["roles", "rolebindings"],
+            read_write(),
+        ),
+    ];
+    Some(match name {
+        "cluster-admin" => vec![("*", vec!["*"], vec!["*"])],
+        "view" => view,
+        "edit" => view.into_iter().chain(edit).collect(),
+        "admin" => view.into_iter().chain(edit).chain(admin).collect(),
+        _ => return None,
+    })
+}
+
+/// A JSON value as a YAML node, every part at `pos`.
+fn node_at(value: &Json, pos: crate::yaml::Pos) -> Node {
+    use crate::yaml::{Mapping, Value};
+    let value = match value {
+        Json::Null => Value::Null,
+        Json::Bool(b) => Value::Bool(*b),
+        Json::Number(n) => n.as_i64().map_or(Value::Null, Value::Int),
+        Json::String(s) => Value::String(s.clone()),
+        Json::Array(items) => Value::Seq(items.iter().map(|v| node_at(v, pos)).collect()),
+        Json::Object(map) => {
+            let mut m = Mapping::default();
+            for (k, v) in map {
+                m.entries.insert(k.clone(), (pos, node_at(v, pos)));
+            }
+            Value::Map(m)
+        }
+    };
+    Node { value, pos }
+}
+
+/// The ClusterRoles built into Kubernetes (`cluster-admin`, `admin`,
+/// `edit`, `view`) that a shipped RoleBinding or ClusterRoleBinding binds
+/// while the package ships no ClusterRole of that name: a binding to one is
+/// a grant as real as a shipped role's, so each is made a ClusterRole of
+/// the package with the rules the API server gives it, located at the
+/// (first) binding's `roleRef` (`Origin::embedded` is [`BUILT_IN_ORIGIN`]),
+/// for attribution, the grant facts and the rules that read roles.
+pub fn builtin_roles(resources: &[Resource]) -> Vec<Resource> {
+    let shipped: BTreeSet<&str> = resources
+        .iter()
+        .filter(|r| r.is_kind("ClusterRole"))
+        .map(|r| r.name.as_str())
+        .collect();
+    let mut made: Vec<Resource> = Vec::new();
+    for b in resources
+        .iter()
+        .filter(|r| !r.placeholder && (r.is_kind("RoleBinding") || r.is_kind("ClusterRoleBinding")))
+    {
+        let Some(role_ref) = b.node.get("roleRef") else {
+            continue;
+        };
+        let text = |k: &str| role_ref.get(k).and_then(Node::scalar_text);
+        let (Some(kind), Some(name)) = (text("kind"), text("name")) else {
+            continue;
+        };
+        if kind != "ClusterRole"
+            || shipped.contains(name.as_str())
+            || made.iter().any(|r| r.name == name)
+        {
+            continue;
+        }
+        let Some(rules) = builtin_rules(&name) else {
+            continue;
+        };
+        let mut rules: Vec<Json> = rules
+            .into_iter()
+            .map(|(group, resources, verbs)| {
+                json!({"apiGroups": [group], "resources": resources, "verbs": verbs})
+            })
+            .collect();
+        if name == "cluster-admin" {
+            rules.push(json!({"nonResourceURLs": ["*"], "verbs": ["*"]}));
+        }
+        let object = json!({
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "ClusterRole",
+            "metadata": {"name": name},
+            "rules": rules,
+        });
+        let mut origin = b.origin.clone();
+        origin.embedded = Some(BUILT_IN_ORIGIN.to_string());
+        if !origin.rendered {
+            origin.line = role_ref.pos.line;
+        }
+        made.push(Resource {
+            api_version: "rbac.authorization.k8s.io/v1".into(),
+            kind: "ClusterRole".into(),
+            name,
+            node: node_at(&object, role_ref.pos),
+            origin,
+            facts: json!({}),
+            placeholder: false,
+            profiles: b.profiles.clone(),
+            renderings: Vec::new(),
+        });
+    }
+    made
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -216,6 +522,38 @@ mod tests {
         );
         assert_eq!(attribute(&mut rs), ["default"]);
         assert_eq!(rs[1].facts["operator"], json!(true));
+    }
+
+    #[test]
+    fn a_binding_to_a_built_in_cluster_role_is_a_grant_of_it() {
+        let text = format!(
+            "kind: Deployment\napiVersion: apps/v1\nmetadata: {{name: op}}\nspec: {{template: {{spec: {{serviceAccountName: op}}}}}}\n---\n\
+             kind: ClusterRoleBinding\napiVersion: {ROLE}\nmetadata: {{name: b}}\nroleRef: {{kind: ClusterRole, name: cluster-admin}}\nsubjects: [{{kind: ServiceAccount, name: op}}]\n---\n\
+             kind: RoleBinding\napiVersion: {ROLE}\nmetadata: {{name: b2}}\nroleRef: {{kind: ClusterRole, name: view}}\nsubjects: [{{kind: ServiceAccount, name: worker}}]\n---\n\
+             kind: ClusterRole\napiVersion: {ROLE}\nmetadata: {{name: edit}}\n---\n\
+             kind: RoleBinding\napiVersion: {ROLE}\nmetadata: {{name: b3}}\nroleRef: {{kind: ClusterRole, name: edit}}\nsubjects: [{{kind: ServiceAccount, name: op}}]\n---\n\
+             kind: ClusterRoleBinding\napiVersion: {ROLE}\nmetadata: {{name: b4}}\nroleRef: {{kind: ClusterRole, name: system:auth-delegator}}\nsubjects: [{{kind: ServiceAccount, name: op}}]\n"
+        );
+        let mut rs = objects(&text, &[None, None, None, None, None, None]);
+        let made = builtin_roles(&rs);
+        // cluster-admin and view; `edit` is shipped, so the shipped one is
+        // the role; a system role is not modelled.
+        let names: Vec<&str> = made.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(names, ["cluster-admin", "view"]);
+        assert_eq!(made[0].origin.embedded.as_deref(), Some(BUILT_IN_ORIGIN));
+        assert_eq!(
+            made[0].node.seq_at("rules")[0].to_json(),
+            json!({"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]})
+        );
+        rs.extend(made);
+        attribute(&mut rs);
+        let op = |name: &str| {
+            rs.iter()
+                .find(|r| r.is_kind("ClusterRole") && r.name == name)
+                .map(|r| r.facts["operator"].clone())
+        };
+        assert_eq!(op("cluster-admin"), Some(json!(true)));
+        assert_eq!(op("view"), Some(json!(false)), "bound to another account");
     }
 
     #[test]
