@@ -413,6 +413,27 @@ fn failure_messages_say_what_is_missing_not_what_exists() {
             "does not say how to reach the application",
             "has no templates/NOTES.txt",
         ),
+        // The depth each field is read at is said, so a deeper field
+        // (spec.build.source.version) is not denied.
+        (
+            "operand-image-overridable",
+            "fail",
+            "a version field directly under spec",
+            "image or version field under spec",
+        ),
+        (
+            "crd-operand-version-field",
+            "fail",
+            "up to two fields below it",
+            "under one spec field",
+        ),
+        // A binding to a role Kubernetes ships is a grant of that role.
+        (
+            "rbac-no-wildcard-grants",
+            "fail-builtin-cluster-admin",
+            "ClusterRole cluster-admin grants resources `*` in apiGroups `*`",
+            "not met",
+        ),
     ];
     let mut problems = Vec::new();
     for (rule, case, want, not) in cases {

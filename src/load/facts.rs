@@ -1410,49 +1410,44 @@ fn crd_facts(crd: &Node) -> Json {
             .and_then(Node::scalar_text)
             .map_or(Json::Null, Json::String),
     );
-    // `shapeText` first: `insert_field_facts` reads the fields' types.
+    // `shapeText` first: `insert_field_facts` reads the fields' types,
+    // and `otherVersionFields` the versions that are not the operand's.
     facts.insert("shapeText".into(), Json::String(text_of_lines(&shapes)));
-    insert_field_facts(&mut facts, fields);
-    let operator_versions = match operator_version_description() {
-        Some(described) => {
-            let mut visitor = OperatorVersions {
-                described,
-                paths: BTreeSet::new(),
-            };
-            for schema in &schemas_for_descriptions {
-                walk_schema(schema, &mut visitor);
-            }
-            visitor.paths
+    let mut other_versions = BTreeSet::new();
+    if let Some(described) = other_version_description() {
+        let mut visitor = OtherVersions {
+            described,
+            paths: BTreeSet::new(),
+        };
+        for schema in &schemas_for_descriptions {
+            walk_schema(schema, &mut visitor);
         }
-        None => BTreeSet::new(),
-    };
-    if !operator_versions.is_empty()
-        && let Some(Json::String(text)) = facts.get_mut("operandFieldText")
-    {
-        let kept: Vec<&str> = text
-            .lines()
-            .filter(|l| !operator_versions.contains(*l))
-            .collect();
-        *text = text_of_lines(&kept);
+        other_versions = visitor.paths;
     }
-    let operand_shapes: Vec<&String> = {
-        let paths: BTreeSet<&str> = shapes
-            .iter()
-            .map(|l| l.split(' ').next().unwrap_or(l))
-            .collect();
-        shapes
-            .iter()
-            .filter(|l| {
-                let path = l.split(' ').next().unwrap_or(l);
-                !names_other_than_operand(path, &paths)
-                    && !operator_versions.contains(&path.replace("[]", ""))
-            })
-            .collect()
-    };
+    // A kind that is itself an API, schema or definition object (an API
+    // manager's `API`, an `APIDefinition`): its own version, directly under
+    // spec or status, is the version of the API it describes, not of
+    // software the operator runs.
+    if is_definition_kind(facts["kind"].as_str().unwrap_or_default()) {
+        other_versions.extend(
+            fields
+                .iter()
+                .filter(|f| {
+                    let mut segments = f.split('.');
+                    matches!(segments.next(), Some("spec" | "status"))
+                        && segments
+                            .next()
+                            .is_some_and(|leaf| name_words(leaf).iter().any(|w| w == "version"))
+                        && segments.next().is_none()
+                })
+                .map(|f| camel_path(f).into_owned()),
+        );
+    }
     facts.insert(
-        "operandShapeText".into(),
-        Json::String(text_of_lines(&operand_shapes)),
+        "otherVersionFields".into(),
+        Json::Array(other_versions.into_iter().map(Json::String).collect()),
     );
+    insert_field_facts(&mut facts, fields);
     facts.insert("imageDefaults".into(), Json::Array(image_defaults));
     facts.insert("fieldSource".into(), json!("schema"));
     facts.insert("statusSource".into(), json!(status_source));
@@ -1730,17 +1725,40 @@ fn insert_field_facts(facts: &mut Map<String, Json>, fields: Vec<String>) {
         "countFieldText".into(),
         Json::String(text_of_lines(&count_fields(&fields, &types))),
     );
+    // The fields that may be the operand's version or image: not a
+    // version of something else (by its name and place, or its
+    // description: `otherVersionFields`), and not a boolean, which is
+    // neither (`useImmutableImage` is a setting about images).
+    let other_versions = string_set(facts.get("otherVersionFields").unwrap_or(&Json::Null));
+    let not_operand = |path: &str, paths: &BTreeSet<&str>| {
+        let plain = path.replace("[]", "");
+        names_other_than_operand(path, paths)
+            || other_versions.contains(&plain)
+            || types.get(&plain).is_some_and(|t| t == "boolean")
+    };
     let operand: Vec<&String> = {
         let all: BTreeSet<&str> = fields.iter().map(String::as_str).collect();
-        fields
-            .iter()
-            .filter(|f| !names_other_than_operand(f, &all))
-            .collect()
+        fields.iter().filter(|f| !not_operand(f, &all)).collect()
     };
     facts.insert(
         "operandFieldText".into(),
         Json::String(text_of_lines(&operand)),
     );
+    let operand_shapes: Vec<&str> = {
+        let text = facts
+            .get("shapeText")
+            .and_then(Json::as_str)
+            .unwrap_or_default();
+        let paths: BTreeSet<&str> = text
+            .lines()
+            .map(|l| l.split(' ').next().unwrap_or(l))
+            .collect();
+        text.lines()
+            .filter(|l| !not_operand(l.split(' ').next().unwrap_or(l), &paths))
+            .collect()
+    };
+    let operand_shapes = text_of_lines(&operand_shapes);
+    facts.insert("operandShapeText".into(), Json::String(operand_shapes));
     facts.insert("fieldText".into(), Json::String(text_of_lines(&fields)));
     facts.insert(
         "fields".into(),
@@ -1851,16 +1869,34 @@ fn names_other_than_operand(path: &str, paths: &BTreeSet<&str>) -> bool {
     /// (`status.vcl.version`, `status.config.version`) is the revision of
     /// that configuration, not the version of the software that runs.
     /// `vcl` is Varnish's configuration language, as `config` is any's.
-    const CONFIGURATION: [&str; 9] = [
+    const CONFIGURATION: [&str; 10] = [
         "config",
         "configuration",
         "configs",
         "map",
         "policy",
         "schema",
+        "schemas",
         "settings",
         "template",
         "vcl",
+    ];
+    /// Words that make an object a credential: a version under it
+    /// (`spec.keyStore.staticKeys.version`) is the version of a key or
+    /// secret.
+    const CREDENTIAL: [&str; 12] = [
+        "cert",
+        "certificate",
+        "certificates",
+        "certs",
+        "credentials",
+        "key",
+        "keys",
+        "password",
+        "secret",
+        "secrets",
+        "token",
+        "tokens",
     ];
     let (parent, leaf) = path.rsplit_once('.').unwrap_or(("", path));
     let words = name_words(leaf);
@@ -1879,14 +1915,20 @@ fn names_other_than_operand(path: &str, paths: &BTreeSet<&str>) -> bool {
     {
         return true;
     }
-    // Under a TLS object, or under a configuration object: one named by
-    // configuration words alone (`status.vcl`, `status.config`,
+    // Under a TLS object, a credential (a key store, a secret), a map of
+    // labels or annotations (`spec.predictors.labels.version` is a label
+    // an example sets, not a field), or under a configuration object: one
+    // named by configuration words alone (`status.vcl`, `status.config`,
     // `spec.configMap`), or the status or spec of one (`vclStatus`,
     // `configStatus`); a `schemaRegistry` is a part of the operand.
     let under = parent.split('.').skip(1).any(|seg| {
         let words = name_words(seg.trim_end_matches("[]"));
         let config = |w: &String| CONFIGURATION.contains(&w.as_str());
         words.iter().any(|w| w == "tls" || w == "ssl")
+            || words.iter().any(|w| CREDENTIAL.contains(&w.as_str()))
+            || words
+                .last()
+                .is_some_and(|w| matches!(w.as_str(), "labels" | "annotations" | "selector"))
             || words.first().is_some_and(config)
                 && words[1..]
                     .iter()
@@ -2161,20 +2203,9 @@ fn example_shapes(crd: &mut Resource, examples: &Json) {
                 .collect()
         })
         .unwrap_or_default();
-    let paths: BTreeSet<&str> = shapes
-        .iter()
-        .map(|l| l.split(' ').next().unwrap_or(l))
-        .collect();
-    let operand: Vec<&String> = shapes
-        .iter()
-        .filter(|l| !names_other_than_operand(l.split(' ').next().unwrap_or(l), &paths))
-        .collect();
-    facts.insert(
-        "operandShapeText".into(),
-        Json::String(text_of_lines(&operand)),
-    );
     facts.insert("shapeText".into(), Json::String(text_of_lines(&shapes)));
-    // The facts read from the fields' types (counts, images, backups) again.
+    // The facts read from the fields' types (counts, images, backups, the
+    // operand's fields and shapes) again.
     insert_field_facts(facts, fields);
 }
 
@@ -2371,15 +2402,20 @@ impl SchemaVisitor for FieldShapes {
 }
 
 /// The (camelCase) paths of version fields whose schema description says
-/// they hold the operator's own version ("Operator version", "version of
-/// the operator"): clickhouse's `status.chop-version` is the version of the
-/// ClickHouse operator, not of the ClickHouse it runs.
-struct OperatorVersions<'r> {
+/// they hold the version of something other than the operand: the
+/// operator's own ("Operator version", "version of the operator":
+/// clickhouse's `status.chop-version` is the version of the ClickHouse
+/// operator, not of the ClickHouse it runs), or an API's, a schema's or a
+/// definition's ("Version of the API." on an API manager's `spec.version`
+/// is the version of the REST API it publishes; "the API version of the
+/// target resource"). Only a description's first sentence is read, where
+/// it says what the field is.
+struct OtherVersions<'r> {
     described: &'r regex::Regex,
     paths: BTreeSet<String>,
 }
 
-impl SchemaVisitor for OperatorVersions<'_> {
+impl SchemaVisitor for OtherVersions<'_> {
     fn full(&self) -> bool {
         self.paths.len() >= MAX_FIELDS
     }
@@ -2390,22 +2426,54 @@ impl SchemaVisitor for OperatorVersions<'_> {
         let described = schema
             .get("description")
             .and_then(Node::scalar_text)
-            .is_some_and(|d| self.described.is_match(&d));
+            .is_some_and(|d| self.described.is_match(first_sentence(&d)));
         if described && name_words(name).iter().any(|w| w == "version") {
             self.paths.insert(path.to_string());
         }
     }
 }
 
-/// What makes a description name the operator's own version (see
-/// [`OperatorVersions`]).
-fn operator_version_description() -> Option<&'static regex::Regex> {
-    static OPERATOR: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
-    OPERATOR
+/// A description's first sentence: up to the first full stop followed by
+/// white space (or the whole text).
+fn first_sentence(text: &str) -> &str {
+    let bytes = text.as_bytes();
+    (0..bytes.len())
+        .find(|&i| bytes[i] == b'.' && bytes.get(i + 1).is_some_and(u8::is_ascii_whitespace))
+        .map_or(text, |i| &text[..i + 1])
+}
+
+/// What makes a description name the version of something other than the
+/// operand (see [`OtherVersions`]): the operator's, or an API's, schema's or
+/// definition's, the noun ending the phrase ("Version of the API.", "the
+/// version of the custom policy schema") rather than starting a longer one
+/// ("the version of the API gateway" is a gateway's).
+fn other_version_description() -> Option<&'static regex::Regex> {
+    static OTHER: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    OTHER
         .get_or_init(|| {
-            regex::Regex::new(r"(?i)^\W*(the\s+)?(\S+\s+)?operator('s)?\s+version\b|\bversion\s+of\s+the\s+(\S+\s+)?operator\b").ok()
+            regex::Regex::new(concat!(
+                r"(?i)^\W*(the\s+)?(\S+\s+)?operator('s)?\s+version\b",
+                r"|\bversion\s+of\s+the\s+(\S+\s+)?operator\b",
+                r"|\bapi\s+version\b",
+                r"|\bversion\s+of\s+(the\s+|this\s+|an?\s+)?(\S+\s+){0,2}(rest\s+)?",
+                r"(api|apis|schema|swagger|openapi|definition|specification|resource)",
+                r"(\s*$|\s*[^\w\s-]|\s+(that|which|to|being|it|in|exposed|published|definition|document|spec|specification)\b)",
+            ))
+            .ok()
         })
         .as_ref()
+}
+
+/// Whether a kind is itself an API, a schema or a definition object (an
+/// API manager's `API`, an `OpenAPI`, a `CustomPolicyDefinition`): the
+/// version it carries is that API's or definition's own.
+fn is_definition_kind(kind: &str) -> bool {
+    name_words(kind).last().is_some_and(|w| {
+        matches!(
+            w.as_str(),
+            "api" | "apis" | "schema" | "schemas" | "definition" | "swagger" | "openapi"
+        )
+    })
 }
 
 /// Whether an `x-kubernetes-validations` rule anywhere below a schema
@@ -2991,6 +3059,81 @@ spec:
                 .contains("status.robinNodeStatus[].hostName string")
         );
         assert_eq!(facts["imageFields"], json!(["spec.imageRobin"]));
+    }
+
+    #[test]
+    fn a_version_described_as_an_apis_or_a_definition_kinds_is_not_the_operands() {
+        // An API manager's `API` kind: its version is the published API's.
+        let facts = crd_facts_of(
+            "
+spec:
+  group: example.com
+  names: {kind: Demo}
+  versions:
+    - name: v1
+      schema:
+        openAPIV3Schema:
+          properties:
+            spec:
+              properties:
+                version: {type: string, description: Version of the API. The version from the swagger definition will be overridden}
+                gateway:
+                  properties:
+                    version: {type: string, description: The version of the API gateway to run.}
+                    target: {properties: {version: {type: string, description: version is the API version of the target resource.}}}
+                schemas: {properties: {version: {type: string}}}
+                labels: {properties: {version: {type: string}}}
+                key_store: {properties: {static_keys: {properties: {version: {type: string}}}}}
+                agent: {properties: {version: {type: string, description: '[Deprecated] Use spec.image instead. Docker tag used as the agent image.'}}}
+            status:
+              properties:
+                useImmutableImage: {type: boolean}
+                image: {type: string}
+",
+        );
+        let operand = facts["operandFieldText"].as_str().unwrap();
+        assert!(!operand.contains("spec.version\n"), "{operand}");
+        assert!(operand.contains("spec.gateway.version\n"), "{operand}");
+        assert!(
+            !operand.contains("spec.gateway.target.version"),
+            "{operand}"
+        );
+        assert!(!operand.contains("spec.schemas.version"), "{operand}");
+        assert!(!operand.contains("useImmutableImage"), "{operand}");
+        assert!(!operand.contains("spec.labels.version"), "{operand}");
+        assert!(
+            !operand.contains("spec.keyStore.staticKeys.version"),
+            "{operand}"
+        );
+        // Deprecated is still a version the operand runs at.
+        assert!(operand.contains("spec.agent.version\n"), "{operand}");
+        assert!(operand.contains("status.image\n"), "{operand}");
+        let shapes = facts["operandShapeText"].as_str().unwrap();
+        assert!(!shapes.contains("useImmutableImage"), "{shapes}");
+        assert_eq!(
+            facts["otherVersionFields"],
+            json!(["spec.gateway.target.version", "spec.version"])
+        );
+        // A kind that is itself an API: its own version is the API's.
+        let facts = crd_facts_of(
+            "
+spec:
+  group: example.com
+  names: {kind: RestAPI}
+  versions:
+    - name: v1
+      schema:
+        openAPIV3Schema:
+          properties:
+            spec:
+              properties:
+                version: {type: string}
+                backend: {properties: {version: {type: string}}}
+",
+        );
+        let operand = facts["operandFieldText"].as_str().unwrap();
+        assert!(!operand.contains("spec.version\n"), "{operand}");
+        assert!(operand.contains("spec.backend.version\n"), "{operand}");
     }
 
     #[test]
