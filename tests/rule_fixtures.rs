@@ -480,10 +480,34 @@ fn a_first_release_has_no_upgrade_edge_to_declare() {
         .find(|f| f.rule == "upgrade-edge-declared")
         .expect("a finding");
     assert_eq!(finding.status, Status::NotApplicable);
+    // Assessed alone, nothing was looked for beside it: the finding says
+    // so rather than that no earlier version exists.
     assert!(
-        finding.message.starts_with("a first release:"),
+        finding.message.contains("assessed alone") && !finding.message.contains("was found"),
         "{}",
         finding.message
+    );
+    // The lowest version of a history is a first release.
+    let dir = fixture_root().join("upgrade-edge-declared/fail");
+    let report = analyze(&[dir], &Options::default()).expect("fixture analyzes");
+    let first = report
+        .targets
+        .iter()
+        .find(|t| t.path.ends_with("0.1.0"))
+        .and_then(|t| {
+            t.findings
+                .iter()
+                .find(|f| f.rule == "upgrade-edge-declared")
+        })
+        .expect("a finding on 0.1.0");
+    assert_eq!(first.status, Status::NotApplicable);
+    assert!(
+        first.message.starts_with("a first release:")
+            && first
+                .message
+                .contains("lowest version of its package found"),
+        "{}",
+        first.message
     );
 }
 
