@@ -2408,8 +2408,10 @@ impl SchemaVisitor for FieldShapes {
 /// operator, not of the ClickHouse it runs), or an API's, a schema's or a
 /// definition's ("Version of the API." on an API manager's `spec.version`
 /// is the version of the REST API it publishes; "the API version of the
-/// target resource"). Only a description's first sentence is read, where
-/// it says what the field is.
+/// target resource"), or one its description says is unused ("DEPRECATED
+/// … since not used anymore", "Unused. Retained for compatibility"): no
+/// control at all. Only a description's first sentence is read, where it
+/// says what the field is.
 struct OtherVersions<'r> {
     described: &'r regex::Regex,
     paths: BTreeSet<String>,
@@ -2455,6 +2457,7 @@ fn other_version_description() -> Option<&'static regex::Regex> {
                 r"(?i)^\W*(the\s+)?(\S+\s+)?operator('s)?\s+version\b",
                 r"|\bversion\s+of\s+the\s+(\S+\s+)?operator\b",
                 r"|\bapi\s+version\b",
+                r"|\b(unused|not\s+used\s+any\s*more|no\s+longer\s+used)\b",
                 r"|\bversion\s+of\s+(the\s+|this\s+|an?\s+)?(\S+\s+){0,2}(rest\s+)?",
                 r"(api|apis|schema|swagger|openapi|definition|specification|resource)",
                 r"(\s*$|\s*[^\w\s-]|\s+(that|which|to|being|it|in|exposed|published|definition|document|spec|specification)\b)",
@@ -3085,6 +3088,7 @@ spec:
                 labels: {properties: {version: {type: string}}}
                 key_store: {properties: {static_keys: {properties: {version: {type: string}}}}}
                 agent: {properties: {version: {type: string, description: '[Deprecated] Use spec.image instead. Docker tag used as the agent image.'}}}
+                addon: {properties: {version: {type: string, description: DEPRECATED in release 2.4 and will be removed in the future since not used anymore.}}}
             status:
               properties:
                 useImmutableImage: {type: boolean}
@@ -3107,12 +3111,18 @@ spec:
         );
         // Deprecated is still a version the operand runs at.
         assert!(operand.contains("spec.agent.version\n"), "{operand}");
+        // An unused one is no control.
+        assert!(!operand.contains("spec.addon.version"), "{operand}");
         assert!(operand.contains("status.image\n"), "{operand}");
         let shapes = facts["operandShapeText"].as_str().unwrap();
         assert!(!shapes.contains("useImmutableImage"), "{shapes}");
         assert_eq!(
             facts["otherVersionFields"],
-            json!(["spec.gateway.target.version", "spec.version"])
+            json!([
+                "spec.addon.version",
+                "spec.gateway.target.version",
+                "spec.version"
+            ])
         );
         // A kind that is itself an API: its own version is the API's.
         let facts = crd_facts_of(
