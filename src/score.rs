@@ -1079,6 +1079,34 @@ mod tests {
     }
 
     #[test]
+    fn full_lifecycle_on_grants_alone_is_partial() {
+        // The built-in model: PodDisruptionBudget and Job RBAC alone (what
+        // a cluster-admin binding grants of everything) say the operator
+        // could keep its operand available and run its backups, not that it
+        // does.
+        let lifecycle = |rule: &str, tag: &str, kinds: &[&str]| Finding {
+            phase: Phase::FullLifecycle,
+            tags: vec![tag.to_string()],
+            ..shown_by(rule, kinds)
+        };
+        let mut fs = phase_one();
+        fs.push(lifecycle("pdb-rbac", "resilience", &["ClusterRole"]));
+        fs.push(lifecycle("jobs-rbac", "maintenance-jobs", &["Role"]));
+        let a = assess(&fs, None, 50.0);
+        let three = &a.phases[&Phase::FullLifecycle];
+        assert_eq!(three.status, PhaseStatus::Partial);
+        assert!(three.grants_alone);
+        // A scale API in the custom resource beside them: met.
+        fs.push(lifecycle(
+            "scale",
+            "member-management",
+            &["CustomResourceDefinition"],
+        ));
+        let a = assess(&fs, None, 50.0);
+        assert_eq!(a.phases[&Phase::FullLifecycle].status, PhaseStatus::Met);
+    }
+
+    #[test]
     fn a_phase_shown_by_grants_alone_is_held_where_the_model_says() {
         let limited = tiny_model("    grants_alone: partial\n");
         let unlimited = tiny_model("");
