@@ -1413,6 +1413,21 @@ fn crd_facts(crd: &Node) -> Json {
     // `shapeText` first: `insert_field_facts` reads the fields' types,
     // and `otherVersionFields` the versions that are not the operand's.
     facts.insert("shapeText".into(), Json::String(text_of_lines(&shapes)));
+    let mut log_controls = BTreeSet::new();
+    if let Some(described) = log_control_description() {
+        let mut visitor = LogControls {
+            described,
+            paths: BTreeSet::new(),
+        };
+        for schema in &schemas_for_descriptions {
+            walk_schema(schema, &mut visitor);
+        }
+        log_controls = visitor.paths;
+    }
+    facts.insert(
+        "logControlFields".into(),
+        Json::Array(log_controls.into_iter().map(Json::String).collect()),
+    );
     let mut other_versions = BTreeSet::new();
     if let Some(described) = other_version_description() {
         let mut visitor = OtherVersions {
@@ -2007,6 +2022,43 @@ fn fields_from_csv(
     let Json::Object(facts) = &mut crd.facts else {
         return;
     };
+    // A spec field whose descriptor says it switches or sets logging
+    // ("Enables debug logging when set to true.") is a log control, whatever
+    // its name (`spec.debug`): added to `logControlFields`, which holds
+    // those the schema's own descriptions say so of.
+    let mut log_controls = string_set(facts.get("logControlFields").unwrap_or(&Json::Null));
+    for o in csv
+        .and_then(|c| c.path("spec.customresourcedefinitions.owned"))
+        .and_then(Node::as_seq)
+        .unwrap_or_default()
+        .iter()
+        .filter(|o| o.get("name").and_then(Node::scalar_text).as_deref() == Some(&crd.name))
+    {
+        for d in o
+            .get("specDescriptors")
+            .and_then(Node::as_seq)
+            .unwrap_or_default()
+        {
+            let (Some(path), Some(text)) = (
+                d.get("path").and_then(Node::scalar_text),
+                d.get("description").and_then(Node::scalar_text),
+            ) else {
+                continue;
+            };
+            if log_control_description().is_some_and(|r| r.is_match(&text)) {
+                let plain: Vec<&str> = path
+                    .split('.')
+                    .filter(|p| !p.is_empty())
+                    .map(|p| p.split('[').next().unwrap_or(p))
+                    .collect();
+                log_controls.insert(format!("spec.{}", plain.join(".")));
+            }
+        }
+    }
+    facts.insert(
+        "logControlFields".into(),
+        Json::Array(log_controls.into_iter().map(Json::String).collect()),
+    );
     let has_spec_fields = facts["fields"].as_array().is_some_and(|f| {
         f.iter()
             .any(|p| p.as_str().is_some_and(|p| p.starts_with("spec.")))
@@ -2433,6 +2485,45 @@ impl SchemaVisitor for OtherVersions<'_> {
             self.paths.insert(path.to_string());
         }
     }
+}
+
+/// The paths of spec fields whose schema description says they switch or
+/// set logging ("Enables debug logging", "the log level"): log controls
+/// whatever their names (`logControlFields`).
+struct LogControls<'r> {
+    described: &'r regex::Regex,
+    paths: BTreeSet<String>,
+}
+
+impl SchemaVisitor for LogControls<'_> {
+    fn full(&self) -> bool {
+        self.paths.len() >= MAX_FIELDS
+    }
+    fn segment<'a>(&self, name: &'a str) -> std::borrow::Cow<'a, str> {
+        camel_name(name)
+    }
+    fn property(&mut self, path: &str, _name: &str, schema: &Node) {
+        let described = schema
+            .get("description")
+            .and_then(Node::scalar_text)
+            .is_some_and(|d| self.described.is_match(&d));
+        if described && path.starts_with("spec.") {
+            self.paths.insert(path.to_string());
+        }
+    }
+}
+
+/// What makes a description say a field switches or sets logging: debug,
+/// verbose or trace logging, or a log level or verbosity.
+fn log_control_description() -> Option<&'static regex::Regex> {
+    static LOG: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    LOG.get_or_init(|| {
+        regex::Regex::new(
+            r"(?i)\b(debug|verbose|trace)\s+(logging|logs?|log\s+level|output)\b|\blog(ging)?\s+(level|verbosity)\b",
+        )
+        .ok()
+    })
+    .as_ref()
 }
 
 /// A description's first sentence: up to the first full stop followed by
