@@ -17,7 +17,7 @@ use crate::diag::{Diagnostic, Severity};
 use crate::discover::display_path;
 use crate::history::graph::Node_;
 use crate::package::{Package, TargetKind};
-use crate::yaml::{self, Document, Mapping, Node, Pos, Value};
+use crate::yaml::{self, Document, Node, Pos, Value};
 use serde_json::{Map, Value as Json, json};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -138,7 +138,7 @@ fn documents(
         while let Some(item) = stream.next() {
             let line = line_at(&text, start + leading_space(&text[start..]));
             match item {
-                Ok(value) => out.push(node_of(&value, line)),
+                Ok(value) => out.push(Node::from_json(&value, Pos { line, column: 1 })),
                 Err(e) => {
                     diags.push(Diagnostic::at(
                         Severity::Error,
@@ -173,28 +173,6 @@ fn line_at(text: &str, offset: usize) -> u32 {
         .filter(|&&b| b == b'\n')
         .count();
     u32::try_from(n + 1).unwrap_or(u32::MAX)
-}
-
-/// A JSON value as a node, every position at `line`.
-fn node_of(value: &Json, line: u32) -> Node {
-    let pos = Pos { line, column: 1 };
-    let value = match value {
-        Json::Null => Value::Null,
-        Json::Bool(b) => Value::Bool(*b),
-        Json::Number(n) => match n.as_i64() {
-            Some(i) => Value::Int(i),
-            None => Value::Float(n.as_f64().unwrap_or_default()),
-        },
-        Json::String(s) => Value::String(s.clone()),
-        Json::Array(items) => Value::Seq(items.iter().map(|v| node_of(v, line)).collect()),
-        Json::Object(map) => Value::Map(Mapping {
-            entries: map
-                .iter()
-                .map(|(k, v)| (k.clone(), (pos, node_of(v, line))))
-                .collect(),
-        }),
-    };
-    Node { value, pos }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -264,7 +242,7 @@ fn bundle(
     let objects = resources.iter().any(|r| r.kind == "ClusterServiceVersion");
     if !objects && let Some((m, line)) = metadata {
         let mut csv = csv_from_metadata(&m.to_json(), name, version.as_deref());
-        let node = node_of(&csv.take(), line);
+        let node = Node::from_json(&csv.take(), Pos { line, column: 1 });
         let mut r = super::files::resource(node, shown, None);
         r.origin.rendered = true;
         resources.insert(0, r);

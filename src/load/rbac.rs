@@ -375,26 +375,6 @@ fn builtin_rules(name: &str) -> Option<Vec<BuiltinRule>> {
     })
 }
 
-/// A JSON value as a YAML node, every part at `pos`.
-fn node_at(value: &Json, pos: crate::yaml::Pos) -> Node {
-    use crate::yaml::{Mapping, Value};
-    let value = match value {
-        Json::Null => Value::Null,
-        Json::Bool(b) => Value::Bool(*b),
-        Json::Number(n) => n.as_i64().map_or(Value::Null, Value::Int),
-        Json::String(s) => Value::String(s.clone()),
-        Json::Array(items) => Value::Seq(items.iter().map(|v| node_at(v, pos)).collect()),
-        Json::Object(map) => {
-            let mut m = Mapping::default();
-            for (k, v) in map {
-                m.entries.insert(k.clone(), (pos, node_at(v, pos)));
-            }
-            Value::Map(m)
-        }
-    };
-    Node { value, pos }
-}
-
 /// The ClusterRoles built into Kubernetes (`cluster-admin`, `admin`,
 /// `edit`, `view`) that a shipped RoleBinding or ClusterRoleBinding binds
 /// while the package ships no ClusterRole of that name: a binding to one is
@@ -453,7 +433,7 @@ pub fn builtin_roles(resources: &[Resource]) -> Vec<Resource> {
             api_version: "rbac.authorization.k8s.io/v1".into(),
             kind: "ClusterRole".into(),
             name,
-            node: node_at(&object, role_ref.pos),
+            node: Node::from_json(&object, role_ref.pos),
             origin,
             facts: json!({}),
             placeholder: false,

@@ -635,6 +635,31 @@ impl Node {
         }
     }
 
+    /// A JSON value as a node, every part of it at `pos` (a synthesized
+    /// object located at one place of a file: a catalog entry's line, the
+    /// `roleRef` naming a built-in role). Numbers stay integers when they
+    /// are, floats otherwise.
+    pub fn from_json(value: &serde_json::Value, pos: Pos) -> Node {
+        use serde_json::Value as J;
+        let value = match value {
+            J::Null => Value::Null,
+            J::Bool(b) => Value::Bool(*b),
+            J::Number(n) => match n.as_i64() {
+                Some(i) => Value::Int(i),
+                None => Value::Float(n.as_f64().unwrap_or_default()),
+            },
+            J::String(s) => Value::String(s.clone()),
+            J::Array(items) => Value::Seq(items.iter().map(|v| Node::from_json(v, pos)).collect()),
+            J::Object(map) => Value::Map(Mapping {
+                entries: map
+                    .iter()
+                    .map(|(k, v)| (k.clone(), (pos, Node::from_json(v, pos))))
+                    .collect(),
+            }),
+        };
+        Node { value, pos }
+    }
+
     /// A scalar as text: a string as is, numbers and booleans as Go would
     /// print them (`420` for `0644`, `true` for `yes`, `1e+06` for `1e6`).
     /// `None` for null, sequences and mappings.
