@@ -1413,32 +1413,22 @@ fn crd_facts(crd: &Node) -> Json {
     // `shapeText` first: `insert_field_facts` reads the fields' types,
     // and `otherVersionFields` the versions that are not the operand's.
     facts.insert("shapeText".into(), Json::String(text_of_lines(&shapes)));
-    let mut log_controls = BTreeSet::new();
-    if let Some(described) = log_control_description() {
-        let mut visitor = LogControls {
-            described,
-            paths: BTreeSet::new(),
-        };
-        for schema in &schemas_for_descriptions {
-            walk_schema(schema, &mut visitor);
-        }
-        log_controls = visitor.paths;
-    }
+    let log_controls = described_fields(
+        &schemas_for_descriptions,
+        log_control_description(),
+        false,
+        |path, _| path.starts_with("spec."),
+    );
     facts.insert(
         "logControlFields".into(),
         Json::Array(log_controls.into_iter().map(Json::String).collect()),
     );
-    let mut other_versions = BTreeSet::new();
-    if let Some(described) = other_version_description() {
-        let mut visitor = OtherVersions {
-            described,
-            paths: BTreeSet::new(),
-        };
-        for schema in &schemas_for_descriptions {
-            walk_schema(schema, &mut visitor);
-        }
-        other_versions = visitor.paths;
-    }
+    let mut other_versions = described_fields(
+        &schemas_for_descriptions,
+        other_version_description(),
+        true,
+        |_, name| name_words(name).iter().any(|w| w == "version"),
+    );
     // A kind that is itself an API, schema or definition object (an API
     // manager's `API`, an `APIDefinition`): its own version, directly under
     // spec or status, is the version of the API it describes, not of
@@ -2453,23 +2443,32 @@ impl SchemaVisitor for FieldShapes {
     }
 }
 
-/// The (camelCase) paths of version fields whose schema description says
-/// they hold the version of something other than the operand: the
-/// operator's own ("Operator version", "version of the operator":
-/// clickhouse's `status.chop-version` is the version of the ClickHouse
-/// operator, not of the ClickHouse it runs), or an API's, a schema's or a
-/// definition's ("Version of the API." on an API manager's `spec.version`
-/// is the version of the REST API it publishes; "the API version of the
-/// target resource"), or one its description says is unused ("DEPRECATED
-/// … since not used anymore", "Unused. Retained for compatibility"): no
-/// control at all. Only a description's first sentence is read, where it
-/// says what the field is.
-struct OtherVersions<'r> {
+/// The (camelCase) paths of fields whose schema description matches
+/// `described`, kept by `keep(path, name)`: what a field is, said in its
+/// description rather than its name. Two facts read them:
+/// - `otherVersionFields`: version fields whose description says they hold
+///   the version of something other than the operand: the operator's own
+///   ("Operator version", "version of the operator": clickhouse's
+///   `status.chop-version` is the version of the ClickHouse operator, not
+///   of the ClickHouse it runs), or an API's, a schema's or a definition's
+///   ("Version of the API." on an API manager's `spec.version` is the
+///   version of the REST API it publishes; "the API version of the target
+///   resource"), or one its description says is unused ("DEPRECATED …
+///   since not used anymore", "Unused. Retained for compatibility"): no
+///   control at all. Only a description's first sentence is read, where it
+///   says what the field is.
+/// - `logControlFields`: spec fields whose description says they switch or
+///   set logging ("Enables debug logging", "the log level"): log controls
+///   whatever their names.
+struct DescribedFields<'r> {
     described: &'r regex::Regex,
+    /// Whether only the description's first sentence is read.
+    first_sentence_only: bool,
+    keep: fn(&str, &str) -> bool,
     paths: BTreeSet<String>,
 }
 
-impl SchemaVisitor for OtherVersions<'_> {
+impl SchemaVisitor for DescribedFields<'_> {
     fn full(&self) -> bool {
         self.paths.len() >= MAX_FIELDS
     }
@@ -2480,37 +2479,41 @@ impl SchemaVisitor for OtherVersions<'_> {
         let described = schema
             .get("description")
             .and_then(Node::scalar_text)
-            .is_some_and(|d| self.described.is_match(first_sentence(&d)));
-        if described && name_words(name).iter().any(|w| w == "version") {
+            .is_some_and(|d| {
+                let text = if self.first_sentence_only {
+                    first_sentence(&d)
+                } else {
+                    &d
+                };
+                self.described.is_match(text)
+            });
+        if described && (self.keep)(path, name) {
             self.paths.insert(path.to_string());
         }
     }
 }
 
-/// The paths of spec fields whose schema description says they switch or
-/// set logging ("Enables debug logging", "the log level"): log controls
-/// whatever their names (`logControlFields`).
-struct LogControls<'r> {
-    described: &'r regex::Regex,
-    paths: BTreeSet<String>,
-}
-
-impl SchemaVisitor for LogControls<'_> {
-    fn full(&self) -> bool {
-        self.paths.len() >= MAX_FIELDS
+/// The fields of `schemas` a [`DescribedFields`] walk keeps; none when the
+/// pattern failed to build.
+fn described_fields(
+    schemas: &[&Node],
+    described: Option<&regex::Regex>,
+    first_sentence_only: bool,
+    keep: fn(&str, &str) -> bool,
+) -> BTreeSet<String> {
+    let Some(described) = described else {
+        return BTreeSet::new();
+    };
+    let mut visitor = DescribedFields {
+        described,
+        first_sentence_only,
+        keep,
+        paths: BTreeSet::new(),
+    };
+    for schema in schemas {
+        walk_schema(schema, &mut visitor);
     }
-    fn segment<'a>(&self, name: &'a str) -> std::borrow::Cow<'a, str> {
-        camel_name(name)
-    }
-    fn property(&mut self, path: &str, _name: &str, schema: &Node) {
-        let described = schema
-            .get("description")
-            .and_then(Node::scalar_text)
-            .is_some_and(|d| self.described.is_match(&d));
-        if described && path.starts_with("spec.") {
-            self.paths.insert(path.to_string());
-        }
-    }
+    visitor.paths
 }
 
 /// What makes a description say a field switches or sets logging: debug,
@@ -2536,7 +2539,7 @@ fn first_sentence(text: &str) -> &str {
 }
 
 /// What makes a description name the version of something other than the
-/// operand (see [`OtherVersions`]): the operator's, or an API's, schema's or
+/// operand (see [`DescribedFields`]): the operator's, or an API's, schema's or
 /// definition's, the noun ending the phrase ("Version of the API.", "the
 /// version of the custom policy schema") rather than starting a longer one
 /// ("the version of the API gateway" is a gateway's).
