@@ -1992,6 +1992,36 @@ fn json_paths(value: &Json, path: &mut String, out: &mut Vec<String>) {
     walk_example(value, path, 0, "", out, &|p, _| Some(p.to_string()));
 }
 
+/// The CSV's `spec.customresourcedefinitions.owned` entries for the CRD
+/// named `name`.
+fn owned_entries<'c>(csv: Option<&'c Node>, name: &'c str) -> impl Iterator<Item = &'c Node> + 'c {
+    csv.and_then(|c| c.path("spec.customresourcedefinitions.owned"))
+        .and_then(Node::as_seq)
+        .unwrap_or_default()
+        .iter()
+        .filter(move |o| o.get("name").and_then(Node::scalar_text).as_deref() == Some(name))
+}
+
+/// An owned-CRD entry's descriptors of one list (`specDescriptors`,
+/// `statusDescriptors`).
+fn descriptors<'c>(owned: &'c Node, list: &str) -> &'c [Node] {
+    owned.get(list).and_then(Node::as_seq).unwrap_or_default()
+}
+
+/// The field paths a descriptor path names under `root`, the root and
+/// every prefix first, the field itself last: `nodes[0].name` →
+/// `spec`, `spec.nodes`, `spec.nodes.name` (arrays transparent).
+fn descriptor_field_paths(root: &str, path: &str) -> Vec<String> {
+    let mut full = root.to_string();
+    let mut parts = vec![full.clone()];
+    for part in path.split('.').filter(|p| !p.is_empty()) {
+        full.push('.');
+        full.push_str(part.split('[').next().unwrap_or(part));
+        parts.push(full.clone());
+    }
+    parts
+}
+
 /// A CRD without a structural schema (x-kubernetes-preserve-unknown-fields,
 /// a v1beta1 CRD without validation) hides its API: the fields are taken
 /// from the CSV instead, from the alm-examples of its kind (their `spec`
@@ -2017,32 +2047,15 @@ fn fields_from_csv(
     // its name (`spec.debug`): added to `logControlFields`, which holds
     // those the schema's own descriptions say so of.
     let mut log_controls = string_set(facts.get("logControlFields").unwrap_or(&Json::Null));
-    for o in csv
-        .and_then(|c| c.path("spec.customresourcedefinitions.owned"))
-        .and_then(Node::as_seq)
-        .unwrap_or_default()
-        .iter()
-        .filter(|o| o.get("name").and_then(Node::scalar_text).as_deref() == Some(&crd.name))
-    {
-        for d in o
-            .get("specDescriptors")
-            .and_then(Node::as_seq)
-            .unwrap_or_default()
-        {
-            let (Some(path), Some(text)) = (
-                d.get("path").and_then(Node::scalar_text),
-                d.get("description").and_then(Node::scalar_text),
-            ) else {
-                continue;
-            };
-            if log_control_description().is_some_and(|r| r.is_match(&text)) {
-                let plain: Vec<&str> = path
-                    .split('.')
-                    .filter(|p| !p.is_empty())
-                    .map(|p| p.split('[').next().unwrap_or(p))
-                    .collect();
-                log_controls.insert(format!("spec.{}", plain.join(".")));
-            }
+    for d in owned_entries(csv, &crd.name).flat_map(|o| descriptors(o, "specDescriptors")) {
+        let (Some(path), Some(text)) = (
+            d.get("path").and_then(Node::scalar_text),
+            d.get("description").and_then(Node::scalar_text),
+        ) else {
+            continue;
+        };
+        if log_control_description().is_some_and(|r| r.is_match(&text)) {
+            log_controls.extend(descriptor_field_paths("spec", &path).pop());
         }
     }
     facts.insert(
@@ -2078,29 +2091,15 @@ fn fields_from_csv(
     // under every kind): it is not this API's field. Examples are instances
     // the operator accepts, so their fields are taken as they are.
     let schema = string_set(&facts["fields"]);
-    let owned = csv
-        .and_then(|c| c.path("spec.customresourcedefinitions.owned"))
-        .and_then(Node::as_seq)
-        .unwrap_or_default();
-    for o in owned
-        .iter()
-        .filter(|o| o.get("name").and_then(Node::scalar_text).as_deref() == Some(&crd.name))
-    {
+    for o in owned_entries(csv, &crd.name) {
         for (list, root) in [("specDescriptors", "spec"), ("statusDescriptors", "status")] {
-            for d in o.get(list).and_then(Node::as_seq).unwrap_or_default() {
+            for d in descriptors(o, list) {
                 let Some(path) = d.get("path").and_then(Node::scalar_text) else {
                     continue;
                 };
-                // `nodes[0].name` → spec.nodes.name (arrays transparent).
-                let mut full = root.to_string();
-                let mut parts = vec![full.clone()];
-                for part in path.split('.').filter(|p| !p.is_empty()) {
-                    let part = part.split('[').next().unwrap_or(part);
-                    full.push('.');
-                    full.push_str(part);
-                    parts.push(full.clone());
-                }
-                if !has_spec_fields || schema.contains(&full) || !others.contains(full.as_str()) {
+                let parts = descriptor_field_paths(root, &path);
+                let full = parts.last().map(String::as_str).unwrap_or(root);
+                if !has_spec_fields || schema.contains(full) || !others.contains(full) {
                     extra.extend(parts);
                 }
             }
