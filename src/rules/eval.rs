@@ -430,11 +430,7 @@ fn package_anchor(package: &Package, locate: &[String]) -> Vec<Evidence> {
             .map(|n| n.pos.line.max(1))
     };
     for place in locate {
-        if let Some(rest) = place.strip_prefix('@') {
-            let (name, path) = match rest.split_once(':') {
-                Some((name, path)) => (name, Some(path)),
-                None => (rest, None),
-            };
+        if let Some((name, path)) = source_place(place) {
             if let Some(line) = package.sources.get(name).and_then(|s| s.line_of(path)) {
                 let file = &package.sources[name].file;
                 return vec![file_evidence(file, line)];
@@ -545,11 +541,7 @@ fn object_evidence(
             continue;
         };
         let place = place.as_ref();
-        if let Some(rest) = place.strip_prefix('@') {
-            let (name, path) = match rest.split_once(':') {
-                Some((name, path)) => (name, Some(path)),
-                None => (rest, None),
-            };
+        if let Some((name, path)) = source_place(place) {
             if let Some(source) = package.sources.get(name)
                 && let Some(line) = source.line_of(path)
             {
@@ -562,6 +554,17 @@ fn object_evidence(
         }
     }
     evidence(r, &[] as &[&str], note)
+}
+
+/// A `locate` place in one of the package's source files
+/// (`@values:image`, `@release-config`): the source's name and the path in
+/// it, if any. `None` for a place in the object itself.
+fn source_place(place: &str) -> Option<(&str, Option<&str>)> {
+    let rest = place.strip_prefix('@')?;
+    Some(match rest.split_once(':') {
+        Some((name, path)) => (name, Some(path)),
+        None => (rest, None),
+    })
 }
 
 /// A `locate` place in a CRD's schema, where its fields are declared:
