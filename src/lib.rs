@@ -337,6 +337,12 @@ fn run_info(options: &Options, rules: &[rules::Rule]) -> report::RunInfo {
     };
     let mut specs: Vec<String> = rules.iter().map(|r| format!("{:?}", r.spec)).collect();
     specs.sort();
+    // The named patterns the rules read are part of what they check.
+    specs.extend(
+        rules::patterns_of(rules)
+            .into_iter()
+            .map(|p| format!("pattern {} {:?}", p.name, p.pattern)),
+    );
     let digest = helm::digest::hex(&helm::digest::sha256(specs.join("\n").as_bytes()));
     report::RunInfo {
         arguments: options.arguments.clone(),

@@ -167,6 +167,91 @@ fn user_rules_are_added_and_evaluated() {
 }
 
 #[test]
+fn named_patterns_evaluate_as_their_text() {
+    // Each rule twice: once with the regex written out, once reading a
+    // user pattern or a built-in one (`scaffoldDomainUrl`); every pair
+    // judges each fixture alike.
+    let dir = tempfile::tempdir().unwrap();
+    let rule = |id: &str, expect: &str| {
+        format!(
+            "  - id: {id}\n    phase: basic-install\n    title: t\n    weight: 1\n    applies-to: [bundle]\n    select: {{kind: ClusterServiceVersion}}\n    expect: >-\n      {expect}\n    rationale: r\n    remediation: x\n"
+        )
+    };
+    let links = "object.spec.?links.orValue([]).exists(l, l.url.matches(";
+    let body = [
+        "patterns:\n  demoLink:\n    pattern: '^https://demo-operator\\.'\n    doc: a link to the demo operator's host\nrules:\n".to_string(),
+        rule("mine-literal", &format!("{links}'^https://demo-operator\\\\.'))")),
+        rule("mine-named", &format!("{links}patterns.demoLink))")),
+        rule(
+            "links-literal",
+            &format!("{links}'^https?://([^/:]+\\\\.)?domain(:[0-9]+)?(/.*)?$'))"),
+        ),
+        rule("links-named", &format!("{links}patterns.scaffoldDomainUrl))")),
+    ]
+    .concat();
+    let rules = write_rule_file(dir.path(), &body);
+    let mut seen = std::collections::BTreeSet::new();
+    for fixture in [
+        GOOD,
+        "fixtures/rules/csv-listing-contacts/fail-scaffold-link",
+    ] {
+        let out = caplevel()
+            .args(["analyze", fixture, "--format", "json", "--rules"])
+            .arg(&rules)
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let status = |id: &str| finding(&v["targets"][0], id)["status"].clone();
+        for pair in ["mine", "links"] {
+            let named = status(&format!("{pair}-named"));
+            assert_eq!(
+                status(&format!("{pair}-literal")),
+                named,
+                "{pair} on {fixture}"
+            );
+            seen.insert((pair, named.as_str().unwrap().to_string()));
+        }
+    }
+    // Both outcomes of each pair were seen: the patterns were read.
+    for pair in ["mine", "links"] {
+        for status in ["pass", "fail"] {
+            assert!(
+                seen.contains(&(pair, status.to_string())),
+                "{pair} {status}: {seen:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn pattern_errors_are_exit_2_naming_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "rules:\n  - id: a-b\n    phase: basic-install\n    title: t\n    weight: 1\n    applies-to: [bundle]\n    expect: \"'x'.matches(patterns.nope)\"\n    rationale: r\n    remediation: x\n",
+            "my-rules.yaml:7: rule `a-b`: expect: unknown pattern `nope` (defined: ",
+        ),
+        (
+            "patterns:\n  placementKey:\n    pattern: a\n    doc: d\n",
+            "my-rules.yaml:2: pattern `placementKey` is already defined at builtin:rules/patterns.yaml:",
+        ),
+        (
+            "patterns:\n  broken:\n    doc: d\n    pattern: '(a'\n",
+            "my-rules.yaml:4: pattern `broken`: invalid regex '(a'",
+        ),
+    ];
+    for (body, needle) in cases {
+        let rules = write_rule_file(dir.path(), body);
+        caplevel()
+            .args(["analyze", GOOD, "--rules"])
+            .arg(&rules)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(needle));
+    }
+}
+
+#[test]
 fn invalid_rule_files_are_exit_2_naming_file_and_line() {
     let dir = tempfile::tempdir().unwrap();
     let cases = [

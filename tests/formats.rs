@@ -533,6 +533,38 @@ fn rule_reference_is_current() {
 }
 
 #[test]
+fn rule_reference_lists_the_named_patterns() {
+    let dir = tempfile::tempdir().unwrap();
+    let mine = dir.path().join("mine.yaml");
+    std::fs::write(
+        &mine,
+        "patterns:\n  teamLink:\n    pattern: '^https://team\\.example/'\n    doc: >-\n      A link to the team's pages.\n",
+    )
+    .unwrap();
+    let out = caplevel()
+        .args(["rules", "--format", "markdown", "--rules"])
+        .arg(&mine)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let section = &text[text.find("\n## Patterns\n").expect("a Patterns section")..];
+    let rules = caplevel::rules::load(&[mine]).unwrap();
+    let patterns = caplevel::rules::patterns_of(&rules);
+    assert!(patterns.len() > 1);
+    for p in patterns {
+        let entry = format!(
+            "\n### `{}`\n\n{}\n\n```text\n{}\n```\n",
+            p.name,
+            p.doc.trim(),
+            p.pattern
+        );
+        assert!(section.contains(&entry), "{entry}");
+    }
+    assert!(section.contains("### `teamLink`\n\nA link to the team's pages."));
+}
+
+#[test]
 fn explain_prints_a_rule_and_rejects_unknown_ones() {
     caplevel()
         .args(["explain", "csv-install-deployment"])

@@ -573,3 +573,23 @@ fn an_examples_empty_status_is_no_status_to_describe() {
     let dir = fixture_root().join("csv-status-descriptors/na-empty-example-status");
     assert_not_applicable(&rules, &["csv-status-descriptors"], &dir);
 }
+
+#[test]
+fn rules_compiled_apart_each_read_their_own_patterns() {
+    // The built-in rules and a file compiled on its own (beside the
+    // built-in patterns, with one of its own) hold two pattern tables:
+    // evaluated together, each rule reads the patterns it was checked against.
+    let mut all = rules::load(&[]).expect("built-in rules load");
+    let own = rules::parse_rule_file(
+        "own.yaml",
+        "patterns:\n  demoName:\n    pattern: '^demo-operator\\.v'\n    doc: d\nrules:\n  - id: own-name\n    phase: basic-install\n    title: t\n    weight: 1\n    applies-to: [bundle]\n    select: {kind: ClusterServiceVersion}\n    expect: object.metadata.name.matches(patterns.demoName) && patterns.placementKey != ''\n    rationale: r\n    remediation: x\n",
+    )
+    .expect("compiles");
+    all.extend(own);
+    let dir = fixture_root().join("csv-listing-contacts/fail-scaffold-link");
+    assert_eq!(status_of(&all, "own-name", &dir), Ok(Status::Pass));
+    assert_eq!(
+        status_of(&all, "csv-listing-contacts", &dir),
+        Ok(Status::Fail)
+    );
+}

@@ -425,8 +425,9 @@ pub struct RunInfo {
     pub exclude: Vec<String>,
     /// How many exemptions the config declares.
     pub exemptions: usize,
-    /// A SHA-256 over every rule the run used (its whole definition): two
-    /// reports with the same digest were judged by the same rules.
+    /// A SHA-256 over every rule the run used (its whole definition, and
+    /// the named patterns the rules read): two reports with the same digest
+    /// were judged by the same rules.
     pub rules_digest: String,
     /// When the run started (RFC 3339, UTC): only with `--timestamp`, since
     /// it makes the report differ from run to run.

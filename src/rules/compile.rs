@@ -4,9 +4,11 @@
 
 use super::cel_env::{ALLOWS, ALLOWS_NAMED, RE_MATCHES, check_pattern, env};
 use super::model::{Quantifier, RuleSpec, Selector, WhenEmpty};
+use super::patterns::{PATTERNS, PatternTable};
 use crate::package::TargetKind;
 use crate::phase::Phase;
 use cel::common::ast::LiteralValue;
+use cel::common::ast::operators::INDEX;
 use cel::common::ast::{EntryExpr, Expr, IdedExpr};
 use cel::{Context, Env, Program};
 use regex::Regex;
@@ -30,6 +32,9 @@ pub struct Rule {
     pub selector: Option<CompiledSelector>,
     /// What an empty selection means.
     pub when_empty: WhenEmpty,
+    /// The named patterns the rule was compiled against, bound to
+    /// `patterns` when it runs (one table shared by the rules loaded together).
+    pub patterns: Arc<PatternTable>,
 }
 
 impl Rule {
@@ -75,8 +80,14 @@ pub struct RuleProblem {
     pub message: String,
 }
 
-/// Compiles one rule spec; `line` is where the rule starts.
-pub fn compile(spec: RuleSpec, source: &str, line: u32) -> Result<Rule, RuleProblem> {
+/// Compiles one rule spec against the named patterns; `line` is where the
+/// rule starts.
+pub fn compile(
+    spec: RuleSpec,
+    source: &str,
+    line: u32,
+    patterns: &Arc<PatternTable>,
+) -> Result<Rule, RuleProblem> {
     let problem = |line: u32, message: String| RuleProblem { line, message };
     let id_ok = Regex::new("^[a-z0-9]+(-[a-z0-9]+)*$")
         .map(|r| r.is_match(&spec.id))
@@ -131,7 +142,7 @@ pub fn compile(spec: RuleSpec, source: &str, line: u32) -> Result<Rule, RuleProb
     }
     let has_object = spec.select.is_some();
     let applies_when = match &spec.applies_when {
-        Some(src) => Some(compile_cel(&src.value, false).map_err(|m| {
+        Some(src) => Some(compile_cel(&src.value, false, patterns).map_err(|m| {
             problem(
                 src.referenced.line() as u32,
                 format!("{ctx}: applies-when: {m}"),
@@ -141,7 +152,7 @@ pub fn compile(spec: RuleSpec, source: &str, line: u32) -> Result<Rule, RuleProb
     };
     let expect =
         match &spec.expect {
-            Some(src) => Some(compile_cel(&src.value, has_object).map_err(|m| {
+            Some(src) => Some(compile_cel(&src.value, has_object, patterns).map_err(|m| {
                 problem(src.referenced.line() as u32, format!("{ctx}: expect: {m}"))
             })?),
             None => None,
@@ -165,6 +176,7 @@ pub fn compile(spec: RuleSpec, source: &str, line: u32) -> Result<Rule, RuleProb
         expect,
         selector,
         when_empty,
+        patterns: patterns.clone(),
     })
 }
 
@@ -190,33 +202,77 @@ fn compile_selector(sel: &Selector) -> Result<CompiledSelector, String> {
     })
 }
 
-/// Compiles a CEL expression and checks every name it uses.
-pub fn compile_cel(source: &str, has_object: bool) -> Result<Program, String> {
+/// Compiles a CEL expression and checks every name it uses, the named
+/// patterns it reads included.
+pub fn compile_cel(
+    source: &str,
+    has_object: bool,
+    patterns: &PatternTable,
+) -> Result<Program, String> {
     let env = env();
     let program = env
         .compile(source)
         .map_err(|e| format!("CEL does not parse: {e}"))?;
-    let mut vars = vec!["pkg", "objects"];
+    let mut vars = vec!["pkg", "objects", PATTERNS];
     if has_object {
         vars.extend(["object", "facts"]);
     }
     let mut scope: Vec<String> = vars.iter().map(|s| s.to_string()).collect();
-    check_names(program.expression(), &mut scope, &env)?;
+    let names = Names {
+        env: &env,
+        patterns,
+    };
+    check_names(program.expression(), &mut scope, &names)?;
     Ok(program)
 }
 
+/// What names an expression may use besides its variables.
+struct Names<'a> {
+    env: &'a Arc<Env>,
+    patterns: &'a PatternTable,
+}
+
+impl Names<'_> {
+    /// `patterns.<name>` (or `patterns['<name>']`) must name a defined
+    /// pattern, unless a comprehension variable hides `patterns`.
+    fn check_pattern_name(
+        &self,
+        operand: &IdedExpr,
+        name: &str,
+        scope: &[String],
+    ) -> Result<(), String> {
+        let reads_patterns = matches!(&operand.expr, Expr::Ident(v) if v == PATTERNS)
+            && scope.iter().filter(|s| *s == PATTERNS).count() == 1;
+        if reads_patterns && self.patterns.get(name).is_none() {
+            return Err(format!(
+                "unknown pattern `{name}` (defined: {})",
+                self.patterns.names()
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// Walks the expression: every identifier must be a bound variable or a
-/// comprehension variable in scope; every named function must exist.
-fn check_names(e: &IdedExpr, scope: &mut Vec<String>, env: &Arc<Env>) -> Result<(), String> {
+/// comprehension variable in scope; every named function must exist; every
+/// named pattern read must be defined.
+fn check_names(e: &IdedExpr, scope: &mut Vec<String>, names: &Names) -> Result<(), String> {
+    let env = names.env;
     match &e.expr {
         Expr::Ident(name) => {
             if !scope.iter().any(|s| s == name) && !TYPE_NAMES.contains(&name.as_str()) {
                 return Err(format!(
-                    "unknown variable `{name}` (available: object, facts, objects, pkg)"
+                    "unknown variable `{name}` (available: object, facts, objects, pkg, patterns)"
                 ));
             }
         }
         Expr::Call(call) => {
+            if call.func_name == INDEX
+                && let [operand, index] = call.args.as_slice()
+                && let Expr::Literal(LiteralValue::String(name)) = &index.expr
+            {
+                names.check_pattern_name(operand, name.inner(), scope)?;
+            }
             if is_named_function(&call.func_name) && !function_exists(env, &call.func_name) {
                 return Err(format!("unknown function `{}`", call.func_name));
             }
@@ -235,48 +291,53 @@ fn check_names(e: &IdedExpr, scope: &mut Vec<String>, env: &Arc<Env>) -> Result<
                 }
             }
             if let Some(target) = &call.target {
-                check_names(target, scope, env)?;
+                check_names(target, scope, names)?;
             }
             for a in &call.args {
-                check_names(a, scope, env)?;
+                check_names(a, scope, names)?;
             }
         }
         Expr::Comprehension(c) => {
-            check_names(&c.iter_range, scope, env)?;
-            check_names(&c.accu_init, scope, env)?;
+            check_names(&c.iter_range, scope, names)?;
+            check_names(&c.accu_init, scope, names)?;
             let pushed = 2 + usize::from(c.iter_var2.is_some());
             scope.push(c.iter_var.clone());
             scope.push(c.accu_var.clone());
             if let Some(v2) = &c.iter_var2 {
                 scope.push(v2.clone());
             }
-            let result = check_names(&c.loop_cond, scope, env)
-                .and_then(|_| check_names(&c.loop_step, scope, env))
-                .and_then(|_| check_names(&c.result, scope, env));
+            let result = check_names(&c.loop_cond, scope, names)
+                .and_then(|_| check_names(&c.loop_step, scope, names))
+                .and_then(|_| check_names(&c.result, scope, names));
             scope.truncate(scope.len() - pushed);
             result?;
         }
         Expr::List(l) => {
             for el in &l.elements {
-                check_names(el, scope, env)?;
+                check_names(el, scope, names)?;
             }
         }
         Expr::Map(m) => {
             for entry in &m.entries {
                 match &entry.expr {
                     EntryExpr::MapEntry(me) => {
-                        check_names(&me.key, scope, env)?;
-                        check_names(&me.value, scope, env)?;
+                        check_names(&me.key, scope, names)?;
+                        check_names(&me.value, scope, names)?;
                     }
-                    EntryExpr::StructField(sf) => check_names(&sf.value, scope, env)?,
+                    EntryExpr::StructField(sf) => check_names(&sf.value, scope, names)?,
                 }
             }
         }
-        Expr::Select(s) => check_names(&s.operand, scope, env)?,
+        Expr::Select(s) => {
+            if !s.test {
+                names.check_pattern_name(&s.operand, &s.field, scope)?;
+            }
+            check_names(&s.operand, scope, names)?
+        }
         Expr::Struct(s) => {
             for entry in &s.entries {
                 if let EntryExpr::StructField(sf) = &entry.expr {
-                    check_names(&sf.value, scope, env)?;
+                    check_names(&sf.value, scope, names)?;
                 }
             }
         }

@@ -139,7 +139,8 @@ fn check_text(rule: &Rule) -> String {
     lines.join("\n")
 }
 
-/// The rule reference in Markdown (docs/rules.md), grouped by phase.
+/// The rule reference in Markdown (docs/rules.md), grouped by phase, then
+/// the named patterns the rules read.
 pub fn markdown(rules: &[&Rule]) -> String {
     let mut out = String::from(
         "# Rule reference\n\nGenerated from the rule files by `caplevel rules --format markdown`; do not edit by hand\n(a test keeps it current). See [writing-rules.md](writing-rules.md) for the format.\n",
@@ -199,6 +200,20 @@ pub fn markdown(rules: &[&Rule]) -> String {
                 let refs: Vec<String> = s.references.iter().map(|r| format!("<{r}>")).collect();
                 out.push_str(&format!("\n**References.** {}\n", refs.join(", ")));
             }
+        }
+    }
+    let patterns = super::patterns_of(rules.iter().copied());
+    if !patterns.is_empty() {
+        out.push_str(
+            "\n## Patterns\n\nNamed regular expressions, defined under a rule file's `patterns:`; an expression reads one\nas `patterns.<name>` (`x.matches(patterns.dashboardField)`).\n",
+        );
+        for p in patterns {
+            out.push_str(&format!(
+                "\n### `{}`\n\n{}\n\n```text\n{}\n```\n",
+                p.name,
+                one_line(&p.doc),
+                p.pattern
+            ));
         }
     }
     out

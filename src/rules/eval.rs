@@ -3,11 +3,14 @@
 use super::cel_env::env;
 use super::compile::{CompiledSelector, Rule};
 use super::model::{Quantifier, WhenEmpty};
+use super::patterns::{PATTERNS, PatternTable};
 use super::timings;
 use super::value::{Shared, SharedList, SharedMap, from_json, from_node};
 use crate::finding::{Evidence, Finding, Status};
 use crate::package::{Package, Resource};
+use cel::common::types::CelString;
 use cel::{Context, ExecutionError, Program, Value};
+use std::sync::Arc;
 
 /// What one expression said about one object.
 enum Outcome {
@@ -53,6 +56,19 @@ fn package_value<'p>(package: &'p Package, bound: &Bound<'p>) -> Shared<'p> {
     Box::new(SharedMap::new(entries))
 }
 
+/// The `patterns` variable: each named pattern's text by name.
+fn patterns_value(table: &PatternTable) -> Shared<'_> {
+    Box::new(SharedMap::new(
+        table
+            .iter()
+            .map(|p| {
+                let text: Shared<'_> = Box::new(CelString::from(p.pattern.as_str()));
+                (p.name.as_str(), text)
+            })
+            .collect(),
+    ))
+}
+
 /// Evaluates every rule that applies to the package's kind, in rule order.
 pub fn evaluate(rules: &[Rule], package: &Package) -> Vec<Finding> {
     if package.facts.get("library").and_then(|l| l.as_bool()) == Some(true) {
@@ -93,17 +109,35 @@ pub fn evaluate(rules: &[Rule], package: &Package) -> Vec<Finding> {
     let mut root = Context::with_env(env());
     root.add_variable_as_val("objects", Box::new(SharedList::new(objects)));
     root.add_variable_as_val("pkg", package_value(package, &bound));
+    // Rules loaded together share one pattern table: it is bound once.
+    let shared = rules
+        .iter()
+        .find(|r| r.applies_to(package.kind))
+        .map(|r| &r.patterns);
+    if let Some(table) = shared {
+        root.add_variable_as_val(PATTERNS, patterns_value(table));
+    }
     let timed = timings::enabled();
     let known = package.objects_known();
     rules
         .iter()
         .filter(|r| r.applies_to(package.kind))
         .map(|rule| {
+            // A rule compiled against another table reads its own.
+            let own;
+            let ctx = if shared.is_some_and(|t| Arc::ptr_eq(t, &rule.patterns)) {
+                &root
+            } else {
+                let mut scope = root.new_inner_scope();
+                scope.add_variable_as_val(PATTERNS, patterns_value(&rule.patterns));
+                own = scope;
+                &own
+            };
             let finding = if !timed {
-                evaluate_rule(rule, package, &bound, &root)
+                evaluate_rule(rule, package, &bound, ctx)
             } else {
                 let start = std::time::Instant::now();
-                let finding = evaluate_rule(rule, package, &bound, &root);
+                let finding = evaluate_rule(rule, package, &bound, ctx);
                 timings::record(rule.id(), start.elapsed());
                 finding
             };

@@ -3,18 +3,40 @@
 use crate::finding::Dimension;
 use crate::package::TargetKind;
 use crate::phase::Phase;
+use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 use std::collections::BTreeMap;
 
-/// A rule file: a list of rules.
+/// A rule file: named patterns, rules, or both (a file with neither is an
+/// error).
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(extend("anyOf" = [{"required": ["patterns"]}, {"required": ["rules"]}]))]
 pub struct RuleFile {
+    /// Named regular expressions, by lowerCamelCase name: every rule of every
+    /// file reads one as `patterns.<name>` (`x.matches(patterns.dashboardField)`).
+    /// A name is defined once across all rule files, built-in ones included.
+    #[schemars(with = "Option<BTreeMap<String, PatternSpec>>")]
+    #[schemars(extend("propertyNames" = {"pattern": "^[a-z][A-Za-z0-9]*$"}))]
+    pub patterns: Option<IndexMap<Spanned<String>, PatternSpec>>,
     /// The rules in this file.
-    #[schemars(with = "Vec<RuleSpec>")]
-    pub rules: Vec<Spanned<RuleSpec>>,
+    #[schemars(with = "Option<Vec<RuleSpec>>")]
+    pub rules: Option<Vec<Spanned<RuleSpec>>>,
+}
+
+/// A named pattern as written in a rule file.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PatternSpec {
+    /// The regular expression (Rust `regex` syntax), as `matches` reads it:
+    /// the text itself, with no CEL string escapes.
+    #[schemars(with = "String")]
+    pub pattern: Spanned<String>,
+    /// What the pattern matches and why: which names or values, and what
+    /// it deliberately leaves out.
+    pub doc: String,
 }
 
 /// How the selected objects must meet the expectation.
