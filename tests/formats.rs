@@ -562,6 +562,14 @@ fn rule_reference_lists_the_named_patterns() {
         assert!(section.contains(&entry), "{entry}");
     }
     assert!(section.contains("### `teamLink`\n\nA link to the team's pages."));
+    // A rule's check still reads the pattern by name.
+    caplevel()
+        .args(["explain", "dashboards-provided"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "facts.fieldText.matches(patterns.dashboardField)",
+        ));
 }
 
 #[test]
