@@ -6,7 +6,7 @@ prints, separately per split: exact and within-one
 agreement of the level, per-phase agreement (caplevel's met/partial/not-met
 against the labellers' strong/partial/none) and the confusion matrix.
 
-    scripts/calibration.py [--bin target/release/caplevel] [--wide DIR] [--shared DIR]
+    scripts/calibration.py [--bin target/release/caplevel] [--wide DIR] [--shared DIR] [--fetched DIR]
                            [--labels calibration/labels] [--list calibration/list.tsv]
                            [--json REPORT.json] [--detail]
 
@@ -50,6 +50,7 @@ def main():
     ap.add_argument("--bin", default=os.path.join(here, "target/release/caplevel"))
     ap.add_argument("--shared", default=os.path.join(here, "../shared"))
     ap.add_argument("--wide", default=os.environ.get("CAPLEVEL_WIDE", os.path.expanduser("~/.cache/caplevel-wide")))
+    ap.add_argument("--fetched", default=os.environ.get("CAPLEVEL_FETCHED", os.path.expanduser("~/.cache/caplevel-fetched")))
     ap.add_argument("--labels", default=os.path.join(here, "calibration/labels"))
     ap.add_argument("--list", default=os.path.join(here, "calibration/list.tsv"))
     ap.add_argument("--json", help="read this report instead of running --bin")
@@ -66,7 +67,10 @@ def main():
             continue
         with open(label_file) as f:
             label = yaml.safe_load(f)
-        root = args.shared if row["root"] == "shared" else args.wide
+        roots = {"shared": args.shared, "wide": args.wide, "fetched": args.fetched}
+        if row["root"] not in roots:
+            sys.exit(f"{args.list}: {row['id']}: unknown root {row['root']!r} (one of {', '.join(roots)})")
+        root = roots[row["root"]]
         path = os.path.normpath(os.path.join(root, row["path"]))
         if not os.path.isdir(path):
             print(f"note: {row['id']}: {path} not found, skipped", file=sys.stderr)

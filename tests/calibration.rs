@@ -4,8 +4,10 @@
 //! wrote from the bundle files by the rubric
 //! (../shared/docs/level-rubric.md).
 //!
-//! Operators live under two roots: `shared` = ../shared, `wide` =
-//! $CAPLEVEL_WIDE or ~/.cache/caplevel-wide. Missing ones are skipped with a
+//! Operators live under three roots: `shared` = ../shared, `wide` =
+//! $CAPLEVEL_WIDE or ~/.cache/caplevel-wide, `fetched` = $CAPLEVEL_FETCHED
+//! or ~/.cache/caplevel-fetched (bundles fetched from public catalog
+//! repositories, calibration/fetched.tsv). Missing ones are skipped with a
 //! note, so CI (which has only ../shared) still checks the shared-corpus
 //! ones. Print the figures with
 //! `cargo test --release --test calibration -- --nocapture`.
@@ -51,10 +53,11 @@ fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn wide_root() -> PathBuf {
-    std::env::var_os("CAPLEVEL_WIDE")
+/// A corpus root: the environment variable, else the folder under ~/.cache.
+fn cache_root(var: &str, folder: &str) -> PathBuf {
+    std::env::var_os(var)
         .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cache/caplevel-wide")))
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cache").join(folder)))
         .unwrap_or_default()
 }
 
@@ -87,7 +90,8 @@ fn outcomes() -> Vec<Outcome> {
         assert_eq!(label.id, id, "{}", label_file.display());
         let base = match root.as_str() {
             "shared" => repo().join("../shared"),
-            "wide" => wide_root(),
+            "wide" => cache_root("CAPLEVEL_WIDE", "caplevel-wide"),
+            "fetched" => cache_root("CAPLEVEL_FETCHED", "caplevel-fetched"),
             other => panic!("{id}: unknown root {other}"),
         };
         let dir = base.join(&path);
