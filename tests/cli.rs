@@ -224,34 +224,6 @@ fn named_patterns_evaluate_as_their_text() {
 }
 
 #[test]
-fn pattern_errors_are_exit_2_naming_file_and_line() {
-    let dir = tempfile::tempdir().unwrap();
-    let cases = [
-        (
-            "rules:\n  - id: a-b\n    phase: basic-install\n    title: t\n    weight: 1\n    applies-to: [bundle]\n    expect: \"'x'.matches(patterns.nope)\"\n    rationale: r\n    remediation: x\n",
-            "my-rules.yaml:7: rule `a-b`: expect: unknown pattern `nope` (defined: ",
-        ),
-        (
-            "patterns:\n  placementKey:\n    pattern: a\n    doc: d\n",
-            "my-rules.yaml:2: pattern `placementKey` is already defined at builtin:rules/patterns.yaml:",
-        ),
-        (
-            "patterns:\n  broken:\n    doc: d\n    pattern: '(a'\n",
-            "my-rules.yaml:4: pattern `broken`: invalid regex '(a'",
-        ),
-    ];
-    for (body, needle) in cases {
-        let rules = write_rule_file(dir.path(), body);
-        caplevel()
-            .args(["analyze", GOOD, "--rules"])
-            .arg(&rules)
-            .assert()
-            .code(2)
-            .stderr(predicate::str::contains(needle));
-    }
-}
-
-#[test]
 fn invalid_rule_files_are_exit_2_naming_file_and_line() {
     let dir = tempfile::tempdir().unwrap();
     let cases = [
@@ -279,6 +251,19 @@ fn invalid_rule_files_are_exit_2_naming_file_and_line() {
         (
             "rules:\n  - id: a-b\n    phase: basic-install\n    title: t\n    weight: 1\n    applies-to: [bundle]\n    expect: 'frobnicate(pkg)'\n    rationale: r\n    remediation: x\n",
             "frobnicate",
+        ),
+        // unknown named pattern, a pattern defined twice, a pattern that is no regex
+        (
+            "rules:\n  - id: a-b\n    phase: basic-install\n    title: t\n    weight: 1\n    applies-to: [bundle]\n    expect: \"'x'.matches(patterns.nope)\"\n    rationale: r\n    remediation: x\n",
+            "my-rules.yaml:7: rule `a-b`: expect: unknown pattern `nope` (defined: ",
+        ),
+        (
+            "patterns:\n  placementKey:\n    pattern: a\n    doc: d\n",
+            "my-rules.yaml:2: pattern `placementKey` is already defined at builtin:rules/patterns.yaml:",
+        ),
+        (
+            "patterns:\n  broken:\n    doc: d\n    pattern: '(a'\n",
+            "my-rules.yaml:4: pattern `broken`: invalid regex '(a'",
         ),
     ];
     for (body, needle) in cases {
