@@ -2022,6 +2022,43 @@ fn descriptor_field_paths(root: &str, path: &str) -> Vec<String> {
     parts
 }
 
+/// The status fields the CSV shows as pod statuses: the paths of the owned
+/// entry's status descriptors with the
+/// `urn:alm:descriptor:com.tectonic.ui:podStatuses` x-descriptor (a map of
+/// pod phase to pod names, OLM's own word for the operand's members'
+/// statuses: tempo's `status.components.ingester`), sorted. A path the
+/// CRD's schema lacks is left out when the schema is the API (it has spec
+/// fields and the API server prunes what it does not declare: the status
+/// cannot hold it), or when another owned kind's schema has it (copied
+/// from that kind's descriptor list), as `fields_from_csv` leaves it out of
+/// the fields.
+fn pod_status_fields(
+    name: &str,
+    csv: Option<&Node>,
+    facts: &Map<String, Json>,
+    others: &BTreeSet<&str>,
+) -> BTreeSet<String> {
+    const POD_STATUSES: &str = "urn:alm:descriptor:com.tectonic.ui:podStatuses";
+    let schema = string_set(&facts["fields"]);
+    let schema_is_api = facts["prunesUnknownFields"] != Json::Bool(false)
+        && schema.iter().any(|p| p.starts_with("spec."));
+    owned_entries(csv, name)
+        .flat_map(|o| descriptors(o, "statusDescriptors"))
+        .filter(|d| {
+            d.get("x-descriptors")
+                .and_then(Node::as_seq)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(Node::scalar_text)
+                .any(|x| x == POD_STATUSES)
+        })
+        .filter_map(|d| d.get("path").and_then(Node::scalar_text))
+        .filter_map(|path| descriptor_field_paths("status", &path).pop())
+        .filter(|full| full != "status")
+        .filter(|full| schema.contains(full) || !schema_is_api && !others.contains(full.as_str()))
+        .collect()
+}
+
 /// A CRD without a structural schema (x-kubernetes-preserve-unknown-fields,
 /// a v1beta1 CRD without validation) hides its API: the fields are taken
 /// from the CSV instead, from the alm-examples of its kind (their `spec`
@@ -2061,6 +2098,15 @@ fn fields_from_csv(
     facts.insert(
         "logControlFields".into(),
         Json::Array(log_controls.into_iter().map(Json::String).collect()),
+    );
+    facts.insert(
+        "podStatusFields".into(),
+        Json::Array(
+            pod_status_fields(&crd.name, csv, facts, others)
+                .into_iter()
+                .map(Json::String)
+                .collect(),
+        ),
     );
     let has_spec_fields = facts["fields"].as_array().is_some_and(|f| {
         f.iter()
