@@ -148,6 +148,8 @@ pub fn derive(package: &mut Package) {
     let holders = super::rbac::attribute(&mut package.resources);
     facts.insert("operatorServiceAccounts".into(), json!(holders));
     super::workloads::mark_operator_workloads(&mut package.resources);
+    let monitors = super::workloads::mark_monitors(&mut package.resources);
+    facts.insert("monitors".into(), Json::Array(monitors));
     // Every grant of every role, with the role it comes from and whether the
     // operator's own service accounts hold it, so a package-level rule can
     // weigh RBAC against CRD fields in one expression.

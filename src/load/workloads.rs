@@ -30,7 +30,7 @@
 use crate::package::Resource;
 use crate::yaml::Node;
 use serde_json::Value as Json;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// An image reference without its digest or tag: `registry/path/name`.
 fn repository(image: &str) -> &str {
@@ -213,6 +213,146 @@ pub fn mark_operator_workloads(resources: &mut [Resource]) {
             }
         }
     }
+}
+
+/// A mapping of string labels (`metadata.labels`, a selector's
+/// `matchLabels`): key and value each, values read as text.
+fn labels(node: Option<&Node>) -> BTreeMap<String, String> {
+    node.and_then(Node::as_map)
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| (k.to_string(), v.scalar_text().unwrap_or_default()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A label selector (`matchLabels` and `matchExpressions`), as a
+/// ServiceMonitor's or PodMonitor's `spec.selector` writes it.
+struct Selector<'n> {
+    labels: BTreeMap<String, String>,
+    expressions: &'n [Node],
+}
+
+impl<'n> Selector<'n> {
+    fn of(node: Option<&'n Node>) -> Self {
+        Selector {
+            labels: labels(node.and_then(|n| n.get("matchLabels"))),
+            expressions: node.map_or(&[], |n| n.seq_at("matchExpressions")),
+        }
+    }
+
+    /// Whether an object with these labels is selected.
+    fn matches(&self, have: &BTreeMap<String, String>) -> bool {
+        self.labels.iter().all(|(k, v)| have.get(k) == Some(v))
+            && self.expressions.iter().all(|e| {
+                let key = e.get("key").and_then(Node::scalar_text).unwrap_or_default();
+                let values: Vec<String> = e
+                    .seq_at("values")
+                    .iter()
+                    .filter_map(Node::scalar_text)
+                    .collect();
+                let value = have.get(&key);
+                match e.get("operator").and_then(Node::scalar_text).as_deref() {
+                    Some("In") => value.is_some_and(|v| values.contains(v)),
+                    Some("NotIn") => !value.is_some_and(|v| values.contains(v)),
+                    Some("Exists") => value.is_some(),
+                    Some("DoesNotExist") => value.is_none(),
+                    _ => false,
+                }
+            })
+    }
+
+    /// The selector as the report says it: `app: x, tier In (a, b)`, or
+    /// `{}` (everything) when empty.
+    fn text(&self) -> String {
+        let mut parts: Vec<String> = self
+            .labels
+            .iter()
+            .map(|(k, v)| format!("{k}: {v}"))
+            .collect();
+        for e in self.expressions {
+            let text = |key: &str| e.get(key).and_then(Node::scalar_text).unwrap_or_default();
+            let values: Vec<String> = e
+                .seq_at("values")
+                .iter()
+                .filter_map(Node::scalar_text)
+                .collect();
+            parts.push(if values.is_empty() {
+                format!("{} {}", text("key"), text("operator"))
+            } else {
+                format!(
+                    "{} {} ({})",
+                    text("key"),
+                    text("operator"),
+                    values.join(", ")
+                )
+            });
+        }
+        if parts.is_empty() {
+            "{}".to_string()
+        } else {
+            parts.join(", ")
+        }
+    }
+}
+
+/// Marks every ServiceMonitor and PodMonitor with what it scrapes: `selects`,
+/// its selector as text, and `selectsOperator`, whether it selects the
+/// operator. A PodMonitor does when its selector matches the labels of an
+/// operator Deployment's pods (`operatorWorkload`); a ServiceMonitor when it
+/// matches the labels of a shipped Service selecting those pods (the
+/// operator's metrics Service), or, when no such Service is shipped, the
+/// pods' labels (which the Service made elsewhere copies). A monitor that
+/// selects an operand's exporter (`role: gpu-metrics`, a Service of
+/// DaemonSet pods) does not. With no operator Deployment known (no CSV),
+/// nothing tells: `selectsOperator` is true. Returns them all, `{kind, name,
+/// selects, selectsOperator}` each, for a package-level message to say what
+/// each selects.
+pub fn mark_monitors(resources: &mut [Resource]) -> Vec<Json> {
+    let pods: Vec<BTreeMap<String, String>> = resources
+        .iter()
+        .filter(|r| r.is_kind("Deployment") && r.facts["operatorWorkload"] == Json::Bool(true))
+        .map(|r| labels(r.node.path("spec.template.metadata.labels")))
+        .collect();
+    let services: Vec<BTreeMap<String, String>> = resources
+        .iter()
+        .filter(|r| r.is_kind("Service"))
+        .filter(|r| {
+            let selector = labels(r.node.path("spec.selector"));
+            !selector.is_empty()
+                && pods
+                    .iter()
+                    .any(|p| selector.iter().all(|(k, v)| p.get(k) == Some(v)))
+        })
+        .map(|r| labels(r.node.path("metadata.labels")))
+        .collect();
+    let mut all = Vec::new();
+    for r in resources.iter_mut() {
+        let pod_monitor = r.kind == "PodMonitor";
+        if !(pod_monitor || r.kind == "ServiceMonitor") || !r.group().starts_with("monitoring.") {
+            continue;
+        }
+        let selector = Selector::of(r.node.path("spec.selector"));
+        let targets = if pod_monitor || services.is_empty() {
+            &pods
+        } else {
+            &services
+        };
+        let selects_operator = pods.is_empty() || targets.iter().any(|l| selector.matches(l));
+        let text = selector.text();
+        if let Json::Object(m) = &mut r.facts {
+            m.insert("selects".into(), Json::String(text.clone()));
+            m.insert("selectsOperator".into(), Json::Bool(selects_operator));
+        }
+        all.push(serde_json::json!({
+            "kind": r.kind,
+            "name": r.name,
+            "selects": text,
+            "selectsOperator": selects_operator,
+        }));
+    }
+    all
 }
 
 /// Which container of an operator Deployment runs the operator: the one
