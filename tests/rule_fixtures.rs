@@ -238,6 +238,14 @@ fn package_level_evidence_points_into_the_file_each_rule_judges() {
             ".clusterserviceversion.yaml",
             34,
         ),
+        // The part that failed, the placeholder link, not the maintainers
+        // the rule points at when all holds.
+        (
+            "csv-listing-contacts",
+            "fail-scaffold-link",
+            ".clusterserviceversion.yaml",
+            42,
+        ),
         // The container that lacks requests (a kube-rbac-proxy), not the
         // operator's own that has them.
         (

@@ -346,7 +346,8 @@ fn evaluate_rule(rule: &Rule, package: &Package, bound: &Bound, root: &Context) 
         match outcome {
             Outcome::Met => met.push(evidence(r, locate, None)),
             Outcome::NotMet(note) => {
-                not_met.push(evidence(r, locate, note.clone()));
+                let named = named_first(locate, note.as_deref());
+                not_met.push(evidence(r, named.as_slice(), note.clone()));
                 not_met_why.push(note);
             }
             Outcome::Error(e) => errors.push(evidence(r, locate, Some(e))),
@@ -445,6 +446,30 @@ fn locations(rule: &Rule) -> Vec<String> {
         .as_ref()
         .map(|l| l.to_vec())
         .unwrap_or_default()
+}
+
+/// The `locate` alternatives with those the failure's note names first (in
+/// their order), then the others: an object that failed on one part
+/// (`spec.links has the operator-sdk scaffold placeholder …`) is evidenced
+/// at that part when the rule may point there, not at whichever
+/// alternative comes first. A place is named when the note holds it as a
+/// whole path or the start of a longer one (`spec.provider` in
+/// `spec.provider.name is missing`), not inside another word or path.
+fn named_first<'a>(locate: &[&'a str], note: Option<&str>) -> Vec<&'a str> {
+    let Some(note) = note else {
+        return locate.to_vec();
+    };
+    let names = |place: &str| {
+        !place.is_empty()
+            && note.match_indices(place).any(|(at, _)| {
+                let before = note[..at].chars().next_back();
+                let after = note[at + place.len()..].chars().next();
+                !before.is_some_and(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '@'))
+                    && !after.is_some_and(|c| c.is_alphanumeric() || c == '_')
+            })
+    };
+    let (named, rest): (Vec<&str>, Vec<&str>) = locate.iter().partition(|p| names(p));
+    named.into_iter().chain(rest).collect()
 }
 
 /// Evidence for a package-level rule: the first `locate` alternative found —
@@ -792,8 +817,29 @@ fn describe(sel: &CompiledSelector) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{expand_facts, is_schema_place};
+    use super::{expand_facts, is_schema_place, named_first};
     use serde_json::json;
+
+    #[test]
+    fn a_failure_note_naming_a_place_points_the_evidence_there() {
+        let locate = ["spec.maintainers", "spec.links", "spec.provider"];
+        let order = |note: Option<&str>| named_first(&locate, note);
+        assert_eq!(
+            order(Some("spec.links has the placeholder https://x.domain")),
+            ["spec.links", "spec.maintainers", "spec.provider"]
+        );
+        // The start of a longer path names it too.
+        assert_eq!(
+            order(Some("spec.provider.name is missing")),
+            ["spec.provider", "spec.maintainers", "spec.links"]
+        );
+        // Not inside another word or path, and no note keeps the order.
+        assert_eq!(
+            order(Some("the spec.linksets and xspec.links lack it")),
+            locate
+        );
+        assert_eq!(order(None), locate);
+    }
 
     #[test]
     fn a_fact_in_braces_names_a_list_index() {
