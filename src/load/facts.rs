@@ -1286,6 +1286,7 @@ fn crd_facts(crd: &Node) -> Json {
                 let mut facts = version_facts(v, sub, schema);
                 let name = v.get("name").and_then(Node::scalar_text);
                 facts["hasStatus"] = Json::Bool(has_status(schema, name.as_deref()));
+                facts["emptyStatus"] = Json::Bool(empty_status(schema));
                 versions.push(facts);
             }
         }
@@ -1300,6 +1301,7 @@ fn crd_facts(crd: &Node) -> Json {
                 "name": name, "served": true, "storage": true, "deprecated": false,
                 "hasSchema": top_schema.is_some(),
                 "hasStatus": has_status(top_schema, None),
+                "emptyStatus": empty_status(top_schema),
                 "hasStatusSubresource": top_sub.and_then(|s| s.get("status")).is_some(),
                 "hasScaleSubresource": top_sub.and_then(|s| s.get("scale")).is_some(),
                 "specProperties": spec_properties,
@@ -2368,6 +2370,34 @@ fn version_priority(name: &str) -> (u8, u64, u64, std::cmp::Reverse<&str>) {
     }
 }
 
+/// Whether a version's schema declares a status that holds no field: an
+/// object with no property, no map of values and unknown fields not kept
+/// (a kubebuilder scaffold's `status: {type: object}`). The API server
+/// prunes whatever is written there, so the kind reports no status, even
+/// when a status subresource serves it.
+fn empty_status(schema: Option<&Node>) -> bool {
+    let Some(status) = schema.and_then(|s| s.path("properties.status")) else {
+        return false;
+    };
+    let properties = status
+        .get("properties")
+        .and_then(Node::as_map)
+        .is_some_and(|m| !m.is_empty());
+    let map_values = status
+        .get("additionalProperties")
+        .is_some_and(|a| a.as_bool() != Some(false));
+    !properties
+        && !map_values
+        && status
+            .get("x-kubernetes-preserve-unknown-fields")
+            .and_then(Node::as_bool)
+            != Some(true)
+        && status.get("anyOf").is_none()
+        && status.get("oneOf").is_none()
+        && status.get("allOf").is_none()
+        && status.get("$ref").is_none()
+}
+
 fn version_facts(v: &Node, sub: Option<&Node>, schema: Option<&Node>) -> Json {
     let flag = |k: &str, default: bool| v.get(k).and_then(Node::as_bool).unwrap_or(default);
     let (spec_properties, described) = spec_documentation(schema);
@@ -2808,6 +2838,35 @@ spec:
         assert!(facts["shapeText"].as_str().is_some_and(|t| {
             t.contains("spec.nodes object\nspec.nodes.* object\nspec.nodes.*.replicas integer\n")
         }));
+    }
+
+    #[test]
+    fn a_status_holding_no_field_is_empty() {
+        // A scaffold's `status: {type: object}` holds nothing once pruned;
+        // a status that keeps unknown fields, or types a field, holds some.
+        let crd = |status: &str| {
+            crd_facts_of(&format!(
+                "
+apiVersion: apiextensions.k8s.io/v1
+spec:
+  versions:
+    - name: v1
+      subresources: {{status: {{}}}}
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            status: {status}
+"
+            ))
+        };
+        let empty = crd("{type: object, description: observed state}");
+        assert_eq!(empty["versions"][0]["emptyStatus"], json!(true));
+        assert_eq!(empty["versions"][0]["hasStatus"], json!(true));
+        let kept = crd("{type: object, x-kubernetes-preserve-unknown-fields: true}");
+        assert_eq!(kept["versions"][0]["emptyStatus"], json!(false));
+        let typed = crd("{type: object, properties: {phase: {type: string}}}");
+        assert_eq!(typed["versions"][0]["emptyStatus"], json!(false));
     }
 
     #[test]
