@@ -583,6 +583,16 @@ fn an_examples_empty_status_is_no_status_to_describe() {
 }
 
 #[test]
+fn an_operator_running_no_operand_configures_no_healing_of_it() {
+    // A healing-named field (a provider's failover setting passed through)
+    // in the CRD of an operator whose roles create no workload: it runs no
+    // operand to heal, as for the other operand rules.
+    let rules = rules::load(&[]).expect("built-in rules load");
+    let dir = fixture_root().join("crd-self-healing-fields/na-no-operand");
+    assert_not_applicable(&rules, &["crd-self-healing-fields"], &dir);
+}
+
+#[test]
 fn rules_compiled_apart_each_read_their_own_patterns() {
     // The built-in rules and a file compiled on its own (beside the
     // built-in patterns, with one of its own) hold two pattern tables:
