@@ -456,7 +456,7 @@ fn owned_resources_run_pods(package: &Package) -> bool {
     ];
     const POD_DESCRIPTORS: [&str; 6] = [
         "urn:alm:descriptor:com.tectonic.ui:podCount",
-        "urn:alm:descriptor:com.tectonic.ui:podStatuses",
+        POD_STATUSES,
         "urn:alm:descriptor:com.tectonic.ui:resourceRequirements",
         "urn:alm:descriptor:com.tectonic.ui:nodeAffinity",
         "urn:alm:descriptor:com.tectonic.ui:podAffinity",
@@ -481,9 +481,7 @@ fn owned_resources_run_pods(package: &Package) -> bool {
         .any(|k| WORKLOAD_KINDS.contains(&k.as_str()))
         || lists("specDescriptors")
             .chain(lists("statusDescriptors"))
-            .filter_map(|d| d.get("x-descriptors").and_then(Node::as_seq))
-            .flatten()
-            .filter_map(Node::scalar_text)
+            .flat_map(x_descriptors)
             .any(|x| POD_DESCRIPTORS.contains(&x.as_str()))
 }
 
@@ -2006,6 +2004,20 @@ fn owned_entries<'c>(csv: Option<&'c Node>, name: &'c str) -> impl Iterator<Item
         .filter(move |o| o.get("name").and_then(Node::scalar_text).as_deref() == Some(name))
 }
 
+/// OLM's x-descriptor for a status field that maps pod phase to pod names:
+/// the console shows the operand's members' statuses from it.
+const POD_STATUSES: &str = "urn:alm:descriptor:com.tectonic.ui:podStatuses";
+
+/// A descriptor's `x-descriptors` (`urn:alm:descriptor:…`), as text.
+fn x_descriptors(descriptor: &Node) -> impl Iterator<Item = String> + '_ {
+    descriptor
+        .get("x-descriptors")
+        .and_then(Node::as_seq)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(Node::scalar_text)
+}
+
 /// An owned-CRD entry's descriptors of one list (`specDescriptors`,
 /// `statusDescriptors`).
 fn descriptors<'c>(owned: &'c Node, list: &str) -> &'c [Node] {
@@ -2039,23 +2051,13 @@ fn descriptor_field_paths(root: &str, path: &str) -> Vec<String> {
 fn pod_status_fields(
     name: &str,
     csv: Option<&Node>,
-    facts: &Map<String, Json>,
+    schema: &BTreeSet<String>,
+    schema_is_api: bool,
     others: &BTreeSet<&str>,
 ) -> BTreeSet<String> {
-    const POD_STATUSES: &str = "urn:alm:descriptor:com.tectonic.ui:podStatuses";
-    let schema = string_set(&facts["fields"]);
-    let schema_is_api = facts["prunesUnknownFields"] != Json::Bool(false)
-        && schema.iter().any(|p| p.starts_with("spec."));
     owned_entries(csv, name)
         .flat_map(|o| descriptors(o, "statusDescriptors"))
-        .filter(|d| {
-            d.get("x-descriptors")
-                .and_then(Node::as_seq)
-                .unwrap_or_default()
-                .iter()
-                .filter_map(Node::scalar_text)
-                .any(|x| x == POD_STATUSES)
-        })
+        .filter(|d| x_descriptors(d).any(|x| x == POD_STATUSES))
         .filter_map(|d| d.get("path").and_then(Node::scalar_text))
         .filter_map(|path| descriptor_field_paths("status", &path).pop())
         .filter(|full| full != "status")
@@ -2103,20 +2105,18 @@ fn fields_from_csv(
         "logControlFields".into(),
         Json::Array(log_controls.into_iter().map(Json::String).collect()),
     );
+    let schema = string_set(&facts["fields"]);
+    let has_spec_fields = schema.iter().any(|p| p.starts_with("spec."));
+    let prunes = facts["prunesUnknownFields"] != Json::Bool(false);
     facts.insert(
         "podStatusFields".into(),
         Json::Array(
-            pod_status_fields(&crd.name, csv, facts, others)
+            pod_status_fields(&crd.name, csv, &schema, has_spec_fields && prunes, others)
                 .into_iter()
                 .map(Json::String)
                 .collect(),
         ),
     );
-    let has_spec_fields = facts["fields"].as_array().is_some_and(|f| {
-        f.iter()
-            .any(|p| p.as_str().is_some_and(|p| p.starts_with("spec.")))
-    });
-    let prunes = facts["prunesUnknownFields"] != Json::Bool(false);
     if has_spec_fields && prunes {
         return;
     }
@@ -2140,7 +2140,6 @@ fn fields_from_csv(
     // has it was copied from that kind's list (one descriptor list pasted
     // under every kind): it is not this API's field. Examples are instances
     // the operator accepts, so their fields are taken as they are.
-    let schema = string_set(&facts["fields"]);
     for o in owned_entries(csv, &crd.name) {
         for (list, root) in [("specDescriptors", "spec"), ("statusDescriptors", "status")] {
             for d in descriptors(o, list) {

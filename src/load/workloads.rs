@@ -234,6 +234,15 @@ struct Selector<'n> {
     expressions: &'n [Node],
 }
 
+/// A set-based requirement's values (`In`, `NotIn`), as text.
+fn expression_values(expression: &Node) -> Vec<String> {
+    expression
+        .seq_at("values")
+        .iter()
+        .filter_map(Node::scalar_text)
+        .collect()
+}
+
 impl<'n> Selector<'n> {
     fn of(node: Option<&'n Node>) -> Self {
         Selector {
@@ -242,16 +251,20 @@ impl<'n> Selector<'n> {
         }
     }
 
+    /// A Service's `spec.selector`: labels only.
+    fn of_labels(node: Option<&'n Node>) -> Self {
+        Selector {
+            labels: labels(node),
+            expressions: &[],
+        }
+    }
+
     /// Whether an object with these labels is selected.
     fn matches(&self, have: &BTreeMap<String, String>) -> bool {
         self.labels.iter().all(|(k, v)| have.get(k) == Some(v))
             && self.expressions.iter().all(|e| {
                 let key = e.get("key").and_then(Node::scalar_text).unwrap_or_default();
-                let values: Vec<String> = e
-                    .seq_at("values")
-                    .iter()
-                    .filter_map(Node::scalar_text)
-                    .collect();
+                let values = expression_values(e);
                 let value = have.get(&key);
                 match e.get("operator").and_then(Node::scalar_text).as_deref() {
                     Some("In") => value.is_some_and(|v| values.contains(v)),
@@ -273,11 +286,7 @@ impl<'n> Selector<'n> {
             .collect();
         for e in self.expressions {
             let text = |key: &str| e.get(key).and_then(Node::scalar_text).unwrap_or_default();
-            let values: Vec<String> = e
-                .seq_at("values")
-                .iter()
-                .filter_map(Node::scalar_text)
-                .collect();
+            let values = expression_values(e);
             parts.push(if values.is_empty() {
                 format!("{} {}", text("key"), text("operator"))
             } else {
@@ -319,11 +328,10 @@ pub fn mark_monitors(resources: &mut [Resource]) -> Vec<Json> {
         .iter()
         .filter(|r| r.is_kind("Service"))
         .filter(|r| {
-            let selector = labels(r.node.path("spec.selector"));
-            !selector.is_empty()
-                && pods
-                    .iter()
-                    .any(|p| selector.iter().all(|(k, v)| p.get(k) == Some(v)))
+            // A Service without a selector selects no pods (its endpoints
+            // are set by hand), unlike an empty monitor selector.
+            let selector = Selector::of_labels(r.node.path("spec.selector"));
+            !selector.labels.is_empty() && pods.iter().any(|p| selector.matches(p))
         })
         .map(|r| labels(r.node.path("metadata.labels")))
         .collect();
