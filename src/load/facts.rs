@@ -1425,6 +1425,19 @@ fn crd_facts(crd: &Node) -> Json {
         "logControlFields".into(),
         Json::Array(log_controls.into_iter().map(Json::String).collect()),
     );
+    let autoscaling_bounds = described_fields(
+        &schemas_for_descriptions,
+        autoscaling_description(),
+        false,
+        |path, name| {
+            path.starts_with("spec.")
+                && matches!(camel_name(name).as_ref(), "minReplicas" | "maxReplicas")
+        },
+    );
+    facts.insert(
+        "autoscalingBoundFields".into(),
+        Json::Array(autoscaling_bounds.into_iter().map(Json::String).collect()),
+    );
     let mut other_versions = described_fields(
         &schemas_for_descriptions,
         other_version_description(),
@@ -2521,7 +2534,7 @@ impl SchemaVisitor for FieldShapes {
 
 /// The (camelCase) paths of fields whose schema description matches
 /// `described`, kept by `keep(path, name)`: what a field is, said in its
-/// description rather than its name. Two facts read them:
+/// description rather than its name. Three facts read them:
 /// - `otherVersionFields`: version fields whose description says they hold
 ///   the version of something other than the operand: the operator's own
 ///   ("Operator version", "version of the operator": clickhouse's
@@ -2536,6 +2549,9 @@ impl SchemaVisitor for FieldShapes {
 /// - `logControlFields`: spec fields whose description says they switch or
 ///   set logging ("Enables debug logging", "the log level"): log controls
 ///   whatever their names.
+/// - `autoscalingBoundFields`: spec `minReplicas`/`maxReplicas` fields whose
+///   description names autoscaling ("MaxReplicas sets an upper bound to the
+///   autoscaling feature"): an autoscaler's bound even alone.
 struct DescribedFields<'r> {
     described: &'r regex::Regex,
     /// Whether only the description's first sentence is read.
@@ -2603,6 +2619,20 @@ fn log_control_description() -> Option<&'static regex::Regex> {
         .ok()
     })
     .as_ref()
+}
+
+/// What makes a description say a replica bound is an autoscaler's: it
+/// names autoscaling, an autoscaler or a HorizontalPodAutoscaler
+/// ("MaxReplicas sets an upper bound to the autoscaling feature. If
+/// MaxReplicas is set autoscaling is enabled.").
+fn autoscaling_description() -> Option<&'static regex::Regex> {
+    static AUTOSCALING: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    AUTOSCALING
+        .get_or_init(|| {
+            regex::Regex::new(r"(?i)\bauto-?scal(e|er|ers|ing)\b|\bhpa\b|\bhorizontal\s*pod\s*auto-?scaler")
+                .ok()
+        })
+        .as_ref()
 }
 
 /// A description's first sentence: up to the first full stop followed by
