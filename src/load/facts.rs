@@ -2629,8 +2629,10 @@ fn autoscaling_description() -> Option<&'static regex::Regex> {
     static AUTOSCALING: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
     AUTOSCALING
         .get_or_init(|| {
-            regex::Regex::new(r"(?i)\bauto-?scal(e|er|ers|ing)\b|\bhpa\b|\bhorizontal\s*pod\s*auto-?scaler")
-                .ok()
+            regex::Regex::new(
+                r"(?i)\bauto-?scal(e|er|ers|ing)\b|\bhpa\b|\bhorizontal\s*pod\s*auto-?scaler",
+            )
+            .ok()
         })
         .as_ref()
 }
