@@ -16,6 +16,7 @@
 //! that OLM would still bind), every CSV entry counts: the CSV declares them
 //! for the operator and nothing says otherwise.
 
+use super::workloads::{Selector, labels};
 use crate::package::Resource;
 use crate::yaml::Node;
 use serde_json::{Value as Json, json};
@@ -127,18 +128,18 @@ pub fn attribute(resources: &mut [Resource]) -> Vec<String> {
         if !held(r, sas) {
             continue;
         }
+        // Each selector is a Kubernetes LabelSelector: its `matchLabels` and
+        // its set-based `matchExpressions` must all hold, and an empty one
+        // selects every ClusterRole (as the aggregation controller reads
+        // it). A selector that is no mapping selects nothing.
         let selectors = r.node.seq_at("aggregationRule.clusterRoleSelectors");
-        for sel in selectors {
-            let Some(labels) = sel.get("matchLabels").and_then(Node::as_map) else {
-                continue;
-            };
+        for sel in selectors.iter().filter(|s| s.as_map().is_some()) {
+            let selector = Selector::of(Some(sel));
             for (j, other) in resources.iter().enumerate() {
-                let own = other.node.path("metadata.labels");
-                let matches = other.is_kind("ClusterRole")
-                    && labels.iter().all(|(k, v)| {
-                        own.and_then(|l| l.get(k)).and_then(Node::scalar_text) == v.scalar_text()
-                    });
-                if matches && j != i {
+                if j != i
+                    && other.is_kind("ClusterRole")
+                    && selector.matches(&labels(other.node.path("metadata.labels")))
+                {
                     aggregated.push(j);
                 }
             }
@@ -548,5 +549,38 @@ mod tests {
         attribute(&mut rs);
         assert_eq!(rs[1].facts["operator"], json!(true));
         assert_eq!(rs[3].facts["operator"], json!(true));
+    }
+
+    /// An aggregation selector is a LabelSelector: set-based requirements
+    /// (`matchExpressions`) select too, alone or beside `matchLabels`, and
+    /// a ClusterRole they rule out is not gathered.
+    #[test]
+    fn aggregation_reads_match_expressions() {
+        let text = format!(
+            "kind: Deployment\napiVersion: apps/v1\nmetadata: {{name: op}}\nspec: {{template: {{spec: {{serviceAccountName: op}}}}}}\n---\n\
+             kind: ClusterRole\napiVersion: {ROLE}\nmetadata: {{name: agg}}\naggregationRule: {{clusterRoleSelectors: [{{matchExpressions: [{{key: x.io/aggregate-to-op, operator: In, values: ['true']}}]}}, {{matchLabels: {{a: b}}, matchExpressions: [{{key: c, operator: DoesNotExist}}]}}]}}\n---\n\
+             kind: ClusterRoleBinding\napiVersion: {ROLE}\nmetadata: {{name: b}}\nroleRef: {{kind: ClusterRole, name: agg}}\nsubjects: [{{kind: ServiceAccount, name: op}}]\n---\n\
+             kind: ClusterRole\napiVersion: {ROLE}\nmetadata: {{name: by-expression, labels: {{x.io/aggregate-to-op: 'true'}}}}\n---\n\
+             kind: ClusterRole\napiVersion: {ROLE}\nmetadata: {{name: ruled-out, labels: {{a: b, c: d}}}}\n---\n\
+             kind: ClusterRole\napiVersion: {ROLE}\nmetadata: {{name: other-value, labels: {{x.io/aggregate-to-op: 'false'}}}}\n"
+        );
+        let mut rs = objects(&text, &[None, None, None, None, None, None]);
+        attribute(&mut rs);
+        assert_eq!(rs[1].facts["operator"], json!(true));
+        assert_eq!(
+            rs[3].facts["operator"],
+            json!(true),
+            "selected by matchExpressions alone"
+        );
+        assert_eq!(
+            rs[4].facts["operator"],
+            json!(false),
+            "c exists, so ruled out"
+        );
+        assert_eq!(
+            rs[5].facts["operator"],
+            json!(false),
+            "value not In the set"
+        );
     }
 }

@@ -217,7 +217,7 @@ pub fn mark_operator_workloads(resources: &mut [Resource]) {
 
 /// A mapping of string labels (`metadata.labels`, a selector's
 /// `matchLabels`): key and value each, values read as text.
-fn labels(node: Option<&Node>) -> BTreeMap<String, String> {
+pub(super) fn labels(node: Option<&Node>) -> BTreeMap<String, String> {
     node.and_then(Node::as_map)
         .map(|m| {
             m.iter()
@@ -228,8 +228,9 @@ fn labels(node: Option<&Node>) -> BTreeMap<String, String> {
 }
 
 /// A label selector (`matchLabels` and `matchExpressions`), as a
-/// ServiceMonitor's or PodMonitor's `spec.selector` writes it.
-struct Selector<'n> {
+/// ServiceMonitor's or PodMonitor's `spec.selector` or a ClusterRole's
+/// `aggregationRule.clusterRoleSelectors[]` writes it.
+pub(super) struct Selector<'n> {
     labels: BTreeMap<String, String>,
     expressions: &'n [Node],
 }
@@ -244,7 +245,7 @@ fn expression_values(expression: &Node) -> Vec<String> {
 }
 
 impl<'n> Selector<'n> {
-    fn of(node: Option<&'n Node>) -> Self {
+    pub(super) fn of(node: Option<&'n Node>) -> Self {
         Selector {
             labels: labels(node.and_then(|n| n.get("matchLabels"))),
             expressions: node.map_or(&[], |n| n.seq_at("matchExpressions")),
@@ -260,7 +261,7 @@ impl<'n> Selector<'n> {
     }
 
     /// Whether an object with these labels is selected.
-    fn matches(&self, have: &BTreeMap<String, String>) -> bool {
+    pub(super) fn matches(&self, have: &BTreeMap<String, String>) -> bool {
         self.labels.iter().all(|(k, v)| have.get(k) == Some(v))
             && self.expressions.iter().all(|e| {
                 let key = e.get("key").and_then(Node::scalar_text).unwrap_or_default();
