@@ -1438,6 +1438,14 @@ fn crd_facts(crd: &Node) -> Json {
         "autoscalingBoundFields".into(),
         Json::Array(autoscaling_bounds.into_iter().map(Json::String).collect()),
     );
+    let mut other_monitoring = OtherMonitoringFields(BTreeSet::new());
+    for schema in &schemas_for_descriptions {
+        walk_schema(schema, &mut other_monitoring);
+    }
+    facts.insert(
+        "otherMonitoringFields".into(),
+        Json::Array(other_monitoring.0.into_iter().map(Json::String).collect()),
+    );
     let mut other_versions = described_fields(
         &schemas_for_descriptions,
         other_version_description(),
@@ -2621,6 +2629,163 @@ fn log_control_description() -> Option<&'static regex::Regex> {
     .as_ref()
 }
 
+/// The spec fields whose schema (their shape, children or description, or
+/// their section's) says they are not the operand's monitoring, whatever
+/// they are called (`otherMonitoringFields`): a monitoring operand's own
+/// function or a source the operand installs, as a ServiceMonitor selector
+/// is. Bounded like [`FieldPaths`].
+struct OtherMonitoringFields(BTreeSet<String>);
+
+impl SchemaVisitor for OtherMonitoringFields {
+    fn full(&self) -> bool {
+        self.0.len() >= MAX_FIELDS
+    }
+    fn segment<'a>(&self, name: &'a str) -> std::borrow::Cow<'a, str> {
+        camel_name(name)
+    }
+    fn property(&mut self, path: &str, name: &str, schema: &Node) {
+        if !path.starts_with("spec.") {
+            return;
+        }
+        let kids = child_properties(schema);
+        if sources_section(name, schema, &kids) {
+            // Each entry of a section of sources (Knative Eventing's
+            // `spec.source` beside kafka, github, redis: "The source
+            // configuration") installs or reads a source.
+            for (kid, _) in &kids {
+                self.0.insert(format!("{path}.{kid}"));
+            }
+        }
+        if reference_list(schema, &kids)
+            || alertmanagers_only(name, &kids)
+            || (name.to_ascii_lowercase().contains("monitor") && polling_settings_only(&kids))
+        {
+            self.0.insert(path.to_string());
+        }
+    }
+}
+
+/// A property's own children (camelCase names) with their schemas: its
+/// `properties`, or those of its list's items.
+fn child_properties(schema: &Node) -> Vec<(String, &Node)> {
+    schema
+        .get("properties")
+        .or_else(|| schema.get("items").and_then(|i| i.get("properties")))
+        .and_then(Node::as_map)
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| (camel_name(k).into_owned(), v))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A section of sources: an object of two or more sections (one per
+/// source), named `source`, `sources` or `eventSources` or described as
+/// the sources' configuration ("The source configuration for Knative
+/// Eventing", beside `kafka`, `github`, `redis`).
+fn sources_section(name: &str, schema: &Node, kids: &[(String, &Node)]) -> bool {
+    static SOURCES: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    let sections = schema_type(schema) == "object"
+        && kids.len() >= 2
+        && kids.iter().all(|(_, n)| schema_type(n) == "object");
+    if !sections {
+        return false;
+    }
+    if matches!(
+        camel_name(name).as_ref(),
+        "source" | "sources" | "eventSources"
+    ) {
+        return true;
+    }
+    let Some(sources) = SOURCES
+        .get_or_init(|| {
+            regex::Regex::new(
+                r"(?i)^\W*(the\s+)?(event\s+)?sources?\s+(configuration|config|settings)\b",
+            )
+            .ok()
+        })
+        .as_ref()
+    else {
+        return false;
+    };
+    schema
+        .get("description")
+        .and_then(Node::scalar_text)
+        .is_some_and(|d| sources.is_match(&d))
+}
+
+/// A list of references to existing objects, every item field a name or a
+/// namespace and both present (`prometheusRulesExcludedFromEnforce` of
+/// `ruleName`, `ruleNamespace`): it chooses objects as a selector does.
+fn reference_list(schema: &Node, kids: &[(String, &Node)]) -> bool {
+    let is_list = schema.get("type").and_then(Node::scalar_text).as_deref() == Some("array");
+    let lower: Vec<String> = kids.iter().map(|(k, _)| k.to_ascii_lowercase()).collect();
+    is_list
+        && lower.iter().any(|k| k.ends_with("namespace"))
+        && lower.iter().any(|k| k.ends_with("name"))
+        && lower
+            .iter()
+            .all(|k| k.ends_with("name") || k.ends_with("namespace"))
+}
+
+/// An `alerting` section that only names the Alertmanagers it sends to (a
+/// Prometheus's `alerting.alertmanagers`): where a monitoring operand sends
+/// its alerts, its function.
+fn alertmanagers_only(name: &str, kids: &[(String, &Node)]) -> bool {
+    camel_name(name) == "alerting"
+        && !kids.is_empty()
+        && kids
+            .iter()
+            .all(|(k, _)| k.to_ascii_lowercase().contains("alertmanager"))
+}
+
+/// A section of scalar polling settings alone: an interval or timeout
+/// described as reconciling, connecting or health-checking (ClusterPulse's
+/// `monitoring` of a target cluster: "Reconciliation interval in seconds",
+/// "Connection timeout"), beside no switch, port, path or labels and nothing
+/// whose name or description speaks of metrics, scraping or alerts.
+fn polling_settings_only(kids: &[(String, &Node)]) -> bool {
+    static WORDS: std::sync::OnceLock<Option<(regex::Regex, regex::Regex)>> =
+        std::sync::OnceLock::new();
+    let Some((monitoring, polled)) = WORDS
+        .get_or_init(|| {
+            Some((
+                regex::Regex::new(
+                    r"(?i)metric|prometheus|scrap|monitor|exporter|alert|rule|dashboard|telemetry|observab|trac(e|ing)",
+                )
+                .ok()?,
+                regex::Regex::new(r"(?i)\breconcil|\bconnection\b|\bhealth[\s-]*checks?\b|\bpoll").ok()?,
+            ))
+        })
+        .as_ref()
+    else {
+        return false;
+    };
+    let description = |n: &Node| {
+        n.get("description")
+            .and_then(Node::scalar_text)
+            .unwrap_or_default()
+    };
+    let timing = |k: &str| {
+        let k = k.to_ascii_lowercase();
+        k.ends_with("interval") || k.ends_with("timeout") || k.ends_with("period")
+    };
+    !kids.is_empty()
+        && kids.iter().all(|(k, n)| {
+            matches!(
+                schema_type(n).as_str(),
+                "integer" | "number" | "boolean" | "string"
+            ) && !k.to_ascii_lowercase().starts_with("enable")
+                && !matches!(k.as_str(), "port" | "path" | "labels")
+                && !monitoring.is_match(k)
+                && !monitoring.is_match(&description(n))
+        })
+        && kids
+            .iter()
+            .any(|(k, n)| timing(k) && polled.is_match(&description(n)))
+}
+
 /// What makes a description say a replica bound is an autoscaler's: it
 /// names autoscaling, an autoscaler or a HorizontalPodAutoscaler
 /// ("MaxReplicas sets an upper bound to the autoscaling feature. If
@@ -3293,6 +3458,60 @@ spec:
                 .contains("status.robinNodeStatus[].hostName string")
         );
         assert_eq!(facts["imageFields"], json!(["spec.imageRobin"]));
+    }
+
+    #[test]
+    fn fields_the_schema_shows_are_not_the_operands_monitoring() {
+        let facts = crd_facts_of(
+            "
+spec:
+  group: example.com
+  names: {kind: Demo}
+  versions:
+    - name: v1
+      schema:
+        openAPIV3Schema:
+          properties:
+            spec:
+              properties:
+                alerting:
+                  description: Defines the settings related to Alertmanager.
+                  properties:
+                    alertmanagers: {type: array, items: {properties: {name: {type: string}, port: {type: string}}}}
+                prometheusRulesExcludedFromEnforce:
+                  type: array
+                  items: {properties: {ruleName: {type: string}, ruleNamespace: {type: string}}}
+                source:
+                  description: The source configuration for Knative Eventing.
+                  properties:
+                    kafka: {properties: {enabled: {type: boolean}}}
+                    prometheus: {properties: {enabled: {type: boolean}}}
+                monitoring:
+                  properties:
+                    interval: {type: integer, description: Reconciliation interval in seconds}
+                    timeout: {type: integer, description: Connection timeout in seconds}
+                component:
+                  properties:
+                    monitoring:
+                      properties:
+                        enabled: {type: boolean}
+                        interval: {type: integer, description: How often the ServiceMonitor scrapes.}
+                    alerting:
+                      properties:
+                        enabled: {type: boolean}
+                        errorRateThreshold: {type: number}
+",
+        );
+        assert_eq!(
+            facts["otherMonitoringFields"],
+            json!([
+                "spec.alerting",
+                "spec.monitoring",
+                "spec.prometheusRulesExcludedFromEnforce",
+                "spec.source.kafka",
+                "spec.source.prometheus"
+            ])
+        );
     }
 
     #[test]
