@@ -1610,10 +1610,15 @@ fn image_name(name: &str) -> ImageName {
 /// image object (`spec.imageDetails.name`, `spec.baseImage.repository`), or a
 /// string field of an `images` (`<x>Images`) group, keyed by component
 /// (`spec.images.server`). A pod volume source's image (`volumes.rbd.image`,
-/// a Ceph block image) is not one. `types` are the schema's types by path
+/// a Ceph block image) is not one, nor a picture's link in a list's items
+/// (`receivers[].slackConfigs[].imageURL`). `types` are the schema's types by path
 /// (`shapeText`); a path it does not type (taken from the CSV's examples)
 /// counts as a string when it is a leaf.
-fn image_fields(fields: &[String], types: &BTreeMap<String, String>) -> Vec<Json> {
+fn image_fields(
+    fields: &[String],
+    types: &BTreeMap<String, String>,
+    list_items: &BTreeSet<String>,
+) -> Vec<Json> {
     let is_string = |f: &str, i: usize| match types.get(f) {
         Some(t) => t == "string",
         None => fields
@@ -1628,6 +1633,12 @@ fn image_fields(fields: &[String], types: &BTreeMap<String, String>) -> Vec<Json
             let mut segments = f.rsplit('.');
             let leaf = segments.next().unwrap_or_default();
             let parent = segments.find(|s| *s != "*").unwrap_or_default();
+            // A picture's link in a list's items (a Slack receiver's
+            // `slackConfigs[].imageURL`, a message attachment's `image_url`)
+            // is a web address, not an image the operand runs.
+            if picture_link(leaf) && list_items.contains(f.as_str()) {
+                return false;
+            }
             match image_name(leaf) {
                 ImageName::Image => true,
                 ImageName::OfComponent => is_string(f, *i),
@@ -1648,6 +1659,15 @@ fn image_fields(fields: &[String], types: &BTreeMap<String, String>) -> Vec<Json
         .into_iter()
         .map(Json::String)
         .collect()
+}
+
+/// An `image<x>` name whose component is a web address (`imageURL`,
+/// `image_url`, `imageLink`): in a list's items, a picture a message links.
+fn picture_link(name: &str) -> bool {
+    matches!(
+        name_words(name).as_slice(),
+        [image, link] if image == "image" && matches!(link.as_str(), "url" | "link")
+    )
 }
 
 /// The fields that may hold a count (of replicas, members, nodes): typed
@@ -1736,9 +1756,20 @@ fn insert_field_facts(facts: &mut Map<String, Json>, fields: Vec<String>) {
         .filter_map(|l| l.rsplit_once(' '))
         .map(|(p, t)| (p.replace("[]", ""), t.to_string()))
         .collect();
+    // The paths inside a list's items (`spec.receivers.slackConfigs.imageURL`
+    // under `spec.receivers[].slackConfigs[]`), as `fields` writes them.
+    let list_items: BTreeSet<String> = facts
+        .get("shapeText")
+        .and_then(Json::as_str)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.split(' ').next())
+        .filter(|p| p.contains("[]."))
+        .map(|p| p.replace("[]", ""))
+        .collect();
     facts.insert(
         "imageFields".into(),
-        Json::Array(image_fields(&fields, &types)),
+        Json::Array(image_fields(&fields, &types, &list_items)),
     );
     facts.insert(
         "backupFields".into(),
@@ -3515,6 +3546,43 @@ spec:
     }
 
     #[test]
+    fn a_pictures_link_in_a_lists_items_is_no_operand_image() {
+        // A Slack receiver's `imageURL` (prometheus-operator's
+        // AlertmanagerConfig) links a picture; `imageURI` and a top-level
+        // `imageUrl` may still name the operand's image.
+        let facts = crd_facts_of(
+            "
+spec:
+  group: example.com
+  names: {kind: Demo}
+  versions:
+    - name: v1
+      schema:
+        openAPIV3Schema:
+          properties:
+            spec:
+              properties:
+                imageUrl: {type: string}
+                app: {properties: {imageURI: {type: string}}}
+                receivers:
+                  type: array
+                  items:
+                    properties:
+                      slackConfigs:
+                        type: array
+                        items:
+                          properties:
+                            imageURL: {type: string}
+                            image_url: {type: string}
+",
+        );
+        assert_eq!(
+            facts["imageFields"],
+            json!(["spec.app.imageURI", "spec.imageUrl"])
+        );
+    }
+
+    #[test]
     fn a_version_described_as_an_apis_or_a_definition_kinds_is_not_the_operands() {
         // An API manager's `API` kind: its version is the published API's.
         let facts = crd_facts_of(
@@ -3678,15 +3746,21 @@ spec:
         .map(Json::from)
         .to_vec();
         // Without types, `image<Component>` counts as a leaf only.
-        assert_eq!(image_fields(&fields, &BTreeMap::new()), found);
+        assert_eq!(
+            image_fields(&fields, &BTreeMap::new(), &BTreeSet::new()),
+            found
+        );
         let typed = |t: &str| -> BTreeMap<String, String> {
             ["spec.imageDetails.name", "spec.imageRobin", "spec.images.*"]
                 .map(|p| (p.to_string(), t.to_string()))
                 .into()
         };
-        assert_eq!(image_fields(&fields, &typed("string")), found);
         assert_eq!(
-            image_fields(&fields, &typed("boolean")),
+            image_fields(&fields, &typed("string"), &BTreeSet::new()),
+            found
+        );
+        assert_eq!(
+            image_fields(&fields, &typed("boolean"), &BTreeSet::new()),
             found[..1].to_vec()
         );
     }
@@ -3706,10 +3780,16 @@ spec:
         .map(String::from)
         .to_vec();
         let found = ["spec.controller", "spec.node"].map(Json::from).to_vec();
-        assert_eq!(image_fields(&fields, &BTreeMap::new()), found);
+        assert_eq!(
+            image_fields(&fields, &BTreeMap::new(), &BTreeSet::new()),
+            found
+        );
         let numbered: BTreeMap<String, String> =
             [("spec.node.tag".to_string(), "integer".to_string())].into();
-        assert_eq!(image_fields(&fields, &numbered), found[..1].to_vec());
+        assert_eq!(
+            image_fields(&fields, &numbered, &BTreeSet::new()),
+            found[..1].to_vec()
+        );
     }
 
     #[test]
