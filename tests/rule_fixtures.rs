@@ -611,3 +611,16 @@ fn rules_compiled_apart_each_read_their_own_patterns() {
         Ok(Status::Fail)
     );
 }
+
+#[test]
+fn a_chart_whose_only_dependencies_are_vendored_has_nothing_to_lock() {
+    // grafana's rollout-operator: its `crds` subchart sits under charts/
+    // with no repository, so helm fetches nothing and a Chart.lock pins
+    // nothing.
+    let rules = rules::load(&[]).expect("built-in rules load");
+    let dir = fixture_root().join("chart-dependencies-locked/na-vendored-only");
+    assert_eq!(
+        status_of(&rules, "chart-dependencies-locked", &dir),
+        Ok(Status::NotApplicable)
+    );
+}
