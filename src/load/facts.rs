@@ -1284,7 +1284,8 @@ fn crd_facts(crd: &Node) -> Json {
                 let mut facts = version_facts(v, sub, schema);
                 let name = v.get("name").and_then(Node::scalar_text);
                 facts["hasStatus"] = Json::Bool(has_status(schema, name.as_deref()));
-                facts["emptyStatus"] = Json::Bool(empty_status(schema));
+                facts["emptyStatus"] = Json::Bool(prunes && holds_no_field(schema, "status"));
+                facts["emptySpec"] = Json::Bool(prunes && holds_no_field(schema, "spec"));
                 versions.push(facts);
             }
         }
@@ -1299,7 +1300,8 @@ fn crd_facts(crd: &Node) -> Json {
                 "name": name, "served": true, "storage": true, "deprecated": false,
                 "hasSchema": top_schema.is_some(),
                 "hasStatus": has_status(top_schema, None),
-                "emptyStatus": empty_status(top_schema),
+                "emptyStatus": prunes && holds_no_field(top_schema, "status"),
+                "emptySpec": prunes && holds_no_field(top_schema, "spec"),
                 "hasStatusSubresource": top_sub.and_then(|s| s.get("status")).is_some(),
                 "hasScaleSubresource": top_sub.and_then(|s| s.get("scale")).is_some(),
                 "specProperties": spec_properties,
@@ -2421,32 +2423,37 @@ fn version_priority(name: &str) -> (u8, u64, u64, std::cmp::Reverse<&str>) {
     }
 }
 
-/// Whether a version's schema declares a status that holds no field: an
-/// object with no property, no map of values and unknown fields not kept
-/// (a kubebuilder scaffold's `status: {type: object}`). The API server
-/// prunes whatever is written there, so the kind reports no status, even
-/// when a status subresource serves it.
-fn empty_status(schema: Option<&Node>) -> bool {
-    let Some(status) = schema.and_then(|s| s.path("properties.status")) else {
+/// Whether a version's schema declares a `status` (or `spec`) that holds
+/// no field: an object with no property, no map of values and unknown
+/// fields not kept (a kubebuilder scaffold's `status: {type: object}`, a
+/// lease's or a health report's `spec: {type: object}`). Only where the API
+/// server prunes (the caller asks) is it empty: whatever is written there
+/// is dropped, so the kind reports no status even through a status
+/// subresource, and its spec, structural and typed, has nothing to set. A
+/// v1beta1 CRD that keeps unknown fields stores what is written under a
+/// thin `status: {type: object}` (a hand-written v1beta1 schema leaves the
+/// status its operator writes untyped), as it stores a thin spec's fields.
+fn holds_no_field(schema: Option<&Node>, key: &str) -> bool {
+    let Some(object) = schema.and_then(|s| s.get("properties")).and_then(|p| p.get(key)) else {
         return false;
     };
-    let properties = status
+    let properties = object
         .get("properties")
         .and_then(Node::as_map)
         .is_some_and(|m| !m.is_empty());
-    let map_values = status
+    let map_values = object
         .get("additionalProperties")
         .is_some_and(|a| a.as_bool() != Some(false));
     !properties
         && !map_values
-        && status
+        && object
             .get("x-kubernetes-preserve-unknown-fields")
             .and_then(Node::as_bool)
             != Some(true)
-        && status.get("anyOf").is_none()
-        && status.get("oneOf").is_none()
-        && status.get("allOf").is_none()
-        && status.get("$ref").is_none()
+        && object.get("anyOf").is_none()
+        && object.get("oneOf").is_none()
+        && object.get("allOf").is_none()
+        && object.get("$ref").is_none()
 }
 
 fn version_facts(v: &Node, sub: Option<&Node>, schema: Option<&Node>) -> Json {
@@ -3094,6 +3101,39 @@ spec:
         assert_eq!(kept["versions"][0]["emptyStatus"], json!(false));
         let typed = crd("{type: object, properties: {phase: {type: string}}}");
         assert_eq!(typed["versions"][0]["emptyStatus"], json!(false));
+    }
+
+    #[test]
+    fn a_spec_holding_no_field_is_empty_once_pruned() {
+        // A lease's `spec: {type: object}` is structural and sets nothing;
+        // a CRD that keeps unknown fields (v1beta1 without
+        // `preserveUnknownFields: false`) stores whatever is written there.
+        let crd = |api: &str, spec: &str| {
+            crd_facts_of(&format!(
+                "
+apiVersion: apiextensions.k8s.io/{api}
+spec:
+  versions:
+    - name: v1
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec: {spec}
+            status: {{type: object}}
+"
+            ))
+        };
+        let empty = crd("v1", "{type: object, description: nothing to set}");
+        assert_eq!(empty["versions"][0]["emptySpec"], json!(true));
+        assert_eq!(empty["specless"], json!(false));
+        let kept = crd("v1beta1", "{type: object}");
+        assert_eq!(kept["versions"][0]["emptySpec"], json!(false));
+        assert_eq!(kept["versions"][0]["emptyStatus"], json!(false));
+        let map = crd("v1", "{type: object, additionalProperties: {type: string}}");
+        assert_eq!(map["versions"][0]["emptySpec"], json!(false));
+        let typed = crd("v1", "{type: object, properties: {size: {type: integer}}}");
+        assert_eq!(typed["versions"][0]["emptySpec"], json!(false));
     }
 
     #[test]
