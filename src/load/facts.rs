@@ -2123,7 +2123,9 @@ fn pod_status_fields(
 /// a v1beta1 CRD without validation) hides its API: the fields are taken
 /// from the CSV instead, from the alm-examples of its kind (their `spec`
 /// and `status` keys) and the owned entry's spec and status descriptors
-/// (their paths), merged into its field facts. A v1beta1 CRD that keeps
+/// (their paths), merged into its field facts. A pruned schema whose spec
+/// holds no field (`emptySpec`) or that names none (`specless`) is a
+/// structural schema, not a missing one: its fields are its own. A v1beta1 CRD that keeps
 /// unknown fields (the default before apiextensions v1) accepts and stores
 /// every field its examples show even where its schema is thin, so those are
 /// merged too; a descriptor's path unless it belongs to another owned
@@ -2160,18 +2162,30 @@ fn fields_from_csv(
         Json::Array(log_controls.into_iter().map(Json::String).collect()),
     );
     let schema = string_set(&facts["fields"]);
-    let has_spec_fields = schema.iter().any(|p| p.starts_with("spec."));
+    // A pruned schema that types the spec as holding no field (every
+    // served version's `emptySpec`) or names none (`specless`) is structural
+    // all the same: the API server drops whatever an example sets there.
+    let served = || {
+        facts["versions"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|v| v["served"] != Json::Bool(false))
+    };
+    let typed_empty = facts["specless"] == Json::Bool(true)
+        || served().next().is_some() && served().all(|v| v["emptySpec"] == Json::Bool(true));
+    let spec_typed = typed_empty || schema.iter().any(|p| p.starts_with("spec."));
     let prunes = facts["prunesUnknownFields"] != Json::Bool(false);
     facts.insert(
         "podStatusFields".into(),
         Json::Array(
-            pod_status_fields(&crd.name, csv, &schema, has_spec_fields && prunes, others)
+            pod_status_fields(&crd.name, csv, &schema, spec_typed && prunes, others)
                 .into_iter()
                 .map(Json::String)
                 .collect(),
         ),
     );
-    if has_spec_fields && prunes {
+    if spec_typed && prunes {
         return;
     }
     let mut extra = Vec::new();
@@ -2202,7 +2216,7 @@ fn fields_from_csv(
                 };
                 let parts = descriptor_field_paths(root, &path);
                 let full = parts.last().map(String::as_str).unwrap_or(root);
-                if !has_spec_fields || schema.contains(full) || !others.contains(full) {
+                if !spec_typed || schema.contains(full) || !others.contains(full) {
                     extra.extend(parts);
                 }
             }
@@ -2223,11 +2237,11 @@ fn fields_from_csv(
     fields.extend(extra);
     fields.sort();
     fields.dedup();
-    if has_spec_fields && fields.len() == before {
+    if spec_typed && fields.len() == before {
         return;
     }
     insert_field_facts(facts, fields);
-    let source = if has_spec_fields {
+    let source = if spec_typed {
         "schema+examples"
     } else {
         "examples"
