@@ -1601,6 +1601,10 @@ fn image_name(name: &str) -> ImageName {
     match &words[at + 1..] {
         [] => ImageName::Image,
         [part] if IMAGE_PARTS.contains(&part.as_str()) => ImageName::Image,
+        // A reference to an object named after images (`imageStreamRef`,
+        // `imageSetRef`: an ImageStream, a ClusterImageSet), whose `name`
+        // is the object's, not an image.
+        [_, .., last] if matches!(last.as_str(), "ref" | "refs" | "reference") => ImageName::No,
         [next, ..] if at == 0 && !NOT_AN_IMAGE.contains(&next.as_str()) => ImageName::OfComponent,
         _ => ImageName::No,
     }
@@ -1612,7 +1616,9 @@ fn image_name(name: &str) -> ImageName {
 /// image object (`spec.imageDetails.name`, `spec.baseImage.repository`), or a
 /// string field of an `images` (`<x>Images`) group, keyed by component
 /// (`spec.images.server`). A pod volume source's image (`volumes.rbd.image`,
-/// a Ceph block image) is not one, nor a picture's link in a list's items
+/// a Ceph block image) or a hook's is not one ([`in_operand_image_place`]),
+/// nor a reference to an object named after images (`imageStreamRef.name`),
+/// nor a picture's link in a list's items
 /// (`receivers[].slackConfigs[].imageURL`). `types` are the schema's types by path
 /// (`shapeText`); a path it does not type (taken from the CSV's examples)
 /// counts as a string when it is a leaf.
@@ -1630,7 +1636,7 @@ fn image_fields(
     fields
         .iter()
         .enumerate()
-        .filter(|(_, f)| f.starts_with("spec.") && !f.split('.').any(|s| s == "volumes"))
+        .filter(|(_, f)| in_operand_image_place(f))
         .filter(|(i, f)| {
             let mut segments = f.rsplit('.');
             let leaf = segments.next().unwrap_or_default();
@@ -1672,6 +1678,26 @@ fn picture_link(name: &str) -> bool {
     )
 }
 
+/// Whether a spec path is where an operand image may be chosen: not under
+/// a pod volume source (`volumes.rbd.image`, a Ceph block image) nor under
+/// a hook (`hooks`, `postHooks`: the image of a container the user's hook
+/// runs, `hooks.resources[].postHooks[].init.initContainers[].image`), the
+/// user's own workload, not the operand.
+fn in_operand_image_place(path: &str) -> bool {
+    path.starts_with("spec.") && !path.split('.').any(|s| s == "volumes" || names_hooks(s))
+}
+
+/// Whether a name is a hook's or a list of hooks (`hooks`, `postHooks`,
+/// `MigHook`), not a web hook's (`webHook` is a server the operand runs).
+fn names_hooks(name: &str) -> bool {
+    let words = name_words(name);
+    match words.as_slice() {
+        [.., before, last] if last == "hook" || last == "hooks" => before != "web",
+        [last] => last == "hook" || last == "hooks",
+        _ => false,
+    }
+}
+
 /// The fields that may hold a count (of replicas, members, nodes): typed
 /// `integer` or `number`, untyped (`x-kubernetes-int-or-string`, or a
 /// schema that names no type), a list (one entry per member: a Vitess
@@ -1701,7 +1727,7 @@ fn split_images(fields: &[String], types: &BTreeMap<String, String>) -> Vec<Stri
     let string = |f: &str| types.get(f).is_none_or(|t| t == "string");
     fields
         .iter()
-        .filter(|f| f.starts_with("spec.") && !f.split('.').any(|s| s == "volumes"))
+        .filter(|f| in_operand_image_place(f))
         .filter_map(|f| f.strip_suffix(".repository"))
         .filter(|component| {
             let tag = format!("{component}.tag");
@@ -1769,9 +1795,16 @@ fn insert_field_facts(facts: &mut Map<String, Json>, fields: Vec<String>) {
         .filter(|p| p.contains("[]."))
         .map(|p| p.replace("[]", ""))
         .collect();
+    // A hook kind (`MigHook`, `Hook`) is a container the operator runs for
+    // the user at a step of its work: its image is the user's.
+    let hook = names_hooks(facts.get("kind").and_then(Json::as_str).unwrap_or_default());
     facts.insert(
         "imageFields".into(),
-        Json::Array(image_fields(&fields, &types, &list_items)),
+        Json::Array(if hook {
+            Vec::new()
+        } else {
+            image_fields(&fields, &types, &list_items)
+        }),
     );
     facts.insert(
         "backupFields".into(),
@@ -1908,10 +1941,16 @@ pub(super) fn name_words(name: &str) -> Vec<String> {
 fn names_other_than_operand(path: &str, paths: &BTreeSet<&str>) -> bool {
     /// Words that make a `…Version` name the version of something other
     /// than the operand.
-    const NOT_OPERAND: [&str; 16] = [
+    /// A protocol's or a format's (`awsSignatureVersion`, a backup's
+    /// `formatVersion`, `ipAddressVersion`) is a version the data or the
+    /// wire is written in, and the operator's (`operatorVersion`) is not
+    /// the software it runs.
+    const NOT_OPERAND: [&str; 20] = [
+        "address",
         "api",
         "cluster",
         "crd",
+        "format",
         "http",
         "ip",
         "k8s",
@@ -1920,9 +1959,11 @@ fn names_other_than_operand(path: &str, paths: &BTreeSet<&str>) -> bool {
         "kubernetes",
         "ocp",
         "openshift",
+        "operator",
         "platform",
         "protocol",
         "resource",
+        "signature",
         "ssl",
         "tls",
     ];
@@ -2448,7 +2489,10 @@ fn version_priority(name: &str) -> (u8, u64, u64, std::cmp::Reverse<&str>) {
 /// thin `status: {type: object}` (a hand-written v1beta1 schema leaves the
 /// status its operator writes untyped), as it stores a thin spec's fields.
 fn holds_no_field(schema: Option<&Node>, key: &str) -> bool {
-    let Some(object) = schema.and_then(|s| s.get("properties")).and_then(|p| p.get(key)) else {
+    let Some(object) = schema
+        .and_then(|s| s.get("properties"))
+        .and_then(|p| p.get(key))
+    else {
         return false;
     };
     let properties = object
@@ -3762,6 +3806,7 @@ spec:
             assert_eq!(image_name(image), ImageName::Image, "{image}");
         }
         assert_eq!(image_name("imageRobin"), ImageName::OfComponent);
+        assert_eq!(image_name("imageRef"), ImageName::Image);
         for not in [
             "imagePullPolicy",
             "imagePullSecrets",
@@ -3771,6 +3816,8 @@ spec:
             "disableUpdateClusterImageSets",
             "images",
             "version",
+            "imageStreamRef",
+            "imageSetRef",
         ] {
             assert_eq!(image_name(not), ImageName::No, "{not}");
         }
@@ -3786,7 +3833,10 @@ spec:
             "spec.imagePullPolicy",
             "spec.imageRobin",
             "spec.images.*",
+            "spec.imageSetRef.name",
+            "spec.hooks.resources.postHooks.init.initContainers.image",
             "spec.volumes.rbd.image",
+            "spec.webHook.image",
             "status.image",
         ]
         .map(String::from)
@@ -3796,6 +3846,7 @@ spec:
             "spec.imageDetails.name",
             "spec.imageRobin",
             "spec.images.*",
+            "spec.webHook.image",
         ]
         .map(Json::from)
         .to_vec();
@@ -3815,8 +3866,32 @@ spec:
         );
         assert_eq!(
             image_fields(&fields, &typed("boolean"), &BTreeSet::new()),
-            found[..1].to_vec()
+            [found[0].clone(), found[4].clone()]
         );
+    }
+
+    #[test]
+    fn a_hooks_image_is_the_users() {
+        let crd = |kind: &str| {
+            crd_facts_of(&format!(
+                "
+apiVersion: apiextensions.k8s.io/v1
+spec:
+  names: {{kind: {kind}}}
+  versions:
+    - name: v1
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec: {{type: object, properties: {{image: {{type: string}}}}}}
+"
+            ))
+        };
+        assert_eq!(crd("MigHook")["imageFields"], json!([]));
+        assert_eq!(crd("Hook")["imageFields"], json!([]));
+        assert_eq!(crd("Webhook")["imageFields"], json!(["spec.image"]));
+        assert_eq!(crd("Broker")["imageFields"], json!(["spec.image"]));
     }
 
     #[test]
@@ -3868,6 +3943,9 @@ spec:
             "spec.target.version",
             "spec.tlsMinVersion",
             "status.lastResourceVersion",
+            "spec.backupStorageConfig.awsSignatureVersion",
+            "status.formatVersion",
+            "status.operatorVersion",
         ] {
             assert!(other(p), "{p}");
         }
