@@ -16,6 +16,7 @@ pub mod gate;
 pub mod gotemplate;
 pub mod helm;
 pub mod history;
+pub mod lazy_regex;
 pub mod levels;
 pub mod load;
 pub mod package;

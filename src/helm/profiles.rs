@@ -216,15 +216,10 @@ fn unset(node: &yaml::Node) -> bool {
 /// other one", and filling it would hide an object instead of showing one.
 fn value_gates(chart: &Chart) -> BTreeSet<String> {
     static GATE: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
-    let Some(gate) = GATE
-        .get_or_init(|| {
-            regex::Regex::new(
-                r"\{\{-?\s*(?:if|with)\s+(?:(?:and|or)\s+)?\(?\s*\$?\.Values\.([A-Za-z0-9_.]+)\s*[\s)]",
-            )
-            .ok()
-        })
-        .as_ref()
-    else {
+    let Some(gate) = crate::lazy_regex::cached(
+        &GATE,
+        r"\{\{-?\s*(?:if|with)\s+(?:(?:and|or)\s+)?\(?\s*\$?\.Values\.([A-Za-z0-9_.]+)\s*[\s)]",
+    ) else {
         return BTreeSet::new();
     };
     chart

@@ -7,7 +7,9 @@
 //! CRDs are read as the API server serves them: a `v1beta1` CRD's top-level
 //! `validation`/`subresources`/`version` count for each of its versions.
 
-use super::schema_walk::{MAX_SCHEMA_DEPTH, SchemaVisitor, map_values, walk_schema};
+use super::schema_walk::{
+    MAX_SCHEMA_DEPTH, SchemaVisitor, description_matches, map_values, walk_schema,
+};
 use crate::package::{Package, Resource};
 use crate::yaml::{Node, Value};
 
@@ -322,12 +324,10 @@ fn runs_operand(package: &Package, operator_grant_text: &str) -> bool {
 /// (`baseUrl`, `serverURL`, `apiEndpoint`).
 fn names_a_remote_server(facts: &Json) -> bool {
     static SERVER: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
-    let Some(server) = SERVER
-        .get_or_init(|| {
-            regex::Regex::new(r"(?m)^spec\.(.+\.)?([a-z][A-Za-z]*)?(url|uri|Url|URL|Uri|URI|endpoint|Endpoint|host|Host|address|Address) string$").ok()
-        })
-        .as_ref()
-    else {
+    let Some(server) = crate::lazy_regex::cached(
+        &SERVER,
+        r"(?m)^spec\.(.+\.)?([a-z][A-Za-z]*)?(url|uri|Url|URL|Uri|URI|endpoint|Endpoint|host|Host|address|Address) string$",
+    ) else {
         return false;
     };
     // Read from a schema only: an example's string (`endpoint: "<LockServer
@@ -728,15 +728,11 @@ fn operator_kind(package: &Package, runs_operand: bool) -> &'static str {
 /// `cloudApi`.
 fn is_cloud_group(group: &str) -> bool {
     static CLOUD: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
-    CLOUD
-        .get_or_init(|| {
-            regex::Regex::new(
-                r"(^|\.)(services\.k8s\.aws|azure\.com|azure\.microsoft\.com|cnrm\.cloud\.google\.com|(aws|gcp|azure|alibaba|ibm|oci|digitalocean|equinix)\.(upbound\.io|crossplane\.io)|ibmcloud\.ibm\.com|oci\.oracle\.com)$",
-            )
-            .ok()
-        })
-        .as_ref()
-        .is_some_and(|re| re.is_match(group))
+    crate::lazy_regex::cached(
+        &CLOUD,
+        r"(^|\.)(services\.k8s\.aws|azure\.com|azure\.microsoft\.com|cnrm\.cloud\.google\.com|(aws|gcp|azure|alibaba|ibm|oci|digitalocean|equinix)\.(upbound\.io|crossplane\.io)|ibmcloud\.ibm\.com|oci\.oracle\.com)$",
+    )
+    .is_some_and(|re| re.is_match(group))
 }
 
 fn resource_facts(r: &Resource) -> Json {
@@ -2716,13 +2712,10 @@ fn described_fields(
 /// verbose or trace logging, or a log level or verbosity.
 fn log_control_description() -> Option<&'static regex::Regex> {
     static LOG: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
-    LOG.get_or_init(|| {
-        regex::Regex::new(
-            r"(?i)\b(debug|verbose|trace)\s+(logging|logs?|log\s+level|output)\b|\blog(ging)?\s+(level|verbosity)\b",
-        )
-        .ok()
-    })
-    .as_ref()
+    crate::lazy_regex::cached(
+        &LOG,
+        r"(?i)\b(debug|verbose|trace)\s+(logging|logs?|log\s+level|output)\b|\blog(ging)?\s+(level|verbosity)\b",
+    )
 }
 
 /// The spec fields whose schema (their shape, children or description, or
@@ -2794,21 +2787,13 @@ fn sources_section(name: &str, schema: &Node, kids: &[(String, &Node)]) -> bool 
     ) {
         return true;
     }
-    let Some(sources) = SOURCES
-        .get_or_init(|| {
-            regex::Regex::new(
-                r"(?i)^\W*(the\s+)?(event\s+)?sources?\s+(configuration|config|settings)\b",
-            )
-            .ok()
-        })
-        .as_ref()
-    else {
-        return false;
-    };
-    schema
-        .get("description")
-        .and_then(Node::scalar_text)
-        .is_some_and(|d| sources.is_match(&d))
+    description_matches(
+        schema,
+        crate::lazy_regex::cached(
+            &SOURCES,
+            r"(?i)^\W*(the\s+)?(event\s+)?sources?\s+(configuration|config|settings)\b",
+        ),
+    )
 }
 
 /// A list of references to existing objects, every item field a name or a
@@ -2888,14 +2873,10 @@ fn polling_settings_only(kids: &[(String, &Node)]) -> bool {
 /// MaxReplicas is set autoscaling is enabled.").
 fn autoscaling_description() -> Option<&'static regex::Regex> {
     static AUTOSCALING: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
-    AUTOSCALING
-        .get_or_init(|| {
-            regex::Regex::new(
-                r"(?i)\bauto-?scal(e|er|ers|ing)\b|\bhpa\b|\bhorizontal\s*pod\s*auto-?scaler",
-            )
-            .ok()
-        })
-        .as_ref()
+    crate::lazy_regex::cached(
+        &AUTOSCALING,
+        r"(?i)\bauto-?scal(e|er|ers|ing)\b|\bhpa\b|\bhorizontal\s*pod\s*auto-?scaler",
+    )
 }
 
 /// A description's first sentence: up to the first full stop followed by
@@ -2914,20 +2895,18 @@ fn first_sentence(text: &str) -> &str {
 /// ("the version of the API gateway" is a gateway's).
 fn other_version_description() -> Option<&'static regex::Regex> {
     static OTHER: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
-    OTHER
-        .get_or_init(|| {
-            regex::Regex::new(concat!(
-                r"(?i)^\W*(the\s+)?(\S+\s+)?operator('s)?\s+version\b",
-                r"|\bversion\s+of\s+the\s+(\S+\s+)?operator\b",
-                r"|\bapi\s+version\b",
-                r"|\b(unused|not\s+used\s+any\s*more|no\s+longer\s+used)\b",
-                r"|\bversion\s+of\s+(the\s+|this\s+|an?\s+)?(\S+\s+){0,2}(rest\s+)?",
-                r"(api|apis|schema|swagger|openapi|definition|specification|resource)",
-                r"(\s*$|\s*[^\w\s-]|\s+(that|which|to|being|it|in|exposed|published|definition|document|spec|specification)\b)",
-            ))
-            .ok()
-        })
-        .as_ref()
+    crate::lazy_regex::cached(
+        &OTHER,
+        concat!(
+            r"(?i)^\W*(the\s+)?(\S+\s+)?operator('s)?\s+version\b",
+            r"|\bversion\s+of\s+the\s+(\S+\s+)?operator\b",
+            r"|\bapi\s+version\b",
+            r"|\b(unused|not\s+used\s+any\s*more|no\s+longer\s+used)\b",
+            r"|\bversion\s+of\s+(the\s+|this\s+|an?\s+)?(\S+\s+){0,2}(rest\s+)?",
+            r"(api|apis|schema|swagger|openapi|definition|specification|resource)",
+            r"(\s*$|\s*[^\w\s-]|\s+(that|which|to|being|it|in|exposed|published|definition|document|spec|specification)\b)",
+        ),
+    )
 }
 
 /// Whether a kind is itself an API, a schema or a definition object (an

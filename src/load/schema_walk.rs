@@ -67,21 +67,24 @@ pub(super) fn map_values(additional: &Node) -> Option<&Node> {
 /// capability of the API, so no fact reads it or what lies under it.
 fn development_only(schema: &Node) -> bool {
     static MARK: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
-    let Some(mark) = MARK
-        .get_or_init(|| {
-            regex::Regex::new(
-                r"(?i)^\W*(for (development|testing|test)( purposes)? only|(development|dev|debug|testing|test)[ -](option|only)\b|do not use in production)",
-            )
-            .ok()
-        })
-        .as_ref()
-    else {
-        return false;
-    };
-    schema
-        .get("description")
-        .and_then(Node::scalar_text)
-        .is_some_and(|d| mark.is_match(&d))
+    description_matches(
+        schema,
+        crate::lazy_regex::cached(
+            &MARK,
+            r"(?i)^\W*(for (development|testing|test)( purposes)? only|(development|dev|debug|testing|test)[ -](option|only)\b|do not use in production)",
+        ),
+    )
+}
+
+/// Whether a property's description matches `re` (never when it has no
+/// description, or `re` did not compile).
+pub(super) fn description_matches(schema: &Node, re: Option<&regex::Regex>) -> bool {
+    re.is_some_and(|re| {
+        schema
+            .get("description")
+            .and_then(Node::scalar_text)
+            .is_some_and(|d| re.is_match(&d))
+    })
 }
 
 /// `path` is the prefix, extended and restored in place.
