@@ -2209,9 +2209,10 @@ fn fields_from_csv(
             .flatten()
             .filter(|v| v["served"] != Json::Bool(false))
     };
-    let typed_empty = facts["specless"] == Json::Bool(true)
+    let holds_nothing = facts["specless"] == Json::Bool(true)
         || served().next().is_some() && served().all(|v| v["emptySpec"] == Json::Bool(true));
-    let spec_typed = typed_empty || schema.iter().any(|p| p.starts_with("spec."));
+    facts.insert("specHoldsNothing".into(), Json::Bool(holds_nothing));
+    let spec_typed = holds_nothing || schema.iter().any(|p| p.starts_with("spec."));
     let prunes = facts["prunesUnknownFields"] != Json::Bool(false);
     facts.insert(
         "podStatusFields".into(),
@@ -2800,7 +2801,7 @@ fn sources_section(name: &str, schema: &Node, kids: &[(String, &Node)]) -> bool 
 /// namespace and both present (`prometheusRulesExcludedFromEnforce` of
 /// `ruleName`, `ruleNamespace`): it chooses objects as a selector does.
 fn reference_list(schema: &Node, kids: &[(String, &Node)]) -> bool {
-    let is_list = schema.get("type").and_then(Node::scalar_text).as_deref() == Some("array");
+    let is_list = schema_type(schema) == "array";
     let lower: Vec<String> = kids.iter().map(|(k, _)| k.to_ascii_lowercase()).collect();
     is_list
         && lower.iter().any(|k| k.ends_with("namespace"))
@@ -2827,26 +2828,19 @@ fn alertmanagers_only(name: &str, kids: &[(String, &Node)]) -> bool {
 /// "Connection timeout"), beside no switch, port, path or labels and nothing
 /// whose name or description speaks of metrics, scraping or alerts.
 fn polling_settings_only(kids: &[(String, &Node)]) -> bool {
-    static WORDS: std::sync::OnceLock<Option<(regex::Regex, regex::Regex)>> =
-        std::sync::OnceLock::new();
-    let Some((monitoring, polled)) = WORDS
-        .get_or_init(|| {
-            Some((
-                regex::Regex::new(
-                    r"(?i)metric|prometheus|scrap|monitor|exporter|alert|rule|dashboard|telemetry|observab|trac(e|ing)",
-                )
-                .ok()?,
-                regex::Regex::new(r"(?i)\breconcil|\bconnection\b|\bhealth[\s-]*checks?\b|\bpoll").ok()?,
-            ))
-        })
-        .as_ref()
-    else {
+    static MONITORING: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    static POLLED: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    let (Some(monitoring), Some(polled)) = (
+        crate::lazy_regex::cached(
+            &MONITORING,
+            r"(?i)metric|prometheus|scrap|monitor|exporter|alert|rule|dashboard|telemetry|observab|trac(e|ing)",
+        ),
+        crate::lazy_regex::cached(
+            &POLLED,
+            r"(?i)\breconcil|\bconnection\b|\bhealth[\s-]*checks?\b|\bpoll",
+        ),
+    ) else {
         return false;
-    };
-    let description = |n: &Node| {
-        n.get("description")
-            .and_then(Node::scalar_text)
-            .unwrap_or_default()
     };
     let timing = |k: &str| {
         let k = k.to_ascii_lowercase();
@@ -2860,11 +2854,11 @@ fn polling_settings_only(kids: &[(String, &Node)]) -> bool {
             ) && !k.to_ascii_lowercase().starts_with("enable")
                 && !matches!(k.as_str(), "port" | "path" | "labels")
                 && !monitoring.is_match(k)
-                && !monitoring.is_match(&description(n))
+                && !description_matches(n, Some(monitoring))
         })
         && kids
             .iter()
-            .any(|(k, n)| timing(k) && polled.is_match(&description(n)))
+            .any(|(k, n)| timing(k) && description_matches(n, Some(polled)))
 }
 
 /// What makes a description say a replica bound is an autoscaler's: it
