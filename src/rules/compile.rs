@@ -8,7 +8,7 @@ use super::patterns::{PATTERNS, PatternTable};
 use crate::package::TargetKind;
 use crate::phase::Phase;
 use cel::common::ast::LiteralValue;
-use cel::common::ast::operators::INDEX;
+use cel::common::ast::operators::{ADD, INDEX};
 use cel::common::ast::{EntryExpr, Expr, IdedExpr};
 use cel::{Context, Env, Program};
 use regex::Regex;
@@ -276,11 +276,16 @@ fn check_names(e: &IdedExpr, scope: &mut Vec<String>, names: &Names) -> Result<(
             if is_named_function(&call.func_name) && !function_exists(env, &call.func_name) {
                 return Err(format!("unknown function `{}`", call.func_name));
             }
+            // A literal pattern, or one joined from literals and named
+            // pattern fragments (`'^(' + patterns.x + ')$'`), is checked
+            // whole when the rule loads.
             if call.func_name == RE_MATCHES
-                && let Some(Expr::Literal(LiteralValue::String(p))) =
-                    call.args.get(1).map(|a| &a.expr)
+                && let Some(p) = call
+                    .args
+                    .get(1)
+                    .and_then(|a| constant_text(a, scope, names))
             {
-                check_pattern(p.inner())?;
+                check_pattern(&p)?;
             }
             // `allows`' name patterns: a bad one is a rule-file error too.
             if call.func_name == ALLOWS || call.func_name == ALLOWS_NAMED {
@@ -344,6 +349,36 @@ fn check_names(e: &IdedExpr, scope: &mut Vec<String>, names: &Names) -> Result<(
         Expr::Literal(_) | Expr::Unspecified => {}
     }
     Ok(())
+}
+
+/// The text of a string expression known when the rule loads: a literal, a
+/// named pattern (`patterns.x`, `patterns['x']`) or a `+` of such; `None`
+/// for anything read at run time.
+fn constant_text(e: &IdedExpr, scope: &[String], names: &Names) -> Option<String> {
+    let pattern = |operand: &IdedExpr, name: &str| {
+        let reads_patterns = matches!(&operand.expr, Expr::Ident(v) if v == PATTERNS)
+            && scope.iter().filter(|s| *s == PATTERNS).count() == 1;
+        reads_patterns
+            .then(|| names.patterns.get(name).map(|p| p.pattern.clone()))
+            .flatten()
+    };
+    match &e.expr {
+        Expr::Literal(LiteralValue::String(s)) => Some(s.inner().to_string()),
+        Expr::Select(s) if !s.test => pattern(&s.operand, &s.field),
+        Expr::Call(call) if call.target.is_none() => {
+            match (call.func_name.as_str(), call.args.as_slice()) {
+                (INDEX, [operand, index]) => match &index.expr {
+                    Expr::Literal(LiteralValue::String(name)) => pattern(operand, name.inner()),
+                    _ => None,
+                },
+                (ADD, [left, right]) => {
+                    Some(constant_text(left, scope, names)? + &constant_text(right, scope, names)?)
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    }
 }
 
 /// CEL's type identifiers (`type(x) == map`), always in scope.

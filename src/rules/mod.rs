@@ -374,6 +374,21 @@ mod tests {
     }
 
     #[test]
+    fn a_pattern_joined_from_fragments_is_checked_whole_when_the_rule_loads() {
+        // Each fragment is a valid regex alone; joined, `(` is left open.
+        let frag = "patterns:\n  open:\n    pattern: 'a|b'\n    doc: d\n";
+        let text = format!("{frag}{RULE}    expect: \"'a'.matches('^(' + patterns.open)\"\n");
+        let e = compile_all(&[("my.yaml", &text)]).expect_err("unclosed group");
+        assert_eq!((e.file.as_str(), e.line), ("my.yaml", Some(13)), "{e}");
+        assert!(e.message.contains("'^(a|b'"), "{e}");
+        // Closed, it loads (crd-monitoring-fields' fixtures read such a join).
+        let text = format!(
+            "{frag}{RULE}    expect: \"'b'.matches('^(' + patterns['open'] + ')$') && !'ab'.matches('^(' + patterns.open + ')$')\"\n"
+        );
+        compile_all(&[("my.yaml", &text)]).expect("joined pattern");
+    }
+
+    #[test]
     fn a_file_with_neither_patterns_nor_rules_is_an_error() {
         for text in ["{}", "# nothing\n{}\n"] {
             let e = parse_file("my.yaml", text).expect_err(text);
