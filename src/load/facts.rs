@@ -1820,10 +1820,12 @@ fn insert_field_facts(facts: &mut Map<String, Json>, fields: Vec<String>) {
     // description: `otherVersionFields`), and not a boolean, which is
     // neither (`useImmutableImage` is a setting about images).
     let other_versions = string_set(facts.get("otherVersionFields").unwrap_or(&Json::Null));
+    let counters = revision_counters(&types);
     let not_operand = |path: &str, paths: &BTreeSet<&str>| {
         let plain = path.replace("[]", "");
         names_other_than_operand(path, paths)
             || other_versions.contains(&plain)
+            || counters.contains(&plain)
             || types.get(&plain).is_some_and(|t| t == "boolean")
     };
     let operand: Vec<&String> = {
@@ -1858,6 +1860,50 @@ fn insert_field_facts(facts: &mut Map<String, Json>, fields: Vec<String>) {
     facts.insert("statusNames".into(), status_names);
     facts.insert("specNameText".into(), spec_name_text);
     facts.insert("statusNameText".into(), status_name_text);
+}
+
+/// The integer-typed versions in a status that count revisions rather than
+/// name the release that runs: a proxy configuration's promoted revision
+/// (`status.latestProductionVersion`), a metadata format's generation
+/// (`status.metadataVersion`), the number of updates applied. The operator
+/// reports a release as a string; a number is one only as a major or minor
+/// release number (`status.majorVersion`) or as the mirror of the number
+/// the spec picks the release by (PostgreSQL's major version:
+/// `spec.postgresVersion` reported back as `status.postgresVersion` or
+/// `status.postgres.version`, the same words below spec and status). A
+/// version the spec asks for is the user's pick, a number or not.
+fn revision_counters(types: &BTreeMap<String, String>) -> BTreeSet<String> {
+    // The words of a path below its root, leaves of every segment joined.
+    let words_below = |rest: &str| -> Vec<String> {
+        rest.split('.')
+            .filter(|seg| *seg != "*")
+            .flat_map(name_words)
+            .collect()
+    };
+    let is_version = |path: &str| {
+        let leaf = path.rsplit('.').next().unwrap_or(path);
+        name_words(leaf).iter().any(|w| w == "version")
+    };
+    let integer_versions = |root: &'static str| {
+        types
+            .iter()
+            .filter(|(_, t)| t.as_str() == "integer")
+            .filter_map(move |(p, _)| Some((p, p.strip_prefix(root)?.strip_prefix('.')?)))
+            .filter(|(p, _)| is_version(p))
+    };
+    let picked: BTreeSet<Vec<String>> = integer_versions("spec")
+        .map(|(_, rest)| words_below(rest))
+        .collect();
+    integer_versions("status")
+        .filter(|(p, rest)| {
+            let leaf = p.rsplit('.').next().unwrap_or(p);
+            let release = name_words(leaf)
+                .iter()
+                .any(|w| w == "major" || w == "minor");
+            !release && !picked.contains(&words_below(rest))
+        })
+        .map(|(p, _)| p.clone())
+        .collect()
 }
 
 /// Names of a section's direct children that make it configure pods of its
@@ -3933,6 +3979,35 @@ spec:
         ] {
             assert!(!other(p), "{p}");
         }
+    }
+
+    #[test]
+    fn integer_status_versions_are_revision_counters_unless_a_release_number() {
+        let types: BTreeMap<String, String> = [
+            ("spec.postgresVersion", "integer"),
+            ("spec.serverVersion", "string"),
+            ("status.postgres.version", "integer"),
+            ("status.postgresVersion", "integer"),
+            ("status.majorVersion", "integer"),
+            ("status.latestProductionVersion", "integer"),
+            ("status.metadataVersion", "integer"),
+            ("status.version", "integer"),
+            ("status.serverVersion", "string"),
+            ("status.observedGeneration", "integer"),
+        ]
+        .into_iter()
+        .map(|(p, t)| (p.to_string(), t.to_string()))
+        .collect();
+        let counters = revision_counters(&types);
+        let want: BTreeSet<String> = [
+            "status.latestProductionVersion",
+            "status.metadataVersion",
+            "status.version",
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect();
+        assert_eq!(counters, want);
     }
 
     #[test]
