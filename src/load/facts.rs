@@ -138,6 +138,10 @@ pub fn derive(package: &mut Package) {
         .filter(|r| r.is_kind("CustomResourceDefinition"))
     {
         example_shapes(r, examples);
+        let pods = configures_a_pod(&r.facts, false);
+        if let Json::Object(m) = &mut r.facts {
+            m.insert("configuresPods".into(), Json::Bool(pods));
+        }
     }
 
     // Well-known kinds by name, others borrowing their name as `Kind.group`.
@@ -416,13 +420,37 @@ fn configures_a_pod(facts: &Json, wider: bool) -> bool {
             return Some(types).filter(|_| wider);
         }
         let types = named(&POD_SHAPING, name)?;
+        // A kustomize overlay's `images` and `replicas` override the
+        // user's manifests a GitOps or Helm controller applies, not pods
+        // of the operator's own.
         let volume = segments.any(|seg| {
             let seg = seg.to_ascii_lowercase();
-            ["claim", "volume", "storage", "pvc", "disk"]
+            ["claim", "volume", "storage", "pvc", "disk", "kustomize"]
                 .iter()
                 .any(|w| seg.contains(w))
         });
         (!volume).then_some(types)
+    };
+    let fields: Vec<&str> = facts["fields"]
+        .as_array()
+        .map(|f| f.iter().filter_map(Json::as_str).collect())
+        .unwrap_or_default();
+    // A `template` is a pod's when it holds containers (`template.spec.
+    // containers`) or declares nothing of its own (kept unknown); an
+    // ApplicationSet's `template` of Applications or a MachineSet's of
+    // Machines is not.
+    let pod_template = |path: &str| {
+        let below = format!("{path}.");
+        let start = fields.partition_point(|f| *f < below.as_str());
+        let mut children = fields[start..]
+            .iter()
+            .take_while(|f| f.starts_with(below.as_str()))
+            .peekable();
+        children.peek().is_none()
+            || children.any(|f| {
+                let rest = &f[below.len()..];
+                rest == "containers" || rest == "spec.containers"
+            })
     };
     // The declared type of each schema path, list items' `[]` dropped so
     // the path reads as `fields` has it.
@@ -432,10 +460,9 @@ fn configures_a_pod(facts: &Json, wider: bool) -> bool {
         .filter_map(|line| line.rsplit_once(' '))
         .map(|(path, ty)| (path.replace("[]", ""), ty))
         .collect();
-    facts["fields"].as_array().is_some_and(|fields| {
-        fields.iter().filter_map(Json::as_str).any(|f| {
-            shaping(f).is_some_and(|types| typed.get(f).is_none_or(|ty| types.contains(ty)))
-        })
+    fields.iter().any(|f| {
+        shaping(f).is_some_and(|types| typed.get(*f).is_none_or(|ty| types.contains(ty)))
+            && (!f.ends_with(".template") || pod_template(f))
     })
 }
 
@@ -3382,6 +3409,28 @@ spec:
             })
             .collect();
         Package::new(TargetKind::Bundle, "bundle", "p".into(), resources, vec![])
+    }
+
+    #[test]
+    fn a_kind_configures_pods_by_a_pod_setting_of_its_type() {
+        let pods = |properties: &str| {
+            let package = crd_package(&[("example.com", properties)]);
+            configures_a_pod(&package.resources[0].facts, false)
+        };
+        assert!(pods("{image: {type: string}}"));
+        assert!(pods(
+            "{template: {type: object, properties: {spec: {type: object, properties: {containers: {type: array}}}}}}"
+        ));
+        // A template kept unknown may be a pod's.
+        assert!(pods("{template: {type: object}}"));
+        // An ApplicationSet's template of Applications is no pod template.
+        assert!(!pods(
+            "{template: {type: object, properties: {spec: {type: object, properties: {syncPolicy: {type: object}}}}}}"
+        ));
+        // A kustomize overlay's images and replicas are the user's manifests'.
+        assert!(!pods(
+            "{source: {type: object, properties: {kustomize: {type: object, properties: {images: {type: array, items: {type: string}}}}}}}"
+        ));
     }
 
     #[test]
