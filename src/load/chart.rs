@@ -104,12 +104,28 @@ pub fn load(path: &Path, options: &LoadOptions) -> Package {
                     });
                 }
             }
+            let mut last_crd_file: Option<String> = None;
             for doc in rendered.docs {
                 let file = template_file(&shown, &doc.template);
+                // A `crds/` file is not templated: it comes as one entry per
+                // document, each carrying the whole file's text. Its objects
+                // are read as any YAML file's (each document at its own line
+                // of the file, as a bundle's), its issues once per file.
+                let crd_file_seen = doc.crd && last_crd_file.as_deref() == Some(file.as_str());
+                if doc.crd {
+                    last_crd_file = Some(file.clone());
+                }
                 let parsed = yaml::parse_str(&doc.text, &options.limits);
-                for issue in parsed.issues.into_iter().filter(|_| !synthetic) {
-                    // Located at the template line where the document starts.
-                    let line = doc.line + issue.pos.map(|p| p.line.saturating_sub(1)).unwrap_or(0);
+                let issues = if synthetic || crd_file_seen {
+                    Vec::new()
+                } else {
+                    parsed.issues
+                };
+                for issue in issues {
+                    // Located at the template line where the document starts
+                    // (a `crds/` file's text is the whole file).
+                    let start = if doc.crd { 1 } else { doc.line };
+                    let line = start + issue.pos.map(|p| p.line.saturating_sub(1)).unwrap_or(0);
                     // Only an error means the output is not YAML (helm
                     // fails); a warning (a quoted scalar's continuation
                     // libyaml accepts, a repeated key) stays a warning with
@@ -139,6 +155,10 @@ pub fn load(path: &Path, options: &LoadOptions) -> Package {
                 }
                 for d in parsed.documents {
                     if d.root.as_map().is_none() || d.root.get("kind").is_none() {
+                        continue;
+                    }
+                    // Of a `crds/` file, only this entry's own document.
+                    if doc.crd && d.root.pos.line != doc.line {
                         continue;
                     }
                     let mut r = resource(d.root, &file, None);
@@ -1102,6 +1122,41 @@ mod template_fact_tests {
             .find(|r| r.kind == "Deployment")
             .expect("the Deployment");
         assert_eq!(deploy.profiles, ["defaults"]);
+    }
+
+    #[test]
+    fn each_crd_of_a_crds_file_keeps_its_own_line() {
+        // One `crds/` file of three documents (a comment first, as charts
+        // write them): each CRD at its own document's line, not the first's,
+        // and a YAML warning in the file reported once, at its file line.
+        let crd = |name: &str| {
+            format!(
+                "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: {name}\n"
+            )
+        };
+        let text = format!(
+            "# generated\n---\n{}---\n{}---\n{}  annotations:\n    k: \"x\ny\"\n",
+            crd("as.example.com"),
+            crd("bs.example.com"),
+            crd("cs.example.com")
+        );
+        let (_dir, p) = load_files(&[("Chart.yaml", CHART), ("crds/all.yaml", &text)]);
+        let line_of = |name: &str| {
+            let found: Vec<_> = p.resources.iter().filter(|r| r.name == name).collect();
+            assert_eq!(found.len(), 1, "{name}: {found:#?}");
+            assert!(found[0].origin.file.ends_with("crds/all.yaml"));
+            found[0].origin.line
+        };
+        assert_eq!(line_of("as.example.com"), 3);
+        assert_eq!(line_of("bs.example.com"), 8);
+        assert_eq!(line_of("cs.example.com"), 13);
+        let warnings: Vec<_> = p
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == Code::YamlLenient)
+            .map(|d| d.line)
+            .collect();
+        assert_eq!(warnings, [Some(18)], "{:#?}", p.diagnostics);
     }
 
     #[test]
