@@ -1844,8 +1844,12 @@ fn insert_field_facts(facts: &mut Map<String, Json>, fields: Vec<String>) {
     );
     // The fields that may be the operand's version or image: not a
     // version of something else (by its name and place, or its
-    // description: `otherVersionFields`), and not a boolean, which is
-    // neither (`useImmutableImage` is a setting about images).
+    // description: `otherVersionFields`), not a revision counter, not a
+    // field of a list's items (each item's own: a gateway policy's
+    // `spec.policies[].version`, an extension's, a plugin's, a
+    // dependency's, as image links in list items are no operand image),
+    // and not a boolean, which is neither (`useImmutableImage` is a
+    // setting about images).
     let other_versions = string_set(facts.get("otherVersionFields").unwrap_or(&Json::Null));
     let counters = revision_counters(&types);
     let not_operand = |path: &str, paths: &BTreeSet<&str>| {
@@ -1853,6 +1857,7 @@ fn insert_field_facts(facts: &mut Map<String, Json>, fields: Vec<String>) {
         names_other_than_operand(path, paths)
             || other_versions.contains(&plain)
             || counters.contains(&plain)
+            || list_items.contains(&plain)
             || types.get(&plain).is_some_and(|t| t == "boolean")
     };
     let operand: Vec<&String> = {
@@ -2002,9 +2007,10 @@ pub(super) fn name_words(name: &str) -> Vec<String> {
 }
 
 /// Whether a field path's leaf names a version that is not the operand's:
-/// the platform's or a protocol's (`clusterVersion`, `kubeVersion`,
-/// `kubernetesVersion`, `minTLSVersion`, `apiVersion`, any version under a
-/// `tls`/`ssl` object), or the version of an object a reference points to
+/// the platform's, a protocol's or an interface's (`clusterVersion`,
+/// `kubeVersion`, `kubernetesVersion`, `minTLSVersion`, `apiVersion`,
+/// `cniVersion`, any version under a `tls`/`ssl` object, a bare `version`
+/// under a `csi` or `proxyProtocol` one), or the version of an object a reference points to
 /// (a `version` beside a `kind`). `paths` are the CRD's paths, in the same
 /// form as `path`, to find the sibling `kind`.
 fn names_other_than_operand(path: &str, paths: &BTreeSet<&str>) -> bool {
@@ -2014,11 +2020,14 @@ fn names_other_than_operand(path: &str, paths: &BTreeSet<&str>) -> bool {
     /// `formatVersion`, `ipAddressVersion`) is a version the data or the
     /// wire is written in, and the operator's (`operatorVersion`) is not
     /// the software it runs.
-    const NOT_OPERAND: [&str; 20] = [
+    const NOT_OPERAND: [&str; 23] = [
         "address",
         "api",
         "cluster",
+        "cni",
         "crd",
+        "cri",
+        "csi",
         "format",
         "http",
         "ip",
@@ -2069,11 +2078,25 @@ fn names_other_than_operand(path: &str, paths: &BTreeSet<&str>) -> bool {
         "token",
         "tokens",
     ];
+    /// Words that make an object an interface or a protocol: a bare
+    /// `version` under it (`spec.csi.version`, the Container Storage
+    /// Interface's spec version a driver speaks; `proxyProtocol.version`)
+    /// is the interface's or the protocol's, as `cniVersion` is.
+    const INTERFACE: [&str; 8] = ["api", "cni", "cri", "csi", "http", "protocol", "ssl", "tls"];
     let (parent, leaf) = path.rsplit_once('.').unwrap_or(("", path));
     let words = name_words(leaf);
     let Some(at) = words.iter().position(|w| w == "version") else {
         return false;
     };
+    if at == 0
+        && parent.rsplit('.').next().is_some_and(|seg| {
+            name_words(seg.trim_end_matches("[]"))
+                .last()
+                .is_some_and(|w| INTERFACE.contains(&w.as_str()))
+        })
+    {
+        return true;
+    }
     // The word the version is of (`clusterVersion`, `minTLSVersion`), or
     // a TLS name's first (`tlsMinVersion`); `clusterGroupChartVersion` is
     // a chart's version.
@@ -4014,6 +4037,9 @@ spec:
             "spec.backupStorageConfig.awsSignatureVersion",
             "status.formatVersion",
             "status.operatorVersion",
+            "spec.csi.version",
+            "spec.plugin.cniVersion",
+            "spec.trafficPolicy.proxyProtocol.version",
         ] {
             assert!(other(p), "{p}");
         }
