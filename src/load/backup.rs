@@ -127,7 +127,15 @@ fn any_in(words: &[String], set: &[&str]) -> bool {
 /// always camelCase (Crunchy's `Pgbackup`). Kubernetes' own CSI snapshot
 /// API (`snapshot.storage.k8s.io`, which CSI driver bundles ship) is the
 /// users' volumes' snapshots, not a backup of the operand.
-pub(super) fn is_backup_kind(kind: &str, group: &str) -> bool {
+///
+/// A kind named for an export or a dump of data (`ArgoCDExport`) is a
+/// backup when its spec says when and where the copies are kept: a
+/// `schedule` (or `cron`) and a storage, destination, bucket, location,
+/// claim or repository directly under `spec`. A multi-cluster
+/// `ServiceExport` or an export of manifests to Git names neither; a
+/// metrics, log or trace exporter is a field or an `…Exporter` kind, not
+/// an export.
+pub(super) fn is_backup_kind(kind: &str, group: &str, fields: &[String]) -> bool {
     if group == "snapshot.storage.k8s.io" {
         return false;
     }
@@ -141,6 +149,28 @@ pub(super) fn is_backup_kind(kind: &str, group: &str) -> bool {
         || any_in(&w, &BACKUP)
         || SNAPSHOT.contains(&last.as_str())
         || (any_in(&w, &SNAPSHOT) && SNAPSHOT_KIND_PARTS.contains(&last.as_str()))
+        || (EXPORT.contains(&last.as_str()) && scheduled_copies(fields))
+}
+
+/// Last words of a kind that copies data out, a backup when it is kept on
+/// a schedule in a storage (`ArgoCDExport`).
+const EXPORT: [&str; 4] = ["export", "exports", "dump", "dumps"];
+
+/// Whether a spec says when and where copies are kept: a direct child about
+/// a schedule, and one about a storage, destination, bucket, location,
+/// claim, volume, path or repository.
+fn scheduled_copies(fields: &[String]) -> bool {
+    let children: Vec<Vec<String>> = fields
+        .iter()
+        .filter_map(|f| f.strip_prefix("spec."))
+        .filter(|rest| !rest.contains('.'))
+        .map(words)
+        .collect();
+    let when = children.iter().any(|w| any_in(w, &["schedule", "cron"]));
+    let place = children
+        .iter()
+        .any(|w| any_in(w, &KEPT) && !any_in(w, &["schedule", "cron", "retention", "keep"]));
+    when && place
 }
 
 /// The spec paths (camelCase, sorted as `fields` is) that model a backup or
@@ -322,14 +352,43 @@ mod tests {
             "SnapshotSchedule",
             "VolumeSnapshotLocation",
         ] {
-            assert!(is_backup_kind(kind, "example.com"), "{kind}");
+            assert!(is_backup_kind(kind, "example.com", &[]), "{kind}");
         }
         // Not camelCase: Crunchy's backup kind.
-        assert!(is_backup_kind("Pgbackup", "crunchydata.com"));
+        assert!(is_backup_kind("Pgbackup", "crunchydata.com", &[]));
         for kind in ["KollectSnapshotSink", "ImageBuild", "Snapshotter"] {
-            assert!(!is_backup_kind(kind, "example.com"), "{kind}");
+            assert!(!is_backup_kind(kind, "example.com", &[]), "{kind}");
         }
         // The CSI snapshot API a storage driver's bundle ships.
-        assert!(!is_backup_kind("VolumeSnapshot", "snapshot.storage.k8s.io"));
+        assert!(!is_backup_kind(
+            "VolumeSnapshot",
+            "snapshot.storage.k8s.io",
+            &[]
+        ));
+    }
+
+    #[test]
+    fn an_export_kept_on_a_schedule_in_a_storage_is_a_backup() {
+        let fields =
+            |paths: &[&str]| -> Vec<String> { paths.iter().map(|p| p.to_string()).collect() };
+        let kept = fields(&[
+            "spec.argocd",
+            "spec.schedule",
+            "spec.storage",
+            "spec.storage.pvc",
+        ]);
+        assert!(is_backup_kind("ArgoCDExport", "argoproj.io", &kept));
+        // No schedule, or no place: an export, not a backup.
+        let once = fields(&["spec.argocd", "spec.storage"]);
+        assert!(!is_backup_kind("ArgoCDExport", "argoproj.io", &once));
+        let unplaced = fields(&["spec.schedule", "spec.format"]);
+        assert!(!is_backup_kind("DataExport", "example.com", &unplaced));
+        // A multi-cluster service export, and an exporter of metrics.
+        assert!(!is_backup_kind(
+            "ServiceExport",
+            "multicluster.x-k8s.io",
+            &[]
+        ));
+        assert!(!is_backup_kind("PrometheusExporter", "example.com", &kept));
     }
 }

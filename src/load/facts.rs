@@ -1404,10 +1404,6 @@ fn crd_facts(crd: &Node) -> Json {
     // Built by hand rather than with `json!`, which would copy the large
     // field lists once more.
     let mut facts = Map::new();
-    facts.insert(
-        "backupKind".into(),
-        Json::Bool(super::backup::is_backup_kind(&kind, &group)),
-    );
     facts.insert("cloudApi".into(), Json::Bool(is_cloud_group(&group)));
     facts.insert("group".into(), Json::String(group));
     facts.insert("kind".into(), Json::String(kind));
@@ -1499,6 +1495,25 @@ fn crd_facts(crd: &Node) -> Json {
     facts.insert(
         "otherVersionFields".into(),
         Json::Array(other_versions.into_iter().map(Json::String).collect()),
+    );
+    // An import section its description calls a restore ("Import is the
+    // import/restore options", the name of an export to restore from):
+    // kept in `backupFields`, which `insert_field_facts` completes from the
+    // names and shapes.
+    let restore_imports = described_fields(
+        &schemas_for_descriptions,
+        restore_description(),
+        true,
+        |path, name| {
+            path.starts_with("spec.")
+                && name_words(name)
+                    .last()
+                    .is_some_and(|w| w == "import" || w == "imports")
+        },
+    );
+    facts.insert(
+        "backupFields".into(),
+        Json::Array(restore_imports.into_iter().map(Json::String).collect()),
     );
     insert_field_facts(&mut facts, fields);
     facts.insert("imageDefaults".into(), Json::Array(image_defaults));
@@ -1829,15 +1844,22 @@ fn insert_field_facts(facts: &mut Map<String, Json>, fields: Vec<String>) {
             image_fields(&fields, &types, &list_items)
         }),
     );
+    // Those a description already showed (an import described as a
+    // restore, from `crd_facts`) stay, beside those read from names and
+    // shapes; fields completed from the CSV only add paths.
+    let mut backup: BTreeSet<String> = string_set(facts.get("backupFields").unwrap_or(&Json::Null));
+    backup.extend(super::backup::backup_fields(&fields, &types));
     facts.insert(
         "backupFields".into(),
-        Json::Array(
-            super::backup::backup_fields(&fields, &types)
-                .into_iter()
-                .map(Json::String)
-                .collect(),
-        ),
+        Json::Array(backup.into_iter().map(Json::String).collect()),
     );
+    let kind = facts.get("kind").and_then(Json::as_str).unwrap_or_default();
+    let group = facts
+        .get("group")
+        .and_then(Json::as_str)
+        .unwrap_or_default();
+    let backup_kind = super::backup::is_backup_kind(kind, group, &fields);
+    facts.insert("backupKind".into(), Json::Bool(backup_kind));
     facts.insert(
         "countFieldText".into(),
         Json::String(text_of_lines(&count_fields(&fields, &types))),
@@ -2803,6 +2825,13 @@ fn described_fields(
         walk_schema(schema, &mut visitor);
     }
     visitor.paths
+}
+
+/// What makes a description say a field restores data ("the import/restore
+/// options", "restore from").
+fn restore_description() -> Option<&'static regex::Regex> {
+    static RESTORE: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    crate::lazy_regex::cached(&RESTORE, r"(?i)\brestor(e|es|ed|ing)\b")
 }
 
 /// What makes a description say a field switches or sets logging: debug,
