@@ -246,6 +246,22 @@ fn package_level_evidence_points_into_the_file_each_rule_judges() {
             ".clusterserviceversion.yaml",
             42,
         ),
+        // A value three levels down in a vendored subchart's own values
+        // (pg.primary.persistence.dataSource), in the subchart's file.
+        (
+            "chart-restore-path",
+            "pass-subchart-deep",
+            "/charts/pg/values.yaml",
+            8,
+        ),
+        // The subchart's debug switch the chart offers as cache.image.debug:
+        // the subchart's values.yaml, not the parent's first line.
+        (
+            "chart-log-settings",
+            "pass-subchart-debug",
+            "/charts/cache/values.yaml",
+            5,
+        ),
         // The container that lacks requests (a kube-rbac-proxy), not the
         // operator's own that has them.
         (
@@ -622,5 +638,32 @@ fn a_chart_whose_only_dependencies_are_vendored_has_nothing_to_lock() {
     assert_eq!(
         status_of(&rules, "chart-dependencies-locked", &dir),
         Ok(Status::NotApplicable)
+    );
+}
+
+/// A package-level rule met by a value a vendored subchart offers says whose
+/// value it is, in its message and its evidence's note.
+#[test]
+fn a_pass_on_a_subchart_value_says_it_is_the_subcharts() {
+    let rules = rules::load(&[]).expect("built-in rules load");
+    let dir = fixture_root().join("chart-log-settings/pass-subchart-debug");
+    let targets = discover::discover(&[dir]).expect("discover");
+    let target = assess_target(&targets[0], &rules, &Options::default());
+    let finding = target
+        .findings
+        .iter()
+        .find(|f| f.rule == "chart-log-settings")
+        .expect("the finding");
+    assert_eq!(finding.status, Status::Pass);
+    assert!(
+        finding
+            .message
+            .ends_with("(a value of the vendored subchart under `cache`)"),
+        "{}",
+        finding.message
+    );
+    assert_eq!(
+        finding.evidence[0].note.as_deref(),
+        Some("a value of the vendored subchart under `cache`")
     );
 }

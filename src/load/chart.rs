@@ -670,6 +670,7 @@ fn chart_facts(chart: &Chart, profiles: &[String], resources: &[Resource]) -> Js
         "hasLock": chart.files.iter().any(|f| f.name == "Chart.lock" || f.name == "requirements.lock"),
         "lockProblems": super::chart_lock::lock_problems(chart),
         "subcharts": chart.subcharts.iter().map(|s| s.name().to_string()).collect::<Vec<_>>(),
+        "subchartValueKeys": subchart_value_keys(chart),
         "templateText": template_text(chart),
         "renderedFrom": rendered_from(chart, resources),
         "capabilityHelpers": capability_helpers(chart),
@@ -944,6 +945,24 @@ fn values_with_subcharts(chart: &Chart, depth: usize) -> Json {
         }
     }
     values
+}
+
+/// `pkg.subchartValueKeys`: the keys of `pkg.values` that hold a vendored
+/// subchart's values (its alias, else its name), sorted: a rule that reads
+/// values to a depth counts it from each subchart's own root as well, for
+/// a subchart's values are the chart's own as its objects are
+/// (`postgresql.primary.persistence.dataSource` is three levels deep in the
+/// subchart's values.yaml).
+fn subchart_value_keys(chart: &Chart) -> Vec<String> {
+    let mut keys: Vec<String> = chart
+        .subcharts
+        .iter()
+        .flat_map(|sub| subchart_keys(chart, sub))
+        .map(str::to_string)
+        .collect();
+    keys.sort();
+    keys.dedup();
+    keys
 }
 
 /// The keys a vendored subchart's values live under in its parent's: each

@@ -229,7 +229,21 @@ fn evaluate_rule(rule: &Rule, package: &Package, bound: &Bound, root: &Context) 
         };
         let anchor = package_anchor(package, &locations(rule));
         return match run(expect, root) {
-            Outcome::Met => finding(rule, Status::Pass, rule.spec.title.clone(), anchor),
+            Outcome::Met => {
+                // Met by a value a vendored subchart offers: the pass says
+                // whose value it is (the subchart's, set under its key).
+                let msg = match anchor.as_slice() {
+                    [
+                        Evidence {
+                            note: Some(note), ..
+                        },
+                    ] if note.starts_with(SUBCHART_VALUE_NOTE) => {
+                        format!("{} ({note})", rule.spec.title)
+                    }
+                    _ => rule.spec.title.clone(),
+                };
+                finding(rule, Status::Pass, msg, anchor)
+            }
             Outcome::NotMet(msg) => finding(
                 rule,
                 Status::Fail,
@@ -518,10 +532,14 @@ fn package_anchor(package: &Package, locate: &[String]) -> Vec<Evidence> {
     }
 }
 
+/// How the note of evidence found in a subchart's values.yaml begins.
+const SUBCHART_VALUE_NOTE: &str = "a value of the vendored subchart";
+
 /// A `@values:<key>.<rest>` place the parent's values.yaml lacks, found as
 /// `<rest>` in the values.yaml of the subchart whose values live under
 /// `<key>` (source `values/<key>`; a `*` key stands for any subchart): a
-/// value the chart offers through a vendored subchart.
+/// value the chart offers through a vendored subchart, noted as the
+/// subchart's (set as `<key>.<rest>`).
 fn subchart_values_place(package: &Package, name: &str, path: Option<&str>) -> Option<Evidence> {
     let (head, rest) = path?.split_once('.')?;
     if name != "values" {
@@ -532,9 +550,12 @@ fn subchart_values_place(package: &Package, name: &str, path: Option<&str>) -> O
         .range("values/".to_string()..)
         .take_while(|(k, _)| k.starts_with("values/"))
         .filter(|(k, _)| head == "*" || k.strip_prefix("values/") == Some(head))
-        .find_map(|(_, source)| {
+        .find_map(|(k, source)| {
             let line = source.line_of(Some(rest))?;
-            Some(file_evidence(&source.file, line))
+            let key = k.strip_prefix("values/").unwrap_or(k);
+            let mut found = file_evidence(&source.file, line);
+            found.note = Some(format!("{SUBCHART_VALUE_NOTE} under `{key}`"));
+            Some(found)
         })
 }
 
