@@ -3088,6 +3088,15 @@ mod tests {
         crd_facts(&doc.root)
     }
 
+    /// The facts of a CRD of group example.com and kind `kind` serving one
+    /// version, v1, whose schema's properties are `properties` (YAML indented
+    /// as under `openAPIV3Schema.properties`, twelve spaces).
+    fn v1_crd_facts(kind: &str, properties: &str) -> Json {
+        crd_facts_of(&format!(
+            "spec:\n  group: example.com\n  names: {{kind: {kind}}}\n  versions:\n    - name: v1\n      schema:\n        openAPIV3Schema:\n          properties:\n{properties}"
+        ))
+    }
+
     const CRD: &str = "
 spec:
   group: example.com
@@ -3711,17 +3720,9 @@ spec:
 
     #[test]
     fn fields_the_schema_shows_are_not_the_operands_monitoring() {
-        let facts = crd_facts_of(
-            "
-spec:
-  group: example.com
-  names: {kind: Demo}
-  versions:
-    - name: v1
-      schema:
-        openAPIV3Schema:
-          properties:
-            spec:
+        let facts = v1_crd_facts(
+            "Demo",
+            "            spec:
               properties:
                 alerting:
                   description: Defines the settings related to Alertmanager.
@@ -3768,17 +3769,9 @@ spec:
         // A Slack receiver's `imageURL` (prometheus-operator's
         // AlertmanagerConfig) links a picture; `imageURI` and a top-level
         // `imageUrl` may still name the operand's image.
-        let facts = crd_facts_of(
-            "
-spec:
-  group: example.com
-  names: {kind: Demo}
-  versions:
-    - name: v1
-      schema:
-        openAPIV3Schema:
-          properties:
-            spec:
+        let facts = v1_crd_facts(
+            "Demo",
+            "            spec:
               properties:
                 imageUrl: {type: string}
                 app: {properties: {imageURI: {type: string}}}
@@ -3803,17 +3796,9 @@ spec:
     #[test]
     fn a_version_described_as_an_apis_or_a_definition_kinds_is_not_the_operands() {
         // An API manager's `API` kind: its version is the published API's.
-        let facts = crd_facts_of(
-            "
-spec:
-  group: example.com
-  names: {kind: Demo}
-  versions:
-    - name: v1
-      schema:
-        openAPIV3Schema:
-          properties:
-            spec:
+        let facts = v1_crd_facts(
+            "Demo",
+            "            spec:
               properties:
                 version: {type: string, description: Version of the API. The version from the swagger definition will be overridden}
                 gateway:
@@ -3861,17 +3846,9 @@ spec:
             ])
         );
         // A kind that is itself an API: its own version is the API's.
-        let facts = crd_facts_of(
-            "
-spec:
-  group: example.com
-  names: {kind: RestAPI}
-  versions:
-    - name: v1
-      schema:
-        openAPIV3Schema:
-          properties:
-            spec:
+        let facts = v1_crd_facts(
+            "RestAPI",
+            "            spec:
               properties:
                 version: {type: string}
                 backend: {properties: {version: {type: string}}}
