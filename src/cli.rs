@@ -8,7 +8,8 @@ use std::path::PathBuf;
 ///
 /// Exit codes: 0 every gate passed; 1 a gate failed, or an input has an
 /// error a cluster or helm would reject (each named on stderr); 2 usage,
-/// input or configuration error.
+/// input or configuration error. A closed stdout (`| head`) or stderr does
+/// not change them: the run goes on and exits as it would have.
 #[derive(Debug, Parser)]
 #[command(name = "caplevel", version, args_conflicts_with_subcommands = true)]
 pub struct Cli {

@@ -24,6 +24,7 @@ pub mod phase;
 pub mod report;
 pub mod rules;
 pub mod score;
+pub mod stdio;
 pub mod term;
 pub mod upgrade;
 pub mod yaml;

@@ -1,7 +1,9 @@
 //! Thin entry point: parse the command line, call the library, map the
 //! outcome to an exit code: 0 every gate passed, 1 a gate failed (an input
 //! a cluster or helm would reject counts; each reason is printed on stderr
-//! whatever the format), 2 usage, input or configuration error.
+//! whatever the format), 2 usage, input or configuration error. Everything
+//! printed goes through `caplevel::stdio`: a closed stdout or stderr
+//! changes none of these codes.
 
 use caplevel::cli::{
     AnalyzeArgs, Cli, Command, DiffArgs, ExplainArgs, FindingsShown, Format, HelmArgs, LimitArgs,
@@ -35,7 +37,7 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(message) => {
-            eprintln!("caplevel: {message}");
+            caplevel::stdio::eprintln(format_args!("caplevel: {message}"));
             ExitCode::from(2)
         }
     }
@@ -60,7 +62,7 @@ fn options(rules: Vec<PathBuf>, config: Option<&std::path::Path>) -> Result<Opti
 fn write_baseline(args: caplevel::cli::BaselineArgs) -> Result<ExitCode, String> {
     let file = args.output.display().to_string();
     analyze(args.into_analyze(), false)?;
-    eprintln!("caplevel: baseline written to {file}");
+    caplevel::stdio::eprintln(format_args!("caplevel: baseline written to {file}"));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -151,7 +153,7 @@ fn analyze(args: AnalyzeArgs, stdout: bool) -> Result<ExitCode, String> {
         outputs.push((
             args.format,
             "stdout".into(),
-            Box::new(std::io::stdout().lock()),
+            Box::new(caplevel::stdio::stdout()),
         ));
     }
     let table_on_stdout = args.format == Format::Table;
@@ -235,12 +237,16 @@ fn analyze(args: AnalyzeArgs, stdout: bool) -> Result<ExitCode, String> {
     if args.timings {
         let rows = caplevel::rules::timings::report();
         let total: std::time::Duration = rows.iter().map(|r| r.1).sum();
-        eprintln!(
+        caplevel::stdio::eprintln(format_args!(
             "rule evaluation time: {:.1} ms in all",
             total.as_secs_f64() * 1e3
-        );
+        ));
         for (rule, time, n) in rows {
-            eprintln!("{:>9.2} ms {:>6} eval  {rule}", time.as_secs_f64() * 1e3, n);
+            caplevel::stdio::eprintln(format_args!(
+                "{:>9.2} ms {:>6} eval  {rule}",
+                time.as_secs_f64() * 1e3,
+                n
+            ));
         }
     }
     if !args.quiet {
@@ -302,10 +308,10 @@ impl DiagnosticCounts {
 
     fn note(&self) {
         if self.rule_errors > 0 {
-            eprintln!(
+            caplevel::stdio::eprintln(format_args!(
                 "caplevel: note: {} rule evaluation(s) failed (code rule-error: a caplevel defect, listed in the report; they fail the run only under --strict)",
                 self.rule_errors
-            );
+            ));
         }
     }
 }
@@ -373,7 +379,7 @@ fn render(args: RenderArgs) -> Result<ExitCode, String> {
         show_only: args.show_only.clone(),
     };
     let out = caplevel::load::render_chart(&args.chart, args.profile.as_deref(), &load, &print)?;
-    print!("{}", out.manifests);
+    caplevel::stdio::print(&out.manifests).map_err(|e| format!("cannot write stdout: {e}"))?;
     for d in &out.diagnostics {
         caplevel::term::eprint_diagnostic(d);
     }
@@ -398,7 +404,7 @@ fn diff(args: DiffArgs) -> Result<ExitCode, String> {
     };
     limit_spec(&args.limits).apply(&mut load);
     let report = diff::diff(&args.old, &args.new, &load).map_err(|e| e.to_string())?;
-    let mut out = std::io::stdout().lock();
+    let mut out = caplevel::stdio::stdout();
     match args.format {
         Format::Table => diff::write_table(&report, &mut out),
         Format::Json => diff::write_json(&report, &mut out),
@@ -435,7 +441,7 @@ fn list_rules(args: RulesArgs) -> Result<ExitCode, String> {
             ));
         }
     };
-    print!("{text}");
+    caplevel::stdio::print(&text).map_err(|e| format!("cannot write stdout: {e}"))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -444,7 +450,8 @@ fn explain(args: ExplainArgs) -> Result<ExitCode, String> {
     let all = load_rules(&options).map_err(|e| e.to_string())?;
     match all.iter().find(|r| r.id() == args.rule) {
         Some(rule) => {
-            print!("{}", doc::explain(rule));
+            caplevel::stdio::print(&doc::explain(rule))
+                .map_err(|e| format!("cannot write stdout: {e}"))?;
             Ok(ExitCode::SUCCESS)
         }
         None => Err(format!("no rule `{}` (see `caplevel rules`)", args.rule)),
@@ -459,7 +466,7 @@ fn merge(args: caplevel::cli::MergeArgs) -> Result<ExitCode, String> {
             std::fs::File::create(path)
                 .map_err(|e| format!("cannot write {}: {e}", path.display()))?,
         )),
-        None => Box::new(std::io::stdout().lock()),
+        None => Box::new(caplevel::stdio::stdout()),
     };
     let failed = report::merge(&args.reports, &mut out).map_err(|e| e.to_string())?;
     if failed > 0 {
@@ -472,7 +479,8 @@ fn merge(args: caplevel::cli::MergeArgs) -> Result<ExitCode, String> {
 }
 
 fn print_schema(which: SchemaKind) -> Result<ExitCode, String> {
-    print!("{}", caplevel::schema_json(which));
+    caplevel::stdio::print(&caplevel::schema_json(which))
+        .map_err(|e| format!("cannot write stdout: {e}"))?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -111,7 +111,8 @@ const WARNING: anstyle::Style = anstyle::Style::new()
     .fg_color(Some(anstyle::Color::Ansi(anstyle::AnsiColor::Yellow)));
 
 /// Prints a diagnostic on stderr, its severity coloured when stderr is a
-/// terminal and `NO_COLOR` is unset (anstream drops the escapes otherwise).
+/// terminal and `NO_COLOR` is unset (anstream drops the escapes otherwise);
+/// never fails (see [`crate::stdio`]).
 pub fn eprint_diagnostic(d: &crate::diag::Diagnostic) {
     let style = match d.severity {
         crate::diag::Severity::Error => ERROR,
@@ -120,12 +121,14 @@ pub fn eprint_diagnostic(d: &crate::diag::Diagnostic) {
     };
     let text = d.to_string();
     match text.split_once('[') {
-        Some((severity, rest)) => anstream::eprintln!("{style}{severity}{style:#}[{rest}"),
-        None => anstream::eprintln!("{text}"),
+        Some((severity, rest)) => {
+            crate::stdio::eprintln(format_args!("{style}{severity}{style:#}[{rest}"))
+        }
+        None => crate::stdio::eprintln(text),
     }
 }
 
 /// Prints a line on stderr that says why the run fails, in red on a terminal.
 pub fn eprint_failure(line: &str) {
-    anstream::eprintln!("{ERROR}{line}{ERROR:#}");
+    crate::stdio::eprintln(format_args!("{ERROR}{line}{ERROR:#}"));
 }

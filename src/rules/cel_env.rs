@@ -89,7 +89,7 @@ fn build() -> Arc<Env> {
         // Only a name clash inside the cel crate itself can fail here; the
         // test suite would show it, and rules then report unknown functions.
         if let Err(e) = r {
-            eprintln!("caplevel: CEL environment: {e:?}");
+            crate::stdio::eprintln(format_args!("caplevel: CEL environment: {e:?}"));
         }
     }
     Arc::new(env)
