@@ -155,6 +155,10 @@ pub fn derive(package: &mut Package) {
     facts.insert("operatorServiceAccounts".into(), json!(holders));
     super::workloads::mark_operator_workloads(&mut package.resources);
     let monitors = super::workloads::mark_monitors(&mut package.resources);
+    facts.insert(
+        "operatorConfig".into(),
+        Json::Array(super::operator_config::operator_config(&package.resources)),
+    );
     facts.insert("monitors".into(), Json::Array(monitors));
     // Every grant of every role, with the role it comes from and whether the
     // operator's own service accounts hold it, so a package-level rule can

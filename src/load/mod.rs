@@ -14,6 +14,7 @@ pub mod fbc;
 mod files;
 pub mod identity;
 mod manifests;
+mod operator_config;
 mod package_manifest;
 mod rbac;
 mod removed_apis;
