@@ -478,6 +478,59 @@ fn failure_messages_say_what_is_missing_not_what_exists() {
 }
 
 #[test]
+fn a_pass_names_the_fields_that_met_the_rule() {
+    // A rule passing on the union of its CRDs' field names says which field
+    // of which kind did it (its `note`), as the schema spells the field, so
+    // a reviewer need not re-derive the match (audit s16-Q).
+    let rules = rules::load(&[]).expect("built-in rules load");
+    // (rule, case, the message contains, and the evidence's note is)
+    let cases: &[(&str, &str, &str, &str)] = &[
+        (
+            "crd-operand-version-field",
+            "pass-snake-case-version",
+            "users choose the operand version (Demo: spec.server_version)",
+            "Demo: spec.server_version",
+        ),
+        (
+            "crd-operand-version-reported",
+            "pass",
+            "its status (Demo: status.version)",
+            "Demo: status.version",
+        ),
+        (
+            "crd-operand-upgrade-control",
+            "pass-upgrade-kind",
+            "(DemoUpgrade: an upgrade kind",
+            "DemoUpgrade: an upgrade kind",
+        ),
+        (
+            "crd-operand-upgrade-control",
+            "pass-status",
+            "upgrade progress in status) (Demo: status.",
+            "Demo: status.",
+        ),
+    ];
+    let mut problems = Vec::new();
+    for (rule, case, want, note) in cases {
+        let dir = fixture_root().join(rule).join(case);
+        let targets = discover::discover(std::slice::from_ref(&dir)).expect("fixture found");
+        let target = assess_target(&targets[0], &rules, &Options::default());
+        let Some(finding) = target.findings.iter().find(|f| f.rule == *rule) else {
+            problems.push(format!("{rule}/{case}: no finding"));
+            continue;
+        };
+        let noted = finding
+            .evidence
+            .iter()
+            .any(|e| e.note.as_deref().is_some_and(|n| n.starts_with(note)));
+        if finding.status != Status::Pass || !finding.message.contains(want) || !noted {
+            problems.push(format!("{rule}/{case}: {finding:?}"));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
 fn a_statefulset_only_an_opt_in_profile_renders_without_data_is_no_proof_of_state() {
     // kube-state-metrics' autosharding: a StatefulSet (for pod ordinals,
     // `volumeClaimTemplates: []`) behind a toggle, a Deployment by default.

@@ -1783,13 +1783,25 @@ fn split_images(fields: &[String], types: &BTreeMap<String, String>) -> Vec<Stri
 /// `statusNameText` and `imageFields` from field paths, their names read in
 /// camelCase ([`camel_path`]).
 fn insert_field_facts(facts: &mut Map<String, Json>, fields: Vec<String>) {
+    // Each path read in camelCase that the schema spells otherwise, with
+    // its spelling there (`spec.imageVersion`: `spec.image_version`), so a
+    // rule's note names a field as a reviewer finds it in the file.
+    // Called again once the CSV completes the fields: those known keep theirs.
+    let mut written: Map<String, Json> = match facts.remove("writtenFields") {
+        Some(Json::Object(m)) => m,
+        _ => Map::new(),
+    };
     let mut fields: Vec<String> = fields
         .into_iter()
         .map(|f| match camel_path(&f) {
             std::borrow::Cow::Borrowed(_) => f,
-            std::borrow::Cow::Owned(camel) => camel,
+            std::borrow::Cow::Owned(camel) => {
+                written.entry(camel.clone()).or_insert(Json::String(f));
+                camel
+            }
         })
         .collect();
+    facts.insert("writtenFields".into(), Json::Object(written));
     fields.sort();
     fields.dedup();
     // Leaf names under spec and status, as sorted sets: `'tolerations' in

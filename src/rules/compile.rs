@@ -28,6 +28,8 @@ pub struct Rule {
     pub applies_when: Option<Program>,
     /// The compiled `expect`.
     pub expect: Option<Program>,
+    /// The compiled `note`: what a met object met `expect` with.
+    pub note: Option<Program>,
     /// The compiled selector.
     pub selector: Option<CompiledSelector>,
     /// What an empty selection means.
@@ -157,6 +159,19 @@ pub fn compile(
             })?),
             None => None,
         };
+    if spec.note.is_some() && (spec.select.is_none() || spec.expect.is_none()) {
+        return Err(problem(
+            line,
+            format!("{ctx}: `note` needs a `select` and an `expect`"),
+        ));
+    }
+    let note = match &spec.note {
+        Some(src) => Some(
+            compile_cel(&src.value, has_object, patterns)
+                .map_err(|m| problem(src.referenced.line() as u32, format!("{ctx}: note: {m}")))?,
+        ),
+        None => None,
+    };
     let selector = match &spec.select {
         Some(sel) => {
             Some(compile_selector(sel).map_err(|m| problem(line, format!("{ctx}: select: {m}")))?)
@@ -174,6 +189,7 @@ pub fn compile(
         line,
         applies_when,
         expect,
+        note,
         selector,
         when_empty,
         patterns: patterns.clone(),

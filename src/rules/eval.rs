@@ -339,7 +339,22 @@ fn evaluate_rule(rule: &Rule, package: &Package, bound: &Bound, root: &Context) 
     let evidence = |r: &Resource, locate: &[&str], note: Option<String>| {
         object_evidence(package, r, locate, note)
     };
+    // A met object's evidence, with what it met the rule with (`note`)
+    // before what the evidence says of its source (a CRD's fields read from
+    // the CSV, a placeholder).
+    let met_evidence = |r: &Resource, locate: &[&str], met: Option<String>| {
+        let mut found = object_evidence(package, r, locate, None);
+        if let Some(met) = met {
+            found.note = Some(match found.note.take() {
+                Some(source) => format!("{met} ({source})"),
+                None => met,
+            });
+        }
+        found
+    };
     let mut met = Vec::new();
+    // What each met object met the rule with, when its `note` said.
+    let mut met_notes: Vec<String> = Vec::new();
     let mut not_met = Vec::new();
     // Why each object in `not_met` failed, when its expression said: kept
     // apart from the evidence's note, which may instead say where the
@@ -358,7 +373,13 @@ fn evaluate_rule(rule: &Rule, package: &Package, bound: &Bound, root: &Context) 
             }
         };
         match outcome {
-            Outcome::Met => met.push(evidence(r, locate, None)),
+            Outcome::Met => match met_note(rule, bound, i, root) {
+                Ok(note) => {
+                    met_notes.extend(note.clone());
+                    met.push(met_evidence(r, locate, note));
+                }
+                Err(e) => errors.push(evidence(r, locate, Some(e))),
+            },
             Outcome::NotMet(note) => {
                 let named = named_first(locate, note.as_deref());
                 not_met.push(evidence(r, named.as_slice(), note.clone()));
@@ -385,7 +406,12 @@ fn evaluate_rule(rule: &Rule, package: &Package, bound: &Bound, root: &Context) 
                 scope.add_variable_as_val("object", from_node(&alt.node));
                 scope.add_variable_as_val("facts", from_json(&alt.facts));
                 if let Outcome::Met = run(expect, &scope) {
-                    met.push(evidence(alt, locate, None));
+                    let note = match &rule.note {
+                        Some(program) => note_of(program, &scope).unwrap_or_else(Some),
+                        None => None,
+                    };
+                    met_notes.extend(note.clone());
+                    met.push(met_evidence(alt, locate, note));
                     break;
                 }
             }
@@ -415,7 +441,7 @@ fn evaluate_rule(rule: &Rule, package: &Package, bound: &Bound, root: &Context) 
         let msg = single_note.unwrap_or_else(|| fail_message(rule));
         finding(rule, Status::Fail, msg, evidence)
     };
-    let pass = |evidence: Vec<Evidence>| {
+    let pass = |evidence: Vec<Evidence>, notes: &[String]| {
         // Evidence seen only under an opt-in profile says so: the capability
         // exists but is off by default. Not for a rule that passes because
         // nothing bad was found (`none`): its evidence is what was checked,
@@ -425,7 +451,7 @@ fn evaluate_rule(rule: &Rule, package: &Package, bound: &Bound, root: &Context) 
             && evidence
                 .iter()
                 .all(|e| e.profile.as_deref().is_some_and(|p| p != "defaults"));
-        let msg = if opt_in {
+        let mut msg = if opt_in {
             let profile = evidence[0].profile.clone().unwrap_or_default();
             format!(
                 "{} (opt-in: seen with the {profile} profile)",
@@ -434,17 +460,71 @@ fn evaluate_rule(rule: &Rule, package: &Package, bound: &Bound, root: &Context) 
         } else {
             rule.spec.title.clone()
         };
+        // What the objects met the rule with (`note`), named in the message.
+        msg.push_str(&met_with(notes));
         finding(rule, Status::Pass, msg, evidence)
     };
     match rule.spec.quantifier {
-        Quantifier::Exists if !met.is_empty() => pass(met),
+        Quantifier::Exists if !met.is_empty() => pass(met, &met_notes),
         Quantifier::Exists => fail(not_met, &not_met_why),
-        Quantifier::All if not_met.is_empty() => pass(met),
+        Quantifier::All if not_met.is_empty() => pass(met, &met_notes),
         Quantifier::All => fail(not_met, &not_met_why),
-        Quantifier::None if met.is_empty() && rule.expect.is_some() => pass(not_met),
+        Quantifier::None if met.is_empty() && rule.expect.is_some() => pass(not_met, &[]),
         Quantifier::None => fail(met, &[]),
     }
 }
+
+/// What a selected object that met `expect` met it with: the rule's `note`
+/// evaluated over the object (`None` without one, or when it says nothing).
+/// An evaluation error is the object's error, as `expect`'s would be.
+fn met_note(
+    rule: &Rule,
+    bound: &Bound,
+    i: usize,
+    root: &Context,
+) -> Result<Option<String>, String> {
+    let Some(program) = &rule.note else {
+        return Ok(None);
+    };
+    let mut scope = root.new_inner_scope();
+    scope.add_variable_as_val("object", bound.objects[i].clone_as_boxed());
+    scope.add_variable_as_val("facts", bound.facts[i].clone_as_boxed());
+    note_of(program, &scope)
+}
+
+/// A `note` program's result: a non-empty string, or nothing (an empty
+/// string, a missing key). Anything else is an error.
+fn note_of(program: &Program, ctx: &Context) -> Result<Option<String>, String> {
+    match program.execute(ctx) {
+        Ok(Value::String(s)) if s.is_empty() => Ok(None),
+        Ok(Value::String(s)) => Ok(Some(s.to_string())),
+        Ok(other) => Err(format!("note returned {other:?}, not a string")),
+        Err(ExecutionError::NoSuchKey(_)) => Ok(None),
+        Err(e) => Err(format!("note could not be evaluated: {e}")),
+    }
+}
+
+/// What a pass's objects met the rule with (their `note`), as the message
+/// names it: ` (a; b; c)`, the first [`NOTES_IN_MESSAGE`] and how many
+/// more; empty without notes.
+fn met_with(notes: &[String]) -> String {
+    if notes.is_empty() {
+        return String::new();
+    }
+    let mut out = notes
+        .iter()
+        .take(NOTES_IN_MESSAGE)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join("; ");
+    if notes.len() > NOTES_IN_MESSAGE {
+        out.push_str(&format!("; and {} more", notes.len() - NOTES_IN_MESSAGE));
+    }
+    format!(" ({out})")
+}
+
+/// How many evidence notes a pass's message names.
+const NOTES_IN_MESSAGE: usize = 3;
 
 fn fail_message(rule: &Rule) -> String {
     rule.spec

@@ -322,6 +322,21 @@ mod tests {
     }
 
     #[test]
+    fn a_note_reads_the_selected_object_and_needs_a_selection() {
+        let select = "    select:\n      kind: ConfigMap\n";
+        let text =
+            format!("{RULE}{select}    expect: \"true\"\n    note: \"object.metadata.name\"\n");
+        let rules = compile_all(&[("my.yaml", &text)]).expect("compiles");
+        assert!(rules.iter().any(|r| r.id() == "a-b" && r.note.is_some()));
+        let text = format!("{RULE}    expect: \"true\"\n    note: \"'x'\"\n");
+        let e = compile_all(&[("my.yaml", &text)]).expect_err("no select");
+        assert!(e.message.contains("`note` needs a `select`"), "{e}");
+        let text = format!("{RULE}{select}    expect: \"true\"\n    note: \"nope.x\"\n");
+        let e = compile_all(&[("my.yaml", &text)]).expect_err("unknown variable");
+        assert!(e.message.contains("note: unknown variable `nope`"), "{e}");
+    }
+
+    #[test]
     fn a_pattern_name_defined_twice_is_an_error_at_the_second() {
         let first = "patterns:\n  shared:\n    pattern: a\n    doc: d\n";
         let second = "# a comment\npatterns:\n  other:\n    pattern: b\n    doc: d\n  shared:\n    pattern: c\n    doc: d\n";

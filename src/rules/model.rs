@@ -153,6 +153,13 @@ pub struct RuleSpec {
     /// returning a bool, or a string (empty = met, otherwise the failure message).
     #[schemars(with = "Option<String>")]
     pub expect: Option<Spanned<String>>,
+    /// A CEL expression over the same variables as `expect`, returning a
+    /// string: for each selected object that meets `expect`, what it met it
+    /// with (the field that matched), kept as that evidence's note, and named
+    /// in the message of the pass, so a reviewer need not re-derive the
+    /// match. Empty: no note. Needs `select`.
+    #[schemars(with = "Option<String>")]
+    pub note: Option<Spanned<String>>,
     /// What an empty selection means (default: `fail` for exists, `pass` for
     /// none, `not-applicable` for all).
     pub when_empty: Option<WhenEmpty>,
