@@ -15,6 +15,7 @@ use serde_json::{Map, Value as Json};
 /// Finds the package's CSV, records what it declares, synthesizes its
 /// embedded objects, and adds CSV facts to `facts`.
 pub fn apply(package: &mut Package, facts: &mut Map<String, Json>) {
+    facts.insert("ownedWithoutResources".into(), Json::Array(Vec::new()));
     let csvs: Vec<usize> = package
         .resources
         .iter()
@@ -121,6 +122,10 @@ pub fn apply(package: &mut Package, facts: &mut Map<String, Json>) {
         .filter(Json::is_string)
         .collect();
     facts.insert("internalObjects".into(), Json::Array(internal));
+    facts.insert(
+        "ownedWithoutResources".into(),
+        Json::from(owned_without_resources(&csv_node)),
+    );
 
     let mut synthesized = Vec::new();
     if let Some(deps) = csv_node
@@ -176,6 +181,44 @@ pub fn apply(package: &mut Package, facts: &mut Map<String, Json>) {
     // The embedded objects follow their CSV, so file order is kept.
     let at = first + 1;
     package.resources.splice(at..at, synthesized);
+}
+
+/// The owned APIs that list no resource they create: those none of whose
+/// `spec.customresourcedefinitions.owned` entries lists under `resources` a
+/// kind other than its own (an entry naming only the owned kind itself, as
+/// generators write without a resources marker, says nothing about what an
+/// instance creates). By kind, each once, in the entries' order; one entry
+/// of a kind that lists covers the kind's other versions. An entry without a
+/// kind (not a mapping, or no string `kind`) is named by its place,
+/// `owned[2]`.
+fn owned_without_resources(csv: &Node) -> Vec<String> {
+    let owned = csv.seq_at("spec.customresourcedefinitions.owned");
+    fn kind(o: &Node) -> Option<&str> {
+        o.get("kind").and_then(Node::as_str)
+    }
+    let name = |i: usize, o: &Node| kind(o).map_or_else(|| format!("owned[{i}]"), str::to_owned);
+    let lists_another = |o: &Node| {
+        o.get("resources")
+            .and_then(Node::as_seq)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|r| r.get("kind").and_then(Node::as_str))
+            .any(|k| !k.is_empty() && Some(k) != kind(o))
+    };
+    let listing: std::collections::HashSet<String> = owned
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| lists_another(o))
+        .map(|(i, o)| name(i, o))
+        .collect();
+    let mut without = Vec::new();
+    for (i, o) in owned.iter().enumerate() {
+        let name = name(i, o);
+        if !listing.contains(&name) && !without.contains(&name) {
+            without.push(name);
+        }
+    }
+    without
 }
 
 fn put(map: &mut Mapping, key: &str, value: Option<Node>, pos: Pos) {
@@ -271,5 +314,50 @@ fn read_exemptions(package: &mut Package, csv: &Node, file: &str) {
         package
             .exemptions
             .insert(rule.to_string(), (reason, origin));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::owned_without_resources;
+    use crate::yaml::{Limits, parse_str};
+
+    fn without(owned: &str) -> Vec<String> {
+        let text = format!(
+            "kind: ClusterServiceVersion\nspec:\n  customresourcedefinitions:\n    owned:\n{owned}"
+        );
+        let mut doc = parse_str(&text, &Limits::default())
+            .documents
+            .into_iter()
+            .next()
+            .expect("one document");
+        doc.root.drop_nulls();
+        owned_without_resources(&doc.root)
+    }
+
+    #[test]
+    fn an_owned_kind_lists_resources_when_an_entry_names_another_kind() {
+        let owned = "      - {kind: Db, version: v1, resources: [{kind: StatefulSet, version: v1}]}
+      - {kind: Db, version: v1beta1}
+      - {kind: Backup, version: v1, resources: [{kind: Backup, version: v1}]}
+      - {kind: Restore, version: v1, resources: [{kind: ''}, {version: v1}, ~, Job]}
+      - {kind: Restore, version: v2}
+      - {kind: Cache, version: v1, resources: {kind: Deployment}}
+      - {kind: Proxy, version: v1, resources: [{kind: Deployment}]}
+";
+        // Db's v1 entry covers v1beta1; Backup lists only itself; Restore's
+        // entries name no kind; Cache's resources are no list.
+        assert_eq!(without(owned), ["Backup", "Restore", "Cache"]);
+    }
+
+    #[test]
+    fn an_entry_without_a_kind_is_named_by_its_place() {
+        let owned = "      - {kind: Db, resources: [{kind: Pod}]}
+      - {name: x.example.com, resources: [{kind: Pod}]}
+      - just text
+      - {kind: 7}
+";
+        assert_eq!(without(owned), ["owned[2]", "owned[3]"]);
+        assert!(without("      []\n").is_empty());
     }
 }
