@@ -13,7 +13,8 @@
 //!   keys, after the `prefix`);
 //! - flags of `args` and `command`: `--name=value`, `--name value` (the next
 //!   word when it is no flag), bare `--name`, one dash or two; a word with
-//!   spaces that is no flag (a shell's `-c` script) is read word by word;
+//!   spaces that is no flag (a shell's `-c` script) is read word by word,
+//!   and a `$(NAME)` of a variable read above is replaced by its value;
 //! - the settings of the files of a ConfigMap the package ships that a
 //!   container mounts (a `configMap` volume or a `projected` source): each
 //!   `key: value`, `key = value` or `key=value` line, nested YAML keys
@@ -27,6 +28,7 @@
 use crate::package::Resource;
 use crate::yaml::Node;
 use serde_json::{Value as Json, json};
+use std::collections::BTreeMap;
 
 /// Most settings kept per package (bounds hostile packages).
 const MAX_SETTINGS: usize = 20_000;
@@ -84,9 +86,16 @@ pub fn operator_config(resources: &[Resource]) -> Vec<Json> {
         let volumes = spec.map_or(&[][..], |s| s.seq_at("volumes"));
         for c in spec.map_or(&[][..], |s| s.seq_at("containers")) {
             let container = c.get("name").and_then(Node::as_str).unwrap_or_default();
+            let first = settings.len();
             env_settings(d, c, container, &config_map, &mut settings);
+            // The container's variables as Kubernetes sets them (`env`
+            // after `envFrom`, the later winning), for `$(NAME)` in flags.
+            let env: BTreeMap<String, String> = settings[first..]
+                .iter()
+                .map(|s| (s.name.clone(), s.value.clone()))
+                .collect();
             for source in ["command", "args"] {
-                flag_settings(d, c.seq_at(source), container, source, &mut settings);
+                flag_settings(d, c.seq_at(source), container, source, &env, &mut settings);
             }
             mounted_settings(c, volumes, container, &config_map, &mut settings);
         }
@@ -99,13 +108,16 @@ pub fn operator_config(resources: &[Resource]) -> Vec<Json> {
                 None => (d.origin.file.as_str(), "", ""),
             };
             let place = format!("{file}:{}", s.line);
+            let by = format!("Deployment {} container {}", d.name, s.container);
             let wherever = match s.source {
-                "envFrom" => format!("ConfigMap {config_map} at {place}, read through envFrom"),
-                "configMapKeyRef" => {
-                    format!("ConfigMap {config_map} at {place}, read through configMapKeyRef")
+                "envFrom" | "configMapKeyRef" => format!(
+                    "ConfigMap {config_map} at {place}, read through {} by {by}",
+                    s.source
+                ),
+                "mount" => {
+                    format!("file {key} of ConfigMap {config_map} at {place}, mounted by {by}")
                 }
-                "mount" => format!("file {key} of ConfigMap {config_map} at {place}, mounted"),
-                _ => place,
+                _ => format!("{place}, {by}"),
             };
             out.push(json!({
                 "kind": s.kind,
@@ -120,7 +132,7 @@ pub fn operator_config(resources: &[Resource]) -> Vec<Json> {
                 "key": key,
                 "file": file,
                 "line": s.line,
-                "where": format!("{wherever} (Deployment {}, container {})", d.name, s.container),
+                "where": wherever,
             }));
         }
     }
@@ -225,20 +237,43 @@ fn flag_settings<'a>(
     items: &[Node],
     container: &'a str,
     source: &'static str,
+    env: &BTreeMap<String, String>,
     out: &mut Vec<Setting<'a>>,
 ) {
-    let mut words: Vec<(String, u32)> = Vec::new();
+    let mut written: Vec<(String, u32)> = Vec::new();
     for item in items {
         let Some(text) = item.scalar_text() else {
             continue;
         };
         let line = line_in(d, item);
         if !text.starts_with('-') && text.contains(char::is_whitespace) {
-            words.extend(text.split_whitespace().map(|w| (w.to_string(), line)));
+            written.extend(text.split_whitespace().map(|w| (w.to_string(), line)));
         } else {
-            words.push((text, line));
+            written.push((text, line));
         }
     }
+    // Each word as the container sees it: `$(NAME)` replaced by the value
+    // of a variable the files give (Kubernetes expands them in `command`
+    // and `args`); one they do not give stays as written.
+    let words: Vec<(String, u32)> = written
+        .iter()
+        .map(|(w, line)| (expand(w, env), *line))
+        .collect();
+    // The setting as written, and as expanded when that differs.
+    let shown = |from: usize, to: usize| {
+        let join = |ws: &[(String, u32)]| {
+            ws.iter()
+                .map(|(w, _)| w.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let (as_written, expanded) = (join(&written[from..to]), join(&words[from..to]));
+        if as_written == expanded {
+            as_written
+        } else {
+            format!("{as_written} (that is {expanded})")
+        }
+    };
     let is_flag = |w: &str| {
         let name = w.trim_start_matches('-');
         w.starts_with('-')
@@ -255,18 +290,13 @@ fn flag_settings<'a>(
         }
         let stripped = word.trim_start_matches('-');
         let (name, value, bare, text) = match stripped.split_once('=') {
-            Some((name, value)) => (name.to_string(), unquote(value), false, word.clone()),
+            Some((name, value)) => (name.to_string(), unquote(value), false, shown(i - 1, i)),
             None => match words.get(i).filter(|(next, _)| !next.starts_with('-')) {
                 Some((next, _)) => {
                     i += 1;
-                    (
-                        stripped.to_string(),
-                        unquote(next),
-                        false,
-                        format!("{word} {next}"),
-                    )
+                    (stripped.to_string(), unquote(next), false, shown(i - 2, i))
                 }
-                None => (stripped.to_string(), String::new(), true, word.clone()),
+                None => (stripped.to_string(), String::new(), true, shown(i - 1, i)),
             },
         };
         out.push(Setting {
@@ -281,6 +311,31 @@ fn flag_settings<'a>(
             config_map: None,
         });
     }
+}
+
+/// `word` with each `$(NAME)` of a variable in `env` replaced by its value.
+fn expand(word: &str, env: &BTreeMap<String, String>) -> String {
+    let mut out = String::new();
+    let mut rest = word;
+    while let Some(start) = rest.find("$(") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        match after
+            .find(')')
+            .and_then(|end| Some((end, env.get(&after[..end])?)))
+        {
+            Some((end, value)) => {
+                out.push_str(value);
+                rest = &after[end + 1..];
+            }
+            None => {
+                out.push_str("$(");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The settings of the files of every ConfigMap the container mounts.
@@ -334,10 +389,10 @@ fn mounted_settings<'a>(
     }
 }
 
-/// The settings of a configuration file's text: `(name, value, line as
-/// written, line offset)` for each `key: value`, `key = value` or
-/// `key=value` line that is not commented out, nested YAML (or JSON) keys
-/// joined with dots.
+/// The settings of a configuration file's text: `(name, value, text,
+/// line offset)` for each `key: value`, `key = value` or `key=value` line
+/// that is not commented out, nested YAML (or JSON) keys joined with dots;
+/// the text as written, or with its parents' keys when nested.
 fn file_settings(text: &str) -> Vec<(String, String, String, u32)> {
     let mut parents: Vec<(usize, String)> = Vec::new();
     let mut out = Vec::new();
@@ -396,10 +451,17 @@ fn file_settings(text: &str) -> Vec<(String, String, String, u32)> {
             .chain([key])
             .collect::<Vec<_>>()
             .join(".");
+        // As written, or with its parents' keys when nested
+        // (`leaderElection.leaderElect: false`, not `leaderElect: false`).
+        let text = if parents.is_empty() {
+            line.to_string()
+        } else {
+            format!("{name}: {value}")
+        };
         out.push((
             name,
             value.to_string(),
-            line.to_string(),
+            text,
             u32::try_from(offset).unwrap_or(u32::MAX),
         ));
     }
@@ -410,6 +472,15 @@ fn file_settings(text: &str) -> Vec<(String, String, String, u32)> {
 mod tests {
     use super::*;
     use crate::load::files::test_objects as objects;
+
+    #[test]
+    fn nested_file_settings_say_their_parents_keys() {
+        let texts: Vec<String> = file_settings("a:\n  b: false\nc = 1\n")
+            .into_iter()
+            .map(|(_, _, text, _)| text)
+            .collect();
+        assert_eq!(texts, ["a.b: false", "c = 1"]);
+    }
 
     #[test]
     fn file_settings_skip_comments_and_join_nested_keys() {
@@ -453,7 +524,7 @@ spec:
       containers:
         - name: manager
           command: [/bin/sh, -c, 'exec /manager --metrics-bind-address :8443']
-          args: [--leader-elect=false, --zap-devel, --v, '2']
+          args: [--leader-elect=false, --zap-devel, --v, '2', '--metrics-secure=$(MODE)', '--x=$(UNKNOWN)']
           envFrom:
             - {prefix: OP_, configMapRef: {name: op-env}}
           env:
@@ -521,15 +592,21 @@ data:
                 "flag leader-elect=false args :16",
                 "flag zap-devel= args :16",
                 "flag v=2 args :16",
+                "flag metrics-secure=Disable args :16",
+                "flag x=$(UNKNOWN) args :16",
                 "file a.enabled=false mount op-files:45",
             ]
         );
         let bare = &operator_config(&rs)[6];
         assert_eq!(bare["bare"], json!(true));
         assert_eq!(
-            operator_config(&rs)[8]["where"],
+            operator_config(&rs)[8]["text"],
+            json!("--metrics-secure=$(MODE) (that is --metrics-secure=Disable)")
+        );
+        assert_eq!(
+            operator_config(&rs)[10]["where"],
             json!(
-                "file conf.yaml of ConfigMap op-files at f.yaml:45, mounted (Deployment op, container manager)"
+                "file conf.yaml of ConfigMap op-files at f.yaml:45, mounted by Deployment op container manager"
             )
         );
     }
