@@ -3,7 +3,7 @@
 //! rule evaluation failures are reported, counted, and fail only `--strict`.
 
 mod common;
-use common::copy_dir;
+use common::{ERRING_RULE, copy_dir};
 
 use assert_cmd::Command;
 use predicates::prelude::*;
@@ -23,9 +23,6 @@ fn good_copy(dir: &Path) {
         dir,
     );
 }
-
-/// A rule whose expression fails at run time on every CSV.
-const ERRING_RULE: &str = "rules:\n  - id: team-divides-by-zero\n    phase: basic-install\n    title: t\n    weight: 1\n    applies-to: [bundle]\n    select: {kind: ClusterServiceVersion}\n    expect: 'size(object.metadata.name) / 0 == 1'\n    rationale: r\n    remediation: x\n";
 
 #[test]
 fn a_rule_that_cannot_be_evaluated_is_counted_and_fails_only_strict() {

@@ -2,6 +2,11 @@
 
 use std::path::Path;
 
+/// A rule whose expression fails at run time on every CSV (`rule-error`:
+/// counted, noted on stderr, failing only `--strict`).
+#[allow(dead_code)] // each test binary uses a different subset of the helpers
+pub const ERRING_RULE: &str = "rules:\n  - id: team-divides-by-zero\n    phase: basic-install\n    title: t\n    weight: 1\n    applies-to: [bundle]\n    select: {kind: ClusterServiceVersion}\n    expect: 'size(object.metadata.name) / 0 == 1'\n    rationale: r\n    remediation: x\n";
+
 /// Copies a folder tree (fixtures are small).
 pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
