@@ -531,6 +531,53 @@ fn a_pass_names_the_fields_that_met_the_rule() {
 }
 
 #[test]
+fn an_hpa_whose_target_sets_replicas_points_at_the_replicas_line() {
+    // The fault is the workload's `replicas:`, not the HPA: the failure's
+    // evidence names the HPA and the target's template line (audit s16-R,
+    // kong's templates/dep-ds.yaml:22).
+    let rules = rules::load(&[]).expect("built-in rules load");
+    let dir = fixture_root().join("chart-hpa-no-fixed-replicas/fail");
+    let targets = discover::discover(std::slice::from_ref(&dir)).expect("fixture found");
+    let target = assess_target(&targets[0], &rules, &Options::default());
+    let finding = target
+        .findings
+        .iter()
+        .find(|f| f.rule == "chart-hpa-no-fixed-replicas")
+        .expect("the finding");
+    assert_eq!(finding.status, Status::Fail);
+    let places: Vec<(&str, &str, u32)> = finding
+        .evidence
+        .iter()
+        .map(|e| {
+            (
+                e.file.rsplit('/').next().unwrap_or_default(),
+                e.kind.as_str(),
+                e.line,
+            )
+        })
+        .collect();
+    assert_eq!(
+        places,
+        [
+            ("deployment.yaml", "Deployment", 8),
+            ("hpa.yaml", "HorizontalPodAutoscaler", 2)
+        ],
+        "{finding:?}"
+    );
+    assert_eq!(
+        finding.evidence[0].note.as_deref(),
+        Some("spec.replicas of the Deployment HorizontalPodAutoscaler release-name-fx scales")
+    );
+    assert!(
+        finding
+            .message
+            .contains("sets spec.replicas where the HPA is rendered (line 8 of its template)"),
+        "{}",
+        finding.message
+    );
+}
+
+#[test]
 fn a_statefulset_only_an_opt_in_profile_renders_without_data_is_no_proof_of_state() {
     // kube-state-metrics' autosharding: a StatefulSet (for pod ordinals,
     // `volumeClaimTemplates: []`) behind a toggle, a Deployment by default.

@@ -52,6 +52,10 @@ pub fn derive(package: &mut Package) {
         Json::Object(map) => map,
         _ => Map::new(),
     };
+    // A chart's HPAs: what each scales, as rendered where the HPA is.
+    if let (Some(text), Some(from)) = (facts.get("templateText"), facts.get("renderedFrom")) {
+        super::scale_target::mark_scale_targets(&mut package.resources, text, from);
+    }
     let defaults: [(&str, Json); 11] = [
         ("internalObjects", json!([])),
         ("channels", json!([])),

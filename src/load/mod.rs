@@ -18,6 +18,7 @@ mod operator_config;
 mod package_manifest;
 mod rbac;
 mod removed_apis;
+mod scale_target;
 mod schema_walk;
 mod webhooks;
 mod workloads;

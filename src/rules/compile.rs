@@ -159,6 +159,12 @@ pub fn compile(
             })?),
             None => None,
         };
+    if spec.also_locate.is_some() && spec.select.is_none() {
+        return Err(problem(
+            line,
+            format!("{ctx}: `also-locate` needs a `select`"),
+        ));
+    }
     if spec.note.is_some() && (spec.select.is_none() || spec.expect.is_none()) {
         return Err(problem(
             line,

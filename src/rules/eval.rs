@@ -384,6 +384,8 @@ fn evaluate_rule(rule: &Rule, package: &Package, bound: &Bound, root: &Context) 
                 let named = named_first(locate, note.as_deref());
                 not_met.push(evidence(r, named.as_slice(), note.clone()));
                 not_met_why.push(note);
+                // Where the fault is, in another object the facts name.
+                not_met.extend(also_located(rule, r));
             }
             Outcome::Error(e) => errors.push(evidence(r, locate, Some(e))),
         }
@@ -472,6 +474,23 @@ fn evaluate_rule(rule: &Rule, package: &Package, bound: &Bound, root: &Context) 
         Quantifier::None if met.is_empty() && rule.expect.is_some() => pass(not_met, &[]),
         Quantifier::None => fail(met, &[]),
     }
+}
+
+/// The place in another object that the rule's `also-locate` fact of a
+/// failing object holds (`{file, line, kind, name}`, and a `note`), if any.
+fn also_located(rule: &Rule, r: &Resource) -> Option<Evidence> {
+    let path = rule.spec.also_locate.as_deref()?;
+    let place = path.split('.').try_fold(&r.facts, |v, key| v.get(key))?;
+    let text = |key: &str| place.get(key).and_then(serde_json::Value::as_str);
+    Some(Evidence {
+        file: text("file")?.to_string(),
+        line: u32::try_from(place.get("line")?.as_u64()?).ok()?,
+        kind: text("kind").unwrap_or_default().to_string(),
+        name: text("name").unwrap_or_default().to_string(),
+        embedded: None,
+        note: text("note").map(str::to_string),
+        profile: None,
+    })
 }
 
 /// What a selected object that met `expect` met it with: the rule's `note`

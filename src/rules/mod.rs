@@ -334,6 +334,9 @@ mod tests {
         let text = format!("{RULE}{select}    expect: \"true\"\n    note: \"nope.x\"\n");
         let e = compile_all(&[("my.yaml", &text)]).expect_err("unknown variable");
         assert!(e.message.contains("note: unknown variable `nope`"), "{e}");
+        let text = format!("{RULE}    expect: \"true\"\n    also-locate: scaleTarget.replicasAt\n");
+        let e = compile_all(&[("my.yaml", &text)]).expect_err("no select");
+        assert!(e.message.contains("`also-locate` needs a `select`"), "{e}");
     }
 
     #[test]

@@ -170,6 +170,13 @@ pub struct RuleSpec {
     /// `@lock`, `@release-config`). A list names alternatives: the first
     /// present is used, for a selected object a path in it or a file place.
     pub locate: Option<OneOrMany>,
+    /// A fact of each selected object (a dotted path in `facts`) that may
+    /// hold a place in another object, `{file, line, kind, name}` (and a
+    /// `note` saying what is there): the
+    /// evidence of an object that fails also points there, where the fault
+    /// is (the `replicas:` line of the workload an HPA scales). Needs
+    /// `select`.
+    pub also_locate: Option<String>,
     /// The message of a failed finding (default: the title, negated).
     pub message: Option<String>,
     /// Why this is evidence for the phase.
