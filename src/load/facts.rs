@@ -1308,10 +1308,20 @@ fn crd_facts(crd: &Node) -> Json {
     let mut schemas: Vec<&Node> = Vec::new();
     match get("versions").and_then(Node::as_seq) {
         Some(list) if !list.is_empty() => {
+            // A version the API server does not serve (`served: false`) is
+            // not part of the API: no object can be written through it, so
+            // its schema gives no field (`fields`, `imageFields`, shapes,
+            // described fields). A CRD that serves no version at all (which
+            // the API server would reject) is read whole, as written,
+            // rather than as a kind with no fields.
+            let unserved = |v: &Node| v.get("served").and_then(Node::as_bool) == Some(false);
+            let any_served = list.iter().any(|v| !unserved(v));
             for v in list {
                 let schema = v.path("schema.openAPIV3Schema").or(top_schema);
                 let sub = v.get("subresources").or(top_sub);
-                schemas.extend(schema);
+                if !any_served || !unserved(v) {
+                    schemas.extend(schema);
+                }
                 let mut facts = version_facts(v, sub, schema);
                 let name = v.get("name").and_then(Node::scalar_text);
                 facts["hasStatus"] = Json::Bool(has_status(schema, name.as_deref()));
@@ -3152,6 +3162,76 @@ spec:
               properties:
                 phase: {type: string}
 ";
+
+    #[test]
+    fn unserved_versions_give_no_fields() {
+        let crd = |second_served: &str| {
+            crd_facts_of(&format!(
+                "
+spec:
+  group: example.com
+  names: {{kind: Demo}}
+  versions:
+    - name: v1alpha1
+      served: {second_served}
+      schema:
+        openAPIV3Schema:
+          properties:
+            spec:
+              properties:
+                components: {{properties: {{db: {{properties: {{image: {{type: string}}}}}}}}}}
+    - name: v1
+      served: {second_served}
+      storage: true
+      schema:
+        openAPIV3Schema:
+          properties:
+            spec:
+              properties:
+                size: {{type: integer}}
+"
+            ))
+        };
+        // Served: both versions' fields are the API.
+        let both = crd("true");
+        assert_eq!(both["imageFields"], json!(["spec.components.db.image"]));
+        assert!(both["fields"].as_array().unwrap().contains(&json!("spec.size")));
+        // Neither served (a CRD the API server would refuse): read as written.
+        let none = crd("false");
+        assert_eq!(none["imageFields"], json!(["spec.components.db.image"]));
+        // Only v1 served: v1alpha1's image field is not part of the API.
+        let only_v1 = crd_facts_of(
+            "
+spec:
+  group: example.com
+  names: {kind: Demo}
+  versions:
+    - name: v1alpha1
+      served: false
+      schema:
+        openAPIV3Schema:
+          properties:
+            spec:
+              properties:
+                components: {properties: {db: {properties: {image: {type: string}}}}}
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          properties:
+            spec:
+              properties:
+                size: {type: integer}
+",
+        );
+        assert_eq!(only_v1["imageFields"], json!([]));
+        let fields = only_v1["fields"].as_array().unwrap();
+        assert!(fields.contains(&json!("spec.size")));
+        assert!(!fields.iter().any(|f| f.as_str().unwrap().contains("components")));
+        // The unserved version is still listed among the versions.
+        assert_eq!(only_v1["versions"].as_array().unwrap().len(), 2);
+    }
 
     #[test]
     fn versions_rank_as_the_api_server_ranks_them() {
