@@ -1738,9 +1738,50 @@ fn picture_link(name: &str) -> bool {
 /// a pod volume source (`volumes.rbd.image`, a Ceph block image) nor under
 /// a hook (`hooks`, `postHooks`: the image of a container the user's hook
 /// runs, `hooks.resources[].postHooks[].init.initContainers[].image`), the
-/// user's own workload, not the operand.
+/// user's own workload, not the operand; nor in the containers a user adds
+/// beside the operand's ([`names_users_containers`]:
+/// `pods.customContainers[].image`), nor an add-on's (`addons.jaeger.
+/// imageAgent`: an optional extra the operator can install, not the
+/// software it runs), nor an operator's (`operator.image`, `imageOperator`,
+/// `jaegerOperator.image`: the operator's own image or a third-party
+/// operator's, as `operatorVersion` is no operand version).
 fn in_operand_image_place(path: &str) -> bool {
-    path.starts_with("spec.") && !path.split('.').any(|s| s == "volumes" || names_hooks(s))
+    path.starts_with("spec.")
+        && !path.split('.').any(|s| {
+            s == "volumes"
+                || names_hooks(s)
+                || names_users_containers(s)
+                || names_add_ons(s)
+                || name_words(s).iter().any(|w| w == "operator")
+        })
+}
+
+/// Whether a name is a list of containers the user adds beside the
+/// operand's own (`customContainers`, `customInitContainers`,
+/// `extraContainers`, `additionalContainers`, `sidecarContainers`,
+/// `sidecars`): their images are the user's. A pod template's plain
+/// `containers` or `initContainers` may override the operand's own
+/// container by name, and stays.
+fn names_users_containers(name: &str) -> bool {
+    let words = name_words(name);
+    match words.as_slice() {
+        [last] => last == "sidecars",
+        [before @ .., last] if last == "containers" || last == "sidecars" => {
+            last == "sidecars"
+                || before.iter().any(|w| {
+                    matches!(
+                        w.as_str(),
+                        "custom" | "extra" | "additional" | "user" | "sidecar"
+                    )
+                })
+        }
+        _ => false,
+    }
+}
+
+/// Whether a name is a section of add-ons (`addons`, `addOns`, `add_ons`).
+fn names_add_ons(name: &str) -> bool {
+    matches!(name_words(name).concat().as_str(), "addons" | "addon")
 }
 
 /// Whether a name is a hook's or a list of hooks (`hooks`, `postHooks`,
@@ -3195,7 +3236,12 @@ spec:
         // Served: both versions' fields are the API.
         let both = crd("true");
         assert_eq!(both["imageFields"], json!(["spec.components.db.image"]));
-        assert!(both["fields"].as_array().unwrap().contains(&json!("spec.size")));
+        assert!(
+            both["fields"]
+                .as_array()
+                .unwrap()
+                .contains(&json!("spec.size"))
+        );
         // Neither served (a CRD the API server would refuse): read as written.
         let none = crd("false");
         assert_eq!(none["imageFields"], json!(["spec.components.db.image"]));
@@ -3228,7 +3274,11 @@ spec:
         assert_eq!(only_v1["imageFields"], json!([]));
         let fields = only_v1["fields"].as_array().unwrap();
         assert!(fields.contains(&json!("spec.size")));
-        assert!(!fields.iter().any(|f| f.as_str().unwrap().contains("components")));
+        assert!(
+            !fields
+                .iter()
+                .any(|f| f.as_str().unwrap().contains("components"))
+        );
         // The unserved version is still listed among the versions.
         assert_eq!(only_v1["versions"].as_array().unwrap().len(), 2);
     }
@@ -3989,6 +4039,45 @@ spec:
                 .unwrap()
                 .contains("status.chopVersion")
         );
+    }
+
+    #[test]
+    fn image_fields_leave_out_users_containers_add_ons_and_operators() {
+        let facts = v1_crd_facts(
+            "Demo",
+            "            spec:
+              properties:
+                image: {type: string}
+                pods:
+                  properties:
+                    customContainers: {type: array, items: {properties: {image: {type: string}}}}
+                    customInitContainers: {type: array, items: {properties: {image: {type: string}}}}
+                    containers: {type: array, items: {properties: {image: {type: string}}}}
+                sidecars: {type: array, items: {properties: {image: {type: string}}}}
+                addons:
+                  properties:
+                    jaeger:
+                      properties:
+                        imageAgent: {type: string}
+                        imageOperator: {type: string}
+                operator: {properties: {image: {type: string}}}
+                monitoring: {properties: {operatorImage: {type: string}, exporterImage: {type: string}}}
+",
+        );
+        assert_eq!(
+            facts["imageFields"],
+            json!([
+                "spec.image",
+                "spec.monitoring.exporterImage",
+                "spec.pods.containers.image"
+            ])
+        );
+        assert!(names_users_containers("extraInitContainers"));
+        assert!(names_users_containers("sidecars"));
+        assert!(!names_users_containers("initContainers"));
+        assert!(!names_users_containers("containers"));
+        assert!(names_add_ons("addOns") && names_add_ons("add_ons") && names_add_ons("addons"));
+        assert!(!names_add_ons("address"));
     }
 
     #[test]
