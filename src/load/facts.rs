@@ -1416,6 +1416,22 @@ fn crd_facts(crd: &Node) -> Json {
     // A transition rule compares with `oldSelf`: only it guards how a
     // field may change, where other rules check one state.
     let has_transition_rules = crd.path("spec").is_some_and(|s| has_transition_rule(s, 0));
+    // A kind whose spec points at another object to act on, by kind and
+    // name (`spec.targetRef`, `spec.scaleTargetRef`: a DatadogPodAutoscaler,
+    // a VerticalPodAutoscaler, a policy attached to a workload) is a work
+    // item the operand carries out on its users' objects, not a setting of
+    // the operand: its bounds and recommendations are for that target.
+    let targets_object = [
+        "targetRef",
+        "scaleTargetRef",
+        "target_ref",
+        "scale_target_ref",
+    ]
+    .iter()
+    .any(|r| {
+        let has = |leaf: &str| fields.binary_search(&format!("spec.{r}.{leaf}")).is_ok();
+        has("kind") && has("name")
+    });
     let any = |key: &str| versions.iter().any(|v| v[key] == Json::Bool(true));
     let has_status = any("hasStatusSubresource");
     let has_scale = any("hasScaleSubresource");
@@ -1441,6 +1457,7 @@ fn crd_facts(crd: &Node) -> Json {
             .all(|v| v["hasSpec"] == Json::Bool(false))
         && versions.iter().any(|v| v["served"] != Json::Bool(false));
     facts.insert("specless".into(), Json::Bool(specless));
+    facts.insert("targetsObject".into(), Json::Bool(targets_object));
     facts.insert("versions".into(), Json::Array(versions));
     facts.insert("hasStatusSubresource".into(), Json::Bool(has_status));
     facts.insert("hasScaleSubresource".into(), Json::Bool(has_scale));
@@ -3203,6 +3220,30 @@ spec:
               properties:
                 phase: {type: string}
 ";
+
+    #[test]
+    fn a_kind_aimed_at_another_object_targets_it() {
+        let target = v1_crd_facts(
+            "DemoPodAutoscaler",
+            "            spec:
+              properties:
+                targetRef: {properties: {apiVersion: {type: string}, kind: {type: string}, name: {type: string}}}
+                constraints: {properties: {minReplicas: {type: integer}, maxReplicas: {type: integer}}}
+",
+        );
+        assert_eq!(target["targetsObject"], json!(true));
+        // A reference deeper down (an HPA template of the operand's own)
+        // or one without a kind is not the kind's target.
+        let own = v1_crd_facts(
+            "Demo",
+            "            spec:
+              properties:
+                server: {properties: {hpa: {properties: {scaleTargetRef: {properties: {kind: {type: string}, name: {type: string}}}}}}}
+                targetRef: {properties: {name: {type: string}}}
+",
+        );
+        assert_eq!(own["targetsObject"], json!(false));
+    }
 
     #[test]
     fn unserved_versions_give_no_fields() {
