@@ -79,8 +79,8 @@ pub use chart::{
 pub use output::{PrintOptions, write_helm_template};
 pub use profiles::{FEATURES_ON, Profile, profiles, render_profile};
 pub use render::{
-    DEFAULT_KUBE_VERSION, RenderLimits, RenderOptions, Rendered, RenderedDoc, UnrenderedObject,
-    render,
+    DEFAULT_KUBE_VERSION, RenderLimits, RenderOptions, Rendered, RenderedDoc, TemplateFailure,
+    UnrenderedObject, render,
 };
 pub(crate) use values::{load_values_documents, values_reader_prefix};
 

@@ -5,7 +5,8 @@
 //! and the user's own values.
 
 use super::chart::Chart;
-use super::render::{RenderOptions, Rendered, render};
+use super::render::{RenderOptions, Rendered, TemplateFailure, render};
+use super::{HelmDiagnostic, Severity};
 use crate::yaml;
 use std::collections::BTreeSet;
 
@@ -131,18 +132,7 @@ fn chart_overlay(chart: &Chart, switched: &mut usize, depth: usize) -> Option<ya
         return Some(overlay);
     }
     for sub in &chart.subcharts {
-        let aliases: Vec<&str> = chart
-            .metadata
-            .dependencies
-            .iter()
-            .filter(|d| d.name == sub.name() && !d.alias.is_empty())
-            .map(|d| d.alias.as_str())
-            .collect();
-        let keys = if aliases.is_empty() {
-            vec![sub.name()]
-        } else {
-            aliases
-        };
+        let keys = sub_keys(chart, sub);
         let Some(sub_overlay) = chart_overlay(sub, switched, depth + 1) else {
             continue;
         };
@@ -348,16 +338,304 @@ impl Opener {
 
 /// Renders a chart under a profile: the profile's overlay goes before the
 /// user's own `-f` files (which still win), `--set` last.
+///
+/// Under `features-on`, a toggle switched on that takes a template into a
+/// failure is switched back off and the chart rendered again (see
+/// [`settle_features_on`]); each toggle left off is a warning in the
+/// rendering's diagnostics, at the template line that failed.
 pub fn render_profile(chart: &Chart, profile: &Profile, options: &RenderOptions) -> Rendered {
+    if profile.name == FEATURES_ON {
+        return settle_features_on(chart, profile, options);
+    }
+    render_overlay(chart, &profile.overlay, &profile.api_versions, options)
+}
+
+/// [`render_profile`] with this overlay.
+fn render_overlay(
+    chart: &Chart,
+    overlay: &yaml::Node,
+    api_versions: &[String],
+    options: &RenderOptions,
+) -> Rendered {
     let mut opts = options.clone();
-    opts.value_files.insert(0, profile.overlay.clone());
-    opts.api_versions = profile
-        .api_versions
+    opts.value_files.insert(0, overlay.clone());
+    opts.api_versions = api_versions
         .iter()
         .chain(&options.api_versions)
         .cloned()
         .collect();
     render(chart, &opts)
+}
+
+/// Most renders of a chart [`settle_features_on`] adds to the first. Each
+/// round leaves at least one more toggle off, so it ends anyway; the bound
+/// caps the cost (a render per round) on a chart whose toggles fail in a
+/// chain: a condition that needs two toggles off (`or`) takes two rounds,
+/// a `required` met only once an outer failure is gone one more. The charts
+/// of the wide corpus settle in two.
+const MAX_SETTLE_ROUNDS: usize = 4;
+
+/// The `features-on` rendering, settled: switching every toggle on also
+/// switches on features that cannot render without inputs only a user
+/// supplies (TLS without certificates): the chart's `required`/`fail`
+/// checks stop those templates, and with them objects the toggles did not
+/// add (the database StatefulSet of a chart with `tls.enabled`). So when a
+/// template fails to execute, a toggle this profile switched on that the
+/// innermost block around the failing point tests is switched back off,
+/// and the chart is rendered again ([`toggles_to_leave_off`] says which).
+///
+/// Only the failing template's own blocks count, not those of the helpers
+/// it `include`s: Helm places a helper's failure at the template's call,
+/// so the template's blocks already say which switch led there, while a
+/// helper is shared by many templates and reads many switches (Bitnami's
+/// `validateValues` reads every feature's): following it would switch off
+/// features that render. A toggle the user sets, or the chart's own values
+/// set on, is never touched (the failure is theirs). Parse errors do not
+/// depend on values and are left alone.
+fn settle_features_on(chart: &Chart, profile: &Profile, options: &RenderOptions) -> Rendered {
+    let mut overlay = profile.overlay.clone();
+    let mut notes: Vec<HelmDiagnostic> = Vec::new();
+    let mut round = 0;
+    loop {
+        let mut rendered = render_overlay(chart, &overlay, &profile.api_versions, options);
+        let off = if round < MAX_SETTLE_ROUNDS {
+            toggles_to_leave_off(chart, &overlay, &rendered, options)
+        } else {
+            Vec::new()
+        };
+        if off.is_empty() {
+            rendered.diagnostics.extend(notes);
+            return rendered;
+        }
+        for (path, failure) in off {
+            let segs: Vec<&str> = path.split('.').collect();
+            remove_at(&mut overlay, &segs);
+            notes.push(HelmDiagnostic {
+                severity: Severity::Warning,
+                file: failure.file.clone(),
+                line: failure.line,
+                message: format!(
+                    "the {FEATURES_ON} profile leaves `{path}` off: with it on, this template fails ({}); {}",
+                    failure.message,
+                    // Helm's words for the chart's own `fail`/`required`.
+                    if failure.message.starts_with("execution error at (") {
+                        "the chart asks for values only a user can give"
+                    } else {
+                        "the chart cannot render that feature without more values"
+                    }
+                ),
+                code: crate::diag::Code::TemplateError,
+            });
+        }
+        round += 1;
+    }
+}
+
+/// The toggles (root-relative dotted paths) to switch back off after this
+/// rendering, each with the failure that implicates it, in the order met:
+/// for each failure of a manifest template, one toggle this profile
+/// switched on that the condition of the innermost block around the
+/// failing point reads.
+///
+/// The innermost block only: it is the one that asked for the missing input
+/// (`{{- if .Values.tls.enabled }}` around the `required`); an outer block
+/// reading a toggle is further from the cause (a StatefulSet's checksum
+/// annotation including a Secret template that fails for a reason of its
+/// own), and switching it off would lose what it holds for nothing. A
+/// block around the whole template is left as it is: off, the template
+/// writes nothing either, and the feature's other templates (which render)
+/// would go too (gates nest: Bitnami wraps a gate in a NodePort check).
+/// Of several toggles in one condition, the one most failures share, then
+/// the one the fewest templates read, the narrowest feature
+/// (`volumePermissions.enabled` rather than `persistence.enabled` in `and
+/// .Values.volumePermissions.enabled .Values.persistence.enabled`); when one
+/// is not enough (an `or`), the next round takes the next.
+fn toggles_to_leave_off(
+    chart: &Chart,
+    overlay: &yaml::Node,
+    rendered: &Rendered,
+    options: &RenderOptions,
+) -> Vec<(String, TemplateFailure)> {
+    // Each failure's candidates: (root-relative path, templates reading it).
+    let mut candidates: Vec<(&TemplateFailure, Vec<(String, usize)>)> = Vec::new();
+    for failure in &rendered.failures {
+        // A failing NOTES.txt loses no object.
+        if failure.file.ends_with("NOTES.txt") || failure.conditions.len() <= failure.gates {
+            continue;
+        }
+        let key: Vec<&str> = failure.values_key.iter().map(String::as_str).collect();
+        let Some(owner) = chart_at(chart, &key, 0) else {
+            continue;
+        };
+        let found: Vec<(String, usize)> = failure.conditions[0]
+            .iter()
+            .filter(|p| {
+                p.rsplit('.')
+                    .next()
+                    .is_some_and(|k| k == "enabled" || k == "create")
+            })
+            .filter_map(|p| {
+                let full = key
+                    .iter()
+                    .copied()
+                    .chain(std::iter::once(p.as_str()))
+                    .collect::<Vec<_>>()
+                    .join(".");
+                let segs: Vec<&str> = full.split('.').collect();
+                let switched = node_at(overlay, &segs).and_then(yaml::Node::as_bool) == Some(true)
+                    && !default_on(chart, &segs, 0)
+                    && !user_sets(options, &segs);
+                switched.then(|| (full, readers(owner, p)))
+            })
+            .collect();
+        if !found.is_empty() {
+            candidates.push((failure, found));
+        }
+    }
+    // How many failures each toggle is a candidate of: a cause shared by
+    // several failures (`volumePermissions.enabled` around two templates'
+    // init containers) goes before one of a single template.
+    let mut shared: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for (_, found) in &candidates {
+        for (path, _) in found {
+            *shared.entry(path.as_str()).or_default() += 1;
+        }
+    }
+    let mut out: Vec<(String, TemplateFailure)> = Vec::new();
+    for (failure, found) in &candidates {
+        // Most failures first, then fewest readers, then the last read.
+        let pick = found
+            .iter()
+            .enumerate()
+            .min_by_key(|(i, (path, readers))| {
+                (
+                    std::cmp::Reverse(shared.get(path.as_str()).copied().unwrap_or(0)),
+                    *readers,
+                    std::cmp::Reverse(*i),
+                )
+            })
+            .map(|(_, (path, _))| path.clone());
+        if let Some(path) = pick
+            && !out.iter().any(|(p, _)| *p == path)
+        {
+            out.push((path, (*failure).clone()));
+        }
+    }
+    out
+}
+
+/// The chart at `key` under `chart` (its subcharts by the keys the parent
+/// gives them).
+fn chart_at<'a>(chart: &'a Chart, key: &[&str], depth: usize) -> Option<&'a Chart> {
+    let Some((first, rest)) = key.split_first() else {
+        return Some(chart);
+    };
+    if depth > 8 {
+        return None;
+    }
+    chart
+        .subcharts
+        .iter()
+        .find(|sub| sub_keys(chart, sub).contains(first))
+        .and_then(|sub| chart_at(sub, rest, depth + 1))
+}
+
+/// How many of the chart's templates read `.Values.<path>`.
+fn readers(chart: &Chart, path: &str) -> usize {
+    let needle = format!("Values.{path}");
+    chart
+        .templates
+        .iter()
+        .filter(|t| {
+            let text = t.text();
+            text.match_indices(&needle).any(|(i, _)| {
+                text[i + needle.len()..]
+                    .chars()
+                    .next()
+                    .is_none_or(|c| !(c.is_alphanumeric() || c == '_'))
+            })
+        })
+        .count()
+}
+
+/// The node at `segs` under `node`.
+fn node_at<'a>(node: &'a yaml::Node, segs: &[&str]) -> Option<&'a yaml::Node> {
+    segs.iter().try_fold(node, |n, s| n.get(s))
+}
+
+/// Removes the entry at `segs` from `node`'s mappings.
+fn remove_at(node: &mut yaml::Node, segs: &[&str]) {
+    let yaml::Value::Map(map) = &mut node.value else {
+        return;
+    };
+    match segs {
+        [] => {}
+        [last] => {
+            map.entries.shift_remove(*last);
+        }
+        [first, rest @ ..] => {
+            if let Some((_, child)) = map.entries.get_mut(*first) {
+                remove_at(child, rest);
+            }
+        }
+    }
+}
+
+/// The keys a parent's values give a subchart: its aliases, or its name.
+fn sub_keys<'a>(chart: &'a Chart, sub: &'a Chart) -> Vec<&'a str> {
+    let aliases: Vec<&str> = chart
+        .metadata
+        .dependencies
+        .iter()
+        .filter(|d| d.name == sub.name() && !d.alias.is_empty())
+        .map(|d| d.alias.as_str())
+        .collect();
+    if aliases.is_empty() {
+        vec![sub.name()]
+    } else {
+        aliases
+    }
+}
+
+/// Whether the chart's own values set the value at `segs` (root-relative)
+/// to something other than `false`: the outermost chart that sets it wins,
+/// as a parent's values win over its subchart's.
+fn default_on(chart: &Chart, segs: &[&str], depth: usize) -> bool {
+    if let Some(v) = node_at(&chart.values, segs) {
+        return v.as_bool() != Some(false);
+    }
+    let Some((first, rest)) = segs.split_first() else {
+        return false;
+    };
+    depth < 8
+        && chart
+            .subcharts
+            .iter()
+            .filter(|sub| sub_keys(chart, sub).contains(first))
+            .any(|sub| default_on(sub, rest, depth + 1))
+}
+
+/// Whether the user's values set the value at `segs`: a `-f` file, or a
+/// `--set` family key naming it or a value holding it (`--set-json a={…}`).
+fn user_sets(options: &RenderOptions, segs: &[&str]) -> bool {
+    if options
+        .value_files
+        .iter()
+        .any(|f| node_at(f, segs).is_some())
+    {
+        return true;
+    }
+    let path = segs.join(".");
+    let mut keys = options
+        .set
+        .iter()
+        .chain(&options.set_string)
+        .chain(&options.set_json)
+        .chain(&options.set_file)
+        .flat_map(|e| e.split(','))
+        .chain(options.set_literal.iter().map(String::as_str))
+        .filter_map(|e| e.split_once('=').map(|(k, _)| k.trim()));
+    keys.any(|k| k == path || path.starts_with(&format!("{k}.")))
 }
 
 #[cfg(test)]
@@ -577,6 +855,314 @@ mod tests {
         assert_eq!(
             kinds(&chart, &defaults_on, &RenderOptions::default()),
             Vec::<String>::new()
+        );
+    }
+
+    /// A database subchart whose `tls.enabled` needs a certificate secret
+    /// only a user can name: the StatefulSet `required`s it inside its TLS
+    /// block, the backup CronJob through a helper called in its TLS block.
+    const DB_CHART: &[(&str, &str)] = &[
+        ("values.yaml", "db:\n  enabled: true\n"),
+        (
+            "charts/db/Chart.yaml",
+            "apiVersion: v2\nname: db\nversion: 1.0.0\n",
+        ),
+        (
+            "charts/db/values.yaml",
+            "tls:\n  enabled: false\n  certificatesSecret: \"\"\nbackup:\n  enabled: false\nmetrics:\n  enabled: false\n",
+        ),
+        (
+            "charts/db/templates/_helpers.tpl",
+            "{{- define \"db.tlsSecret\" -}}\n{{- required \"A secret containing TLS certificates is required when TLS is enabled\" .Values.tls.certificatesSecret -}}\n{{- end -}}\n",
+        ),
+        (
+            "charts/db/templates/statefulset.yaml",
+            "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: db\nspec:\n  template:\n    spec:\n      containers:\n        - name: db\n          {{- if .Values.tls.enabled }}\n          env:\n            - name: CERT\n              value: {{ required \"Certificate Key filename is required when TLS in enabled\" .Values.tls.certKeyFilename }}\n          {{- end }}\n",
+        ),
+        (
+            "charts/db/templates/backup.yaml",
+            "{{- if .Values.backup.enabled }}\napiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: db-backup\nspec:\n  schedule: \"@daily\"\n  volumes:\n  {{- if .Values.tls.enabled }}\n    - name: certs\n      secretName: {{ include \"db.tlsSecret\" . }}\n  {{- end }}\n{{- end }}\n",
+        ),
+        (
+            "charts/db/templates/metrics.yaml",
+            "{{- if .Values.metrics.enabled }}\napiVersion: v1\nkind: Service\nmetadata:\n  name: db-metrics\n{{- end }}\n",
+        ),
+    ];
+
+    fn sorted_kinds(rendered: &Rendered) -> Vec<String> {
+        let mut k: Vec<String> = rendered.docs.iter().map(|d| d.kind.clone()).collect();
+        k.sort();
+        k
+    }
+
+    #[test]
+    fn a_toggle_whose_template_cannot_render_is_left_off() {
+        let (_dir, chart) = chart(DB_CHART);
+        let ps = profiles(&chart);
+        let on = &ps[1];
+        assert_eq!(on.name, FEATURES_ON);
+        // The profile switches TLS on; the rendering leaves it off.
+        assert_eq!(
+            on.overlay.path("db.tls.enabled").map(|n| &n.value),
+            Some(&yaml::Value::Bool(true))
+        );
+        let rendered = render_profile(&chart, on, &RenderOptions::default());
+        // The backup CronJob (its gate stays on), the StatefulSet, and the
+        // metrics Service whose toggle renders.
+        assert_eq!(
+            sorted_kinds(&rendered),
+            ["CronJob", "Service", "StatefulSet"]
+        );
+        assert!(rendered.failures.is_empty(), "{:?}", rendered.failures);
+        assert!(
+            rendered
+                .diagnostics
+                .iter()
+                .all(|d| d.severity == Severity::Warning),
+            "{:?}",
+            rendered.diagnostics
+        );
+        let notes: Vec<String> = rendered
+            .diagnostics
+            .iter()
+            .map(|d| format!("{}:{}: {}", d.file, d.line.unwrap_or(0), d.message))
+            .collect();
+        // Said once, at the first template that failed (in execution
+        // order), with the chart's own words.
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(
+            notes[0].starts_with("charts/db/templates/statefulset.yaml:13: the features-on profile leaves `db.tls.enabled` off"),
+            "{notes:?}"
+        );
+        assert!(
+            notes[0].contains("Certificate Key filename is required"),
+            "{notes:?}"
+        );
+        // The defaults profile is not touched.
+        let defaults = render_profile(&chart, &ps[0], &RenderOptions::default());
+        assert_eq!(sorted_kinds(&defaults), ["StatefulSet"]);
+        assert!(
+            defaults.diagnostics.is_empty(),
+            "{:?}",
+            defaults.diagnostics
+        );
+    }
+
+    #[test]
+    fn a_toggle_the_user_sets_is_never_left_off() {
+        let (_dir, chart) = chart(DB_CHART);
+        let ps = profiles(&chart);
+        let user = RenderOptions {
+            set: vec!["db.tls.enabled=true".into()],
+            ..RenderOptions::default()
+        };
+        let rendered = render_profile(&chart, &ps[1], &user);
+        // The user asked for TLS without a secret: the chart's checks stand.
+        assert_eq!(sorted_kinds(&rendered), ["Service"]);
+        assert_eq!(
+            rendered.failures.len(),
+            2,
+            "{:?} {:?}",
+            rendered.failures,
+            rendered.diagnostics
+        );
+        assert!(
+            !rendered
+                .diagnostics
+                .iter()
+                .any(|d| d.message.contains("leaves")),
+            "{:?}",
+            rendered.diagnostics
+        );
+        // With the secret given, everything renders and nothing is left off.
+        let given = RenderOptions {
+            set: vec![
+                "db.tls.enabled=true,db.tls.certificatesSecret=certs,db.tls.certKeyFilename=k.pem"
+                    .into(),
+            ],
+            ..RenderOptions::default()
+        };
+        let rendered = render_profile(&chart, &ps[1], &given);
+        assert_eq!(
+            sorted_kinds(&rendered),
+            ["CronJob", "Service", "StatefulSet"]
+        );
+        assert!(
+            rendered.diagnostics.is_empty(),
+            "{:?}",
+            rendered.diagnostics
+        );
+    }
+
+    #[test]
+    fn a_toggle_the_chart_sets_on_is_never_left_off() {
+        // The parent's values turn the subchart's TLS on: its failure is the
+        // chart's own, not the profile's doing.
+        let mut files = DB_CHART.to_vec();
+        files[0] = (
+            "values.yaml",
+            "db:\n  enabled: true\n  tls:\n    enabled: true\n",
+        );
+        let (_dir, chart) = chart(&files);
+        let ps = profiles(&chart);
+        let rendered = render_profile(&chart, &ps[1], &RenderOptions::default());
+        assert_eq!(sorted_kinds(&rendered), ["Service"]);
+        assert_eq!(
+            rendered.failures.len(),
+            2,
+            "{:?} {:?}",
+            rendered.failures,
+            rendered.diagnostics
+        );
+    }
+
+    #[test]
+    fn only_the_innermost_switched_condition_is_left_off() {
+        // The failing `required` sits in the TLS block inside the backup
+        // gate: the gate stays on (its CronJob renders), TLS goes off; a
+        // failure outside any switched block changes nothing.
+        let (_dir, chart) = chart(&[
+            (
+                "values.yaml",
+                "backup:\n  enabled: false\ntls:\n  enabled: false\nname: \"\"\n",
+            ),
+            (
+                "templates/backup.yaml",
+                "{{- if .Values.backup.enabled }}\nkind: CronJob\nmetadata:\n  name: backup\n  {{- if .Values.tls.enabled }}\n  annotations:\n    cert: {{ required \"cert!\" .Values.cert }}\n  {{- else }}\n  labels:\n    plain: \"yes\"\n  {{- end }}\n{{- end }}\n",
+            ),
+            (
+                "templates/cm.yaml",
+                "kind: ConfigMap\nmetadata:\n  name: {{ required \"name!\" .Values.name }}\n",
+            ),
+        ]);
+        let ps = profiles(&chart);
+        let rendered = render_profile(&chart, &ps[1], &RenderOptions::default());
+        assert_eq!(sorted_kinds(&rendered), ["CronJob"]);
+        assert!(
+            rendered.docs[0].text.contains("plain"),
+            "{}",
+            rendered.docs[0].text
+        );
+        assert_eq!(rendered.failures.len(), 1);
+        assert_eq!(rendered.failures[0].file, "templates/cm.yaml");
+        assert!(rendered.failures[0].conditions.is_empty());
+        let left: Vec<&str> = rendered
+            .diagnostics
+            .iter()
+            .filter(|d| d.message.contains("leaves"))
+            .map(|d| d.file.as_str())
+            .collect();
+        assert_eq!(left, ["templates/backup.yaml"]);
+    }
+
+    #[test]
+    fn a_gate_around_the_whole_template_stays_on() {
+        // A password-update feature: its Secret `required`s the new password
+        // inside the feature's gate, its Job renders. Switching the gate off
+        // would not bring the Secret back and would lose the Job.
+        let (_dir, chart) = chart(&[
+            (
+                "values.yaml",
+                "service: ClusterIP\npasswordUpdateJob:\n  enabled: false\nauth:\n  password: \"\"\ningress:\n  enabled: false\n",
+            ),
+            (
+                "templates/secret.yaml",
+                "{{- /* the new password */}}\n{{- $p := .Values.auth.password }}\n{{- if ne .Values.service \"NodePort\" }}\n{{- if .Values.passwordUpdateJob.enabled }}\nkind: Secret\nmetadata:\n  name: new\ndata:\n  password: {{ required \"The new user password is required!\" $p | b64enc }}\n{{- end }}\n{{- end }}\n",
+            ),
+            // A failing NOTES.txt loses no object: its toggle stays on.
+            (
+                "templates/NOTES.txt",
+                "{{- if .Values.ingress.enabled }}\nhttp://{{ required \"host!\" .Values.host }}\n{{- end }}\n",
+            ),
+            (
+                "templates/ingress.yaml",
+                "{{- if .Values.ingress.enabled }}\nkind: Ingress\nmetadata:\n  name: web\n{{- end }}\n",
+            ),
+            (
+                "templates/job.yaml",
+                "{{- if .Values.passwordUpdateJob.enabled }}\nkind: Job\nmetadata:\n  name: update\n{{- end }}\n",
+            ),
+        ]);
+        let ps = profiles(&chart);
+        let rendered = render_profile(&chart, &ps[1], &RenderOptions::default());
+        assert_eq!(sorted_kinds(&rendered), ["Ingress", "Job"]);
+        assert_eq!(rendered.failures.len(), 2, "{:?}", rendered.failures);
+        let secret = &rendered.failures[0];
+        assert_eq!(secret.file, "templates/secret.yaml");
+        // Two gates, one in the other.
+        assert_eq!(secret.gates, 2);
+        assert_eq!(
+            secret.conditions,
+            [
+                vec!["passwordUpdateJob.enabled".to_owned()],
+                vec!["service".to_owned()]
+            ]
+        );
+        assert_eq!(rendered.failures[1].file, "templates/NOTES.txt");
+        assert!(
+            !rendered
+                .diagnostics
+                .iter()
+                .any(|d| d.message.contains("leaves")),
+            "{:?}",
+            rendered.diagnostics
+        );
+    }
+
+    #[test]
+    fn the_narrowest_toggle_of_the_innermost_block_is_left_off() {
+        // A Deployment whose volume-permissions init container calls a
+        // helper the chart lacks, inside `and volumePermissions persistence`:
+        // volumePermissions (read by one template) goes off, persistence
+        // (read by two) stays, and so does its PVC. A failure whose innermost
+        // block reads no toggle switches nothing off, even inside an outer
+        // toggle's block.
+        let (_dir, chart) = chart(&[
+            (
+                "values.yaml",
+                "volumePermissions:\n  enabled: false\npersistence:\n  enabled: false\nmetrics:\n  enabled: false\nrun:\n  persistence:\n    enabled: false\n",
+            ),
+            // Read by one template only, but volumePermissions is the cause
+            // both failures share.
+            (
+                "templates/run.yaml",
+                "kind: Job\nmetadata:\n  name: run\nspec:\n  {{- if and .Values.volumePermissions.enabled .Values.run.persistence.enabled }}\n  init: {{ include \"app.missing\" . }}\n  {{- end }}\n",
+            ),
+            (
+                "templates/deployment.yaml",
+                "kind: Deployment\nmetadata:\n  name: app\nspec:\n  {{- if and .Values.volumePermissions.enabled .Values.persistence.enabled }}\n  init: {{ include \"app.missing\" . }}\n  {{- end }}\n",
+            ),
+            (
+                "templates/pvc.yaml",
+                "{{- if .Values.persistence.enabled }}\nkind: PersistentVolumeClaim\nmetadata:\n  name: data\n{{- end }}\n",
+            ),
+            (
+                "templates/metrics.yaml",
+                "kind: Service\nmetadata:\n  name: app\n{{- if .Values.metrics.enabled }}\n  annotations:\n    {{- if .Values.missing }}\n    a: {{ required \"x!\" .Values.x }}\n    {{- end }}\n    {{- if not .Values.missing }}\n    b: {{ required \"y!\" .Values.y }}\n    {{- end }}\n{{- end }}\n",
+            ),
+        ]);
+        let ps = profiles(&chart);
+        let rendered = render_profile(&chart, &ps[1], &RenderOptions::default());
+        assert_eq!(
+            sorted_kinds(&rendered),
+            ["Deployment", "Job", "PersistentVolumeClaim"]
+        );
+        let left: Vec<&str> = rendered
+            .diagnostics
+            .iter()
+            .filter(|d| d.message.contains("leaves"))
+            .map(|d| d.message.as_str())
+            .collect();
+        assert_eq!(left.len(), 1, "{left:?}");
+        assert!(left[0].contains("`volumePermissions.enabled`"), "{left:?}");
+        assert_eq!(rendered.failures.len(), 1);
+        assert_eq!(rendered.failures[0].file, "templates/metrics.yaml");
+        assert_eq!(
+            rendered.failures[0].conditions,
+            [
+                vec!["missing".to_owned()],
+                vec!["metrics.enabled".to_owned()]
+            ]
         );
     }
 }

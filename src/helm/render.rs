@@ -153,6 +153,37 @@ pub struct Rendered {
     /// execute would have created, read from their literal text (each such
     /// failure is also in `diagnostics`).
     pub unrendered: Vec<UnrenderedObject>,
+    /// The templates that failed to execute (each also in `diagnostics`),
+    /// in execution order.
+    pub failures: Vec<TemplateFailure>,
+}
+
+/// A template that failed to execute (a parse error is not one: no value
+/// changes it), with the conditions that led execution to the failing
+/// point, read from the template's own parse tree: what the `features-on`
+/// profile needs to tell which of its toggles took the template there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateFailure {
+    /// The file, relative to the root chart (`charts/sub/templates/x.yaml`).
+    pub file: String,
+    /// The line of the template where it failed (a failure inside an
+    /// `include`d helper is placed at the call, as Helm reports it), when
+    /// known.
+    pub line: Option<u32>,
+    /// The keys from the root chart's values to this chart's (`["sub"]` for
+    /// a subchart, its alias when aliased; empty for the root chart).
+    pub values_key: Vec<String>,
+    /// For each `if`/`with` block whose body holds the failing point,
+    /// innermost first, the `.Values` paths its condition reads (relative
+    /// to this chart's values, `a.b.enabled`).
+    pub conditions: Vec<Vec<String>>,
+    /// How many of the outermost of those blocks are gates: blocks without
+    /// an `else` that hold everything the template (or the gate around
+    /// them) writes, `{{- if .Values.backup.enabled }}` around the whole
+    /// file. With a gate's condition false the template writes nothing.
+    pub gates: usize,
+    /// The diagnostic's message.
+    pub message: String,
 }
 
 /// An object a manifest template would create, read from the template's own
@@ -438,6 +469,7 @@ pub fn render(chart: &Chart, options: &RenderOptions) -> Rendered {
                 .with_code(crate::diag::Code::Internal),
             ],
             unrendered: Vec::new(),
+            failures: Vec::new(),
         },
     }
 }
@@ -604,6 +636,7 @@ pub(crate) fn render_here(chart: &Chart, options: &RenderOptions) -> Rendered {
     // `.Values` is seen by the templates executed after it, as in Helm.
     let mut rendered_files: Vec<DocSource> = Vec::new();
     let mut notes = None;
+    let mut failures: Vec<TemplateFailure> = Vec::new();
     for (name, file, inst_idx, manifest) in &entries {
         if !manifest {
             continue;
@@ -648,11 +681,47 @@ pub(crate) fn render_here(chart: &Chart, options: &RenderOptions) -> Rendered {
                 ]
                 .iter()
                 .any(|m| d.message.contains(m));
+                let tree = set.lookup(name);
+                // Where it failed in this file: the outermost location, a
+                // node of this template's own tree (Helm's place for it).
+                let at = e
+                    .location
+                    .as_ref()
+                    .filter(|(f, _, _)| f == name)
+                    .map(|(_, l, c)| (*l, *c));
+                let mut blocks = Vec::new();
+                let mut gates = 0;
+                if let (Some(tree), Some((line, col))) = (&tree, at) {
+                    let offset = line_offset(&tree.source, line) + col;
+                    enclosing_conditions(&tree.root, offset, &mut blocks, 0);
+                    let spine = gate_spine(&tree.root);
+                    gates = blocks
+                        .iter()
+                        .rev()
+                        .zip(&spine)
+                        .take_while(|((pos, _), gate)| pos == *gate)
+                        .count();
+                }
+                let conditions: Vec<Vec<String>> =
+                    blocks.into_iter().map(|(_, paths)| paths).collect();
+                failures.push(TemplateFailure {
+                    file: file.clone(),
+                    line: at.map(|(l, _)| l),
+                    values_key: inst
+                        .full_path
+                        .split("/charts/")
+                        .skip(1)
+                        .map(str::to_owned)
+                        .collect(),
+                    conditions,
+                    gates,
+                    message: d.message.clone(),
+                });
                 diags.push(d);
                 if is_notes {
                     continue;
                 }
-                if let Some(tree) = set.lookup(name) {
+                if let Some(tree) = tree {
                     unrendered.extend(objects_from_tree(
                         name,
                         file,
@@ -684,6 +753,137 @@ pub(crate) fn render_here(chart: &Chart, options: &RenderOptions) -> Rendered {
         notes,
         diagnostics: diags,
         unrendered,
+        failures,
+    }
+}
+
+/// The byte offset where 1-based `line` of `source` starts.
+fn line_offset(source: &str, line: u32) -> usize {
+    if line <= 1 {
+        return 0;
+    }
+    source
+        .match_indices('\n')
+        .nth(line as usize - 2)
+        .map_or(source.len(), |(i, _)| i + 1)
+}
+
+/// The offset a node starts at.
+fn node_pos(node: &Node) -> usize {
+    match node {
+        Node::Text { pos, .. }
+        | Node::Action { pos, .. }
+        | Node::Template { pos, .. }
+        | Node::Break { pos }
+        | Node::Continue { pos } => *pos,
+        Node::If(b) | Node::Range(b) | Node::With(b) => b.pos,
+    }
+}
+
+/// The `.Values` paths the conditions of the `if`/`with` blocks whose body
+/// holds byte `offset` read, innermost block first (one entry per block).
+/// A block's `else` branch is not its body: there its condition was false.
+/// `range` bodies are walked through without counting their collection.
+/// Each entry comes with the block's offset.
+fn enclosing_conditions(
+    list: &gotemplate::List,
+    offset: usize,
+    out: &mut Vec<(usize, Vec<String>)>,
+    depth: usize,
+) {
+    if depth > 256 {
+        return;
+    }
+    let Some(node) = list
+        .nodes
+        .iter()
+        .take_while(|n| node_pos(n) <= offset)
+        .last()
+    else {
+        return;
+    };
+    let (Node::If(b) | Node::Range(b) | Node::With(b)) = node else {
+        return;
+    };
+    let in_else = b
+        .else_list
+        .as_ref()
+        .and_then(|l| l.nodes.first())
+        .is_some_and(|n| node_pos(n) <= offset);
+    match (in_else, &b.else_list) {
+        (true, Some(else_list)) => enclosing_conditions(else_list, offset, out, depth + 1),
+        _ => {
+            enclosing_conditions(&b.list, offset, out, depth + 1);
+            if !matches!(node, Node::Range(_)) {
+                let mut paths = Vec::new();
+                pipe_values(&b.pipe, &mut paths, 0);
+                out.push((b.pos, paths));
+            }
+        }
+    }
+}
+
+/// The offsets of a template's gates, outermost first: while a body is
+/// one `if`/`with` block without `else` and what writes nothing (white
+/// space, variable declarations), that block is a gate and its body is
+/// looked at next.
+fn gate_spine(root: &gotemplate::List) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut list = root;
+    while out.len() < 256 {
+        let mut block = None;
+        for node in &list.nodes {
+            match node {
+                Node::Text { text, .. } if text.trim().is_empty() => {}
+                Node::Action { pipe, .. } if !pipe.decl.is_empty() => {}
+                Node::If(b) | Node::With(b) if b.else_list.is_none() && block.is_none() => {
+                    block = Some(b);
+                }
+                _ => return out,
+            }
+        }
+        let Some(b) = block else {
+            return out;
+        };
+        out.push(b.pos);
+        list = &b.list;
+    }
+    out
+}
+
+/// The `.Values.a.b` / `$.Values.a.b` paths a pipeline reads (`a.b`).
+fn pipe_values(pipe: &gotemplate::Pipe, out: &mut Vec<String>, depth: usize) {
+    fn arg_values(arg: &gotemplate::Arg, out: &mut Vec<String>, depth: usize) {
+        let fields = match arg {
+            gotemplate::Arg::Field(_, f) => Some(f),
+            gotemplate::Arg::Variable(_, v, f) if v == "$" => Some(f),
+            gotemplate::Arg::Chain(_, inner, _) => {
+                arg_values(inner, out, depth);
+                None
+            }
+            gotemplate::Arg::Pipe(_, p) => {
+                pipe_values(p, out, depth + 1);
+                None
+            }
+            _ => None,
+        };
+        if let Some(f) = fields
+            && f.len() > 1
+            && &*f[0] == "Values"
+        {
+            let path = f[1..].iter().map(|s| &**s).collect::<Vec<_>>().join(".");
+            if !out.contains(&path) {
+                out.push(path);
+            }
+        }
+    }
+    if depth > 256 {
+        return;
+    }
+    for cmd in &pipe.cmds {
+        for arg in &cmd.args {
+            arg_values(arg, out, depth);
+        }
     }
 }
 
