@@ -3247,7 +3247,7 @@ spec:
 
     #[test]
     fn unserved_versions_give_no_fields() {
-        let crd = |second_served: &str| {
+        let crd = |old_served: &str, new_served: &str| {
             crd_facts_of(&format!(
                 "
 spec:
@@ -3255,7 +3255,7 @@ spec:
   names: {{kind: Demo}}
   versions:
     - name: v1alpha1
-      served: {second_served}
+      served: {old_served}
       schema:
         openAPIV3Schema:
           properties:
@@ -3263,7 +3263,7 @@ spec:
               properties:
                 components: {{properties: {{db: {{properties: {{image: {{type: string}}}}}}}}}}
     - name: v1
-      served: {second_served}
+      served: {new_served}
       storage: true
       schema:
         openAPIV3Schema:
@@ -3275,7 +3275,7 @@ spec:
             ))
         };
         // Served: both versions' fields are the API.
-        let both = crd("true");
+        let both = crd("true", "true");
         assert_eq!(both["imageFields"], json!(["spec.components.db.image"]));
         assert!(
             both["fields"]
@@ -3284,34 +3284,10 @@ spec:
                 .contains(&json!("spec.size"))
         );
         // Neither served (a CRD the API server would refuse): read as written.
-        let none = crd("false");
+        let none = crd("false", "false");
         assert_eq!(none["imageFields"], json!(["spec.components.db.image"]));
         // Only v1 served: v1alpha1's image field is not part of the API.
-        let only_v1 = crd_facts_of(
-            "
-spec:
-  group: example.com
-  names: {kind: Demo}
-  versions:
-    - name: v1alpha1
-      served: false
-      schema:
-        openAPIV3Schema:
-          properties:
-            spec:
-              properties:
-                components: {properties: {db: {properties: {image: {type: string}}}}}
-    - name: v1
-      served: true
-      storage: true
-      schema:
-        openAPIV3Schema:
-          properties:
-            spec:
-              properties:
-                size: {type: integer}
-",
-        );
+        let only_v1 = crd("false", "true");
         assert_eq!(only_v1["imageFields"], json!([]));
         let fields = only_v1["fields"].as_array().unwrap();
         assert!(fields.contains(&json!("spec.size")));

@@ -48,6 +48,31 @@ struct Setting<'a> {
     line: u32,
 }
 
+impl<'a> Setting<'a> {
+    /// An environment variable `name=value` of `container`, read from
+    /// `source` (`env`, `envFrom`, `configMapKeyRef`) at `line`.
+    fn env(
+        name: String,
+        value: String,
+        container: &'a str,
+        source: &'static str,
+        line: u32,
+        config_map: Option<(&'a Resource, String)>,
+    ) -> Self {
+        Setting {
+            kind: "env",
+            text: format!("{name}={value}"),
+            name,
+            value,
+            bare: false,
+            container,
+            source,
+            line,
+            config_map,
+        }
+    }
+}
+
 /// The line of `node` in `r`'s file (a rendered object's own line: its
 /// positions are in rendered text).
 fn line_in(r: &Resource, node: &Node) -> u32 {
@@ -170,17 +195,15 @@ fn env_settings<'a>(
                 continue;
             };
             let name = format!("{prefix}{key}");
-            out.push(Setting {
-                kind: "env",
-                text: format!("{name}={v}"),
+            let line = line_in(cm, value);
+            out.push(Setting::env(
                 name,
-                value: v,
-                bare: false,
+                v,
                 container,
-                source: "envFrom",
-                line: line_in(cm, value),
-                config_map: Some((cm, key)),
-            });
+                "envFrom",
+                line,
+                Some((cm, key)),
+            ));
         }
     }
     for e in c.seq_at("env") {
@@ -190,17 +213,14 @@ fn env_settings<'a>(
         }
         if let Some(v) = e.get("value").filter(|v| !v.is_null()) {
             let value = v.scalar_text().unwrap_or_default();
-            out.push(Setting {
-                kind: "env",
-                text: format!("{name}={value}"),
+            out.push(Setting::env(
                 name,
                 value,
-                bare: false,
                 container,
-                source: "env",
-                line: line_in(d, v),
-                config_map: None,
-            });
+                "env",
+                line_in(d, v),
+                None,
+            ));
             continue;
         }
         let Some(reference) = e.path("valueFrom.configMapKeyRef") else {
@@ -216,17 +236,15 @@ fn env_settings<'a>(
         let Some(v) = value.scalar_text() else {
             continue;
         };
-        out.push(Setting {
-            kind: "env",
-            text: format!("{name}={v}"),
+        let line = line_in(cm, value);
+        out.push(Setting::env(
             name,
-            value: v,
-            bare: false,
+            v,
             container,
-            source: "configMapKeyRef",
-            line: line_in(cm, value),
-            config_map: Some((cm, key)),
-        });
+            "configMapKeyRef",
+            line,
+            Some((cm, key)),
+        ));
     }
 }
 
