@@ -128,7 +128,7 @@ fn chart_overlay(chart: &Chart, switched: &mut usize, depth: usize) -> Option<ya
     };
     let mut overlay = opener.overlay(&chart.values, "", 0)?;
     *switched += opener.switched;
-    if depth >= 8 {
+    if depth >= MAX_SUBCHART_DEPTH {
         return Some(overlay);
     }
     for sub in &chart.subcharts {
@@ -147,6 +147,11 @@ fn chart_overlay(chart: &Chart, switched: &mut usize, depth: usize) -> Option<ya
     }
     Some(overlay)
 }
+
+/// How deep under the chart the profile walks its subcharts (the
+/// features-on overlay, the chart a failing template belongs to, the values
+/// a subchart sets on): a bound on a malformed tree, far beyond real ones.
+const MAX_SUBCHART_DEPTH: usize = 8;
 
 /// Lays `sub` under `key` of `map`, keeping what `map` already sets there.
 fn merge_under(map: &mut yaml::Mapping, key: &str, sub: &yaml::Node) {
@@ -530,7 +535,7 @@ fn chart_at<'a>(chart: &'a Chart, key: &[&str], depth: usize) -> Option<&'a Char
     let Some((first, rest)) = key.split_first() else {
         return Some(chart);
     };
-    if depth > 8 {
+    if depth > MAX_SUBCHART_DEPTH {
         return None;
     }
     chart
@@ -607,7 +612,7 @@ fn default_on(chart: &Chart, segs: &[&str], depth: usize) -> bool {
     let Some((first, rest)) = segs.split_first() else {
         return false;
     };
-    depth < 8
+    depth < MAX_SUBCHART_DEPTH
         && chart
             .subcharts
             .iter()
