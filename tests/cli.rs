@@ -802,3 +802,58 @@ fn a_chart_helm_rejects_is_located_diagnostics_and_the_rest_is_assessed() {
         assert!(stderr.contains(file), "{file}: {stderr}");
     }
 }
+
+/// A rule's `note` is read where `expect` met the object, on its first
+/// rendering or on another profile's alike: a note that cannot be evaluated
+/// is the object's error there too, never a message text.
+#[test]
+fn a_note_is_judged_alike_on_every_rendering() {
+    let dir = tempfile::tempdir().unwrap();
+    let chart = dir.path().join("chart");
+    std::fs::create_dir_all(chart.join("templates")).unwrap();
+    std::fs::write(
+        chart.join("Chart.yaml"),
+        "apiVersion: v2\nname: toggled\nversion: 0.1.0\n",
+    )
+    .unwrap();
+    std::fs::write(chart.join("values.yaml"), "scaling:\n  enabled: false\n").unwrap();
+    std::fs::write(
+        chart.join("templates/deployment.yaml"),
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: toggled\nspec:\n{{- if .Values.scaling.enabled }}\n  replicas: 7\n{{- end }}\n  selector:\n    matchLabels: {app: toggled}\n  template:\n    metadata:\n      labels: {app: toggled}\n    spec:\n      containers:\n        - name: app\n          image: example/app:1.0\n",
+    )
+    .unwrap();
+    let run = |note: &str| {
+        let rules = dir.path().join("r.yaml");
+        std::fs::write(
+            &rules,
+            format!("rules:\n  - id: t-seven\n    phase: basic-install\n    title: seven replicas\n    weight: 1\n    applies-to: [chart]\n    select: {{kind: Deployment}}\n    expect: has(object.spec.replicas) && object.spec.replicas == 7\n    note: {note}\n    rationale: r\n    remediation: x\n"),
+        )
+        .unwrap();
+        let out = caplevel()
+            .args(["analyze", "--format", "json", "--rules"])
+            .arg(&rules)
+            .arg(&chart)
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        finding(&v["targets"][0], "t-seven").clone()
+    };
+    // Met only with the toggle on: the note names what it met.
+    let f = run("\"'seven of them'\"");
+    assert_eq!(f["status"], "pass", "{f}");
+    assert!(
+        f["message"].as_str().unwrap().contains("seven of them"),
+        "{f}"
+    );
+    assert_eq!(f["evidence"][0]["profile"], "features-on", "{f}");
+    // A note that is no string is an error of the rule on that object.
+    let f = run("object.spec.replicas");
+    assert_eq!(f["status"], "error", "{f}");
+    assert!(
+        f["evidence"][0]["note"]
+            .as_str()
+            .unwrap()
+            .contains("not a string"),
+        "{f}"
+    );
+}

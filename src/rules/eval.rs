@@ -363,17 +363,15 @@ fn evaluate_rule(rule: &Rule, package: &Package, bound: &Bound, root: &Context) 
     let mut errors = Vec::new();
     for &i in &selected {
         let r = &package.resources[i];
+        let mut scope = root.new_inner_scope();
+        scope.add_variable_as_val("object", bound.objects[i].clone_as_boxed());
+        scope.add_variable_as_val("facts", bound.facts[i].clone_as_boxed());
         let outcome = match &rule.expect {
             None => Outcome::Met,
-            Some(expect) => {
-                let mut scope = root.new_inner_scope();
-                scope.add_variable_as_val("object", bound.objects[i].clone_as_boxed());
-                scope.add_variable_as_val("facts", bound.facts[i].clone_as_boxed());
-                run(expect, &scope)
-            }
+            Some(expect) => run(expect, &scope),
         };
         match outcome {
-            Outcome::Met => match met_note(rule, bound, i, root) {
+            Outcome::Met => match met_note(rule, &scope) {
                 Ok(note) => {
                     met_notes.extend(note.clone());
                     met.push(met_evidence(r, locate, note));
@@ -408,12 +406,13 @@ fn evaluate_rule(rule: &Rule, package: &Package, bound: &Bound, root: &Context) 
                 scope.add_variable_as_val("object", from_node(&alt.node));
                 scope.add_variable_as_val("facts", from_json(&alt.facts));
                 if let Outcome::Met = run(expect, &scope) {
-                    let note = match &rule.note {
-                        Some(program) => note_of(program, &scope).unwrap_or_else(Some),
-                        None => None,
-                    };
-                    met_notes.extend(note.clone());
-                    met.push(met_evidence(alt, locate, note));
+                    match met_note(rule, &scope) {
+                        Ok(note) => {
+                            met_notes.extend(note.clone());
+                            met.push(met_evidence(alt, locate, note));
+                        }
+                        Err(e) => errors.push(evidence(alt, locate, Some(e))),
+                    }
                     break;
                 }
             }
@@ -493,22 +492,16 @@ fn also_located(rule: &Rule, r: &Resource) -> Option<Evidence> {
     })
 }
 
-/// What a selected object that met `expect` met it with: the rule's `note`
-/// evaluated over the object (`None` without one, or when it says nothing).
-/// An evaluation error is the object's error, as `expect`'s would be.
-fn met_note(
-    rule: &Rule,
-    bound: &Bound,
-    i: usize,
-    root: &Context,
-) -> Result<Option<String>, String> {
-    let Some(program) = &rule.note else {
-        return Ok(None);
-    };
-    let mut scope = root.new_inner_scope();
-    scope.add_variable_as_val("object", bound.objects[i].clone_as_boxed());
-    scope.add_variable_as_val("facts", bound.facts[i].clone_as_boxed());
-    note_of(program, &scope)
+/// What an object that met `expect` met it with: the rule's `note`
+/// evaluated in the scope `expect` met (`object` and `facts` of that object
+/// or of its other rendering), `None` without one or when it says nothing.
+/// An evaluation error is the object's error, as `expect`'s would be, on a
+/// first rendering and another alike.
+fn met_note(rule: &Rule, scope: &Context) -> Result<Option<String>, String> {
+    match &rule.note {
+        Some(program) => note_of(program, scope),
+        None => Ok(None),
+    }
 }
 
 /// A `note` program's result: a non-empty string, or nothing (an empty
