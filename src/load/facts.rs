@@ -2012,8 +2012,16 @@ fn insert_field_facts(facts: &mut Map<String, Json>, fields: Vec<String>) {
 /// release number (`status.majorVersion`) or as the mirror of the number
 /// the spec picks the release by (PostgreSQL's major version:
 /// `spec.postgresVersion` reported back as `status.postgresVersion` or
-/// `status.postgres.version`, the same words below spec and status). A
-/// version the spec asks for is the user's pick, a number or not.
+/// `status.postgres.version`, the same words below spec and status).
+/// The spec reads the same: an integer version there picks a release only
+/// as a major or minor number (`spec.automaticUpdate.minorVersion`) or as
+/// the number status reports back (`spec.postgresVersion` beside
+/// `status.postgresVersion`); otherwise it counts the object's own
+/// revisions (`spec.remoteVersion`, "the version of the .Spec currently
+/// stored"), a launch template's versions, or picks a check's or
+/// protocol's generation (`spec.features.prometheusScrape.version`: 1 or 2).
+/// A version the operand runs is a string (a tag, a semver) or an object
+/// holding one.
 fn revision_counters(types: &BTreeMap<String, String>) -> BTreeSet<String> {
     // The words of a path below its root, leaves of every segment joined.
     let words_below = |rest: &str| -> Vec<String> {
@@ -2033,19 +2041,28 @@ fn revision_counters(types: &BTreeMap<String, String>) -> BTreeSet<String> {
             .filter_map(move |(p, _)| Some((p, p.strip_prefix(root)?.strip_prefix('.')?)))
             .filter(|(p, _)| is_version(p))
     };
+    let release = |p: &str| {
+        let leaf = p.rsplit('.').next().unwrap_or(p);
+        name_words(leaf)
+            .iter()
+            .any(|w| w == "major" || w == "minor")
+    };
     let picked: BTreeSet<Vec<String>> = integer_versions("spec")
         .map(|(_, rest)| words_below(rest))
         .collect();
-    integer_versions("status")
-        .filter(|(p, rest)| {
-            let leaf = p.rsplit('.').next().unwrap_or(p);
-            let release = name_words(leaf)
-                .iter()
-                .any(|w| w == "major" || w == "minor");
-            !release && !picked.contains(&words_below(rest))
-        })
-        .map(|(p, _)| p.clone())
-        .collect()
+    // What status reports, of any type: a spec number mirrored there is
+    // the release the operator reports running.
+    let reported: BTreeSet<Vec<String>> = types
+        .keys()
+        .filter(|p| is_version(p))
+        .filter_map(|p| p.strip_prefix("status."))
+        .map(words_below)
+        .collect();
+    let status = integer_versions("status")
+        .filter(|(p, rest)| !release(p) && !picked.contains(&words_below(rest)));
+    let spec = integer_versions("spec")
+        .filter(|(p, rest)| !release(p) && !reported.contains(&words_below(rest)));
+    status.chain(spec).map(|(p, _)| p.clone()).collect()
 }
 
 /// Names of a section's direct children that make it configure pods of its
@@ -4269,7 +4286,7 @@ spec:
     }
 
     #[test]
-    fn integer_status_versions_are_revision_counters_unless_a_release_number() {
+    fn integer_versions_are_revision_counters_unless_a_release_number() {
         let types: BTreeMap<String, String> = [
             ("spec.postgresVersion", "integer"),
             ("spec.serverVersion", "string"),
@@ -4281,12 +4298,21 @@ spec:
             ("status.version", "integer"),
             ("status.serverVersion", "string"),
             ("status.observedGeneration", "integer"),
+            ("spec.remoteVersion", "integer"),
+            ("spec.checks.version", "integer"),
+            ("spec.automaticUpdate.minorVersion", "integer"),
+            ("spec.engineVersion", "integer"),
+            ("status.engine.version", "string"),
         ]
         .into_iter()
         .map(|(p, t)| (p.to_string(), t.to_string()))
         .collect();
         let counters = revision_counters(&types);
+        // spec.postgresVersion and spec.engineVersion are mirrored in
+        // status, spec.automaticUpdate.minorVersion is a minor release.
         let want: BTreeSet<String> = [
+            "spec.checks.version",
+            "spec.remoteVersion",
             "status.latestProductionVersion",
             "status.metadataVersion",
             "status.version",
