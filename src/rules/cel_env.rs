@@ -37,8 +37,16 @@ pub const ALLOWS: &str = "allows";
 /// a grant as a sign of what the operator *does* (it reads metrics, elects
 /// a leader, provides dashboards) asks for a grant that names the group or
 /// the resource: cluster-admin allows everything and so shows nothing in
-/// particular (it is flagged by `rbac-no-wildcard-grants`).
+/// particular (it is flagged by `rbac-no-wildcard-grants`). A grant in `*`
+/// API groups names a resource the rule asks for only when the rule names
+/// resources: with a resource pattern that takes any name (`.*`, asking for
+/// whatever a group serves), `*` groups with `configmaps` and `roles` say
+/// nothing of the groups asked for, and only a grant naming one counts.
 pub const ALLOWS_NAMED: &str = "allowsNamed";
+
+/// A name no API serves (resource names are lowercase DNS labels and `/`):
+/// a resource pattern that matches it takes any name, and so names none.
+const NO_RESOURCE: &str = "~";
 
 /// Most distinct patterns kept per thread (rules use a few dozen).
 const CACHE_LIMIT: usize = 1024;
@@ -160,8 +168,13 @@ fn allows_lines(
     with_pattern(&g, |g| {
         with_pattern(&r, |r| {
             with_pattern(&v, |v| {
+                // Named only: no `*/*` line, and a `*` group's line only
+                // when the pattern names the resources it asks for.
+                let any_resource = r.is_match(NO_RESOURCE);
                 let allowed = text.inner().lines().any(|line| {
-                    (full_wildcard || !line.starts_with("*/* ")) && grant_allows(line, g, r, v)
+                    (full_wildcard
+                        || !(line.starts_with("*/* ") || any_resource && line.starts_with("*/")))
+                        && grant_allows(line, g, r, v)
                 });
                 Ok(CelBool::from(allowed))
             })
@@ -319,6 +332,27 @@ mod tests {
         assert_eq!(call("metrics.k8s.io/* *"), Ok(Value::Bool(true)));
         assert_eq!(call("*/pods get"), Ok(Value::Bool(true)));
         assert_eq!(call("metrics.k8s.io/pods get"), Ok(Value::Bool(true)));
+        // A `*` group names nothing a pattern of any resource asks for:
+        // `configmaps` in every group is no grant of a metrics API's.
+        let any = |t: &str, g: &str| eval(&format!("allowsNamed('{t}', '{g}', '.*', 'get')"));
+        let external = "external\\\\.metrics\\\\.k8s\\\\.io";
+        assert_eq!(any("*/configmaps get", external), Ok(Value::Bool(false)));
+        assert_eq!(any("*/pods get", external), Ok(Value::Bool(false)));
+        assert_eq!(
+            any("external.metrics.k8s.io/* get", external),
+            Ok(Value::Bool(true))
+        );
+        assert_eq!(
+            any("external.metrics.k8s.io/queue_depth get", external),
+            Ok(Value::Bool(true))
+        );
+        // `allows` still reads the grant as the API server does.
+        assert_eq!(
+            eval(&format!(
+                "allows('*/configmaps get', '{external}', '.*', 'get')"
+            )),
+            Ok(Value::Bool(true))
+        );
         assert_eq!(
             eval("allows('*/* *', 'metrics\\\\.k8s\\\\.io', 'pods', 'get')"),
             Ok(Value::Bool(true))
