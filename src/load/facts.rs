@@ -953,6 +953,40 @@ fn config_mounts(spec: Option<&Node>) -> Json {
     Json::Array(out)
 }
 
+/// Whether a CRD's spec points at another object to act on: a reference
+/// object directly under spec (`target`, `targetRef`, `scaleTargetRef`,
+/// `workloadRef`) holding a `kind` and a `name` (a DatadogPodAutoscaler's
+/// `targetRef`, a scaling policy's `target` with apiVersion, kind, name and
+/// namespace), and not shaping pods itself (a component section named
+/// `target` with an `image` or `replicas` is the operand's); or a string
+/// `spec.targetKind` (the target named like the object itself, KubeFed's
+/// ReplicaSchedulingPreference). Names are read in camelCase (`target_ref`
+/// is `targetRef`); `shapes` are the camelCase `path type` lines.
+fn targets_object(fields: &[String], shapes: &[String]) -> bool {
+    let near: BTreeSet<String> = fields
+        .iter()
+        .filter(|f| f.starts_with("spec.") && f.split('.').count() <= 3)
+        .map(|f| camel_path(f).into_owned())
+        .collect();
+    let has = |path: &str| near.contains(path);
+    let reference = ["target", "targetRef", "scaleTargetRef", "workloadRef"]
+        .iter()
+        .any(|r| {
+            let at = |leaf: &str| has(&format!("spec.{r}.{leaf}"));
+            at("kind")
+                && at("name")
+                && !["image", "replicas", "resources", "containers", "template"]
+                    .iter()
+                    .any(|pod| at(pod))
+        });
+    let target_kind = has("spec.targetKind")
+        && shapes.iter().all(|l| {
+            l.strip_prefix("spec.targetKind ")
+                .is_none_or(|shape| shape == "string")
+        });
+    reference || target_kind
+}
+
 /// A role's grants, as a list and as `grantText` lines, and the API groups
 /// it grants whole (`wholeGroups`).
 fn role_facts(role: &Node) -> Json {
@@ -1416,22 +1450,11 @@ fn crd_facts(crd: &Node) -> Json {
     // A transition rule compares with `oldSelf`: only it guards how a
     // field may change, where other rules check one state.
     let has_transition_rules = crd.path("spec").is_some_and(|s| has_transition_rule(s, 0));
-    // A kind whose spec points at another object to act on, by kind and
-    // name (`spec.targetRef`, `spec.scaleTargetRef`: a DatadogPodAutoscaler,
-    // a VerticalPodAutoscaler, a policy attached to a workload) is a work
-    // item the operand carries out on its users' objects, not a setting of
-    // the operand: its bounds and recommendations are for that target.
-    let targets_object = [
-        "targetRef",
-        "scaleTargetRef",
-        "target_ref",
-        "scale_target_ref",
-    ]
-    .iter()
-    .any(|r| {
-        let has = |leaf: &str| fields.binary_search(&format!("spec.{r}.{leaf}")).is_ok();
-        has("kind") && has("name")
-    });
+    // A kind whose spec points at another object to act on is a work item
+    // the operand carries out on its users' objects, not a setting of the
+    // operand: its bounds, replicas, recommendations and metrics sources are
+    // for that target (`targets_object`).
+    let targets_object = targets_object(&fields, &shapes);
     let any = |key: &str| versions.iter().any(|v| v[key] == Json::Bool(true));
     let has_status = any("hasStatusSubresource");
     let has_scale = any("hasScaleSubresource");
@@ -3260,6 +3283,43 @@ spec:
 ",
         );
         assert_eq!(own["targetsObject"], json!(false));
+        // A scaling policy's `target` (apiVersion, kind, name, namespace), a
+        // snake_case `workload_ref`, and a string `targetKind` beside a
+        // count (the target named like the object itself) aim at another
+        // object too.
+        for spec in [
+            "                target: {properties: {apiVersion: {type: string}, kind: {type: string}, name: {type: string}, namespace: {type: string}}}
+                metricsAdapters: {type: array, items: {properties: {endpoint: {type: string}}}}
+",
+            "                workload_ref: {properties: {kind: {type: string}, name: {type: string}}}
+",
+            "                targetKind: {type: string}
+                totalReplicas: {type: integer}
+",
+        ] {
+            let facts = v1_crd_facts(
+                "DemoPolicy",
+                &format!("            spec:\n              properties:\n{spec}"),
+            );
+            assert_eq!(facts["targetsObject"], json!(true), "{spec}");
+        }
+        // A component section named `target` that shapes pods is the
+        // operand's, even with a `name`; a `targetKind` that is no string
+        // (an object of settings) names no target.
+        for spec in [
+            "                target: {properties: {kind: {type: string}, name: {type: string}, image: {type: string}, replicas: {type: integer}}}
+",
+            "                target: {properties: {image: {type: string}, resources: {type: object}}}
+",
+            "                targetKind: {properties: {mode: {type: string}}}
+",
+        ] {
+            let facts = v1_crd_facts(
+                "Demo",
+                &format!("            spec:\n              properties:\n{spec}"),
+            );
+            assert_eq!(facts["targetsObject"], json!(false), "{spec}");
+        }
     }
 
     #[test]
