@@ -775,3 +775,63 @@ fn a_pass_on_a_subchart_value_says_it_is_the_subcharts() {
         Some("a value of the vendored subchart under `cache`")
     );
 }
+
+/// The findings of `rule` on a chart written from `files` into a temp dir.
+fn finding_on(rules: &[Rule], rule: &str, files: &[(&str, &str)]) -> caplevel::finding::Finding {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    }
+    let targets = discover::discover(&[dir.path().to_path_buf()]).expect("discover");
+    let target = assess_target(&targets[0], rules, &Options::default());
+    target
+        .findings
+        .into_iter()
+        .find(|f| f.rule == rule)
+        .expect("a finding for the rule")
+}
+
+#[test]
+fn chart_config_checksum_judges_the_main_workloads_that_read_the_charts_configuration() {
+    let rules = rules::load(&[]).expect("built-in rules load");
+    // Only the chart's own Deployment is judged and evidenced, not the
+    // vendored database whose checksum rolls its own pods.
+    let dir = fixture_root().join("chart-config-checksum/fail-subchart-checksum");
+    let targets = discover::discover(&[dir]).expect("discover");
+    let target = assess_target(&targets[0], &rules, &Options::default());
+    let f = target
+        .findings
+        .iter()
+        .find(|f| f.rule == "chart-config-checksum")
+        .expect("finding");
+    assert_eq!(f.status, Status::Fail);
+    let named: Vec<&str> = f.evidence.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(named, ["release-name-fx"], "{f:?}");
+    assert!(
+        f.message.contains("reads ConfigMap release-name-fx (env)"),
+        "{}",
+        f.message
+    );
+    // A ConfigMap no workload reads: nothing to roll, not applicable.
+    let chart = "apiVersion: v2\nname: fx\nversion: 0.1.0\n";
+    let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: unread\ndata:\n  a: b\n";
+    let deploy = concat!(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n",
+        "  selector:\n    matchLabels:\n      app: web\n  template:\n    metadata:\n",
+        "      labels:\n        app: web\n    spec:\n      containers:\n        - name: web\n",
+        "          image: nginx:1.25\n",
+    );
+    let f = finding_on(
+        &rules,
+        "chart-config-checksum",
+        &[
+            ("Chart.yaml", chart),
+            ("templates/cm.yaml", cm),
+            ("templates/deploy.yaml", deploy),
+        ],
+    );
+    assert_eq!(f.status, Status::NotApplicable, "{}", f.message);
+    assert!(f.message.contains("Deployment/web"), "{}", f.message);
+}

@@ -649,6 +649,8 @@ fn chart_facts(chart: &Chart, profiles: &[String], resources: &[Resource]) -> Js
         .and_then(Json::as_str)
         .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
     let (hub, hub_errors) = artifacthub(&m.annotations);
+    let values = values_with_subcharts(chart, 0);
+    let main = main_workloads(chart, resources);
     json!({
         "chart": {
             "apiVersion": m.api_version, "name": m.name, "version": m.version,
@@ -657,7 +659,10 @@ fn chart_facts(chart: &Chart, profiles: &[String], resources: &[Resource]) -> Js
             "keywords": m.keywords, "deprecated": m.deprecated, "annotations": annotations,
             "dependencies": dependencies, "maintainers": maintainers,
         },
-        "values": values_with_subcharts(chart, 0),
+        "values": values,
+        "mainValues": main_values(chart, &values, &main),
+        "mainWorkloads": main.iter().map(|(w, _)| w.clone()).collect::<Vec<_>>(),
+        "configReaders": config_readers(chart, resources),
         "valuesSchema": chart.schema.clone().unwrap_or(Json::Null),
         "valuesSchemaErrors": schema_errors(chart),
         "files": files,
@@ -782,18 +787,36 @@ fn template_text(chart: &Chart) -> Json {
 /// `templateText`) that rendered the first object of that kind and name,
 /// so a rule over an object can read its template's source.
 fn rendered_from(chart: &Chart, resources: &[Resource]) -> Json {
-    // Every path a template's objects may carry → its `templateText` key.
-    let mut known: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    let mut out = Map::new();
+    for (r, (template, _)) in templates_of(chart, resources) {
+        out.entry(format!("{}/{}", r.kind, r.name))
+            .or_insert_with(|| Json::String(template));
+    }
+    Json::Object(out)
+}
+
+/// Each rendered object whose template is known, with that template (a key
+/// of `templateText`) and the chart the template belongs to, as the prefix
+/// of its `templateText` keys: empty for the chart's own templates,
+/// `charts/<folder>/` (and deeper) for a vendored subchart's.
+fn templates_of<'r>(
+    chart: &Chart,
+    resources: &'r [Resource],
+) -> Vec<(&'r Resource, (String, String))> {
+    // Every path a template's objects may carry → its `templateText` key
+    // and its chart's prefix.
+    let mut known: std::collections::HashMap<String, (String, String)> =
+        std::collections::HashMap::new();
     for (c, paths) in all_charts(chart) {
         for t in &c.templates {
             for p in &paths {
                 known
                     .entry(format!("{p}{}", t.name))
-                    .or_insert_with(|| format!("{}{}", c.prefix, t.name));
+                    .or_insert_with(|| (format!("{}{}", c.prefix, t.name), c.prefix.clone()));
             }
         }
     }
-    let mut out = Map::new();
+    let mut out = Vec::new();
     for r in resources.iter().filter(|r| r.origin.rendered) {
         let file = &r.origin.file;
         // The object's file is `<chart path>/<template path>`: the longest
@@ -802,11 +825,181 @@ fn rendered_from(chart: &Chart, resources: &[Resource]) -> Json {
             .chain(file.match_indices('/').map(|(i, _)| i + 1))
             .find_map(|i| known.get(&file[i..]));
         if let Some(t) = template {
+            out.push((r, t.clone()));
+        }
+    }
+    out
+}
+
+/// The kinds of workload whose pods a chart's rules judge.
+const WORKLOAD_KINDS: [&str; 3] = ["Deployment", "StatefulSet", "DaemonSet"];
+
+/// `pkg.mainWorkloads`: `Kind/name` of the chart's main workloads, those
+/// its own templates render (Deployments, StatefulSets, DaemonSets); when
+/// they render none (a chart that only wraps subcharts), every workload its
+/// subcharts render. A vendored subchart's workloads beside the chart's own
+/// are a dependency's (a PostgreSQL under a Git server), and what they do
+/// (scale, roll on configuration) is not what the chart's own pods do.
+/// With the chart prefix of each (see [`templates_of`]).
+fn main_workloads(chart: &Chart, resources: &[Resource]) -> Vec<(String, String)> {
+    let workloads: Vec<(String, String)> = templates_of(chart, resources)
+        .into_iter()
+        .filter(|(r, _)| {
+            WORKLOAD_KINDS.contains(&r.kind.as_str()) && r.in_own_group() && !r.placeholder
+        })
+        .map(|(r, (_, prefix))| (format!("{}/{}", r.kind, r.name), prefix))
+        .collect();
+    let own: Vec<(String, String)> = workloads
+        .iter()
+        .filter(|(_, prefix)| prefix.is_empty())
+        .cloned()
+        .collect();
+    let mut out = if own.is_empty() { workloads } else { own };
+    out.sort();
+    out.dedup_by(|a, b| a.0 == b.0);
+    out
+}
+
+/// `pkg.mainValues`: the values the chart's main workloads
+/// (`pkg.mainWorkloads`) are configured from. When the chart's own
+/// templates render a workload, its own values: `pkg.values` without the
+/// keys that configure a dependency (each dependency's alias or name, each
+/// vendored subchart's key), for a subchart's `readReplicas.replicaCount`
+/// scales the subchart's database, not the chart's pods. A chart whose
+/// workloads all come from subcharts is judged on them: `pkg.values`.
+fn main_values(chart: &Chart, values: &Json, main: &[(String, String)]) -> Json {
+    if !main.iter().any(|(_, prefix)| prefix.is_empty()) {
+        return values.clone();
+    }
+    let Json::Object(map) = values else {
+        return values.clone();
+    };
+    let mut dependency_keys: BTreeSet<String> = subchart_value_keys(chart).into_iter().collect();
+    dependency_keys.extend(chart.metadata.dependencies.iter().map(|d| {
+        if d.alias.is_empty() {
+            d.name.clone()
+        } else {
+            d.alias.clone()
+        }
+    }));
+    Json::Object(
+        map.iter()
+            .filter(|(k, _)| !dependency_keys.contains(*k))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+    )
+}
+
+/// `pkg.configReaders`: for each workload that reads a ConfigMap or
+/// Secret its own chart renders (the chart's for its own workloads, a
+/// subchart's for that subchart's), `Kind/name` → what it reads, `{kind,
+/// name, via, profiles}` each, `via` being `volume` (a volume, or a
+/// projected volume's source, of the pod), `envFrom` or `env` (a
+/// variable's `valueFrom` key reference), init containers included, in any
+/// profile's rendering (a Secret an opt-in value creates is read once it
+/// is set), `profiles` those whose rendering reads it. A change to what a
+/// pod reads this way reaches it only when it restarts.
+fn config_readers(chart: &Chart, resources: &[Resource]) -> Json {
+    let placed = templates_of(chart, resources);
+    // (kind, name, chart prefix) of each ConfigMap and Secret rendered.
+    let rendered: BTreeSet<(&str, &str, &str)> = placed
+        .iter()
+        .filter(|(r, _)| ["ConfigMap", "Secret"].contains(&r.kind.as_str()) && r.in_own_group())
+        .map(|(r, (_, prefix))| (r.kind.as_str(), r.name.as_str(), prefix.as_str()))
+        .collect();
+    let mut out = Map::new();
+    for (r, (_, prefix)) in &placed {
+        if !WORKLOAD_KINDS.contains(&r.kind.as_str()) || !r.in_own_group() || r.placeholder {
+            continue;
+        }
+        // Each read, with the profiles whose rendering makes it.
+        let mut refs: Vec<(ConfigRef, BTreeSet<&str>)> = Vec::new();
+        for rendering in std::iter::once(*r).chain(r.renderings.iter()) {
+            for read in pod_config_refs(rendering.node.path("spec.template.spec")) {
+                let profiles = rendering.profiles.iter().map(String::as_str);
+                match refs
+                    .iter_mut()
+                    .find(|(k, _)| k.0 == read.0 && k.1 == read.1)
+                {
+                    Some((_, seen)) => seen.extend(profiles),
+                    None => refs.push((read, profiles.collect())),
+                }
+            }
+        }
+        let reads: Vec<Json> = refs
+            .into_iter()
+            .filter(|((kind, name, _), _)| rendered.contains(&(*kind, name.as_str(), prefix.as_str())))
+            .map(|((kind, name, via), profiles)| {
+                json!({"kind": kind, "name": name, "via": via, "profiles": profiles})
+            })
+            .collect();
+        if !reads.is_empty() {
             out.entry(format!("{}/{}", r.kind, r.name))
-                .or_insert_with(|| Json::String(t.clone()));
+                .or_insert(Json::Array(reads));
         }
     }
     Json::Object(out)
+}
+
+/// A ConfigMap or Secret a pod reads: `(kind, name, via)`.
+type ConfigRef = (&'static str, String, &'static str);
+
+/// The ConfigMaps and Secrets a pod spec reads, `(kind, name, via)` each,
+/// once each in the order first read: its volumes (and projected volumes'
+/// sources), then every container's and init container's `envFrom` and
+/// `env[].valueFrom` references.
+fn pod_config_refs(spec: Option<&Node>) -> Vec<ConfigRef> {
+    let Some(spec) = spec else {
+        return Vec::new();
+    };
+    let text = |n: Option<&Node>, key: &str| {
+        n.and_then(|n| n.get(key))
+            .and_then(Node::scalar_text)
+            .unwrap_or_default()
+    };
+    let mut out: Vec<ConfigRef> = Vec::new();
+    let mut push = |kind: &'static str, name: String, via: &'static str| {
+        if !name.is_empty() && !out.iter().any(|(k, n, _)| *k == kind && *n == name) {
+            out.push((kind, name, via));
+        }
+    };
+    fn seq<'n>(n: &'n Node, key: &str) -> &'n [Node] {
+        n.get(key).and_then(Node::as_seq).unwrap_or_default()
+    }
+    for v in seq(spec, "volumes") {
+        push("ConfigMap", text(v.get("configMap"), "name"), "volume");
+        push("Secret", text(v.get("secret"), "secretName"), "volume");
+        for src in v
+            .path("projected.sources")
+            .and_then(Node::as_seq)
+            .unwrap_or_default()
+        {
+            push("ConfigMap", text(src.get("configMap"), "name"), "volume");
+            push("Secret", text(src.get("secret"), "name"), "volume");
+        }
+    }
+    for list in ["initContainers", "containers"] {
+        for c in seq(spec, list) {
+            for e in seq(c, "envFrom") {
+                push("ConfigMap", text(e.get("configMapRef"), "name"), "envFrom");
+                push("Secret", text(e.get("secretRef"), "name"), "envFrom");
+            }
+            for e in seq(c, "env") {
+                let from = e.get("valueFrom");
+                push(
+                    "ConfigMap",
+                    text(from.and_then(|f| f.get("configMapKeyRef")), "name"),
+                    "env",
+                );
+                push(
+                    "Secret",
+                    text(from.and_then(|f| f.get("secretKeyRef")), "name"),
+                    "env",
+                );
+            }
+        }
+    }
+    out
 }
 
 /// `pkg.capabilityHelpers`: named templates (`define`) that read
@@ -1232,6 +1425,101 @@ mod template_fact_tests {
             from["ConfigMap/inner"],
             json!("charts/sub/templates/cm.yaml")
         );
+    }
+
+    #[test]
+    fn main_workloads_values_and_config_readers_tell_the_chart_from_its_subcharts() {
+        let deploy = |name: &str, pod: &str| {
+            format!(
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\nspec:\n  template:\n    spec:\n{pod}"
+            )
+        };
+        let web = deploy(
+            "web",
+            concat!(
+                "      containers:\n        - name: web\n          envFrom:\n",
+                "            - secretRef:\n                name: web\n",
+                "          env:\n            - name: DB\n              valueFrom:\n",
+                "                secretKeyRef:\n                  name: db\n                  key: password\n",
+                "      volumes:\n        - name: c\n          projected:\n            sources:\n",
+                "              - configMap:\n                  name: web\n",
+                "        - name: user\n          configMap:\n            name: not-rendered\n",
+            ),
+        );
+        let db = deploy(
+            "db",
+            "      containers:\n        - name: db\n      volumes:\n        - name: c\n          secret:\n            secretName: db\n",
+        );
+        let (_dir, p) = load_files(&[
+            (
+                "Chart.yaml",
+                "apiVersion: v2\nname: p\nversion: 1.0.0\ndependencies:\n  - name: sub\n    version: 1.0.0\n  - name: absent\n    version: 1.0.0\n    alias: cache\n",
+            ),
+            ("values.yaml", "replicaCount: 1\ncache:\n  replicas: 3\n"),
+            ("templates/web.yaml", &web),
+            (
+                "templates/cm.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\n---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: web\n",
+            ),
+            (
+                "charts/sub/Chart.yaml",
+                "apiVersion: v2\nname: sub\nversion: 1.0.0\n",
+            ),
+            (
+                "charts/sub/values.yaml",
+                "readReplicas:\n  replicaCount: 2\n",
+            ),
+            ("charts/sub/templates/db.yaml", &db),
+            (
+                "charts/sub/templates/secret.yaml",
+                "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n",
+            ),
+        ]);
+        assert_eq!(p.facts["mainWorkloads"], json!(["Deployment/web"]));
+        // Neither the vendored subchart's values nor a dependency's key.
+        assert_eq!(p.facts["mainValues"], json!({"replicaCount": 1}));
+        assert!(p.facts["values"]["sub"]["readReplicas"].is_object());
+        // What each workload reads of its own chart's objects: the web
+        // Deployment not the subchart's Secret, the db Deployment its own.
+        let mut readers = p.facts["configReaders"].clone();
+        for reads in readers
+            .as_object_mut()
+            .into_iter()
+            .flat_map(|m| m.values_mut())
+        {
+            for read in reads.as_array_mut().into_iter().flatten() {
+                let profiles = read.as_object_mut().and_then(|r| r.remove("profiles"));
+                assert_eq!(profiles, Some(json!(["defaults", "features-on"])));
+            }
+        }
+        assert_eq!(
+            readers,
+            json!({
+                "Deployment/web": [
+                    {"kind": "ConfigMap", "name": "web", "via": "volume"},
+                    {"kind": "Secret", "name": "web", "via": "envFrom"},
+                ],
+                "Deployment/db": [{"kind": "Secret", "name": "db", "via": "volume"}],
+            })
+        );
+    }
+
+    #[test]
+    fn a_chart_that_only_wraps_subcharts_is_judged_on_them() {
+        let (_dir, p) = load_files(&[
+            ("Chart.yaml", CHART),
+            ("values.yaml", "sub:\n  replicaCount: 2\n"),
+            (
+                "charts/sub/Chart.yaml",
+                "apiVersion: v2\nname: sub\nversion: 1.0.0\n",
+            ),
+            (
+                "charts/sub/templates/db.yaml",
+                "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: db\n",
+            ),
+        ]);
+        assert_eq!(p.facts["mainWorkloads"], json!(["StatefulSet/db"]));
+        assert_eq!(p.facts["mainValues"], p.facts["values"]);
     }
 
     #[test]

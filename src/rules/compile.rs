@@ -30,6 +30,8 @@ pub struct Rule {
     pub expect: Option<Program>,
     /// The compiled `note`: what a met object met `expect` with.
     pub note: Option<Program>,
+    /// The compiled `where`: which selected objects are judged.
+    pub where_: Option<Program>,
     /// The compiled selector.
     pub selector: Option<CompiledSelector>,
     /// What an empty selection means.
@@ -178,6 +180,16 @@ pub fn compile(
         ),
         None => None,
     };
+    if spec.where_.is_some() && spec.select.is_none() {
+        return Err(problem(line, format!("{ctx}: `where` needs a `select`")));
+    }
+    let where_ = match &spec.where_ {
+        Some(src) => Some(
+            compile_cel(&src.value, has_object, patterns)
+                .map_err(|m| problem(src.referenced.line() as u32, format!("{ctx}: where: {m}")))?,
+        ),
+        None => None,
+    };
     let selector = match &spec.select {
         Some(sel) => {
             Some(compile_selector(sel).map_err(|m| problem(line, format!("{ctx}: select: {m}")))?)
@@ -196,6 +208,7 @@ pub fn compile(
         applies_when,
         expect,
         note,
+        where_,
         selector,
         when_empty,
         patterns: patterns.clone(),

@@ -227,8 +227,12 @@ fn evaluate_rule(rule: &Rule, package: &Package, bound: &Bound, root: &Context) 
                 vec![],
             );
         };
-        let anchor = package_anchor(package, &locations(rule));
-        return match run(expect, root) {
+        let outcome = run(expect, root);
+        // A failure is the chart's own: its evidence is never a value a
+        // vendored subchart offers, which did not meet the rule.
+        let met = matches!(outcome, Outcome::Met);
+        let anchor = package_anchor(package, &locations(rule), met);
+        return match outcome {
             Outcome::Met => {
                 // Met by a value a vendored subchart offers: the pass says
                 // whose value it is (the subchart's, set under its key).
@@ -280,6 +284,39 @@ fn evaluate_rule(rule: &Rule, package: &Package, bound: &Bound, root: &Context) 
             selects(selector, r)
         })
         .map(|(i, _)| i)
+        .collect();
+    // Of those, the objects the rule's `where` judges, each on its first
+    // rendering `where` holds for (an opt-in profile's, when the defaults'
+    // does not: a Secret a toggle creates and mounts); an error there is
+    // the object's: it is judged, and `expect` says more.
+    let wanted = |scope: &Context| {
+        rule.where_
+            .as_ref()
+            .is_none_or(|program| !matches!(run(program, scope), Outcome::NotMet(_)))
+    };
+    // Selected object → the rendering judged instead of its first.
+    let mut judged_rendering: std::collections::HashMap<usize, usize> =
+        std::collections::HashMap::new();
+    let selected: Vec<usize> = selected
+        .into_iter()
+        .filter(|&i| {
+            let mut scope = root.new_inner_scope();
+            scope.add_variable_as_val("object", bound.objects[i].clone_as_boxed());
+            scope.add_variable_as_val("facts", bound.facts[i].clone_as_boxed());
+            if wanted(&scope) {
+                return true;
+            }
+            let alt = package.resources[i].renderings.iter().position(|alt| {
+                let mut scope = root.new_inner_scope();
+                scope.add_variable_as_val("object", from_node(&alt.node));
+                scope.add_variable_as_val("facts", from_json(&alt.facts));
+                wanted(&scope)
+            });
+            if let Some(a) = alt {
+                judged_rendering.insert(i, a);
+            }
+            alt.is_some()
+        })
         .collect();
     if selected.is_empty() && unknown {
         // Only objects whose fields are unknown: nothing can be judged.
@@ -362,10 +399,21 @@ fn evaluate_rule(rule: &Rule, package: &Package, bound: &Bound, root: &Context) 
     let mut not_met_why = Vec::new();
     let mut errors = Vec::new();
     for &i in &selected {
-        let r = &package.resources[i];
+        let alt = judged_rendering
+            .get(&i)
+            .map(|&a| &package.resources[i].renderings[a]);
+        let r = alt.unwrap_or(&package.resources[i]);
         let mut scope = root.new_inner_scope();
-        scope.add_variable_as_val("object", bound.objects[i].clone_as_boxed());
-        scope.add_variable_as_val("facts", bound.facts[i].clone_as_boxed());
+        match alt {
+            Some(alt) => {
+                scope.add_variable_as_val("object", from_node(&alt.node));
+                scope.add_variable_as_val("facts", from_json(&alt.facts));
+            }
+            None => {
+                scope.add_variable_as_val("object", bound.objects[i].clone_as_boxed());
+                scope.add_variable_as_val("facts", bound.facts[i].clone_as_boxed());
+            }
+        }
         let outcome = match &rule.expect {
             None => Outcome::Met,
             Some(expect) => run(expect, &scope),
@@ -393,7 +441,8 @@ fn evaluate_rule(rule: &Rule, package: &Package, bound: &Bound, root: &Context) 
     // profile that switches an opt-in value on), so a capability a
     // documented value enables is seen, and said to be opt-in. Rules that
     // want every object (`all`) or none (`none`) to hold keep judging the
-    // first rendering: a toggle must not hide what the defaults render.
+    // first rendering (or the one their `where` picks): a toggle must not
+    // hide what the defaults render.
     if let (Quantifier::Exists, true, true, Some(expect)) = (
         rule.spec.quantifier,
         met.is_empty(),
@@ -405,6 +454,9 @@ fn evaluate_rule(rule: &Rule, package: &Package, bound: &Bound, root: &Context) 
                 let mut scope = root.new_inner_scope();
                 scope.add_variable_as_val("object", from_node(&alt.node));
                 scope.add_variable_as_val("facts", from_json(&alt.facts));
+                if !wanted(&scope) {
+                    continue;
+                }
                 if let Outcome::Met = run(expect, &scope) {
                     match met_note(rule, &scope) {
                         Ok(note) => {
@@ -582,7 +634,11 @@ fn named_first<'a>(locate: &[&'a str], note: Option<&str>) -> Vec<&'a str> {
 /// a place in one of the package's source files (`@values:image`), or a path
 /// in the CSV (a bundle) or Chart.yaml (a chart); failing all, the CSV or
 /// Chart.yaml itself.
-fn package_anchor(package: &Package, locate: &[String]) -> Vec<Evidence> {
+///
+/// A value of a vendored subchart (`@values:<key>.<path>` found in its
+/// values.yaml) is an alternative only when `subchart_values` holds: a
+/// rule that failed is not evidenced by what a subchart offers.
+fn package_anchor(package: &Package, locate: &[String], subchart_values: bool) -> Vec<Evidence> {
     let csv = package
         .resources
         .iter()
@@ -600,7 +656,9 @@ fn package_anchor(package: &Package, locate: &[String]) -> Vec<Evidence> {
                 let file = &package.sources[name].file;
                 return vec![file_evidence(file, line)];
             }
-            if let Some(found) = subchart_values_place(package, name, path) {
+            if let Some(found) =
+                subchart_values_place(package, name, path).filter(|_| subchart_values)
+            {
                 return vec![found];
             }
             continue;

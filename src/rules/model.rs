@@ -154,6 +154,14 @@ pub struct RuleSpec {
     #[schemars(with = "Option<String>")]
     pub expect: Option<Spanned<String>>,
     /// A CEL expression over the same variables as `expect`, returning a
+    /// bool: of the selected objects, only those for which it holds are
+    /// judged, met or failed and evidenced; the others are left out as if
+    /// not selected (a vendored subchart's workload beside the chart's
+    /// own, a workload that reads no configuration). Needs `select`.
+    #[serde(rename = "where")]
+    #[schemars(rename = "where", with = "Option<String>")]
+    pub where_: Option<Spanned<String>>,
+    /// A CEL expression over the same variables as `expect`, returning a
     /// string: for each selected object that meets `expect`, what it met it
     /// with (the field that matched), kept as that evidence's note, and named
     /// in the message of the pass, so a reviewer need not re-derive the
