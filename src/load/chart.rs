@@ -662,6 +662,7 @@ fn chart_facts(chart: &Chart, profiles: &[String], resources: &[Resource]) -> Js
         "values": values,
         "mainValues": main_values(chart, &values, &main),
         "mainWorkloads": main.iter().map(|(w, _)| w.clone()).collect::<Vec<_>>(),
+        "dependencyObjects": dependency_objects(chart, resources, &main),
         "configReaders": config_readers(chart, resources),
         "valuesSchema": chart.schema.clone().unwrap_or(Json::Null),
         "valuesSchemaErrors": schema_errors(chart),
@@ -857,6 +858,31 @@ fn main_workloads(chart: &Chart, resources: &[Resource]) -> Vec<(String, String)
     let mut out = if own.is_empty() { workloads } else { own };
     out.sort();
     out.dedup_by(|a, b| a.0 == b.0);
+    out
+}
+
+/// `pkg.dependencyObjects`: `Kind/name` of every object a vendored
+/// subchart renders beside the chart's own workloads, sorted: a
+/// dependency's HPA, ServiceMonitor, PodDisruptionBudget or upgrade hook
+/// (a PostgreSQL subchart's password-update Job) serves the dependency,
+/// not the chart's main workloads. Empty when the chart's own templates
+/// render no workload: a chart that only wraps subcharts is judged on
+/// theirs.
+fn dependency_objects(
+    chart: &Chart,
+    resources: &[Resource],
+    main: &[(String, String)],
+) -> Vec<String> {
+    if !main.iter().any(|(_, prefix)| prefix.is_empty()) {
+        return Vec::new();
+    }
+    let mut out: Vec<String> = templates_of(chart, resources)
+        .into_iter()
+        .filter(|(_, (_, prefix))| !prefix.is_empty())
+        .map(|(r, _)| format!("{}/{}", r.kind, r.name))
+        .collect();
+    out.sort();
+    out.dedup();
     out
 }
 
@@ -1476,6 +1502,10 @@ mod template_fact_tests {
             ),
         ]);
         assert_eq!(p.facts["mainWorkloads"], json!(["Deployment/web"]));
+        assert_eq!(
+            p.facts["dependencyObjects"],
+            json!(["Deployment/db", "Secret/db"])
+        );
         // Neither the vendored subchart's values nor a dependency's key.
         assert_eq!(p.facts["mainValues"], json!({"replicaCount": 1}));
         assert!(p.facts["values"]["sub"]["readReplicas"].is_object());
@@ -1489,7 +1519,9 @@ mod template_fact_tests {
         {
             for read in reads.as_array_mut().into_iter().flatten() {
                 let profiles = read.as_object_mut().and_then(|r| r.remove("profiles"));
-                assert_eq!(profiles, Some(json!(["defaults", "features-on"])));
+                // The defaults render every read (the only profile here:
+                // nothing is switched on by features-on).
+                assert_eq!(profiles, Some(json!(["defaults"])));
             }
         }
         assert_eq!(
@@ -1519,6 +1551,7 @@ mod template_fact_tests {
             ),
         ]);
         assert_eq!(p.facts["mainWorkloads"], json!(["StatefulSet/db"]));
+        assert_eq!(p.facts["dependencyObjects"], json!([]));
         assert_eq!(p.facts["mainValues"], p.facts["values"]);
     }
 
