@@ -497,6 +497,14 @@ fn a_pass_names_the_fields_that_met_the_rule() {
             "its status (Demo: status.version)",
             "Demo: status.version",
         ),
+        // The image the application runs, not the one its build produced
+        // (audit s18-Y, jupyter-notebook-validator-operator 1.0.8).
+        (
+            "crd-operand-version-reported",
+            "pass-running-image-reference",
+            "its status (Demo: status.imageReference)",
+            "Demo: status.imageReference",
+        ),
         (
             "crd-operand-upgrade-control",
             "pass-upgrade-kind",

@@ -1531,6 +1531,20 @@ fn crd_facts(crd: &Node) -> Json {
         true,
         |_, name| name_words(name).iter().any(|w| w == "version"),
     );
+    // A version or image its description calls a build's output, a
+    // recommendation or the bookkeeping of another object's revision ("the
+    // reference to the built image", "the recommended image for S2I
+    // builds", "The observed version of the template for this resource").
+    other_versions.extend(described_fields(
+        &schemas_for_descriptions,
+        produced_version_description(),
+        true,
+        |_, name| {
+            name_words(name)
+                .iter()
+                .any(|w| w == "version" || w == "image")
+        },
+    ));
     // A kind that is itself an API, schema or definition object (an API
     // manager's `API`, an `APIDefinition`): its own version, directly under
     // spec or status, is the version of the API it describes, not of
@@ -1799,22 +1813,25 @@ fn in_operand_image_place(path: &str) -> bool {
 /// Whether a name is a list of containers the user adds beside the
 /// operand's own (`customContainers`, `customInitContainers`,
 /// `extraContainers`, `additionalContainers`, `sidecarContainers`,
-/// `sidecars`): their images are the user's. A pod template's plain
-/// `containers` or `initContainers` may override the operand's own
-/// container by name, and stays.
+/// `sidecars`), or init containers (`initContainers`: full containers the
+/// user lists to run before the operand's, appsody's `spec.initContainers`;
+/// setup steps, never how the operand's release is chosen): their images
+/// are the user's. A pod template's plain `containers` may override the
+/// operand's own container by name, and stays.
 fn names_users_containers(name: &str) -> bool {
     let words = name_words(name);
+    // Any list of sidecars (`extraSidecars`), however its humps fall
+    // (coherence's `sideCars`).
+    if words.concat().ends_with("sidecars") {
+        return true;
+    }
     match words.as_slice() {
-        [last] => last == "sidecars",
-        [before @ .., last] if last == "containers" || last == "sidecars" => {
-            last == "sidecars"
-                || before.iter().any(|w| {
-                    matches!(
-                        w.as_str(),
-                        "custom" | "extra" | "additional" | "user" | "sidecar"
-                    )
-                })
-        }
+        [before @ .., last] if last == "containers" => before.iter().any(|w| {
+            matches!(
+                w.as_str(),
+                "custom" | "extra" | "additional" | "user" | "sidecar" | "init"
+            )
+        }),
         _ => false,
     }
 }
@@ -1985,9 +2002,20 @@ fn insert_field_facts(facts: &mut Map<String, Json>, fields: Vec<String>) {
     // setting about images).
     let other_versions = string_set(facts.get("otherVersionFields").unwrap_or(&Json::Null));
     let counters = revision_counters(&types);
+    // A build kind's status (`Build`, `BuildRun`) reports what the build
+    // made: its image is an output, not what the operand runs.
+    let build_kind = matches!(
+        name_words(facts.get("kind").and_then(Json::as_str).unwrap_or_default()).as_slice(),
+        [.., last] if last == "build" || last == "builds"
+    ) || matches!(
+        name_words(facts.get("kind").and_then(Json::as_str).unwrap_or_default()).as_slice(),
+        [.., build, run] if build == "build" && run == "run"
+    );
     let not_operand = |path: &str, paths: &BTreeSet<&str>| {
         let plain = path.replace("[]", "");
         names_other_than_operand(path, paths)
+            || names_build_or_recommendation(&plain)
+            || build_kind && plain.starts_with("status.")
             || other_versions.contains(&plain)
             || counters.contains(&plain)
             || list_items.contains(&plain)
@@ -2279,6 +2307,37 @@ fn names_other_than_operand(path: &str, paths: &BTreeSet<&str>) -> bool {
                     .all(|w| config(w) || matches!(w.as_str(), "status" | "spec" | "info"))
     });
     under || (!parent.is_empty() && paths.contains(format!("{parent}.kind").as_str()))
+}
+
+/// Whether a path is a build's output or a recommendation, by its names:
+/// a status field under a build's section (`status.buildStatus.
+/// imageReference`, `status.lastBuild.image`: the image a build produced,
+/// not the one the operand runs) or named for what was built
+/// (`status.builtImage`), or a recommended or suggested one anywhere
+/// (`recommendedImage`, `suggestedVersion`: an offer, not what runs). A
+/// spec's build section may pick the release it deploys (a virtual
+/// database's `spec.build.source.version`, "Deployed vdb version"), and
+/// stays.
+fn names_build_or_recommendation(path: &str) -> bool {
+    let status = path.starts_with("status.");
+    let mut segments = path.split('.').skip(1).peekable();
+    while let Some(seg) = segments.next() {
+        let words = name_words(seg);
+        let last = segments.peek().is_none();
+        if status
+            && words
+                .iter()
+                .any(|w| matches!(w.as_str(), "build" | "builds" | "built"))
+            && (!last || words.iter().any(|w| w == "built"))
+            || last
+                && words
+                    .first()
+                    .is_some_and(|w| matches!(w.as_str(), "recommended" | "suggested"))
+        {
+            return true;
+        }
+    }
+    false
 }
 
 /// Most field paths read from one example or descriptor list (bounds
@@ -3152,6 +3211,32 @@ fn other_version_description() -> Option<&'static regex::Regex> {
             r"|\bversion\s+of\s+(the\s+|this\s+|an?\s+)?(\S+\s+){0,2}(rest\s+)?",
             r"(api|apis|schema|swagger|openapi|definition|specification|resource)",
             r"(\s*$|\s*[^\w\s-]|\s+(that|which|to|being|it|in|exposed|published|definition|document|spec|specification)\b)",
+        ),
+    )
+}
+
+/// What makes a description (its first sentence) call a version or an
+/// image something other than what the operand runs: a build's output
+/// ("the reference to the built image", "the image name built"),
+/// its input ("the base image used for this build", "the container image
+/// available for building an application"), a recommendation ("the
+/// recommended image for S2I builds"), or the
+/// observed revision of another object's part ("The observed version of
+/// the template for this resource", a hash of the overrides): bookkeeping
+/// of what the operator last applied, not a release.
+fn produced_version_description() -> Option<&'static regex::Regex> {
+    static PRODUCED: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    crate::lazy_regex::cached(
+        &PRODUCED,
+        concat!(
+            r"(?i)\bbuilt\s+(\S+\s+)?image\b",
+            r"|\bimages?(\s+(name|reference|ref))?\s+(that\s+)?(was\s+|were\s+|is\s+|has\s+been\s+)?(built|produced|pushed)\b",
+            r"|\b(output|result|produced|pushed)\s+(image\s+)?(of|by)\s+(the\s+|a\s+|this\s+)?build",
+            r"|\bused\s+(for|by|in)\s+(the\s+|a\s+|this\s+)?builds?\b|\bfor\s+building\b",
+            r"|\b(recommended|suggested)\s+(\S+\s+)?(image|version|release|tag)\b",
+            r"|\b(observed|last|applied|recorded)\s+(version|revision|hash|generation)\s+of\s+(the|this|a|an)\s+",
+            r"(\S+\s+)?(template|templates|overrides?|manifests?|resource|object|spec|placement)\b",
+            r"|\b(hash|checksum)\s+of\s+the\b",
         ),
     )
 }
@@ -4104,6 +4189,61 @@ spec:
     }
 
     #[test]
+    fn a_build_output_a_recommendation_or_a_revision_is_not_the_operands() {
+        let facts = v1_crd_facts(
+            "Demo",
+            "            spec:
+              properties:
+                build: {properties: {version: {type: string, description: Deployed vdb version.}}}
+                recommendedVersion: {type: string}
+            status:
+              properties:
+                imageReference: {type: string, description: The image the application runs.}
+                buildStatus:
+                  properties:
+                    imageReference: {type: string, description: ImageReference is the reference to the built image.}
+                builtImage: {type: string}
+                baseImage: {type: string, description: the base image used for this build}
+                kitImage: {type: string, description: the image name built}
+                templateVersion: {type: string, description: The observed version of the template for this resource.}
+                version: {type: string, description: The version of the installed release.}
+",
+        );
+        let operand = facts["operandFieldText"].as_str().unwrap();
+        for kept in [
+            "spec.build.version\n",
+            "status.imageReference\n",
+            "status.version\n",
+        ] {
+            assert!(operand.contains(kept), "{kept}: {operand}");
+        }
+        for left in [
+            "spec.recommendedVersion",
+            "status.buildStatus.imageReference",
+            "status.builtImage",
+            "status.baseImage",
+            "status.kitImage",
+            "status.templateVersion",
+        ] {
+            assert!(!operand.contains(left), "{left}: {operand}");
+        }
+        // A build kind's status is the build's output.
+        let facts = v1_crd_facts(
+            "BuildRun",
+            "            status:
+              properties:
+                image: {type: string}
+",
+        );
+        assert!(
+            !facts["operandFieldText"]
+                .as_str()
+                .unwrap()
+                .contains("status.image")
+        );
+    }
+
+    #[test]
     fn a_version_described_as_the_operators_is_not_the_operands() {
         let facts = crd_facts_of(
             "
@@ -4168,7 +4308,8 @@ spec:
         );
         assert!(names_users_containers("extraInitContainers"));
         assert!(names_users_containers("sidecars"));
-        assert!(!names_users_containers("initContainers"));
+        assert!(names_users_containers("initContainers"));
+        assert!(names_users_containers("sideCars"));
         assert!(!names_users_containers("containers"));
         assert!(names_add_ons("addOns") && names_add_ons("add_ons") && names_add_ons("addons"));
         assert!(!names_add_ons("address"));

@@ -63,15 +63,24 @@ pub(super) fn map_values(additional: &Node) -> Option<&Node> {
 
 /// Whether a property's description opens by declaring it a development
 /// or test option (`FOR DEVELOPMENT ONLY.`, `DEVELOPMENT OPTION, DO NOT USE
-/// IN PRODUCTION`): a switch its authors keep out of production is no
-/// capability of the API, so no fact reads it or what lies under it.
+/// IN PRODUCTION`), or says anywhere that it is to be used only for
+/// development or tests ("This setting should only be used for dev/testing
+/// purposes.", "for testing purposes only"): a switch its authors keep out
+/// of production is no capability of the API, so no fact reads it or what
+/// lies under it. Only use is read: a value "should only be enabled for
+/// debugging purposes" is a caveat on a setting, not a test switch.
 fn development_only(schema: &Node) -> bool {
     static MARK: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
     description_matches(
         schema,
         crate::lazy_regex::cached(
             &MARK,
-            r"(?i)^\W*(for (development|testing|test)( purposes)? only|(development|dev|debug|testing|test)[ -](option|only)\b|do not use in production)",
+            concat!(
+                r"(?i)^\W*(for (development|testing|test)( purposes)? only|(development|dev|debug|testing|test)[ -](option|only)\b|do not use in production)",
+                r"|\b(should|must|is|are|to)\s+(only\s+be\s+used|be\s+used\s+only)\s+(for|in)\s+(dev|development|testing|tests?)",
+                r"(\s*(/|,|and|or)\s*(dev|development|testing|tests?))*(\s+(purposes|environments?|clusters?))?\b",
+                r"|\bfor\s+(dev|development|testing|tests?)(\s*(/|,|and|or)\s*(dev|development|testing|tests?))*\s+purposes\s+only\b",
+            ),
         ),
     )
 }
@@ -248,10 +257,20 @@ properties:
       version:
         type: string
         description: The version to run; a development build is not supported.
+      image:
+        type: string
+        description: Image allows overriding the default image. This setting should only be used for dev/testing purposes.
+      scope:
+        type: string
+        description: The API scope. The debug level should only be enabled for debugging purposes.
 "#;
         assert_eq!(
             trace(schema, usize::MAX, ""),
-            ["spec (spec)", "spec.version (version)"]
+            [
+                "spec (spec)",
+                "spec.version (version)",
+                "spec.scope (scope)"
+            ]
         );
     }
 
