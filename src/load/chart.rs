@@ -56,6 +56,7 @@ pub fn load(path: &Path, options: &LoadOptions) -> Package {
     let mut renderings: Vec<Renderings> = Vec::new();
     if !chart.is_library() {
         let user = user_render_options(options, &mut diags);
+        let files = TemplateFiles::of(&chart);
         // Object key → its entry in `renderings`.
         let mut seen: BTreeMap<(String, String, String, String, String), usize> = BTreeMap::new();
         let mut placeholders = Vec::new();
@@ -88,12 +89,12 @@ pub fn load(path: &Path, options: &LoadOptions) -> Package {
             // another profile renders is evidence from that profile.)
             for u in &rendered.unrendered {
                 if !synthetic {
-                    placeholders.push(placeholder(&shown, u, &profile.name));
+                    placeholders.push(placeholder(&shown, &files, u, &profile.name));
                 } else if !u.deliberate {
                     diags.push(Diagnostic {
                         severity: Severity::Warning,
                         code: Code::TemplateError,
-                        file: Some(template_file(&shown, &u.template)),
+                        file: Some(files.path(&shown, &u.template)),
                         line: Some(u.line),
                         column: None,
                         message: format!(
@@ -106,7 +107,7 @@ pub fn load(path: &Path, options: &LoadOptions) -> Package {
             }
             let mut last_crd_file: Option<String> = None;
             for doc in rendered.docs {
-                let file = template_file(&shown, &doc.template);
+                let file = files.path(&shown, &doc.template);
                 // A `crds/` file is not templated: it comes as one entry per
                 // document, each carrying the whole file's text. Its objects
                 // are read as any YAML file's (each document at its own line
@@ -421,8 +422,13 @@ fn variants(resources: &[Resource], renderings: Vec<Renderings>, all: usize) -> 
 /// A stand-in for an object a failed template would create (see
 /// [`Resource::placeholder`]): named after the template file, located at
 /// its `kind:` line, in the profile whose render failed.
-fn placeholder(chart_path: &str, u: &helm::UnrenderedObject, profile: &str) -> Resource {
-    let file = template_file(chart_path, &u.template);
+fn placeholder(
+    chart_path: &str,
+    files: &TemplateFiles,
+    u: &helm::UnrenderedObject,
+    profile: &str,
+) -> Resource {
+    let file = files.path(chart_path, &u.template);
     let base = u.file.rsplit('/').next().unwrap_or(&u.file);
     let name = base.split('.').next().unwrap_or(base).to_string();
     let pos = yaml::Pos {
@@ -482,14 +488,43 @@ fn namespace(r: &Resource) -> String {
         .unwrap_or_default()
 }
 
-/// `mychart/templates/x.yaml` → `<chart path>/templates/x.yaml`; subcharts
-/// keep their `charts/<sub>/` part, which is where their files are.
-fn template_file(chart_path: &str, template: &str) -> String {
-    let inner = template
-        .split_once('/')
-        .map(|(_, rest)| rest)
-        .unwrap_or(template);
-    format!("{chart_path}/{inner}")
+/// Where each template Helm names lies in the chart's files. Helm names a
+/// subchart's templates after the name the parent knows it by, its alias
+/// (`lgtm/charts/loki/templates/x.yaml` for a `loki-distributed` aliased
+/// `loki`), while the file sits in the subchart's own folder
+/// (`charts/loki-distributed/templates/x.yaml`): evidence must name the
+/// file a reader can open.
+struct TemplateFiles {
+    /// A template's path below the root chart, as Helm names it → its
+    /// path in the chart's files.
+    real: std::collections::HashMap<String, String>,
+}
+
+impl TemplateFiles {
+    fn of(chart: &Chart) -> TemplateFiles {
+        let mut real = std::collections::HashMap::new();
+        for (c, paths) in all_charts(chart) {
+            // Its `crds/` files are named the same way.
+            for t in c.templates.iter().chain(c.crds()) {
+                for p in &paths {
+                    real.entry(format!("{p}{}", t.name))
+                        .or_insert_with(|| format!("{}{}", c.prefix, t.name));
+                }
+            }
+        }
+        TemplateFiles { real }
+    }
+
+    /// `mychart/templates/x.yaml` → `<chart path>/templates/x.yaml`; a
+    /// subchart's template → `<chart path>/charts/<its folder>/…`.
+    fn path(&self, chart_path: &str, template: &str) -> String {
+        let inner = template
+            .split_once('/')
+            .map(|(_, rest)| rest)
+            .unwrap_or(template);
+        let inner = self.real.get(inner).map(String::as_str).unwrap_or(inner);
+        format!("{chart_path}/{inner}")
+    }
 }
 
 fn chart_diagnostic(chart_path: &str, d: helm::HelmDiagnostic) -> Diagnostic {
@@ -1451,6 +1486,44 @@ mod template_fact_tests {
             from["ConfigMap/inner"],
             json!("charts/sub/templates/cm.yaml")
         );
+    }
+
+    #[test]
+    fn an_aliased_subchart_s_objects_point_at_its_own_folder() {
+        // Helm names the templates `charts/logs/…` after the alias; the
+        // files are in `charts/loki-distributed/`.
+        let (dir, p) = load_files(&[
+            (
+                "Chart.yaml",
+                "apiVersion: v2\nname: root\nversion: 1.0.0\ndependencies:\n  - name: loki-distributed\n    alias: logs\n    version: 1.0.0\n",
+            ),
+            (
+                "charts/loki-distributed/Chart.yaml",
+                "apiVersion: v2\nname: loki-distributed\nversion: 1.0.0\n",
+            ),
+            (
+                "charts/loki-distributed/templates/cm.yaml",
+                "kind: ConfigMap\nmetadata:\n  name: inner\n",
+            ),
+            (
+                "charts/loki-distributed/crds/x.yaml",
+                "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: xs.example.com\n",
+            ),
+        ]);
+        for name in ["inner", "xs.example.com"] {
+            let r = p.resources.iter().find(|r| r.name == name).unwrap();
+            assert!(
+                r.origin.file.contains("/charts/loki-distributed/"),
+                "{}",
+                r.origin.file
+            );
+            assert!(
+                std::path::Path::new(&r.origin.file).exists()
+                    || dir.path().join(&r.origin.file).exists(),
+                "{}",
+                r.origin.file
+            );
+        }
     }
 
     #[test]
