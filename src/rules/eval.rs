@@ -300,18 +300,13 @@ fn evaluate_rule(rule: &Rule, package: &Package, bound: &Bound, root: &Context) 
     let selected: Vec<usize> = selected
         .into_iter()
         .filter(|&i| {
-            let mut scope = root.new_inner_scope();
-            scope.add_variable_as_val("object", bound.objects[i].clone_as_boxed());
-            scope.add_variable_as_val("facts", bound.facts[i].clone_as_boxed());
-            if wanted(&scope) {
+            if wanted(&first_scope(root, bound, i)) {
                 return true;
             }
-            let alt = package.resources[i].renderings.iter().position(|alt| {
-                let mut scope = root.new_inner_scope();
-                scope.add_variable_as_val("object", from_node(&alt.node));
-                scope.add_variable_as_val("facts", from_json(&alt.facts));
-                wanted(&scope)
-            });
+            let alt = package.resources[i]
+                .renderings
+                .iter()
+                .position(|alt| wanted(&rendering_scope(root, alt)));
             if let Some(a) = alt {
                 judged_rendering.insert(i, a);
             }
@@ -403,17 +398,10 @@ fn evaluate_rule(rule: &Rule, package: &Package, bound: &Bound, root: &Context) 
             .get(&i)
             .map(|&a| &package.resources[i].renderings[a]);
         let r = alt.unwrap_or(&package.resources[i]);
-        let mut scope = root.new_inner_scope();
-        match alt {
-            Some(alt) => {
-                scope.add_variable_as_val("object", from_node(&alt.node));
-                scope.add_variable_as_val("facts", from_json(&alt.facts));
-            }
-            None => {
-                scope.add_variable_as_val("object", bound.objects[i].clone_as_boxed());
-                scope.add_variable_as_val("facts", bound.facts[i].clone_as_boxed());
-            }
-        }
+        let scope = match alt {
+            Some(alt) => rendering_scope(root, alt),
+            None => first_scope(root, bound, i),
+        };
         let outcome = match &rule.expect {
             None => Outcome::Met,
             Some(expect) => run(expect, &scope),
@@ -451,9 +439,7 @@ fn evaluate_rule(rule: &Rule, package: &Package, bound: &Bound, root: &Context) 
     ) {
         for &i in &selected {
             for alt in &package.resources[i].renderings {
-                let mut scope = root.new_inner_scope();
-                scope.add_variable_as_val("object", from_node(&alt.node));
-                scope.add_variable_as_val("facts", from_json(&alt.facts));
+                let scope = rendering_scope(root, alt);
                 if !wanted(&scope) {
                     continue;
                 }
@@ -542,6 +528,24 @@ fn also_located(rule: &Rule, r: &Resource) -> Option<Evidence> {
         note: text("note").map(str::to_string),
         profile: None,
     })
+}
+
+/// The scope a rule's programs judge selected object `i` in: its first
+/// rendering's `object` and `facts`, bound once per package.
+fn first_scope<'a>(root: &'a Context<'_, 'a>, bound: &'a Bound, i: usize) -> Context<'a, 'a> {
+    let mut scope = root.new_inner_scope();
+    scope.add_variable_as_val("object", bound.objects[i].clone_as_boxed());
+    scope.add_variable_as_val("facts", bound.facts[i].clone_as_boxed());
+    scope
+}
+
+/// The scope a rule's programs judge another rendering of an object in (a
+/// chart profile's that differs from the first).
+fn rendering_scope<'a>(root: &'a Context<'_, 'a>, alt: &'a Resource) -> Context<'a, 'a> {
+    let mut scope = root.new_inner_scope();
+    scope.add_variable_as_val("object", from_node(&alt.node));
+    scope.add_variable_as_val("facts", from_json(&alt.facts));
+    scope
 }
 
 /// What an object that met `expect` met it with: the rule's `note`
