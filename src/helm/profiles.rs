@@ -900,6 +900,20 @@ mod tests {
         k
     }
 
+    /// The chart rendered under `features-on` with no user input.
+    fn features_on(chart: &Chart) -> Rendered {
+        render_profile(chart, &profiles(chart)[1], &RenderOptions::default())
+    }
+
+    /// The warnings that say `features-on` left a toggle off.
+    fn left_off(rendered: &Rendered) -> Vec<&HelmDiagnostic> {
+        rendered
+            .diagnostics
+            .iter()
+            .filter(|d| d.message.contains("leaves"))
+            .collect()
+    }
+
     #[test]
     fn a_toggle_whose_template_cannot_render_is_left_off() {
         let (_dir, chart) = chart(DB_CHART);
@@ -971,14 +985,7 @@ mod tests {
             rendered.failures,
             rendered.diagnostics
         );
-        assert!(
-            !rendered
-                .diagnostics
-                .iter()
-                .any(|d| d.message.contains("leaves")),
-            "{:?}",
-            rendered.diagnostics
-        );
+        assert!(left_off(&rendered).is_empty(), "{:?}", rendered.diagnostics);
         // With the secret given, everything renders and nothing is left off.
         let given = RenderOptions {
             set: vec![
@@ -1009,8 +1016,7 @@ mod tests {
             "db:\n  enabled: true\n  tls:\n    enabled: true\n",
         );
         let (_dir, chart) = chart(&files);
-        let ps = profiles(&chart);
-        let rendered = render_profile(&chart, &ps[1], &RenderOptions::default());
+        let rendered = features_on(&chart);
         assert_eq!(sorted_kinds(&rendered), ["Service"]);
         assert_eq!(
             rendered.failures.len(),
@@ -1040,8 +1046,7 @@ mod tests {
                 "kind: ConfigMap\nmetadata:\n  name: {{ required \"name!\" .Values.name }}\n",
             ),
         ]);
-        let ps = profiles(&chart);
-        let rendered = render_profile(&chart, &ps[1], &RenderOptions::default());
+        let rendered = features_on(&chart);
         assert_eq!(sorted_kinds(&rendered), ["CronJob"]);
         assert!(
             rendered.docs[0].text.contains("plain"),
@@ -1051,10 +1056,8 @@ mod tests {
         assert_eq!(rendered.failures.len(), 1);
         assert_eq!(rendered.failures[0].file, "templates/cm.yaml");
         assert!(rendered.failures[0].conditions.is_empty());
-        let left: Vec<&str> = rendered
-            .diagnostics
+        let left: Vec<&str> = left_off(&rendered)
             .iter()
-            .filter(|d| d.message.contains("leaves"))
             .map(|d| d.file.as_str())
             .collect();
         assert_eq!(left, ["templates/backup.yaml"]);
@@ -1088,8 +1091,7 @@ mod tests {
                 "{{- if .Values.passwordUpdateJob.enabled }}\nkind: Job\nmetadata:\n  name: update\n{{- end }}\n",
             ),
         ]);
-        let ps = profiles(&chart);
-        let rendered = render_profile(&chart, &ps[1], &RenderOptions::default());
+        let rendered = features_on(&chart);
         assert_eq!(sorted_kinds(&rendered), ["Ingress", "Job"]);
         assert_eq!(rendered.failures.len(), 2, "{:?}", rendered.failures);
         let secret = &rendered.failures[0];
@@ -1104,14 +1106,7 @@ mod tests {
             ]
         );
         assert_eq!(rendered.failures[1].file, "templates/NOTES.txt");
-        assert!(
-            !rendered
-                .diagnostics
-                .iter()
-                .any(|d| d.message.contains("leaves")),
-            "{:?}",
-            rendered.diagnostics
-        );
+        assert!(left_off(&rendered).is_empty(), "{:?}", rendered.diagnostics);
     }
 
     #[test]
@@ -1146,16 +1141,13 @@ mod tests {
                 "kind: Service\nmetadata:\n  name: app\n{{- if .Values.metrics.enabled }}\n  annotations:\n    {{- if .Values.missing }}\n    a: {{ required \"x!\" .Values.x }}\n    {{- end }}\n    {{- if not .Values.missing }}\n    b: {{ required \"y!\" .Values.y }}\n    {{- end }}\n{{- end }}\n",
             ),
         ]);
-        let ps = profiles(&chart);
-        let rendered = render_profile(&chart, &ps[1], &RenderOptions::default());
+        let rendered = features_on(&chart);
         assert_eq!(
             sorted_kinds(&rendered),
             ["Deployment", "Job", "PersistentVolumeClaim"]
         );
-        let left: Vec<&str> = rendered
-            .diagnostics
+        let left: Vec<&str> = left_off(&rendered)
             .iter()
-            .filter(|d| d.message.contains("leaves"))
             .map(|d| d.message.as_str())
             .collect();
         assert_eq!(left.len(), 1, "{left:?}");
