@@ -502,16 +502,11 @@ struct TemplateFiles {
 
 impl TemplateFiles {
     fn of(chart: &Chart) -> TemplateFiles {
-        let mut real = std::collections::HashMap::new();
-        for (c, paths) in all_charts(chart) {
-            // Its `crds/` files are named the same way.
-            for t in c.templates.iter().chain(c.crds()) {
-                for p in &paths {
-                    real.entry(format!("{p}{}", t.name))
-                        .or_insert_with(|| format!("{}{}", c.prefix, t.name));
-                }
-            }
-        }
+        // Its `crds/` files are named the same way.
+        let real = chart_files(chart, true)
+            .into_iter()
+            .map(|(named, (file, _))| (named, file))
+            .collect();
         TemplateFiles { real }
     }
 
@@ -685,7 +680,10 @@ fn chart_facts(chart: &Chart, profiles: &[String], resources: &[Resource]) -> Js
         .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
     let (hub, hub_errors) = artifacthub(&m.annotations);
     let values = values_with_subcharts(chart, 0);
-    let main = main_workloads(chart, resources);
+    // Each rendered object's template and chart, placed once for the facts
+    // below that tell the chart's own objects from its subcharts'.
+    let placed = templates_of(chart, resources);
+    let main = main_workloads(&placed);
     json!({
         "chart": {
             "apiVersion": m.api_version, "name": m.name, "version": m.version,
@@ -697,8 +695,8 @@ fn chart_facts(chart: &Chart, profiles: &[String], resources: &[Resource]) -> Js
         "values": values,
         "mainValues": main_values(chart, &values, &main),
         "mainWorkloads": main.iter().map(|(w, _)| w.clone()).collect::<Vec<_>>(),
-        "dependencyObjects": dependency_objects(chart, resources, &main),
-        "configReaders": config_readers(chart, resources),
+        "dependencyObjects": dependency_objects(&placed, &main),
+        "configReaders": config_readers(&placed),
         "valuesSchema": chart.schema.clone().unwrap_or(Json::Null),
         "valuesSchemaErrors": schema_errors(chart),
         "files": files,
@@ -713,7 +711,7 @@ fn chart_facts(chart: &Chart, profiles: &[String], resources: &[Resource]) -> Js
         "subcharts": chart.subcharts.iter().map(|s| s.name().to_string()).collect::<Vec<_>>(),
         "subchartValueKeys": subchart_value_keys(chart),
         "templateText": template_text(chart),
-        "renderedFrom": rendered_from(chart, resources),
+        "renderedFrom": rendered_from(&placed),
         "capabilityHelpers": capability_helpers(chart),
         "artifacthub": hub,
         "artifacthubErrors": hub_errors,
@@ -798,6 +796,27 @@ fn chart_tree<'c>(chart: &'c Chart, paths: Vec<String>, out: &mut Vec<(&'c Chart
     }
 }
 
+/// Every path Helm names a file of the tree by (`charts/<name or alias>/…`
+/// below the root, see [`chart_tree`]) → the file's path in the chart
+/// (`charts/<folder>/…`) and its chart's prefix: each chart's templates,
+/// and its `crds/` files too `with_crds`.
+fn chart_files(
+    chart: &Chart,
+    with_crds: bool,
+) -> std::collections::HashMap<String, (String, String)> {
+    let mut out = std::collections::HashMap::new();
+    for (c, paths) in all_charts(chart) {
+        let crds = c.crds().filter(|_| with_crds);
+        for t in c.templates.iter().chain(crds) {
+            for p in &paths {
+                out.entry(format!("{p}{}", t.name))
+                    .or_insert_with(|| (format!("{}{}", c.prefix, t.name), c.prefix.clone()));
+            }
+        }
+    }
+    out
+}
+
 /// The charts of the tree, the root first.
 fn all_charts(chart: &Chart) -> Vec<(&Chart, Vec<String>)> {
     let mut out = Vec::new();
@@ -822,36 +841,27 @@ fn template_text(chart: &Chart) -> Json {
 /// `pkg.renderedFrom`: `Kind/name` → the template (a key of
 /// `templateText`) that rendered the first object of that kind and name,
 /// so a rule over an object can read its template's source.
-fn rendered_from(chart: &Chart, resources: &[Resource]) -> Json {
+fn rendered_from(placed: &[Placed]) -> Json {
     let mut out = Map::new();
-    for (r, (template, _)) in templates_of(chart, resources) {
+    for (r, (template, _)) in placed {
         out.entry(format!("{}/{}", r.kind, r.name))
-            .or_insert_with(|| Json::String(template));
+            .or_insert_with(|| Json::String(template.clone()));
     }
     Json::Object(out)
 }
+
+/// A rendered object with its template (a key of `templateText`) and its
+/// chart's prefix (see [`templates_of`]).
+type Placed<'r> = (&'r Resource, (String, String));
 
 /// Each rendered object whose template is known, with that template (a key
 /// of `templateText`) and the chart the template belongs to, as the prefix
 /// of its `templateText` keys: empty for the chart's own templates,
 /// `charts/<folder>/` (and deeper) for a vendored subchart's.
-fn templates_of<'r>(
-    chart: &Chart,
-    resources: &'r [Resource],
-) -> Vec<(&'r Resource, (String, String))> {
+fn templates_of<'r>(chart: &Chart, resources: &'r [Resource]) -> Vec<Placed<'r>> {
     // Every path a template's objects may carry → its `templateText` key
     // and its chart's prefix.
-    let mut known: std::collections::HashMap<String, (String, String)> =
-        std::collections::HashMap::new();
-    for (c, paths) in all_charts(chart) {
-        for t in &c.templates {
-            for p in &paths {
-                known
-                    .entry(format!("{p}{}", t.name))
-                    .or_insert_with(|| (format!("{}{}", c.prefix, t.name), c.prefix.clone()));
-            }
-        }
-    }
+    let known = chart_files(chart, false);
     let mut out = Vec::new();
     for r in resources.iter().filter(|r| r.origin.rendered) {
         let file = &r.origin.file;
@@ -877,13 +887,13 @@ const WORKLOAD_KINDS: [&str; 3] = ["Deployment", "StatefulSet", "DaemonSet"];
 /// are a dependency's (a PostgreSQL under a Git server), and what they do
 /// (scale, roll on configuration) is not what the chart's own pods do.
 /// With the chart prefix of each (see [`templates_of`]).
-fn main_workloads(chart: &Chart, resources: &[Resource]) -> Vec<(String, String)> {
-    let workloads: Vec<(String, String)> = templates_of(chart, resources)
-        .into_iter()
+fn main_workloads(placed: &[Placed]) -> Vec<(String, String)> {
+    let workloads: Vec<(String, String)> = placed
+        .iter()
         .filter(|(r, _)| {
             WORKLOAD_KINDS.contains(&r.kind.as_str()) && r.in_own_group() && !r.placeholder
         })
-        .map(|(r, (_, prefix))| (format!("{}/{}", r.kind, r.name), prefix))
+        .map(|(r, (_, prefix))| (format!("{}/{}", r.kind, r.name), prefix.clone()))
         .collect();
     let own: Vec<(String, String)> = workloads
         .iter()
@@ -903,16 +913,12 @@ fn main_workloads(chart: &Chart, resources: &[Resource]) -> Vec<(String, String)
 /// not the chart's main workloads. Empty when the chart's own templates
 /// render no workload: a chart that only wraps subcharts is judged on
 /// theirs.
-fn dependency_objects(
-    chart: &Chart,
-    resources: &[Resource],
-    main: &[(String, String)],
-) -> Vec<String> {
+fn dependency_objects(placed: &[Placed], main: &[(String, String)]) -> Vec<String> {
     if !main.iter().any(|(_, prefix)| prefix.is_empty()) {
         return Vec::new();
     }
-    let mut out: Vec<String> = templates_of(chart, resources)
-        .into_iter()
+    let mut out: Vec<String> = placed
+        .iter()
         .filter(|(_, (_, prefix))| !prefix.is_empty())
         .map(|(r, _)| format!("{}/{}", r.kind, r.name))
         .collect();
@@ -960,8 +966,7 @@ fn main_values(chart: &Chart, values: &Json, main: &[(String, String)]) -> Json 
 /// profile's rendering (a Secret an opt-in value creates is read once it
 /// is set), `profiles` those whose rendering reads it. A change to what a
 /// pod reads this way reaches it only when it restarts.
-fn config_readers(chart: &Chart, resources: &[Resource]) -> Json {
-    let placed = templates_of(chart, resources);
+fn config_readers(placed: &[Placed]) -> Json {
     // (kind, name, chart prefix) of each ConfigMap and Secret rendered.
     let rendered: BTreeSet<(&str, &str, &str)> = placed
         .iter()
@@ -969,7 +974,7 @@ fn config_readers(chart: &Chart, resources: &[Resource]) -> Json {
         .map(|(r, (_, prefix))| (r.kind.as_str(), r.name.as_str(), prefix.as_str()))
         .collect();
     let mut out = Map::new();
-    for (r, (_, prefix)) in &placed {
+    for (r, (_, prefix)) in placed {
         if !WORKLOAD_KINDS.contains(&r.kind.as_str()) || !r.in_own_group() || r.placeholder {
             continue;
         }
