@@ -1,11 +1,12 @@
 //! Value profiles a chart is assessed under: its defaults, `features-on`
 //! (every boolean `enabled`/`create` switched on, the subcharts' too, except
-//! toggles that take capability away; unset PodDisruptionBudget values given
-//! one budget; the common add-on APIs available), each `ci/*-values.yaml`,
+//! toggles that take capability away or the default workloads; unset
+//! PodDisruptionBudget values given one budget; the common add-on APIs
+//! available), each `ci/*-values.yaml`,
 //! and the user's own values.
 
 use super::chart::Chart;
-use super::render::{RenderOptions, Rendered, TemplateFailure, render};
+use super::render::{RenderOptions, Rendered, RenderedDoc, TemplateFailure, render};
 use super::{HelmDiagnostic, Severity};
 use crate::yaml;
 use std::collections::BTreeSet;
@@ -400,21 +401,55 @@ const MAX_SETTLE_ROUNDS: usize = 4;
 fn settle_features_on(chart: &Chart, profile: &Profile, options: &RenderOptions) -> Rendered {
     let mut overlay = profile.overlay.clone();
     let mut notes: Vec<HelmDiagnostic> = Vec::new();
+    let mut rendered = settle_failures(chart, &mut overlay, profile, options, &mut notes);
+    let defaults = render_overlay(chart, &empty_map(), &[], options);
+    let lost = lost_workloads(&defaults, &rendered);
+    if !lost.is_empty() {
+        let before = notes.len();
+        let failures = std::mem::take(&mut rendered.failures);
+        keep_default_workloads(
+            chart,
+            &mut overlay,
+            profile,
+            options,
+            &lost,
+            &failures,
+            &mut notes,
+        );
+        rendered.failures = failures;
+        if notes.len() > before {
+            rendered = settle_failures(chart, &mut overlay, profile, options, &mut notes);
+        }
+    }
+    rendered.diagnostics.extend(notes);
+    rendered
+}
+
+/// The failure-settling rounds of [`settle_features_on`]: renders under
+/// `overlay`, switching back off the toggles that take a template into a
+/// failure, until none does (or [`MAX_SETTLE_ROUNDS`]); a note per toggle
+/// left off goes to `notes`.
+fn settle_failures(
+    chart: &Chart,
+    overlay: &mut yaml::Node,
+    profile: &Profile,
+    options: &RenderOptions,
+    notes: &mut Vec<HelmDiagnostic>,
+) -> Rendered {
     let mut round = 0;
     loop {
-        let mut rendered = render_overlay(chart, &overlay, &profile.api_versions, options);
+        let rendered = render_overlay(chart, overlay, &profile.api_versions, options);
         let off = if round < MAX_SETTLE_ROUNDS {
-            toggles_to_leave_off(chart, &overlay, &rendered, options)
+            toggles_to_leave_off(chart, overlay, &rendered, options)
         } else {
             Vec::new()
         };
         if off.is_empty() {
-            rendered.diagnostics.extend(notes);
             return rendered;
         }
         for (path, failure) in off {
             let segs: Vec<&str> = path.split('.').collect();
-            remove_at(&mut overlay, &segs);
+            remove_at(overlay, &segs);
             notes.push(HelmDiagnostic {
                 severity: Severity::Warning,
                 file: failure.file.clone(),
@@ -434,6 +469,248 @@ fn settle_features_on(chart: &Chart, profile: &Profile, options: &RenderOptions)
         }
         round += 1;
     }
+}
+
+/// Workload kinds whose loss [`keep_default_workloads`] undoes.
+const WORKLOAD_KINDS: &[&str] = &["Deployment", "StatefulSet", "DaemonSet"];
+
+/// The workloads (kind, name) of the `defaults` rendering that the
+/// `features-on` rendering lacks, each with the document that rendered it
+/// by default.
+fn lost_workloads<'a>(defaults: &'a Rendered, features: &Rendered) -> Vec<&'a RenderedDoc> {
+    defaults
+        .docs
+        .iter()
+        .filter(|d| WORKLOAD_KINDS.contains(&d.kind.as_str()) && !d.name.is_empty())
+        .filter(|d| {
+            !features
+                .docs
+                .iter()
+                .any(|f| f.kind == d.kind && f.name == d.name)
+        })
+        .collect()
+}
+
+/// Most renders [`keep_default_workloads`] spends looking for the toggles
+/// that take default workloads away: a test per candidate toggle read in
+/// the workload's template, then a halving search over the others.
+const MAX_MODE_SWITCH_RENDERS: usize = 24;
+
+/// Switches back off the toggles that take a workload of the chart's
+/// default rendering away: `features-on` is the chart with its opt-in
+/// features added, and a toggle that swaps the default architecture for
+/// another (`daemonset.enabled` turning the Deployment into a DaemonSet,
+/// `statefulSet.enabled`, a sentinel mode renaming the primary) is a mode
+/// switch, not a feature: with it on, what the defaults install (and what
+/// hangs on it: the Deployment's HPA and PDB) is never judged.
+///
+/// For each lost workload, the switched toggles its own template reads are
+/// tried one at a time (fewest readers first); failing those (the switch is
+/// read through a helper), a halving search over every switched toggle
+/// finds one whose removal brings the workload back. A workload no single
+/// toggle brings back is left lost. Each toggle left off is a warning at
+/// the workload's template.
+fn keep_default_workloads(
+    chart: &Chart,
+    overlay: &mut yaml::Node,
+    profile: &Profile,
+    options: &RenderOptions,
+    lost: &[&RenderedDoc],
+    failures: &[TemplateFailure],
+    notes: &mut Vec<HelmDiagnostic>,
+) {
+    let mut renders = 0;
+    let mut off: Vec<String> = Vec::new();
+    for doc in lost {
+        let mut switched = switched_toggles(chart, overlay, options);
+        switched.retain(|t| !off.contains(t));
+        if switched.is_empty() {
+            break;
+        }
+        let restores = |without: &[String], renders: &mut usize| {
+            *renders += 1;
+            let mut trial = overlay.clone();
+            for t in without {
+                let segs: Vec<&str> = t.split('.').collect();
+                remove_at(&mut trial, &segs);
+            }
+            let r = render_overlay(chart, &trial, &profile.api_versions, options);
+            r.docs
+                .iter()
+                .any(|f| f.kind == doc.kind && f.name == doc.name)
+        };
+        let read_here = toggles_read_by(chart, &doc.template, &switched);
+        let mut found = None;
+        for t in &read_here {
+            if renders >= MAX_MODE_SWITCH_RENDERS {
+                break;
+            }
+            if restores(std::slice::from_ref(t), &mut renders) {
+                found = Some(t.clone());
+                break;
+            }
+        }
+        if found.is_none() && renders < MAX_MODE_SWITCH_RENDERS {
+            // Halving: keep the half whose removal brings the workload back.
+            let mut pool = switched.clone();
+            if restores(&pool, &mut renders) {
+                while pool.len() > 1 && renders < MAX_MODE_SWITCH_RENDERS {
+                    let (a, b) = pool.split_at(pool.len() / 2);
+                    pool = if restores(a, &mut renders) {
+                        a.to_vec()
+                    } else if restores(b, &mut renders) {
+                        b.to_vec()
+                    } else {
+                        break;
+                    };
+                }
+                if pool.len() == 1 {
+                    found = pool.pop();
+                }
+            }
+        }
+        let Some(toggle) = found else {
+            continue;
+        };
+        let segs: Vec<&str> = toggle.split('.').collect();
+        remove_at(overlay, &segs);
+        let file = template_file(chart, &doc.template);
+        // The workload's template failed (in a helper it includes, which
+        // the failure rounds do not follow), or a mode took it away.
+        let (why, code) = match failures.iter().find(|f| f.file == file) {
+            Some(f) => (
+                format!(
+                    "its template fails ({}): the chart cannot render that feature without values only a user can give",
+                    f.message
+                ),
+                crate::diag::Code::TemplateError,
+            ),
+            None => (
+                "it is not rendered: a switch of mode, not an opt-in feature".to_string(),
+                crate::diag::Code::Chart,
+            ),
+        };
+        notes.push(HelmDiagnostic {
+            severity: Severity::Warning,
+            file,
+            line: Some(doc.line),
+            message: format!(
+                "the {FEATURES_ON} profile leaves `{toggle}` off: with it on, the {} `{}` the chart installs by default is lost, {why}",
+                doc.kind, doc.name
+            ),
+            code,
+        });
+        off.push(toggle);
+    }
+}
+
+/// The toggles (root-relative dotted paths of `enabled`/`create` keys) the
+/// `features-on` overlay switches on: set true in it, off in the chart's
+/// own values, not set by the user.
+fn switched_toggles(chart: &Chart, overlay: &yaml::Node, options: &RenderOptions) -> Vec<String> {
+    fn walk(node: &yaml::Node, path: &mut Vec<String>, out: &mut Vec<String>, depth: usize) {
+        let Some(map) = node.as_map() else {
+            return;
+        };
+        if depth > 64 {
+            return;
+        }
+        for (k, v) in map.iter() {
+            path.push(k.to_owned());
+            if (k == "enabled" || k == "create") && v.as_bool() == Some(true) {
+                out.push(path.join("."));
+            } else {
+                walk(v, path, out, depth + 1);
+            }
+            path.pop();
+        }
+    }
+    let mut out = Vec::new();
+    walk(overlay, &mut Vec::new(), &mut out, 0);
+    out.retain(|t| {
+        let segs: Vec<&str> = t.split('.').collect();
+        !default_on(chart, &segs, 0) && !user_sets(options, &segs)
+    });
+    out
+}
+
+/// The chart (root or subchart) a rendered template belongs to, with the
+/// values keys from the root to it, and the template's own file name
+/// (`templates/x.yaml`): Helm names a template `<root>/charts/<key>/…`,
+/// the key being a subchart's alias or its name.
+fn template_owner<'a>(
+    chart: &'a Chart,
+    template: &str,
+) -> Option<(&'a Chart, Vec<String>, String)> {
+    let rest = template.strip_prefix(chart.name())?.strip_prefix('/')?;
+    fn find<'a>(
+        chart: &'a Chart,
+        rest: &str,
+        key: Vec<String>,
+        depth: usize,
+    ) -> Option<(&'a Chart, Vec<String>, String)> {
+        if let Some(sub_rest) = rest.strip_prefix("charts/")
+            && depth < MAX_SUBCHART_DEPTH
+        {
+            for sub in &chart.subcharts {
+                for k in sub_keys(chart, sub) {
+                    if let Some(inner) = sub_rest.strip_prefix(k).and_then(|r| r.strip_prefix('/'))
+                    {
+                        let mut key = key.clone();
+                        key.push(k.to_owned());
+                        return find(sub, inner, key, depth + 1);
+                    }
+                }
+            }
+            return None;
+        }
+        Some((chart, key, rest.to_owned()))
+    }
+    find(chart, rest, Vec::new(), 0)
+}
+
+/// The file of a rendered template relative to the root chart, as
+/// diagnostics name files: its chart's folder (`charts/sub/`, the folder
+/// even when the parent aliases it) and the template's path in it.
+fn template_file(chart: &Chart, template: &str) -> String {
+    match template_owner(chart, template) {
+        Some((owner, _, file)) => format!("{}{file}", owner.prefix),
+        None => template.to_owned(),
+    }
+}
+
+/// Of `toggles`, those the template itself reads (`.Values.<path>` in its
+/// text, the path relative to the template's chart), fewest readers first.
+fn toggles_read_by(chart: &Chart, template: &str, toggles: &[String]) -> Vec<String> {
+    let Some((owner, key, file)) = template_owner(chart, template) else {
+        return Vec::new();
+    };
+    let Some(text) = owner
+        .templates
+        .iter()
+        .find(|t| t.name == file)
+        .map(|t| t.text())
+    else {
+        return Vec::new();
+    };
+    let prefix: String = key.iter().map(|k| format!("{k}.")).collect();
+    let mut found: Vec<(usize, String)> = toggles
+        .iter()
+        .filter_map(|t| {
+            let rel = t.strip_prefix(&prefix)?;
+            let needle = format!("Values.{rel}");
+            text.match_indices(&needle)
+                .any(|(i, _)| {
+                    text[i + needle.len()..]
+                        .chars()
+                        .next()
+                        .is_none_or(|c| !(c.is_alphanumeric() || c == '_'))
+                })
+                .then(|| (readers(owner, rel), t.clone()))
+        })
+        .collect();
+    found.sort();
+    found.into_iter().map(|(_, t)| t).collect()
 }
 
 /// The toggles (root-relative dotted paths) to switch back off after this
@@ -912,6 +1189,128 @@ mod tests {
             .iter()
             .filter(|d| d.message.contains("leaves"))
             .collect()
+    }
+
+    const MODE_VALUES: &str = "daemonset:\n  enabled: false\nautoscaling:\n  enabled: false\nmetrics:\n  enabled: false\n";
+    const MODE_DAEMONSET: &str = "{{- if .Values.daemonset.enabled }}\napiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n  name: p\n{{- end }}\n";
+    const MODE_HPA: &str = "{{- if and .Values.autoscaling.enabled (not .Values.daemonset.enabled) }}\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata:\n  name: p\n{{- end }}\n";
+    const MODE_METRICS: &str = "{{- if .Values.metrics.enabled }}\napiVersion: v1\nkind: Service\nmetadata:\n  name: p-metrics\n{{- end }}\n";
+
+    #[test]
+    fn a_toggle_that_swaps_the_default_workload_away_is_left_off() {
+        // fluent-bit's `daemonset.enabled`: on, the Deployment (and the HPA
+        // that hangs on it) go; a mode, not a feature.
+        let (_dir, chart) = chart(&[
+            ("values.yaml", MODE_VALUES),
+            (
+                "templates/deployment.yaml",
+                "{{- if not .Values.daemonset.enabled }}\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: p\n{{- end }}\n",
+            ),
+            ("templates/daemonset.yaml", MODE_DAEMONSET),
+            ("templates/hpa.yaml", MODE_HPA),
+            ("templates/metrics.yaml", MODE_METRICS),
+        ]);
+        let on = features_on(&chart);
+        let kinds: Vec<&str> = on.docs.iter().map(|d| d.kind.as_str()).collect();
+        assert_eq!(kinds, ["Service", "Deployment", "HorizontalPodAutoscaler"]);
+        let notes = left_off(&on);
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(
+            notes[0].message.contains("`daemonset.enabled`"),
+            "{}",
+            notes[0].message
+        );
+        assert!(
+            notes[0].message.contains("Deployment `p`"),
+            "{}",
+            notes[0].message
+        );
+        assert_eq!(notes[0].file, "templates/deployment.yaml");
+    }
+
+    #[test]
+    fn a_mode_switch_read_through_a_helper_is_found() {
+        // The Deployment's template reads no toggle itself: a helper does.
+        let (_dir, chart) = chart(&[
+            ("values.yaml", MODE_VALUES),
+            (
+                "templates/_helpers.tpl",
+                "{{- define \"p.kind\" -}}{{ if .Values.daemonset.enabled }}DaemonSet{{ else }}Deployment{{ end }}{{- end -}}\n",
+            ),
+            (
+                "templates/deployment.yaml",
+                "{{- if eq (include \"p.kind\" .) \"Deployment\" }}\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: p\n{{- end }}\n",
+            ),
+            ("templates/daemonset.yaml", MODE_DAEMONSET),
+            ("templates/metrics.yaml", MODE_METRICS),
+        ]);
+        let on = features_on(&chart);
+        let kinds: Vec<&str> = on.docs.iter().map(|d| d.kind.as_str()).collect();
+        assert_eq!(kinds, ["Service", "Deployment"]);
+        let notes = left_off(&on);
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(
+            notes[0].message.contains("`daemonset.enabled`"),
+            "{}",
+            notes[0].message
+        );
+    }
+
+    #[test]
+    fn a_toggle_whose_helper_fails_the_default_workload_is_left_off() {
+        // Bitnami's TLS: the certificate check sits in a helper the
+        // StatefulSet includes, so the failure rounds (which read the
+        // template's own blocks) do not find the toggle; the lost default
+        // workload does.
+        let (_dir, chart) = chart(&[
+            (
+                "values.yaml",
+                "tls:\n  enabled: false\n  certFilename: \"\"\nmetrics:\n  enabled: false\n",
+            ),
+            (
+                "templates/_helpers.tpl",
+                "{{- define \"p.tls\" -}}{{- if .Values.tls.enabled }}{{ required \"Certificate filename is required\" .Values.tls.certFilename }}{{- end }}{{- end -}}\n",
+            ),
+            (
+                "templates/statefulset.yaml",
+                "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: p\n  annotations:\n    cert: {{ include \"p.tls\" . | quote }}\n",
+            ),
+            ("templates/metrics.yaml", MODE_METRICS),
+        ]);
+        let on = features_on(&chart);
+        let kinds: Vec<&str> = on.docs.iter().map(|d| d.kind.as_str()).collect();
+        assert_eq!(kinds, ["Service", "StatefulSet"]);
+        let notes = left_off(&on);
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(
+            notes[0].message.contains("`tls.enabled`"),
+            "{}",
+            notes[0].message
+        );
+        assert!(
+            notes[0].message.contains("its template fails"),
+            "{}",
+            notes[0].message
+        );
+        assert_eq!(notes[0].code, crate::diag::Code::TemplateError);
+    }
+
+    #[test]
+    fn a_feature_that_adds_workloads_stays_on() {
+        // Nothing of the defaults goes: every toggle stays on, no note.
+        let (_dir, chart) = chart(&[
+            ("values.yaml", MODE_VALUES),
+            (
+                "templates/deployment.yaml",
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: p\n",
+            ),
+            ("templates/daemonset.yaml", MODE_DAEMONSET),
+            ("templates/metrics.yaml", MODE_METRICS),
+        ]);
+        let on = features_on(&chart);
+        let kinds: Vec<&str> = on.docs.iter().map(|d| d.kind.as_str()).collect();
+        assert_eq!(kinds, ["Service", "DaemonSet", "Deployment"]);
+        assert!(left_off(&on).is_empty());
     }
 
     #[test]
