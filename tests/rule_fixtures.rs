@@ -262,6 +262,14 @@ fn package_level_evidence_points_into_the_file_each_rule_judges() {
             "/charts/cache/values.yaml",
             5,
         ),
+        // A lower-case `loglevel` (grafana fluent-bit's `config.loglevel`):
+        // its line, not values.yaml's first (audit s19-A3).
+        (
+            "chart-log-settings",
+            "pass-lowercase-key",
+            "/values.yaml",
+            8,
+        ),
         // The container that lacks requests (a kube-rbac-proxy), not the
         // operator's own that has them.
         (
