@@ -385,6 +385,102 @@ fn operator_rules_do_not_apply_to_a_chart_only_labelled_an_operator() {
 }
 
 #[test]
+fn a_rule_judging_the_charts_own_values_names_what_only_features_on_renders() {
+    // `renderings: chart-values`: a workload only the synthetic features-on
+    // profile renders (an opt-in component, with every other toggle on) is
+    // not judged, and is not the pass's evidence; the message names it when
+    // it would have failed (audits s17-V, s18-Z3 milvus, s18-X mimir).
+    let rules = rules::load(&[]).expect("built-in rules load");
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "chart-default-resource-requests",
+            "pass-opt-in-without-requests",
+            "; not judged, rendered only with every opt-in value on (features-on): Deployment release-name-helper would not meet it",
+        ),
+        (
+            "chart-restricted-security-context",
+            "pass-opt-in-root-init-container",
+            "; not judged, rendered only with every opt-in value on (features-on): CronJob release-name-snapshotter would not meet it",
+        ),
+    ];
+    let mut problems = Vec::new();
+    for (rule, case, want) in cases {
+        let dir = fixture_root().join(rule).join(case);
+        let targets = discover::discover(std::slice::from_ref(&dir)).expect("fixture found");
+        let target = assess_target(&targets[0], &rules, &Options::default());
+        let Some(finding) = target.findings.iter().find(|f| f.rule == *rule) else {
+            problems.push(format!("{rule}/{case}: no finding"));
+            continue;
+        };
+        let judged_opt_in = finding
+            .evidence
+            .iter()
+            .any(|e| e.profile.as_deref() == Some("features-on"));
+        if finding.status != Status::Pass || !finding.message.ends_with(want) || judged_opt_in {
+            problems.push(format!("{rule}/{case}: {finding:?}"));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn a_chart_that_only_reads_the_crds_it_ships_is_no_operator() {
+    // A chart whose workloads only get/list/watch the custom resources it
+    // ships (bitnami grafana-alloy and its PodLogs) consumes that API: the
+    // operator chart rules do not apply, and say why (audit s18-Z3).
+    let rules = rules::load(&[]).expect("built-in rules load");
+    let dir = fixture_root().join("chart-operator-claim-supported/fail-crd-consumer");
+    let ids = [
+        "chart-operator-ships-crds",
+        "chart-operator-capabilities-declared",
+        "chart-operator-crd-examples",
+        "chart-operator-crds-described",
+        "chart-operator-examples-cover-crds",
+        "crd-storage-fields",
+    ];
+    assert_not_applicable(&rules, &ids, &dir);
+    let targets = discover::discover(std::slice::from_ref(&dir)).expect("fixture found");
+    let target = assess_target(&targets[0], &rules, &Options::default());
+    let why = "not an operator chart: it ships the CustomResourceDefinitions of fx.example.com, but its workloads may only read them (get, list, watch)";
+    let wrong: Vec<String> = [
+        "chart-operator-capabilities-declared",
+        "chart-operator-claim-supported",
+    ]
+    .iter()
+    .filter_map(|rule| {
+        let f = target.findings.iter().find(|f| f.rule == *rule)?;
+        (!f.message.contains(why)).then(|| format!("{rule}: {}", f.message))
+    })
+    .collect();
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn a_vendored_subcharts_hpa_is_no_autoscaling_evidence_of_the_chart() {
+    // chart-pdb-hpa-coherent judges the chart's own HPAs, as chart-hpa
+    // does: a subchart's coherent HPA and budget passed it for the chart
+    // (bitnami appsmith's redis sentinel HPA, audit s19). Nothing is left
+    // to judge, and the message names what was left out.
+    let rules = rules::load(&[]).expect("built-in rules load");
+    let dir = fixture_root().join("chart-pdb-hpa-coherent/na-subchart-hpa");
+    assert_not_applicable(&rules, &["chart-pdb-hpa-coherent"], &dir);
+    let targets = discover::discover(std::slice::from_ref(&dir)).expect("fixture found");
+    let target = assess_target(&targets[0], &rules, &Options::default());
+    let finding = target
+        .findings
+        .iter()
+        .find(|f| f.rule == "chart-pdb-hpa-coherent")
+        .expect("a finding");
+    assert!(
+        finding
+            .message
+            .ends_with("left out by the rule's `where`: HorizontalPodAutoscaler release-name-db"),
+        "{}",
+        finding.message
+    );
+}
+
+#[test]
 fn failure_messages_say_what_is_missing_not_what_exists() {
     // A message must never claim "no X" when X is there: it names the part
     // that failed.
@@ -524,14 +620,6 @@ fn a_pass_names_the_fields_that_met_the_rule() {
             "pass-status",
             "upgrade progress in status) (Demo: status.",
             "Demo: status.",
-        ),
-        // A workload only features-on renders is not what passed: its
-        // containers without requests are named as not judged (audit s17-V).
-        (
-            "chart-default-resource-requests",
-            "pass-opt-in-without-requests",
-            "(not judged, rendered only with features-on: release-name-helper has container helper without requests)",
-            "not judged, rendered only with features-on: release-name-helper",
         ),
     ];
     let mut problems = Vec::new();

@@ -216,8 +216,13 @@ pub fn derive(package: &mut Package) {
     );
     if package.kind == crate::package::TargetKind::Chart {
         let ships_crds = facts["shipsCrds"].as_bool().unwrap_or(false);
-        let controls = chart_controls(facts["operatorGrantText"].as_str().unwrap_or_default());
-        facts.insert("operator".into(), json!(ships_crds || controls));
+        let (operator, why) = chart_operator(
+            package,
+            ships_crds,
+            facts["operatorGrantText"].as_str().unwrap_or_default(),
+        );
+        facts.insert("operator".into(), json!(operator));
+        facts.insert("operatorWhy".into(), json!(why));
     }
     facts.insert("operatorGrants".into(), Json::Array(operator_grants));
     facts.insert("grants".into(), Json::Array(grants));
@@ -687,6 +692,89 @@ impl ImageDefaults {
             })
             .collect()
     }
+}
+
+/// Whether a chart is an operator chart (`pkg.operator`), and why in words
+/// (`pkg.operatorWhy`, the reason the operator rules give when they do not
+/// apply). Its own workloads' RBAC decides (`chart_controls`: creating
+/// workloads or writing custom resources); CRDs shipped decide too, unless
+/// the roles its workloads hold grant only reading those CRDs' API: an
+/// agent that consumes a CRD of its own (Alloy selecting pods by its
+/// `PodLogs`, with get/list/watch) ships an API it is a client of, and no
+/// controller of the chart reconciles it. Writing the API (create, update,
+/// patch, delete, on the kinds or their status) is a controller's. No
+/// grant on the API at all shows nothing either way (a chart of CRDs alone,
+/// a controller whose RBAC a template failed to render): the CRDs decide.
+fn chart_operator(
+    package: &Package,
+    ships_crds: bool,
+    operator_grant_text: &str,
+) -> (bool, String) {
+    if chart_controls(operator_grant_text) {
+        return (
+            true,
+            "its own workloads hold RBAC to create workloads or write custom resources".into(),
+        );
+    }
+    if !ships_crds {
+        return (
+            false,
+            "not an operator chart: it ships no CustomResourceDefinition and its workloads hold no RBAC to create workloads or write custom resources".into(),
+        );
+    }
+    let mut groups: Vec<&str> = package
+        .resources
+        .iter()
+        .filter(|r| r.is_kind("CustomResourceDefinition"))
+        .filter_map(|r| r.facts["group"].as_str())
+        .filter(|g| !g.is_empty())
+        .collect();
+    groups.sort_unstable();
+    groups.dedup();
+    // The grant lines on the shipped API (`group/resource verb`; a
+    // subresource, `widgets/status`, is the kind's too).
+    let on_api: Vec<(&str, &str)> = operator_grant_text
+        .lines()
+        .filter_map(|line| {
+            let (group, rest) = line.split_once('/')?;
+            let (resource, verb) = rest.rsplit_once(' ')?;
+            (group == "*" || groups.contains(&group)).then_some((resource, verb))
+        })
+        .collect();
+    const WRITE: [&str; 6] = [
+        "*",
+        "create",
+        "update",
+        "patch",
+        "delete",
+        "deletecollection",
+    ];
+    if on_api.iter().any(|(_, verb)| WRITE.contains(verb)) {
+        return (
+            true,
+            "its own workloads may write the custom resources it ships".into(),
+        );
+    }
+    // No grant on the API at all says nothing of who uses it: a chart of
+    // CRDs alone, the RBAC of a feature left off, a template that failed.
+    if on_api.is_empty() {
+        return (true, "it ships CustomResourceDefinitions".into());
+    }
+    let what = if groups.is_empty() {
+        "its CustomResourceDefinitions".to_string()
+    } else {
+        format!("the CustomResourceDefinitions of {}", groups.join(", "))
+    };
+    let mut verbs: Vec<&str> = on_api.iter().map(|(_, v)| *v).collect();
+    verbs.sort_unstable();
+    verbs.dedup();
+    let read = format!("may only read them ({})", verbs.join(", "));
+    (
+        false,
+        format!(
+            "not an operator chart: it ships {what}, but its workloads {read} and hold no RBAC to create workloads or write custom resources: a client of that API, not its controller"
+        ),
+    )
 }
 
 /// Whether a chart's own workloads hold RBAC that only a controller needs:

@@ -3,7 +3,7 @@
 //! function would only fail when evaluated; it is rejected here instead.
 
 use super::cel_env::{ALLOWS, ALLOWS_NAMED, RE_MATCHES, check_pattern, env};
-use super::model::{Quantifier, RuleSpec, Selector, WhenEmpty};
+use super::model::{Quantifier, Renderings, RuleSpec, Selector, WhenEmpty};
 use super::patterns::{PATTERNS, PatternTable};
 use crate::package::TargetKind;
 use crate::phase::Phase;
@@ -180,6 +180,12 @@ pub fn compile(
         ),
         None => None,
     };
+    if spec.renderings != Renderings::Any && spec.select.is_none() {
+        return Err(problem(
+            line,
+            format!("{ctx}: `renderings` needs a `select`"),
+        ));
+    }
     if spec.where_.is_some() && spec.select.is_none() {
         return Err(problem(line, format!("{ctx}: `where` needs a `select`")));
     }

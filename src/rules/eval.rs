@@ -2,11 +2,12 @@
 
 use super::cel_env::env;
 use super::compile::{CompiledSelector, Rule};
-use super::model::{Quantifier, WhenEmpty};
+use super::model::{Quantifier, Renderings, WhenEmpty};
 use super::patterns::{PATTERNS, PatternTable};
 use super::timings;
 use super::value::{Shared, SharedList, SharedMap, from_json, from_node};
 use crate::finding::{Evidence, Finding, Status};
+use crate::helm::FEATURES_ON;
 use crate::package::{Package, Resource};
 use cel::common::types::CelString;
 use cel::{Context, ExecutionError, Program, Value};
@@ -267,11 +268,17 @@ fn evaluate_rule(rule: &Rule, package: &Package, bound: &Bound, root: &Context) 
     // for existence only: a rule that judges fields skips it, and so does a
     // rule asking for an apiVersion the template computes.
     let mut unknown = false;
+    // A rule about what an install with the chart's own values gives
+    // judges only the objects those values render, each as rendered there.
+    let defaults_only = rule.spec.renderings == Renderings::ChartValues;
     let selected: Vec<usize> = package
         .resources
         .iter()
         .enumerate()
         .filter(|(_, r)| {
+            if defaults_only && r.placeholder && chart_values_rendering(r).is_none() {
+                return false;
+            }
             let api_unknown = r.api_version.is_empty() && !selector.api_versions.is_empty();
             if r.placeholder && (rule.expect.is_some() || api_unknown) {
                 unknown |= if api_unknown {
@@ -297,9 +304,39 @@ fn evaluate_rule(rule: &Rule, package: &Package, bound: &Bound, root: &Context) 
     // Selected object → the rendering judged instead of its first.
     let mut judged_rendering: std::collections::HashMap<usize, usize> =
         std::collections::HashMap::new();
+    // Of those, for a rule judging the chart's own values, the ones only the
+    // synthetic profile renders: left out, and those that would have changed
+    // the outcome are named in the message.
+    let (selected, opt_in_only): (Vec<usize>, Vec<usize>) = if defaults_only {
+        selected
+            .into_iter()
+            .partition(|&i| match chart_values_rendering(&package.resources[i]) {
+                Some(Some(a)) => {
+                    judged_rendering.insert(i, a);
+                    true
+                }
+                Some(None) => true,
+                None => false,
+            })
+    } else {
+        (selected, Vec::new())
+    };
+    let opt_in_only: Vec<usize> = opt_in_only
+        .into_iter()
+        .filter(|&i| wanted(&first_scope(root, bound, i)))
+        .collect();
+    // The first object `where` leaves out, named when nothing is left to
+    // judge (a vendored subchart's claim beside none of the chart's own).
+    let first_selected = selected.first().copied();
     let selected: Vec<usize> = selected
         .into_iter()
         .filter(|&i| {
+            if defaults_only {
+                return match judged_rendering.get(&i) {
+                    Some(&a) => wanted(&rendering_scope(root, &package.resources[i].renderings[a])),
+                    None => wanted(&first_scope(root, bound, i)),
+                };
+            }
             if wanted(&first_scope(root, bound, i)) {
                 return true;
             }
@@ -313,6 +350,7 @@ fn evaluate_rule(rule: &Rule, package: &Package, bound: &Bound, root: &Context) 
             alt.is_some()
         })
         .collect();
+    let left_out = opt_in_note(rule, package, bound, root, &opt_in_only);
     if selected.is_empty() && unknown {
         // Only objects whose fields are unknown: nothing can be judged.
         return finding(
@@ -326,7 +364,26 @@ fn evaluate_rule(rule: &Rule, package: &Package, bound: &Bound, root: &Context) 
         );
     }
     if selected.is_empty() {
-        let what = describe(selector);
+        let what = if defaults_only {
+            format!(
+                "{} rendered with the chart's own values",
+                describe(selector)
+            )
+        } else {
+            describe(selector)
+        };
+        // Selected, but not what the rule judges: say which, so a reader
+        // sees the object was found and left out, not missed.
+        let left_out = match first_selected {
+            Some(i) if rule.where_.is_some() => {
+                let r = &package.resources[i];
+                format!(
+                    "; left out by the rule's `where`: {} {}{left_out}",
+                    r.kind, r.name
+                )
+            }
+            _ => left_out,
+        };
         if !package.objects_known() {
             // Absence proves nothing when the objects are not carried, for
             // a rule that wants them (fail) or wants none (pass) alike.
@@ -341,7 +398,7 @@ fn evaluate_rule(rule: &Rule, package: &Package, bound: &Bound, root: &Context) 
             WhenEmpty::Pass => finding(
                 rule,
                 Status::Pass,
-                format!("no {what} found, as required"),
+                format!("no {what} found, as required{left_out}"),
                 vec![],
             ),
             WhenEmpty::Fail => finding(
@@ -350,13 +407,14 @@ fn evaluate_rule(rule: &Rule, package: &Package, bound: &Bound, root: &Context) 
                 rule.spec
                     .message
                     .clone()
-                    .unwrap_or_else(|| format!("no {what} found")),
+                    .unwrap_or_else(|| format!("no {what} found"))
+                    + &left_out,
                 vec![],
             ),
             WhenEmpty::NotApplicable => finding(
                 rule,
                 Status::NotApplicable,
-                format!("no {what} to check"),
+                format!("no {what} to check{left_out}"),
                 vec![],
             ),
         };
@@ -431,8 +489,9 @@ fn evaluate_rule(rule: &Rule, package: &Package, bound: &Bound, root: &Context) 
     // want every object (`all`) or none (`none`) to hold keep judging the
     // first rendering (or the one their `where` picks): a toggle must not
     // hide what the defaults render.
-    if let (Quantifier::Exists, true, true, Some(expect)) = (
+    if let (Quantifier::Exists, false, true, true, Some(expect)) = (
         rule.spec.quantifier,
+        defaults_only,
         met.is_empty(),
         errors.is_empty(),
         &rule.expect,
@@ -477,7 +536,7 @@ fn evaluate_rule(rule: &Rule, package: &Package, bound: &Bound, root: &Context) 
             }
             _ => None,
         };
-        let msg = single_note.unwrap_or_else(|| fail_message(rule));
+        let msg = single_note.unwrap_or_else(|| fail_message(rule)) + &left_out;
         finding(rule, Status::Fail, msg, evidence)
     };
     let pass = |evidence: Vec<Evidence>, notes: &[String]| {
@@ -501,6 +560,7 @@ fn evaluate_rule(rule: &Rule, package: &Package, bound: &Bound, root: &Context) 
         };
         // What the objects met the rule with (`note`), named in the message.
         msg.push_str(&met_with(notes));
+        msg.push_str(&left_out);
         finding(rule, Status::Pass, msg, evidence)
     };
     match rule.spec.quantifier {
@@ -511,6 +571,77 @@ fn evaluate_rule(rule: &Rule, package: &Package, bound: &Bound, root: &Context) 
         Quantifier::None if met.is_empty() && rule.expect.is_some() => pass(not_met, &[]),
         Quantifier::None => fail(met, &[]),
     }
+}
+
+/// Which rendering of an object the chart's own values give (its
+/// `defaults` or a `ci/` value set's, any profile but the synthetic
+/// `features-on`): `Some(None)` its first (an object read from a file has
+/// no profile and is always there), `Some(Some(a))` its other rendering
+/// `a`, `None` when only `features-on` renders it.
+fn chart_values_rendering(r: &Resource) -> Option<Option<usize>> {
+    let own = |profiles: &[String], first: Option<&str>| {
+        profiles.iter().any(|p| p != FEATURES_ON)
+            || profiles.is_empty() && first.is_none_or(|p| p != FEATURES_ON)
+    };
+    if own(&r.profiles, r.origin.profile.as_deref()) {
+        return Some(None);
+    }
+    r.renderings
+        .iter()
+        .position(|alt| own(&alt.profiles, alt.origin.profile.as_deref()))
+        .map(Some)
+}
+
+/// Most opt-in objects a defaults rule's message names.
+const OPT_IN_NAMED: usize = 3;
+
+/// What a rule that judges the defaults' rendering left out and would have
+/// judged otherwise: the selected objects only an opt-in profile renders
+/// that would change its outcome (an `all` rule's object not meeting
+/// `expect`, an `exists` or `none` rule's meeting it), named, as a clause
+/// to append to the message; empty when none.
+fn opt_in_note(
+    rule: &Rule,
+    package: &Package,
+    bound: &Bound,
+    root: &Context,
+    opt_in: &[usize],
+) -> String {
+    let Some(expect) = &rule.expect else {
+        return String::new();
+    };
+    let want_met = rule.spec.quantifier != Quantifier::All;
+    let named: Vec<String> = opt_in
+        .iter()
+        .filter(|&&i| {
+            let met = match run(expect, &first_scope(root, bound, i)) {
+                Outcome::Met => true,
+                Outcome::NotMet(_) => false,
+                Outcome::Error(_) => return false,
+            };
+            met == want_met
+        })
+        .map(|&i| {
+            let r = &package.resources[i];
+            format!("{} {}", r.kind, r.name)
+        })
+        .collect();
+    if named.is_empty() {
+        return String::new();
+    }
+    let more = match named.len().saturating_sub(OPT_IN_NAMED) {
+        0 => String::new(),
+        n => format!(" and {n} more"),
+    };
+    let verdict = if want_met {
+        "would meet it"
+    } else {
+        "would not meet it"
+    };
+    format!(
+        "; not judged, rendered only with every opt-in value on ({FEATURES_ON}): {}{more} {verdict}",
+        named[..named.len().min(OPT_IN_NAMED)].join(", ")
+    )
 }
 
 /// The place in another object that the rule's `also-locate` fact of a

@@ -65,6 +65,28 @@ pub enum WhenEmpty {
     NotApplicable,
 }
 
+/// Which renderings of a chart's objects a rule judges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Renderings {
+    /// Every profile's: an object only an opt-in profile renders
+    /// (`features-on`, a `ci/` value set) is judged as it renders there,
+    /// and an `exists` rule also reads an object's other renderings (opt-in
+    /// capability).
+    #[default]
+    Any,
+    /// Only what the chart renders with its own values: its defaults and
+    /// the `ci/*-values.yaml` sets chart-testing installs (a chart whose
+    /// defaults need a required value installs with values like them), not
+    /// the synthetic `features-on` profile. An object only `features-on`
+    /// renders is not judged, and an object is judged as its own values
+    /// render it; the `features-on` objects that would have changed the
+    /// outcome are named in the message. For rules about what an install
+    /// without overrides gives (a chart whose defaults comply); objects read
+    /// from files are always judged.
+    ChartValues,
+}
+
 /// One value or a list of values.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(untagged)]
@@ -171,6 +193,12 @@ pub struct RuleSpec {
     /// What an empty selection means (default: `fail` for exists, `pass` for
     /// none, `not-applicable` for all).
     pub when_empty: Option<WhenEmpty>,
+    /// Which renderings of a chart's objects are judged: `any` (the
+    /// default: every profile's, opt-in ones included) or `chart-values`
+    /// (only what the chart's defaults and ci/ value sets render, not the
+    /// synthetic `features-on`). Needs `select`.
+    #[serde(default)]
+    pub renderings: Renderings,
     /// Where the evidence points: a dotted field path in the object (or, for
     /// a package-level rule, in the CSV or Chart.yaml), or `@source` /
     /// `@source:path` for a file the package's facts are read from
