@@ -1605,6 +1605,17 @@ fn crd_facts(crd: &Node) -> Json {
         "autoscalingBoundFields".into(),
         Json::Array(autoscaling_bounds.into_iter().map(Json::String).collect()),
     );
+    // Counts of the operand's pods a description names ("Desired number of
+    // worker pods"), kept in `podCountFields` where the field may hold a
+    // count (`insert_field_facts`).
+    let mut pod_counts = PodCountFields(BTreeSet::new());
+    for schema in &schemas_for_descriptions {
+        walk_schema(schema, &mut pod_counts);
+    }
+    facts.insert(
+        "podCountFields".into(),
+        Json::Array(pod_counts.0.into_iter().map(Json::String).collect()),
+    );
     let mut other_monitoring = OtherMonitoringFields(BTreeSet::new());
     for schema in &schemas_for_descriptions {
         walk_schema(schema, &mut other_monitoring);
@@ -2076,9 +2087,24 @@ fn insert_field_facts(facts: &mut Map<String, Json>, fields: Vec<String>) {
         .unwrap_or_default();
     let backup_kind = super::backup::is_backup_kind(kind, group, &fields);
     facts.insert("backupKind".into(), Json::Bool(backup_kind));
+    let counts = count_fields(&fields, &types);
+    // The counts of the operand's pods a description names (from
+    // `crd_facts` and the CSV's spec descriptors), where the field may hold
+    // a count: a string or an object so described is none.
+    let described = string_set(facts.get("podCountFields").unwrap_or(&Json::Null));
+    facts.insert(
+        "podCountFields".into(),
+        Json::Array(
+            counts
+                .iter()
+                .filter(|f| described.contains(f.as_str()))
+                .map(|f| Json::String(f.to_string()))
+                .collect(),
+        ),
+    );
     facts.insert(
         "countFieldText".into(),
-        Json::String(text_of_lines(&count_fields(&fields, &types))),
+        Json::String(text_of_lines(&counts)),
     );
     // The fields that may be the operand's version or image: not a
     // version of something else (by its name and place, or its
@@ -2576,6 +2602,8 @@ fn fields_from_csv(
     // its name (`spec.debug`): added to `logControlFields`, which holds
     // those the schema's own descriptions say so of.
     let mut log_controls = string_set(facts.get("logControlFields").unwrap_or(&Json::Null));
+    let mut pod_counts: BTreeSet<String> =
+        string_set(facts.get("podCountFields").unwrap_or(&Json::Null));
     for d in owned_entries(csv, &crd.name).flat_map(|o| descriptors(o, "specDescriptors")) {
         let (Some(path), Some(text)) = (
             d.get("path").and_then(Node::scalar_text),
@@ -2586,7 +2614,23 @@ fn fields_from_csv(
         if log_control_description().is_some_and(|r| r.is_match(&text)) {
             log_controls.extend(descriptor_field_paths("spec", &path).pop());
         }
+        // A count its descriptor calls the number of the operand's pods
+        // or nodes ("Number of Redis Nodes" on `nodes`), as a schema's
+        // description would (`podCountFields`).
+        let name = path.rsplit('.').next().unwrap_or(&path);
+        if says_operand_pod_count(&text) && names_pod_count(name.split('[').next().unwrap_or(name))
+        {
+            pod_counts.extend(
+                descriptor_field_paths("spec", &path)
+                    .pop()
+                    .map(|f| camel_path(&f).into_owned()),
+            );
+        }
     }
+    facts.insert(
+        "podCountFields".into(),
+        Json::Array(pod_counts.iter().cloned().map(Json::String).collect()),
+    );
     facts.insert(
         "logControlFields".into(),
         Json::Array(log_controls.into_iter().map(Json::String).collect()),
@@ -2617,6 +2661,9 @@ fn fields_from_csv(
         ),
     );
     if spec_typed && prunes {
+        // The schema is the API: a described count is one of its count
+        // fields (`insert_field_facts` is not run again).
+        keep_counted_pods(facts);
         return;
     }
     let mut extra = Vec::new();
@@ -2654,6 +2701,7 @@ fn fields_from_csv(
         }
     }
     if extra.is_empty() {
+        keep_counted_pods(facts);
         return;
     }
     let mut fields: Vec<String> = facts["fields"]
@@ -2669,6 +2717,7 @@ fn fields_from_csv(
     fields.sort();
     fields.dedup();
     if spec_typed && fields.len() == before {
+        keep_counted_pods(facts);
         return;
     }
     insert_field_facts(facts, fields);
@@ -2678,6 +2727,23 @@ fn fields_from_csv(
         "examples"
     };
     facts.insert("fieldSource".into(), json!(source));
+}
+
+/// Keeps in `podCountFields` only the paths of `countFieldText`: a count
+/// a descriptor names is read where the field may hold a count, when the
+/// field facts are not built again.
+fn keep_counted_pods(facts: &mut Map<String, Json>) {
+    let counts: BTreeSet<&str> = facts["countFieldText"]
+        .as_str()
+        .unwrap_or_default()
+        .lines()
+        .collect();
+    let kept: Vec<Json> = string_set(facts.get("podCountFields").unwrap_or(&Json::Null))
+        .into_iter()
+        .filter(|f| counts.contains(f.as_str()))
+        .map(Json::String)
+        .collect();
+    facts.insert("podCountFields".into(), Json::Array(kept));
 }
 
 /// The CSV's alm-examples of one CRD: its kind in its API group.
@@ -3327,6 +3393,189 @@ fn produced_version_description() -> Option<&'static regex::Regex> {
             r"|\b(hash|checksum)\s+of\s+the\b",
         ),
     )
+}
+
+/// The spec fields whose schema description says they are the number of
+/// the operand's pods, nodes, instances, replicas or members
+/// (`podCountFields`): a count field (a number, or untyped) whose name is
+/// no bound, rate or limit, described as [`says_operand_pod_count`] reads
+/// ("Desired number of Salsa worker pods" on ndmspc's `spec.workers`).
+/// Bounded like [`FieldPaths`].
+struct PodCountFields(BTreeSet<String>);
+
+impl SchemaVisitor for PodCountFields {
+    fn full(&self) -> bool {
+        self.0.len() >= MAX_FIELDS
+    }
+    fn segment<'a>(&self, name: &'a str) -> std::borrow::Cow<'a, str> {
+        camel_name(name)
+    }
+    fn property(&mut self, path: &str, name: &str, schema: &Node) {
+        let counts = matches!(schema_type(schema).as_str(), "integer" | "number" | "any");
+        if counts
+            && path.starts_with("spec.")
+            && names_pod_count(name)
+            && schema
+                .get("description")
+                .and_then(Node::scalar_text)
+                .is_some_and(|d| says_operand_pod_count(&d))
+        {
+            self.0.insert(path.to_string());
+        }
+    }
+}
+
+/// Whether a field's name may be a count of the operand's pods: not a
+/// bound (`minReplicas`, `maxWorkers`), a per-unit or a rate setting
+/// (`parallelOutboundMigrationsPerNode`, `maxSurge`, `maxSkew`), a count of
+/// restarts, retries or slots, a port, a duration, a threshold or a quota.
+fn names_pod_count(name: &str) -> bool {
+    !name_words(name).iter().any(|w| {
+        matches!(
+            w.as_str(),
+            "min"
+                | "max"
+                | "minimum"
+                | "maximum"
+                | "per"
+                | "ready"
+                | "available"
+                | "unavailable"
+                | "surge"
+                | "skew"
+                | "parallel"
+                | "concurrent"
+                | "concurrency"
+                | "restart"
+                | "restarts"
+                | "retry"
+                | "retries"
+                | "canary"
+                | "idle"
+                | "spare"
+                | "sync"
+                | "port"
+                | "timeout"
+                | "seconds"
+                | "threshold"
+                | "limit"
+                | "quota"
+                | "slot"
+                | "slots"
+                | "thread"
+                | "threads"
+                | "partitions"
+                | "shards"
+                | "days"
+                | "history"
+                | "revision"
+                | "revisions"
+                | "budget"
+        )
+    })
+}
+
+/// Whether a description's first sentence says a field is the (desired)
+/// number of the operand's pods, nodes, instances, replicas or members:
+/// it opens with "number of" or "amount of" ("Desired number of Salsa worker pods",
+/// "Number of Redis Nodes", "Size is the number of broker pods to deploy"),
+/// at most three words name whose they are, none a state, a selection or
+/// another thing counted (matching, ready, running, virtual, selected, the
+/// times, seconds or days of something, or a preposition: "number of
+/// retries per node"), and the sentence ends there or goes on only to say
+/// they are run or deployed ("to deploy", "desired", "that will be
+/// started") or in which of the operand's clusters, deployments or
+/// components ("in the RabbitMQ cluster"). Counts of other things are not
+/// read: "the number of nodes in the Kubernetes cluster", "pods in the
+/// namespace", "pods to resize", "nodes that will be updated", "worker
+/// processes", "worker slots".
+fn says_operand_pod_count(description: &str) -> bool {
+    static COUNT: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    static REST: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    let (Some(count), Some(rest_ok)) = (
+        crate::lazy_regex::cached(
+            &COUNT,
+            concat!(
+                r"(?is)^\W*(?:[\w-]+\s+(?:is|are|sets|specifies|defines|configures)\s+)?",
+                r"(?:(?:the|a|an|sets?|specif(?:y|ies)|defines?|configures?|desired|total|expected|requested|wanted|initial)\s+)*",
+                r"(?:number|amount)\s+of\s+((?:[\w-]+\s+){0,3}?)(?:pods|nodes|instances|replicas|members)\b(.*)$",
+            ),
+        ),
+        crate::lazy_regex::cached(
+            &REST,
+            concat!(
+                r"(?is)^(?:$|[.,;:(]",
+                r"|to\s+(?:run|deploy|create|start|launch|spawn|provision)\b",
+                r"|(?:desired|required|needed|wanted|expected)\b",
+                r"|(?:that|which|we|you)\s+(?:[\w-]+\s+){0,2}(?:run|running|deploy|deployed|create|created|start|started|spawn|spawned)\b",
+                r"|(?:in|of|for|within)\s+(?:the|this|each|a|an|your)\s+((?:[\w-]+\s+){0,2})",
+                r"(?:cluster|deployment|statefulset|subcluster|component|service|set|pool|group|installation|ensemble|database)\b)",
+            ),
+        ),
+    ) else {
+        return false;
+    };
+    let Some(c) = count.captures(first_sentence(description)) else {
+        return false;
+    };
+    let other = |words: &str| {
+        words.split_whitespace().any(|w| {
+            matches!(
+                w.to_ascii_lowercase().as_str(),
+                "matching"
+                    | "ready"
+                    | "available"
+                    | "unavailable"
+                    | "running"
+                    | "current"
+                    | "updated"
+                    | "virtual"
+                    | "selected"
+                    | "failed"
+                    | "allowed"
+                    | "concurrent"
+                    | "parallel"
+                    | "schedulable"
+                    | "min"
+                    | "max"
+                    | "minimum"
+                    | "maximum"
+                    | "additional"
+                    | "extra"
+                    | "idle"
+                    | "spare"
+                    | "old"
+                    | "times"
+                    | "seconds"
+                    | "minutes"
+                    | "hours"
+                    | "days"
+                    | "retries"
+                    | "attempts"
+                    | "bytes"
+                    | "kubernetes"
+                    | "openshift"
+                    | "k8s"
+                    | "namespace"
+                    | "of"
+                    | "per"
+                    | "in"
+                    | "on"
+                    | "for"
+                    | "to"
+                    | "with"
+                    | "that"
+                    | "which"
+                    | "each"
+                    | "every"
+            )
+        })
+    };
+    let rest = c.get(2).map_or("", |m| m.as_str()).trim_start();
+    c.get(1).is_some_and(|m| !other(m.as_str()))
+        && rest_ok
+            .captures(rest)
+            .is_some_and(|r| r.get(1).is_none_or(|m| !other(m.as_str())))
 }
 
 /// Whether a kind is itself an API, a schema or a definition object (an
@@ -4207,6 +4456,62 @@ spec:
         assert_eq!(
             facts["imageFields"],
             json!(["spec.app.imageURI", "spec.imageUrl"])
+        );
+    }
+
+    #[test]
+    fn a_description_naming_the_number_of_the_operands_pods_is_read() {
+        for pods in [
+            "Desired number of Salsa worker pods",
+            "Number of Redis Nodes",
+            "Size is the number of broker pods to deploy for each deployment.",
+            "Replicas is the number of nodes in the RabbitMQ cluster.",
+            "Amount of members for this MongoDB Replica Set",
+            "The number of pod replicas desired. Default: 1",
+            "Specifies the number of instances to run.",
+            "Number of pods which will be started for the deployment",
+        ] {
+            assert!(says_operand_pod_count(pods), "{pods}");
+        }
+        for other in [
+            "Nodes is the number of nodes in the Kubernetes cluster.",
+            "Pods is the maximum number of pods in the namespace.",
+            "Number of worker processes",
+            "Desired number of Salsa worker slots",
+            "The number of nodes that will be updated when CanaryUpgrade is true.",
+            "number of pods to resize concurrently",
+            "The number of matching pods in the target topology.",
+            "Number of virtual nodes to use for the hash ring.",
+            "Number of retries per node",
+            "Number of days to keep backups of the nodes",
+            "Number of shards of data",
+            "MaxSkew describes the degree: the number of pods",
+            "Number of times the pod populating the volume has restarted",
+            "Number of nodes selected for scheduling the pods",
+        ] {
+            assert!(!says_operand_pod_count(other), "{other}");
+        }
+    }
+
+    #[test]
+    fn a_count_described_as_the_operands_pods_is_a_pod_count() {
+        let facts = v1_crd_facts(
+            "Demo",
+            "            spec:
+              properties:
+                workers: {type: integer, description: Desired number of Salsa worker pods}
+                webapps: {type: integer, description: Desired number of WebApp pods}
+                workerslots: {type: integer, description: Desired number of Salsa worker slots}
+                members: {type: string, description: Number of members}
+                maxWorkers: {type: integer, description: Number of worker pods}
+                cluster: {properties: {nodes: {type: integer, description: Nodes is the number of nodes in the Kubernetes cluster.}}}
+                resourceQuotas: {properties: {pods: {type: integer, description: Pods is the maximum number of pods in the namespace.}}}
+                api: {properties: {server: {properties: {workers: {type: integer, description: Number of worker processes}}}}}
+",
+        );
+        assert_eq!(
+            facts["podCountFields"],
+            json!(["spec.webapps", "spec.workers"])
         );
     }
 
