@@ -1788,6 +1788,15 @@ const IMAGE_PARTS: [&str; 10] = [
     "url",
 ];
 
+/// Whether a (camelCase) name is a part of an image object: one of
+/// [`IMAGE_PARTS`], or made of them alone (`versionTag`, `repositoryUrl`).
+fn image_part(name: &str) -> bool {
+    IMAGE_PARTS.contains(&name)
+        || name_words(name)
+            .iter()
+            .all(|w| IMAGE_PARTS.contains(&w.as_str()))
+}
+
 /// How a (camelCase) property name names an image the user chooses.
 #[derive(Debug, PartialEq, Eq)]
 enum ImageName {
@@ -1810,6 +1819,10 @@ fn image_name(name: &str) -> ImageName {
     match &words[at + 1..] {
         [] => ImageName::Image,
         [part] if IMAGE_PARTS.contains(&part.as_str()) => ImageName::Image,
+        // An object that specifies a component's image
+        // (`redisEnterpriseImageSpec` of `repository`, `versionTag`,
+        // `imagePullPolicy`): an image object, as `<x>Image` is.
+        [spec] if at > 0 && spec == "spec" => ImageName::Image,
         // A reference to an object named after images (`imageStreamRef`,
         // `imageSetRef`: an ImageStream, a ClusterImageSet), whose `name`
         // is the object's, not an image.
@@ -1865,7 +1878,7 @@ fn image_fields(
                 ImageName::No => {
                     parent != "spec"
                         && is_string(f, *i)
-                        && ((IMAGE_PARTS.contains(&leaf) && image_name(parent) != ImageName::No)
+                        && ((image_part(leaf) && image_name(parent) != ImageName::No)
                             || name_words(parent).last().is_some_and(|w| w == "images"))
                 }
             }
@@ -4781,6 +4794,34 @@ spec:
         assert_eq!(
             image_fields(&fields, &typed("boolean"), &BTreeSet::new()),
             [found[0].clone(), found[4].clone()]
+        );
+    }
+
+    #[test]
+    fn an_image_spec_object_is_an_image() {
+        // redis-enterprise 0.0.1's alm-examples (audit s18-Z2).
+        assert_eq!(image_name("redisEnterpriseImageSpec"), ImageName::Image);
+        assert_eq!(image_name("imageSpec"), ImageName::OfComponent);
+        assert_eq!(image_name("imagePullSpec"), ImageName::No);
+        let fields: Vec<String> = [
+            "spec.redisEnterpriseImageSpec",
+            "spec.redisEnterpriseImageSpec.imagePullPolicy",
+            "spec.redisEnterpriseImageSpec.repository",
+            "spec.redisEnterpriseImageSpec.versionTag",
+            "spec.chart.repository",
+            "spec.chart.version",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert_eq!(
+            image_fields(&fields, &BTreeMap::new(), &BTreeSet::new()),
+            [
+                "spec.redisEnterpriseImageSpec",
+                "spec.redisEnterpriseImageSpec.repository",
+                "spec.redisEnterpriseImageSpec.versionTag",
+            ]
+            .map(Json::from)
+            .to_vec()
         );
     }
 
