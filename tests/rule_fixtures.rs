@@ -643,6 +643,38 @@ fn a_pass_names_the_fields_that_met_the_rule() {
 }
 
 #[test]
+fn a_status_read_from_printer_columns_is_evidenced_at_them() {
+    // A v1beta1 CRD without a schema whose status comes from its printer
+    // columns: the finding points at those columns in the CRD's file, not
+    // at the CSV's alm-examples, which hold no status (audit s18-Z1,
+    // wso2am-operator 1.1.0).
+    let rules = rules::load(&[]).expect("built-in rules load");
+    let dir = fixture_root().join("crd-cluster-member-status/pass-printer-column-ready");
+    let targets = discover::discover(std::slice::from_ref(&dir)).expect("fixture found");
+    let target = assess_target(&targets[0], &rules, &Options::default());
+    let finding = target
+        .findings
+        .iter()
+        .find(|f| f.rule == "crd-cluster-member-status")
+        .expect("a finding");
+    assert_eq!(finding.status, Status::Pass);
+    let [evidence] = finding.evidence.as_slice() else {
+        panic!("one evidence entry: {finding:?}");
+    };
+    assert!(
+        evidence.file.ends_with("demos.demo.example.com.crd.yaml") && evidence.line == 19,
+        "{evidence:?}"
+    );
+    assert!(
+        evidence
+            .note
+            .as_deref()
+            .is_some_and(|n| n.contains("read from its printer columns")),
+        "{evidence:?}"
+    );
+}
+
+#[test]
 fn an_hpa_whose_target_sets_replicas_points_at_the_replicas_line() {
     // The fault is the workload's `replicas:`, not the HPA: the failure's
     // evidence names the HPA and the target's template line (audit s16-R,

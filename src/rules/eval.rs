@@ -891,6 +891,9 @@ fn object_evidence(
     locate: &[&str],
     note: Option<String>,
 ) -> Evidence {
+    if let Some(found) = printer_column_evidence(package, r, locate, &note) {
+        return found;
+    }
     if locate.iter().any(|p| is_schema_place(p))
         && let Some(found) = csv_fields_evidence(package, r, &note)
     {
@@ -947,6 +950,93 @@ fn is_schema_place(place: &str) -> bool {
         rest.split('.')
             .any(|seg| seg == "schema" || seg.starts_with("schema["))
     })
+}
+
+/// A `locate` place among a CRD's printer columns
+/// (`spec.additionalPrinterColumns`, a version's
+/// `spec.versions[0].additionalPrinterColumns`).
+fn is_printer_column_place(place: &str) -> bool {
+    place.ends_with("additionalPrinterColumns")
+}
+
+/// What the evidence of a CRD whose status is known from its printer
+/// columns says (see [`printer_column_evidence`]).
+const PRINTER_COLUMNS_NOTE: &str = "declares no status in a schema: its status fields are read from its printer columns (their .status JSONPaths)";
+
+/// The evidence for a CRD whose status is known from its printer columns
+/// (`statusSource` `printer-columns`: no schema declares a status and the
+/// API server keeps unknown fields, a v1beta1 CRD without validation),
+/// when a rule that reads the status names a printer-column place among
+/// its `locate` alternatives: those columns in the CRD's own file, where
+/// the status fields were read, not its schema or the CSV's alm-examples.
+/// Not when the CSV shows a status of the kind too (an example's status, a
+/// status descriptor): then the fields may be the CSV's.
+fn printer_column_evidence(
+    package: &Package,
+    r: &Resource,
+    locate: &[&str],
+    note: &Option<String>,
+) -> Option<Evidence> {
+    if !r.is_kind("CustomResourceDefinition")
+        || r.facts
+            .get("statusSource")
+            .and_then(serde_json::Value::as_str)
+            != Some("printer-columns")
+    {
+        return None;
+    }
+    // Where the CSV shows a status too (an example's status of the kind, a
+    // status descriptor of its owned entry), the columns are not the only
+    // source: the CSV's evidence stays.
+    let csv = package
+        .resources
+        .iter()
+        .find(|c| c.is_kind("ClusterServiceVersion") && c.origin.embedded.is_none());
+    let kind = r
+        .facts
+        .get("kind")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or_default();
+    let group = r
+        .facts
+        .get("group")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or_default();
+    let example_status = package.facts.get("examples").is_some_and(|examples| {
+        crate::load::examples_of_kind(examples, kind, group).any(|e| {
+            e.get("status")
+                .is_some_and(|s| s.as_object().is_some_and(|m| !m.is_empty()))
+        })
+    });
+    let status_descriptors = csv.is_some_and(|c| {
+        c.node
+            .path("spec.customresourcedefinitions.owned")
+            .and_then(crate::yaml::Node::as_seq)
+            .unwrap_or_default()
+            .iter()
+            .filter(|o| {
+                o.get("name")
+                    .and_then(crate::yaml::Node::scalar_text)
+                    .as_deref()
+                    == Some(r.name.as_str())
+            })
+            .any(|o| {
+                o.get("statusDescriptors")
+                    .and_then(crate::yaml::Node::as_seq)
+                    .is_some_and(|d| !d.is_empty())
+            })
+    });
+    if example_status || status_descriptors {
+        return None;
+    }
+    let place = locate
+        .iter()
+        .filter(|p| is_printer_column_place(p))
+        .find(|p| r.node.path(p).is_some())?;
+    let note = note
+        .clone()
+        .unwrap_or_else(|| format!("CRD {} {PRINTER_COLUMNS_NOTE}", r.name));
+    Some(evidence(r, &[place], Some(note)))
 }
 
 /// The evidence for a CRD whose fields all come from the CSV
