@@ -555,6 +555,20 @@ fn failure_messages_say_what_is_missing_not_what_exists() {
             "up to two fields below it",
             "under one spec field",
         ),
+        // A field excluded as development-only is said to be, not denied
+        // (audit s18-Z2, pelorus-operator 0.0.9).
+        (
+            "operand-image-overridable",
+            "fail-development-only-fields",
+            "a field documented for development or tests only",
+            "not met",
+        ),
+        (
+            "crd-operand-upgrade-control",
+            "fail-development-only-fields",
+            "a field documented for development or tests only",
+            "not met",
+        ),
         // A binding to a role Kubernetes ships is a grant of that role.
         (
             "rbac-no-wildcard-grants",
