@@ -224,9 +224,58 @@ pub fn derive(package: &mut Package) {
         facts.insert("operator".into(), json!(operator));
         facts.insert("operatorWhy".into(), json!(why));
     }
+    let own_monitor = own_metrics_monitor_grant(&operator_grants);
+    facts.insert("ownMetricsMonitorGrant".into(), json!(own_monitor));
     facts.insert("operatorGrants".into(), Json::Array(operator_grants));
     facts.insert("grants".into(), Json::Array(grants));
     package.facts = Json::Object(facts);
+}
+
+/// Whether the operator holds the operator-sdk v0.x scaffold's grant for
+/// its own metrics ServiceMonitor: create on monitoring.coreos.com
+/// `servicemonitors` (named, or `*` in that group) beside update on `apps`
+/// `deployments/finalizers` limited by `resourceNames` to the operator's
+/// own Deployment: the owner-reference grant `metrics.CreateServiceMonitors`
+/// needs to make that Deployment own the monitor. With that grant, whatever
+/// verbs come with servicemonitors (`get, create` as scaffolded, `*` as the
+/// Helm operator's role generator writes them). A grant on the finalizers
+/// of any Deployment (no `resourceNames`, or `apps` `*`), which an operator
+/// owning its operand's Deployments may hold, counts only with the
+/// scaffold's own verbs: nothing that keeps a monitor up to date (update,
+/// patch, delete, list, watch).
+fn own_metrics_monitor_grant(operator_grants: &[Json]) -> bool {
+    let (mut monitor, mut keeps, mut own, mut any_finalizers) = (false, false, false, false);
+    for g in operator_grants {
+        let text = |key: &str| g[key].as_str().unwrap_or_default();
+        let (group, resource) = (text("group"), text("resource"));
+        let verbs: Vec<&str> = g["verbs"]
+            .as_array()
+            .map(|vs| vs.iter().filter_map(Json::as_str).collect())
+            .unwrap_or_default();
+        let any = |wanted: &[&str]| verbs.iter().any(|v| *v == "*" || wanted.contains(v));
+        if group == "monitoring.coreos.com" && matches!(resource, "servicemonitors" | "*") {
+            monitor |= any(&["create"]);
+        }
+        if matches!(group, "monitoring.coreos.com" | "*")
+            && matches!(resource, "servicemonitors" | "*")
+        {
+            keeps |= any(&[
+                "update",
+                "patch",
+                "delete",
+                "deletecollection",
+                "list",
+                "watch",
+            ]);
+        }
+        if !any(&["update"]) {
+            continue;
+        }
+        let finalizers = group == "apps" && resource == "deployments/finalizers";
+        own |= finalizers && g.get("resourceNames").is_some();
+        any_finalizers |= finalizers || (group == "apps" && resource == "*");
+    }
+    monitor && (own || any_finalizers && !keeps)
 }
 
 /// Whether the operator runs an in-cluster operand: its own grants let it
@@ -3658,6 +3707,58 @@ mod tests {
         crd_facts_of(&format!(
             "spec:\n  group: example.com\n  names: {{kind: {kind}}}\n  versions:\n    - name: v1\n      schema:\n        openAPIV3Schema:\n          properties:\n{properties}"
         ))
+    }
+
+    #[test]
+    fn own_metrics_monitor_grant_is_the_scaffold_pair_whatever_its_verbs() {
+        let grant = |group: &str, resource: &str, verbs: &[&str]| json!({"group": group, "resource": resource, "verbs": verbs});
+        let own = |mut g: Json| {
+            g["resourceNames"] = json!(["demo-operator"]);
+            g
+        };
+        let finalizers = own(grant("apps", "deployments/finalizers", &["update"]));
+        let scaffold = grant(
+            "monitoring.coreos.com",
+            "servicemonitors",
+            &["get", "create"],
+        );
+        for monitors in [
+            scaffold.clone(),
+            grant("monitoring.coreos.com", "servicemonitors", &["*"]),
+            grant("monitoring.coreos.com", "*", &["*"]),
+        ] {
+            assert!(
+                own_metrics_monitor_grant(&[monitors.clone(), finalizers.clone()]),
+                "{monitors}"
+            );
+            // Without the owner-reference grant on its own Deployment it is
+            // not the scaffold's.
+            assert!(
+                !own_metrics_monitor_grant(&[monitors.clone()]),
+                "{monitors}"
+            );
+        }
+        // A grant on any Deployment's finalizers (an operand's owner) counts
+        // with the scaffold's verbs only.
+        for any in [
+            grant("apps", "deployments/finalizers", &["*"]),
+            grant("apps", "*", &["*"]),
+        ] {
+            assert!(
+                own_metrics_monitor_grant(&[scaffold.clone(), any.clone()]),
+                "{any}"
+            );
+            let keeps = grant(
+                "monitoring.coreos.com",
+                "servicemonitors",
+                &["create", "update"],
+            );
+            assert!(!own_metrics_monitor_grant(&[keeps, any.clone()]), "{any}");
+        }
+        // Get alone creates nothing; a wildcard on every group names none.
+        let get = grant("monitoring.coreos.com", "servicemonitors", &["get"]);
+        assert!(!own_metrics_monitor_grant(&[get, finalizers]));
+        assert!(!own_metrics_monitor_grant(&[grant("*", "*", &["*"])]));
     }
 
     const CRD: &str = "

@@ -325,17 +325,14 @@ pub fn mark_monitors(resources: &mut [Resource]) -> Vec<Json> {
         .filter(|r| r.is_kind("Deployment") && r.facts["operatorWorkload"] == Json::Bool(true))
         .map(|r| labels(r.node.path("spec.template.metadata.labels")))
         .collect();
+    let serving = mark_operator_services(resources);
     let services: Vec<BTreeMap<String, String>> = resources
         .iter()
-        .filter(|r| r.is_kind("Service"))
-        .filter(|r| {
-            // A Service without a selector selects no pods (its endpoints
-            // are set by hand), unlike an empty monitor selector.
-            let selector = Selector::of_labels(r.node.path("spec.selector"));
-            !selector.labels.is_empty() && pods.iter().any(|p| selector.matches(p))
-        })
-        .map(|r| labels(r.node.path("metadata.labels")))
+        .zip(&serving)
+        .filter(|(_, serves)| **serves == Some(true))
+        .map(|(r, _)| labels(r.node.path("metadata.labels")))
         .collect();
+    let services_selecting = serving.iter().any(Option::is_some);
     let mut all = Vec::new();
     for r in resources.iter_mut() {
         let pod_monitor = r.kind == "PodMonitor";
@@ -343,7 +340,10 @@ pub fn mark_monitors(resources: &mut [Resource]) -> Vec<Json> {
             continue;
         }
         let selector = Selector::of(r.node.path("spec.selector"));
-        let targets = if pod_monitor || services.is_empty() {
+        // A ServiceMonitor of the operator's pods scrapes them through a
+        // Service that reaches them; one selecting only a Service whose
+        // ports reach no port of theirs scrapes nothing of the operator.
+        let targets = if pod_monitor || !services_selecting {
             &pods
         } else {
             &services
@@ -362,6 +362,133 @@ pub fn mark_monitors(resources: &mut [Resource]) -> Vec<Json> {
         }));
     }
     all
+}
+
+/// Marks every shipped Service that selects the pods of an operator
+/// Deployment (`operatorWorkload`) with `servesOperator`: whether one of its
+/// ports reaches a port of those pods, and, when none does, `unservedPorts`,
+/// the targets no container serves. A port reaches its `targetPort` (its
+/// `port` when it names none): by name, a container port of that name; by
+/// number, a container's `containerPort`, or an argument, command word or
+/// environment value that binds it (`--metrics-bind-address=:8443`,
+/// `--secure-listen-address=0.0.0.0:8443`, `--metrics-port=8443`) on an
+/// address other than the loopback one (`127.0.0.1:8080` serves the pod
+/// itself, as a kube-rbac-proxy sidecar in front of it does). A scaffold's
+/// metrics Service kept after its proxy sidecar was removed targets a port
+/// nothing serves. A Service that selects no operator pod is marked
+/// `servesOperator: false` with no `unservedPorts`; a package without
+/// operator Deployments marks none. Returns, per resource, whether it
+/// reaches the operator's pods when it is a Service selecting them.
+fn mark_operator_services(resources: &mut [Resource]) -> Vec<Option<bool>> {
+    let operator_pods: Vec<(BTreeMap<String, String>, &Node)> = resources
+        .iter()
+        .filter(|r| r.is_kind("Deployment") && r.facts["operatorWorkload"] == Json::Bool(true))
+        .filter_map(|r| {
+            let template = r.node.path("spec.template")?;
+            let pod = template.get("spec")?;
+            Some((labels(template.path("metadata.labels")), pod))
+        })
+        .collect();
+    // Per resource: a Service selecting the operator's pods, whether it
+    // reaches them and the targets none serves; `None` for anything else.
+    let judged: Vec<Option<(bool, Vec<String>)>> = resources
+        .iter()
+        .map(|r| {
+            if !r.is_kind("Service") {
+                return None;
+            }
+            // A Service without a selector selects no pods (its endpoints
+            // are set by hand), unlike an empty monitor selector.
+            let selector = Selector::of_labels(r.node.path("spec.selector"));
+            let selected: Vec<&Node> = operator_pods
+                .iter()
+                .filter(|(l, _)| !selector.labels.is_empty() && selector.matches(l))
+                .map(|(_, pod)| *pod)
+                .collect();
+            if selected.is_empty() {
+                return None;
+            }
+            let targets: Vec<String> = r
+                .node
+                .seq_at("spec.ports")
+                .iter()
+                .filter_map(|p| {
+                    p.get("targetPort")
+                        .or_else(|| p.get("port"))
+                        .and_then(Node::scalar_text)
+                })
+                .collect();
+            let serves = targets
+                .iter()
+                .any(|t| selected.iter().any(|pod| pod_serves(pod, t)));
+            Some((serves, if serves { Vec::new() } else { targets }))
+        })
+        .collect();
+    let any_operator = !operator_pods.is_empty();
+    let mut out = Vec::with_capacity(resources.len());
+    for (r, judged) in resources.iter_mut().zip(judged) {
+        if !any_operator || !r.is_kind("Service") {
+            out.push(None);
+            continue;
+        }
+        let reaches = judged.as_ref().map(|(serves, _)| *serves);
+        let (serves, unserved) = judged.unwrap_or_default();
+        if let Json::Object(m) = &mut r.facts {
+            m.insert("servesOperator".into(), Json::Bool(serves));
+            if !unserved.is_empty() {
+                m.insert("unservedPorts".into(), serde_json::json!(unserved));
+            }
+        }
+        out.push(reaches);
+    }
+    out
+}
+
+/// Whether a container of the pod `pod` serves the port `target` (a port's
+/// name or number), as [`mark_operator_services`] reads it.
+fn pod_serves(pod: &Node, target: &str) -> bool {
+    let containers = pod.seq_at("containers");
+    let text = |n: &Node, key: &str| n.get(key).and_then(Node::scalar_text).unwrap_or_default();
+    let Ok(number) = target.parse::<u32>() else {
+        return containers
+            .iter()
+            .any(|c| c.seq_at("ports").iter().any(|p| text(p, "name") == target));
+    };
+    let number = number.to_string();
+    // `host:N` or `:N` with a host that is not the loopback address.
+    let binds = |value: &str| {
+        value.rsplit_once(':').is_some_and(|(host, port)| {
+            port == number
+                && !(host.starts_with("127.")
+                    || host.eq_ignore_ascii_case("localhost")
+                    || host.trim_matches(['[', ']']) == "::1")
+        })
+    };
+    let port_name = |name: &str| {
+        let name = name.to_ascii_lowercase();
+        ["port", "addr", "listen"].iter().any(|w| name.contains(w))
+    };
+    containers.iter().any(|c| {
+        c.seq_at("ports")
+            .iter()
+            .any(|p| text(p, "containerPort") == number)
+            || ["args", "command"]
+                .iter()
+                .flat_map(|key| c.seq_at(key))
+                .filter_map(Node::scalar_text)
+                .flat_map(|a| a.split_whitespace().map(str::to_string).collect::<Vec<_>>())
+                .any(|word| {
+                    let word = word.trim_matches(['"', '\'']);
+                    match word.split_once('=') {
+                        Some((name, value)) => binds(value) || value == number && port_name(name),
+                        None => binds(word),
+                    }
+                })
+            || c.seq_at("env").iter().any(|e| {
+                let value = text(e, "value");
+                binds(&value) || value == number && port_name(&text(e, "name"))
+            })
+    })
 }
 
 /// Which container of an operator Deployment runs the operator: the one
