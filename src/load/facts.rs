@@ -3734,7 +3734,7 @@ mod tests {
             // Without the owner-reference grant on its own Deployment it is
             // not the scaffold's.
             assert!(
-                !own_metrics_monitor_grant(&[monitors.clone()]),
+                !own_metrics_monitor_grant(std::slice::from_ref(&monitors)),
                 "{monitors}"
             );
         }
