@@ -69,6 +69,42 @@ pub const OPTIONAL_API_VERSIONS: &[&str] = &[
     "grafana.integreatly.org/v1beta1/GrafanaDashboard",
 ];
 
+/// Kubernetes' own kinds at the versions a current cluster serves, in the
+/// `group/version/Kind` spelling a cluster's discovery gives Helm on
+/// install (`helm template` has only `group/version`): charts test it
+/// (`.Capabilities.APIVersions.Has "policy/v1/PodDisruptionBudget"`) and
+/// fall back to a removed API without it. `features-on` stands for a real
+/// cluster with the add-ons, so it serves these too; the `defaults` profile
+/// keeps `helm template`'s set.
+pub const SERVED_KINDS: &[&str] = &[
+    "v1/ConfigMap",
+    "v1/Secret",
+    "v1/Service",
+    "v1/ServiceAccount",
+    "v1/PersistentVolumeClaim",
+    "apps/v1/Deployment",
+    "apps/v1/StatefulSet",
+    "apps/v1/DaemonSet",
+    "batch/v1/Job",
+    "batch/v1/CronJob",
+    "policy/v1/PodDisruptionBudget",
+    "autoscaling/v2/HorizontalPodAutoscaler",
+    "networking.k8s.io/v1/Ingress",
+    "networking.k8s.io/v1/IngressClass",
+    "networking.k8s.io/v1/NetworkPolicy",
+    "discovery.k8s.io/v1/EndpointSlice",
+    "rbac.authorization.k8s.io/v1/Role",
+    "rbac.authorization.k8s.io/v1/RoleBinding",
+    "rbac.authorization.k8s.io/v1/ClusterRole",
+    "rbac.authorization.k8s.io/v1/ClusterRoleBinding",
+    "scheduling.k8s.io/v1/PriorityClass",
+    "storage.k8s.io/v1/StorageClass",
+    "storage.k8s.io/v1/CSIDriver",
+    "admissionregistration.k8s.io/v1/ValidatingWebhookConfiguration",
+    "admissionregistration.k8s.io/v1/MutatingWebhookConfiguration",
+    "apiextensions.k8s.io/v1/CustomResourceDefinition",
+];
+
 /// The chart's built-in profiles: `defaults`, `features-on` (when it
 /// switches a value on or a template tests `.Capabilities.APIVersions`),
 /// and one per `ci/*-values.yaml` (`ci/*.yaml` files that parse to a
@@ -91,6 +127,7 @@ pub fn profiles(chart: &Chart) -> Vec<Profile> {
             overlay: o,
             api_versions: OPTIONAL_API_VERSIONS
                 .iter()
+                .chain(SERVED_KINDS)
                 .map(|a| a.to_string())
                 .collect(),
         });
@@ -1293,6 +1330,42 @@ mod tests {
             notes[0].message
         );
         assert_eq!(notes[0].code, crate::diag::Code::TemplateError);
+    }
+
+    #[test]
+    fn features_on_serves_builtin_kinds_as_a_cluster_does() {
+        // prometheus-pingmesh-exporter: guarded on the kind spelling, the
+        // chart falls back to policy/v1beta1 under `helm template`'s set.
+        let (_dir, chart) = chart(&[
+            ("values.yaml", "pdb:\n  enabled: false\n"),
+            (
+                "templates/pdb.yaml",
+                "{{- if .Values.pdb.enabled }}\n{{- if .Capabilities.APIVersions.Has \"policy/v1/PodDisruptionBudget\" }}\napiVersion: policy/v1\n{{- else }}\napiVersion: policy/v1beta1\n{{- end }}\nkind: PodDisruptionBudget\nmetadata:\n  name: p\n{{- end }}\n",
+            ),
+        ]);
+        let on = features_on(&chart);
+        assert_eq!(on.docs.len(), 1);
+        assert!(
+            on.docs[0].text.starts_with("apiVersion: policy/v1\n"),
+            "{}",
+            on.docs[0].text
+        );
+        // The defaults keep `helm template`'s answer.
+        let defaults = render_profile(
+            &chart,
+            &profiles(&chart)[0],
+            &RenderOptions {
+                set: vec!["pdb.enabled=true".into()],
+                ..RenderOptions::default()
+            },
+        );
+        assert!(
+            defaults.docs[0]
+                .text
+                .starts_with("apiVersion: policy/v1beta1\n"),
+            "{}",
+            defaults.docs[0].text
+        );
     }
 
     #[test]
