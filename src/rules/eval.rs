@@ -180,88 +180,105 @@ fn finding(rule: &Rule, status: Status, message: String, mut evidence: Vec<Evide
     }
 }
 
-fn evaluate_rule(rule: &Rule, package: &Package, bound: &Bound, root: &Context) -> Finding {
+/// The finding of a rule that does not apply to this package (its
+/// `applies-when` does not hold, or holds only on part of what the package
+/// carries, or cannot be evaluated), or `None` when the rule applies.
+fn not_applying(rule: &Rule, package: &Package, root: &Context) -> Option<Finding> {
     if let Some(cond) = &rule.applies_when {
         match run(cond, root) {
             Outcome::Met => {}
             Outcome::NotMet(_) if !package.objects_known() => {
                 // The condition was read on part of the package: the rest
                 // might make it hold.
-                return finding(
+                return Some(finding(
                     rule,
                     Status::Unknown,
                     format!(
                         "unknown: the rule's condition does not hold on what the package carries; {UNKNOWN_WHY}"
                     ),
                     vec![],
-                );
+                ));
             }
             // A condition returning a string says why the rule does not
             // apply (a first release has no upgrade to declare).
             Outcome::NotMet(why) => {
-                return finding(
+                return Some(finding(
                     rule,
                     Status::NotApplicable,
                     why.unwrap_or_else(|| {
                         "the rule's condition does not hold for this package".into()
                     }),
                     vec![],
-                );
+                ));
             }
             Outcome::Error(e) => {
-                return finding(
+                return Some(finding(
                     rule,
                     Status::Error,
                     format!("applies-when could not be evaluated: {e}"),
                     vec![],
-                );
+                ));
             }
         }
     }
+    None
+}
+
+/// A package-level rule (no `select`): one expression over `package` and
+/// `objects`, evidenced by the first `locate` place found.
+fn evaluate_package_rule(rule: &Rule, package: &Package, root: &Context) -> Finding {
+    let Some(expect) = &rule.expect else {
+        return finding(
+            rule,
+            Status::Error,
+            "rule has neither select nor expect".into(),
+            vec![],
+        );
+    };
+    let outcome = run(expect, root);
+    // A failure is the chart's own: its evidence is never a value a
+    // vendored subchart offers, which did not meet the rule.
+    let met = matches!(outcome, Outcome::Met);
+    let anchor = package_anchor(package, &locations(rule), met);
+    match outcome {
+        Outcome::Met => {
+            // Met by a value a vendored subchart offers: the pass says
+            // whose value it is (the subchart's, set under its key).
+            let msg = match anchor.as_slice() {
+                [
+                    Evidence {
+                        note: Some(note), ..
+                    },
+                ] if note.starts_with(SUBCHART_VALUE_NOTE) => {
+                    format!("{} ({note})", rule.spec.title)
+                }
+                _ => rule.spec.title.clone(),
+            };
+            finding(rule, Status::Pass, msg, anchor)
+        }
+        Outcome::NotMet(msg) => finding(
+            rule,
+            Status::Fail,
+            msg.unwrap_or_else(|| fail_message(rule)),
+            anchor,
+        ),
+        Outcome::Error(e) => finding(
+            rule,
+            Status::Error,
+            format!("expect could not be evaluated: {e}"),
+            anchor,
+        ),
+    }
+}
+
+/// Judges one rule on one package: whether it applies, then its expression
+/// over the package (a package-level rule) or over each object it selects.
+fn evaluate_rule(rule: &Rule, package: &Package, bound: &Bound, root: &Context) -> Finding {
+    if let Some(finding) = not_applying(rule, package, root) {
+        return finding;
+    }
     let Some(selector) = &rule.selector else {
-        // A package-level rule: one expression over `package` and `objects`.
-        let Some(expect) = &rule.expect else {
-            return finding(
-                rule,
-                Status::Error,
-                "rule has neither select nor expect".into(),
-                vec![],
-            );
-        };
-        let outcome = run(expect, root);
-        // A failure is the chart's own: its evidence is never a value a
-        // vendored subchart offers, which did not meet the rule.
-        let met = matches!(outcome, Outcome::Met);
-        let anchor = package_anchor(package, &locations(rule), met);
-        return match outcome {
-            Outcome::Met => {
-                // Met by a value a vendored subchart offers: the pass says
-                // whose value it is (the subchart's, set under its key).
-                let msg = match anchor.as_slice() {
-                    [
-                        Evidence {
-                            note: Some(note), ..
-                        },
-                    ] if note.starts_with(SUBCHART_VALUE_NOTE) => {
-                        format!("{} ({note})", rule.spec.title)
-                    }
-                    _ => rule.spec.title.clone(),
-                };
-                finding(rule, Status::Pass, msg, anchor)
-            }
-            Outcome::NotMet(msg) => finding(
-                rule,
-                Status::Fail,
-                msg.unwrap_or_else(|| fail_message(rule)),
-                anchor,
-            ),
-            Outcome::Error(e) => finding(
-                rule,
-                Status::Error,
-                format!("expect could not be evaluated: {e}"),
-                anchor,
-            ),
-        };
+        return evaluate_package_rule(rule, package, root);
     };
 
     // A placeholder (an object a failed chart template would create) counts
