@@ -1248,21 +1248,9 @@ mod tests {
             ("templates/metrics.yaml", MODE_METRICS),
         ]);
         let on = features_on(&chart);
-        let kinds: Vec<&str> = on.docs.iter().map(|d| d.kind.as_str()).collect();
+        let (kinds, note) = kinds_and_the_note(&on, &["`daemonset.enabled`", "Deployment `p`"]);
         assert_eq!(kinds, ["Service", "Deployment", "HorizontalPodAutoscaler"]);
-        let notes = left_off(&on);
-        assert_eq!(notes.len(), 1, "{notes:?}");
-        assert!(
-            notes[0].message.contains("`daemonset.enabled`"),
-            "{}",
-            notes[0].message
-        );
-        assert!(
-            notes[0].message.contains("Deployment `p`"),
-            "{}",
-            notes[0].message
-        );
-        assert_eq!(notes[0].file, "templates/deployment.yaml");
+        assert_eq!(note.file, "templates/deployment.yaml");
     }
 
     #[test]
@@ -1282,15 +1270,8 @@ mod tests {
             ("templates/metrics.yaml", MODE_METRICS),
         ]);
         let on = features_on(&chart);
-        let kinds: Vec<&str> = on.docs.iter().map(|d| d.kind.as_str()).collect();
+        let (kinds, _) = kinds_and_the_note(&on, &["`daemonset.enabled`"]);
         assert_eq!(kinds, ["Service", "Deployment"]);
-        let notes = left_off(&on);
-        assert_eq!(notes.len(), 1, "{notes:?}");
-        assert!(
-            notes[0].message.contains("`daemonset.enabled`"),
-            "{}",
-            notes[0].message
-        );
     }
 
     #[test]
@@ -1315,21 +1296,9 @@ mod tests {
             ("templates/metrics.yaml", MODE_METRICS),
         ]);
         let on = features_on(&chart);
-        let kinds: Vec<&str> = on.docs.iter().map(|d| d.kind.as_str()).collect();
+        let (kinds, note) = kinds_and_the_note(&on, &["`tls.enabled`", "its template fails"]);
         assert_eq!(kinds, ["Service", "StatefulSet"]);
-        let notes = left_off(&on);
-        assert_eq!(notes.len(), 1, "{notes:?}");
-        assert!(
-            notes[0].message.contains("`tls.enabled`"),
-            "{}",
-            notes[0].message
-        );
-        assert!(
-            notes[0].message.contains("its template fails"),
-            "{}",
-            notes[0].message
-        );
-        assert_eq!(notes[0].code, crate::diag::Code::TemplateError);
+        assert_eq!(note.code, crate::diag::Code::TemplateError);
     }
 
     #[test]
@@ -1384,6 +1353,20 @@ mod tests {
         let kinds: Vec<&str> = on.docs.iter().map(|d| d.kind.as_str()).collect();
         assert_eq!(kinds, ["Service", "DaemonSet", "Deployment"]);
         assert!(left_off(&on).is_empty());
+    }
+
+    /// The kinds features-on renders, and its one left-off warning, which
+    /// must name each of `words`.
+    fn kinds_and_the_note<'a>(
+        on: &'a Rendered,
+        words: &[&str],
+    ) -> (Vec<&'a str>, &'a HelmDiagnostic) {
+        let notes = left_off(on);
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        for w in words {
+            assert!(notes[0].message.contains(w), "{w}: {}", notes[0].message);
+        }
+        (on.docs.iter().map(|d| d.kind.as_str()).collect(), notes[0])
     }
 
     #[test]
