@@ -28,6 +28,12 @@ fn status_of(rules: &[Rule], rule: &str, dir: &Path) -> Result<Status, String> {
         .ok_or_else(|| format!("no finding for the rule (kind {:?})", target.kind))
 }
 
+/// The one target a fixture folder holds, assessed with the default options.
+fn assess_fixture(rules: &[Rule], dir: &Path) -> caplevel::report::TargetReport {
+    let targets = discover::discover(&[dir.to_path_buf()]).expect("fixture found");
+    assess_target(&targets[0], rules, &Options::default())
+}
+
 /// A fixture of several versions of one package is a history (version-pair
 /// rules need one): the rule is judged on its latest version.
 fn history_status(rule: &str, dir: &Path, found: usize) -> Result<Status, String> {
@@ -406,8 +412,7 @@ fn a_rule_judging_the_charts_own_values_names_what_only_features_on_renders() {
     let mut problems = Vec::new();
     for (rule, case, want) in cases {
         let dir = fixture_root().join(rule).join(case);
-        let targets = discover::discover(std::slice::from_ref(&dir)).expect("fixture found");
-        let target = assess_target(&targets[0], &rules, &Options::default());
+        let target = assess_fixture(&rules, &dir);
         let Some(finding) = target.findings.iter().find(|f| f.rule == *rule) else {
             problems.push(format!("{rule}/{case}: no finding"));
             continue;
@@ -439,8 +444,7 @@ fn a_chart_that_only_reads_the_crds_it_ships_is_no_operator() {
         "crd-storage-fields",
     ];
     assert_not_applicable(&rules, &ids, &dir);
-    let targets = discover::discover(std::slice::from_ref(&dir)).expect("fixture found");
-    let target = assess_target(&targets[0], &rules, &Options::default());
+    let target = assess_fixture(&rules, &dir);
     let why = "not an operator chart: it ships the CustomResourceDefinitions of fx.example.com, but its workloads may only read them (get, list, watch)";
     let wrong: Vec<String> = [
         "chart-operator-capabilities-declared",
@@ -464,8 +468,7 @@ fn a_vendored_subcharts_hpa_is_no_autoscaling_evidence_of_the_chart() {
     let rules = rules::load(&[]).expect("built-in rules load");
     let dir = fixture_root().join("chart-pdb-hpa-coherent/na-subchart-hpa");
     assert_not_applicable(&rules, &["chart-pdb-hpa-coherent"], &dir);
-    let targets = discover::discover(std::slice::from_ref(&dir)).expect("fixture found");
-    let target = assess_target(&targets[0], &rules, &Options::default());
+    let target = assess_fixture(&rules, &dir);
     let finding = target
         .findings
         .iter()
@@ -580,8 +583,7 @@ fn failure_messages_say_what_is_missing_not_what_exists() {
     let mut problems = Vec::new();
     for (rule, case, want, not) in cases {
         let dir = fixture_root().join(rule).join(case);
-        let targets = discover::discover(std::slice::from_ref(&dir)).expect("fixture found");
-        let target = assess_target(&targets[0], &rules, &Options::default());
+        let target = assess_fixture(&rules, &dir);
         let message = target
             .findings
             .iter()
@@ -639,8 +641,7 @@ fn a_pass_names_the_fields_that_met_the_rule() {
     let mut problems = Vec::new();
     for (rule, case, want, note) in cases {
         let dir = fixture_root().join(rule).join(case);
-        let targets = discover::discover(std::slice::from_ref(&dir)).expect("fixture found");
-        let target = assess_target(&targets[0], &rules, &Options::default());
+        let target = assess_fixture(&rules, &dir);
         let Some(finding) = target.findings.iter().find(|f| f.rule == *rule) else {
             problems.push(format!("{rule}/{case}: no finding"));
             continue;
@@ -664,8 +665,7 @@ fn a_status_read_from_printer_columns_is_evidenced_at_them() {
     // wso2am-operator 1.1.0).
     let rules = rules::load(&[]).expect("built-in rules load");
     let dir = fixture_root().join("crd-cluster-member-status/pass-printer-column-ready");
-    let targets = discover::discover(std::slice::from_ref(&dir)).expect("fixture found");
-    let target = assess_target(&targets[0], &rules, &Options::default());
+    let target = assess_fixture(&rules, &dir);
     let finding = target
         .findings
         .iter()
@@ -695,8 +695,7 @@ fn an_hpa_whose_target_sets_replicas_points_at_the_replicas_line() {
     // kong's templates/dep-ds.yaml:22).
     let rules = rules::load(&[]).expect("built-in rules load");
     let dir = fixture_root().join("chart-hpa-no-fixed-replicas/fail");
-    let targets = discover::discover(std::slice::from_ref(&dir)).expect("fixture found");
-    let target = assess_target(&targets[0], &rules, &Options::default());
+    let target = assess_fixture(&rules, &dir);
     let finding = target
         .findings
         .iter()
@@ -754,8 +753,7 @@ fn a_first_release_has_no_upgrade_edge_to_declare() {
     // as a second version of its package).
     let rules = rules::load(&[]).expect("built-in rules load");
     let dir = fixture_root().join("upgrade-edge-declared/na-first-release");
-    let targets = discover::discover(std::slice::from_ref(&dir)).expect("fixture found");
-    let target = assess_target(&targets[0], &rules, &Options::default());
+    let target = assess_fixture(&rules, &dir);
     let finding = target
         .findings
         .iter()
@@ -820,8 +818,7 @@ fn a_crd_whose_versions_share_one_schema_has_nothing_to_convert() {
     // would say the CRDs convert through a webhook wired in the CSV.
     let rules = rules::load(&[]).expect("built-in rules load");
     let dir = fixture_root().join("crd-conversion-webhook-wired/na-same-schema");
-    let targets = discover::discover(std::slice::from_ref(&dir)).expect("fixture found");
-    let target = assess_target(&targets[0], &rules, &Options::default());
+    let target = assess_fixture(&rules, &dir);
     let finding = target
         .findings
         .iter()
