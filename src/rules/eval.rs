@@ -11,6 +11,7 @@ use crate::helm::FEATURES_ON;
 use crate::package::{Package, Resource};
 use cel::common::types::CelString;
 use cel::{Context, ExecutionError, Program, Value};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// What one expression said about one object.
@@ -280,7 +281,48 @@ fn evaluate_rule(rule: &Rule, package: &Package, bound: &Bound, root: &Context) 
     let Some(selector) = &rule.selector else {
         return evaluate_package_rule(rule, package, root);
     };
+    let selection = select(rule, selector, package, bound, root);
+    if selection.judged.is_empty() {
+        return empty_selection(rule, selector, package, &selection);
+    }
+    let judgement = judge(rule, package, bound, root, &selection);
+    conclude(rule, judgement, &selection.left_out)
+}
 
+/// The objects a rule judges, and on which rendering.
+struct Selection {
+    /// The selected objects `where` keeps, by index: the ones judged.
+    judged: Vec<usize>,
+    /// Judged object → the rendering judged instead of its first.
+    rendering: HashMap<usize, usize>,
+    /// The first selected object before `where`, named when `where` leaves
+    /// nothing to judge.
+    first_selected: Option<usize>,
+    /// Placeholders were selected whose fields are unknown.
+    unknown: bool,
+    /// What the message says of objects only an opt-in profile renders
+    /// (empty when none would have changed the outcome).
+    left_out: String,
+}
+
+/// Whether the rule's `where` keeps an object in this scope: an error there
+/// is the object's, so it is judged and `expect` says more.
+fn wanted(rule: &Rule, scope: &Context) -> bool {
+    rule.where_
+        .as_ref()
+        .is_none_or(|program| !matches!(run(program, scope), Outcome::NotMet(_)))
+}
+
+/// The objects the selector picks, then those `where` keeps, each on its
+/// first rendering `where` holds for (an opt-in profile's, when the
+/// defaults' does not: a Secret a toggle creates and mounts).
+fn select(
+    rule: &Rule,
+    selector: &CompiledSelector,
+    package: &Package,
+    bound: &Bound,
+    root: &Context,
+) -> Selection {
     // A placeholder (an object a failed chart template would create) counts
     // for existence only: a rule that judges fields skips it, and so does a
     // rule asking for an apiVersion the template computes.
@@ -309,18 +351,7 @@ fn evaluate_rule(rule: &Rule, package: &Package, bound: &Bound, root: &Context) 
         })
         .map(|(i, _)| i)
         .collect();
-    // Of those, the objects the rule's `where` judges, each on its first
-    // rendering `where` holds for (an opt-in profile's, when the defaults'
-    // does not: a Secret a toggle creates and mounts); an error there is
-    // the object's: it is judged, and `expect` says more.
-    let wanted = |scope: &Context| {
-        rule.where_
-            .as_ref()
-            .is_none_or(|program| !matches!(run(program, scope), Outcome::NotMet(_)))
-    };
-    // Selected object → the rendering judged instead of its first.
-    let mut judged_rendering: std::collections::HashMap<usize, usize> =
-        std::collections::HashMap::new();
+    let mut rendering = HashMap::new();
     // Of those, for a rule judging the chart's own values, the ones only the
     // synthetic profile renders: left out, and those that would have changed
     // the outcome are named in the message.
@@ -329,7 +360,7 @@ fn evaluate_rule(rule: &Rule, package: &Package, bound: &Bound, root: &Context) 
             .into_iter()
             .partition(|&i| match chart_values_rendering(&package.resources[i]) {
                 Some(Some(a)) => {
-                    judged_rendering.insert(i, a);
+                    rendering.insert(i, a);
                     true
                 }
                 Some(None) => true,
@@ -340,35 +371,54 @@ fn evaluate_rule(rule: &Rule, package: &Package, bound: &Bound, root: &Context) 
     };
     let opt_in_only: Vec<usize> = opt_in_only
         .into_iter()
-        .filter(|&i| wanted(&first_scope(root, bound, i)))
+        .filter(|&i| wanted(rule, &first_scope(root, bound, i)))
         .collect();
-    // The first object `where` leaves out, named when nothing is left to
-    // judge (a vendored subchart's claim beside none of the chart's own).
     let first_selected = selected.first().copied();
-    let selected: Vec<usize> = selected
+    let judged: Vec<usize> = selected
         .into_iter()
         .filter(|&i| {
             if defaults_only {
-                return match judged_rendering.get(&i) {
-                    Some(&a) => wanted(&rendering_scope(root, &package.resources[i].renderings[a])),
-                    None => wanted(&first_scope(root, bound, i)),
+                return match rendering.get(&i) {
+                    Some(&a) => wanted(
+                        rule,
+                        &rendering_scope(root, &package.resources[i].renderings[a]),
+                    ),
+                    None => wanted(rule, &first_scope(root, bound, i)),
                 };
             }
-            if wanted(&first_scope(root, bound, i)) {
+            if wanted(rule, &first_scope(root, bound, i)) {
                 return true;
             }
             let alt = package.resources[i]
                 .renderings
                 .iter()
-                .position(|alt| wanted(&rendering_scope(root, alt)));
+                .position(|alt| wanted(rule, &rendering_scope(root, alt)));
             if let Some(a) = alt {
-                judged_rendering.insert(i, a);
+                rendering.insert(i, a);
             }
             alt.is_some()
         })
         .collect();
     let left_out = opt_in_note(rule, package, bound, root, &opt_in_only);
-    if selected.is_empty() && unknown {
+    Selection {
+        judged,
+        rendering,
+        first_selected,
+        unknown,
+        left_out,
+    }
+}
+
+/// The finding of a rule with nothing to judge: unknown when only
+/// placeholders (or no objects at all) were there, else what the rule says
+/// of an empty selection (`when-empty`), naming what `where` left out.
+fn empty_selection(
+    rule: &Rule,
+    selector: &CompiledSelector,
+    package: &Package,
+    selection: &Selection,
+) -> Finding {
+    if selection.unknown {
         // Only objects whose fields are unknown: nothing can be judged.
         return finding(
             rule,
@@ -380,96 +430,126 @@ fn evaluate_rule(rule: &Rule, package: &Package, bound: &Bound, root: &Context) 
             vec![],
         );
     }
-    if selected.is_empty() {
-        let what = if defaults_only {
-            format!(
-                "{} rendered with the chart's own values",
-                describe(selector)
-            )
-        } else {
+    let what = if rule.spec.renderings == Renderings::ChartValues {
+        format!(
+            "{} rendered with the chart's own values",
             describe(selector)
-        };
-        // Selected, but not what the rule judges: say which, so a reader
-        // sees the object was found and left out, not missed.
-        let left_out = match first_selected {
-            Some(i) if rule.where_.is_some() => {
-                let r = &package.resources[i];
-                format!(
-                    "; left out by the rule's `where`: {} {}{left_out}",
-                    r.kind, r.name
-                )
-            }
-            _ => left_out,
-        };
-        if !package.objects_known() {
-            // Absence proves nothing when the objects are not carried, for
-            // a rule that wants them (fail) or wants none (pass) alike.
-            return finding(
-                rule,
-                Status::Unknown,
-                format!("unknown: no {what} to check; {UNKNOWN_WHY}"),
-                vec![],
-            );
+        )
+    } else {
+        describe(selector)
+    };
+    // Selected, but not what the rule judges: say which, so a reader sees
+    // the object was found and left out, not missed (a vendored subchart's
+    // claim beside none of the chart's own).
+    let left_out = match selection.first_selected {
+        Some(i) if rule.where_.is_some() => {
+            let r = &package.resources[i];
+            format!(
+                "; left out by the rule's `where`: {} {}{}",
+                r.kind, r.name, selection.left_out
+            )
         }
-        return match rule.when_empty {
-            WhenEmpty::Pass => finding(
-                rule,
-                Status::Pass,
-                format!("no {what} found, as required{left_out}"),
-                vec![],
-            ),
-            WhenEmpty::Fail => finding(
-                rule,
-                Status::Fail,
-                rule.spec
-                    .message
-                    .clone()
-                    .unwrap_or_else(|| format!("no {what} found"))
-                    + &left_out,
-                vec![],
-            ),
-            WhenEmpty::NotApplicable => finding(
-                rule,
-                Status::NotApplicable,
-                format!("no {what} to check{left_out}"),
-                vec![],
-            ),
-        };
+        _ => selection.left_out.clone(),
+    };
+    if !package.objects_known() {
+        // Absence proves nothing when the objects are not carried, for a
+        // rule that wants them (fail) or wants none (pass) alike.
+        return finding(
+            rule,
+            Status::Unknown,
+            format!("unknown: no {what} to check; {UNKNOWN_WHY}"),
+            vec![],
+        );
     }
+    match rule.when_empty {
+        WhenEmpty::Pass => finding(
+            rule,
+            Status::Pass,
+            format!("no {what} found, as required{left_out}"),
+            vec![],
+        ),
+        WhenEmpty::Fail => finding(
+            rule,
+            Status::Fail,
+            rule.spec
+                .message
+                .clone()
+                .unwrap_or_else(|| format!("no {what} found"))
+                + &left_out,
+            vec![],
+        ),
+        WhenEmpty::NotApplicable => finding(
+            rule,
+            Status::NotApplicable,
+            format!("no {what} to check{left_out}"),
+            vec![],
+        ),
+    }
+}
 
+/// What `expect` said of the judged objects, each with its evidence.
+#[derive(Default)]
+struct Judgement {
+    met: Vec<Evidence>,
+    /// What each met object met the rule with, when its `note` said.
+    met_notes: Vec<String>,
+    not_met: Vec<Evidence>,
+    /// Why each object in `not_met` failed, when its expression said: kept
+    /// apart from the evidence's note, which may instead say where the
+    /// evidence comes from (a CRD's fields read from the CSV, a placeholder).
+    not_met_why: Vec<Option<String>>,
+    errors: Vec<Evidence>,
+}
+
+impl Judgement {
+    /// A met object's evidence, with what it met the rule with (`note`)
+    /// before what the evidence says of its source (a CRD's fields read
+    /// from the CSV, a placeholder); an error computing the note is the
+    /// object's error.
+    fn record_met(
+        &mut self,
+        rule: &Rule,
+        package: &Package,
+        locate: &[&str],
+        r: &Resource,
+        scope: &Context,
+    ) {
+        match met_note(rule, scope) {
+            Ok(note) => {
+                self.met_notes.extend(note.clone());
+                let mut found = object_evidence(package, r, locate, None);
+                if let Some(met) = note {
+                    found.note = Some(match found.note.take() {
+                        Some(source) => format!("{met} ({source})"),
+                        None => met,
+                    });
+                }
+                self.met.push(found);
+            }
+            Err(e) => self
+                .errors
+                .push(object_evidence(package, r, locate, Some(e))),
+        }
+    }
+}
+
+/// Runs `expect` on each judged object, on the rendering it is judged on.
+/// The first alternative of `locate` present in an object is its evidence,
+/// a place in the object or in a package file (`@release-config:
+/// catalog_templates`: a bundle's upgrade edge declared beside its CSV).
+fn judge(
+    rule: &Rule,
+    package: &Package,
+    bound: &Bound,
+    root: &Context,
+    selection: &Selection,
+) -> Judgement {
     let locate = locations(rule);
     let locate: Vec<&str> = locate.iter().map(String::as_str).collect();
-    let locate = locate.as_slice();
-    // The first alternative present wins, a place in the object or in a
-    // package file (`@release-config:catalog_templates`: a bundle's upgrade
-    // edge declared beside its CSV rather than in it).
-    let evidence = |r: &Resource, locate: &[&str], note: Option<String>| {
-        object_evidence(package, r, locate, note)
-    };
-    // A met object's evidence, with what it met the rule with (`note`)
-    // before what the evidence says of its source (a CRD's fields read from
-    // the CSV, a placeholder).
-    let met_evidence = |r: &Resource, locate: &[&str], met: Option<String>| {
-        let mut found = object_evidence(package, r, locate, None);
-        if let Some(met) = met {
-            found.note = Some(match found.note.take() {
-                Some(source) => format!("{met} ({source})"),
-                None => met,
-            });
-        }
-        found
-    };
-    let mut met = Vec::new();
-    // What each met object met the rule with, when its `note` said.
-    let mut met_notes: Vec<String> = Vec::new();
-    let mut not_met = Vec::new();
-    // Why each object in `not_met` failed, when its expression said: kept
-    // apart from the evidence's note, which may instead say where the
-    // evidence comes from (a CRD's fields read from the CSV, a placeholder).
-    let mut not_met_why = Vec::new();
-    let mut errors = Vec::new();
-    for &i in &selected {
-        let alt = judged_rendering
+    let mut judgement = Judgement::default();
+    for &i in &selection.judged {
+        let alt = selection
+            .rendering
             .get(&i)
             .map(|&a| &package.resources[i].renderings[a]);
         let r = alt.unwrap_or(&package.resources[i]);
@@ -482,21 +562,21 @@ fn evaluate_rule(rule: &Rule, package: &Package, bound: &Bound, root: &Context) 
             Some(expect) => run(expect, &scope),
         };
         match outcome {
-            Outcome::Met => match met_note(rule, &scope) {
-                Ok(note) => {
-                    met_notes.extend(note.clone());
-                    met.push(met_evidence(r, locate, note));
-                }
-                Err(e) => errors.push(evidence(r, locate, Some(e))),
-            },
+            Outcome::Met => judgement.record_met(rule, package, &locate, r, &scope),
             Outcome::NotMet(note) => {
-                let named = named_first(locate, note.as_deref());
-                not_met.push(evidence(r, named.as_slice(), note.clone()));
-                not_met_why.push(note);
+                let named = named_first(&locate, note.as_deref());
+                judgement
+                    .not_met
+                    .push(object_evidence(package, r, &named, note.clone()));
+                judgement.not_met_why.push(note);
                 // Where the fault is, in another object the facts name.
-                not_met.extend(also_located(rule, r));
+                judgement.not_met.extend(also_located(rule, r));
             }
-            Outcome::Error(e) => errors.push(evidence(r, locate, Some(e))),
+            Outcome::Error(e) => {
+                judgement
+                    .errors
+                    .push(object_evidence(package, r, &locate, Some(e)))
+            }
         }
     }
     // Nothing met on the objects' first renderings: a rule that looks for
@@ -508,30 +588,38 @@ fn evaluate_rule(rule: &Rule, package: &Package, bound: &Bound, root: &Context) 
     // hide what the defaults render.
     if let (Quantifier::Exists, false, true, true, Some(expect)) = (
         rule.spec.quantifier,
-        defaults_only,
-        met.is_empty(),
-        errors.is_empty(),
+        rule.spec.renderings == Renderings::ChartValues,
+        judgement.met.is_empty(),
+        judgement.errors.is_empty(),
         &rule.expect,
     ) {
-        for &i in &selected {
+        for &i in &selection.judged {
             for alt in &package.resources[i].renderings {
                 let scope = rendering_scope(root, alt);
-                if !wanted(&scope) {
+                if !wanted(rule, &scope) {
                     continue;
                 }
                 if let Outcome::Met = run(expect, &scope) {
-                    match met_note(rule, &scope) {
-                        Ok(note) => {
-                            met_notes.extend(note.clone());
-                            met.push(met_evidence(alt, locate, note));
-                        }
-                        Err(e) => errors.push(evidence(alt, locate, Some(e))),
-                    }
+                    judgement.record_met(rule, package, &locate, alt, &scope);
                     break;
                 }
             }
         }
     }
+    judgement
+}
+
+/// The rule's finding from what its objects said, by its quantifier:
+/// `exists` passes on one met object, `all` on none not met, `none` on none
+/// met; an error on any object is the finding's.
+fn conclude(rule: &Rule, judgement: Judgement, left_out: &str) -> Finding {
+    let Judgement {
+        met,
+        met_notes,
+        not_met,
+        not_met_why,
+        errors,
+    } = judgement;
     if !errors.is_empty() {
         let n = errors.len();
         return finding(
@@ -553,7 +641,7 @@ fn evaluate_rule(rule: &Rule, package: &Package, bound: &Bound, root: &Context) 
             }
             _ => None,
         };
-        let msg = single_note.unwrap_or_else(|| fail_message(rule)) + &left_out;
+        let msg = single_note.unwrap_or_else(|| fail_message(rule)) + left_out;
         finding(rule, Status::Fail, msg, evidence)
     };
     let pass = |evidence: Vec<Evidence>, notes: &[String]| {
@@ -577,7 +665,7 @@ fn evaluate_rule(rule: &Rule, package: &Package, bound: &Bound, root: &Context) 
         };
         // What the objects met the rule with (`note`), named in the message.
         msg.push_str(&met_with(notes));
-        msg.push_str(&left_out);
+        msg.push_str(left_out);
         finding(rule, Status::Pass, msg, evidence)
     };
     match rule.spec.quantifier {
