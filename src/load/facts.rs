@@ -1959,7 +1959,9 @@ fn picture_link(name: &str) -> bool {
 /// imageAgent`: an optional extra the operator can install, not the
 /// software it runs), nor an operator's (`operator.image`, `imageOperator`,
 /// `jaegerOperator.image`: the operator's own image or a third-party
-/// operator's, as `operatorVersion` is no operand version).
+/// operator's, as `operatorVersion` is no operand version), nor an OLM
+/// catalog source's ([`names_catalog_sources`]: `catalogSources[].image`,
+/// the index image of a catalog the operator adds to the cluster).
 fn in_operand_image_place(path: &str) -> bool {
     path.starts_with("spec.")
         && !path.split('.').any(|s| {
@@ -1967,8 +1969,19 @@ fn in_operand_image_place(path: &str) -> bool {
                 || names_hooks(s)
                 || names_users_containers(s)
                 || names_add_ons(s)
+                || names_catalog_sources(s)
                 || name_words(s).iter().any(|w| w == "operator")
         })
+}
+
+/// Whether a name is an OLM catalog source or a list of them
+/// (`catalogSource`, `catalogSources`, `extraCatalogSources`): its `image`
+/// is an operator-registry index, the catalog content the operator installs
+/// into the cluster (cluster-relocation-operator's
+/// `spec.catalogSources[].image`), not an image of the operand it runs.
+fn names_catalog_sources(name: &str) -> bool {
+    let words = name_words(name).concat();
+    words.ends_with("catalogsource") || words.ends_with("catalogsources")
 }
 
 /// Whether a name is a list of containers the user adds beside the
@@ -4820,6 +4833,24 @@ spec:
         assert!(!names_users_containers("containers"));
         assert!(names_add_ons("addOns") && names_add_ons("add_ons") && names_add_ons("addons"));
         assert!(!names_add_ons("address"));
+    }
+
+    #[test]
+    fn a_catalog_sources_image_is_no_operand_image() {
+        // cluster-relocation-operator's `spec.catalogSources[].image`: the
+        // index image of an OLM catalog it adds to the cluster.
+        let facts = v1_crd_facts(
+            "Demo",
+            "            spec:
+              properties:
+                catalogSources: {type: array, items: {properties: {image: {type: string}, name: {type: string}}}}
+                server: {properties: {image: {type: string}}}
+",
+        );
+        assert_eq!(facts["imageFields"], json!(["spec.server.image"]));
+        assert!(names_catalog_sources("catalogSource"));
+        assert!(names_catalog_sources("extra_catalog_sources"));
+        assert!(!names_catalog_sources("catalog"));
     }
 
     #[test]
