@@ -1872,6 +1872,10 @@ fn image_name(name: &str) -> ImageName {
         // (`redisEnterpriseImageSpec` of `repository`, `versionTag`,
         // `imagePullPolicy`): an image object, as `<x>Image` is.
         [spec] if at > 0 && spec == "spec" => ImageName::Image,
+        // A pull spec is an image reference, as OpenShift names them
+        // (`imagePullSpec`, open-cluster-management's
+        // `registrationImagePullSpec`), not a pull setting.
+        [pull, spec] if pull == "pull" && spec == "spec" => ImageName::Image,
         // A reference to an object named after images (`imageStreamRef`,
         // `imageSetRef`: an ImageStream, a ClusterImageSet), whose `name`
         // is the object's, not an image.
@@ -3590,67 +3594,148 @@ fn says_operand_pod_count(description: &str) -> bool {
     ) else {
         return false;
     };
+    if says_component_count(first_sentence(description)) {
+        return true;
+    }
     let Some(c) = count.captures(first_sentence(description)) else {
         return false;
     };
-    let other = |words: &str| {
-        words.split_whitespace().any(|w| {
-            matches!(
-                w.to_ascii_lowercase().as_str(),
-                "matching"
-                    | "ready"
-                    | "available"
-                    | "unavailable"
-                    | "running"
-                    | "current"
-                    | "updated"
-                    | "virtual"
-                    | "selected"
-                    | "failed"
-                    | "allowed"
-                    | "concurrent"
-                    | "parallel"
-                    | "schedulable"
-                    | "min"
-                    | "max"
-                    | "minimum"
-                    | "maximum"
-                    | "additional"
-                    | "extra"
-                    | "idle"
-                    | "spare"
-                    | "old"
-                    | "times"
-                    | "seconds"
-                    | "minutes"
-                    | "hours"
-                    | "days"
-                    | "retries"
-                    | "attempts"
-                    | "bytes"
-                    | "kubernetes"
-                    | "openshift"
-                    | "k8s"
-                    | "namespace"
-                    | "of"
-                    | "per"
-                    | "in"
-                    | "on"
-                    | "for"
-                    | "to"
-                    | "with"
-                    | "that"
-                    | "which"
-                    | "each"
-                    | "every"
-            )
-        })
-    };
     let rest = c.get(2).map_or("", |m| m.as_str()).trim_start();
-    c.get(1).is_some_and(|m| !other(m.as_str()))
+    c.get(1).is_some_and(|m| !counts_something_else(m.as_str()))
         && rest_ok
             .captures(rest)
-            .is_some_and(|r| r.get(1).is_none_or(|m| !other(m.as_str())))
+            .is_some_and(|r| r.get(1).is_none_or(|m| !counts_something_else(m.as_str())))
+}
+
+/// Whether a description's first sentence says a field is the number of
+/// one of the operand's components to install or run ("Number of proxies
+/// to install", "Number of controllers to install": traefikee's
+/// descriptors), a plural noun beside the pod family
+/// [`says_operand_pod_count`] reads, said to be installed, deployed,
+/// launched or provisioned. Things created or run are not read: they are
+/// as often the operand's data or work ("the number of buckets to create
+/// for a bucketed table", "worker threads to run"), nor are counts of what
+/// is not a member of the operand ("parallel jobs to deploy").
+fn says_component_count(sentence: &str) -> bool {
+    static COUNT: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    let Some(count) = crate::lazy_regex::cached(
+        &COUNT,
+        concat!(
+            r"(?is)^\W*(?:[\w-]+\s+(?:is|are|sets|specifies|defines|configures)\s+)?",
+            r"(?:(?:the|a|an|sets?|specif(?:y|ies)|defines?|configures?|desired|total|expected|requested|wanted|initial)\s+)*",
+            r"(?:number|amount)\s+of\s+((?:[\w-]+\s+){0,2}?)([a-z][a-z-]*s)\s+to\s+(?:be\s+)?",
+            r"(?:install(?:ed)?|deploy(?:ed)?|launch(?:ed)?|provision(?:ed)?)\b",
+        ),
+    ) else {
+        return false;
+    };
+    let Some(c) = count.captures(sentence) else {
+        return false;
+    };
+    let noun = c[2].to_ascii_lowercase();
+    !counts_something_else(&c[1]) && !NOT_OPERAND_MEMBERS.contains(&noun.as_str())
+}
+
+/// Plural nouns a "number of … to run" counts that are not members of the
+/// operand: work items, processes, time, data and API objects.
+const NOT_OPERAND_MEMBERS: [&str; 38] = [
+    "threads",
+    "processes",
+    "workers",
+    "goroutines",
+    "slots",
+    "connections",
+    "jobs",
+    "tasks",
+    "requests",
+    "retries",
+    "attempts",
+    "times",
+    "seconds",
+    "minutes",
+    "hours",
+    "days",
+    "bytes",
+    "items",
+    "messages",
+    "events",
+    "revisions",
+    "backups",
+    "snapshots",
+    "logs",
+    "files",
+    "lines",
+    "partitions",
+    "records",
+    "queries",
+    "iterations",
+    "steps",
+    "batches",
+    "keys",
+    "certificates",
+    "secrets",
+    "volumes",
+    "tests",
+    "checks",
+];
+
+/// Whether the words before or after a counted noun make it a count of
+/// something other than the operand's members: a state or a selection
+/// (ready, matching, selected), a bound (min, max), a unit of time or size,
+/// the cluster's own (kubernetes, namespace), or a preposition that moves
+/// the count elsewhere ("retries per node").
+fn counts_something_else(words: &str) -> bool {
+    words.split_whitespace().any(|w| {
+        matches!(
+            w.to_ascii_lowercase().as_str(),
+            "matching"
+                | "ready"
+                | "available"
+                | "unavailable"
+                | "running"
+                | "current"
+                | "updated"
+                | "virtual"
+                | "selected"
+                | "failed"
+                | "allowed"
+                | "concurrent"
+                | "parallel"
+                | "schedulable"
+                | "min"
+                | "max"
+                | "minimum"
+                | "maximum"
+                | "additional"
+                | "extra"
+                | "idle"
+                | "spare"
+                | "old"
+                | "times"
+                | "seconds"
+                | "minutes"
+                | "hours"
+                | "days"
+                | "retries"
+                | "attempts"
+                | "bytes"
+                | "kubernetes"
+                | "openshift"
+                | "k8s"
+                | "namespace"
+                | "of"
+                | "per"
+                | "in"
+                | "on"
+                | "for"
+                | "to"
+                | "with"
+                | "that"
+                | "which"
+                | "each"
+                | "every"
+        )
+    })
 }
 
 /// Whether a kind is itself an API, a schema or a definition object (an
@@ -4597,6 +4682,8 @@ spec:
             "The number of pod replicas desired. Default: 1",
             "Specifies the number of instances to run.",
             "Number of pods which will be started for the deployment",
+            "Number of proxies to install",
+            "The number of controllers to be deployed.",
         ] {
             assert!(says_operand_pod_count(pods), "{pods}");
         }
@@ -4615,6 +4702,12 @@ spec:
             "MaxSkew describes the degree: the number of pods",
             "Number of times the pod populating the volume has restarted",
             "Number of nodes selected for scheduling the pods",
+            "The number of worker threads to run",
+            "Number of parallel jobs to run",
+            "Number of application snapshots to create",
+            "The number of buckets to create for a bucketed table.",
+            "Number of parallel jobs to deploy",
+            "Number of proxies in front of the service",
         ] {
             assert!(!says_operand_pod_count(other), "{other}");
         }
@@ -4934,7 +5027,13 @@ spec:
         // redis-enterprise 0.0.1's alm-examples (audit s18-Z2).
         assert_eq!(image_name("redisEnterpriseImageSpec"), ImageName::Image);
         assert_eq!(image_name("imageSpec"), ImageName::OfComponent);
-        assert_eq!(image_name("imagePullSpec"), ImageName::No);
+        // A pull spec is an image reference (open-cluster-management's
+        // klusterlet: `registrationImagePullSpec`, audit s20-A2); a pull
+        // policy or pull secret is not an image.
+        assert_eq!(image_name("imagePullSpec"), ImageName::Image);
+        assert_eq!(image_name("workImagePullSpec"), ImageName::Image);
+        assert_eq!(image_name("imagePullPolicy"), ImageName::No);
+        assert_eq!(image_name("imagePullSecrets"), ImageName::No);
         let fields: Vec<String> = [
             "spec.redisEnterpriseImageSpec",
             "spec.redisEnterpriseImageSpec.imagePullPolicy",

@@ -495,23 +495,44 @@ fn pod_serves(pod: &Node, target: &str) -> bool {
 /// running the CSV's `containerImage` (exactly, else by repository), else
 /// the first that is not a kube-rbac-proxy sidecar (which operator-sdk's
 /// scaffolds list first). Evidence about the operator's own container
-/// (its probes, its leader-election flags) points there.
+/// (its probes, its leader-election flags) points there. Of several
+/// containers running that image, the one given the operator's own
+/// environment (`WATCH_NAMESPACE`, `OPERATOR_NAME`): operator-sdk v0.x
+/// Ansible and Helm operators run their log tailer (`ao-logs`, a container
+/// named `ansible`) from the operator's image, listed first.
 fn operator_container(r: &Resource, container_image: &str) -> Option<usize> {
     let containers = r.node.seq_at("spec.template.spec.containers");
     let text = |c: &Node, key: &str| c.get(key).and_then(Node::scalar_text).unwrap_or_default();
+    let operator_env = |c: &Node| {
+        c.seq_at("env").iter().any(|e| {
+            matches!(
+                text(e, "name").as_str(),
+                "WATCH_NAMESPACE" | "OPERATOR_NAME"
+            )
+        })
+    };
     let by_image = |exact: bool| {
-        (!container_image.is_empty())
-            .then(|| {
-                containers.iter().position(|c| {
-                    let image = text(c, "image");
-                    if exact {
-                        image == container_image
-                    } else {
-                        repository(&image) == repository(container_image)
-                    }
-                })
+        if container_image.is_empty() {
+            return None;
+        }
+        let running: Vec<usize> = containers
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| {
+                let image = text(c, "image");
+                if exact {
+                    image == container_image
+                } else {
+                    repository(&image) == repository(container_image)
+                }
             })
-            .flatten()
+            .map(|(i, _)| i)
+            .collect();
+        running
+            .iter()
+            .copied()
+            .find(|&i| operator_env(&containers[i]))
+            .or_else(|| running.first().copied())
     };
     by_image(true).or_else(|| by_image(false)).or_else(|| {
         containers.iter().position(|c| {
@@ -673,5 +694,20 @@ mod tests {
             text("        - {name: proxy, image: quay.io/brancz/kube-rbac-proxy:v0.15.0}\n");
         let resources = objects(&only_proxy, &[None]);
         assert_eq!(operator_container(&resources[0], ""), None);
+        // operator-sdk v0.x Ansible scaffold: the log tailer runs the
+        // operator's image first; the operator is the one with its env
+        // (traefikee-operator 2.1.1, audit s20-A1).
+        let ansible = text(
+            "        - {name: ansible, image: example.com/op:1, command: [/usr/local/bin/ao-logs, /tmp/ansible-operator/runner, stdout]}\n        - {name: operator, image: example.com/op:1, env: [{name: WATCH_NAMESPACE, value: ''}, {name: OPERATOR_NAME, value: op}]}\n",
+        );
+        let resources = objects(&ansible, &[None]);
+        assert_eq!(
+            operator_container(&resources[0], "example.com/op:1"),
+            Some(1)
+        );
+        assert_eq!(
+            operator_container(&resources[0], "example.com/op:2"),
+            Some(1)
+        );
     }
 }
