@@ -391,7 +391,7 @@ fn mark_operator_services(resources: &mut [Resource]) -> Vec<Option<bool>> {
         .collect();
     // Per resource: a Service selecting the operator's pods, whether it
     // reaches them and the targets none serves; `None` for anything else.
-    let judged: Vec<Option<(bool, Vec<String>)>> = resources
+    let judged: Vec<Option<(bool, Vec<String>, Vec<String>)>> = resources
         .iter()
         .map(|r| {
             if !r.is_kind("Service") {
@@ -421,7 +421,30 @@ fn mark_operator_services(resources: &mut [Resource]) -> Vec<Option<bool>> {
             let serves = targets
                 .iter()
                 .any(|t| selected.iter().any(|pod| pod_serves(pod, t)));
-            Some((serves, if serves { Vec::new() } else { targets }))
+            // A port number that no selected pod's configuration speaks of
+            // at all (no argument or variable binds any address or port):
+            // the operator serves at its binary's default (controller-
+            // runtime's metrics on :8080), which the files do not show.
+            // Only an explicit bind elsewhere (the manager's metrics on
+            // 127.0.0.1 behind a removed proxy) shows the port unserved.
+            let by_default: Vec<String> = if serves {
+                Vec::new()
+            } else {
+                targets
+                    .iter()
+                    .filter(|t| t.parse::<u32>().is_ok())
+                    .filter(|_| selected.iter().all(|pod| !pod_binds_any(pod)))
+                    .cloned()
+                    .collect()
+            };
+            if !by_default.is_empty() {
+                return Some((true, Vec::new(), by_default));
+            }
+            Some((
+                serves,
+                if serves { Vec::new() } else { targets },
+                Vec::new(),
+            ))
         })
         .collect();
     let any_operator = !operator_pods.is_empty();
@@ -431,12 +454,15 @@ fn mark_operator_services(resources: &mut [Resource]) -> Vec<Option<bool>> {
             out.push(None);
             continue;
         }
-        let reaches = judged.as_ref().map(|(serves, _)| *serves);
-        let (serves, unserved) = judged.unwrap_or_default();
+        let reaches = judged.as_ref().map(|(serves, _, _)| *serves);
+        let (serves, unserved, by_default) = judged.unwrap_or_default();
         if let Json::Object(m) = &mut r.facts {
             m.insert("servesOperator".into(), Json::Bool(serves));
             if !unserved.is_empty() {
                 m.insert("unservedPorts".into(), serde_json::json!(unserved));
+            }
+            if !by_default.is_empty() {
+                m.insert("defaultPorts".into(), serde_json::json!(by_default));
             }
         }
         out.push(reaches);
@@ -487,6 +513,43 @@ fn pod_serves(pod: &Node, target: &str) -> bool {
             || c.seq_at("env").iter().any(|e| {
                 let value = text(e, "value");
                 binds(&value) || value == number && port_name(&text(e, "name"))
+            })
+    })
+}
+
+/// Whether a container of the pod `pod` binds any address or port
+/// explicitly: an argument, command word or environment value `host:N` or
+/// `:N`, or a number given to a flag or variable named for a port, address
+/// or listener (`--metrics-port=8443`). A pod that binds none serves at its
+/// binary's defaults, which the files do not show.
+fn pod_binds_any(pod: &Node) -> bool {
+    let text = |n: &Node, key: &str| n.get(key).and_then(Node::scalar_text).unwrap_or_default();
+    let address = |value: &str| {
+        value
+            .rsplit_once(':')
+            .is_some_and(|(_, port)| !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()))
+    };
+    let port_name = |name: &str| {
+        let name = name.to_ascii_lowercase();
+        ["port", "addr", "listen"].iter().any(|w| name.contains(w))
+    };
+    let number = |value: &str| !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit());
+    pod.seq_at("containers").iter().any(|c| {
+        ["args", "command"]
+            .iter()
+            .flat_map(|key| c.seq_at(key))
+            .filter_map(Node::scalar_text)
+            .flat_map(|a| a.split_whitespace().map(str::to_string).collect::<Vec<_>>())
+            .any(|word| {
+                let word = word.trim_matches(['"', '\'']);
+                match word.split_once('=') {
+                    Some((name, value)) => address(value) || number(value) && port_name(name),
+                    None => address(word),
+                }
+            })
+            || c.seq_at("env").iter().any(|e| {
+                let value = text(e, "value");
+                address(&value) || number(&value) && port_name(&text(e, "name"))
             })
     })
 }
