@@ -364,6 +364,10 @@ pub fn mark_monitors(resources: &mut [Resource]) -> Vec<Json> {
     all
 }
 
+/// A Service selecting the operator's pods: whether it reaches them, the
+/// targets none serves, and the targets served at the binary's default.
+type Judged = (bool, Vec<String>, Vec<String>);
+
 /// Marks every shipped Service that selects the pods of an operator
 /// Deployment (`operatorWorkload`) with `servesOperator`: whether one of its
 /// ports reaches a port of those pods, and, when none does, `unservedPorts`,
@@ -391,7 +395,7 @@ fn mark_operator_services(resources: &mut [Resource]) -> Vec<Option<bool>> {
         .collect();
     // Per resource: a Service selecting the operator's pods, whether it
     // reaches them and the targets none serves; `None` for anything else.
-    let judged: Vec<Option<(bool, Vec<String>, Vec<String>)>> = resources
+    let judged: Vec<Option<Judged>> = resources
         .iter()
         .map(|r| {
             if !r.is_kind("Service") {
