@@ -494,31 +494,44 @@ fn pod_serves(pod: &Node, target: &str) -> bool {
                     || host.trim_matches(['[', ']']) == "::1")
         })
     };
-    let port_name = |name: &str| {
-        let name = name.to_ascii_lowercase();
-        ["port", "addr", "listen"].iter().any(|w| name.contains(w))
-    };
     containers.iter().any(|c| {
         c.seq_at("ports")
             .iter()
             .any(|p| text(p, "containerPort") == number)
-            || ["args", "command"]
-                .iter()
-                .flat_map(|key| c.seq_at(key))
-                .filter_map(Node::scalar_text)
-                .flat_map(|a| a.split_whitespace().map(str::to_string).collect::<Vec<_>>())
-                .any(|word| {
-                    let word = word.trim_matches(['"', '\'']);
-                    match word.split_once('=') {
-                        Some((name, value)) => binds(value) || value == number && port_name(name),
-                        None => binds(word),
-                    }
-                })
-            || c.seq_at("env").iter().any(|e| {
-                let value = text(e, "value");
-                binds(&value) || value == number && port_name(&text(e, "name"))
+            || container_sets(c, |name, value| {
+                binds(value) || value == number && name.is_some_and(names_port)
             })
     })
+}
+
+/// Whether a container's arguments, command words or environment set what
+/// `sets` looks for: each value with the name of the flag or variable that
+/// sets it (`--metrics-port=8443`: `Some("--metrics-port")`, `8443`), or
+/// with none for a bare word.
+fn container_sets(c: &Node, sets: impl Fn(Option<&str>, &str) -> bool) -> bool {
+    let text = |n: &Node, key: &str| n.get(key).and_then(Node::scalar_text).unwrap_or_default();
+    ["args", "command"]
+        .iter()
+        .flat_map(|key| c.seq_at(key))
+        .filter_map(Node::scalar_text)
+        .flat_map(|a| a.split_whitespace().map(str::to_string).collect::<Vec<_>>())
+        .any(|word| {
+            let word = word.trim_matches(['"', '\'']);
+            match word.split_once('=') {
+                Some((name, value)) => sets(Some(name), value),
+                None => sets(None, word),
+            }
+        })
+        || c.seq_at("env")
+            .iter()
+            .any(|e| sets(Some(&text(e, "name")), &text(e, "value")))
+}
+
+/// Whether a flag or variable is named for a port, an address or a
+/// listener (`--metrics-port`, `METRICS_ADDR`, `--listen`).
+fn names_port(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    ["port", "addr", "listen"].iter().any(|w| name.contains(w))
 }
 
 /// Whether a container of the pod `pod` binds any address or port
@@ -527,34 +540,16 @@ fn pod_serves(pod: &Node, target: &str) -> bool {
 /// or listener (`--metrics-port=8443`). A pod that binds none serves at its
 /// binary's defaults, which the files do not show.
 fn pod_binds_any(pod: &Node) -> bool {
-    let text = |n: &Node, key: &str| n.get(key).and_then(Node::scalar_text).unwrap_or_default();
     let address = |value: &str| {
         value
             .rsplit_once(':')
             .is_some_and(|(_, port)| !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()))
     };
-    let port_name = |name: &str| {
-        let name = name.to_ascii_lowercase();
-        ["port", "addr", "listen"].iter().any(|w| name.contains(w))
-    };
     let number = |value: &str| !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit());
     pod.seq_at("containers").iter().any(|c| {
-        ["args", "command"]
-            .iter()
-            .flat_map(|key| c.seq_at(key))
-            .filter_map(Node::scalar_text)
-            .flat_map(|a| a.split_whitespace().map(str::to_string).collect::<Vec<_>>())
-            .any(|word| {
-                let word = word.trim_matches(['"', '\'']);
-                match word.split_once('=') {
-                    Some((name, value)) => address(value) || number(value) && port_name(name),
-                    None => address(word),
-                }
-            })
-            || c.seq_at("env").iter().any(|e| {
-                let value = text(e, "value");
-                address(&value) || number(&value) && port_name(&text(e, "name"))
-            })
+        container_sets(c, |name, value| {
+            address(value) || number(value) && name.is_some_and(names_port)
+        })
     })
 }
 
