@@ -350,4 +350,12 @@ impl Package {
     pub fn objects_known(&self) -> bool {
         self.facts["catalog"]["objects"] != serde_json::Value::Bool(false)
     }
+
+    /// The package's own ClusterServiceVersion: the first CSV read from a
+    /// file of its own, not one embedded in another object.
+    pub fn own_csv(&self) -> Option<&Resource> {
+        self.resources
+            .iter()
+            .find(|r| r.is_kind("ClusterServiceVersion") && r.origin.embedded.is_none())
+    }
 }

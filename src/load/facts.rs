@@ -80,9 +80,7 @@ pub fn derive(package: &mut Package) {
     facts.insert("declared".into(), json!(package.declared().map(|p| p.id())));
 
     let owned: Vec<String> = package
-        .resources
-        .iter()
-        .find(|r| r.is_kind("ClusterServiceVersion") && r.origin.embedded.is_none())
+        .own_csv()
         .and_then(|c| c.node.path("spec.customresourcedefinitions.owned"))
         .and_then(Node::as_seq)
         .map(|items| {
@@ -3554,6 +3552,19 @@ fn names_pod_count(name: &str) -> bool {
     })
 }
 
+/// The opening both count readings share: an optional "<field> is",
+/// then articles and verbs of setting ("the desired", "specifies the")
+/// before "number of" or "amount of" ([`says_operand_pod_count`],
+/// [`says_component_count`]).
+macro_rules! count_preamble {
+    () => {
+        concat!(
+            r"(?is)^\W*(?:[\w-]+\s+(?:is|are|sets|specifies|defines|configures)\s+)?",
+            r"(?:(?:the|a|an|sets?|specif(?:y|ies)|defines?|configures?|desired|total|expected|requested|wanted|initial)\s+)*",
+        )
+    };
+}
+
 /// Whether a description's first sentence says a field is the (desired)
 /// number of the operand's pods, nodes, instances, replicas or members:
 /// it opens with "number of" or "amount of" ("Desired number of Salsa worker pods",
@@ -3575,8 +3586,7 @@ fn says_operand_pod_count(description: &str) -> bool {
         crate::lazy_regex::cached(
             &COUNT,
             concat!(
-                r"(?is)^\W*(?:[\w-]+\s+(?:is|are|sets|specifies|defines|configures)\s+)?",
-                r"(?:(?:the|a|an|sets?|specif(?:y|ies)|defines?|configures?|desired|total|expected|requested|wanted|initial)\s+)*",
+                count_preamble!(),
                 r"(?:number|amount)\s+of\s+((?:[\w-]+\s+){0,3}?)(?:pods|nodes|instances|replicas|members)\b(.*)$",
             ),
         ),
@@ -3594,10 +3604,11 @@ fn says_operand_pod_count(description: &str) -> bool {
     ) else {
         return false;
     };
-    if says_component_count(first_sentence(description)) {
+    let sentence = first_sentence(description);
+    if says_component_count(sentence) {
         return true;
     }
-    let Some(c) = count.captures(first_sentence(description)) else {
+    let Some(c) = count.captures(sentence) else {
         return false;
     };
     let rest = c.get(2).map_or("", |m| m.as_str()).trim_start();
@@ -3621,8 +3632,7 @@ fn says_component_count(sentence: &str) -> bool {
     let Some(count) = crate::lazy_regex::cached(
         &COUNT,
         concat!(
-            r"(?is)^\W*(?:[\w-]+\s+(?:is|are|sets|specifies|defines|configures)\s+)?",
-            r"(?:(?:the|a|an|sets?|specif(?:y|ies)|defines?|configures?|desired|total|expected|requested|wanted|initial)\s+)*",
+            count_preamble!(),
             r"(?:number|amount)\s+of\s+((?:[\w-]+\s+){0,2}?)([a-z][a-z-]*s)\s+to\s+(?:be\s+)?",
             r"(?:install(?:ed)?|deploy(?:ed)?|launch(?:ed)?|provision(?:ed)?)\b",
         ),

@@ -879,10 +879,7 @@ fn named_first<'a>(locate: &[&'a str], note: Option<&str>) -> Vec<&'a str> {
 /// values.yaml) is an alternative only when `subchart_values` holds: a
 /// rule that failed is not evidenced by what a subchart offers.
 fn package_anchor(package: &Package, locate: &[String], subchart_values: bool) -> Vec<Evidence> {
-    let csv = package
-        .resources
-        .iter()
-        .find(|r| r.is_kind("ClusterServiceVersion") && r.origin.embedded.is_none());
+    let csv = package.own_csv();
     let chart_line = |path: &str| {
         package
             .main_node
@@ -1093,10 +1090,7 @@ fn printer_column_evidence(
     // Where the CSV shows a status too (an example's status of the kind, a
     // status descriptor of its owned entry), the columns are not the only
     // source: the CSV's evidence stays.
-    let csv = package
-        .resources
-        .iter()
-        .find(|c| c.is_kind("ClusterServiceVersion") && c.origin.embedded.is_none());
+    let csv = package.own_csv();
     let kind = r
         .facts
         .get("kind")
@@ -1158,10 +1152,7 @@ fn csv_fields_evidence(package: &Package, r: &Resource, note: &Option<String>) -
     {
         return None;
     }
-    let csv = package
-        .resources
-        .iter()
-        .find(|c| c.is_kind("ClusterServiceVersion") && c.origin.embedded.is_none())?;
+    let csv = package.own_csv()?;
     let kind = r.facts.get("kind").and_then(serde_json::Value::as_str)?;
     let group = r.facts.get("group").and_then(serde_json::Value::as_str)?;
     let exemplified = package.facts.get("examples").is_some_and(|examples| {
