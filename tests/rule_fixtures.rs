@@ -371,6 +371,54 @@ fn custom_resource_rules_do_not_apply_to_a_bundle_that_ships_no_crd() {
     assert_not_applicable(&rules, &crd_rules, &dir);
 }
 
+/// `fixtures/charts/<name>`.
+fn chart_fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/charts")
+        .join(name)
+}
+
+/// The chart rules that judge the pods a chart runs, or what a reader of
+/// its workloads would see (their images, selectors, metrics).
+const CHART_WORKLOAD_RULES: [&str; 7] = [
+    "chart-graceful-lifecycle",
+    "chart-metrics-endpoint",
+    "chart-service-monitor",
+    "chart-prometheus-rules",
+    "chart-grafana-dashboards",
+    "chart-images-multiarch",
+    "chart-selector-stable",
+];
+
+#[test]
+fn workload_rules_do_not_apply_to_a_chart_that_runs_no_pod() {
+    // A CRD and custom resources for a controller installed apart, and a
+    // helm test Pod (a hook, not a workload of the release): no pods whose
+    // shutdown, metrics or images a rule could judge, and no operator
+    // (what serves the API is not in the chart), so the vacuous pass of
+    // chart-selector-stable no longer vouches for an upgrade path either.
+    let rules = rules::load(&[]).expect("built-in rules load");
+    let dir = chart_fixture("custom-resources-only");
+    assert_not_applicable(&rules, &CHART_WORKLOAD_RULES, &dir);
+    assert_not_applicable(
+        &rules,
+        &["chart-operator-ships-crds", "chart-operator-crd-examples"],
+        &dir,
+    );
+}
+
+#[test]
+fn a_chart_whose_dependency_is_not_vendored_may_run_pods() {
+    // The same objects beside a controller subchart missing from charts/:
+    // what it would render is unknown, so absence of workloads proves
+    // nothing and the workload rules judge what did render.
+    let rules = rules::load(&[]).expect("built-in rules load");
+    let dir = chart_fixture("custom-resources-missing-dependency");
+    for rule in ["chart-graceful-lifecycle", "chart-images-multiarch"] {
+        assert_eq!(status_of(&rules, rule, &dir), Ok(Status::Fail), "{rule}");
+    }
+}
+
 #[test]
 fn operator_rules_do_not_apply_to_a_chart_only_labelled_an_operator() {
     // chart-operator-claim-supported/fail carries `artifacthub.io/operator:

@@ -10,6 +10,7 @@
 use super::schema_walk::{
     MAX_SCHEMA_DEPTH, SchemaVisitor, description_matches, map_values, walk_schema,
 };
+use crate::diag::Code;
 use crate::package::{Package, Resource};
 use crate::yaml::{Node, Value};
 
@@ -153,6 +154,7 @@ pub fn derive(package: &mut Package) {
         .map(Resource::qualified_kind)
         .collect();
     facts.insert("kinds".into(), json!(kinds));
+    facts.insert("hasWorkloads".into(), json!(has_workloads(package)));
     let holders = super::rbac::attribute(&mut package.resources);
     facts.insert("operatorServiceAccounts".into(), json!(holders));
     super::workloads::mark_operator_workloads(&mut package.resources);
@@ -217,6 +219,7 @@ pub fn derive(package: &mut Package) {
         let (operator, why) = chart_operator(
             package,
             ships_crds,
+            facts["hasWorkloads"].as_bool().unwrap_or(true),
             facts["operatorGrantText"].as_str().unwrap_or_default(),
         );
         facts.insert("operator".into(), json!(operator));
@@ -741,6 +744,47 @@ impl ImageDefaults {
     }
 }
 
+/// The kinds whose objects run pods.
+const POD_KINDS: [&str; 8] = [
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "ReplicationController",
+    "Job",
+    "CronJob",
+    "Pod",
+];
+
+/// `pkg.hasWorkloads`: whether the package runs pods of its own — an
+/// object of a pod-running kind in its own API group, the stand-in of a
+/// chart template that failed to render one included (its fields are
+/// unknown, but it would create a workload), a Helm hook not: a test Pod or
+/// a Job that runs at install time runs beside the release, not as part of
+/// it. A chart without any (CRDs alone, custom resources for a controller
+/// installed apart, a workload its default values leave off) has no pods
+/// whose probes, metrics or shutdown a rule could judge. When the render is
+/// incomplete — a declared dependency is not vendored, or a template failed
+/// under values the chart accepts (its kind may be templated, as Bitnami's
+/// `kind: {{ .Values.master.kind }}`, so no stand-in says what it was) —
+/// absence proves nothing, and the package counts as having workloads.
+fn has_workloads(package: &Package) -> bool {
+    let runs_pods = package.resources.iter().any(|r| {
+        POD_KINDS.contains(&r.kind.as_str())
+            && r.in_own_group()
+            && r.node
+                .path("metadata.annotations")
+                .and_then(|a| a.get("helm.sh/hook"))
+                .is_none()
+    });
+    let incomplete = package.diagnostics.iter().any(|d| {
+        d.code == Code::DependencyMissing
+            || (d.code == Code::TemplateError
+                && d.profiles.iter().any(|p| p != crate::helm::FEATURES_ON))
+    });
+    runs_pods || incomplete
+}
+
 /// Whether a chart is an operator chart (`pkg.operator`), and why in words
 /// (`pkg.operatorWhy`, the reason the operator rules give when they do not
 /// apply). Its own workloads' RBAC decides (`chart_controls`: creating
@@ -750,13 +794,25 @@ impl ImageDefaults {
 /// `PodLogs`, with get/list/watch) ships an API it is a client of, and no
 /// controller of the chart reconciles it. Writing the API (create, update,
 /// patch, delete, on the kinds or their status) is a controller's. No
-/// grant on the API at all shows nothing either way (a chart of CRDs alone,
-/// a controller whose RBAC a template failed to render): the CRDs decide.
+/// grant on the API at all shows nothing either way (the RBAC of a feature
+/// left off, a controller whose RBAC a template failed to render): the
+/// CRDs decide. A chart that renders no workload at all (`pkg.hasWorkloads`)
+/// is none, whatever it ships.
 fn chart_operator(
     package: &Package,
     ships_crds: bool,
+    has_workloads: bool,
     operator_grant_text: &str,
 ) -> (bool, String) {
+    // No pod of its own, whatever it ships: a chart of CRDs alone, or of
+    // custom resources for a controller installed apart (Argo CD
+    // Applications), installs an API or its objects, not what serves them.
+    if !has_workloads {
+        return (
+            false,
+            "not an operator chart: it renders no workload (no Deployment, StatefulSet, DaemonSet, Job, CronJob or Pod other than a Helm hook, nor a template that failed to render one), so what serves its API is installed apart".into(),
+        );
+    }
     if chart_controls(operator_grant_text) {
         return (
             true,
