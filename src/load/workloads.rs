@@ -365,8 +365,9 @@ pub fn mark_monitors(resources: &mut [Resource]) -> Vec<Json> {
 }
 
 /// A Service selecting the operator's pods: whether it reaches them, the
-/// targets none serves, and the targets served at the binary's default.
-type Judged = (bool, Vec<String>, Vec<String>);
+/// targets none serves, the targets served at the binary's default, and
+/// the targets a metrics proxy serves.
+type Judged = (bool, Vec<String>, Vec<String>, Vec<String>);
 
 /// Marks every shipped Service that selects the pods of an operator
 /// Deployment (`operatorWorkload`) with `servesOperator`: whether one of its
@@ -381,7 +382,10 @@ type Judged = (bool, Vec<String>, Vec<String>);
 /// metrics Service kept after its proxy sidecar was removed targets a port
 /// nothing serves. A Service that selects no operator pod is marked
 /// `servesOperator: false` with no `unservedPorts`; a package without
-/// operator Deployments marks none. Returns, per resource, whether it
+/// operator Deployments marks none. `metricsProxyPorts`: the targets a
+/// metrics proxy of those pods serves (a kube-rbac-proxy, or a proxy whose
+/// `--upstream` is a port another container binds for metrics), the
+/// scaffold's secured metrics endpoint whatever its names say. Returns, per resource, whether it
 /// reaches the operator's pods when it is a Service selecting them.
 fn mark_operator_services(resources: &mut [Resource]) -> Vec<Option<bool>> {
     let operator_pods: Vec<(BTreeMap<String, String>, &Node)> = resources
@@ -425,6 +429,11 @@ fn mark_operator_services(resources: &mut [Resource]) -> Vec<Option<bool>> {
             let serves = targets
                 .iter()
                 .any(|t| selected.iter().any(|pod| pod_serves(pod, t)));
+            let proxied: Vec<String> = targets
+                .iter()
+                .filter(|t| selected.iter().any(|pod| proxy_serves_metrics(pod, t)))
+                .cloned()
+                .collect();
             // A port number that no selected pod's configuration speaks of
             // at all (no argument or variable binds any address or port):
             // the operator serves at its binary's default (controller-
@@ -442,12 +451,13 @@ fn mark_operator_services(resources: &mut [Resource]) -> Vec<Option<bool>> {
                     .collect()
             };
             if !by_default.is_empty() {
-                return Some((true, Vec::new(), by_default));
+                return Some((true, Vec::new(), by_default, Vec::new()));
             }
             Some((
                 serves,
                 if serves { Vec::new() } else { targets },
                 Vec::new(),
+                proxied,
             ))
         })
         .collect();
@@ -458,8 +468,8 @@ fn mark_operator_services(resources: &mut [Resource]) -> Vec<Option<bool>> {
             out.push(None);
             continue;
         }
-        let reaches = judged.as_ref().map(|(serves, _, _)| *serves);
-        let (serves, unserved, by_default) = judged.unwrap_or_default();
+        let reaches = judged.as_ref().map(|(serves, _, _, _)| *serves);
+        let (serves, unserved, by_default, proxied) = judged.unwrap_or_default();
         if let Json::Object(m) = &mut r.facts {
             m.insert("servesOperator".into(), Json::Bool(serves));
             if !unserved.is_empty() {
@@ -467,6 +477,9 @@ fn mark_operator_services(resources: &mut [Resource]) -> Vec<Option<bool>> {
             }
             if !by_default.is_empty() {
                 m.insert("defaultPorts".into(), serde_json::json!(by_default));
+            }
+            if !proxied.is_empty() {
+                m.insert("metricsProxyPorts".into(), serde_json::json!(proxied));
             }
         }
         out.push(reaches);
@@ -477,12 +490,17 @@ fn mark_operator_services(resources: &mut [Resource]) -> Vec<Option<bool>> {
 /// Whether a container of the pod `pod` serves the port `target` (a port's
 /// name or number), as [`mark_operator_services`] reads it.
 fn pod_serves(pod: &Node, target: &str) -> bool {
-    let containers = pod.seq_at("containers");
+    pod.seq_at("containers")
+        .iter()
+        .any(|c| container_serves(c, target))
+}
+
+/// Whether the container `c` serves the port `target` (a port's name or
+/// number), as [`pod_serves`] reads it for a pod.
+fn container_serves(c: &Node, target: &str) -> bool {
     let text = |n: &Node, key: &str| n.get(key).and_then(Node::scalar_text).unwrap_or_default();
     let Ok(number) = target.parse::<u32>() else {
-        return containers
-            .iter()
-            .any(|c| c.seq_at("ports").iter().any(|p| text(p, "name") == target));
+        return c.seq_at("ports").iter().any(|p| text(p, "name") == target);
     };
     let number = number.to_string();
     // `host:N` or `:N` with a host that is not the loopback address.
@@ -494,13 +512,59 @@ fn pod_serves(pod: &Node, target: &str) -> bool {
                     || host.trim_matches(['[', ']']) == "::1")
         })
     };
+    c.seq_at("ports")
+        .iter()
+        .any(|p| text(p, "containerPort") == number)
+        || container_sets(c, |name, value| {
+            binds(value) || value == number && name.is_some_and(names_port)
+        })
+}
+
+/// Whether a container of the pod `pod` that serves the port `target` is a
+/// metrics proxy: a kube-rbac-proxy (by its name or image), or a proxy
+/// whose `--upstream` URL's port is one another container of the pod binds
+/// with a flag or variable named for metrics (`--upstream=http://127.0.0.1:8080/`
+/// in front of `--metrics-bind-address=127.0.0.1:8080`). The scaffold's
+/// secured metrics endpoint: the proxy authenticates and authorizes each
+/// scrape, whatever the Service and its port are called (`https`).
+fn proxy_serves_metrics(pod: &Node, target: &str) -> bool {
+    let containers = pod.seq_at("containers");
+    let text = |n: &Node, key: &str| n.get(key).and_then(Node::scalar_text).unwrap_or_default();
+    // The port of a URL or address: `http://127.0.0.1:8080/` gives `8080`.
+    let port_of = |value: &str| -> Option<String> {
+        let rest = value.split_once("://").map_or(value, |(_, r)| r);
+        let authority = rest.split('/').next().unwrap_or_default();
+        let (_, port) = authority.rsplit_once(':')?;
+        (!port.is_empty() && port.bytes().all(|b| b.is_ascii_digit())).then(|| port.to_string())
+    };
+    let metrics_ports: Vec<String> = containers
+        .iter()
+        .flat_map(|c| {
+            let mut found = Vec::new();
+            container_sets(c, |name, value| {
+                if name.is_some_and(|n| n.to_ascii_lowercase().contains("metrics")) {
+                    found.extend(port_of(value));
+                }
+                false
+            });
+            found
+        })
+        .collect();
     containers.iter().any(|c| {
-        c.seq_at("ports")
+        let rbac_proxy = ["name", "image"]
             .iter()
-            .any(|p| text(p, "containerPort") == number)
-            || container_sets(c, |name, value| {
-                binds(value) || value == number && name.is_some_and(names_port)
-            })
+            .any(|key| text(c, key).contains("kube-rbac-proxy"));
+        let fronts_metrics = || {
+            let mut upstream = Vec::new();
+            container_sets(c, |name, value| {
+                if name.is_some_and(|n| n.trim_start_matches('-') == "upstream") {
+                    upstream.extend(port_of(value));
+                }
+                false
+            });
+            upstream.iter().any(|p| metrics_ports.contains(p))
+        };
+        container_serves(c, target) && (rbac_proxy || fronts_metrics())
     })
 }
 
@@ -508,7 +572,7 @@ fn pod_serves(pod: &Node, target: &str) -> bool {
 /// `sets` looks for: each value with the name of the flag or variable that
 /// sets it (`--metrics-port=8443`: `Some("--metrics-port")`, `8443`), or
 /// with none for a bare word.
-fn container_sets(c: &Node, sets: impl Fn(Option<&str>, &str) -> bool) -> bool {
+fn container_sets(c: &Node, mut sets: impl FnMut(Option<&str>, &str) -> bool) -> bool {
     let text = |n: &Node, key: &str| n.get(key).and_then(Node::scalar_text).unwrap_or_default();
     ["args", "command"]
         .iter()
