@@ -1050,3 +1050,33 @@ fn chart_config_checksum_judges_the_main_workloads_that_read_the_charts_configur
     assert_eq!(f.status, Status::NotApplicable, "{}", f.message);
     assert!(f.message.contains("Deployment/web"), "{}", f.message);
 }
+
+#[test]
+fn a_deployment_that_reconciles_nothing_is_judged_by_no_reconcile_loop_rule() {
+    // A console plugin: no CRD shipped or owned, and grants that list or
+    // watch nothing (it registers its own ConsolePlugin at start). Leader
+    // election and an HA operator are about a reconcile loop it has not;
+    // the `fail` fixtures, with no CRD either but a grant to watch
+    // ConfigMaps, are still judged.
+    let rules = rules::load(&[]).expect("built-in rules load");
+    for rule in ["operator-leader-election", "operator-high-availability"] {
+        let dir = fixture_root().join(rule).join("na-console-plugin");
+        let target = assess_fixture(&rules, &dir);
+        let finding = target
+            .findings
+            .iter()
+            .find(|f| f.rule == rule)
+            .expect("a finding");
+        assert_eq!(
+            finding.status,
+            Status::NotApplicable,
+            "{rule}: {}",
+            finding.message
+        );
+        assert!(
+            finding.message.contains("reconciles nothing"),
+            "{}",
+            finding.message
+        );
+    }
+}

@@ -206,6 +206,12 @@ pub fn derive(package: &mut Package) {
     facts.insert("runsOperand".into(), json!(runs));
     let kind = operator_kind(package, runs);
     facts.insert("operatorKind".into(), json!(kind));
+    let reconciles = reconciles(
+        package,
+        !owned.is_empty(),
+        facts["operatorGrantText"].as_str().unwrap_or_default(),
+    );
+    facts.insert("reconciles".into(), json!(reconciles));
     facts.insert(
         "deployedImages".into(),
         Json::Array(deployed_images(package)),
@@ -915,6 +921,27 @@ fn chart_controls(operator_grant_text: &str) -> bool {
             && ["*", "create", "update", "patch"].contains(&verb);
         workload || custom
     })
+}
+
+/// Whether the operator's Deployment runs a reconcile loop: the package
+/// ships or its CSV owns a CRD (an API it reconciles), or the operator's
+/// own grants let it list or watch something (`list`, `watch` or `*` on
+/// any resource: a controller's informers, whether it is driven by
+/// ConfigMaps, annotations or other projects' objects). A Deployment with
+/// neither reconciles nothing: a stateless server such as an OpenShift
+/// console plugin, whose only grants register its own ConsolePlugin at
+/// start. Rules about a reconcile loop (leader election, an HA operator
+/// judged by it) do not apply to it.
+fn reconciles(package: &Package, owns_crds: bool, operator_grant_text: &str) -> bool {
+    owns_crds
+        || package
+            .resources
+            .iter()
+            .any(|r| r.is_kind("CustomResourceDefinition"))
+        || operator_grant_text.lines().any(|line| {
+            line.rsplit_once(' ')
+                .is_some_and(|(_, verb)| matches!(verb, "list" | "watch" | "*"))
+        })
 }
 
 /// What the operator manages, for rules and scoring that only make sense
