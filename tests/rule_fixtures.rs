@@ -171,6 +171,14 @@ fn package_level_evidence_points_into_the_file_each_rule_judges() {
         ("chart-readme", "pass", "/README.md", 1),
         ("chart-notes", "pass", "/templates/NOTES.txt", 1),
         ("chart-images-overridable", "pass", "/values.yaml", 3),
+        // A log level values.yaml shows only commented out: where the
+        // schema declares it.
+        (
+            "chart-log-settings",
+            "pass-schema-declared",
+            "/values.schema.json",
+            9,
+        ),
         ("chart-metadata-complete", "fail", "/Chart.yaml", 1),
         (
             "install-ux-annotations",

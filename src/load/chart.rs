@@ -337,11 +337,19 @@ fn chart_sources(chart: &Chart, shown: &str, ci_values: &[String]) -> BTreeMap<S
             .iter()
             .find_map(|c| chart.files.iter().find(|f| f.name == *c))
         {
+            // values.schema.json is JSON, so YAML too: parsed, a
+            // `@schema:properties.config.properties.logLevel` place has
+            // its line (a key only the schema declares).
+            let node = (name == "schema")
+                .then(|| yaml::parse_bytes(&f.data, &yaml::Limits::default()))
+                .and_then(|parsed| parsed.documents.into_iter().next())
+                .map(|doc| doc.root)
+                .filter(|root| root.as_map().is_some());
             sources.insert(
                 name.to_string(),
                 Source {
                     file: at(&f.name),
-                    node: None,
+                    node,
                 },
             );
         }
@@ -697,6 +705,7 @@ fn chart_facts(chart: &Chart, profiles: &[String], resources: &[Resource]) -> Js
         "mainWorkloads": main.iter().map(|(w, _)| w.clone()).collect::<Vec<_>>(),
         "dependencyObjects": dependency_objects(&placed, &main),
         "configReaders": config_readers(&placed),
+        "valuesDeclared": values_declared(chart, &values, 0),
         "valuesSchema": chart.schema.clone().unwrap_or(Json::Null),
         "valuesSchemaErrors": schema_errors(chart),
         "files": files,
@@ -1204,6 +1213,119 @@ fn values_with_subcharts(chart: &Chart, depth: usize) -> Json {
         }
     }
     values
+}
+
+/// `pkg.valuesDeclared`: `values` (a chart's values with its vendored
+/// subcharts' under their keys) with, where they set nothing (an absent
+/// key, or a null one: a section whose every entry is a commented
+/// example), every key the chart's values.schema.json declares
+/// (`properties`, nested, through local `$ref`s and `allOf`/`anyOf`/`oneOf`
+/// branches), and each subchart's schema under that subchart's keys. A key
+/// the schema declares gets its `default`, else the empty value of its
+/// `type` (`false`, `""`, `0`, `[]`, `{}`), else null. A value the schema
+/// types is one users can set, documented, even when values.yaml only shows
+/// it commented out (`# logLevel: info` under `config:`, typed in the
+/// schema and passed as `--log.level`).
+fn values_declared(chart: &Chart, values: &Json, depth: usize) -> Json {
+    let mut out = values.clone();
+    if let Some(schema) = &chart.schema {
+        lay_schema(&mut out, schema, schema, 0);
+    }
+    if depth >= MAX_VALUES_DEPTH {
+        return out;
+    }
+    for sub in &chart.subcharts {
+        for key in subchart_keys(chart, sub) {
+            let Json::Object(map) = &mut out else {
+                return out;
+            };
+            let slot = map
+                .entry(key.to_string())
+                .or_insert_with(|| Json::Object(Map::new()));
+            if slot.is_null() {
+                *slot = Json::Object(Map::new());
+            }
+            let declared = values_declared(sub, slot, depth + 1);
+            *slot = declared;
+        }
+    }
+    out
+}
+
+/// Deepest schema nesting [`lay_schema`] follows (a bound on hostile or
+/// recursive schemas: a `$ref` to an ancestor loops).
+const MAX_SCHEMA_VALUES_DEPTH: usize = 16;
+
+/// Lays the keys `schema` declares into `slot` where it sets none (see
+/// [`values_declared`]); `root` is the whole schema, for `$ref`s.
+fn lay_schema(slot: &mut Json, schema: &Json, root: &Json, depth: usize) {
+    if depth > MAX_SCHEMA_VALUES_DEPTH {
+        return;
+    }
+    let schema = resolve_schema_ref(schema, root);
+    for branches in ["allOf", "anyOf", "oneOf"] {
+        if let Some(Json::Array(list)) = schema.get(branches) {
+            for branch in list {
+                lay_schema(slot, branch, root, depth + 1);
+            }
+        }
+    }
+    let Some(Json::Object(properties)) = schema.get("properties") else {
+        return;
+    };
+    if slot.is_null() {
+        *slot = Json::Object(Map::new());
+    }
+    // values.yaml sets something else than a mapping here: it wins.
+    let Json::Object(map) = slot else {
+        return;
+    };
+    for (key, property) in properties {
+        let entry = map.entry(key.clone()).or_insert(Json::Null);
+        if entry.is_null() {
+            *entry = schema_default(resolve_schema_ref(property, root));
+        }
+        lay_schema(entry, property, root, depth + 1);
+    }
+}
+
+/// The schema a local `$ref` (`#/definitions/x`, `#/$defs/x`) points at,
+/// followed a few times; the schema itself otherwise.
+fn resolve_schema_ref<'a>(mut schema: &'a Json, root: &'a Json) -> &'a Json {
+    for _ in 0..8 {
+        let Some(target) = schema
+            .get("$ref")
+            .and_then(Json::as_str)
+            .and_then(|r| r.strip_prefix('#'))
+            .and_then(|pointer| root.pointer(pointer))
+        else {
+            break;
+        };
+        schema = target;
+    }
+    schema
+}
+
+/// The value a key a schema declares stands for: its `default`, else the
+/// empty value of its (first non-null) `type`, else null.
+fn schema_default(schema: &Json) -> Json {
+    if let Some(default) = schema.get("default") {
+        return default.clone();
+    }
+    let ty = match schema.get("type") {
+        Some(Json::String(t)) => Some(t.as_str()),
+        Some(Json::Array(types)) => types.iter().filter_map(Json::as_str).find(|t| *t != "null"),
+        _ => None,
+    };
+    match ty {
+        Some("boolean") => Json::Bool(false),
+        Some("string") => Json::String(String::new()),
+        Some("integer" | "number") => json!(0),
+        Some("array") => Json::Array(Vec::new()),
+        Some("object") => Json::Object(Map::new()),
+        _ if schema.get("properties").is_some() => Json::Object(Map::new()),
+        _ => Json::Null,
+    }
 }
 
 /// `pkg.subchartValueKeys`: the keys of `pkg.values` that hold a vendored
