@@ -458,8 +458,186 @@ fn settle_features_on(chart: &Chart, profile: &Profile, options: &RenderOptions)
             rendered = settle_failures(chart, &mut overlay, profile, options, &mut notes);
         }
     }
+    leave_empty_list_modes_off(
+        chart,
+        &mut overlay,
+        profile,
+        options,
+        &mut rendered,
+        &mut notes,
+    );
     rendered.diagnostics.extend(notes);
     rendered
+}
+
+/// Most renders [`leave_empty_list_modes_off`] spends, one per candidate.
+const MAX_EMPTY_LIST_RENDERS: usize = 8;
+
+/// Switches back off a toggle whose feature is one entry per item of a list
+/// only a user can fill, which the chart leaves empty:
+/// `serviceMonitor.multipleTarget: {enabled: false, targets: []}`, its
+/// block `{{- if .Values.serviceMonitor.multipleTarget.enabled }}{{- range
+/// .Values.serviceMonitor.multipleTarget.targets }}` writing an endpoint per
+/// target, and `{{- if not … }}` the single `/metrics` endpoint. Switched
+/// on with its list empty it adds nothing and empties what the chart
+/// renders without it (the ServiceMonitor's endpoints): a mode for inputs
+/// the user gives, not a feature.
+///
+/// A candidate is a toggle `features-on` switched on (`P.enabled`) whose
+/// section holds an empty list `P.L` that a block on the toggle begins by
+/// ranging over (`if .Values.P.enabled` then, after at most one key,
+/// `range .Values.P.L`). It is left off when the chart rendered without it
+/// loses no object and has, in an object of the same kind and name, a
+/// field the rendering with it leaves empty (null, `[]` or `{}`), and fails
+/// no more templates. Each toggle left off is a warning at the emptied
+/// object's template.
+fn leave_empty_list_modes_off(
+    chart: &Chart,
+    overlay: &mut yaml::Node,
+    profile: &Profile,
+    options: &RenderOptions,
+    rendered: &mut Rendered,
+    notes: &mut Vec<HelmDiagnostic>,
+) {
+    let candidates = empty_list_modes(chart, overlay, options);
+    for (toggle, list) in candidates.into_iter().take(MAX_EMPTY_LIST_RENDERS) {
+        let segs: Vec<&str> = toggle.split('.').collect();
+        let mut trial = overlay.clone();
+        remove_at(&mut trial, &segs);
+        let without = render_overlay(chart, &trial, &profile.api_versions, options);
+        if without.failures.len() > rendered.failures.len() {
+            continue;
+        }
+        let keeps_all = rendered.docs.iter().all(|d| {
+            without
+                .docs
+                .iter()
+                .any(|w| w.kind == d.kind && w.name == d.name)
+        });
+        if !keeps_all {
+            continue;
+        }
+        let Some((doc, field)) = rendered.docs.iter().find_map(|d| {
+            let w = without
+                .docs
+                .iter()
+                .find(|w| w.kind == d.kind && w.name == d.name)?;
+            emptied_field(&doc_json(&d.text), &doc_json(&w.text), "", 0)
+                .map(|field| (d.clone(), field))
+        }) else {
+            continue;
+        };
+        *overlay = trial;
+        *rendered = without;
+        notes.push(HelmDiagnostic {
+            severity: Severity::Warning,
+            file: template_file(chart, &doc.template),
+            line: Some(doc.line),
+            message: format!(
+                "the {FEATURES_ON} profile leaves `{toggle}` off: its block writes an entry per item of `{list}`, empty in the chart's values, and with it on the {} `{}` renders `{field}` empty: a mode for a list only a user can give, not an opt-in feature",
+                doc.kind, doc.name
+            ),
+            code: crate::diag::Code::Chart,
+        });
+    }
+}
+
+/// The candidates of [`leave_empty_list_modes_off`]: each switched toggle
+/// (root-relative) with the empty list (root-relative) its block ranges
+/// over.
+fn empty_list_modes(
+    chart: &Chart,
+    overlay: &yaml::Node,
+    options: &RenderOptions,
+) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for toggle in switched_toggles(chart, overlay, options) {
+        let segs: Vec<&str> = toggle.split('.').collect();
+        let Some((key, section)) = segs.split_last() else {
+            continue;
+        };
+        // The chart the toggle belongs to: the deepest subchart its path
+        // goes through.
+        let mut owner = (chart, 0);
+        for i in 1..section.len() {
+            match chart_at(chart, &section[..i], 0) {
+                Some(sub) => owner = (sub, i),
+                None => break,
+            }
+        }
+        let (owner, depth) = owner;
+        let rel = section[depth..].join(".");
+        let Some(map) = node_at(&owner.values, &section[depth..]).and_then(yaml::Node::as_map)
+        else {
+            continue;
+        };
+        for (list, value) in map.iter() {
+            if value.as_seq().is_none_or(|items| !items.is_empty()) {
+                continue;
+            }
+            let pattern = format!(
+                r"\{{\{{-?\s*if\s+\$?\.Values\.{}\.{}\s*-?\}}\}}\s*(?:[A-Za-z0-9_-]+:\s*)?\{{\{{-?\s*range\s+(?:\$[A-Za-z0-9_]*\s*(?:,\s*\$[A-Za-z0-9_]*\s*)?:=\s*)?\$?\.Values\.{}\.{}\s*-?\}}\}}",
+                regex::escape(&rel),
+                regex::escape(key),
+                regex::escape(&rel),
+                regex::escape(list),
+            );
+            let Ok(re) = regex::Regex::new(&pattern) else {
+                continue;
+            };
+            if owner.templates.iter().any(|t| re.is_match(&t.text())) {
+                let mut full: Vec<&str> = section.to_vec();
+                full.push(list);
+                out.push((toggle.clone(), full.join(".")));
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// A rendered document as JSON (null when it does not parse).
+fn doc_json(text: &str) -> serde_json::Value {
+    yaml::parse_str(text, &yaml::Limits::default())
+        .documents
+        .into_iter()
+        .next()
+        .map(|d| d.root.to_json())
+        .unwrap_or(serde_json::Value::Null)
+}
+
+/// The first field (dotted path) empty in `on` (null, `[]` or `{}`) that
+/// `off` fills, looking through mappings.
+fn emptied_field(
+    on: &serde_json::Value,
+    off: &serde_json::Value,
+    path: &str,
+    depth: usize,
+) -> Option<String> {
+    use serde_json::Value as J;
+    let empty = |v: &J| match v {
+        J::Null => true,
+        J::Array(a) => a.is_empty(),
+        J::Object(m) => m.is_empty(),
+        _ => false,
+    };
+    if depth > 32 {
+        return None;
+    }
+    if !path.is_empty() && empty(on) {
+        return (!empty(off)).then(|| path.to_owned());
+    }
+    let (J::Object(on), J::Object(off)) = (on, off) else {
+        return None;
+    };
+    on.iter().find_map(|(k, v)| {
+        let sub = if path.is_empty() {
+            k.clone()
+        } else {
+            format!("{path}.{k}")
+        };
+        emptied_field(v, off.get(k)?, &sub, depth + 1)
+    })
 }
 
 /// The failure-settling rounds of [`settle_features_on`]: renders under
@@ -1251,6 +1429,51 @@ mod tests {
         let (kinds, note) = kinds_and_the_note(&on, &["`daemonset.enabled`", "Deployment `p`"]);
         assert_eq!(kinds, ["Service", "Deployment", "HorizontalPodAutoscaler"]);
         assert_eq!(note.file, "templates/deployment.yaml");
+    }
+
+    const MULTI_TARGET_MONITOR: &str = "{{- if .Values.serviceMonitor.enabled }}\napiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata:\n  name: p\nspec:\n  endpoints:\n  {{- if .Values.serviceMonitor.multipleTarget.enabled }}\n  {{- range .Values.serviceMonitor.multipleTarget.targets }}\n    - path: /probe\n      params:\n        target: [{{ .endpoint }}]\n  {{- end }}\n  {{- end }}\n  {{- if not .Values.serviceMonitor.multipleTarget.enabled }}\n    - path: /metrics\n      port: http\n  {{- end }}\n{{- end }}\n";
+
+    #[test]
+    fn a_toggle_ranging_over_an_empty_list_does_not_empty_what_the_chart_renders() {
+        // prometheus-mysql-exporter: `multipleTarget.enabled` writes an
+        // endpoint per target, and the targets are the user's to give; on
+        // with none, the ServiceMonitor had no endpoint at all.
+        let (_dir, empty) = chart(&[
+            (
+                "values.yaml",
+                "serviceMonitor:\n  enabled: false\n  multipleTarget:\n    enabled: false\n    targets: []\n",
+            ),
+            ("templates/servicemonitor.yaml", MULTI_TARGET_MONITOR),
+        ]);
+        let on = features_on(&empty);
+        let monitor = on
+            .docs
+            .iter()
+            .find(|d| d.kind == "ServiceMonitor")
+            .expect("the monitor renders");
+        assert!(monitor.text.contains("path: /metrics"), "{}", monitor.text);
+        let notes = left_off(&on);
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(
+            notes[0]
+                .message
+                .contains("`serviceMonitor.multipleTarget.enabled`")
+                && notes[0].message.contains("`spec.endpoints` empty"),
+            "{}",
+            notes[0].message
+        );
+        assert_eq!(notes[0].file, "templates/servicemonitor.yaml");
+        // With targets given, the mode is the chart's to judge: left on.
+        let (_dir2, given) = chart(&[
+            (
+                "values.yaml",
+                "serviceMonitor:\n  enabled: false\n  multipleTarget:\n    enabled: false\n    targets: [{endpoint: db1}]\n",
+            ),
+            ("templates/servicemonitor.yaml", MULTI_TARGET_MONITOR),
+        ]);
+        let on = features_on(&given);
+        assert!(left_off(&on).is_empty());
+        assert!(on.docs.iter().any(|d| d.text.contains("path: /probe")));
     }
 
     #[test]
