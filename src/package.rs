@@ -111,6 +111,16 @@ impl Resource {
         self.kind == kind && self.in_own_group()
     }
 
+    /// Whether the object is a Helm hook (`helm.sh/hook` annotated): run
+    /// by Helm at a release event (a test Pod, an install Job), not kept as
+    /// part of the release.
+    pub fn is_helm_hook(&self) -> bool {
+        self.node
+            .path("metadata.annotations")
+            .and_then(|a| a.get("helm.sh/hook"))
+            .is_some()
+    }
+
     /// Whether the object's API group is one its kind belongs to: always,
     /// unless its kind is a well-known one served by other groups.
     pub fn in_own_group(&self) -> bool {

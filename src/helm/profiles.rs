@@ -508,22 +508,25 @@ fn leave_empty_list_modes_off(
         if without.failures.len() > rendered.failures.len() {
             continue;
         }
-        let keeps_all = rendered.docs.iter().all(|d| {
-            without
-                .docs
-                .iter()
-                .any(|w| w.kind == d.kind && w.name == d.name)
-        });
-        if !keeps_all {
+        // Each object with its rendering without the toggle; none when
+        // the toggle's absence loses one.
+        let Some(pairs) = rendered
+            .docs
+            .iter()
+            .map(|d| {
+                without
+                    .docs
+                    .iter()
+                    .find(|w| w.kind == d.kind && w.name == d.name)
+                    .map(|w| (d, w))
+            })
+            .collect::<Option<Vec<_>>>()
+        else {
             continue;
-        }
-        let Some((doc, field)) = rendered.docs.iter().find_map(|d| {
-            let w = without
-                .docs
-                .iter()
-                .find(|w| w.kind == d.kind && w.name == d.name)?;
+        };
+        let Some((doc, field)) = pairs.iter().find_map(|(d, w)| {
             emptied_field(&doc_json(&d.text), &doc_json(&w.text), "", 0)
-                .map(|field| (d.clone(), field))
+                .map(|field| ((*d).clone(), field))
         }) else {
             continue;
         };

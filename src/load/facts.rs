@@ -154,6 +154,7 @@ pub fn derive(package: &mut Package) {
         .map(Resource::qualified_kind)
         .collect();
     facts.insert("kinds".into(), json!(kinds));
+    let ships_crds = kinds.contains("CustomResourceDefinition");
     facts.insert("hasWorkloads".into(), json!(has_workloads(package)));
     let holders = super::rbac::attribute(&mut package.resources);
     facts.insert("operatorServiceAccounts".into(), json!(holders));
@@ -207,8 +208,7 @@ pub fn derive(package: &mut Package) {
     let kind = operator_kind(package, runs);
     facts.insert("operatorKind".into(), json!(kind));
     let reconciles = reconciles(
-        package,
-        !owned.is_empty(),
+        ships_crds || !owned.is_empty(),
         facts["operatorGrantText"].as_str().unwrap_or_default(),
     );
     facts.insert("reconciles".into(), json!(reconciles));
@@ -775,14 +775,10 @@ const POD_KINDS: [&str; 8] = [
 /// `kind: {{ .Values.master.kind }}`, so no stand-in says what it was) —
 /// absence proves nothing, and the package counts as having workloads.
 fn has_workloads(package: &Package) -> bool {
-    let runs_pods = package.resources.iter().any(|r| {
-        POD_KINDS.contains(&r.kind.as_str())
-            && r.in_own_group()
-            && r.node
-                .path("metadata.annotations")
-                .and_then(|a| a.get("helm.sh/hook"))
-                .is_none()
-    });
+    let runs_pods = package
+        .resources
+        .iter()
+        .any(|r| POD_KINDS.contains(&r.kind.as_str()) && r.in_own_group() && !r.is_helm_hook());
     let incomplete = package.diagnostics.iter().any(|d| {
         d.code == Code::DependencyMissing
             || (d.code == Code::TemplateError
@@ -923,8 +919,8 @@ fn chart_controls(operator_grant_text: &str) -> bool {
     })
 }
 
-/// Whether the operator's Deployment runs a reconcile loop: the package
-/// ships or its CSV owns a CRD (an API it reconciles), or the operator's
+/// Whether the operator's Deployment runs a reconcile loop: it has an API
+/// to reconcile (`has_api`: the package ships or its CSV owns a CRD), or the operator's
 /// own grants let it list or watch something (`list`, `watch` or `*` on
 /// any resource: a controller's informers, whether it is driven by
 /// ConfigMaps, annotations or other projects' objects). A Deployment with
@@ -932,12 +928,8 @@ fn chart_controls(operator_grant_text: &str) -> bool {
 /// console plugin, whose only grants register its own ConsolePlugin at
 /// start. Rules about a reconcile loop (leader election, an HA operator
 /// judged by it) do not apply to it.
-fn reconciles(package: &Package, owns_crds: bool, operator_grant_text: &str) -> bool {
-    owns_crds
-        || package
-            .resources
-            .iter()
-            .any(|r| r.is_kind("CustomResourceDefinition"))
+fn reconciles(has_api: bool, operator_grant_text: &str) -> bool {
+    has_api
         || operator_grant_text.lines().any(|line| {
             line.rsplit_once(' ')
                 .is_some_and(|(_, verb)| matches!(verb, "list" | "watch" | "*"))

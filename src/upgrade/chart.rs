@@ -129,13 +129,7 @@ fn objects(old: &Package, new: &Package) -> Vec<Change> {
                 }
             }
         }
-        if k.0 == "Job"
-            && o.node
-                .path("metadata.annotations")
-                .and_then(|a| a.get("helm.sh/hook"))
-                .is_none()
-            && differs("spec.template")
-        {
+        if k.0 == "Job" && !o.is_helm_hook() && differs("spec.template") {
             out.push(immutable(o, n, "spec.template"));
         }
         if k.0 == "Service" {
