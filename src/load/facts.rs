@@ -144,6 +144,8 @@ pub fn derive(package: &mut Package) {
         let pods = configures_a_pod(&r.facts, false);
         if let Json::Object(m) = &mut r.facts {
             m.insert("configuresPods".into(), Json::Bool(pods));
+            let env = example_env_names(m, examples);
+            m.insert("exampleEnvNames".into(), json!(env));
         }
     }
 
@@ -2931,6 +2933,84 @@ fn examples_of_crd<'a>(
     )
 }
 
+/// The names of the environment variables the CSV's alm-examples of this
+/// CRD's kind set for the operand: every `name` of an entry of a list
+/// under `spec` named as a container's environment is (`env`, `<x>Env`,
+/// `<x>_env`, `envVars`, `<x>EnvVars`, `environment`), whose entries are
+/// objects with a string `name`, and whose path is one of the kind's fields
+/// (a pruned schema drops what it does not declare). An example is an
+/// instance the operator accepts: a custom resource that passes
+/// `SKYDIVE_LOGGING_LEVEL` to its operand lets users set it.
+fn example_env_names(facts: &Map<String, Json>, examples: &Json) -> BTreeSet<String> {
+    fn walk(
+        value: &Json,
+        path: &mut String,
+        depth: usize,
+        fields: &BTreeSet<String>,
+        out: &mut BTreeSet<String>,
+    ) {
+        if depth > MAX_SCHEMA_DEPTH || out.len() >= MAX_EXAMPLE_FIELDS {
+            return;
+        }
+        match value {
+            Json::Object(map) => {
+                for (k, v) in map {
+                    let len = path.len();
+                    path.push('.');
+                    path.push_str(k);
+                    if let Json::Array(items) = v
+                        && names_env_list(k)
+                        && fields.contains(camel_path(path).as_ref())
+                    {
+                        out.extend(
+                            items
+                                .iter()
+                                .filter_map(|i| i.get("name").and_then(Json::as_str))
+                                .filter(|n| !n.is_empty())
+                                .map(str::to_string),
+                        );
+                    }
+                    walk(v, path, depth + 1, fields, out);
+                    path.truncate(len);
+                }
+            }
+            Json::Array(items) => {
+                for v in items {
+                    walk(v, path, depth + 1, fields, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let fields = string_set(&facts["fields"]);
+    let mut out = BTreeSet::new();
+    for e in examples_of_crd(facts, examples) {
+        if let Some(spec) = e.get("spec") {
+            let mut path = "spec".to_string();
+            walk(spec, &mut path, 0, &fields, &mut out);
+        }
+    }
+    out
+}
+
+/// Whether a key names a list of a container's environment variables:
+/// `env`, `extraEnv`, `envVars`, `extraEnvVars`, `environment`,
+/// `environmentVariables`, or one for a part (`env_exporter`, read
+/// `envExporter`), any case, snake or camel.
+fn names_env_list(key: &str) -> bool {
+    let camel = camel_name(key);
+    let lower = camel.to_ascii_lowercase();
+    let stem = lower
+        .strip_suffix("variables")
+        .or_else(|| lower.strip_suffix("vars"))
+        .unwrap_or(&lower);
+    stem.ends_with("env")
+        || stem.ends_with("environment")
+        || camel
+            .strip_prefix("env")
+            .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_uppercase()))
+}
+
 /// The strings of a JSON array, as a set (nothing for anything else).
 fn string_set(v: &Json) -> BTreeSet<String> {
     v.as_array()
@@ -5357,6 +5437,65 @@ spec:
         assert!(grants.len() * 101 <= MAX_GRANTS);
         let lines = facts["grantText"].as_str().expect("text").lines().count();
         assert_eq!(lines, grants.len() * 100);
+    }
+}
+
+#[cfg(test)]
+mod example_env_tests {
+    use super::{example_env_names, names_env_list};
+    use serde_json::json;
+
+    #[test]
+    fn env_lists_are_named_as_a_containers_environment_is() {
+        for key in [
+            "env",
+            "extraEnv",
+            "env_exporter",
+            "envVars",
+            "extraEnvVars",
+            "environment",
+            "environmentVariables",
+        ] {
+            assert!(names_env_list(key), "{key}");
+        }
+        for key in ["environments", "envoy", "development", "events", "envelope"] {
+            assert!(!names_env_list(key), "{key}");
+        }
+    }
+
+    #[test]
+    fn example_env_names_are_read_where_the_kind_keeps_them() {
+        // Session 22 bundle audit: skydive-operator 0.0.12's Skydive example
+        // sets SKYDIVE_LOGGING_LEVEL in spec.exporter.env.
+        let examples = json!([
+            {"apiVersion": "x.example.com/v1", "kind": "Demo", "spec": {"exporter": {
+                "env": [{"name": "DEMO_LOGGING_LEVEL", "value": "INFO"}, {"value": "x"}],
+                "env_exporter": [{"name": "DEMO_BUFFER", "value": "1"}]}}},
+            {"apiVersion": "y.example.com/v1", "kind": "Demo", "spec": {
+                "env": [{"name": "OTHER_GROUP", "value": "1"}]}}
+        ]);
+        let facts = |fields: &[&str]| {
+            json!({"kind": "Demo", "group": "x.example.com", "fields": fields})
+                .as_object()
+                .cloned()
+                .unwrap()
+        };
+        let all = facts(&["spec.exporter.env", "spec.exporter.envExporter"]);
+        assert_eq!(
+            example_env_names(&all, &examples)
+                .into_iter()
+                .collect::<Vec<_>>(),
+            ["DEMO_BUFFER", "DEMO_LOGGING_LEVEL"]
+        );
+        // A schema without the env list prunes it: no variable reaches the
+        // operand.
+        let pruned = facts(&["spec.exporter.envExporter"]);
+        assert_eq!(
+            example_env_names(&pruned, &examples)
+                .into_iter()
+                .collect::<Vec<_>>(),
+            ["DEMO_BUFFER"]
+        );
     }
 }
 
