@@ -152,11 +152,64 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Package {
     );
     package.sources = sources;
     csv::apply(&mut package, &mut facts);
+    let released = release_channels(&facts["releaseConfig"], package.version.as_deref());
+    facts.insert(
+        "releaseChannels".into(),
+        Json::Array(released.into_iter().map(Json::String).collect()),
+    );
     package.name = package_name
         .or_else(|| csv::package_name_from_csv(&package.resources))
         .unwrap_or_else(|| folder_name(dir));
     package.facts = Json::Object(facts);
     package
+}
+
+/// The channels a bundle's release-config.yaml publishes it in: each
+/// `catalog_templates` entry's `channels`, in order, once each. A basic
+/// template's channel is named as written (`alpha`, `Fast`); a semver
+/// template (its `template_name` starts with `semver`) takes only its
+/// channel kinds, `Candidate`, `Fast` and `Stable`, and generates the
+/// channels, by default one per major version named for the kind in lower
+/// case: `Candidate` for version 0.8.2 is `candidate-v0` (the version's
+/// major is left off when the CSV gives none; a template that generates
+/// minor-version channels names it `candidate-v0.8`, which the bundle
+/// cannot show, with the same kind and major). These, not the bundle's
+/// channel annotations, are the channels the catalog ships it in.
+fn release_channels(config: &Json, version: Option<&str>) -> Vec<String> {
+    let major = version
+        .map(|v| v.trim().trim_start_matches('v'))
+        .and_then(|v| {
+            let digits: String = v.chars().take_while(char::is_ascii_digit).collect();
+            (!digits.is_empty()).then_some(digits)
+        });
+    let mut out: Vec<String> = Vec::new();
+    for entry in config["catalog_templates"].as_array().into_iter().flatten() {
+        let semver = entry["template_name"]
+            .as_str()
+            .is_some_and(|t| t.to_ascii_lowercase().starts_with("semver"));
+        for channel in entry["channels"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Json::as_str)
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+        {
+            let kind = channel.to_ascii_lowercase();
+            let name = if semver && matches!(kind.as_str(), "candidate" | "fast" | "stable") {
+                match &major {
+                    Some(m) => format!("{kind}-v{m}"),
+                    None => kind,
+                }
+            } else {
+                channel.to_string()
+            };
+            if !out.contains(&name) {
+                out.push(name);
+            }
+        }
+    }
+    out
 }
 
 /// A file's path relative to the target folder, with forward slashes.
@@ -176,4 +229,38 @@ pub fn folder_name(dir: &Path) -> String {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::release_channels;
+    use serde_json::json;
+
+    #[test]
+    fn release_config_channels_are_the_ones_the_catalog_ships() {
+        // A semver template's channel kind is the generated major channel
+        // (session 22 bundle audit: openshift-integration-operator 0.8.2,
+        // Candidate in semver.yaml, is in candidate-v0); a basic template's
+        // channel is as written, capitalised or not (aws-neuron-operator's
+        // v4.19.yaml publishes in `Fast` and `Stable`).
+        let config = json!({"catalog_templates": [
+            {"template_name": "semver.yaml", "channels": ["Candidate", "Fast"]},
+            {"template_name": "v4.19.yaml", "channels": ["Fast", "alpha"]},
+            {"template_name": "v4.20.yaml", "channels": ["alpha"]},
+        ]});
+        assert_eq!(
+            release_channels(&config, Some("0.8.2")),
+            ["candidate-v0", "fast-v0", "Fast", "alpha"]
+        );
+        assert_eq!(
+            release_channels(&config, Some("v12.1.0")),
+            ["candidate-v12", "fast-v12", "Fast", "alpha"]
+        );
+        assert_eq!(
+            release_channels(&config, None),
+            ["candidate", "fast", "Fast", "alpha"]
+        );
+        assert!(release_channels(&json!(null), Some("1.0.0")).is_empty());
+        assert!(release_channels(&json!({"catalog_templates": "x"}), None).is_empty());
+    }
 }

@@ -57,9 +57,10 @@ pub fn derive(package: &mut Package) {
     if let (Some(text), Some(from)) = (facts.get("templateText"), facts.get("renderedFrom")) {
         super::scale_target::mark_scale_targets(&mut package.resources, text, from);
     }
-    let defaults: [(&str, Json); 11] = [
+    let defaults: [(&str, Json); 12] = [
         ("internalObjects", json!([])),
         ("channels", json!([])),
+        ("releaseChannels", json!([])),
         ("defaultChannel", Json::Null),
         ("annotations", json!({})),
         ("files", json!([])),
