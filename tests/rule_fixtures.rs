@@ -547,6 +547,37 @@ fn a_vendored_subcharts_hpa_is_no_autoscaling_evidence_of_the_chart() {
 }
 
 #[test]
+fn an_autoscaler_aimed_at_nothing_is_named_with_its_target() {
+    // Session 22 chart audit: bitnami neo4j's VPA names a Deployment of the
+    // name of its only workload, a StatefulSet. It is left out, and the
+    // failure names the VPA, the target it missed and what the chart
+    // renders of that name, evidenced at the VPA.
+    let rules = rules::load(&[]).expect("built-in rules load");
+    let dir =
+        fixture_root().join("chart-event-or-vertical-autoscaling/fail-vpa-targets-other-kind");
+    let target = assess_fixture(&rules, &dir);
+    let finding = target
+        .findings
+        .iter()
+        .find(|f| f.rule == "chart-event-or-vertical-autoscaling")
+        .expect("a finding");
+    assert_eq!(finding.status, Status::Fail);
+    assert!(
+        finding.message.contains(
+            "left out by the rule's `where`: VerticalPodAutoscaler release-name-fx (its targetRef names Deployment release-name-fx, which no profile of the chart renders and no template of that kind may create (the chart renders StatefulSet release-name-fx): it acts on nothing)"
+        ),
+        "{}",
+        finding.message
+    );
+    let evidence = finding.evidence.first().expect("evidenced");
+    assert!(
+        evidence.file.ends_with("templates/vpa.yaml"),
+        "{evidence:?}"
+    );
+    assert_eq!(evidence.kind, "VerticalPodAutoscaler");
+}
+
+#[test]
 fn failure_messages_say_what_is_missing_not_what_exists() {
     // A message must never claim "no X" when X is there: it names the part
     // that failed.

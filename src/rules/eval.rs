@@ -303,6 +303,9 @@ struct Selection {
     /// What the message says of objects only an opt-in profile renders
     /// (empty when none would have changed the outcome).
     left_out: String,
+    /// When nothing is judged, the first selected object `where` said why
+    /// it left out (a string, not `false`), and why.
+    first_why: Option<(usize, String)>,
 }
 
 /// Whether the rule's `where` keeps an object in this scope: an error there
@@ -351,6 +354,7 @@ fn select(
         })
         .map(|(i, _)| i)
         .collect();
+    let every_selected = selected.clone();
     let mut rendering = HashMap::new();
     // Of those, for a rule judging the chart's own values, the ones only the
     // synthetic profile renders: left out, and those that would have changed
@@ -400,12 +404,23 @@ fn select(
         })
         .collect();
     let left_out = opt_in_note(rule, package, bound, root, &opt_in_only);
+    let first_why =
+        match &rule.where_ {
+            Some(program) if judged.is_empty() => every_selected.iter().find_map(|&i| {
+                match run(program, &first_scope(root, bound, i)) {
+                    Outcome::NotMet(Some(why)) => Some((i, why)),
+                    _ => None,
+                }
+            }),
+            _ => None,
+        };
     Selection {
         judged,
         rendering,
         first_selected,
         unknown,
         left_out,
+        first_why,
     }
 }
 
@@ -441,11 +456,17 @@ fn empty_selection(
     // Selected, but not what the rule judges: say which, so a reader sees
     // the object was found and left out, not missed (a vendored subchart's
     // claim beside none of the chart's own).
-    let left_out = match selection.first_selected {
-        Some(i) if rule.where_.is_some() => {
+    // The first selected object `where` said why it left out, else the
+    // first selected.
+    let named = match &selection.first_why {
+        Some((i, why)) => Some((*i, format!(" ({why})"))),
+        None => selection.first_selected.map(|i| (i, String::new())),
+    };
+    let left_out = match named {
+        Some((i, why)) if rule.where_.is_some() => {
             let r = &package.resources[i];
             format!(
-                "; left out by the rule's `where`: {} {}{}",
+                "; left out by the rule's `where`: {} {}{why}{}",
                 r.kind, r.name, selection.left_out
             )
         }
@@ -476,7 +497,16 @@ fn empty_selection(
                 .clone()
                 .unwrap_or_else(|| format!("no {what} found"))
                 + &left_out,
-            vec![],
+            // An object left out for a reason `where` gave is evidenced
+            // where the reason lies (an autoscaler aimed at nothing).
+            selection
+                .first_why
+                .iter()
+                .map(|(i, why)| {
+                    let r = &package.resources[*i];
+                    evidence(r, &locations(rule), Some(why.clone()))
+                })
+                .collect(),
         ),
         WhenEmpty::NotApplicable => finding(
             rule,
