@@ -163,6 +163,7 @@ pub fn derive(package: &mut Package) {
     facts.insert("operatorServiceAccounts".into(), json!(holders));
     super::workloads::mark_operator_workloads(&mut package.resources);
     let monitors = super::workloads::mark_monitors(&mut package.resources);
+    super::workloads::mark_metrics_flag_services(&mut package.resources);
     facts.insert(
         "operatorConfig".into(),
         Json::Array(super::operator_config::operator_config(&package.resources)),

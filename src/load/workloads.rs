@@ -487,6 +487,224 @@ fn mark_operator_services(resources: &mut [Resource]) -> Vec<Option<bool>> {
     out
 }
 
+/// Marks every Service (and each of its renderings) with
+/// `metricsFlagPorts` when one of its ports forwards to where a container
+/// of a pod it selects serves metrics by its own flags (see
+/// [`metrics_flag_ports`]): an exporter started with `-metrics-path
+/// /metrics -port 9158` behind a port named `http`. Each entry is `{port,
+/// workload, container, flags}`: the Service port (its name, else its
+/// number), the workload's `Kind/name`, the container and the flags that
+/// say it. A Service is read beside the workloads rendered in a profile it
+/// is rendered in (every workload when either has no profiles: files).
+pub fn mark_metrics_flag_services(resources: &mut [Resource]) {
+    let text = |n: &Node, key: &str| n.get(key).and_then(Node::scalar_text).unwrap_or_default();
+    // Each workload rendering's profiles, pod labels, `Kind/name` and the
+    // containers serving metrics: (container, ports, flags).
+    type Served = (String, Vec<(String, String)>, String);
+    let pods: Vec<(Vec<String>, BTreeMap<String, String>, String, Vec<Served>)> = resources
+        .iter()
+        .flat_map(|r| std::iter::once(r).chain(&r.renderings))
+        .filter(|r| {
+            ["Deployment", "StatefulSet", "DaemonSet"]
+                .iter()
+                .any(|k| r.is_kind(k))
+                && !r.placeholder
+        })
+        .filter_map(|r| {
+            let template = r.node.path("spec.template")?;
+            let served: Vec<Served> = template
+                .path("spec.containers")
+                .and_then(Node::as_seq)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|c| {
+                    let (ports, flags) = metrics_flag_ports(c)?;
+                    Some((text(c, "name"), ports, flags))
+                })
+                .collect();
+            (!served.is_empty()).then(|| {
+                (
+                    r.profiles.clone(),
+                    labels(template.path("metadata.labels")),
+                    format!("{}/{}", r.kind, r.name),
+                    served,
+                )
+            })
+        })
+        .collect();
+    if pods.is_empty() {
+        return;
+    }
+    let mark = |r: &mut Resource| {
+        if !r.is_kind("Service") {
+            return;
+        }
+        let selector = Selector::of_labels(r.node.path("spec.selector"));
+        if selector.labels.is_empty() {
+            return;
+        }
+        let mut found = Vec::new();
+        for (profiles, pod_labels, workload, served) in &pods {
+            let together = profiles.is_empty()
+                || r.profiles.is_empty()
+                || profiles.iter().any(|p| r.profiles.contains(p));
+            if !together || !selector.matches(pod_labels) {
+                continue;
+            }
+            for p in r.node.seq_at("spec.ports") {
+                let Some(target) = p
+                    .get("targetPort")
+                    .or_else(|| p.get("port"))
+                    .and_then(Node::scalar_text)
+                else {
+                    continue;
+                };
+                let port = p
+                    .get("name")
+                    .and_then(Node::scalar_text)
+                    .filter(|n| !n.is_empty())
+                    .or_else(|| p.get("port").and_then(Node::scalar_text))
+                    .unwrap_or_default();
+                for (container, ports, flags) in served {
+                    if ports.iter().any(|(name, number)| {
+                        target == *number || !name.is_empty() && target == *name
+                    }) {
+                        found.push(serde_json::json!({
+                            "port": port, "workload": workload,
+                            "container": container, "flags": flags,
+                        }));
+                    }
+                }
+            }
+        }
+        if let (false, Json::Object(m)) = (found.is_empty(), &mut r.facts) {
+            m.insert("metricsFlagPorts".into(), Json::Array(found));
+        }
+    };
+    for r in resources.iter_mut() {
+        mark(r);
+        r.renderings.iter_mut().for_each(mark);
+    }
+}
+
+/// Where a container serves metrics by its own flags: its arguments or
+/// command name a metrics path (a flag ending in `metrics-path` or
+/// `telemetry-path`, `--web.telemetry-path=/metrics`, `-metrics-path
+/// /metrics`, the value a path) and the port it listens on (a flag named
+/// for a port, address or listener whose value is `N`, `:N` or `host:N`
+/// off the loopback address: `-port 9158`, `--web.listen-address=:9104`;
+/// only those named for metrics or telemetry, or sharing the path flag's
+/// prefix, when one is: an application's own `--port` beside its
+/// `--metrics-port`, or beside `--web.listen-address=127.0.0.1:9100`, is
+/// not where it serves metrics). Returns the
+/// ports, each as `(name, number)`: the container's ports of that number
+/// (a port no container port declares, with no name), and the flags as
+/// text; `None` when the flags do not say both.
+fn metrics_flag_ports(c: &Node) -> Option<(Vec<(String, String)>, String)> {
+    let words: Vec<String> = ["command", "args"]
+        .iter()
+        .flat_map(|key| c.seq_at(key))
+        .filter_map(Node::scalar_text)
+        .flat_map(|a| {
+            a.split_whitespace()
+                .map(|w| w.trim_matches(['"', '\'']).to_string())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    // Each flag with its value: `--name=value`, or `-name value`.
+    let is_flag = |w: &str| {
+        w.starts_with('-')
+            && w.trim_start_matches('-')
+                .starts_with(|ch: char| ch.is_ascii_alphabetic())
+    };
+    let mut flags: Vec<(&str, &str)> = Vec::new();
+    for (i, w) in words.iter().enumerate() {
+        if !is_flag(w) {
+            continue;
+        }
+        match w.split_once('=') {
+            Some((name, value)) => flags.push((name, value)),
+            None => {
+                if let Some(next) = words.get(i + 1).filter(|n| !is_flag(n)) {
+                    flags.push((w, next));
+                }
+            }
+        }
+    }
+    let plain = |name: &str| -> String {
+        name.trim_start_matches('-')
+            .chars()
+            .filter(|ch| !matches!(ch, '-' | '.' | '_'))
+            .collect::<String>()
+            .to_ascii_lowercase()
+    };
+    let path = flags.iter().find(|(name, value)| {
+        let name = plain(name);
+        (name.ends_with("metricspath") || name.ends_with("telemetrypath")) && value.starts_with('/')
+    })?;
+    // The port of `N`, `:N` or `host:N`, and whether it is bound on the
+    // loopback address only.
+    let port_of = |value: &str| -> Option<(String, bool)> {
+        let digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+        if digits(value) {
+            return Some((value.to_string(), false));
+        }
+        let (host, port) = value.rsplit_once(':')?;
+        let loopback = host.starts_with("127.")
+            || host.eq_ignore_ascii_case("localhost")
+            || host.trim_matches(['[', ']']) == "::1";
+        digits(port).then(|| (port.to_string(), loopback))
+    };
+    let listens: Vec<(&str, &str, String, bool)> = flags
+        .iter()
+        .filter(|(name, _)| names_port(name))
+        .filter_map(|(name, value)| {
+            let (port, loopback) = port_of(value)?;
+            Some((*name, *value, port, loopback))
+        })
+        .collect();
+    // The listeners of the metrics server, when a flag says which: one
+    // named for metrics or telemetry, or sharing the path flag's prefix
+    // (`--web.listen-address` beside `--web.telemetry-path`); else every
+    // listener. Those on the loopback address serve no scraper.
+    let plain_path = plain(path.0);
+    let prefix = plain_path
+        .strip_suffix("metricspath")
+        .or_else(|| plain_path.strip_suffix("telemetrypath"))
+        .unwrap_or_default();
+    let for_metrics: Vec<&(&str, &str, String, bool)> = listens
+        .iter()
+        .filter(|(name, _, _, _)| {
+            let name = plain(name);
+            name.contains("metrics")
+                || name.contains("telemetry")
+                || !prefix.is_empty() && name.starts_with(prefix)
+        })
+        .collect();
+    let listens: Vec<&(&str, &str, String, bool)> = if for_metrics.is_empty() {
+        listens.iter().collect()
+    } else {
+        for_metrics
+    };
+    let text = |n: &Node, key: &str| n.get(key).and_then(Node::scalar_text).unwrap_or_default();
+    let mut ports = Vec::new();
+    let mut said = vec![format!("{} {}", path.0, path.1)];
+    for (name, value, number, _) in listens.into_iter().filter(|l| !l.3) {
+        said.push(format!("{name} {value}"));
+        let declared: Vec<(String, String)> = c
+            .seq_at("ports")
+            .iter()
+            .filter(|p| text(p, "containerPort") == *number)
+            .map(|p| (text(p, "name"), number.clone()))
+            .collect();
+        if declared.is_empty() {
+            ports.push((String::new(), number.clone()));
+        }
+        ports.extend(declared);
+    }
+    (!ports.is_empty()).then(|| (ports, said.join(" ")))
+}
+
 /// Whether a container of the pod `pod` serves the port `target` (a port's
 /// name or number), as [`mark_operator_services`] reads it.
 fn pod_serves(pod: &Node, target: &str) -> bool {
@@ -793,6 +1011,59 @@ mod tests {
         let mut rs = objects(&deployment("a", "q.io/a:1", "a"), &[None]);
         mark_operator_workloads(&mut rs);
         assert_eq!(marks(&rs), [Json::Null]);
+    }
+
+    #[test]
+    fn a_metrics_path_flag_with_its_listener_names_the_metrics_port() {
+        let container = |spec: &str| -> Option<(Vec<(String, String)>, String)> {
+            let text = format!(
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: d}}\nspec:\n  template:\n    spec:\n      containers:\n        - {spec}\n"
+            );
+            let resources = objects(&text, &[None]);
+            let c = resources[0].node.seq_at("spec.template.spec.containers")[0].clone();
+            metrics_flag_ports(&c)
+        };
+        // prometheus-pingdom-exporter (session 22 chart audit): flag and
+        // value as separate arguments, the port named http.
+        assert_eq!(
+            container(
+                "{name: x, args: ['-metrics-path', '/metrics', '-port', '9158'], ports: [{name: http, containerPort: 9158}]}"
+            ),
+            Some((
+                vec![("http".to_string(), "9158".to_string())],
+                "-metrics-path /metrics -port 9158".to_string()
+            ))
+        );
+        // `--flag=value`, a port no container port declares.
+        assert_eq!(
+            container(
+                "{name: x, args: ['--web.telemetry-path=/metrics', '--web.listen-address=:9104']}"
+            )
+            .map(|(ports, _)| ports),
+            Some(vec![(String::new(), "9104".to_string())])
+        );
+        // The metrics server's own listener on the loopback address: the
+        // application's --port is not where it serves metrics.
+        assert_eq!(
+            container(
+                "{name: x, args: ['--web.telemetry-path=/metrics', '--web.listen-address=127.0.0.1:9100', '--port=8080'], ports: [{name: http, containerPort: 8080}]}"
+            ),
+            None
+        );
+        // A --metrics-port beside the application's --port.
+        assert_eq!(
+            container(
+                "{name: x, command: ['app --metrics-path /metrics --port 8080 --metrics-port 9090']}"
+            )
+            .map(|(ports, _)| ports),
+            Some(vec![(String::new(), "9090".to_string())])
+        );
+        // A listener without a metrics path, or a path without a listener.
+        assert_eq!(container("{name: x, args: ['--port=8080']}"), None);
+        assert_eq!(
+            container("{name: x, args: ['--metrics-path=/metrics']}"),
+            None
+        );
     }
 
     #[test]
