@@ -501,7 +501,8 @@ pub fn mark_metrics_flag_services(resources: &mut [Resource]) {
     // Each workload rendering's profiles, pod labels, `Kind/name` and the
     // containers serving metrics: (container, ports, flags).
     type Served = (String, Vec<(String, String)>, String);
-    let pods: Vec<(Vec<String>, BTreeMap<String, String>, String, Vec<Served>)> = resources
+    type Pod = (Vec<String>, BTreeMap<String, String>, String, Vec<Served>);
+    let pods: Vec<Pod> = resources
         .iter()
         .flat_map(|r| std::iter::once(r).chain(&r.renderings))
         .filter(|r| {
