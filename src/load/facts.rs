@@ -2614,10 +2614,15 @@ fn names_build_or_recommendation(path: &str) -> bool {
 /// hostile alm-examples).
 const MAX_EXAMPLE_FIELDS: usize = 10_000;
 
+/// What [`walk_example`] calls for each property: its path, its key, its
+/// value, and the output to push onto.
+type ExampleEntry<'a> = dyn Fn(&str, &str, &Json, &mut Vec<String>) + 'a;
+
 /// Walks a JSON value (an example's `spec`) as the schema walk reads a
-/// schema, pushing onto `out` what `entry` makes of each property's path and
-/// value: a list's items under the list's own path followed by `lists`
-/// (`""`, arrays transparent as [`FieldPaths`] gives them; `"[]"`, marked as
+/// schema, letting `entry` push onto `out` what it makes of each
+/// property's path, key and value (nothing, one line, or several): a list's
+/// items under the list's own path followed by `lists` (`""`, arrays
+/// transparent as [`FieldPaths`] gives them; `"[]"`, marked as
 /// [`FieldShapes`] does). Stops descending once `out` holds
 /// [`MAX_EXAMPLE_FIELDS`] entries.
 fn walk_example(
@@ -2626,7 +2631,7 @@ fn walk_example(
     depth: usize,
     lists: &str,
     out: &mut Vec<String>,
-    entry: &dyn Fn(&str, &Json) -> Option<String>,
+    entry: &ExampleEntry,
 ) {
     if depth > MAX_SCHEMA_DEPTH || out.len() >= MAX_EXAMPLE_FIELDS {
         return;
@@ -2637,7 +2642,7 @@ fn walk_example(
                 let len = path.len();
                 path.push('.');
                 path.push_str(k);
-                out.extend(entry(path, v));
+                entry(path, k, v, out);
                 walk_example(v, path, depth + 1, lists, out, entry);
                 path.truncate(len);
             }
@@ -2657,7 +2662,9 @@ fn walk_example(
 /// Field paths of a JSON value (an example's `spec`), as [`FieldPaths`]
 /// gives them from a schema: arrays transparent.
 fn json_paths(value: &Json, path: &mut String, out: &mut Vec<String>) {
-    walk_example(value, path, 0, "", out, &|p, _| Some(p.to_string()));
+    walk_example(value, path, 0, "", out, &|p, _, _, out| {
+        out.push(p.to_string())
+    });
 }
 
 /// The CSV's `spec.customresourcedefinitions.owned` entries for the CRD
@@ -2944,55 +2951,28 @@ fn examples_of_crd<'a>(
 /// instance the operator accepts: a custom resource that passes
 /// `SKYDIVE_LOGGING_LEVEL` to its operand lets users set it.
 fn example_env_names(facts: &Map<String, Json>, examples: &Json) -> BTreeSet<String> {
-    fn walk(
-        value: &Json,
-        path: &mut String,
-        depth: usize,
-        fields: &BTreeSet<String>,
-        out: &mut BTreeSet<String>,
-    ) {
-        if depth > MAX_SCHEMA_DEPTH || out.len() >= MAX_EXAMPLE_FIELDS {
-            return;
-        }
-        match value {
-            Json::Object(map) => {
-                for (k, v) in map {
-                    let len = path.len();
-                    path.push('.');
-                    path.push_str(k);
-                    if let Json::Array(items) = v
-                        && names_env_list(k)
-                        && fields.contains(camel_path(path).as_ref())
-                    {
-                        out.extend(
-                            items
-                                .iter()
-                                .filter_map(|i| i.get("name").and_then(Json::as_str))
-                                .filter(|n| !n.is_empty())
-                                .map(str::to_string),
-                        );
-                    }
-                    walk(v, path, depth + 1, fields, out);
-                    path.truncate(len);
-                }
-            }
-            Json::Array(items) => {
-                for v in items {
-                    walk(v, path, depth + 1, fields, out);
-                }
-            }
-            _ => {}
-        }
-    }
     let fields = string_set(&facts["fields"]);
-    let mut out = BTreeSet::new();
+    let mut names = Vec::new();
     for e in examples_of_crd(facts, examples) {
         if let Some(spec) = e.get("spec") {
             let mut path = "spec".to_string();
-            walk(spec, &mut path, 0, &fields, &mut out);
+            walk_example(spec, &mut path, 0, "", &mut names, &|p, key, v, out| {
+                if let Json::Array(items) = v
+                    && names_env_list(key)
+                    && fields.contains(camel_path(p).as_ref())
+                {
+                    out.extend(
+                        items
+                            .iter()
+                            .filter_map(|i| i.get("name").and_then(Json::as_str))
+                            .filter(|n| !n.is_empty())
+                            .map(str::to_string),
+                    );
+                }
+            });
         }
     }
-    out
+    names.into_iter().collect()
 }
 
 /// Whether a key names a list of a container's environment variables:
@@ -3102,7 +3082,7 @@ fn example_shapes(crd: &mut Resource, examples: &Json) {
 /// [`FieldShapes`] gives them from a schema: a list's item fields after
 /// `[]`, a whole number `integer`, a null nothing.
 fn json_shapes(value: &Json, path: &mut String, out: &mut Vec<String>) {
-    walk_example(value, path, 0, "[]", out, &|p, v| {
+    walk_example(value, path, 0, "[]", out, &|p, _, v, out| {
         let shape = match v {
             Json::Object(_) => "object",
             Json::Array(_) => "array",
@@ -3110,9 +3090,9 @@ fn json_shapes(value: &Json, path: &mut String, out: &mut Vec<String>) {
             Json::Bool(_) => "boolean",
             Json::Number(n) if n.is_i64() || n.is_u64() => "integer",
             Json::Number(_) => "number",
-            Json::Null => return None,
+            Json::Null => return,
         };
-        Some(format!("{p} {shape}"))
+        out.push(format!("{p} {shape}"));
     });
 }
 
