@@ -646,15 +646,11 @@ fn metrics_flag_ports(c: &Node) -> Option<(Vec<(String, String)>, String)> {
     // The port of `N`, `:N` or `host:N`, and whether it is bound on the
     // loopback address only.
     let port_of = |value: &str| -> Option<(String, bool)> {
-        let digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
-        if digits(value) {
+        if is_port_number(value) {
             return Some((value.to_string(), false));
         }
         let (host, port) = value.rsplit_once(':')?;
-        let loopback = host.starts_with("127.")
-            || host.eq_ignore_ascii_case("localhost")
-            || host.trim_matches(['[', ']']) == "::1";
-        digits(port).then(|| (port.to_string(), loopback))
+        is_port_number(port).then(|| (port.to_string(), is_loopback(host)))
     };
     let listens: Vec<(&str, &str, String, bool)> = flags
         .iter()
@@ -724,12 +720,9 @@ fn container_serves(c: &Node, target: &str) -> bool {
     let number = number.to_string();
     // `host:N` or `:N` with a host that is not the loopback address.
     let binds = |value: &str| {
-        value.rsplit_once(':').is_some_and(|(host, port)| {
-            port == number
-                && !(host.starts_with("127.")
-                    || host.eq_ignore_ascii_case("localhost")
-                    || host.trim_matches(['[', ']']) == "::1")
-        })
+        value
+            .rsplit_once(':')
+            .is_some_and(|(host, port)| port == number && !is_loopback(host))
     };
     c.seq_at("ports")
         .iter()
@@ -754,7 +747,7 @@ fn proxy_serves_metrics(pod: &Node, target: &str) -> bool {
         let rest = value.split_once("://").map_or(value, |(_, r)| r);
         let authority = rest.split('/').next().unwrap_or_default();
         let (_, port) = authority.rsplit_once(':')?;
-        (!port.is_empty() && port.bytes().all(|b| b.is_ascii_digit())).then(|| port.to_string())
+        is_port_number(port).then(|| port.to_string())
     };
     let metrics_ports: Vec<String> = containers
         .iter()
@@ -826,14 +819,27 @@ fn pod_binds_any(pod: &Node) -> bool {
     let address = |value: &str| {
         value
             .rsplit_once(':')
-            .is_some_and(|(_, port)| !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()))
+            .is_some_and(|(_, port)| is_port_number(port))
     };
-    let number = |value: &str| !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit());
     pod.seq_at("containers").iter().any(|c| {
         container_sets(c, |name, value| {
-            address(value) || number(value) && name.is_some_and(names_port)
+            address(value) || is_port_number(value) && name.is_some_and(names_port)
         })
     })
+}
+
+/// Whether a text is a port number as flags and addresses give it: one or
+/// more ASCII digits.
+fn is_port_number(text: &str) -> bool {
+    !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Whether an address's host is the loopback address (`127.x`, `localhost`,
+/// `::1` bracketed or not): what binds there serves nothing outside the pod.
+fn is_loopback(host: &str) -> bool {
+    host.starts_with("127.")
+        || host.eq_ignore_ascii_case("localhost")
+        || host.trim_matches(['[', ']']) == "::1"
 }
 
 /// Which container of an operator Deployment runs the operator: the one
